@@ -1,0 +1,1 @@
+//! Unicode normalisation (in progress).

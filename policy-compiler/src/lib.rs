@@ -1,0 +1,4 @@
+//! aimsgate policy compiler.
+#![deny(missing_docs)]
+
+pub mod catalogue;
