@@ -1,1 +1,585 @@
-//! decision (in progress)
+//! Rule evaluation: from detector hits and request facts to one decision.
+//!
+//! Rules never see text. They see [`Hit`]s (detector, segment, span) and
+//! [`Facts`] (model, tools, headers, route, sizes, usage), which is what
+//! keeps matched text out of everything a decision produces: audit events,
+//! logs and error bodies are built from decisions alone.
+//!
+//! How actions combine: a `block` that fires in enforce mode wins and stops
+//! nothing else from being *recorded* (every rule is still evaluated, so the
+//! evidence shows every control that applied). Redactions and caps
+//! accumulate; the strongest applied action names the [`Outcome`].
+//! Monitor-mode rules record what they would have done and apply nothing.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::codec::{Role, Segment};
+use crate::ruleset::{
+    Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, Mode, Phase, RouteSpec, RuleSet,
+    RuleSpec, Severity,
+};
+
+/// The overall result of inspecting one phase, strongest applied action
+/// first in this order: block > redact > cap > flag > monitor > allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// No rule fired.
+    Allow,
+    /// Only monitor-mode rules fired: nothing was applied.
+    Monitor,
+    /// A flag or add-header rule fired; the exchange passes, marked.
+    Flag,
+    /// The output-token cap was lowered or inserted.
+    Cap,
+    /// Matches were masked.
+    Redact,
+    /// The exchange was refused.
+    Block,
+}
+
+impl Outcome {
+    /// Lower-case name, as in the `x-aimsgate-decision` header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Monitor => "monitor",
+            Outcome::Flag => "flag",
+            Outcome::Cap => "cap",
+            Outcome::Redact => "redact",
+            Outcome::Block => "block",
+        }
+    }
+}
+
+/// One detector match in one segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// Index of the detector.
+    pub detector: u32,
+    /// Index of the segment in the decoded body.
+    pub segment: u32,
+    /// Role of the segment.
+    pub role: Role,
+    /// Message index of the segment.
+    pub message_index: u32,
+    /// Byte span in the segment's decoded text.
+    pub span: Range<usize>,
+}
+
+/// A rule that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fired {
+    /// Index of the rule.
+    pub rule: u32,
+    /// Its mode.
+    pub mode: Mode,
+    /// Its action's name.
+    pub action: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// Whether the action was applied (enforce mode and not superseded).
+    pub applied: bool,
+    /// Indices into [`Decision::hits`] that made it fire.
+    pub hits: Vec<u32>,
+}
+
+/// Why an exchange was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum BlockReason {
+    /// A rule's block action.
+    Rule {
+        /// Index of the rule.
+        rule: u32,
+    },
+    /// The route belongs to a retired AI system.
+    RetiredSystem {
+        /// System id.
+        system: String,
+    },
+    /// A governed host was asked for a path no route knows.
+    UnknownPath,
+    /// The body could not be inspected (too large, undecodable…).
+    Uninspectable {
+        /// What was wrong, without content.
+        reason: String,
+    },
+}
+
+/// A refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Block {
+    /// Why.
+    pub reason: BlockReason,
+    /// HTTP status to answer with.
+    pub status: u16,
+    /// Message for the client (never matched text).
+    pub message: String,
+    /// Seconds until a usage budget's window resets, for `retry-after`.
+    pub retry_after: Option<u64>,
+}
+
+/// One span to mask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redaction {
+    /// Segment index.
+    pub segment: u32,
+    /// Byte span in the segment's decoded text.
+    pub span: Range<usize>,
+    /// Replacement text.
+    pub mask: String,
+}
+
+/// The decision for one phase of one exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// Request or response.
+    pub phase: Phase,
+    /// The strongest applied action.
+    pub outcome: Outcome,
+    /// Every detector match relevant to a rule of this phase.
+    pub hits: Vec<Hit>,
+    /// Every rule that fired, applied or not.
+    pub fired: Vec<Fired>,
+    /// The refusal, when the outcome is [`Outcome::Block`].
+    pub block: Option<Block>,
+    /// Headers to add.
+    pub headers: Vec<(String, String)>,
+    /// New output-token cap to write into the request.
+    pub cap_max_tokens: Option<u64>,
+    /// Spans to mask.
+    pub redactions: Vec<Redaction>,
+}
+
+impl Decision {
+    /// A decision of no rules for `phase`.
+    pub fn allow(phase: Phase) -> Decision {
+        Decision {
+            phase,
+            outcome: Outcome::Allow,
+            hits: Vec::new(),
+            fired: Vec::new(),
+            block: None,
+            headers: Vec::new(),
+            cap_max_tokens: None,
+            redactions: Vec::new(),
+        }
+    }
+
+    /// A refusal that no rule made (retired system, unknown path, body that
+    /// cannot be inspected).
+    pub fn refuse(phase: Phase, reason: BlockReason, status: u16, message: String) -> Decision {
+        let mut decision = Decision::allow(phase);
+        decision.outcome = Outcome::Block;
+        decision.block = Some(Block { reason, status, message, retry_after: None });
+        decision
+    }
+
+    /// Control ids of every applied or monitored rule that fired, sorted
+    /// and deduplicated.
+    pub fn controls<'r>(&self, ruleset: &'r RuleSet) -> Vec<&'r str> {
+        let mut controls: Vec<&str> = self
+            .fired
+            .iter()
+            .filter_map(|f| ruleset.rules.get(f.rule as usize))
+            .flat_map(|r| r.controls.iter().map(String::as_str))
+            .collect();
+        controls.sort_unstable();
+        controls.dedup();
+        controls
+    }
+}
+
+/// Counts usage per caller and window; the filter keeps it in proxy-wasm
+/// shared data, the CLI in memory.
+pub trait UsageLedger {
+    /// Adds `amount` to the counter `key` for the window starting at
+    /// `window_start` (seconds) and returns the new total.
+    fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64;
+}
+
+/// An in-memory ledger.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryLedger {
+    counters: HashMap<String, (u64, u64)>,
+}
+
+impl UsageLedger for MemoryLedger {
+    fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64 {
+        let entry = self.counters.entry(key.to_owned()).or_insert((window_start, 0));
+        if entry.0 != window_start {
+            *entry = (window_start, 0);
+        }
+        entry.1 = entry.1.saturating_add(amount);
+        entry.1
+    }
+}
+
+/// What conditions other than detector hits look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Host of the request, port removed.
+    pub host: &'a str,
+    /// Request headers, names lower-case.
+    pub headers: &'a [(String, String)],
+    /// The route that governs the exchange.
+    pub route: Option<&'a RouteSpec>,
+    /// The route's provider.
+    pub provider: Option<&'a str>,
+    /// The model the request names.
+    pub model: Option<&'a str>,
+    /// Tools declared and called.
+    pub tools: &'a [String],
+    /// The request's output-token cap.
+    pub max_tokens: Option<u64>,
+    /// Caller's user id.
+    pub user: Option<&'a str>,
+    /// Caller's group.
+    pub group: Option<&'a str>,
+    /// Seconds since the Unix epoch.
+    pub now_secs: u64,
+}
+
+impl Facts<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Estimated tokens of a text: one per four bytes, rounded up — the usual
+/// rule of thumb for English with BPE tokenizers; good enough for limits,
+/// and it never undercounts dense non-English text by much more than 2×.
+pub fn estimate_tokens(bytes: usize) -> u64 {
+    (bytes as u64).div_ceil(4)
+}
+
+/// Evaluates the rules `rule_ids` of `ruleset` for `phase`.
+///
+/// `matches` are the scanner's matches per segment (same order as
+/// `segments`). Budgets referenced by the rules are charged once each,
+/// before evaluation, whether or not the rule fires: a budget counts usage,
+/// not violations.
+pub fn evaluate(
+    ruleset: &RuleSet,
+    rule_ids: &[u32],
+    phase: Phase,
+    segments: &[Segment],
+    matches: &[Vec<crate::detect::Match>],
+    facts: &Facts<'_>,
+    ledger: &mut dyn UsageLedger,
+) -> Decision {
+    let mut decision = Decision::allow(phase);
+    let rules: Vec<(u32, &RuleSpec)> = rule_ids
+        .iter()
+        .filter_map(|&i| ruleset.rules.get(i as usize).map(|r| (i, r)))
+        .filter(|(_, r)| r.phase.covers(phase))
+        .collect();
+    if rules.is_empty() {
+        return decision;
+    }
+
+    // Hits, once, for every detector of every segment.
+    for (segment_index, (segment, found)) in segments.iter().zip(matches).enumerate() {
+        for m in found {
+            decision.hits.push(Hit {
+                detector: m.detector,
+                segment: segment_index as u32,
+                role: segment.role,
+                message_index: segment.message_index,
+                span: m.span.clone(),
+            });
+        }
+    }
+
+    let budgets = if phase == Phase::Request {
+        charge_budgets(&rules, segments, facts, ledger)
+    } else {
+        HashMap::new()
+    };
+    let context = EvalContext { segments, hits: &decision.hits, facts, budgets: &budgets };
+
+    let mut fired = Vec::new();
+    for (index, rule) in &rules {
+        let mut rule_hits = Vec::new();
+        if context.holds(&rule.when, rule.roles, &mut rule_hits) {
+            rule_hits.sort_unstable();
+            rule_hits.dedup();
+            fired.push((*index, *rule, rule_hits));
+        }
+    }
+    apply(&mut decision, ruleset, fired, &budgets);
+    decision
+}
+
+struct EvalContext<'a> {
+    segments: &'a [Segment],
+    hits: &'a [Hit],
+    facts: &'a Facts<'a>,
+    budgets: &'a HashMap<String, BudgetState>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BudgetState {
+    total: u64,
+    limit: u64,
+    retry_after: u64,
+}
+
+fn role_allowed(roles: u8, role: Role) -> bool {
+    roles == 0 || roles & role.bit() != 0
+}
+
+impl EvalContext<'_> {
+    /// Evaluates `condition`; collects the hits that made detector
+    /// conditions true (outside `not`) into `hits`.
+    fn holds(&self, condition: &Condition, roles: u8, hits: &mut Vec<u32>) -> bool {
+        match condition {
+            Condition::Always => true,
+            Condition::All(all) => {
+                let mut mine = Vec::new();
+                let ok = all.iter().all(|c| self.holds(c, roles, &mut mine));
+                if ok {
+                    hits.extend(mine);
+                }
+                ok
+            }
+            Condition::Any(any) => {
+                let mut ok = false;
+                // No short-circuit: every true branch contributes its hits,
+                // so a redaction masks everything the rule names.
+                for c in any {
+                    ok |= self.holds(c, roles, hits);
+                }
+                ok
+            }
+            Condition::Not(inner) => !self.holds(inner, roles, &mut Vec::new()),
+            Condition::Detector { detector, min_count } => {
+                let before = hits.len();
+                hits.extend(
+                    self.hits
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, h)| h.detector == *detector && role_allowed(roles, h.role))
+                        .map(|(i, _)| i as u32),
+                );
+                let count = hits.len() - before;
+                if count < (*min_count).max(1) as usize {
+                    hits.truncate(before);
+                    false
+                } else {
+                    true
+                }
+            }
+            Condition::ModelNotIn(models) => match self.facts.model {
+                Some(model) => !models.iter().any(|m| model_matches(m, model)),
+                None => true,
+            },
+            Condition::ProviderNotIn(providers) => match self.facts.provider {
+                Some(p) => !providers.iter().any(|x| x.eq_ignore_ascii_case(p)),
+                None => true,
+            },
+            Condition::HostNotIn(hosts) => !hosts.iter().any(|h| host_matches(h, self.facts.host)),
+            Condition::ToolIn(tools) => self.facts.tools.iter().any(|t| tools.contains(t)),
+            Condition::ToolNotIn(tools) => self.facts.tools.iter().any(|t| !tools.contains(t)),
+            Condition::PromptBytesOver(limit) => self.text_bytes(roles) as u64 > *limit,
+            Condition::TokensOver(limit) => estimate_tokens(self.text_bytes(roles)) > *limit,
+            Condition::MaxTokensOver(limit) => self.facts.max_tokens.is_none_or(|m| m > *limit),
+            Condition::HeaderMissing(name) => self.facts.header(name).is_none(),
+            Condition::HeaderEquals { name, value } => self.facts.header(name) == Some(value.as_str()),
+            Condition::Route(ids) => self.facts.route.is_some_and(|r| ids.contains(&r.id)),
+            Condition::Budget(budget) => self
+                .budgets
+                .get(&budget.id)
+                .is_some_and(|state| state.total > state.limit),
+        }
+    }
+
+    fn text_bytes(&self, roles: u8) -> usize {
+        self.segments
+            .iter()
+            .filter(|s| role_allowed(roles, s.role))
+            .map(|s| s.text.len())
+            .sum()
+    }
+}
+
+/// `gpt-4o*` matches by prefix, anything else exactly.
+fn model_matches(pattern: &str, model: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => model.starts_with(prefix),
+        None => pattern == model,
+    }
+}
+
+/// Host patterns: exact (case-insensitive) or `*.example.com` for
+/// sub-domains.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => {
+            host.len() > suffix.len() + 1
+                && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+        }
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+fn budgets_of(condition: &Condition, out: &mut Vec<BudgetSpec>) {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => all.iter().for_each(|c| budgets_of(c, out)),
+        Condition::Not(inner) => budgets_of(inner, out),
+        Condition::Budget(budget) => out.push(budget.clone()),
+        _ => {}
+    }
+}
+
+fn charge_budgets(
+    rules: &[(u32, &RuleSpec)],
+    segments: &[Segment],
+    facts: &Facts<'_>,
+    ledger: &mut dyn UsageLedger,
+) -> HashMap<String, BudgetState> {
+    let mut specs = Vec::new();
+    for (_, rule) in rules {
+        budgets_of(&rule.when, &mut specs);
+    }
+    let mut states = HashMap::new();
+    for budget in specs {
+        if states.contains_key(&budget.id) {
+            continue;
+        }
+        let who = match budget.per {
+            BudgetScope::User => facts.user.unwrap_or("anonymous"),
+            BudgetScope::Group => facts.group.unwrap_or("anonymous"),
+            BudgetScope::Global => "*",
+        };
+        let window = budget.window_secs.max(1);
+        let window_start = facts.now_secs - facts.now_secs % window;
+        let amount = match budget.unit {
+            BudgetUnit::Requests => 1,
+            BudgetUnit::Tokens => {
+                let prompt: usize = segments.iter().map(|s| s.text.len()).sum();
+                estimate_tokens(prompt).saturating_add(facts.max_tokens.unwrap_or(0))
+            }
+        };
+        let key = format!("{}|{}", budget.id, who);
+        let total = ledger.add(&key, window_start, amount);
+        states.insert(
+            budget.id.clone(),
+            BudgetState {
+                total,
+                limit: budget.limit,
+                retry_after: window_start + window - facts.now_secs,
+            },
+        );
+    }
+    states
+}
+
+fn retry_after_of(condition: &Condition, budgets: &HashMap<String, BudgetState>) -> Option<u64> {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => {
+            all.iter().find_map(|c| retry_after_of(c, budgets))
+        }
+        Condition::Budget(b) => budgets
+            .get(&b.id)
+            .filter(|s| s.total > s.limit)
+            .map(|s| s.retry_after),
+        _ => None,
+    }
+}
+
+fn apply(
+    decision: &mut Decision,
+    ruleset: &RuleSet,
+    fired: Vec<(u32, &RuleSpec, Vec<u32>)>,
+    budgets: &HashMap<String, BudgetState>,
+) {
+    let mut outcome = Outcome::Allow;
+    for (index, rule, hits) in fired {
+        let enforce = rule.mode == Mode::Enforce;
+        let mut applied = enforce;
+        if enforce {
+            match &rule.action {
+                Action::Block { status, message } => {
+                    if decision.block.is_none() {
+                        decision.block = Some(Block {
+                            reason: BlockReason::Rule { rule: index },
+                            status: *status,
+                            message: message.clone(),
+                            retry_after: retry_after_of(&rule.when, budgets),
+                        });
+                    } else {
+                        // An earlier block already answers; this one is recorded.
+                        applied = false;
+                    }
+                    outcome = outcome.max(Outcome::Block);
+                }
+                Action::Redact { mask } => {
+                    for &h in &hits {
+                        if let Some(hit) = decision.hits.get(h as usize) {
+                            let detector = ruleset
+                                .detectors
+                                .get(hit.detector as usize)
+                                .map_or("", |d| d.id.as_str());
+                            decision.redactions.push(Redaction {
+                                segment: hit.segment,
+                                span: hit.span.clone(),
+                                mask: expand_mask(mask, detector, &rule.id, hit.span.len()),
+                            });
+                        }
+                    }
+                    if !hits.is_empty() {
+                        outcome = outcome.max(Outcome::Redact);
+                    }
+                }
+                Action::Flag { header } => {
+                    if let Some(h) = header {
+                        decision.headers.push(h.clone());
+                    }
+                    outcome = outcome.max(Outcome::Flag);
+                }
+                Action::AddHeader { name, value } => {
+                    decision.headers.push((name.clone(), value.clone()));
+                    outcome = outcome.max(Outcome::Flag);
+                }
+                Action::CapMaxTokens { max } => {
+                    let cap = decision.cap_max_tokens.map_or(*max, |c| c.min(*max));
+                    decision.cap_max_tokens = Some(cap);
+                    outcome = outcome.max(Outcome::Cap);
+                }
+            }
+        } else {
+            outcome = outcome.max(Outcome::Monitor);
+        }
+        decision.fired.push(Fired {
+            rule: index,
+            mode: rule.mode,
+            action: rule.action.name(),
+            severity: rule.severity,
+            applied,
+            hits,
+        });
+    }
+    if outcome == Outcome::Block {
+        decision.redactions.clear();
+        decision.cap_max_tokens = None;
+    }
+    decision.outcome = outcome;
+}
+
+/// Expands a mask template. `{stars}` is one `*` per byte of the match
+/// (at most 64); the matched text itself never appears.
+pub fn expand_mask(template: &str, detector: &str, rule: &str, len: usize) -> String {
+    template
+        .replace("{detector}", detector)
+        .replace("{rule}", rule)
+        .replace("{stars}", &"*".repeat(len.min(64)))
+}

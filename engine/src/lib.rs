@@ -30,6 +30,9 @@ pub mod codec;
 pub mod decision;
 pub mod detect;
 pub mod exchange;
+pub mod inspect;
 pub mod normalize;
 pub mod redact;
 pub mod ruleset;
+
+pub use inspect::{Engine, EngineError, RequestContext, Routing};

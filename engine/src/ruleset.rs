@@ -1,1 +1,723 @@
-//! ruleset (in progress)
+//! The compiled rule set: what the policy compiler writes and every runtime
+//! (proxy-wasm filter, edge worker, native CLI) loads.
+//!
+//! # Format
+//!
+//! The binary form is a small fixed header followed by a
+//! [postcard](https://docs.rs/postcard) payload:
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 8 | magic `AIMSGATE` |
+//! | 2 | format version, little-endian ([`FORMAT_VERSION`]) |
+//! | 2 | reserved, zero |
+//! | 32 | SHA-256 of the source policy (the policy *digest*) |
+//! | 32 | SHA-256 of the payload (integrity of what follows) |
+//! | 4 | payload length, little-endian |
+//! | n | postcard-encoded [`RuleSet`] |
+//!
+//! postcard was chosen over bincode or a hand-rolled layout because it is
+//! compact (varints, no field names), `no_std`-friendly, stable in its wire
+//! format and fast to decode in wasm; the version in the header, not
+//! postcard, decides compatibility.
+//!
+//! The JSON form (`{"format": "aimsgate-ruleset", "version": 1, "digest":
+//! "…", "payload": "<base64 of the binary form>"}`) wraps the *same bytes*, so
+//! Envoy can carry it as a `StringValue` and Istio as `pluginConfig`, and one
+//! loader ([`RuleSet::from_bytes`]) reads both.
+//!
+//! A rule set whose format version is newer than this engine's is refused
+//! with [`LoadError::NewerFormat`], never half-read.
+
+use std::fmt;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::codec::Api;
+use crate::detect::validate::Validator;
+use crate::normalize::InvisibleClass;
+
+/// The rule-set format version this engine writes and the newest it reads.
+pub const FORMAT_VERSION: u16 = 1;
+
+/// First bytes of every binary rule set.
+pub const MAGIC: &[u8; 8] = b"AIMSGATE";
+
+/// The `format` field of the JSON-wrapped form.
+pub const JSON_FORMAT_NAME: &str = "aimsgate-ruleset";
+
+const HEADER_LEN: usize = 8 + 2 + 2 + 32 + 32 + 4;
+
+/// A SHA-256 digest, printed as lower-case hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Digest(pub [u8; 32]);
+
+impl Digest {
+    /// Digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        Digest(Sha256::digest(bytes).into())
+    }
+
+    /// Lower-case hex.
+    pub fn to_hex(&self) -> String {
+        let mut out = String::with_capacity(64);
+        for byte in self.0 {
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        out
+    }
+
+    /// The first 12 hex digits, enough to tell versions apart in logs.
+    pub fn short(&self) -> String {
+        let mut hex = self.to_hex();
+        hex.truncate(12);
+        hex
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({})", self.short())
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// Which policy this is.
+    pub policy: PolicyInfo,
+    /// How callers are identified.
+    pub identity: IdentitySpec,
+    /// Every detector any rule references, indexed by position.
+    pub detectors: Vec<DetectorSpec>,
+    /// Every rule, indexed by position.
+    pub rules: Vec<RuleSpec>,
+    /// Routes, tried in order; the first match governs a request.
+    pub routes: Vec<RouteSpec>,
+    /// The AI systems in the AIMS scope, indexed by position.
+    pub systems: Vec<SystemSpec>,
+    /// Headers that mark AI-generated responses (EU AI Act Art. 50), added
+    /// to every governed response when non-empty.
+    pub disclosure_headers: Vec<(String, String)>,
+}
+
+/// Identity and version of the source policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.version`.
+    pub version: String,
+    /// SHA-256 of the policy source bytes.
+    pub digest: Digest,
+}
+
+/// Which request headers carry the caller's identity, as set by the proxy's
+/// authentication (e.g. a JWT filter's `x-user-id`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IdentitySpec {
+    /// Header naming the user (lower-case).
+    pub user_header: Option<String>,
+    /// Header naming the user's group (lower-case).
+    pub group_header: Option<String>,
+}
+
+/// One detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectorSpec {
+    /// Policy id of the detector.
+    pub id: String,
+    /// How it finds candidates.
+    pub kind: DetectorKind,
+    /// Check applied to every candidate (checksum, entropy…).
+    pub validator: Option<Validator>,
+    /// Words that must occur near a candidate for it to count.
+    pub context: Option<ContextSpec>,
+    /// Candidates that never count.
+    pub exceptions: ExceptionSpec,
+    /// Upper bound of a match's length in bytes, when one exists; streaming
+    /// holds back at most this many bytes across chunk boundaries.
+    pub max_match_len: Option<u32>,
+}
+
+/// How a detector finds candidates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DetectorKind {
+    /// Regular expressions (Rust `regex` syntax, byte-oriented).
+    Regex {
+        /// Patterns; a match of any of them is a candidate.
+        patterns: Vec<String>,
+        /// Lower-case literals of which at least one occurs in every match:
+        /// the patterns run only when one of them was seen. Empty: always run.
+        keywords: Vec<String>,
+        /// Whether letters match in either case.
+        case_insensitive: bool,
+        /// Unicode-aware classes (`\w`, `\d`, `.`); off compiles faster.
+        unicode: bool,
+    },
+    /// A list of literal words or phrases.
+    Keywords {
+        /// The words, as written in the policy.
+        words: Vec<String>,
+        /// Only whole words count (no letter or digit on either side).
+        whole_word: bool,
+        /// Whether letters match in either case (ASCII case folding).
+        case_insensitive: bool,
+    },
+    /// Invisible / smuggling characters found by normalisation.
+    Invisible {
+        /// Classes that count; empty means every class.
+        classes: Vec<InvisibleClass>,
+    },
+    /// Canary strings planted in system prompts.
+    Canary {
+        /// The canary values (matched exactly).
+        values: Vec<String>,
+    },
+}
+
+/// Words that must occur within `window` bytes of a candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextSpec {
+    /// Lower-case words; any one suffices.
+    pub words: Vec<String>,
+    /// Bytes to look on either side of the candidate.
+    pub window: u32,
+}
+
+/// Candidates that never count.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExceptionSpec {
+    /// Exact values (compared after normalisation).
+    pub values: Vec<String>,
+    /// Patterns; a candidate matching one entirely is ignored.
+    pub patterns: Vec<String>,
+}
+
+/// Which phase of an exchange a rule inspects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// The request the client sends.
+    Request,
+    /// The response the model returns.
+    Response,
+    /// Both.
+    Both,
+}
+
+impl Phase {
+    /// Whether a rule of this phase applies to `phase`.
+    pub fn covers(self, phase: Phase) -> bool {
+        self == Phase::Both || self == phase
+    }
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Request => "request",
+            Phase::Response => "response",
+            Phase::Both => "both",
+        }
+    }
+}
+
+/// Whether a rule's action is applied or only recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Apply the action.
+    #[default]
+    Enforce,
+    /// Record what the action would have done; apply nothing.
+    Monitor,
+}
+
+impl Mode {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Monitor => "monitor",
+        }
+    }
+}
+
+/// How serious a rule's finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Low,
+    /// Worth a look.
+    #[default]
+    Medium,
+    /// Must be handled.
+    High,
+    /// An incident.
+    Critical,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// One rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSpec {
+    /// Policy id of the rule.
+    pub id: String,
+    /// What the rule is for, for people.
+    pub description: String,
+    /// Which phase it inspects.
+    pub phase: Phase,
+    /// Bit set of [`crate::codec::Role::bit`]s whose text the rule's detector
+    /// conditions look at; 0 means every role.
+    pub roles: u8,
+    /// When the rule fires.
+    pub when: Condition,
+    /// What it does then.
+    pub action: Action,
+    /// Enforce or only record.
+    pub mode: Mode,
+    /// How serious a hit is.
+    pub severity: Severity,
+    /// Controls it implements, as `framework:ID`.
+    pub controls: Vec<String>,
+}
+
+/// A rule's condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// Always true (a rule with no condition).
+    Always,
+    /// Every condition holds.
+    All(Vec<Condition>),
+    /// At least one holds.
+    Any(Vec<Condition>),
+    /// The condition does not hold.
+    Not(Box<Condition>),
+    /// Detector `detector` (index into [`RuleSet::detectors`]) found at least
+    /// `min_count` matches in text of the rule's roles.
+    Detector {
+        /// Index of the detector.
+        detector: u32,
+        /// Matches needed.
+        min_count: u32,
+    },
+    /// The requested model is not one of these (exact, or prefix when the
+    /// entry ends in `*`). A request that names no model counts as not in.
+    ModelNotIn(Vec<String>),
+    /// The route's provider is not one of these.
+    ProviderNotIn(Vec<String>),
+    /// The request's host is not one of these.
+    HostNotIn(Vec<String>),
+    /// A tool declared or called is one of these.
+    ToolIn(Vec<String>),
+    /// A tool declared or called is not one of these.
+    ToolNotIn(Vec<String>),
+    /// The text of the rule's roles is longer than this many bytes.
+    PromptBytesOver(u64),
+    /// The estimated tokens of the rule's roles exceed this.
+    TokensOver(u64),
+    /// The request's output-token cap exceeds this, or is missing.
+    MaxTokensOver(u64),
+    /// The request lacks this header (lower-case name).
+    HeaderMissing(String),
+    /// The request header equals this value.
+    HeaderEquals {
+        /// Lower-case header name.
+        name: String,
+        /// Exact value.
+        value: String,
+    },
+    /// The request was routed by one of these route ids.
+    Route(Vec<String>),
+    /// A usage budget is exceeded.
+    Budget(BudgetSpec),
+}
+
+/// A usage budget per caller and window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetSpec {
+    /// Budget id (names the counter).
+    pub id: String,
+    /// What is counted.
+    pub unit: BudgetUnit,
+    /// Most allowed per window.
+    pub limit: u64,
+    /// Window length in seconds.
+    pub window_secs: u64,
+    /// Whose usage is counted.
+    pub per: BudgetScope,
+}
+
+/// What a budget counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetUnit {
+    /// Requests.
+    Requests,
+    /// Estimated prompt tokens plus the requested output cap.
+    Tokens,
+}
+
+/// Whose usage a budget counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetScope {
+    /// Each user (identity header).
+    User,
+    /// Each group (group header).
+    Group,
+    /// Everyone together.
+    Global,
+}
+
+/// What a rule does when it fires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Refuse the request / response.
+    Block {
+        /// HTTP status (403, or 429 for budgets).
+        status: u16,
+        /// Message shown to the client (never the matched text).
+        message: String,
+    },
+    /// Replace each match with the mask.
+    Redact {
+        /// Mask template: `{detector}`, `{rule}` and `{stars}` are
+        /// substituted (see [`crate::decision::expand_mask`]).
+        mask: String,
+    },
+    /// Record and let pass, optionally marking the exchange with a header.
+    Flag {
+        /// Header added to the request / response.
+        header: Option<(String, String)>,
+    },
+    /// Add a header.
+    AddHeader {
+        /// Lower-case name.
+        name: String,
+        /// Value.
+        value: String,
+    },
+    /// Lower the output-token cap to at most this (inserting it if absent).
+    CapMaxTokens {
+        /// The cap.
+        max: u64,
+    },
+}
+
+impl Action {
+    /// Short name (`block`, `redact`, `flag`, `add-header`, `cap-max-tokens`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Block { .. } => "block",
+            Action::Redact { .. } => "redact",
+            Action::Flag { .. } => "flag",
+            Action::AddHeader { .. } => "add-header",
+            Action::CapMaxTokens { .. } => "cap-max-tokens",
+        }
+    }
+}
+
+/// What to do with a request to a governed host whose path no route knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownPath {
+    /// Refuse it (fail closed).
+    #[default]
+    Block,
+    /// Let it pass uninspected, and record that it did.
+    Allow,
+}
+
+/// One route: which traffic a set of rules governs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteSpec {
+    /// Route id.
+    pub id: String,
+    /// Hosts (`:authority` / `host`, port ignored); `*.example.com` matches
+    /// sub-domains; empty matches every host.
+    pub hosts: Vec<String>,
+    /// Path prefixes; empty matches every path.
+    pub path_prefixes: Vec<String>,
+    /// A header that must be present (and equal the value, when given).
+    pub header: Option<(String, Option<String>)>,
+    /// The API spoken on this route, when fixed; else from path and body.
+    pub api: Option<Api>,
+    /// Indices of the rules that apply.
+    pub rules: Vec<u32>,
+    /// Index of the AI system this route belongs to.
+    pub system: Option<u32>,
+    /// What to do with an unknown path on one of `hosts`.
+    pub unknown_path: UnknownPath,
+}
+
+/// An AI system in the AIMS scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemSpec {
+    /// System id.
+    pub id: String,
+    /// Provider (e.g. `openai`, `anthropic`, `google`, `internal`).
+    pub provider: String,
+    /// Retired systems' routes are refused at runtime.
+    pub retired: bool,
+}
+
+/// Why a rule set could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Neither the binary form nor the JSON wrapper.
+    #[error("not an aimsgate rule set (expected the binary form starting with `AIMSGATE` or the JSON form with \"format\": \"{JSON_FORMAT_NAME}\")")]
+    NotARuleSet,
+    /// Written by a newer compiler.
+    #[error("rule set format version {found} is newer than this engine supports ({FORMAT_VERSION}); upgrade the filter before deploying this rule set")]
+    NewerFormat {
+        /// Version in the header.
+        found: u16,
+    },
+    /// Header says one thing, bytes another.
+    #[error("rule set is truncated or corrupt: {0}")]
+    Corrupt(&'static str),
+    /// The JSON wrapper is malformed.
+    #[error("JSON rule set wrapper is malformed: {0}")]
+    Json(String),
+    /// The payload does not decode.
+    #[error("rule set payload does not decode: {0}")]
+    Payload(String),
+}
+
+impl RuleSet {
+    /// Encodes the binary form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // postcard only fails on writer errors or types it cannot express;
+        // a Vec writer and our plain data types have neither.
+        let payload = postcard::to_allocvec(self).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&self.policy.digest.0);
+        out.extend_from_slice(&Digest::of(&payload).0);
+        let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Encodes the JSON-wrapped form (pretty-printed).
+    pub fn to_json(&self) -> String {
+        let wrapper = JsonWrapper {
+            format: JSON_FORMAT_NAME.to_owned(),
+            version: FORMAT_VERSION,
+            policy: self.policy.name.clone(),
+            policy_version: self.policy.version.clone(),
+            digest: self.policy.digest.to_hex(),
+            payload: base64::engine::general_purpose::STANDARD.encode(self.to_bytes()),
+        };
+        serde_json::to_string_pretty(&wrapper).unwrap_or_default()
+    }
+
+    /// Loads either form.
+    pub fn from_bytes(bytes: &[u8]) -> Result<RuleSet, LoadError> {
+        if bytes.starts_with(MAGIC) {
+            return Self::from_binary(bytes);
+        }
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'{') {
+            return Self::from_json(bytes);
+        }
+        Err(LoadError::NotARuleSet)
+    }
+
+    fn from_json(bytes: &[u8]) -> Result<RuleSet, LoadError> {
+        let wrapper: JsonWrapper =
+            serde_json::from_slice(bytes).map_err(|e| LoadError::Json(e.to_string()))?;
+        if wrapper.format != JSON_FORMAT_NAME {
+            return Err(LoadError::NotARuleSet);
+        }
+        if wrapper.version > FORMAT_VERSION {
+            return Err(LoadError::NewerFormat { found: wrapper.version });
+        }
+        let inner = base64::engine::general_purpose::STANDARD
+            .decode(wrapper.payload.trim())
+            .map_err(|e| LoadError::Json(format!("payload is not base64: {e}")))?;
+        let ruleset = Self::from_binary(&inner)?;
+        if ruleset.policy.digest.to_hex() != wrapper.digest {
+            return Err(LoadError::Corrupt("the wrapper's digest differs from the payload's"));
+        }
+        Ok(ruleset)
+    }
+
+    fn from_binary(bytes: &[u8]) -> Result<RuleSet, LoadError> {
+        let header = bytes.get(..HEADER_LEN).ok_or(LoadError::Corrupt("shorter than the header"))?;
+        let version = u16::from_le_bytes([header[8], header[9]]);
+        if version > FORMAT_VERSION {
+            return Err(LoadError::NewerFormat { found: version });
+        }
+        if version == 0 {
+            return Err(LoadError::Corrupt("format version 0"));
+        }
+        let mut policy_digest = [0u8; 32];
+        policy_digest.copy_from_slice(&header[12..44]);
+        let mut payload_digest = [0u8; 32];
+        payload_digest.copy_from_slice(&header[44..76]);
+        let len = u32::from_le_bytes([header[76], header[77], header[78], header[79]]) as usize;
+        let payload = &bytes[HEADER_LEN..];
+        if payload.len() != len {
+            return Err(LoadError::Corrupt("payload length differs from the header"));
+        }
+        if Digest::of(payload).0 != payload_digest {
+            return Err(LoadError::Corrupt("payload digest mismatch"));
+        }
+        let ruleset: RuleSet =
+            postcard::from_bytes(payload).map_err(|e| LoadError::Payload(e.to_string()))?;
+        if ruleset.policy.digest.0 != policy_digest {
+            return Err(LoadError::Corrupt("policy digest differs from the header"));
+        }
+        ruleset.check_indices()?;
+        Ok(ruleset)
+    }
+
+    /// Rejects indices that point nowhere, so that evaluation can index
+    /// without checks failing at request time.
+    fn check_indices(&self) -> Result<(), LoadError> {
+        let detectors = self.detectors.len();
+        for rule in &self.rules {
+            if !condition_indices_ok(&rule.when, detectors) {
+                return Err(LoadError::Corrupt("a rule references a missing detector"));
+            }
+        }
+        for route in &self.routes {
+            if route.rules.iter().any(|&r| r as usize >= self.rules.len()) {
+                return Err(LoadError::Corrupt("a route references a missing rule"));
+            }
+            if route.system.is_some_and(|s| s as usize >= self.systems.len()) {
+                return Err(LoadError::Corrupt("a route references a missing system"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn condition_indices_ok(condition: &Condition, detectors: usize) -> bool {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => {
+            all.iter().all(|c| condition_indices_ok(c, detectors))
+        }
+        Condition::Not(inner) => condition_indices_ok(inner, detectors),
+        Condition::Detector { detector, .. } => (*detector as usize) < detectors,
+        _ => true,
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct JsonWrapper {
+    format: String,
+    version: u16,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    policy_version: String,
+    digest: String,
+    payload: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> RuleSet {
+        RuleSet {
+            policy: PolicyInfo {
+                name: "t".into(),
+                version: "1".into(),
+                digest: Digest::of(b"policy"),
+            },
+            identity: IdentitySpec::default(),
+            detectors: vec![DetectorSpec {
+                id: "d".into(),
+                kind: DetectorKind::Keywords {
+                    words: vec!["secret".into()],
+                    whole_word: true,
+                    case_insensitive: true,
+                },
+                validator: None,
+                context: None,
+                exceptions: ExceptionSpec::default(),
+                max_match_len: Some(6),
+            }],
+            rules: vec![RuleSpec {
+                id: "r".into(),
+                description: String::new(),
+                phase: Phase::Request,
+                roles: 0,
+                when: Condition::Detector { detector: 0, min_count: 1 },
+                action: Action::Block { status: 403, message: "no".into() },
+                mode: Mode::Enforce,
+                severity: Severity::High,
+                controls: vec!["owasp-llm:LLM02".into()],
+            }],
+            routes: vec![],
+            systems: vec![],
+            disclosure_headers: vec![],
+        }
+    }
+
+    #[test]
+    fn binary_and_json_forms_load_the_same_rule_set() {
+        let rs = sample();
+        assert_eq!(RuleSet::from_bytes(&rs.to_bytes()).unwrap(), rs);
+        assert_eq!(RuleSet::from_bytes(rs.to_json().as_bytes()).unwrap(), rs);
+    }
+
+    #[test]
+    fn newer_format_is_refused_with_a_clear_error() {
+        let mut bytes = sample().to_bytes();
+        bytes[8] = 9;
+        let err = RuleSet::from_bytes(&bytes).unwrap_err();
+        assert!(matches!(err, LoadError::NewerFormat { found: 9 }));
+        assert!(err.to_string().contains("newer"));
+    }
+
+    #[test]
+    fn corrupt_and_truncated_rule_sets_are_refused() {
+        let bytes = sample().to_bytes();
+        for cut in [0, 10, HEADER_LEN, bytes.len() - 1] {
+            assert!(RuleSet::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(matches!(RuleSet::from_bytes(&flipped), Err(LoadError::Corrupt(_))));
+        assert!(matches!(RuleSet::from_bytes(b"hello"), Err(LoadError::NotARuleSet)));
+    }
+
+    #[test]
+    fn dangling_detector_index_is_refused() {
+        let mut rs = sample();
+        rs.rules[0].when = Condition::Detector { detector: 7, min_count: 1 };
+        assert!(matches!(RuleSet::from_bytes(&rs.to_bytes()), Err(LoadError::Corrupt(_))));
+    }
+}

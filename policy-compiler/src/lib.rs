@@ -2,3 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod catalogue;
+pub mod diagnostics;
+pub mod import;
+pub mod policy;
+pub mod scan;

@@ -1,1 +1,552 @@
-fn main() {}
+//! `aimsgate`: the command line. It parses arguments, calls the libraries
+//! and prints; every decision lives in `aimsgate_compiler` and
+//! `aimsgate_engine`.
+//!
+//! Exit codes: 0 success, 1 policy or input errors (and warnings under
+//! `check --strict`), 2 usage errors.
+
+use std::fs;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use aimsgate_compiler::diagnostics::Report;
+use aimsgate_compiler::policy::{self, compile::Compiled};
+use aimsgate_compiler::{catalogue, import, scan, soa};
+use aimsgate_engine::codec::Api;
+use aimsgate_engine::decision::MemoryLedger;
+use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::inspect::RequestFacts;
+use aimsgate_engine::ruleset::Phase;
+use aimsgate_engine::{Engine, RequestContext, Routing};
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "aimsgate", version, about = "Compile, check and test AI governance policies for the aimsgate filter")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a policy; diagnostics name file:line:column.
+    Check {
+        /// Policy file (YAML or JSON).
+        policy: PathBuf,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+        format: DiagFormat,
+    },
+    /// Compile a policy into a rule set for the filter.
+    Compile {
+        /// Policy file.
+        policy: PathBuf,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Binary (for Envoy BytesValue) or JSON-wrapped (StringValue, Istio pluginConfig).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Bin)]
+        format: RulesFormat,
+    },
+    /// Write the Statement of Applicability.
+    Soa {
+        /// Policy file.
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SoaFormat::Md)]
+        format: SoaFormat,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show what the policy decides for a text or a recorded request.
+    Explain {
+        /// Policy file.
+        policy: PathBuf,
+        /// Text to inspect as a user prompt.
+        #[arg(long, conflicts_with = "request")]
+        text: Option<String>,
+        /// Inspect the text as a model completion instead.
+        #[arg(long, requires = "text")]
+        response: bool,
+        /// A recorded exchange (or bare request body) to inspect.
+        #[arg(long)]
+        request: Option<PathBuf>,
+        /// Override the API of the body.
+        #[arg(long, value_parser = parse_api)]
+        api: Option<Api>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+        format: OutFormat,
+    },
+    /// Backtest a policy over recorded traffic (JSONL), one decision per line.
+    Scan {
+        /// Policy file.
+        policy: PathBuf,
+        /// JSONL input: exchanges, bare bodies, or {"text": …} objects.
+        input: PathBuf,
+        /// Output format (jsonl).
+        #[arg(long, value_enum, default_value_t = ScanFormat::Jsonl)]
+        format: ScanFormat,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Override the API of bare bodies.
+        #[arg(long, value_parser = parse_api)]
+        api: Option<Api>,
+    },
+    /// Import another tool's rules as a policy.
+    Import {
+        /// Source format.
+        #[arg(value_enum)]
+        from: ImportFrom,
+        /// Source file.
+        input: PathBuf,
+        /// Output policy file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Print the policy JSON Schema (for editors).
+    Schema,
+    /// List the control catalogue.
+    Controls {
+        /// Only this framework (iso42001, nist-ai-rmf, nist-ai-600-1, eu-ai-act, owasp-llm, atlas).
+        #[arg(long)]
+        framework: Option<String>,
+    },
+    /// List the built-in detectors.
+    Detectors,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiagFormat {
+    Human,
+    Plain,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Bin,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SoaFormat {
+    Md,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Jsonl,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFrom {
+    Gitleaks,
+}
+
+fn parse_api(name: &str) -> Result<Api, String> {
+    Api::from_name(name).ok_or_else(|| format!("unknown API `{name}`; one of: {}", scan::api_names().join(", ")))
+}
+
+/// An error already reported to the user: exit 1 without more output.
+#[derive(Debug)]
+struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<Reported>() => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => std::io::stdout().write_all(bytes).context("cannot write to standard output"),
+    }
+}
+
+fn print_report(report: &Report, format: DiagFormat) {
+    match format {
+        DiagFormat::Human => eprint!("{}", report.render_fancy()),
+        DiagFormat::Plain => eprint!("{}", report.render_plain()),
+        DiagFormat::Json => println!("{}", serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()),
+    }
+}
+
+/// Loads and compiles a policy; on errors prints them and fails.
+fn compiled(path: &Path) -> Result<Compiled> {
+    let text = read(path)?;
+    let (compiled, report) = policy::check(&path.display().to_string(), &text);
+    match compiled {
+        Some(compiled) => Ok(compiled),
+        None => {
+            eprint!("{}", report.render_fancy());
+            eprintln!("error: {} has {} error(s)", path.display(), report.errors());
+            Err(Reported.into())
+        }
+    }
+}
+
+fn engine_of(compiled: &Compiled) -> Result<Engine> {
+    Engine::new(compiled.ruleset.clone()).map_err(|e| anyhow!("the rule set does not load: {e}"))
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Check { policy: path, strict, format } => {
+            let text = read(&path)?;
+            let (compiled, report) = policy::check(&path.display().to_string(), &text);
+            print_report(&report, format);
+            let failed = compiled.is_none() || (strict && report.warnings() > 0);
+            if !matches!(format, DiagFormat::Json) {
+                let verdict = if failed { "FAILED" } else { "ok" };
+                eprintln!(
+                    "{}: {verdict} ({} error(s), {} warning(s){})",
+                    path.display(),
+                    report.errors(),
+                    report.warnings(),
+                    if strict { ", strict" } else { "" }
+                );
+            }
+            if failed { Err(Reported.into()) } else { Ok(()) }
+        }
+        Command::Compile { policy: path, output, format } => {
+            let compiled = compiled(&path)?;
+            engine_of(&compiled)?;
+            let bytes = match format {
+                RulesFormat::Bin => compiled.ruleset.to_bytes(),
+                RulesFormat::Json => compiled.ruleset.to_json().into_bytes(),
+            };
+            write_output(Some(&output), &bytes)?;
+            let rs = &compiled.ruleset;
+            eprintln!(
+                "wrote {} ({} bytes): policy {} {} digest {}, {} detectors, {} rules, {} routes",
+                output.display(),
+                bytes.len(),
+                rs.policy.name,
+                rs.policy.version,
+                rs.policy.digest.short(),
+                rs.detectors.len(),
+                rs.rules.len(),
+                rs.routes.len()
+            );
+            Ok(())
+        }
+        Command::Soa { policy: path, format, output } => {
+            let compiled = compiled(&path)?;
+            let soa = soa::build(&compiled, &now_utc());
+            let text = match format {
+                SoaFormat::Md => soa::to_markdown(&soa),
+                SoaFormat::Json => soa::to_json(&soa),
+                SoaFormat::Html => soa::to_html(&soa),
+            };
+            write_output(output.as_deref(), text.as_bytes())?;
+            if let Some(output) = &output {
+                eprintln!("wrote {}", output.display());
+            }
+            Ok(())
+        }
+        Command::Explain { policy: path, text, response, request, api, format } => {
+            let compiled = compiled(&path)?;
+            let engine = engine_of(&compiled)?;
+            match (text, request) {
+                (Some(text), _) => explain_text(&engine, &text, response, format),
+                (None, Some(request)) => explain_request(&engine, &request, api, format),
+                (None, None) => Err(anyhow!("give --text or --request")),
+            }
+        }
+        Command::Scan { policy: path, input, format: ScanFormat::Jsonl, output, api } => {
+            let compiled = compiled(&path)?;
+            let engine = engine_of(&compiled)?;
+            let file = fs::File::open(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} scanning [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            let started = std::time::Instant::now();
+            let writer: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let summary = scan::run(&engine, BufReader::with_capacity(1 << 20, file), writer, api, |n| bar.inc(n))?;
+            bar.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "scanned {} lines in {:.2}s ({:.0} lines/s); {} unreadable",
+                summary.lines,
+                secs,
+                summary.lines as f64 / secs.max(1e-9),
+                summary.errors
+            );
+            for (outcome, n) in &summary.outcomes {
+                eprintln!("  {outcome:<24} {n}");
+            }
+            for (rule, n) in &summary.rules {
+                eprintln!("  rule {rule:<38} {n}");
+            }
+            if summary.errors > 0 { Err(anyhow!("{} line(s) could not be read", summary.errors)) } else { Ok(()) }
+        }
+        Command::Import { from: ImportFrom::Gitleaks, input, output } => {
+            let text = read(&input)?;
+            let result = import::gitleaks::import(&text, &input.display().to_string())?;
+            for (id, outcome) in &result.outcomes {
+                match outcome {
+                    import::gitleaks::Outcome::Imported => {}
+                    import::gitleaks::Outcome::ImportedMonitor => {
+                        eprintln!("  {id}: imported into the monitor-mode rule (its file-path restriction cannot apply to LLM traffic)")
+                    }
+                    import::gitleaks::Outcome::ImportedPartly(why) => eprintln!("  {id}: imported; {why}"),
+                    import::gitleaks::Outcome::Skipped(why) => eprintln!("  {id}: skipped: {why}"),
+                }
+            }
+            write_output(Some(&output), result.policy_yaml.as_bytes())?;
+            eprintln!(
+                "imported {} of {} gitleaks rules into {}",
+                result.imported(),
+                result.outcomes.len(),
+                output.display()
+            );
+            Ok(())
+        }
+        Command::Schema => {
+            let schema = schemars::schema_for!(aimsgate_compiler::policy::Policy);
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(())
+        }
+        Command::Controls { framework } => {
+            let wanted = match framework.as_deref() {
+                None => None,
+                Some(name) => Some(catalogue::Framework::from_prefix(name).ok_or_else(|| {
+                    let all: Vec<&str> = catalogue::Framework::ALL.iter().map(|f| f.prefix()).collect();
+                    anyhow!("unknown framework `{name}`; one of: {}", all.join(", "))
+                })?),
+            };
+            for control in catalogue::all().iter().filter(|c| wanted.is_none_or(|w| c.framework == w)) {
+                println!("{}:{:<16} {}", control.framework.prefix(), control.id, control.title);
+            }
+            Ok(())
+        }
+        Command::Detectors => {
+            for b in aimsgate_engine::detect::builtin::all() {
+                println!("{:<22} {}", b.name, b.description);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = secs / 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    let rem = secs % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn explain_text(engine: &Engine, text: &str, response: bool, format: OutFormat) -> Result<()> {
+    let phase = if response { Phase::Response } else { Phase::Request };
+    let inspection = engine.inspect_text(text, phase);
+    match format {
+        OutFormat::Json => {
+            let mut out = scan::decision_json(engine, &inspection.decision);
+            out["redacted"] = serde_json::Value::String(inspection.redacted.clone());
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        OutFormat::Human => {
+            print_header(engine);
+            print_decision(engine, phase.name(), &inspection.decision);
+            println!("\nredacted text:\n  {}", inspection.redacted);
+        }
+    }
+    Ok(())
+}
+
+fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFormat) -> Result<()> {
+    let text = read(path)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let exchange = if value.get("request").is_some() {
+        Exchange::from_json(text.as_bytes()).with_context(|| format!("{} is not a valid exchange", path.display()))?
+    } else {
+        // A bare request body: no host or path, every rule applies.
+        Exchange {
+            schema: aimsgate_engine::exchange::SCHEMA.into(),
+            id: None,
+            description: None,
+            api,
+            request: aimsgate_engine::exchange::Request {
+                method: "POST".into(),
+                host: String::new(),
+                path: String::new(),
+                headers: Default::default(),
+                body: aimsgate_engine::exchange::Body::Text(text.clone()),
+            },
+            response: None,
+        }
+    };
+    if matches!(format, OutFormat::Json) {
+        println!("{}", serde_json::to_string_pretty(&scan::scan_exchange(engine, &exchange, api))?);
+        return Ok(());
+    }
+    print_header(engine);
+    let headers = exchange.request_headers();
+    let routing = engine.route(&exchange.request.host, &exchange.request.path, &headers);
+    let route = match routing {
+        Routing::Route(r) | Routing::UnknownPath { route: r, .. } | Routing::Retired { route: r, .. } => Some(r),
+        Routing::Ungoverned => None,
+    };
+    let route_name = route
+        .and_then(|r| engine.ruleset().routes.get(r as usize))
+        .map_or("(none: every rule applies)".to_owned(), |r| r.id.clone());
+    println!("request:  {} {}{}", exchange.request.method, exchange.request.host, exchange.request.path);
+    println!("route:    {route_name}");
+    if let Some(refusal) = engine.routing_refusal(routing) {
+        print_decision(engine, "request", &refusal);
+        return Ok(());
+    }
+    let api = api.or_else(|| exchange.api());
+    let ctx = RequestContext {
+        host: &exchange.request.host,
+        path: &exchange.request.path,
+        headers: &headers,
+        route,
+        api,
+        now_secs: 0,
+    };
+    let body = exchange.request.body.to_bytes();
+    let inspection = engine.inspect_request(&ctx, &body, &mut MemoryLedger::default());
+    println!("api:      {}", inspection.api.map_or("unknown", |a| a.name()));
+    if let Some(view) = &inspection.view {
+        println!(
+            "model:    {}   segments: {}   skipped media: {}",
+            view.model.as_deref().unwrap_or("-"),
+            view.segments.len(),
+            view.skipped_media
+        );
+    }
+    print_decision(engine, "request", &inspection.decision);
+    if let Some(body) = &inspection.body {
+        println!("\nrewritten request body:\n  {}", String::from_utf8_lossy(body));
+    }
+    if inspection.decision.block.is_none() {
+        if let (Some(response), Some(api)) = (&exchange.response, inspection.api) {
+            let facts = inspection.view.as_ref().map(RequestFacts::of).unwrap_or_default();
+            let (bytes, streamed) = match (&response.chunks, &response.body) {
+                (Some(chunks), _) => (chunks.concat().into_bytes(), true),
+                (None, Some(body)) => (body.to_bytes(), false),
+                (None, None) => (Vec::new(), false),
+            };
+            if !bytes.is_empty() {
+                let result = engine.inspect_response(&ctx, api, &facts, &bytes, streamed);
+                println!();
+                print_decision(engine, "response", &result.decision);
+                if let Some(body) = &result.body {
+                    println!("\nrewritten response body:\n  {}", String::from_utf8_lossy(body));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_header(engine: &Engine) {
+    let p = &engine.ruleset().policy;
+    println!("policy:   {} {} (digest {})", p.name, p.version, p.digest.short());
+}
+
+fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::decision::Decision) {
+    let rs = engine.ruleset();
+    println!("{phase} decision: {}", decision.outcome.name().to_uppercase());
+    if let Some(block) = &decision.block {
+        println!("  answer {}: {}", block.status, block.message);
+    }
+    for fired in &decision.fired {
+        let Some(rule) = rs.rules.get(fired.rule as usize) else { continue };
+        println!(
+            "  rule {} [{} {}{}; severity {}] controls: {}",
+            rule.id,
+            fired.mode.name(),
+            fired.action,
+            if fired.applied { "" } else { ", not applied" },
+            fired.severity.name(),
+            rule.controls.join(", ")
+        );
+        for &h in &fired.hits {
+            if let Some(hit) = decision.hits.get(h as usize) {
+                let detector = rs.detectors.get(hit.detector as usize).map_or("?", |d| d.id.as_str());
+                println!(
+                    "    - {detector} in message {} ({}) bytes {}..{}",
+                    hit.message_index,
+                    hit.role.name(),
+                    hit.span.start,
+                    hit.span.end
+                );
+            }
+        }
+    }
+    for (name, value) in &decision.headers {
+        println!("  header {name}: {value}");
+    }
+    if let Some(cap) = decision.cap_max_tokens {
+        println!("  max tokens capped at {cap}");
+    }
+}

@@ -204,6 +204,10 @@ pub enum CodecError {
         /// What was wrong, naming the field.
         reason: String,
     },
+    /// The stream framing is broken: an SSE event or a Gemini array element
+    /// over [`sse::MAX_EVENT_BYTES`], or a JSON array stream that is not one.
+    #[error("bad stream: {0}")]
+    Stream(#[from] sse::StreamError),
 }
 
 /// Picks the API of a request from its path (authoritative when it matches).
@@ -234,14 +238,13 @@ pub fn sniff_request(body: &[u8]) -> Option<Api> {
     if has("contents") {
         Some(Api::Gemini)
     } else if has("messages") {
-        // Anthropic puts the system prompt at the top and requires max_tokens;
-        // OpenAI puts it in messages.
-        if has("system") || (has("max_tokens") && has("anthropic_version")) {
+        if looks_like_anthropic(&root, fields) {
             Some(Api::Anthropic)
         } else {
             Some(Api::OpenaiChat)
         }
-    } else if has("input") && has("model") && !has("instructions") && looks_like_embeddings(fields) {
+    } else if has("input") && has("model") && !has("instructions") && looks_like_embeddings(fields)
+    {
         Some(Api::OpenaiEmbeddings)
     } else if has("input") || has("instructions") {
         Some(Api::OpenaiResponses)
@@ -250,9 +253,42 @@ pub fn sniff_request(body: &[u8]) -> Option<Api> {
     }
 }
 
+/// Anthropic puts the system prompt at the top level (OpenAI puts it in
+/// `messages`), has Anthropic-only fields, or uses content blocks OpenAI
+/// does not have.
+fn looks_like_anthropic(root: &json::Node<'_>, fields: &[(json::Str<'_>, json::Node<'_>)]) -> bool {
+    const ONLY_ANTHROPIC: [&str; 3] = ["system", "anthropic_version", "stop_sequences"];
+    if fields
+        .iter()
+        .any(|(k, _)| ONLY_ANTHROPIC.contains(&&*k.text))
+    {
+        return true;
+    }
+    let messages = root
+        .get("messages")
+        .and_then(json::Node::as_array)
+        .unwrap_or_default();
+    let blocks = messages
+        .iter()
+        .filter_map(|m| m.get("content").and_then(json::Node::as_array))
+        .flatten();
+    let anthropic_block = |block: &json::Node<'_>| {
+        let kind = block
+            .get("type")
+            .and_then(json::Node::as_str)
+            .map(|s| &*s.text);
+        matches!(
+            kind,
+            Some("tool_use" | "tool_result" | "document" | "thinking" | "redacted_thinking")
+        ) || (kind == Some("image") && block.get("source").is_some())
+    };
+    blocks.into_iter().any(anthropic_block)
+}
+
 fn looks_like_embeddings(fields: &[(json::Str<'_>, json::Node<'_>)]) -> bool {
     fields.iter().any(|(k, v)| {
-        (k.text == "model" && matches!(&v.value, json::Value::String(s) if s.text.contains("embed")))
+        (k.text == "model"
+            && matches!(&v.value, json::Value::String(s) if s.text.contains("embed")))
             || k.text == "encoding_format"
             || k.text == "dimensions"
     })
@@ -279,5 +315,309 @@ pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError
         Api::OpenaiEmbeddings => Ok(ResponseView::default()),
         Api::Anthropic => anthropic::response(&root),
         Api::Gemini => gemini::response(&root),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the API codecs (private to `codec` and its children).
+
+use json::{Node, Str};
+
+/// Where a value sits in the body, for error messages. Built on the stack
+/// while walking (free) and only rendered when something is wrong.
+#[derive(Clone, Copy)]
+struct Path<'p> {
+    parent: Option<&'p Path<'p>>,
+    step: Step,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Key(&'static str),
+    Index(usize),
+}
+
+impl Path<'static> {
+    /// The document itself.
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        step: Step::Key(""),
+    };
+}
+
+impl<'p> Path<'p> {
+    fn key(&'p self, key: &'static str) -> Path<'p> {
+        Path {
+            parent: Some(self),
+            step: Step::Key(key),
+        }
+    }
+
+    fn at(&'p self, index: usize) -> Path<'p> {
+        Path {
+            parent: Some(self),
+            step: Step::Index(index),
+        }
+    }
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.parent, self.step) {
+            (None, _) => f.write_str("body"),
+            (Some(Path { parent: None, .. }), Step::Key(key)) => f.write_str(key),
+            (Some(parent), Step::Key(key)) => write!(f, "{parent}.{key}"),
+            (Some(parent), Step::Index(i)) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// Typed access to the body of one API, failing with a [`CodecError::Shape`]
+/// that names the field. Absent and `null` read the same everywhere: the
+/// APIs treat an explicit `null` as "not set".
+#[derive(Clone, Copy)]
+struct Cx(Api);
+
+impl Cx {
+    fn fail(self, path: &Path<'_>, what: &str) -> CodecError {
+        CodecError::Shape {
+            api: self.0,
+            reason: format!("{path}: {what}"),
+        }
+    }
+
+    fn object<'n, 'a>(
+        self,
+        node: &'n Node<'a>,
+        path: &Path<'_>,
+    ) -> Result<&'n [(Str<'a>, Node<'a>)], CodecError> {
+        node.as_object()
+            .ok_or_else(|| self.fail(path, "expected an object"))
+    }
+
+    /// A member that must be present (and not `null`).
+    fn required<'n, 'a>(
+        self,
+        node: Option<&'n Node<'a>>,
+        path: &Path<'_>,
+    ) -> Result<&'n Node<'a>, CodecError> {
+        node.filter(|n| !n.is_null())
+            .ok_or_else(|| self.fail(path, "missing"))
+    }
+
+    /// An optional array; absent or `null` is empty.
+    fn array<'n, 'a>(
+        self,
+        node: Option<&'n Node<'a>>,
+        path: &Path<'_>,
+    ) -> Result<&'n [Node<'a>], CodecError> {
+        match node {
+            None => Ok(&[]),
+            Some(n) if n.is_null() => Ok(&[]),
+            Some(n) => n
+                .as_array()
+                .ok_or_else(|| self.fail(path, "expected an array")),
+        }
+    }
+
+    /// An optional string.
+    fn string<'n, 'a>(
+        self,
+        node: Option<&'n Node<'a>>,
+        path: &Path<'_>,
+    ) -> Result<Option<&'n Str<'a>>, CodecError> {
+        match node {
+            None => Ok(None),
+            Some(n) if n.is_null() => Ok(None),
+            Some(n) => n
+                .as_str()
+                .map(Some)
+                .ok_or_else(|| self.fail(path, "expected a string")),
+        }
+    }
+
+    /// An optional boolean; absent is `false`.
+    fn flag(self, node: Option<&Node<'_>>, path: &Path<'_>) -> Result<bool, CodecError> {
+        match node {
+            None => Ok(false),
+            Some(n) if n.is_null() => Ok(false),
+            Some(n) => n
+                .as_bool()
+                .ok_or_else(|| self.fail(path, "expected true or false")),
+        }
+    }
+
+    /// An optional non-negative integer.
+    fn count(self, node: Option<&Node<'_>>, path: &Path<'_>) -> Result<Option<u64>, CodecError> {
+        match node {
+            None => Ok(None),
+            Some(n) if n.is_null() => Ok(None),
+            Some(n) => n
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.fail(path, "expected a non-negative integer")),
+        }
+    }
+
+    /// The output-token cap `field` of `parent`, with the bytes of its value.
+    fn max_tokens(
+        self,
+        parent: &Node<'_>,
+        field: &'static str,
+        path: &Path<'_>,
+    ) -> Result<Option<MaxTokens>, CodecError> {
+        let node = parent.get(field);
+        let value = self.count(node, &path.key(field))?;
+        Ok(value.zip(node).map(|(value, node)| MaxTokens {
+            field,
+            value,
+            raw: node.span.clone(),
+        }))
+    }
+
+    /// The model name, if the body has a string `model`.
+    fn model(self, root: &Node<'_>) -> Result<Option<String>, CodecError> {
+        let path = Path::ROOT;
+        Ok(self
+            .string(root.get("model"), &path.key("model"))?
+            .map(|s| s.text.to_string()))
+    }
+}
+
+/// A segment for the string literal `s`.
+fn segment(role: Role, index: usize, kind: SegmentKind, s: &Str<'_>) -> Segment {
+    Segment {
+        role,
+        message_index: u32::try_from(index).unwrap_or(u32::MAX),
+        kind,
+        text: s.text.to_string(),
+        raw: s.raw.clone(),
+    }
+}
+
+/// One segment per string value anywhere inside `node` (object keys are
+/// names chosen by the tool schema, not free text, so they are left out).
+/// Recursion is bounded by the parser's depth limit.
+fn leaf_segments(
+    node: &Node<'_>,
+    role: Role,
+    index: usize,
+    kind: SegmentKind,
+    out: &mut Vec<Segment>,
+) {
+    match &node.value {
+        json::Value::String(s) => out.push(segment(role, index, kind, s)),
+        json::Value::Array(items) => {
+            for item in items {
+                leaf_segments(item, role, index, kind, out);
+            }
+        }
+        json::Value::Object(members) => {
+            for (_, value) in members {
+                leaf_segments(value, role, index, kind, out);
+            }
+        }
+        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
+    }
+}
+
+/// Checks that every segment's `raw` is the JSON literal its text came from.
+#[cfg(test)]
+fn assert_raw_spans(body: &str, segments: &[Segment]) {
+    for segment in segments {
+        let literal = &body[segment.raw.clone()];
+        let decoded: String = serde_json::from_str(literal).unwrap();
+        assert_eq!(decoded, segment.text, "raw {:?} = {literal}", segment.raw);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_from_path_picks_each_api() {
+        let cases = [
+            ("/v1/chat/completions", Some(Api::OpenaiChat)),
+            ("/v1/responses?x=1", Some(Api::OpenaiResponses)),
+            ("/v1/embeddings", Some(Api::OpenaiEmbeddings)),
+            ("/v1/messages", Some(Api::Anthropic)),
+            (
+                "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                Some(Api::Gemini),
+            ),
+            ("/v1/models", None),
+        ];
+        for (path, api) in cases {
+            assert_eq!(api_from_path(path), api, "{path}");
+        }
+    }
+
+    #[test]
+    fn sniff_request_tells_apis_apart() {
+        let cases: [(&str, Option<Api>); 9] = [
+            (
+                r#"{"contents":[{"parts":[{"text":"hi"}]}]}"#,
+                Some(Api::Gemini),
+            ),
+            (
+                r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#,
+                Some(Api::OpenaiChat),
+            ),
+            (
+                r#"{"model":"claude","max_tokens":9,"system":"s","messages":[{"role":"user","content":"hi"}]}"#,
+                Some(Api::Anthropic),
+            ),
+            (
+                r#"{"model":"claude","max_tokens":9,"messages":[{"role":"user","content":[
+                    {"type":"tool_result","tool_use_id":"t","content":"x"}]}]}"#,
+                Some(Api::Anthropic),
+            ),
+            (
+                r#"{"model":"claude","messages":[{"role":"user","content":[
+                    {"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA=="}}]}]}"#,
+                Some(Api::Anthropic),
+            ),
+            (
+                r#"{"model":"text-embedding-3-small","input":"hi"}"#,
+                Some(Api::OpenaiEmbeddings),
+            ),
+            (
+                r#"{"model":"gpt-4.1","input":"hi"}"#,
+                Some(Api::OpenaiResponses),
+            ),
+            (r#"{"model":"gpt-4.1"}"#, None),
+            ("not json", None),
+        ];
+        for (body, api) in cases {
+            assert_eq!(sniff_request(body.as_bytes()), api, "{body}");
+        }
+    }
+
+    #[test]
+    fn every_api_decodes_through_the_entry_points() {
+        assert!(matches!(
+            decode_request(Api::OpenaiChat, b"{"),
+            Err(CodecError::Json(_))
+        ));
+        assert!(matches!(
+            decode_request(Api::Gemini, b"[]"),
+            Err(CodecError::Shape {
+                api: Api::Gemini,
+                ..
+            })
+        ));
+        let view = decode_response(Api::OpenaiEmbeddings, br#"{"data":[]}"#).unwrap();
+        assert_eq!(view, ResponseView::default());
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        let body = br#"{"messages":[{"role":"user","content":"a"},{"role":"user","content":[{"type":"video"}]}]}"#;
+        let error = decode_request(Api::OpenaiChat, body).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "not a openai-chat body: messages[1].content[0].type: unsupported content part type"
+        );
     }
 }

@@ -1,0 +1,472 @@
+//! The engine's front door: route a request, inspect a request or response
+//! body, get back a decision and, when the decision changes the body, the
+//! new body.
+//!
+//! Every runtime calls exactly these functions — the proxy-wasm filter, the
+//! edge build and the CLI — so they cannot disagree on what a policy means.
+
+use std::ops::Range;
+
+use crate::codec::{self, Api, CodecError, RequestView, ResponseView, Role, Segment, SegmentKind};
+use crate::decision::{self, BlockReason, Decision, Facts, MemoryLedger, UsageLedger};
+use crate::detect::{BuildError, Match, Scanner};
+use crate::redact;
+use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
+
+/// A loaded rule set, ready to inspect traffic.
+#[derive(Debug)]
+pub struct Engine {
+    ruleset: RuleSet,
+    scanner: Scanner,
+    all_rules: Vec<u32>,
+}
+
+/// Why an engine could not be made from bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The rule set did not load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Its detectors did not compile.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// Which route governs a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// No route names the host: not governed, pass untouched.
+    Ungoverned,
+    /// Governed by this route (index into the rule set's routes).
+    Route(u32),
+    /// A governed host, but no route knows the path.
+    UnknownPath {
+        /// The route whose host matched.
+        route: u32,
+        /// What that route says to do.
+        action: UnknownPath,
+    },
+    /// The route belongs to a retired AI system.
+    Retired {
+        /// The route.
+        route: u32,
+        /// The system.
+        system: u32,
+    },
+}
+
+/// What inspection needs to know about a request besides its body.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestContext<'a> {
+    /// Host, port removed or not.
+    pub host: &'a str,
+    /// Path with query.
+    pub path: &'a str,
+    /// Request headers, names lower-case.
+    pub headers: &'a [(String, String)],
+    /// The governing route; `None` applies every rule of the rule set.
+    pub route: Option<u32>,
+    /// The API, when known; else from the route, the path, then the body.
+    pub api: Option<Api>,
+    /// Seconds since the Unix epoch (for usage windows).
+    pub now_secs: u64,
+}
+
+/// The result of inspecting a request body.
+#[derive(Debug, Clone)]
+pub struct RequestInspection {
+    /// The API the body was decoded as.
+    pub api: Option<Api>,
+    /// The decoded request (absent when it could not be decoded).
+    pub view: Option<RequestView>,
+    /// The decision.
+    pub decision: Decision,
+    /// The rewritten body, when the decision changed it.
+    pub body: Option<Vec<u8>>,
+}
+
+/// Facts of the request that response rules may look at.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFacts {
+    /// The model requested.
+    pub model: Option<String>,
+    /// Tools declared and called.
+    pub tools: Vec<String>,
+    /// The output-token cap.
+    pub max_tokens: Option<u64>,
+}
+
+impl RequestFacts {
+    /// Facts of a decoded request.
+    pub fn of(view: &RequestView) -> RequestFacts {
+        RequestFacts {
+            model: view.model.clone(),
+            tools: tools_of(&view.tools_declared, &view.tool_calls),
+            max_tokens: view.max_tokens.as_ref().map(|m| m.value),
+        }
+    }
+}
+
+/// The result of inspecting a response body.
+#[derive(Debug, Clone)]
+pub struct ResponseInspection {
+    /// The decoded response (absent when it could not be decoded).
+    pub view: Option<ResponseView>,
+    /// The decision.
+    pub decision: Decision,
+    /// The rewritten body, when the decision changed it (complete JSON
+    /// bodies; streams are rewritten by the streaming inspector).
+    pub body: Option<Vec<u8>>,
+}
+
+/// The result of inspecting free text.
+#[derive(Debug, Clone)]
+pub struct TextInspection {
+    /// The decision.
+    pub decision: Decision,
+    /// The text with the decision's redactions applied.
+    pub redacted: String,
+}
+
+fn tools_of(declared: &[String], called: &[String]) -> Vec<String> {
+    let mut tools: Vec<String> = declared.iter().chain(called).cloned().collect();
+    tools.sort_unstable();
+    tools.dedup();
+    tools
+}
+
+/// Host without port, lower-case comparison is done by the matchers.
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        // [v6]:port
+        return host.split(']').next().map_or(host, |h| &host[..h.len() + 1]);
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
+}
+
+impl Engine {
+    /// Builds an engine from a rule set.
+    pub fn new(ruleset: RuleSet) -> Result<Engine, BuildError> {
+        let scanner = Scanner::new(&ruleset.detectors)?;
+        let all_rules = (0..ruleset.rules.len() as u32).collect();
+        Ok(Engine { ruleset, scanner, all_rules })
+    }
+
+    /// Loads a rule set (binary or JSON form) and builds an engine.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Engine, EngineError> {
+        Ok(Engine::new(RuleSet::from_bytes(bytes)?)?)
+    }
+
+    /// The rule set.
+    pub fn ruleset(&self) -> &RuleSet {
+        &self.ruleset
+    }
+
+    /// Finds the route that governs a request.
+    pub fn route(&self, host: &str, path: &str, headers: &[(String, String)]) -> Routing {
+        let host = strip_port(host);
+        let mut governed_host: Option<u32> = None;
+        for (index, route) in self.ruleset.routes.iter().enumerate() {
+            let index = index as u32;
+            let host_ok =
+                route.hosts.is_empty() || route.hosts.iter().any(|h| decision::host_matches(h, host));
+            if !host_ok {
+                continue;
+            }
+            let header_ok = match &route.header {
+                None => true,
+                Some((name, value)) => headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .is_some_and(|(_, v)| value.as_ref().is_none_or(|want| want == v)),
+            };
+            let path_ok = route.path_prefixes.is_empty()
+                || route.path_prefixes.iter().any(|p| path.starts_with(p.as_str()));
+            if header_ok && path_ok {
+                if let Some(system) = route.system {
+                    if self.ruleset.systems.get(system as usize).is_some_and(|s| s.retired) {
+                        return Routing::Retired { route: index, system };
+                    }
+                }
+                return Routing::Route(index);
+            }
+            if !route.hosts.is_empty() && governed_host.is_none() {
+                governed_host = Some(index);
+            }
+        }
+        match governed_host {
+            Some(route) => Routing::UnknownPath {
+                route,
+                action: self.ruleset.routes[route as usize].unknown_path,
+            },
+            None => Routing::Ungoverned,
+        }
+    }
+
+    /// The refusal a routing result calls for before any body is read
+    /// (retired system, unknown path that fails closed), if any.
+    pub fn routing_refusal(&self, routing: Routing) -> Option<Decision> {
+        match routing {
+            Routing::Retired { system, .. } => {
+                let id = self.ruleset.systems.get(system as usize).map_or("", |s| s.id.as_str());
+                Some(Decision::refuse(
+                    Phase::Request,
+                    BlockReason::RetiredSystem { system: id.to_owned() },
+                    403,
+                    format!("the AI system `{id}` is retired; its endpoints no longer accept requests"),
+                ))
+            }
+            Routing::UnknownPath { action: UnknownPath::Block, .. } => Some(Decision::refuse(
+                Phase::Request,
+                BlockReason::UnknownPath,
+                403,
+                "this path is not an approved endpoint of a governed AI service".to_owned(),
+            )),
+            _ => None,
+        }
+    }
+
+    fn rules_of(&self, route: Option<u32>) -> &[u32] {
+        match route.and_then(|r| self.ruleset.routes.get(r as usize)) {
+            Some(route) => &route.rules,
+            None => &self.all_rules,
+        }
+    }
+
+    fn scan_segments(&self, segments: &[Segment]) -> Vec<Vec<Match>> {
+        segments
+            .iter()
+            .map(|segment| {
+                let mut found = Vec::new();
+                self.scanner.scan(&segment.text, &mut found);
+                found
+            })
+            .collect()
+    }
+
+    fn provider_of(&self, route: Option<u32>) -> Option<&str> {
+        let route = self.ruleset.routes.get(route? as usize)?;
+        let system = self.ruleset.systems.get(route.system? as usize)?;
+        Some(system.provider.as_str())
+    }
+
+    fn identity<'h>(&self, headers: &'h [(String, String)]) -> (Option<&'h str>, Option<&'h str>) {
+        let find = |name: &Option<String>| {
+            let name = name.as_deref()?;
+            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        };
+        (find(&self.ruleset.identity.user_header), find(&self.ruleset.identity.group_header))
+    }
+
+    /// Inspects a request body.
+    ///
+    /// A body that cannot be decoded is refused (fail closed): a governed
+    /// route exists to inspect, and an unreadable body is not inspected.
+    pub fn inspect_request(
+        &self,
+        ctx: &RequestContext<'_>,
+        body: &[u8],
+        ledger: &mut dyn UsageLedger,
+    ) -> RequestInspection {
+        let route_api = ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)).and_then(|r| r.api);
+        let api = ctx
+            .api
+            .or(route_api)
+            .or_else(|| codec::api_from_path(ctx.path))
+            .or_else(|| codec::sniff_request(body));
+        let Some(api) = api else {
+            return RequestInspection {
+                api: None,
+                view: None,
+                decision: uninspectable(Phase::Request, "the request is not in a supported LLM API format"),
+                body: None,
+            };
+        };
+        let view = match codec::decode_request(api, body) {
+            Ok(view) => view,
+            Err(err) => {
+                return RequestInspection {
+                    api: Some(api),
+                    view: None,
+                    decision: uninspectable(Phase::Request, &codec_reason(&err)),
+                    body: None,
+                };
+            }
+        };
+        let matches = self.scan_segments(&view.segments);
+        let tools = tools_of(&view.tools_declared, &view.tool_calls);
+        let (user, group) = self.identity(ctx.headers);
+        let facts = Facts {
+            host: strip_port(ctx.host),
+            headers: ctx.headers,
+            route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
+            provider: self.provider_of(ctx.route),
+            model: view.model.as_deref(),
+            tools: &tools,
+            max_tokens: view.max_tokens.as_ref().map(|m| m.value),
+            user,
+            group,
+            now_secs: ctx.now_secs,
+        };
+        let decision = decision::evaluate(
+            &self.ruleset,
+            self.rules_of(ctx.route),
+            Phase::Request,
+            &view.segments,
+            &matches,
+            &facts,
+            ledger,
+        );
+        match rewrite_request(api, &view, body, &decision) {
+            Ok(body) => RequestInspection { api: Some(api), view: Some(view), decision, body },
+            // Never let a body through whose redaction failed: refuse it.
+            Err(err) => RequestInspection {
+                api: Some(api),
+                view: Some(view),
+                decision: uninspectable(Phase::Request, &format!("redaction failed: {err}")),
+                body: None,
+            },
+        }
+    }
+
+    /// Inspects a complete response body (JSON), or a whole recorded
+    /// stream when `streamed` (SSE or Gemini's JSON array: decision only,
+    /// the streaming inspector rewrites streams as they flow).
+    pub fn inspect_response(
+        &self,
+        ctx: &RequestContext<'_>,
+        api: Api,
+        request: &RequestFacts,
+        body: &[u8],
+        streamed: bool,
+    ) -> ResponseInspection {
+        let decoded = if streamed {
+            codec::sse::assemble_stream(api, body)
+        } else {
+            codec::decode_response(api, body)
+        };
+        let view = match decoded {
+            Ok(view) => view,
+            Err(err) => {
+                return ResponseInspection {
+                    view: None,
+                    decision: uninspectable(Phase::Response, &codec_reason(&err)),
+                    body: None,
+                };
+            }
+        };
+        let matches = self.scan_segments(&view.segments);
+        let mut tools = request.tools.clone();
+        tools.extend(view.tool_calls.iter().cloned());
+        let (user, group) = self.identity(ctx.headers);
+        let facts = Facts {
+            host: strip_port(ctx.host),
+            headers: ctx.headers,
+            route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
+            provider: self.provider_of(ctx.route),
+            model: request.model.as_deref().or(view.model.as_deref()),
+            tools: &tools,
+            max_tokens: request.max_tokens,
+            user,
+            group,
+            now_secs: ctx.now_secs,
+        };
+        let decision = decision::evaluate(
+            &self.ruleset,
+            self.rules_of(ctx.route),
+            Phase::Response,
+            &view.segments,
+            &matches,
+            &facts,
+            &mut MemoryLedger::default(),
+        );
+        if streamed || decision.redactions.is_empty() || decision.block.is_some() {
+            return ResponseInspection { view: Some(view), decision, body: None };
+        }
+        match redact::redaction_edits(&view.segments, &decision.redactions)
+            .and_then(|edits| redact::splice(body, edits))
+        {
+            Ok(body) => ResponseInspection { view: Some(view), decision, body: Some(body) },
+            Err(err) => ResponseInspection {
+                view: Some(view),
+                decision: uninspectable(Phase::Response, &format!("redaction failed: {err}")),
+                body: None,
+            },
+        }
+    }
+
+    /// Inspects free text as if a user (request phase) or the model
+    /// (response phase) wrote it, under every rule of that phase.
+    pub fn inspect_text(&self, text: &str, phase: Phase) -> TextInspection {
+        let role = if phase == Phase::Response { Role::Assistant } else { Role::User };
+        let segments = [Segment {
+            role,
+            message_index: 0,
+            kind: SegmentKind::Text,
+            text: text.to_owned(),
+            raw: 0..0,
+        }];
+        let matches = self.scan_segments(&segments);
+        let facts = Facts {
+            host: "",
+            headers: &[],
+            route: None,
+            provider: None,
+            model: None,
+            tools: &[],
+            max_tokens: None,
+            user: None,
+            group: None,
+            now_secs: 0,
+        };
+        let decision = decision::evaluate(
+            &self.ruleset,
+            &self.all_rules,
+            phase,
+            &segments,
+            &matches,
+            &facts,
+            &mut MemoryLedger::default(),
+        );
+        let spans: Vec<(Range<usize>, &str)> =
+            decision.redactions.iter().map(|r| (r.span.clone(), r.mask.as_str())).collect();
+        let redacted = redact::mask_text(text, &spans);
+        TextInspection { decision, redacted }
+    }
+}
+
+fn uninspectable(phase: Phase, reason: &str) -> Decision {
+    let what = if phase == Phase::Response { "response" } else { "request" };
+    Decision::refuse(
+        phase,
+        BlockReason::Uninspectable { reason: reason.to_owned() },
+        if phase == Phase::Response { 502 } else { 400 },
+        format!("the {what} could not be inspected: {reason}"),
+    )
+}
+
+/// The codec's reason, which names fields and offsets but never content.
+fn codec_reason(err: &CodecError) -> String {
+    err.to_string()
+}
+
+fn rewrite_request(
+    api: Api,
+    view: &RequestView,
+    body: &[u8],
+    decision: &Decision,
+) -> Result<Option<Vec<u8>>, redact::EditError> {
+    if decision.block.is_some() {
+        return Ok(None);
+    }
+    let mut edits = redact::redaction_edits(&view.segments, &decision.redactions)?;
+    if let Some(cap) = decision.cap_max_tokens {
+        edits.extend(redact::cap_edit(api, view, body, cap));
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    redact::splice(body, edits).map(Some)
+}

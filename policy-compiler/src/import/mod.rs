@@ -1,0 +1,3 @@
+//! Importers: reuse rule sets others maintain.
+
+pub mod gitleaks;

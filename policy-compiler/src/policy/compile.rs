@@ -1,0 +1,727 @@
+//! Checking a policy and lowering it to a [`RuleSet`].
+//!
+//! Checking and lowering are one walk: each part is checked where it is
+//! lowered, so the checks cannot drift from what the engine will run. Every
+//! regex is compiled here, exactly as the engine will compile it, so a rule
+//! set that compiles also loads.
+
+use std::collections::{HashMap, HashSet};
+
+use aimsgate_engine::codec::{Api, Role};
+use aimsgate_engine::detect::builtin;
+use aimsgate_engine::detect::validate::Validator;
+use aimsgate_engine::ruleset::{
+    Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind, DetectorSpec,
+    Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo, RouteSpec, RuleSet, RuleSpec,
+    Severity, SystemSpec, UnknownPath,
+};
+
+use super::LoadedPolicy;
+use super::model::*;
+use super::source::{SpanIndex, join_index, join_key};
+use crate::catalogue::{self, Resolution};
+use crate::diagnostics::{Diagnostic, Level, did_you_mean};
+
+/// Domains regulated enough that a system in them needs an impact
+/// assessment whatever it decides (EU AI Act Annex III areas and the
+/// sectors with their own AI rules).
+pub const REGULATED_DOMAINS: &[&str] = &[
+    "healthcare",
+    "finance",
+    "financial-services",
+    "insurance",
+    "credit",
+    "employment",
+    "education",
+    "law-enforcement",
+    "migration",
+    "justice",
+    "critical-infrastructure",
+    "biometrics",
+    "public-services",
+];
+
+/// A compiled policy.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The policy as written.
+    pub policy: Policy,
+    /// The rule set.
+    pub ruleset: RuleSet,
+}
+
+/// Checks and lowers a loaded policy. Returns the rule set when there are
+/// no errors, and every diagnostic either way.
+pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
+    let mut lower = Lower { spans: &loaded.spans, diagnostics: Vec::new() };
+    let ruleset = lower.policy(&loaded.policy, &loaded.source);
+    let diagnostics = lower.diagnostics;
+    let failed = diagnostics.iter().any(|d| d.level == Level::Error);
+    let compiled = (!failed).then(|| Compiled { policy: loaded.policy.clone(), ruleset });
+    (compiled, diagnostics)
+}
+
+struct Lower<'a> {
+    spans: &'a SpanIndex,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lower<'_> {
+    fn error(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
+        let span = self.spans.value(path);
+        self.diagnostics.push(Diagnostic::error(code, message).at(span));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn warning(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
+        let span = self.spans.value(path);
+        self.diagnostics.push(Diagnostic::warning(code, message).at(span));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn unique_ids<'p>(&mut self, what: &str, list: &str, ids: impl Iterator<Item = &'p str>) -> HashMap<String, u32> {
+        let mut seen = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            let path = join_key(&join_index(list, i), "id");
+            if id.trim().is_empty() {
+                self.error(&path, "empty-id", format!("{what} id is empty"));
+            } else if seen.insert(id.to_owned(), i as u32).is_some() {
+                self.error(&path, "duplicate-id", format!("{what} id `{id}` is used twice"));
+            }
+        }
+        seen
+    }
+
+    fn policy(&mut self, policy: &Policy, source: &[u8]) -> RuleSet {
+        if policy.api_version != API_VERSION {
+            self.error("apiVersion", "api-version", format!("unsupported apiVersion `{}`", policy.api_version))
+                .help = Some(format!("this compiler reads `{API_VERSION}`"));
+        }
+        if policy.kind != "Policy" {
+            self.error("kind", "kind", format!("unsupported kind `{}`", policy.kind)).help =
+                Some("use `kind: Policy`".into());
+        }
+        if let Some(date) = &policy.metadata.approved {
+            if !is_date(date) {
+                self.warning("metadata.approved", "date", format!("`{date}` is not a YYYY-MM-DD date"));
+            }
+        }
+        if policy.metadata.approver.is_none() {
+            self.warning("metadata", "unapproved", "the policy names no approver (ISO/IEC 42001 A.2.2 asks for an approved AI policy)".into());
+        }
+
+        let detector_ids = self.unique_ids("detector", "detectors", policy.detectors.iter().map(|d| d.id.as_str()));
+        let rule_ids = self.unique_ids("rule", "rules", policy.rules.iter().map(|r| r.id.as_str()));
+        let route_ids = self.unique_ids("route", "routes", policy.routes.iter().map(|r| r.id.as_str()));
+        let system_ids = self.unique_ids("system", "systems", policy.systems.iter().map(|s| s.id.as_str()));
+
+        let detectors: Vec<DetectorSpec> = policy
+            .detectors
+            .iter()
+            .enumerate()
+            .map(|(i, d)| self.detector(d, &join_index("detectors", i)))
+            .collect();
+
+        let route_names: Vec<&str> = policy.routes.iter().map(|r| r.id.as_str()).collect();
+        let rules: Vec<RuleSpec> = policy
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.rule(r, &join_index("rules", i), &detector_ids, &route_names))
+            .collect();
+
+        let systems = self.systems(policy, &route_ids);
+        let mut routes: Vec<RouteSpec> = policy
+            .routes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.route(r, &join_index("routes", i), &rule_ids, policy))
+            .collect();
+        for (si, system) in policy.systems.iter().enumerate() {
+            for route in &system.routes {
+                if let Some(&ri) = route_ids.get(route) {
+                    routes[ri as usize].system = Some(si as u32);
+                }
+            }
+        }
+        let _ = system_ids;
+        if routes.is_empty() {
+            // No routes: one catch-all route with every rule, so a policy
+            // under development still governs everything it is shown.
+            routes.push(RouteSpec {
+                id: "default".into(),
+                hosts: Vec::new(),
+                path_prefixes: Vec::new(),
+                header: None,
+                api: None,
+                rules: (0..rules.len() as u32).collect(),
+                system: None,
+                unknown_path: UnknownPath::Block,
+            });
+        }
+        self.soa(policy, &rules);
+        self.unused_detectors(policy, &rules);
+
+        let mut disclosure_headers = Vec::new();
+        if let Some(disclosure) = &policy.disclosure {
+            for (name, value) in &disclosure.headers {
+                disclosure_headers.push((name.to_ascii_lowercase(), value.clone()));
+            }
+            for (i, control) in disclosure.controls.iter().enumerate() {
+                self.control(control, &join_index("disclosure.controls", i));
+            }
+        }
+
+        RuleSet {
+            policy: PolicyInfo {
+                name: policy.metadata.name.clone(),
+                version: policy.metadata.version.clone(),
+                digest: Digest::of(source),
+            },
+            identity: IdentitySpec {
+                user_header: policy.identity.user_header.as_ref().map(|h| h.to_ascii_lowercase()),
+                group_header: policy.identity.group_header.as_ref().map(|h| h.to_ascii_lowercase()),
+            },
+            detectors,
+            rules,
+            routes,
+            systems,
+            disclosure_headers,
+        }
+    }
+
+    fn detector(&mut self, d: &Detector, path: &str) -> DetectorSpec {
+        let sources = [d.builtin.is_some(), d.regex.is_some(), !d.words.is_empty(), !d.canary.is_empty()];
+        let count = sources.iter().filter(|s| **s).count();
+        let canary_builtin = d.builtin.as_deref() == Some("system-prompt-canary");
+        if count == 0 {
+            self.error(path, "detector-kind", format!("detector `{}` says nothing to look for", d.id)).help =
+                Some("give one of `builtin`, `regex`, `words` or `canary`".into());
+        } else if count > 1 && !(canary_builtin && count == 2 && !d.canary.is_empty()) {
+            self.error(path, "detector-kind", format!("detector `{}` mixes kinds", d.id)).help =
+                Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
+        }
+        let mut validator = d.validator.as_ref().map(lower_validator);
+        let mut max_match_len = d.max_match_len;
+        let case_insensitive = d.case_insensitive;
+        let kind = if let Some(name) = &d.builtin {
+            match builtin::get(name) {
+                None => {
+                    let names = builtin::all().iter().map(|b| b.name);
+                    let hint = did_you_mean(name, names)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "run `aimsgate detectors` for the list".into());
+                    self.error(&join_key(path, "builtin"), "unknown-builtin", format!("unknown built-in detector `{name}`"))
+                        .help = Some(hint);
+                    DetectorKind::Keywords { words: Vec::new(), whole_word: true, case_insensitive: true }
+                }
+                Some(b) if b.name == "invisible-unicode" => DetectorKind::Invisible { classes: Vec::new() },
+                Some(b) if b.name == "system-prompt-canary" => {
+                    if d.canary.is_empty() {
+                        self.error(path, "canary", "the system-prompt-canary detector needs `canary:` values".into());
+                    }
+                    DetectorKind::Canary { values: d.canary.clone() }
+                }
+                Some(b) => {
+                    validator = validator.or(b.validator);
+                    max_match_len = max_match_len.or(b.max_match_len);
+                    DetectorKind::Regex {
+                        patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
+                        keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+                        case_insensitive: case_insensitive.unwrap_or(b.case_insensitive),
+                        unicode: false,
+                    }
+                }
+            }
+        } else if let Some(regex) = &d.regex {
+            let patterns = regex.to_vec();
+            let unicode = d.unicode.unwrap_or(false);
+            let ci = case_insensitive.unwrap_or(false);
+            for (i, pattern) in patterns.iter().enumerate() {
+                let p = match regex {
+                    OneOrMany::One(_) => join_key(path, "regex"),
+                    OneOrMany::Many(_) => join_index(&join_key(path, "regex"), i),
+                };
+                self.check_regex(pattern, &p, ci, unicode);
+            }
+            let keywords: Vec<String> = d.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+            if keywords.iter().any(String::is_empty) {
+                self.error(&join_key(path, "keywords"), "keyword", "an empty keyword gates nothing".into());
+            }
+            DetectorKind::Regex { patterns, keywords, case_insensitive: ci, unicode }
+        } else if !d.words.is_empty() {
+            if !d.keywords.is_empty() {
+                self.warning(&join_key(path, "keywords"), "keywords-ignored", "`keywords` only gate regexes; a word list ignores them".into());
+            }
+            max_match_len = max_match_len.or_else(|| d.words.iter().map(|w| w.len() as u32).max());
+            DetectorKind::Keywords {
+                words: d.words.clone(),
+                whole_word: d.whole_word.unwrap_or(true),
+                case_insensitive: case_insensitive.unwrap_or(true),
+            }
+        } else {
+            max_match_len = max_match_len.or_else(|| d.canary.iter().map(|w| w.len() as u32).max());
+            DetectorKind::Canary { values: d.canary.clone() }
+        };
+        let exceptions = d.exceptions.clone().unwrap_or_default();
+        for (i, p) in exceptions.patterns.iter().enumerate() {
+            self.check_regex(p, &join_index(&join_key(path, "exceptions.patterns"), i), false, true);
+        }
+        DetectorSpec {
+            id: d.id.clone(),
+            kind,
+            validator,
+            context: d.context.as_ref().map(|c| ContextSpec {
+                words: c.words.iter().map(|w| w.to_ascii_lowercase()).collect(),
+                window: c.window,
+            }),
+            exceptions: ExceptionSpec { values: exceptions.values, patterns: exceptions.patterns },
+            max_match_len,
+        }
+    }
+
+    fn check_regex(&mut self, pattern: &str, path: &str, ci: bool, unicode: bool) {
+        let built = regex::bytes::RegexBuilder::new(pattern)
+            .case_insensitive(ci)
+            .unicode(unicode)
+            .size_limit(16 << 20)
+            .build();
+        if let Err(err) = built {
+            let message = match &err {
+                regex::Error::Syntax(text) => text.lines().last().unwrap_or(text).trim().to_owned(),
+                other => other.to_string(),
+            };
+            self.error(path, "bad-regex", format!("regex does not compile: {message}")).help =
+                Some("patterns use Rust regex syntax (https://docs.rs/regex); look-around and backreferences are not supported".into());
+        }
+    }
+
+    fn rule(&mut self, r: &Rule, path: &str, detectors: &HashMap<String, u32>, routes: &[&str]) -> RuleSpec {
+        if r.controls.is_empty() {
+            self.error(&join_key(path, "controls"), "no-controls", format!("rule `{}` maps to no control", r.id)).help =
+                Some("every rule names the controls it implements, e.g. `controls: [iso42001:A.6.2.6, owasp-llm:LLM02]`".into());
+        }
+        for (i, control) in r.controls.iter().enumerate() {
+            self.control(control, &join_index(&join_key(path, "controls"), i));
+        }
+        let when = match &r.when {
+            None => Condition::Always,
+            Some(c) => self.condition(c, &join_key(path, "when"), detectors, routes, &r.id),
+        };
+        let roles = r.roles.iter().fold(0u8, |acc, role| acc | lower_role(*role).bit());
+        let is_budget = has_budget(&when);
+        let action = match &r.action {
+            ActionDef::Name(ActionName::Block) => Action::Block {
+                status: if is_budget { 429 } else { 403 },
+                message: default_block_message(&r.id, is_budget),
+            },
+            ActionDef::Name(ActionName::Redact) => Action::Redact { mask: DEFAULT_MASK.into() },
+            ActionDef::Name(ActionName::Flag) => Action::Flag { header: None },
+            ActionDef::Full(ActionFull::Block(b)) => {
+                let status = b.status.unwrap_or(if is_budget { 429 } else { 403 });
+                if !(400..=599).contains(&status) {
+                    self.error(&join_key(path, "action.block.status"), "status", format!("status {status} is not an error status (400–599)"));
+                }
+                Action::Block { status, message: b.message.clone().unwrap_or_else(|| default_block_message(&r.id, is_budget)) }
+            }
+            ActionDef::Full(ActionFull::Redact(m)) => {
+                Action::Redact { mask: m.mask.clone().unwrap_or_else(|| DEFAULT_MASK.into()) }
+            }
+            ActionDef::Full(ActionFull::Flag(f)) => Action::Flag {
+                header: f.header.as_ref().map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
+            },
+            ActionDef::Full(ActionFull::AddHeader(h)) => {
+                Action::AddHeader { name: h.name.to_ascii_lowercase(), value: h.value.clone() }
+            }
+            ActionDef::Full(ActionFull::CapMaxTokens(max)) => {
+                if r.phase != PhaseDef::Request {
+                    self.error(&join_key(path, "phase"), "cap-phase", "cap_max_tokens rewrites the request; use `phase: request`".into());
+                }
+                Action::CapMaxTokens { max: *max }
+            }
+        };
+        if matches!(action, Action::Redact { .. }) && !has_detector(&when) {
+            self.warning(&join_key(path, "action"), "redact-nothing", format!("rule `{}` redacts but names no detector, so it has nothing to mask", r.id));
+        }
+        RuleSpec {
+            id: r.id.clone(),
+            description: r.description.clone().unwrap_or_default(),
+            phase: match r.phase {
+                PhaseDef::Request => Phase::Request,
+                PhaseDef::Response => Phase::Response,
+                PhaseDef::Both => Phase::Both,
+            },
+            roles,
+            when,
+            action,
+            mode: match r.mode {
+                ModeDef::Enforce => Mode::Enforce,
+                ModeDef::Monitor => Mode::Monitor,
+            },
+            severity: match r.severity {
+                SeverityDef::Low => Severity::Low,
+                SeverityDef::Medium => Severity::Medium,
+                SeverityDef::High => Severity::High,
+                SeverityDef::Critical => Severity::Critical,
+            },
+            controls: r.controls.clone(),
+        }
+    }
+
+    /// Checks a control reference against the catalogue.
+    fn control(&mut self, reference: &str, path: &str) {
+        match catalogue::resolve(reference) {
+            Resolution::Known(_) => {}
+            Resolution::Unlisted { .. } => {
+                self.warning(path, "unlisted-control", format!("`{reference}` is well-formed but not in the control catalogue"))
+                    .help = Some("check the identifier against the framework's text".into());
+            }
+            Resolution::Unknown { suggestion, .. } => {
+                let d = self.error(path, "unknown-control", format!("unknown control `{reference}`"));
+                d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+            }
+            Resolution::BadReference { reason, suggestion } => {
+                let d = self.error(path, "bad-control", format!("`{reference}` is not a control reference: {reason}"));
+                d.help = Some(suggestion.map_or_else(
+                    || "write `framework:ID`, e.g. `iso42001:A.6.2.8` or `owasp-llm:LLM01`".into(),
+                    |s| format!("did you mean `{s}`?"),
+                ));
+            }
+        }
+    }
+
+    fn condition(
+        &mut self,
+        c: &ConditionDef,
+        path: &str,
+        detectors: &HashMap<String, u32>,
+        routes: &[&str],
+        rule_id: &str,
+    ) -> Condition {
+        let list = |this: &mut Self, items: &[ConditionDef], key: &str| -> Vec<Condition> {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| this.condition(item, &join_index(&join_key(path, key), i), detectors, routes, rule_id))
+                .collect()
+        };
+        match c {
+            ConditionDef::All(items) => Condition::All(list(self, items, "all")),
+            ConditionDef::Any(items) => Condition::Any(list(self, items, "any")),
+            ConditionDef::Not(inner) => {
+                Condition::Not(Box::new(self.condition(inner, &join_key(path, "not"), detectors, routes, rule_id)))
+            }
+            ConditionDef::Detector(reference) => {
+                let id = reference.id();
+                match detectors.get(id) {
+                    Some(&index) => Condition::Detector { detector: index, min_count: reference.min_count().max(1) },
+                    None => {
+                        let hint = did_you_mean(id, detectors.keys().map(String::as_str))
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .unwrap_or_else(|| "declare it under `detectors:`".into());
+                        self.error(&join_key(path, "detector"), "missing-detector", format!("rule references detector `{id}`, which is not declared"))
+                            .help = Some(hint);
+                        Condition::Always
+                    }
+                }
+            }
+            ConditionDef::ModelNotIn(v) => Condition::ModelNotIn(v.clone()),
+            ConditionDef::ProviderNotIn(v) => Condition::ProviderNotIn(v.clone()),
+            ConditionDef::HostNotIn(v) => Condition::HostNotIn(v.clone()),
+            ConditionDef::ToolIn(v) => Condition::ToolIn(v.clone()),
+            ConditionDef::ToolNotIn(v) => Condition::ToolNotIn(v.clone()),
+            ConditionDef::PromptBytesOver(n) => Condition::PromptBytesOver(*n),
+            ConditionDef::PromptTokensOver(n) => Condition::TokensOver(*n),
+            ConditionDef::MaxTokensOver(n) => Condition::MaxTokensOver(*n),
+            ConditionDef::HeaderMissing(h) => Condition::HeaderMissing(h.to_ascii_lowercase()),
+            ConditionDef::HeaderEquals(h) => {
+                Condition::HeaderEquals { name: h.name.to_ascii_lowercase(), value: h.value.clone() }
+            }
+            ConditionDef::Route(ids) => {
+                for (i, id) in ids.iter().enumerate() {
+                    if !routes.contains(&id.as_str()) {
+                        let hint = did_you_mean(id, routes.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                        self.error(&join_index(&join_key(path, "route"), i), "missing-route", format!("unknown route `{id}`")).help = hint;
+                    }
+                }
+                Condition::Route(ids.clone())
+            }
+            ConditionDef::Budget(b) => {
+                let window_secs = match parse_window(&b.window) {
+                    Some(secs) => secs,
+                    None => {
+                        self.error(&join_key(path, "budget.window"), "window", format!("`{}` is not a window", b.window)).help =
+                            Some("write a number and a unit: `30s`, `15m`, `1h`, `1d`".into());
+                        3600
+                    }
+                };
+                if b.limit == 0 {
+                    self.warning(&join_key(path, "budget.limit"), "budget-zero", "a limit of 0 refuses every request".into());
+                }
+                Condition::Budget(BudgetSpec {
+                    id: b.id.clone().unwrap_or_else(|| rule_id.to_owned()),
+                    unit: match b.unit {
+                        BudgetUnitDef::Requests => BudgetUnit::Requests,
+                        BudgetUnitDef::Tokens => BudgetUnit::Tokens,
+                    },
+                    limit: b.limit,
+                    window_secs,
+                    per: match b.per.unwrap_or(BudgetScopeDef::User) {
+                        BudgetScopeDef::User => BudgetScope::User,
+                        BudgetScopeDef::Group => BudgetScope::Group,
+                        BudgetScopeDef::Global => BudgetScope::Global,
+                    },
+                })
+            }
+        }
+    }
+
+    fn systems(&mut self, policy: &Policy, routes: &HashMap<String, u32>) -> Vec<SystemSpec> {
+        let mut claimed: HashSet<&str> = HashSet::new();
+        let mut out = Vec::new();
+        for (i, s) in policy.systems.iter().enumerate() {
+            let path = join_index("systems", i);
+            let regulated = REGULATED_DOMAINS.contains(&s.domain.as_str());
+            if (s.affects_individuals || regulated || s.risk_tier == RiskTier::High) && s.impact_assessment.is_none() {
+                let why = if s.affects_individuals {
+                    "makes decisions that materially affect people"
+                } else if regulated {
+                    "sits in a regulated domain"
+                } else {
+                    "is high-risk"
+                };
+                self.error(&path, "impact-assessment", format!("system `{}` {why} but references no AI impact assessment", s.id))
+                    .help = Some("add `impact_assessment: {id, date, owner, mitigation, monitoring}` (ISO/IEC 42001 A.5.2–A.5.5)".into());
+            }
+            if let Some(ia) = &s.impact_assessment {
+                if !is_date(&ia.date) {
+                    self.warning(&join_key(&path, "impact_assessment.date"), "date", format!("`{}` is not a YYYY-MM-DD date", ia.date));
+                }
+            }
+            if s.risk_tier == RiskTier::Unacceptable && s.lifecycle != Lifecycle::Retired {
+                self.error(&join_key(&path, "risk_tier"), "prohibited", format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
+            }
+            for (j, route) in s.routes.iter().enumerate() {
+                let rpath = join_index(&join_key(&path, "routes"), j);
+                if !routes.contains_key(route) {
+                    let hint = did_you_mean(route, routes.keys().map(String::as_str)).map(|x| format!("did you mean `{x}`?"));
+                    self.error(&rpath, "missing-route", format!("system `{}` names unknown route `{route}`", s.id)).help = hint;
+                } else if !claimed.insert(route.as_str()) {
+                    self.error(&rpath, "route-claimed", format!("route `{route}` already belongs to another system"));
+                }
+            }
+            out.push(SystemSpec {
+                id: s.id.clone(),
+                provider: s.provider.clone(),
+                retired: s.lifecycle == Lifecycle::Retired,
+            });
+        }
+        out
+    }
+
+    fn route(&mut self, r: &Route, path: &str, rules: &HashMap<String, u32>, policy: &Policy) -> RouteSpec {
+        let api = r.api.as_ref().and_then(|name| {
+            let api = Api::from_name(name);
+            if api.is_none() {
+                let names = Api::ALL.iter().map(|a| a.name());
+                let hint = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
+                self.error(&join_key(path, "api"), "unknown-api", format!("unknown API `{name}`")).help = hint;
+            }
+            api
+        });
+        for (i, p) in r.paths.iter().enumerate() {
+            if !p.starts_with('/') {
+                self.error(&join_index(&join_key(path, "paths"), i), "path", format!("path prefix `{p}` must start with `/`"));
+            }
+        }
+        let rule_indices = match &r.rules {
+            None | Some(RouteRules::All(_)) => (0..policy.rules.len() as u32).collect(),
+            Some(RouteRules::Ids(ids)) => ids
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| match rules.get(id) {
+                    Some(&index) => Some(index),
+                    None => {
+                        let hint = did_you_mean(id, rules.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+                        self.error(&join_index(&join_key(path, "rules"), i), "missing-rule", format!("route applies unknown rule `{id}`")).help = hint;
+                        None
+                    }
+                })
+                .collect(),
+        };
+        RouteSpec {
+            id: r.id.clone(),
+            hosts: r.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            path_prefixes: r.paths.clone(),
+            header: r.header.as_ref().map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
+            api,
+            rules: rule_indices,
+            system: None,
+            unknown_path: match r.on_unknown_path {
+                UnknownPathDef::Block => UnknownPath::Block,
+                UnknownPathDef::Allow => UnknownPath::Allow,
+            },
+        }
+    }
+
+    fn soa(&mut self, policy: &Policy, rules: &[RuleSpec]) {
+        let runtime: HashSet<&str> = rules.iter().flat_map(|r| r.controls.iter().map(String::as_str)).collect();
+        let mut declared: HashMap<String, &'static str> = HashMap::new();
+        let mut declare = |this: &mut Self, control: &str, how: &'static str, path: String| {
+            this.control(control, &path);
+            if let Some(previous) = declared.insert(control.to_owned(), how) {
+                if previous != how || how != "applied" {
+                    this.error(&path, "soa-conflict", format!("`{control}` is declared both {previous} and {how}"));
+                }
+            }
+        };
+        for (i, a) in policy.soa.applied.iter().enumerate() {
+            let path = join_key(&join_index("soa.applied", i), "control");
+            if !runtime.contains(a.control.as_str()) {
+                self.warning(&path, "applied-without-rule", format!("`{}` is declared applied but no rule implements it", a.control)).help =
+                    Some("add it to a rule's `controls`, or declare it `organizational`".into());
+            }
+            declare(self, &a.control, "applied", path);
+        }
+        for (i, o) in policy.soa.organizational.iter().enumerate() {
+            declare(self, &o.control, "organizational", join_key(&join_index("soa.organizational", i), "control"));
+        }
+        for (i, e) in policy.soa.excluded.iter().enumerate() {
+            let path = join_key(&join_index("soa.excluded", i), "control");
+            if runtime.contains(e.control.as_str()) {
+                self.error(&path, "soa-conflict", format!("`{}` is excluded but rules implement it", e.control));
+            }
+            if e.justification.trim().is_empty() {
+                self.error(&join_key(&join_index("soa.excluded", i), "justification"), "justification", "an exclusion needs a justification (ISO/IEC 42001 6.1.3)".into());
+            }
+            declare(self, &e.control, "excluded", path);
+        }
+        let missing: Vec<&str> = catalogue::annex_a()
+            .map(|c| c.id)
+            .filter(|id| {
+                let reference = format!("iso42001:{id}");
+                !runtime.contains(reference.as_str()) && !declared.contains_key(&reference) && !is_impact_control(id, policy)
+            })
+            .collect();
+        if !missing.is_empty() {
+            self.warning("soa", "not-addressed", format!("{} ISO/IEC 42001 Annex A controls are not addressed: {}", missing.len(), missing.join(", ")))
+                .help = Some("apply, declare organizational, or exclude each one with a justification".into());
+        }
+    }
+
+    fn unused_detectors(&mut self, policy: &Policy, rules: &[RuleSpec]) {
+        let mut used = HashSet::new();
+        for r in rules {
+            detectors_of(&r.when, &mut used);
+        }
+        for (i, d) in policy.detectors.iter().enumerate() {
+            if !used.contains(&(i as u32)) {
+                self.warning(&join_key(&join_index("detectors", i), "id"), "unused-detector", format!("detector `{}` is not used by any rule", d.id));
+            }
+        }
+    }
+}
+
+/// A.5.2–A.5.5 are addressed by systems' impact-assessment references.
+fn is_impact_control(id: &str, policy: &Policy) -> bool {
+    matches!(id, "A.5.2" | "A.5.3" | "A.5.4" | "A.5.5")
+        && policy.systems.iter().any(|s| s.impact_assessment.is_some())
+}
+
+fn detectors_of(c: &Condition, out: &mut HashSet<u32>) {
+    match c {
+        Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| detectors_of(c, out)),
+        Condition::Not(inner) => detectors_of(inner, out),
+        Condition::Detector { detector, .. } => {
+            out.insert(*detector);
+        }
+        _ => {}
+    }
+}
+
+fn has_budget(c: &Condition) -> bool {
+    match c {
+        Condition::All(v) | Condition::Any(v) => v.iter().any(has_budget),
+        Condition::Not(inner) => has_budget(inner),
+        Condition::Budget(_) => true,
+        _ => false,
+    }
+}
+
+fn has_detector(c: &Condition) -> bool {
+    let mut set = HashSet::new();
+    detectors_of(c, &mut set);
+    !set.is_empty()
+}
+
+/// The default redaction mask.
+pub const DEFAULT_MASK: &str = "[REDACTED:{detector}]";
+
+fn default_block_message(rule: &str, budget: bool) -> String {
+    if budget {
+        format!("usage budget exceeded (rule {rule}); retry after the window resets")
+    } else {
+        format!("request blocked by AI usage policy (rule {rule})")
+    }
+}
+
+fn lower_role(role: RoleDef) -> Role {
+    match role {
+        RoleDef::System => Role::System,
+        RoleDef::User => Role::User,
+        RoleDef::Assistant => Role::Assistant,
+        RoleDef::Tool => Role::Tool,
+    }
+}
+
+fn lower_validator(v: &ValidatorDef) -> Validator {
+    match v {
+        ValidatorDef::Luhn => Validator::Luhn,
+        ValidatorDef::PaymentCard => Validator::PaymentCard,
+        ValidatorDef::Iban => Validator::Iban,
+        ValidatorDef::UsSsn => Validator::UsSsn,
+        ValidatorDef::Ipv4 => Validator::Ipv4,
+        ValidatorDef::Ipv6 => Validator::Ipv6,
+        ValidatorDef::Jwt => Validator::Jwt,
+        ValidatorDef::Entropy(min_bits) => Validator::Entropy { min_bits: *min_bits },
+    }
+}
+
+/// `30s`, `15m`, `1h`, `1d` to seconds.
+pub fn parse_window(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let number: u64 = text[..text.len() - unit.len_utf8()].trim().parse().ok()?;
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(scale).filter(|s| *s > 0)
+}
+
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_parse_with_units() {
+        assert_eq!(parse_window("30s"), Some(30));
+        assert_eq!(parse_window("15m"), Some(900));
+        assert_eq!(parse_window("1h"), Some(3600));
+        assert_eq!(parse_window("2d"), Some(172_800));
+        assert_eq!(parse_window("1w"), None);
+        assert_eq!(parse_window("0h"), None);
+        assert_eq!(parse_window(""), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! The policy language: model, reading with positions, checking and
+//! lowering to a rule set.
+
+pub mod compile;
+pub mod model;
+pub mod source;
+
+use crate::diagnostics::{Diagnostic, Report};
+pub use model::Policy;
+use source::SpanIndex;
+
+/// A policy read from a file, with the positions of its parts.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    /// The policy.
+    pub policy: Policy,
+    /// Where each part sits in the file.
+    pub spans: SpanIndex,
+    /// The file's bytes (their digest versions the rule set).
+    pub source: Vec<u8>,
+}
+
+/// Reads a policy from `text`; `file` names it in diagnostics.
+///
+/// Syntax and shape errors come back as a [`Report`] with one diagnostic
+/// pointing at the offending line and column.
+pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, Report> {
+    let mut report = Report::new(file, text);
+    let document = match source::parse(text) {
+        Ok(document) => document,
+        Err(diagnostic) => {
+            report.diagnostics.push(diagnostic);
+            return Err(report);
+        }
+    };
+    match serde_path_to_error::deserialize::<_, Policy>(&document.value) {
+        Ok(policy) => Ok(LoadedPolicy { policy, spans: document.spans, source: text.as_bytes().to_vec() }),
+        Err(err) => {
+            let path = err.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let message = err.inner().to_string();
+            report.diagnostics.push(shape_diagnostic(&path, &message, &document.spans));
+            Err(report)
+        }
+    }
+}
+
+/// Turns a serde error into a diagnostic at the right place: an unknown
+/// field points at that field's key, anything else at the value.
+fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> Diagnostic {
+    let field = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let where_ = if path.is_empty() { "the document".to_owned() } else { format!("`{path}`") };
+    match (field, missing) {
+        (Some(field), _) => {
+            let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
+            let span = spans.key(&source::join_key(path, field));
+            let mut d = Diagnostic::error("unknown-field", format!("unknown field `{field}` in {where_}")).at(span);
+            if let Some(expected) = expected {
+                d = d.help(format!("expected {expected}"));
+            }
+            d
+        }
+        (None, Some(field)) => Diagnostic::error("missing-field", format!("{where_} is missing the field `{field}`"))
+            .at(spans.key(path)),
+        _ => Diagnostic::error("invalid", format!("{where_}: {message}")).at(spans.value(path)),
+    }
+}
+
+/// Reads and compiles a policy file's text: the whole of `aimsgate check`.
+pub fn check(file: &str, text: &str) -> (Option<compile::Compiled>, Report) {
+    match load(file, text) {
+        Err(report) => (None, report),
+        Ok(loaded) => {
+            let (compiled, diagnostics) = compile::compile(&loaded);
+            let mut report = Report::new(file, text);
+            report.diagnostics = diagnostics;
+            report.sort();
+            (compiled, report)
+        }
+    }
+}

@@ -1,0 +1,711 @@
+//! The policy language, v1: the serde model of a policy document.
+//!
+//! YAML and JSON documents share this one model. Field names are
+//! `snake_case`; every struct refuses unknown fields so a typo is an error
+//! at the right line, not a silently ignored setting.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The only `apiVersion` this compiler reads.
+pub const API_VERSION: &str = "aimsgate/v1";
+
+/// A policy document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Always `aimsgate/v1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// Always `Policy`.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// Document control: name, version, owner, approval.
+    pub metadata: Metadata,
+    /// Headers that carry the caller's identity (set by the proxy's
+    /// authentication).
+    #[serde(default)]
+    pub identity: Identity,
+    /// The AI systems in the AIMS scope.
+    #[serde(default)]
+    pub systems: Vec<System>,
+    /// Detectors rules can reference.
+    #[serde(default)]
+    pub detectors: Vec<Detector>,
+    /// The rules.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Which traffic which rules govern.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+    /// Statement-of-Applicability declarations.
+    #[serde(default)]
+    pub soa: SoaDeclarations,
+    /// AI-disclosure headers added to governed responses (EU AI Act Art. 50).
+    #[serde(default)]
+    pub disclosure: Option<Disclosure>,
+}
+
+fn default_kind() -> String {
+    "Policy".to_owned()
+}
+
+/// Document control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Policy name (kebab-case recommended).
+    pub name: String,
+    /// Policy version.
+    pub version: String,
+    /// Who owns the policy.
+    pub owner: String,
+    /// Who approved it.
+    #[serde(default)]
+    pub approver: Option<String>,
+    /// When it was approved (YYYY-MM-DD).
+    #[serde(default)]
+    pub approved: Option<String>,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Identity headers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// Header with the user id (e.g. `x-user-id`).
+    #[serde(default)]
+    pub user_header: Option<String>,
+    /// Header with the user's group (e.g. `x-user-group`).
+    #[serde(default)]
+    pub group_header: Option<String>,
+}
+
+/// Risk tier of an AI system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskTier {
+    /// Minimal risk.
+    Minimal,
+    /// Limited risk (transparency obligations).
+    Limited,
+    /// High risk.
+    High,
+    /// Prohibited practice.
+    Unacceptable,
+}
+
+/// ISO/IEC 22989 life-cycle stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lifecycle {
+    /// Inception.
+    Inception,
+    /// Design and development.
+    DesignDevelopment,
+    /// Verification and validation.
+    VerificationValidation,
+    /// Deployment.
+    Deployment,
+    /// Operation and monitoring.
+    Operation,
+    /// Continuous validation / re-evaluation.
+    ReEvaluation,
+    /// Retired: routes are refused at runtime.
+    Retired,
+}
+
+/// An AI system in scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// System id.
+    pub id: String,
+    /// Human name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Route ids that serve this system.
+    #[serde(default)]
+    pub routes: Vec<String>,
+    /// Model provider (`openai`, `anthropic`, `google`, `azure-openai`, `internal`, …).
+    pub provider: String,
+    /// Application domain (e.g. `healthcare`, `finance`, `employment`,
+    /// `education`, `customer-service`).
+    pub domain: String,
+    /// Risk tier.
+    pub risk_tier: RiskTier,
+    /// Life-cycle stage.
+    pub lifecycle: Lifecycle,
+    /// Whether it makes decisions that materially affect people.
+    #[serde(default)]
+    pub affects_individuals: bool,
+    /// The AI impact assessment (required when it affects individuals or
+    /// sits in a regulated domain).
+    #[serde(default)]
+    pub impact_assessment: Option<ImpactAssessment>,
+}
+
+/// Reference to an AI system impact assessment (ISO/IEC 42001 A.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactAssessment {
+    /// Document id.
+    pub id: String,
+    /// Date (YYYY-MM-DD).
+    pub date: String,
+    /// Owner.
+    pub owner: String,
+    /// Mitigation plan (summary or reference).
+    pub mitigation: String,
+    /// Monitoring plan (summary or reference).
+    pub monitoring: String,
+    /// Whether it covers societal impacts (A.5.5).
+    #[serde(default)]
+    pub societal: Option<String>,
+}
+
+/// A detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Detector {
+    /// Detector id, referenced by rules.
+    pub id: String,
+    /// What it finds.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A built-in detector (`email`, `payment-card`, …; see `aimsgate detectors`).
+    #[serde(default)]
+    pub builtin: Option<String>,
+    /// Custom regular expressions (Rust regex syntax).
+    #[serde(default)]
+    pub regex: Option<OneOrMany>,
+    /// Literals of which one occurs in every regex match: the regex only
+    /// runs when one was seen.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A keyword list: literal words or phrases.
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Keyword lists: only whole words count (default true).
+    #[serde(default)]
+    pub whole_word: Option<bool>,
+    /// Case-insensitive matching (default true for words, false for regex).
+    #[serde(default)]
+    pub case_insensitive: Option<bool>,
+    /// Unicode-aware regex classes (default false: faster to compile).
+    #[serde(default)]
+    pub unicode: Option<bool>,
+    /// Canary values planted in system prompts.
+    #[serde(default)]
+    pub canary: Vec<String>,
+    /// A check on each candidate.
+    #[serde(default)]
+    pub validator: Option<ValidatorDef>,
+    /// Words that must occur near a candidate.
+    #[serde(default)]
+    pub context: Option<ContextDef>,
+    /// Candidates that never count.
+    #[serde(default)]
+    pub exceptions: Option<ExceptionsDef>,
+    /// Upper bound of a match's length in bytes (for streaming).
+    #[serde(default)]
+    pub max_match_len: Option<u32>,
+}
+
+/// One string or a list of strings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One.
+    One(String),
+    /// Many.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A validator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ValidatorDef {
+    /// Luhn checksum.
+    Luhn,
+    /// Payment card: issuer prefix, length and Luhn.
+    PaymentCard,
+    /// IBAN mod-97.
+    Iban,
+    /// US SSN validity rules.
+    UsSsn,
+    /// Valid IPv4.
+    Ipv4,
+    /// Valid IPv6.
+    Ipv6,
+    /// JWT header.
+    Jwt,
+    /// Minimum Shannon entropy in bits per character.
+    Entropy(f32),
+}
+
+/// Context words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContextDef {
+    /// Words; one must occur within `window` bytes.
+    pub words: Vec<String>,
+    /// Window in bytes (default 64).
+    #[serde(default = "default_window")]
+    pub window: u32,
+}
+
+fn default_window() -> u32 {
+    64
+}
+
+/// Exceptions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionsDef {
+    /// Exact values that never count.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// Patterns; a candidate matching one entirely never counts.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+}
+
+/// Phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseDef {
+    /// Requests.
+    Request,
+    /// Responses.
+    Response,
+    /// Both.
+    Both,
+}
+
+/// Message role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleDef {
+    /// System / developer.
+    System,
+    /// User.
+    User,
+    /// Assistant.
+    Assistant,
+    /// Tool results.
+    Tool,
+}
+
+/// Mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeDef {
+    /// Apply.
+    #[default]
+    Enforce,
+    /// Record only.
+    Monitor,
+}
+
+/// Severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityDef {
+    /// Low.
+    Low,
+    /// Medium.
+    #[default]
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+/// A rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Rule id.
+    pub id: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Phase (default request).
+    #[serde(default = "default_phase")]
+    pub phase: PhaseDef,
+    /// Roles whose text detector conditions look at (default: all).
+    #[serde(default)]
+    pub roles: Vec<RoleDef>,
+    /// Condition; absent means always.
+    #[serde(default)]
+    pub when: Option<ConditionDef>,
+    /// Action.
+    pub action: ActionDef,
+    /// Mode (default enforce).
+    #[serde(default)]
+    pub mode: ModeDef,
+    /// Severity (default medium).
+    #[serde(default)]
+    pub severity: SeverityDef,
+    /// Controls implemented, as `framework:ID`.
+    pub controls: Vec<String>,
+}
+
+fn default_phase() -> PhaseDef {
+    PhaseDef::Request
+}
+
+/// A condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConditionDef {
+    /// All hold.
+    All(Vec<ConditionDef>),
+    /// Any holds.
+    Any(Vec<ConditionDef>),
+    /// Does not hold.
+    Not(Box<ConditionDef>),
+    /// A detector matched (id, or `{id, min_count}`).
+    Detector(DetectorRef),
+    /// Model not in the list (`gpt-4o*` matches by prefix).
+    ModelNotIn(Vec<String>),
+    /// Provider of the route's system not in the list.
+    ProviderNotIn(Vec<String>),
+    /// Request host not in the list.
+    HostNotIn(Vec<String>),
+    /// A tool declared or called is in the list.
+    ToolIn(Vec<String>),
+    /// A tool declared or called is not in the list.
+    ToolNotIn(Vec<String>),
+    /// Text of the rule's roles longer than this many bytes.
+    PromptBytesOver(u64),
+    /// Estimated tokens of the rule's roles over this.
+    PromptTokensOver(u64),
+    /// `max_tokens` (any spelling) over this, or missing.
+    MaxTokensOver(u64),
+    /// Request header missing.
+    HeaderMissing(String),
+    /// Request header equals a value.
+    HeaderEquals(HeaderValue),
+    /// Routed by one of these routes.
+    Route(Vec<String>),
+    /// Usage budget exceeded.
+    Budget(BudgetDef),
+}
+
+/// A detector reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DetectorRef {
+    /// By id.
+    Id(String),
+    /// With a minimum count.
+    WithCount {
+        /// Detector id.
+        id: String,
+        /// Matches needed (default 1).
+        #[serde(default = "one")]
+        min_count: u32,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl DetectorRef {
+    /// The detector id.
+    pub fn id(&self) -> &str {
+        match self {
+            DetectorRef::Id(id) | DetectorRef::WithCount { id, .. } => id,
+        }
+    }
+
+    /// Matches needed.
+    pub fn min_count(&self) -> u32 {
+        match self {
+            DetectorRef::Id(_) => 1,
+            DetectorRef::WithCount { min_count, .. } => *min_count,
+        }
+    }
+}
+
+/// A header name and value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderValue {
+    /// Header name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A usage budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetDef {
+    /// Budget id (defaults to the rule id).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// What to count.
+    pub unit: BudgetUnitDef,
+    /// Most allowed per window.
+    pub limit: u64,
+    /// Window: `30s`, `15m`, `1h`, `1d`.
+    pub window: String,
+    /// Whose usage (default user).
+    #[serde(default)]
+    pub per: Option<BudgetScopeDef>,
+}
+
+/// Budget unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetUnitDef {
+    /// Requests.
+    Requests,
+    /// Estimated tokens.
+    Tokens,
+}
+
+/// Budget scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetScopeDef {
+    /// Per user.
+    User,
+    /// Per group.
+    Group,
+    /// Everyone.
+    Global,
+}
+
+/// An action: a bare name (`block`, `flag`, `redact`) or a map with
+/// settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ActionDef {
+    /// `block`, `redact` or `flag` with defaults.
+    Name(ActionName),
+    /// An action with settings.
+    Full(ActionFull),
+}
+
+/// Action names usable bare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionName {
+    /// Block with 403.
+    Block,
+    /// Redact with `[REDACTED:{detector}]`.
+    Redact,
+    /// Flag.
+    Flag,
+}
+
+/// Actions with settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ActionFull {
+    /// Block.
+    Block(BlockDef),
+    /// Redact.
+    Redact(RedactDef),
+    /// Flag.
+    Flag(FlagDef),
+    /// Add a header.
+    AddHeader(HeaderValue),
+    /// Cap the output-token limit.
+    CapMaxTokens(u64),
+}
+
+/// Block settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockDef {
+    /// HTTP status (default 403; 429 for budget rules).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Message for the client.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Redact settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedactDef {
+    /// Mask template: `{detector}`, `{rule}`, `{stars}`.
+    #[serde(default)]
+    pub mask: Option<String>,
+}
+
+/// Flag settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlagDef {
+    /// Header to add.
+    #[serde(default)]
+    pub header: Option<HeaderValue>,
+}
+
+/// What to do with an unknown path on a governed host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownPathDef {
+    /// Refuse (default).
+    #[default]
+    Block,
+    /// Pass uninspected and record.
+    Allow,
+}
+
+/// A route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Route id.
+    pub id: String,
+    /// Hosts; `*.example.com` for sub-domains; empty = any.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Path prefixes; empty = any.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Header that must be present (and equal `value` when given).
+    #[serde(default)]
+    pub header: Option<RouteHeader>,
+    /// API spoken on the route (`openai-chat`, `openai-responses`,
+    /// `openai-embeddings`, `anthropic`, `gemini`); default: from the path.
+    #[serde(default)]
+    pub api: Option<String>,
+    /// Rule ids applied, or `all` (default).
+    #[serde(default)]
+    pub rules: Option<RouteRules>,
+    /// Unknown path on these hosts.
+    #[serde(default)]
+    pub on_unknown_path: UnknownPathDef,
+}
+
+/// A route's header match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteHeader {
+    /// Header name.
+    pub name: String,
+    /// Required value.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// The rules of a route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RouteRules {
+    /// `all`.
+    All(AllRules),
+    /// Rule ids.
+    Ids(Vec<String>),
+}
+
+/// The word `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AllRules {
+    /// Every rule.
+    All,
+}
+
+/// Statement-of-Applicability declarations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoaDeclarations {
+    /// Justification and status of controls the rules apply.
+    #[serde(default)]
+    pub applied: Vec<AppliedDecl>,
+    /// Controls met by the organisation outside the proxy.
+    #[serde(default)]
+    pub organizational: Vec<OrganizationalDecl>,
+    /// Controls excluded.
+    #[serde(default)]
+    pub excluded: Vec<ExcludedDecl>,
+}
+
+/// Implementation status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImplementationStatus {
+    /// Implemented.
+    #[default]
+    Implemented,
+    /// Partly implemented.
+    Partial,
+    /// Planned.
+    Planned,
+}
+
+/// An applied control's declaration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppliedDecl {
+    /// `framework:ID`.
+    pub control: String,
+    /// Why it is included.
+    pub justification: String,
+    /// Status.
+    #[serde(default)]
+    pub status: ImplementationStatus,
+}
+
+/// An organisational control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalDecl {
+    /// `framework:ID`.
+    pub control: String,
+    /// Evidence reference (document, system, record).
+    pub evidence: String,
+    /// Why it is included.
+    #[serde(default)]
+    pub justification: Option<String>,
+    /// Status.
+    #[serde(default)]
+    pub status: ImplementationStatus,
+}
+
+/// An excluded control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedDecl {
+    /// `framework:ID`.
+    pub control: String,
+    /// Why it does not apply.
+    pub justification: String,
+}
+
+/// AI-disclosure headers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    /// Headers added to every governed response.
+    pub headers: BTreeMap<String, String>,
+    /// Controls this implements (default `eu-ai-act:Art.50`).
+    #[serde(default)]
+    pub controls: Vec<String>,
+}
