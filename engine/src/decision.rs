@@ -242,6 +242,13 @@ pub struct Facts<'a> {
     pub group: Option<&'a str>,
     /// Seconds since the Unix epoch.
     pub now_secs: u64,
+    /// Whether the API has an output-token cap (embeddings have none, so
+    /// a missing cap there is not "over").
+    pub caps_output: bool,
+    /// Only text is known (`explain --text`, `scan` of text lines): rules
+    /// that name no detector are skipped, and conditions on request facts
+    /// are false rather than judged on facts that are merely absent.
+    pub text_only: bool,
 }
 
 impl Facts<'_> {
@@ -280,6 +287,7 @@ pub fn evaluate(
         .iter()
         .filter_map(|&i| ruleset.rules.get(i as usize).map(|r| (i, r)))
         .filter(|(_, r)| r.phase.covers(phase))
+        .filter(|(_, r)| !facts.text_only || mentions_detector(&r.when))
         .collect();
     if rules.is_empty() {
         return decision;
@@ -341,7 +349,6 @@ impl EvalContext<'_> {
     /// conditions true (outside `not`) into `hits`.
     fn holds(&self, condition: &Condition, roles: u8, hits: &mut Vec<u32>) -> bool {
         match condition {
-            Condition::Always => true,
             Condition::All(all) => {
                 let mut mine = Vec::new();
                 let ok = all.iter().all(|c| self.holds(c, roles, &mut mine));
@@ -377,6 +384,8 @@ impl EvalContext<'_> {
                     true
                 }
             }
+            Condition::Always => true,
+            _ if self.facts.text_only => false,
             Condition::ModelNotIn(models) => match self.facts.model {
                 Some(model) => !models.iter().any(|m| model_matches(m, model)),
                 None => true,
@@ -390,7 +399,10 @@ impl EvalContext<'_> {
             Condition::ToolNotIn(tools) => self.facts.tools.iter().any(|t| !tools.contains(t)),
             Condition::PromptBytesOver(limit) => self.text_bytes(roles) as u64 > *limit,
             Condition::TokensOver(limit) => estimate_tokens(self.text_bytes(roles)) > *limit,
-            Condition::MaxTokensOver(limit) => self.facts.max_tokens.is_none_or(|m| m > *limit),
+            Condition::MaxTokensOver(limit) => match self.facts.max_tokens {
+                Some(m) => m > *limit,
+                None => self.facts.caps_output,
+            },
             Condition::HeaderMissing(name) => self.facts.header(name).is_none(),
             Condition::HeaderEquals { name, value } => self.facts.header(name) == Some(value.as_str()),
             Condition::Route(ids) => self.facts.route.is_some_and(|r| ids.contains(&r.id)),
@@ -428,6 +440,15 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
                 && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
         }
         None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+fn mentions_detector(condition: &Condition) -> bool {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => all.iter().any(mentions_detector),
+        Condition::Not(inner) => mentions_detector(inner),
+        Condition::Detector { .. } => true,
+        _ => false,
     }
 }
 

@@ -97,10 +97,10 @@ pub struct RequestFacts {
 }
 
 impl RequestFacts {
-    /// Facts of a decoded request.
-    pub fn of(view: &RequestView) -> RequestFacts {
+    /// Facts of a decoded request sent to `path`.
+    pub fn of(view: &RequestView, path: &str) -> RequestFacts {
         RequestFacts {
-            model: view.model.clone(),
+            model: view.model.clone().or_else(|| model_from_path(path)),
             tools: tools_of(&view.tools_declared, &view.tool_calls),
             max_tokens: view.max_tokens.as_ref().map(|m| m.value),
         }
@@ -297,18 +297,22 @@ impl Engine {
         };
         let matches = self.scan_segments(&view.segments);
         let tools = tools_of(&view.tools_declared, &view.tool_calls);
+        // Gemini names the model in the path, not the body.
+        let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let (user, group) = self.identity(ctx.headers);
         let facts = Facts {
             host: strip_port(ctx.host),
             headers: ctx.headers,
             route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
             provider: self.provider_of(ctx.route),
-            model: view.model.as_deref(),
+            model: model.as_deref(),
             tools: &tools,
             max_tokens: view.max_tokens.as_ref().map(|m| m.value),
             user,
             group,
             now_secs: ctx.now_secs,
+            caps_output: api != Api::OpenaiEmbeddings,
+            text_only: false,
         };
         let decision = decision::evaluate(
             &self.ruleset,
@@ -372,6 +376,8 @@ impl Engine {
             user,
             group,
             now_secs: ctx.now_secs,
+            caps_output: api != Api::OpenaiEmbeddings,
+            text_only: false,
         };
         let decision = decision::evaluate(
             &self.ruleset,
@@ -420,6 +426,8 @@ impl Engine {
             user: None,
             group: None,
             now_secs: 0,
+            caps_output: false,
+            text_only: true,
         };
         let decision = decision::evaluate(
             &self.ruleset,
@@ -435,6 +443,14 @@ impl Engine {
         let redacted = redact::mask_text(text, &spans);
         TextInspection { decision, redacted }
     }
+}
+
+/// `…/models/{model}:generateContent` → `{model}`.
+fn model_from_path(path: &str) -> Option<String> {
+    let path = path.split('?').next()?;
+    let (_, rest) = path.split_once("/models/")?;
+    let model = rest.split([':', '/']).next()?;
+    (!model.is_empty()).then(|| model.to_owned())
 }
 
 fn uninspectable(phase: Phase, reason: &str) -> Decision {

@@ -66,6 +66,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -258,10 +259,12 @@ pub fn normalize(text: &str) -> Normalized<'_> {
     // tag sequence and are dropped without a finding.
     let mut flag_tags_end = 0usize;
     while i < bytes.len() {
-        // Skip plain ASCII: it stays in the current copy run.
-        let skip = bytes.get(i..).map_or(Some(0), first_special);
-        let Some(skip) = skip else { break };
-        if skip > 0 {
+        // Skip plain ASCII: it stays in the current copy run. (Only when
+        // there is some, so that dense non-ASCII text does not pay for it.)
+        if bytes.get(i).copied().is_some_and(is_plain) {
+            let Some(skip) = bytes.get(i..).and_then(first_special) else {
+                break;
+            };
             i += skip;
             prev = bytes.get(i - 1).map(|&b| char::from(b));
         }
@@ -269,6 +272,11 @@ pub fn normalize(text: &str) -> Normalized<'_> {
             break;
         };
         let len = c.len_utf8();
+        if is_ordinary(c) {
+            prev = Some(c);
+            i += len;
+            continue;
+        }
         let next = text.get(i + len..).and_then(|s| s.chars().next());
         match classify(c) {
             Kind::Control => b.drop_char(i, len, Some(InvisibleClass::ControlCharacter)),
@@ -551,9 +559,49 @@ fn fold_confusable(c: char) -> Option<char> {
     })
 }
 
+/// Characters below this code point have their [`needs_attention`] answer
+/// cached in [`PAGES`]: the BMP and plane 1 (emoji, mathematical
+/// alphanumerics), where practically all text lives.
+const CACHED_LIMIT: u32 = 0x2_0000;
+
+/// Lazily built bitmaps, one per page of 256 code points: bit set = the
+/// character [`needs_attention`]. The NFKC quick check costs tens of
+/// nanoseconds per character (a perfect-hash lookup and a large match);
+/// non-ASCII text tends to stay within a few pages, so each page is computed
+/// once (about 10 µs) on first use and every later character costs a bit
+/// test. Exact by construction: it caches the very predicate it replaces.
+/// Static, zero-initialised (no start-up cost for a VM), 512 pages.
+static PAGES: [OnceLock<[u64; 4]>; (CACHED_LIMIT >> 8) as usize] =
+    [const { OnceLock::new() }; (CACHED_LIMIT >> 8) as usize];
+
+/// Whether `c` is always kept unchanged, whatever its neighbours: neither
+/// invisible, nor a joiner or selector, nor folded.
+fn is_ordinary(c: char) -> bool {
+    let cp = u32::from(c);
+    let Some(page) = PAGES.get((cp >> 8) as usize) else {
+        return !needs_attention(c);
+    };
+    let bits = page.get_or_init(|| {
+        let mut bits = [0u64; 4];
+        for low in 0..256u32 {
+            if char::from_u32((cp & !0xFF) | low).is_some_and(needs_attention) {
+                bits[(low >> 6) as usize] |= 1 << (low & 63);
+            }
+        }
+        bits
+    });
+    bits.get(((cp & 0xFF) >> 6) as usize)
+        .is_some_and(|w| (w >> (cp & 63)) & 1 == 0)
+}
+
+/// Whether [`normalize`] has to look at `c` in detail (see [`is_ordinary`]).
+fn needs_attention(c: char) -> bool {
+    !matches!(classify(c), Kind::Other) || fold_confusable(c).is_some() || nfkc_changes(c)
+}
+
 /// Whether NFKC of the single character `c` differs from `c`. The quick
-/// check is a table lookup and answers "yes, normalised" for almost every
-/// character; only the rest pay for the decomposition.
+/// check answers "yes, normalised" for almost every character; only the
+/// rest pay for the decomposition.
 fn nfkc_changes(c: char) -> bool {
     if matches!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes) {
         return false;
@@ -760,6 +808,17 @@ mod tests {
             assert!(matches!(n.text, Cow::Borrowed(_)), "{s}");
             assert!(n.is_identity());
         }
+    }
+
+    #[test]
+    fn page_cache_agrees_with_predicate() {
+        for cp in (0..0x2_0000).step_by(7).chain(0x1_F000..0x1_FB00) {
+            if let Some(c) = char::from_u32(cp) {
+                assert_eq!(is_ordinary(c), !needs_attention(c), "U+{cp:04X}");
+            }
+        }
+        assert!(is_ordinary('日') && is_ordinary('é') && is_ordinary('\u{10FFFD}'));
+        assert!(!is_ordinary('а') && !is_ordinary('４') && !is_ordinary('\u{200D}'));
     }
 
     #[test]

@@ -463,6 +463,10 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
         print_decision(engine, "request", &refusal);
         return Ok(());
     }
+    if matches!(routing, Routing::UnknownPath { .. }) {
+        println!("request decision: ALLOW (unknown path on a governed host; the route lets it pass uninspected, recorded)");
+        return Ok(());
+    }
     let api = api.or_else(|| exchange.api());
     let ctx = RequestContext {
         host: &exchange.request.host,
@@ -489,7 +493,7 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
     }
     if inspection.decision.block.is_none() {
         if let (Some(response), Some(api)) = (&exchange.response, inspection.api) {
-            let facts = inspection.view.as_ref().map(RequestFacts::of).unwrap_or_default();
+            let facts = inspection.view.as_ref().map(|v| RequestFacts::of(v, &exchange.request.path)).unwrap_or_default();
             let (bytes, streamed) = match (&response.chunks, &response.body) {
                 (Some(chunks), _) => (chunks.concat().into_bytes(), true),
                 (None, Some(body)) => (body.to_bytes(), false),

@@ -208,7 +208,7 @@ pub fn scan_exchange(engine: &Engine, exchange: &Exchange, api_override: Option<
     let (Some(response), Some(api)) = (&exchange.response, inspection.api) else {
         return out;
     };
-    let facts = inspection.view.as_ref().map(RequestFacts::of).unwrap_or_default();
+    let facts = inspection.view.as_ref().map(|v| RequestFacts::of(v, &exchange.request.path)).unwrap_or_default();
     let (bytes, streamed) = match (&response.chunks, &response.body) {
         (Some(chunks), _) => (chunks.concat().into_bytes(), true),
         (None, Some(body)) => (body.to_bytes(), false),

@@ -292,9 +292,8 @@ fn block_start(
         }
         Some("tool_use" | "server_tool_use" | "mcp_tool_use") => {
             let name = CX.string(block.get("name"), &path.key("name"))?;
-            let name = name.map(|n| n.text.to_string()).unwrap_or_default();
             // `input` is `{}` here; the arguments follow as input_json_delta.
-            out.push(StreamDelta::call(0, index, &name, String::new()));
+            out.extend(StreamDelta::tool(0, index, name.map(|n| &*n.text), ""));
         }
         _ => {}
     }

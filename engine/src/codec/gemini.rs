@@ -300,11 +300,15 @@ fn chunk_parts(
             let path = path.key(key);
             CX.object(call, &path)?;
             let name = CX.string(call.get("name"), &path.key("name"))?;
-            let name = name.map(|n| n.text.to_string()).unwrap_or_default();
             let args = call.get("args").and_then(|a| data.get(a.span.clone()));
-            let args = String::from_utf8_lossy(args.unwrap_or_default()).into_owned();
+            let args = String::from_utf8_lossy(args.unwrap_or_default());
             let index = u32::try_from(j).unwrap_or(u32::MAX);
-            out.push(StreamDelta::call(choice, index, &name, args));
+            out.extend(StreamDelta::tool(
+                choice,
+                index,
+                name.map(|n| &*n.text),
+                &args,
+            ));
         }
     }
     Ok(())

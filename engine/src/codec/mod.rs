@@ -96,7 +96,8 @@ impl Role {
         }
     }
 
-    /// Bit of this role in a [`RoleSet`].
+    /// Bit of this role in a role mask (a rule's `roles` bit set in the
+    /// [`ruleset`](crate::ruleset)).
     pub fn bit(self) -> u8 {
         match self {
             Role::System => 1,
@@ -268,7 +269,7 @@ fn looks_like_anthropic(root: &json::Node<'_>, fields: &[(json::Str<'_>, json::N
         .get("messages")
         .and_then(json::Node::as_array)
         .unwrap_or_default();
-    let blocks = messages
+    let mut blocks = messages
         .iter()
         .filter_map(|m| m.get("content").and_then(json::Node::as_array))
         .flatten();
@@ -282,7 +283,7 @@ fn looks_like_anthropic(root: &json::Node<'_>, fields: &[(json::Str<'_>, json::N
             Some("tool_use" | "tool_result" | "document" | "thinking" | "redacted_thinking")
         ) || (kind == Some("image") && block.get("source").is_some())
     };
-    blocks.into_iter().any(anthropic_block)
+    blocks.any(anthropic_block)
 }
 
 fn looks_like_embeddings(fields: &[(json::Str<'_>, json::Node<'_>)]) -> bool {

@@ -521,7 +521,7 @@ fn chat_delta(
     let cx = CHAT;
     cx.object(delta, path)?;
     for key in ["content", "refusal"] {
-        if let Some(text) = cx.string(delta.get(key), path)? {
+        if let Some(text) = cx.string(delta.get(key), &path.key(key))? {
             out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, &text.text));
         }
     }
@@ -558,16 +558,13 @@ fn call_delta(
     let name = cx.string(function.get("name"), &path.key("name"))?;
     let args = function.get("arguments").or_else(|| function.get("input"));
     let args = cx.string(args, &path.key("arguments"))?;
-    let args = args.map(|a| a.text.to_string()).unwrap_or_default();
-    match name {
-        Some(name) => out.push(StreamDelta::call(choice, index, &name.text, args)),
-        None => out.extend(StreamDelta::text(
-            choice,
-            SegmentKind::ToolArguments,
-            index,
-            &args,
-        )),
-    }
+    let args = args.map_or("", |a| &*a.text);
+    out.extend(StreamDelta::tool(
+        choice,
+        index,
+        name.map(|n| &*n.text),
+        args,
+    ));
     Ok(())
 }
 
@@ -637,9 +634,8 @@ fn added_item(
     };
     let name = cx.string(item.get("name"), &path.key("name"))?;
     let args = cx.string(item.get(args_key), &path.key(args_key))?;
-    let args = args.map(|a| a.text.to_string()).unwrap_or_default();
-    let name = name.map(|n| n.text.to_string()).unwrap_or_default();
-    out.push(StreamDelta::call(0, index, &name, args));
+    let args = args.map_or("", |a| &*a.text);
+    out.extend(StreamDelta::tool(0, index, name.map(|n| &*n.text), args));
     Ok(())
 }
 

@@ -491,6 +491,20 @@ impl StreamDelta {
         }
     }
 
+    /// The start of a tool call when it is named, else a fragment of its
+    /// arguments (`None` when empty).
+    pub(crate) fn tool(
+        choice: u32,
+        index: u32,
+        name: Option<&str>,
+        args: &str,
+    ) -> Option<StreamDelta> {
+        match name {
+            Some(name) => Some(StreamDelta::call(choice, index, name, args.to_owned())),
+            None => StreamDelta::text(choice, SegmentKind::ToolArguments, index, args),
+        }
+    }
+
     /// The end of the stream (or of one Gemini candidate).
     pub(crate) fn done(choice: u32) -> StreamDelta {
         StreamDelta {
@@ -627,4 +641,618 @@ fn assemble(deltas: &[StreamDelta], meta: StreamMeta) -> ResponseView {
         }
     }
     view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_whole(stream: &[u8]) -> Vec<SseEvent> {
+        let mut parser = SseParser::new();
+        let mut out = Vec::new();
+        parser.push(stream, &mut out).unwrap();
+        parser.finish(&mut out).unwrap();
+        out
+    }
+
+    fn parse_split(stream: &[u8], cuts: &[usize]) -> Vec<SseEvent> {
+        let mut parser = SseParser::new();
+        let mut out = Vec::new();
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&stream.len()]) {
+            parser.push(&stream[from..cut], &mut out).unwrap();
+            parser.push(b"", &mut out).unwrap();
+            from = cut;
+        }
+        parser.finish(&mut out).unwrap();
+        out
+    }
+
+    fn event(kind: Option<&str>, data: &str, raw: Range<usize>) -> SseEvent {
+        SseEvent {
+            event: kind.map(str::to_owned),
+            data: data.to_owned(),
+            raw,
+        }
+    }
+
+    #[test]
+    fn fields_comments_and_spaces() {
+        let first = &b": hello comment\nevent: add\ndata: a\ndata:b\ndata:  c\nid: 7\nretry: 10\nbogus: x\n\n"[..];
+        let second = &b"data\n\n"[..];
+        // `event: lonely` has no data: not dispatched, and its type does not
+        // leak into the next event.
+        let skipped = &b"event: lonely\n\n"[..];
+        let third = &b"data: after\n\n"[..];
+        let stream = [first, second, skipped, third].concat();
+        let (a, b, c) = (
+            first.len(),
+            first.len() + second.len(),
+            first.len() + second.len() + skipped.len(),
+        );
+        assert_eq!(
+            parse_whole(&stream),
+            [
+                event(Some("add"), "a\nb\n c", 0..a),
+                event(None, "", a..b),
+                event(None, "after", c..stream.len()),
+            ]
+        );
+    }
+
+    #[test]
+    fn line_endings_cr_crlf_lf() {
+        let lf = parse_whole(b"data: x\n\ndata: y\n\n");
+        let crlf = parse_whole(b"data: x\r\n\r\ndata: y\r\n\r\n");
+        let cr = parse_whole(b"data: x\r\rdata: y\r\r");
+        let data = |events: &[SseEvent]| events.iter().map(|e| e.data.clone()).collect::<Vec<_>>();
+        assert_eq!(data(&lf), ["x", "y"]);
+        assert_eq!(data(&crlf), ["x", "y"]);
+        assert_eq!(data(&cr), ["x", "y"]);
+        assert_eq!(crlf[0].raw, 0..11);
+        assert_eq!(crlf[1].raw, 11..22);
+        assert_eq!(cr[1].raw, 9..18);
+        // "\n\r" is two line ends, not one.
+        assert_eq!(data(&parse_whole(b"data: a\n\rdata: b\n\n")), ["a", "b"]);
+    }
+
+    #[test]
+    fn bom_is_skipped_once() {
+        let events = parse_whole(b"\xEF\xBB\xBFdata: x\n\n\xEF\xBB\xBFdata: y\n\n");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].data, "x");
+        assert_eq!(events[0].raw, 0..12);
+    }
+
+    #[test]
+    fn unterminated_event_is_dispatched_at_finish() {
+        assert_eq!(
+            parse_whole(b"data: a\n\ndata: tail"),
+            [event(None, "a", 0..9), event(None, "tail", 9..19)]
+        );
+        assert_eq!(
+            parse_whole(b"data: a\n\nevent: x\n"),
+            [event(None, "a", 0..9)]
+        );
+        assert_eq!(parse_whole(b"data: a\r"), [event(None, "a", 0..8)]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced() {
+        assert_eq!(parse_whole(b"data: a\xffb\n\n")[0].data, "a\u{fffd}b");
+    }
+
+    const MIXED: &[u8] =
+        b"\xEF\xBB\xBF: c\r\nevent: e1\r\ndata: h\xC3\xA9llo\r\ndata:  two\r\n\r\n\
+        data: [DONE]\r\rdata: z\n\n\n\ndata: last\r\n\r\n: tail\r\ndata: no end";
+
+    #[test]
+    fn every_split_gives_the_same_events() {
+        let whole = parse_whole(MIXED);
+        assert_eq!(whole.len(), 5);
+        assert_eq!(whole[0], event(Some("e1"), "héllo\n two", 0..47));
+        assert_eq!(whole[4].data, "no end");
+        for cut in 0..=MIXED.len() {
+            assert_eq!(parse_split(MIXED, &[cut]), whole, "cut at {cut}");
+        }
+        for a in 0..=MIXED.len() {
+            for b in a..=MIXED.len() {
+                assert_eq!(parse_split(MIXED, &[a, b]), whole, "cuts at {a}, {b}");
+            }
+        }
+        let bytes: Vec<usize> = (1..MIXED.len()).collect();
+        assert_eq!(parse_split(MIXED, &bytes), whole);
+    }
+
+    #[test]
+    fn oversized_event_is_an_error_state() {
+        let mut parser = SseParser::new();
+        let mut out = Vec::new();
+        parser.push(b"data: ok\n\n", &mut out).unwrap();
+        let big = vec![b'x'; 64 * 1024];
+        parser.push(b"data: ", &mut out).unwrap();
+        let mut result = Ok(());
+        for _ in 0..20 {
+            result = parser.push(&big, &mut out);
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(
+            result,
+            Err(StreamError::TooLarge {
+                offset: 10,
+                limit: MAX_EVENT_BYTES
+            })
+        );
+        assert!(parser.push(b"\n\n", &mut out).is_err());
+        assert!(parser.finish(&mut out).is_err());
+        assert_eq!(out.len(), 1);
+        // Many small lines add up too; a blank line resets the count.
+        let mut parser = SseParser::new();
+        let line = b": keep-alive padding padding padding padding padding\n";
+        for _ in 0..(MAX_EVENT_BYTES / line.len() / 2) {
+            parser.push(line, &mut out).unwrap();
+        }
+        parser.push(b"\n", &mut out).unwrap();
+        for _ in 0..(MAX_EVENT_BYTES / line.len() / 2) {
+            parser.push(line, &mut out).unwrap();
+        }
+        let over = (0..MAX_EVENT_BYTES).try_for_each(|_| parser.push(line, &mut out));
+        assert!(matches!(over, Err(StreamError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn arbitrary_streams_never_panic_and_split_alike() {
+        use proptest::prelude::*;
+        let alphabet = b"data:event: \r\n\r\n:x\xff{}".to_vec();
+        proptest!(|(stream in prop::collection::vec(prop::sample::select(alphabet.clone()), 0..64), cut in 0usize..64)| {
+            let cut = cut.min(stream.len());
+            prop_assert_eq!(parse_split(&stream, &[cut]), parse_whole(&stream));
+        });
+    }
+
+    fn split_array(stream: &[u8], cut: usize) -> Result<Vec<ArrayElement>, StreamError> {
+        let mut splitter = GeminiArrayStream::new();
+        let mut out = Vec::new();
+        splitter.push(&stream[..cut], &mut out)?;
+        splitter.push(&stream[cut..], &mut out)?;
+        splitter.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn gemini_array_elements_at_every_split() {
+        let stream = b"[{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"a ] } \\\" [ {\"}]}}]}\r\n,\r\n\
+                       {\"x\": [1, {\"y\": \"\\\\\"}]}, \"str\\\"]\" ,12 , true]\n";
+        let whole = split_array(stream, 0).unwrap();
+        let raws: Vec<&[u8]> = whole.iter().map(|e| &stream[e.raw.clone()]).collect();
+        assert_eq!(whole.len(), 5);
+        for (element, raw) in whole.iter().zip(&raws) {
+            assert_eq!(&element.bytes[..], *raw);
+            assert!(json::parse(raw).is_ok(), "{}", String::from_utf8_lossy(raw));
+        }
+        assert_eq!(raws[2], b"\"str\\\"]\"");
+        assert_eq!(raws[3], b"12");
+        assert_eq!(raws[4], b"true");
+        for cut in 0..=stream.len() {
+            assert_eq!(
+                split_array(stream, cut).as_ref(),
+                Ok(&whole),
+                "cut at {cut}"
+            );
+        }
+        assert!(split_array(b" [ ] ", 2).unwrap().is_empty());
+    }
+
+    #[test]
+    fn gemini_array_malformed() {
+        for bad in [
+            &b"{}"[..],
+            b"[1,]",
+            b"[,1]",
+            b"[]x",
+            b"[{} {}]",
+            b"[{}",
+            b"",
+            b"[\"open",
+        ] {
+            for cut in 0..=bad.len() {
+                assert!(
+                    split_array(bad, cut).is_err(),
+                    "{:?}",
+                    String::from_utf8_lossy(bad)
+                );
+            }
+        }
+        let mut splitter = GeminiArrayStream::new();
+        let mut out = Vec::new();
+        let big = vec![b' '; MAX_EVENT_BYTES];
+        splitter.push(b"[\"", &mut out).unwrap();
+        assert!(matches!(
+            splitter.push(&big, &mut out),
+            Err(StreamError::TooLarge { offset: 1, .. })
+        ));
+        assert!(splitter.push(b"\"]", &mut out).is_err());
+    }
+
+    fn deltas(api: Api, data: &str) -> Vec<StreamDelta> {
+        event_delta(
+            api,
+            &SseEvent {
+                event: None,
+                data: data.to_owned(),
+                raw: 0..0,
+            },
+        )
+        .unwrap()
+    }
+
+    fn text(choice: u32, kind: SegmentKind, index: u32, text: &str) -> StreamDelta {
+        StreamDelta {
+            text: text.into(),
+            kind,
+            choice,
+            index,
+            tool_name: None,
+            done: false,
+        }
+    }
+
+    #[test]
+    fn openai_chat_deltas() {
+        let got = deltas(
+            Api::OpenaiChat,
+            r#"{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[
+              {"index":0,"delta":{"content":"Hi \u0040 \ud83d\ude00"},"finish_reason":null},
+              {"index":1,"delta":{"role":"assistant","content":null,"tool_calls":[
+                {"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}},
+                {"index":1,"function":{"arguments":"{\"a\""}}]}}]}"#,
+        );
+        let call = StreamDelta::call(1, 0, "f", String::new());
+        assert_eq!(
+            got,
+            [
+                text(0, SegmentKind::Text, 0, "Hi @ 😀"),
+                call,
+                text(1, SegmentKind::ToolArguments, 1, "{\"a\"")
+            ]
+        );
+        assert_eq!(deltas(Api::OpenaiChat, "[DONE]"), [StreamDelta::done(0)]);
+        let role_only = r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
+        assert!(deltas(Api::OpenaiChat, role_only).is_empty());
+    }
+
+    #[test]
+    fn openai_responses_deltas() {
+        let text_delta = r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":2,"content_index":0,"delta":"Hel"}"#;
+        assert_eq!(
+            deltas(Api::OpenaiResponses, text_delta),
+            [text(0, SegmentKind::Text, 2, "Hel")]
+        );
+        let added = r#"{"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"c","name":"get_weather","arguments":""}}"#;
+        assert_eq!(
+            deltas(Api::OpenaiResponses, added),
+            [StreamDelta::call(0, 1, "get_weather", String::new())]
+        );
+        let args = r#"{"type":"response.function_call_arguments.delta","item_id":"fc_1","output_index":1,"delta":"{\""}"#;
+        assert_eq!(
+            deltas(Api::OpenaiResponses, args),
+            [text(0, SegmentKind::ToolArguments, 1, "{\"")]
+        );
+        let done = r#"{"type":"response.output_text.done","output_index":0,"text":"Hello"}"#;
+        assert!(deltas(Api::OpenaiResponses, done).is_empty());
+        let completed = r#"{"type":"response.completed","response":{"status":"completed","usage":{"output_tokens":5}}}"#;
+        assert_eq!(
+            deltas(Api::OpenaiResponses, completed),
+            [StreamDelta::done(0)]
+        );
+    }
+
+    #[test]
+    fn anthropic_deltas() {
+        let text_delta = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"#;
+        assert_eq!(
+            deltas(Api::Anthropic, text_delta),
+            [text(0, SegmentKind::Text, 0, "Hello")]
+        );
+        let start = r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"get_weather","input":{}}}"#;
+        assert_eq!(
+            deltas(Api::Anthropic, start),
+            [StreamDelta::call(0, 1, "get_weather", String::new())]
+        );
+        let json = r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"location\": \"San Fra"}}"#;
+        assert_eq!(
+            deltas(Api::Anthropic, json),
+            [text(
+                0,
+                SegmentKind::ToolArguments,
+                1,
+                "{\"location\": \"San Fra"
+            )]
+        );
+        assert!(deltas(Api::Anthropic, r#"{"type": "ping"}"#).is_empty());
+        let thinking = r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}"#;
+        assert!(deltas(Api::Anthropic, thinking).is_empty());
+        assert_eq!(
+            deltas(Api::Anthropic, r#"{"type":"message_stop"}"#),
+            [StreamDelta::done(0)]
+        );
+    }
+
+    #[test]
+    fn gemini_deltas() {
+        let chunk = r#"{"candidates":[{"content":{"parts":[{"text":"Hi"},{"functionCall":{"name":"f","args":{"q":"x y"}}}],"role":"model"},"finishReason":"STOP","index":0}]}"#;
+        let mut call = StreamDelta::call(0, 1, "f", r#"{"q":"x y"}"#.into());
+        call.kind = SegmentKind::ToolArguments;
+        assert_eq!(
+            deltas(Api::Gemini, chunk),
+            [
+                text(0, SegmentKind::Text, 0, "Hi"),
+                call,
+                StreamDelta::done(0)
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_events_are_errors() {
+        let event = |data: &str| SseEvent {
+            event: None,
+            data: data.into(),
+            raw: 0..0,
+        };
+        for api in Api::ALL {
+            assert!(
+                matches!(
+                    event_delta(api, &event("{\"choices\": [")),
+                    Err(CodecError::Json(_))
+                ),
+                "{api}"
+            );
+            assert!(event_delta(api, &event("  ")).unwrap().is_empty());
+        }
+        let shapes = [
+            (Api::OpenaiChat, r#"{"choices":{}}"#),
+            (Api::OpenaiChat, r#"{"choices":[{"delta":{"content":5}}]}"#),
+            (
+                Api::OpenaiResponses,
+                r#"{"type":"response.output_text.delta","delta":7}"#,
+            ),
+            (
+                Api::Anthropic,
+                r#"{"type":"content_block_delta","index":-1,"delta":{}}"#,
+            ),
+            (
+                Api::Gemini,
+                r#"{"candidates":[{"content":{"parts":[{"text":1}]}}]}"#,
+            ),
+            (Api::Gemini, r#"[]"#),
+        ];
+        for (api, data) in shapes {
+            let result = event_delta(api, &event(data));
+            assert!(
+                matches!(result, Err(CodecError::Shape { .. })),
+                "{api} {data}: {result:?}"
+            );
+        }
+    }
+
+    fn assembled(api: Api, stream: &str) -> ResponseView {
+        let view = assemble_stream(api, stream.as_bytes()).unwrap();
+        assert!(
+            view.segments
+                .iter()
+                .all(|s| s.raw == (0..0) && s.role == Role::Assistant)
+        );
+        view
+    }
+
+    fn segs(view: &ResponseView) -> Vec<(u32, SegmentKind, &str)> {
+        view.segments
+            .iter()
+            .map(|s| (s.message_index, s.kind, s.text.as_str()))
+            .collect()
+    }
+
+    const CHAT_STREAM: &str = concat!(
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null},{"index":1,"delta":{"content":"Bon"},"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":" wor\u006cd \"\ud83d\ude00\""},"finish_reason":null},{"index":1,"delta":{"content":"jour"},"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"loc"}}]},"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ation\":\"Paris\"}"}}]},"finish_reason":null}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+        "\n\n",
+        r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}}"#,
+        "\n\n",
+        "data: [DONE]\n\n",
+    );
+
+    #[test]
+    fn assemble_openai_chat() {
+        let view = assembled(Api::OpenaiChat, CHAT_STREAM);
+        assert_eq!(view.model.as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(view.output_tokens, Some(12));
+        assert_eq!(view.tool_calls, ["get_weather"]);
+        assert_eq!(
+            segs(&view),
+            [
+                (0, SegmentKind::Text, "Hello world \"😀\""),
+                (1, SegmentKind::Text, "Bonjour"),
+                (0, SegmentKind::ToolArguments, "{\"location\":\"Paris\"}"),
+            ]
+        );
+        // The same stream with CRLF line ends, split anywhere, is the same.
+        let crlf = CHAT_STREAM.replace('\n', "\r\n");
+        assert_eq!(assembled(Api::OpenaiChat, &crlf), view);
+        let mut parser = SseParser::new();
+        let mut events = Vec::new();
+        for piece in crlf.as_bytes().chunks(7) {
+            parser.push(piece, &mut events).unwrap();
+        }
+        parser.finish(&mut events).unwrap();
+        assert_eq!(events, parse_whole(crlf.as_bytes()));
+        assert_eq!(events.len(), 9);
+        assert_eq!(
+            events.last().map(|e| &crlf.as_bytes()[e.raw.clone()]),
+            Some(&b"data: [DONE]\r\n\r\n"[..])
+        );
+    }
+
+    #[test]
+    fn assemble_openai_responses() {
+        let stream = concat!(
+            "event: response.created\n",
+            r#"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","model":"gpt-4.1-2025-04-14","output":[],"usage":null}}"#,
+            "\n\nevent: response.output_item.added\n",
+            r#"data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}"#,
+            "\n\nevent: response.content_part.added\n",
+            r#"data: {"type":"response.content_part.added","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}"#,
+            "\n\nevent: response.output_text.delta\n",
+            r#"data: {"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi"}"#,
+            "\n\nevent: response.output_text.delta\n",
+            r#"data: {"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":" there"}"#,
+            "\n\nevent: response.output_text.done\n",
+            r#"data: {"type":"response.output_text.done","sequence_number":5,"item_id":"msg_1","output_index":0,"content_index":0,"text":"Hi there"}"#,
+            "\n\nevent: response.output_item.added\n",
+            r#"data: {"type":"response.output_item.added","sequence_number":6,"output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"","status":"in_progress"}}"#,
+            "\n\nevent: response.function_call_arguments.delta\n",
+            r#"data: {"type":"response.function_call_arguments.delta","sequence_number":7,"item_id":"fc_1","output_index":1,"delta":"{\"location\":"}"#,
+            "\n\nevent: response.function_call_arguments.delta\n",
+            r#"data: {"type":"response.function_call_arguments.delta","sequence_number":8,"item_id":"fc_1","output_index":1,"delta":"\"Paris\"}"}"#,
+            "\n\nevent: response.completed\n",
+            r#"data: {"type":"response.completed","sequence_number":9,"response":{"id":"resp_1","status":"completed","model":"gpt-4.1-2025-04-14","output":[],"usage":{"input_tokens":10,"output_tokens":20,"total_tokens":30}}}"#,
+            "\n\n",
+        );
+        let view = assembled(Api::OpenaiResponses, stream);
+        assert_eq!(view.model.as_deref(), Some("gpt-4.1-2025-04-14"));
+        assert_eq!(view.output_tokens, Some(20));
+        assert_eq!(view.tool_calls, ["get_weather"]);
+        assert_eq!(
+            segs(&view),
+            [
+                (0, SegmentKind::Text, "Hi there"),
+                (0, SegmentKind::ToolArguments, "{\"location\":\"Paris\"}")
+            ]
+        );
+    }
+
+    const ANTHROPIC_STREAM: &str = concat!(
+        "event: message_start\n",
+        r#"data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5-20250929","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}"#,
+        "\n\nevent: content_block_start\n",
+        r#"data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
+        "\n\nevent: ping\n",
+        r#"data: {"type": "ping"}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello \u0040"}}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" you"}}"#,
+        "\n\nevent: content_block_stop\n",
+        r#"data: {"type":"content_block_stop","index":0}"#,
+        "\n\nevent: content_block_start\n",
+        r#"data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"get_weather","input":{}}}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"location\": \"San Fra"}}"#,
+        "\n\nevent: content_block_delta\n",
+        r#"data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"ncisco, CA\"}"}}"#,
+        "\n\nevent: content_block_stop\n",
+        r#"data: {"type":"content_block_stop","index":1}"#,
+        "\n\nevent: message_delta\n",
+        r#"data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":89}}"#,
+        "\n\nevent: message_stop\n",
+        r#"data: {"type":"message_stop"}"#,
+        "\n\n",
+    );
+
+    #[test]
+    fn assemble_anthropic() {
+        let view = assembled(Api::Anthropic, ANTHROPIC_STREAM);
+        assert_eq!(view.model.as_deref(), Some("claude-sonnet-4-5-20250929"));
+        assert_eq!(view.output_tokens, Some(89));
+        assert_eq!(view.tool_calls, ["get_weather"]);
+        assert_eq!(
+            segs(&view),
+            [
+                (0, SegmentKind::Text, "Hello @ you"),
+                (
+                    0,
+                    SegmentKind::ToolArguments,
+                    "{\"location\": \"San Francisco, CA\"}"
+                ),
+            ]
+        );
+        let mut events = Vec::new();
+        let mut parser = SseParser::new();
+        parser
+            .push(ANTHROPIC_STREAM.as_bytes(), &mut events)
+            .unwrap();
+        assert_eq!(events[2].event.as_deref(), Some("ping"));
+    }
+
+    #[test]
+    fn assemble_gemini_sse_and_array() {
+        let chunks = [
+            r#"{"candidates": [{"content": {"parts": [{"text": "The"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 8,"totalTokenCount": 8},"modelVersion": "gemini-2.5-flash"}"#,
+            r#"{"candidates": [{"content": {"parts": [{"text": " quick \"brown\" fox \ud83e\udd8a"}],"role": "model"},"index": 0}],"modelVersion": "gemini-2.5-flash"}"#,
+            r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "jump","args": {"over": "dog"}}}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 8,"candidatesTokenCount": 12,"totalTokenCount": 20},"modelVersion": "gemini-2.5-flash"}"#,
+        ];
+        let sse: String = chunks
+            .iter()
+            .map(|c| format!("data: {c}\r\n\r\n"))
+            .collect();
+        let array = format!("[{}]", chunks.join(",\r\n"));
+        let expect = |view: &ResponseView| {
+            assert_eq!(view.model.as_deref(), Some("gemini-2.5-flash"));
+            assert_eq!(view.output_tokens, Some(12));
+            assert_eq!(view.tool_calls, ["jump"]);
+            assert_eq!(
+                segs(view),
+                [
+                    (0, SegmentKind::Text, "The quick \"brown\" fox 🦊"),
+                    (0, SegmentKind::ToolArguments, "{\"over\": \"dog\"}")
+                ]
+            );
+        };
+        expect(&assembled(Api::Gemini, &sse));
+        expect(&assembled(Api::Gemini, &array));
+        assert!(matches!(
+            assemble_stream(Api::Gemini, b"[{\"candidates\": []}"),
+            Err(CodecError::Stream(_))
+        ));
+        assert!(matches!(
+            assemble_stream(Api::Gemini, b"[{\"candidates\": 1}]"),
+            Err(CodecError::Shape { .. })
+        ));
+    }
+
+    #[test]
+    fn assemble_errors_and_empty() {
+        assert_eq!(
+            assemble_stream(Api::OpenaiChat, b"").unwrap(),
+            ResponseView::default()
+        );
+        assert_eq!(
+            assemble_stream(Api::OpenaiChat, b": ping\n\n").unwrap(),
+            ResponseView::default()
+        );
+        assert!(matches!(
+            assemble_stream(Api::OpenaiChat, b"data: {oops}\n\n"),
+            Err(CodecError::Json(_))
+        ));
+        let huge = format!("data: {}\n\n", "x".repeat(MAX_EVENT_BYTES));
+        assert!(matches!(
+            assemble_stream(Api::Anthropic, huge.as_bytes()),
+            Err(CodecError::Stream(_))
+        ));
+    }
 }

@@ -208,7 +208,7 @@ fn luhn_rev(digits_rev: impl Iterator<Item = u8>) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// [`Validator::Luhn`]: separators (space, dash, dot) ignored, anything else
@@ -241,7 +241,15 @@ const fn range(
     min_len: u8,
     max_len: u8,
 ) -> IssuerRange {
-    IssuerRange { name, prefix_digits, low, high, min_len, max_len, only_lens: &[] }
+    IssuerRange {
+        name,
+        prefix_digits,
+        low,
+        high,
+        min_len,
+        max_len,
+        only_lens: &[],
+    }
 }
 
 /// Issuer identification number ranges of the major networks, with their
@@ -671,24 +679,24 @@ mod tests {
     #[test]
     fn payment_cards_of_each_network() {
         for card in [
-            "4111111111111111",      // Visa
-            "4222222222222",         // Visa, 13 digits
-            "4111 1111 1111 1111",   // Visa, spaced
-            "5555-5555-5555-4444",   // Mastercard, dashed
-            "2223003122003222",      // Mastercard 2-series
-            "3782 822463 10005",     // Amex 4-6-5
-            "371449635398431",       // Amex
-            "6011111111111117",      // Discover
-            "6011 0009 9013 9424",   // Discover
-            "3530111333300000",      // JCB
-            "3566002020360505",      // JCB
-            "30569309025904",        // Diners 14
-            "3056 930902 5904",      // Diners 4-6-4
-            "36227206271667",        // Diners
-            "6200000000000005",      // UnionPay
-            "6759649826438453",      // Maestro
-            "6799990100000000019",   // Maestro 19
-            "2200000000000004",      // Mir
+            "4111111111111111",    // Visa
+            "4222222222222",       // Visa, 13 digits
+            "4111 1111 1111 1111", // Visa, spaced
+            "5555-5555-5555-4444", // Mastercard, dashed
+            "2223003122003222",    // Mastercard 2-series
+            "3782 822463 10005",   // Amex 4-6-5
+            "371449635398431",     // Amex
+            "6011111111111117",    // Discover
+            "6011 0009 9013 9424", // Discover
+            "3530111333300000",    // JCB
+            "3566002020360505",    // JCB
+            "30569309025904",      // Diners 14
+            "3056 930902 5904",    // Diners 4-6-4
+            "36227206271667",      // Diners
+            "6200000000000005",    // UnionPay
+            "6759649826438453",    // Maestro
+            "6799990100000000019", // Maestro 19
+            "2200000000000004",    // Mir
         ] {
             assert!(payment_card(card), "{card}");
         }
@@ -697,20 +705,20 @@ mod tests {
     #[test]
     fn payment_card_rejections() {
         for not_card in [
-            "4111111111111112",      // Luhn fails
-            "4111 1111-1111 1111",   // mixed separators
-            "4111  1111 1111 1111",  // double separator
-            "-4111111111111111",     // leading separator
-            "4111111111111111 ",     // trailing separator
-            "1234567890123452",      // passes Luhn, prefix 1: no issuer
-            "1700000000000007",      // millisecond-timestamp shaped
-            "378282246310005000",    // Amex prefix but 18 digits
-            "41111111111111",        // Visa prefix, 14 digits
-            "5105105105105",         // Mastercard prefix, 13 digits
-            "00000000000000000",     // prefix 0
-            "41111111111",           // too short
-            "41111111111111111111",  // 20 digits
-            "4111.1111.1111.1111",   // dots are not card separators
+            "4111111111111112",     // Luhn fails
+            "4111 1111-1111 1111",  // mixed separators
+            "4111  1111 1111 1111", // double separator
+            "-4111111111111111",    // leading separator
+            "4111111111111111 ",    // trailing separator
+            "1234567890123452",     // passes Luhn, prefix 1: no issuer
+            "1700000000000007",     // millisecond-timestamp shaped
+            "378282246310005000",   // Amex prefix but 18 digits
+            "41111111111111",       // Visa prefix, 14 digits
+            "5105105105105",        // Mastercard prefix, 13 digits
+            "00000000000000000",    // prefix 0
+            "41111111111",          // too short
+            "41111111111111111111", // 20 digits
+            "4111.1111.1111.1111",  // dots are not card separators
         ] {
             assert!(!payment_card(not_card), "{not_card}");
         }
@@ -755,7 +763,11 @@ mod tests {
     #[test]
     fn iban_table_is_sorted_and_bounded() {
         assert!(IBAN_LENGTHS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(IBAN_LENGTHS.iter().all(|&(_, l)| (15..=34).contains(&usize::from(l))));
+        assert!(
+            IBAN_LENGTHS
+                .iter()
+                .all(|&(_, l)| (15..=34).contains(&usize::from(l)))
+        );
         assert_eq!(iban_length(*b"DE"), Some(22));
         assert_eq!(iban_length(*b"US"), None);
         assert_eq!(iban_mod97(b"GB82WEST12345698765432"), Some(1));
@@ -789,10 +801,26 @@ mod tests {
 
     #[test]
     fn ipv4_rules() {
-        for ok in ["0.0.0.0", "192.168.1.1", "255.255.255.255", "10.0.0.1", "8.8.8.8"] {
+        for ok in [
+            "0.0.0.0",
+            "192.168.1.1",
+            "255.255.255.255",
+            "10.0.0.1",
+            "8.8.8.8",
+        ] {
             assert!(ipv4(ok), "{ok}");
         }
-        for bad in ["999.1.1.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1..2.3", "1.2.3.", "a.b.c.d", ""] {
+        for bad in [
+            "999.1.1.1",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1..2.3",
+            "1.2.3.",
+            "a.b.c.d",
+            "",
+        ] {
             assert!(!ipv4(bad), "{bad}");
         }
     }
@@ -800,7 +828,10 @@ mod tests {
     #[test]
     fn ipv6_and_jwt() {
         assert!(check(&Validator::Ipv6, "2001:db8::1"));
-        assert!(check(&Validator::Ipv6, "fe80:0000:0000:0000:0202:b3ff:fe1e:8329"));
+        assert!(check(
+            &Validator::Ipv6,
+            "fe80:0000:0000:0000:0202:b3ff:fe1e:8329"
+        ));
         assert!(!check(&Validator::Ipv6, "12:30:45"));
         assert!(!check(&Validator::Ipv6, "00:1a:2b:3c:4d:5e"));
 
@@ -810,8 +841,12 @@ mod tests {
         // {"typ":"JWT"}: no alg.
         assert!(!jwt("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc"));
         // Not JSON.
-        assert!(!jwt("eyJhbGciOiJIUzI1NiIsInR5c.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc"));
-        assert!(!jwt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"));
+        assert!(!jwt(
+            "eyJhbGciOiJIUzI1NiIsInR5c.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc"
+        ));
+        assert!(!jwt(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+        ));
     }
 
     #[test]
@@ -841,15 +876,28 @@ mod tests {
         ];
         for v in all {
             let json = serde_json::to_string(&v).unwrap();
-            assert_eq!(serde_json::from_str::<Validator>(&json).unwrap(), v, "{json}");
+            assert_eq!(
+                serde_json::from_str::<Validator>(&json).unwrap(),
+                v,
+                "{json}"
+            );
             let bin = postcard::to_allocvec(&v).unwrap();
             assert_eq!(postcard::from_bytes::<Validator>(&bin).unwrap(), v);
             // Inside an Option, as the rule set carries it.
             let bin = postcard::to_allocvec(&Some(v)).unwrap();
-            assert_eq!(postcard::from_bytes::<Option<Validator>>(&bin).unwrap(), Some(v));
+            assert_eq!(
+                postcard::from_bytes::<Option<Validator>>(&bin).unwrap(),
+                Some(v)
+            );
         }
-        assert_eq!(serde_json::to_string(&Validator::PaymentCard).unwrap(), r#"{"kind":"payment-card"}"#);
-        assert_eq!(serde_json::to_string(&Validator::UsSsn).unwrap(), r#"{"kind":"us-ssn"}"#);
+        assert_eq!(
+            serde_json::to_string(&Validator::PaymentCard).unwrap(),
+            r#"{"kind":"payment-card"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Validator::UsSsn).unwrap(),
+            r#"{"kind":"us-ssn"}"#
+        );
         assert_eq!(
             serde_json::from_str::<Validator>(r#"{"kind":"entropy","min_bits":4.0}"#).unwrap(),
             Validator::Entropy { min_bits: 4.0 }

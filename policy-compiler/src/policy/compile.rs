@@ -565,7 +565,9 @@ impl Lower<'_> {
     }
 
     fn soa(&mut self, policy: &Policy, rules: &[RuleSpec]) {
-        let runtime: HashSet<&str> = rules.iter().flat_map(|r| r.controls.iter().map(String::as_str)).collect();
+        let disclosure = policy.disclosure.iter().flat_map(|d| d.controls.iter().map(String::as_str));
+        let runtime: HashSet<&str> =
+            rules.iter().flat_map(|r| r.controls.iter().map(String::as_str)).chain(disclosure).collect();
         let mut declared: HashMap<String, &'static str> = HashMap::new();
         let mut declare = |this: &mut Self, control: &str, how: &'static str, path: String| {
             this.control(control, &path);

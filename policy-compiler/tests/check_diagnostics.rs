@@ -1,0 +1,143 @@
+//! `aimsgate check` on broken policies: each problem is an error (exit 1)
+//! whose diagnostic names file, line and column.
+
+use std::process::Command;
+
+const GOOD: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata:
+  name: t
+  version: "1"
+  owner: me
+  approver: you
+  approved: 2026-01-01
+detectors:
+  - id: mail
+    builtin: email
+  - id: empid
+    regex: 'EMP-\d{6}'
+    keywords: [emp-]
+rules:
+  - id: r1
+    action: redact
+    when:
+      any:
+        - detector: mail
+        - detector: empid
+    controls: [iso42001:A.6.2.6, owasp-llm:LLM02]
+"#;
+
+fn aimsgate(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate")).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn check(text: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("aimsgate-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("p{}.yaml", text.len()));
+    std::fs::write(&file, text).unwrap();
+    let (code, _, err) = aimsgate(&["check", "--format", "plain", file.to_str().unwrap()]);
+    (code, err.replace(file.to_str().unwrap(), "FILE"))
+}
+
+/// Line and 1-based column of the first occurrence of `needle`.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).expect("needle present");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+#[test]
+fn the_good_policy_passes() {
+    let (code, err) = check(GOOD);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn unknown_control_is_an_error_at_its_position_with_a_suggestion() {
+    let text = GOOD.replace("iso42001:A.6.2.6", "iso42001:A.6.2.66");
+    let (code, err) = check(&text);
+    assert_eq!(code, 1, "{err}");
+    let (line, col) = position(&text, "iso42001:A.6.2.66");
+    assert!(err.contains(&format!("FILE:{line}:{col}: error[unknown-control]")), "{err}");
+    assert!(err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn bad_regex_is_an_error_at_the_pattern() {
+    let text = GOOD.replace(r"'EMP-\d{6}'", r"'EMP-(\d{6}'");
+    let (code, err) = check(&text);
+    assert_eq!(code, 1, "{err}");
+    let (line, col) = position(&text, r"'EMP-(\d{6}'");
+    assert!(err.contains(&format!("FILE:{line}:{col}: error[bad-regex]")), "{err}");
+}
+
+#[test]
+fn missing_detector_is_an_error_at_the_reference() {
+    let text = GOOD.replace("- detector: empid", "- detector: empidd");
+    let (code, err) = check(&text);
+    assert_eq!(code, 1, "{err}");
+    let (line, _) = position(&text, "empidd");
+    assert!(err.contains(&format!("FILE:{line}:")), "{err}");
+    assert!(err.contains("error[missing-detector]") && err.contains("did you mean `empid`"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error_names_line_and_column() {
+    let text = GOOD.replace("controls: [iso42001:A.6.2.6, owasp-llm:LLM02]", "controls: [iso42001:A.6.2.6, owasp-llm:LLM02");
+    let (code, err) = check(&text);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[syntax]") && err.contains("FILE:"), "{err}");
+    let location = err.lines().find(|l| l.contains("error[syntax]")).unwrap();
+    let parts: Vec<&str> = location.split(':').collect();
+    assert!(parts[1].parse::<usize>().unwrap() >= 20, "{location}");
+}
+
+#[test]
+fn unknown_field_points_at_the_key() {
+    let text = GOOD.replace("    action: redact", "    acton: redact");
+    let (code, err) = check(&text);
+    assert_eq!(code, 1, "{err}");
+    let (line, col) = position(&text, "acton");
+    assert!(err.contains(&format!("FILE:{line}:{col}: error[unknown-field]")), "{err}");
+}
+
+#[test]
+fn strict_fails_on_warnings_and_plain_check_does_not() {
+    // No SoA declarations: Annex A controls are "not addressed" (a warning).
+    let (code, err) = check(GOOD);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[not-addressed]"), "{err}");
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("aimsgate-strict-{}.yaml", std::process::id()));
+    std::fs::write(&file, GOOD).unwrap();
+    let (code, _, _) = aimsgate(&["check", "--strict", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn json_policies_get_positions_too() {
+    let json = r#"{"apiVersion": "aimsgate/v1", "metadata": {"name": "t", "version": "1", "owner": "o"},
+ "detectors": [{"id": "m", "builtin": "email"}],
+ "rules": [{"id": "r", "action": "block", "when": {"detector": "m"}, "controls": ["owasp-llm:LLM99"]}]}"#;
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("aimsgate-json-{}.json", std::process::id()));
+    std::fs::write(&file, json).unwrap();
+    let (code, _, err) = aimsgate(&["check", "--format", "plain", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(":3:") && err.contains("unknown-control"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = aimsgate(&["check"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = aimsgate(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
