@@ -175,7 +175,12 @@ impl Decision {
     pub fn refuse(phase: Phase, reason: BlockReason, status: u16, message: String) -> Decision {
         let mut decision = Decision::allow(phase);
         decision.outcome = Outcome::Block;
-        decision.block = Some(Block { reason, status, message, retry_after: None });
+        decision.block = Some(Block {
+            reason,
+            status,
+            message,
+            retry_after: None,
+        });
         decision
     }
 
@@ -210,7 +215,10 @@ pub struct MemoryLedger {
 
 impl UsageLedger for MemoryLedger {
     fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64 {
-        let entry = self.counters.entry(key.to_owned()).or_insert((window_start, 0));
+        let entry = self
+            .counters
+            .entry(key.to_owned())
+            .or_insert((window_start, 0));
         if entry.0 != window_start {
             *entry = (window_start, 0);
         }
@@ -311,7 +319,12 @@ pub fn evaluate(
     } else {
         HashMap::new()
     };
-    let context = EvalContext { segments, hits: &decision.hits, facts, budgets: &budgets };
+    let context = EvalContext {
+        segments,
+        hits: &decision.hits,
+        facts,
+        budgets: &budgets,
+    };
 
     let mut fired = Vec::new();
     for (index, rule) in &rules {
@@ -367,7 +380,10 @@ impl EvalContext<'_> {
                 ok
             }
             Condition::Not(inner) => !self.holds(inner, roles, &mut Vec::new()),
-            Condition::Detector { detector, min_count } => {
+            Condition::Detector {
+                detector,
+                min_count,
+            } => {
                 let before = hits.len();
                 hits.extend(
                     self.hits
@@ -404,7 +420,9 @@ impl EvalContext<'_> {
                 None => self.facts.caps_output,
             },
             Condition::HeaderMissing(name) => self.facts.header(name).is_none(),
-            Condition::HeaderEquals { name, value } => self.facts.header(name) == Some(value.as_str()),
+            Condition::HeaderEquals { name, value } => {
+                self.facts.header(name) == Some(value.as_str())
+            }
             Condition::Route(ids) => self.facts.route.is_some_and(|r| ids.contains(&r.id)),
             Condition::Budget(budget) => self
                 .budgets

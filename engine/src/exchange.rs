@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn unknown_schema_and_fields_are_refused() {
         let other = br#"{"schema":"aimsgate/exchange/v9","request":{"host":"h","path":"/"}}"#;
-        assert!(matches!(Exchange::from_json(other), Err(ExchangeError::Schema(_))));
+        assert!(matches!(
+            Exchange::from_json(other),
+            Err(ExchangeError::Schema(_))
+        ));
         let typo = br#"{"request":{"host":"h","path":"/","bdy":"x"}}"#;
         assert!(Exchange::from_json(typo).is_err());
     }

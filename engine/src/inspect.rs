@@ -139,7 +139,10 @@ fn tools_of(declared: &[String], called: &[String]) -> Vec<String> {
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         // [v6]:port
-        return host.split(']').next().map_or(host, |h| &host[..h.len() + 1]);
+        return host
+            .split(']')
+            .next()
+            .map_or(host, |h| &host[..h.len() + 1]);
     }
     host.rsplit_once(':')
         .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
@@ -151,7 +154,11 @@ impl Engine {
     pub fn new(ruleset: RuleSet) -> Result<Engine, BuildError> {
         let scanner = Scanner::new(&ruleset.detectors)?;
         let all_rules = (0..ruleset.rules.len() as u32).collect();
-        Ok(Engine { ruleset, scanner, all_rules })
+        Ok(Engine {
+            ruleset,
+            scanner,
+            all_rules,
+        })
     }
 
     /// Loads a rule set (binary or JSON form) and builds an engine.
@@ -170,8 +177,8 @@ impl Engine {
         let mut governed_host: Option<u32> = None;
         for (index, route) in self.ruleset.routes.iter().enumerate() {
             let index = index as u32;
-            let host_ok =
-                route.hosts.is_empty() || route.hosts.iter().any(|h| decision::host_matches(h, host));
+            let host_ok = route.hosts.is_empty()
+                || route.hosts.iter().any(|h| decision::host_matches(h, host));
             if !host_ok {
                 continue;
             }
@@ -183,12 +190,22 @@ impl Engine {
                     .is_some_and(|(_, v)| value.as_ref().is_none_or(|want| want == v)),
             };
             let path_ok = route.path_prefixes.is_empty()
-                || route.path_prefixes.iter().any(|p| path.starts_with(p.as_str()));
+                || route
+                    .path_prefixes
+                    .iter()
+                    .any(|p| path.starts_with(p.as_str()));
             if header_ok && path_ok {
-                if let Some(system) = route.system {
-                    if self.ruleset.systems.get(system as usize).is_some_and(|s| s.retired) {
-                        return Routing::Retired { route: index, system };
-                    }
+                if let Some(system) = route.system
+                    && self
+                        .ruleset
+                        .systems
+                        .get(system as usize)
+                        .is_some_and(|s| s.retired)
+                {
+                    return Routing::Retired {
+                        route: index,
+                        system,
+                    };
                 }
                 return Routing::Route(index);
             }
@@ -210,15 +227,26 @@ impl Engine {
     pub fn routing_refusal(&self, routing: Routing) -> Option<Decision> {
         match routing {
             Routing::Retired { system, .. } => {
-                let id = self.ruleset.systems.get(system as usize).map_or("", |s| s.id.as_str());
+                let id = self
+                    .ruleset
+                    .systems
+                    .get(system as usize)
+                    .map_or("", |s| s.id.as_str());
                 Some(Decision::refuse(
                     Phase::Request,
-                    BlockReason::RetiredSystem { system: id.to_owned() },
+                    BlockReason::RetiredSystem {
+                        system: id.to_owned(),
+                    },
                     403,
-                    format!("the AI system `{id}` is retired; its endpoints no longer accept requests"),
+                    format!(
+                        "the AI system `{id}` is retired; its endpoints no longer accept requests"
+                    ),
                 ))
             }
-            Routing::UnknownPath { action: UnknownPath::Block, .. } => Some(Decision::refuse(
+            Routing::UnknownPath {
+                action: UnknownPath::Block,
+                ..
+            } => Some(Decision::refuse(
                 Phase::Request,
                 BlockReason::UnknownPath,
                 403,
@@ -255,9 +283,15 @@ impl Engine {
     fn identity<'h>(&self, headers: &'h [(String, String)]) -> (Option<&'h str>, Option<&'h str>) {
         let find = |name: &Option<String>| {
             let name = name.as_deref()?;
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
         };
-        (find(&self.ruleset.identity.user_header), find(&self.ruleset.identity.group_header))
+        (
+            find(&self.ruleset.identity.user_header),
+            find(&self.ruleset.identity.group_header),
+        )
     }
 
     /// Inspects a request body.
@@ -270,7 +304,10 @@ impl Engine {
         body: &[u8],
         ledger: &mut dyn UsageLedger,
     ) -> RequestInspection {
-        let route_api = ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)).and_then(|r| r.api);
+        let route_api = ctx
+            .route
+            .and_then(|r| self.ruleset.routes.get(r as usize))
+            .and_then(|r| r.api);
         let api = ctx
             .api
             .or(route_api)
@@ -280,7 +317,10 @@ impl Engine {
             return RequestInspection {
                 api: None,
                 view: None,
-                decision: uninspectable(Phase::Request, "the request is not in a supported LLM API format"),
+                decision: uninspectable(
+                    Phase::Request,
+                    "the request is not in a supported LLM API format",
+                ),
                 body: None,
             };
         };
@@ -324,7 +364,12 @@ impl Engine {
             ledger,
         );
         match rewrite_request(api, &view, body, &decision) {
-            Ok(body) => RequestInspection { api: Some(api), view: Some(view), decision, body },
+            Ok(body) => RequestInspection {
+                api: Some(api),
+                view: Some(view),
+                decision,
+                body,
+            },
             // Never let a body through whose redaction failed: refuse it.
             Err(err) => RequestInspection {
                 api: Some(api),
@@ -389,12 +434,20 @@ impl Engine {
             &mut MemoryLedger::default(),
         );
         if streamed || decision.redactions.is_empty() || decision.block.is_some() {
-            return ResponseInspection { view: Some(view), decision, body: None };
+            return ResponseInspection {
+                view: Some(view),
+                decision,
+                body: None,
+            };
         }
         match redact::redaction_edits(&view.segments, &decision.redactions)
             .and_then(|edits| redact::splice(body, edits))
         {
-            Ok(body) => ResponseInspection { view: Some(view), decision, body: Some(body) },
+            Ok(body) => ResponseInspection {
+                view: Some(view),
+                decision,
+                body: Some(body),
+            },
             Err(err) => ResponseInspection {
                 view: Some(view),
                 decision: uninspectable(Phase::Response, &format!("redaction failed: {err}")),
@@ -406,7 +459,11 @@ impl Engine {
     /// Inspects free text as if a user (request phase) or the model
     /// (response phase) wrote it, under every rule of that phase.
     pub fn inspect_text(&self, text: &str, phase: Phase) -> TextInspection {
-        let role = if phase == Phase::Response { Role::Assistant } else { Role::User };
+        let role = if phase == Phase::Response {
+            Role::Assistant
+        } else {
+            Role::User
+        };
         let segments = [Segment {
             role,
             message_index: 0,
@@ -438,8 +495,11 @@ impl Engine {
             &facts,
             &mut MemoryLedger::default(),
         );
-        let spans: Vec<(Range<usize>, &str)> =
-            decision.redactions.iter().map(|r| (r.span.clone(), r.mask.as_str())).collect();
+        let spans: Vec<(Range<usize>, &str)> = decision
+            .redactions
+            .iter()
+            .map(|r| (r.span.clone(), r.mask.as_str()))
+            .collect();
         let redacted = redact::mask_text(text, &spans);
         TextInspection { decision, redacted }
     }
@@ -454,10 +514,16 @@ fn model_from_path(path: &str) -> Option<String> {
 }
 
 fn uninspectable(phase: Phase, reason: &str) -> Decision {
-    let what = if phase == Phase::Response { "response" } else { "request" };
+    let what = if phase == Phase::Response {
+        "response"
+    } else {
+        "request"
+    };
     Decision::refuse(
         phase,
-        BlockReason::Uninspectable { reason: reason.to_owned() },
+        BlockReason::Uninspectable {
+            reason: reason.to_owned(),
+        },
         if phase == Phase::Response { 502 } else { 400 },
         format!("the {what} could not be inspected: {reason}"),
     )

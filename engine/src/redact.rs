@@ -40,7 +40,8 @@ pub fn splice(body: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>, EditError> {
     let mut out = Vec::with_capacity(body.len() + 64);
     let mut at = 0usize;
     for edit in &edits {
-        if edit.range.start < at || edit.range.end > body.len() || edit.range.start > edit.range.end {
+        if edit.range.start < at || edit.range.end > body.len() || edit.range.start > edit.range.end
+        {
             return Err(EditError::Conflict);
         }
         out.extend_from_slice(&body[at..edit.range.start]);
@@ -78,9 +79,15 @@ pub fn mask_text(text: &str, spans: &[(Range<usize>, &str)]) -> String {
     out
 }
 
+/// A span of a segment's text and its mask.
+type MaskSpan<'a> = (Range<usize>, &'a str);
+
 /// Edits that apply `redactions` to the literals of `segments`.
-pub fn redaction_edits(segments: &[Segment], redactions: &[Redaction]) -> Result<Vec<Edit>, EditError> {
-    let mut by_segment: Vec<(u32, Vec<(Range<usize>, &str)>)> = Vec::new();
+pub fn redaction_edits(
+    segments: &[Segment],
+    redactions: &[Redaction],
+) -> Result<Vec<Edit>, EditError> {
+    let mut by_segment: Vec<(u32, Vec<MaskSpan<'_>>)> = Vec::new();
     for r in redactions {
         match by_segment.iter_mut().find(|(s, _)| *s == r.segment) {
             Some((_, spans)) => spans.push((r.span.clone(), r.mask.as_str())),
@@ -89,13 +96,18 @@ pub fn redaction_edits(segments: &[Segment], redactions: &[Redaction]) -> Result
     }
     let mut edits = Vec::with_capacity(by_segment.len());
     for (index, spans) in by_segment {
-        let segment = segments.get(index as usize).ok_or(EditError::NoLiteral(index))?;
+        let segment = segments
+            .get(index as usize)
+            .ok_or(EditError::NoLiteral(index))?;
         if segment.raw.is_empty() {
             return Err(EditError::NoLiteral(index));
         }
         let mut literal = String::with_capacity(segment.raw.len() + 16);
         write_string(&mut literal, &mask_text(&segment.text, &spans));
-        edits.push(Edit { range: segment.raw.clone(), replacement: literal });
+        edits.push(Edit {
+            range: segment.raw.clone(),
+            replacement: literal,
+        });
     }
     Ok(edits)
 }
@@ -107,10 +119,17 @@ pub fn redaction_edits(segments: &[Segment], redactions: &[Redaction]) -> Result
 pub fn cap_edit(api: Api, view: &RequestView, body: &[u8], cap: u64) -> Option<Edit> {
     match &view.max_tokens {
         Some(current) if current.value <= cap => None,
-        Some(current) => Some(Edit { range: current.raw.clone(), replacement: cap.to_string() }),
+        Some(current) => Some(Edit {
+            range: current.raw.clone(),
+            replacement: cap.to_string(),
+        }),
         None => {
             let at = view.cap_insert_at?;
-            let top_level = body.iter().position(|b| !b.is_ascii_whitespace()).map(|p| p + 1) == Some(at);
+            let top_level = body
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map(|p| p + 1)
+                == Some(at);
             let mut member = match api {
                 // Gemini's cap lives in generationConfig; the codec points
                 // into it when the request has one.
@@ -123,11 +142,15 @@ pub fn cap_edit(api: Api, view: &RequestView, body: &[u8], cap: u64) -> Option<E
                 Api::Anthropic => format!("\"max_tokens\":{cap}"),
                 Api::OpenaiEmbeddings => return None,
             };
-            let empty_object = body.get(at..)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+            let empty_object =
+                body.get(at..)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
             if !empty_object {
                 member.push(',');
             }
-            Some(Edit { range: at..at, replacement: member })
+            Some(Edit {
+                range: at..at,
+                replacement: member,
+            })
         }
     }
 }
@@ -146,11 +169,26 @@ mod tests {
     #[test]
     fn splice_refuses_overlapping_edits() {
         let edits = vec![
-            Edit { range: 0..3, replacement: "x".into() },
-            Edit { range: 2..4, replacement: "y".into() },
+            Edit {
+                range: 0..3,
+                replacement: "x".into(),
+            },
+            Edit {
+                range: 2..4,
+                replacement: "y".into(),
+            },
         ];
         assert_eq!(splice(b"abcdef", edits), Err(EditError::Conflict));
-        let ok = vec![Edit { range: 4..4, replacement: "Z".into() }, Edit { range: 0..1, replacement: "A".into() }];
+        let ok = vec![
+            Edit {
+                range: 4..4,
+                replacement: "Z".into(),
+            },
+            Edit {
+                range: 0..1,
+                replacement: "A".into(),
+            },
+        ];
         assert_eq!(splice(b"abcdef", ok).unwrap(), b"AbcdZef");
     }
 }

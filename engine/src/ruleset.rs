@@ -255,7 +255,9 @@ impl Mode {
 }
 
 /// How serious a rule's finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational.
@@ -489,10 +491,14 @@ pub struct SystemSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// Neither the binary form nor the JSON wrapper.
-    #[error("not an aimsgate rule set (expected the binary form starting with `AIMSGATE` or the JSON form with \"format\": \"{JSON_FORMAT_NAME}\")")]
+    #[error(
+        "not an aimsgate rule set (expected the binary form starting with `AIMSGATE` or the JSON form with \"format\": \"{JSON_FORMAT_NAME}\")"
+    )]
     NotARuleSet,
     /// Written by a newer compiler.
-    #[error("rule set format version {found} is newer than this engine supports ({FORMAT_VERSION}); upgrade the filter before deploying this rule set")]
+    #[error(
+        "rule set format version {found} is newer than this engine supports ({FORMAT_VERSION}); upgrade the filter before deploying this rule set"
+    )]
     NewerFormat {
         /// Version in the header.
         found: u16,
@@ -558,20 +564,26 @@ impl RuleSet {
             return Err(LoadError::NotARuleSet);
         }
         if wrapper.version > FORMAT_VERSION {
-            return Err(LoadError::NewerFormat { found: wrapper.version });
+            return Err(LoadError::NewerFormat {
+                found: wrapper.version,
+            });
         }
         let inner = base64::engine::general_purpose::STANDARD
             .decode(wrapper.payload.trim())
             .map_err(|e| LoadError::Json(format!("payload is not base64: {e}")))?;
         let ruleset = Self::from_binary(&inner)?;
         if ruleset.policy.digest.to_hex() != wrapper.digest {
-            return Err(LoadError::Corrupt("the wrapper's digest differs from the payload's"));
+            return Err(LoadError::Corrupt(
+                "the wrapper's digest differs from the payload's",
+            ));
         }
         Ok(ruleset)
     }
 
     fn from_binary(bytes: &[u8]) -> Result<RuleSet, LoadError> {
-        let header = bytes.get(..HEADER_LEN).ok_or(LoadError::Corrupt("shorter than the header"))?;
+        let header = bytes
+            .get(..HEADER_LEN)
+            .ok_or(LoadError::Corrupt("shorter than the header"))?;
         let version = u16::from_le_bytes([header[8], header[9]]);
         if version > FORMAT_VERSION {
             return Err(LoadError::NewerFormat { found: version });
@@ -613,7 +625,10 @@ impl RuleSet {
             if route.rules.iter().any(|&r| r as usize >= self.rules.len()) {
                 return Err(LoadError::Corrupt("a route references a missing rule"));
             }
-            if route.system.is_some_and(|s| s as usize >= self.systems.len()) {
+            if route
+                .system
+                .is_some_and(|s| s as usize >= self.systems.len())
+            {
                 return Err(LoadError::Corrupt("a route references a missing system"));
             }
         }
@@ -673,8 +688,14 @@ mod tests {
                 description: String::new(),
                 phase: Phase::Request,
                 roles: 0,
-                when: Condition::Detector { detector: 0, min_count: 1 },
-                action: Action::Block { status: 403, message: "no".into() },
+                when: Condition::Detector {
+                    detector: 0,
+                    min_count: 1,
+                },
+                action: Action::Block {
+                    status: 403,
+                    message: "no".into(),
+                },
                 mode: Mode::Enforce,
                 severity: Severity::High,
                 controls: vec!["owasp-llm:LLM02".into()],
@@ -710,14 +731,26 @@ mod tests {
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        assert!(matches!(RuleSet::from_bytes(&flipped), Err(LoadError::Corrupt(_))));
-        assert!(matches!(RuleSet::from_bytes(b"hello"), Err(LoadError::NotARuleSet)));
+        assert!(matches!(
+            RuleSet::from_bytes(&flipped),
+            Err(LoadError::Corrupt(_))
+        ));
+        assert!(matches!(
+            RuleSet::from_bytes(b"hello"),
+            Err(LoadError::NotARuleSet)
+        ));
     }
 
     #[test]
     fn dangling_detector_index_is_refused() {
         let mut rs = sample();
-        rs.rules[0].when = Condition::Detector { detector: 7, min_count: 1 };
-        assert!(matches!(RuleSet::from_bytes(&rs.to_bytes()), Err(LoadError::Corrupt(_))));
+        rs.rules[0].when = Condition::Detector {
+            detector: 7,
+            min_count: 1,
+        };
+        assert!(matches!(
+            RuleSet::from_bytes(&rs.to_bytes()),
+            Err(LoadError::Corrupt(_))
+        ));
     }
 }

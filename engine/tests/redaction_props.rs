@@ -11,7 +11,11 @@ use proptest::prelude::*;
 fn engine() -> Engine {
     let email = builtin::get("email").expect("email built-in");
     let ruleset = RuleSet {
-        policy: PolicyInfo { name: "p".into(), version: "1".into(), digest: Digest::of(b"p") },
+        policy: PolicyInfo {
+            name: "p".into(),
+            version: "1".into(),
+            digest: Digest::of(b"p"),
+        },
         identity: IdentitySpec::default(),
         detectors: vec![DetectorSpec {
             id: "email".into(),
@@ -31,8 +35,13 @@ fn engine() -> Engine {
             description: String::new(),
             phase: Phase::Both,
             roles: 0,
-            when: Condition::Detector { detector: 0, min_count: 1 },
-            action: Action::Redact { mask: "[REDACTED:{detector}]".into() },
+            when: Condition::Detector {
+                detector: 0,
+                min_count: 1,
+            },
+            action: Action::Redact {
+                mask: "[REDACTED:{detector}]".into(),
+            },
             mode: Mode::Enforce,
             severity: Severity::Medium,
             controls: vec!["owasp-llm:LLM02".into()],
@@ -45,7 +54,14 @@ fn engine() -> Engine {
 }
 
 fn ctx() -> RequestContext<'static> {
-    RequestContext { host: "", path: "/v1/chat/completions", headers: &[], route: None, api: Some(Api::OpenaiChat), now_secs: 0 }
+    RequestContext {
+        host: "",
+        path: "/v1/chat/completions",
+        headers: &[],
+        route: None,
+        api: Some(Api::OpenaiChat),
+        now_secs: 0,
+    }
 }
 
 /// Text pieces: plain words, unicode, escapes-worthy characters and emails.

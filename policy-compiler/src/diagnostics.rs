@@ -41,12 +41,24 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Error, code, message: message.into(), span: None, help: None }
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            span: None,
+            help: None,
+        }
     }
 
     /// A warning.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Warning, code, message: message.into(), span: None, help: None }
+        Diagnostic {
+            level: Level::Warning,
+            code,
+            message: message.into(),
+            span: None,
+            help: None,
+        }
     }
 
     /// Sets the span.
@@ -91,23 +103,36 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     let before = &text[..offset];
     let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    LineCol { line, column: before[line_start..].chars().count() + 1 }
+    LineCol {
+        line,
+        column: before[line_start..].chars().count() + 1,
+    }
 }
 
 impl Report {
     /// A report with no diagnostics yet.
     pub fn new(file: impl Into<String>, text: impl Into<String>) -> Report {
-        Report { file: file.into(), text: text.into(), diagnostics: Vec::new() }
+        Report {
+            file: file.into(),
+            text: text.into(),
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Number of errors.
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     /// Number of warnings.
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count()
     }
 
     /// Sorts diagnostics by position (unknown positions last).
@@ -135,7 +160,13 @@ impl Report {
                 Level::Error => "error",
                 Level::Warning => "warning",
             };
-            let _ = writeln!(out, "{}: {level}[{}]: {}", self.location(d), d.code, d.message);
+            let _ = writeln!(
+                out,
+                "{}: {level}[{}]: {}",
+                self.location(d),
+                d.code,
+                d.message
+            );
             if let Some(help) = &d.help {
                 let _ = writeln!(out, "  help: {help}");
             }
@@ -145,15 +176,22 @@ impl Report {
 
     /// Each diagnostic with its source lines underlined.
     pub fn render_fancy(&self) -> String {
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_context_lines(1);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_context_lines(1);
         let mut out = String::new();
         for d in &self.diagnostics {
             let level = match d.level {
                 Level::Error => "error",
                 Level::Warning => "warning",
             };
-            let _ = writeln!(out, "{}: {level}[{}]: {}", self.location(d), d.code, d.message);
+            let _ = writeln!(
+                out,
+                "{}: {level}[{}]: {}",
+                self.location(d),
+                d.code,
+                d.message
+            );
             let Some(span) = &d.span else {
                 if let Some(help) = &d.help {
                     let _ = writeln!(out, "  help: {help}");
@@ -200,7 +238,10 @@ impl Report {
 
 /// The closest candidate to `wanted` by edit distance, if close enough to
 /// be a plausible typo.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(wanted, c), c))
@@ -217,7 +258,10 @@ mod tests {
     fn line_col_counts_from_one_in_characters() {
         let text = "a: 1\nbé: x\n";
         assert_eq!(line_col(text, 0), LineCol { line: 1, column: 1 });
-        assert_eq!(line_col(text, text.find('x').unwrap()), LineCol { line: 2, column: 5 });
+        assert_eq!(
+            line_col(text, text.find('x').unwrap()),
+            LineCol { line: 2, column: 5 }
+        );
     }
 
     #[test]

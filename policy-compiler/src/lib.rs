@@ -5,5 +5,5 @@ pub mod catalogue;
 pub mod diagnostics;
 pub mod import;
 pub mod policy;
-pub mod soa;
 pub mod scan;
+pub mod soa;

@@ -23,7 +23,11 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "aimsgate", version, about = "Compile, check and test AI governance policies for the aimsgate filter")]
+#[command(
+    name = "aimsgate",
+    version,
+    about = "Compile, check and test AI governance policies for the aimsgate filter"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -160,7 +164,12 @@ enum ImportFrom {
 }
 
 fn parse_api(name: &str) -> Result<Api, String> {
-    Api::from_name(name).ok_or_else(|| format!("unknown API `{name}`; one of: {}", scan::api_names().join(", ")))
+    Api::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown API `{name}`; one of: {}",
+            scan::api_names().join(", ")
+        )
+    })
 }
 
 /// An error already reported to the user: exit 1 without more output.
@@ -195,11 +204,14 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         Some(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
             }
             fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
         }
-        None => std::io::stdout().write_all(bytes).context("cannot write to standard output"),
+        None => std::io::stdout()
+            .write_all(bytes)
+            .context("cannot write to standard output"),
     }
 }
 
@@ -207,7 +219,10 @@ fn print_report(report: &Report, format: DiagFormat) {
     match format {
         DiagFormat::Human => eprint!("{}", report.render_fancy()),
         DiagFormat::Plain => eprint!("{}", report.render_plain()),
-        DiagFormat::Json => println!("{}", serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()),
+        DiagFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+        ),
     }
 }
 
@@ -231,7 +246,11 @@ fn engine_of(compiled: &Compiled) -> Result<Engine> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Check { policy: path, strict, format } => {
+        Command::Check {
+            policy: path,
+            strict,
+            format,
+        } => {
             let text = read(&path)?;
             let (compiled, report) = policy::check(&path.display().to_string(), &text);
             print_report(&report, format);
@@ -248,7 +267,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             if failed { Err(Reported.into()) } else { Ok(()) }
         }
-        Command::Compile { policy: path, output, format } => {
+        Command::Compile {
+            policy: path,
+            output,
+            format,
+        } => {
             let compiled = compiled(&path)?;
             engine_of(&compiled)?;
             let bytes = match format {
@@ -270,7 +293,11 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Soa { policy: path, format, output } => {
+        Command::Soa {
+            policy: path,
+            format,
+            output,
+        } => {
             let compiled = compiled(&path)?;
             let soa = soa::build(&compiled, &now_utc());
             let text = match format {
@@ -284,7 +311,14 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Explain { policy: path, text, response, request, api, format } => {
+        Command::Explain {
+            policy: path,
+            text,
+            response,
+            request,
+            api,
+            format,
+        } => {
             let compiled = compiled(&path)?;
             let engine = engine_of(&compiled)?;
             match (text, request) {
@@ -293,25 +327,41 @@ fn run(cli: Cli) -> Result<()> {
                 (None, None) => Err(anyhow!("give --text or --request")),
             }
         }
-        Command::Scan { policy: path, input, format: ScanFormat::Jsonl, output, api } => {
+        Command::Scan {
+            policy: path,
+            input,
+            format: ScanFormat::Jsonl,
+            output,
+            api,
+        } => {
             let compiled = compiled(&path)?;
             let engine = engine_of(&compiled)?;
-            let file = fs::File::open(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let file = fs::File::open(&input)
+                .with_context(|| format!("cannot read {}", input.display()))?;
             let total = file.metadata().map(|m| m.len()).unwrap_or(0);
             let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} scanning [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} scanning [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             let started = std::time::Instant::now();
             let writer: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
-                    fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+                    fs::File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let summary = scan::run(&engine, BufReader::with_capacity(1 << 20, file), writer, api, |n| bar.inc(n))?;
+            let summary = scan::run(
+                &engine,
+                BufReader::with_capacity(1 << 20, file),
+                writer,
+                api,
+                |n| bar.inc(n),
+            )?;
             bar.finish_and_clear();
             let secs = started.elapsed().as_secs_f64();
             eprintln!(
@@ -327,18 +377,30 @@ fn run(cli: Cli) -> Result<()> {
             for (rule, n) in &summary.rules {
                 eprintln!("  rule {rule:<38} {n}");
             }
-            if summary.errors > 0 { Err(anyhow!("{} line(s) could not be read", summary.errors)) } else { Ok(()) }
+            if summary.errors > 0 {
+                Err(anyhow!("{} line(s) could not be read", summary.errors))
+            } else {
+                Ok(())
+            }
         }
-        Command::Import { from: ImportFrom::Gitleaks, input, output } => {
+        Command::Import {
+            from: ImportFrom::Gitleaks,
+            input,
+            output,
+        } => {
             let text = read(&input)?;
             let result = import::gitleaks::import(&text, &input.display().to_string())?;
             for (id, outcome) in &result.outcomes {
                 match outcome {
                     import::gitleaks::Outcome::Imported => {}
                     import::gitleaks::Outcome::ImportedMonitor => {
-                        eprintln!("  {id}: imported into the monitor-mode rule (its file-path restriction cannot apply to LLM traffic)")
+                        eprintln!(
+                            "  {id}: imported into the monitor-mode rule (its file-path restriction cannot apply to LLM traffic)"
+                        )
                     }
-                    import::gitleaks::Outcome::ImportedPartly(why) => eprintln!("  {id}: imported; {why}"),
+                    import::gitleaks::Outcome::ImportedPartly(why) => {
+                        eprintln!("  {id}: imported; {why}")
+                    }
                     import::gitleaks::Outcome::Skipped(why) => eprintln!("  {id}: skipped: {why}"),
                 }
             }
@@ -360,12 +422,23 @@ fn run(cli: Cli) -> Result<()> {
             let wanted = match framework.as_deref() {
                 None => None,
                 Some(name) => Some(catalogue::Framework::from_prefix(name).ok_or_else(|| {
-                    let all: Vec<&str> = catalogue::Framework::ALL.iter().map(|f| f.prefix()).collect();
+                    let all: Vec<&str> = catalogue::Framework::ALL
+                        .iter()
+                        .map(|f| f.prefix())
+                        .collect();
                     anyhow!("unknown framework `{name}`; one of: {}", all.join(", "))
                 })?),
             };
-            for control in catalogue::all().iter().filter(|c| wanted.is_none_or(|w| c.framework == w)) {
-                println!("{}:{:<16} {}", control.framework.prefix(), control.id, control.title);
+            for control in catalogue::all()
+                .iter()
+                .filter(|c| wanted.is_none_or(|w| c.framework == w))
+            {
+                println!(
+                    "{}:{:<16} {}",
+                    control.framework.prefix(),
+                    control.id,
+                    control.title
+                );
             }
             Ok(())
         }
@@ -385,7 +458,12 @@ fn now_utc() -> String {
     let days = secs / 86_400;
     let (y, m, d) = civil_from_days(days as i64);
     let rem = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
@@ -403,7 +481,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 fn explain_text(engine: &Engine, text: &str, response: bool, format: OutFormat) -> Result<()> {
-    let phase = if response { Phase::Response } else { Phase::Request };
+    let phase = if response {
+        Phase::Response
+    } else {
+        Phase::Request
+    };
     let inspection = engine.inspect_text(text, phase);
     match format {
         OutFormat::Json => {
@@ -420,12 +502,18 @@ fn explain_text(engine: &Engine, text: &str, response: bool, format: OutFormat) 
     Ok(())
 }
 
-fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFormat) -> Result<()> {
+fn explain_request(
+    engine: &Engine,
+    path: &Path,
+    api: Option<Api>,
+    format: OutFormat,
+) -> Result<()> {
     let text = read(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let exchange = if value.get("request").is_some() {
-        Exchange::from_json(text.as_bytes()).with_context(|| format!("{} is not a valid exchange", path.display()))?
+        Exchange::from_json(text.as_bytes())
+            .with_context(|| format!("{} is not a valid exchange", path.display()))?
     } else {
         // A bare request body: no host or path, every rule applies.
         Exchange {
@@ -444,27 +532,37 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
         }
     };
     if matches!(format, OutFormat::Json) {
-        println!("{}", serde_json::to_string_pretty(&scan::scan_exchange(engine, &exchange, api))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&scan::scan_exchange(engine, &exchange, api))?
+        );
         return Ok(());
     }
     print_header(engine);
     let headers = exchange.request_headers();
     let routing = engine.route(&exchange.request.host, &exchange.request.path, &headers);
     let route = match routing {
-        Routing::Route(r) | Routing::UnknownPath { route: r, .. } | Routing::Retired { route: r, .. } => Some(r),
+        Routing::Route(r)
+        | Routing::UnknownPath { route: r, .. }
+        | Routing::Retired { route: r, .. } => Some(r),
         Routing::Ungoverned => None,
     };
     let route_name = route
         .and_then(|r| engine.ruleset().routes.get(r as usize))
         .map_or("(none: every rule applies)".to_owned(), |r| r.id.clone());
-    println!("request:  {} {}{}", exchange.request.method, exchange.request.host, exchange.request.path);
+    println!(
+        "request:  {} {}{}",
+        exchange.request.method, exchange.request.host, exchange.request.path
+    );
     println!("route:    {route_name}");
     if let Some(refusal) = engine.routing_refusal(routing) {
         print_decision(engine, "request", &refusal);
         return Ok(());
     }
     if matches!(routing, Routing::UnknownPath { .. }) {
-        println!("request decision: ALLOW (unknown path on a governed host; the route lets it pass uninspected, recorded)");
+        println!(
+            "request decision: ALLOW (unknown path on a governed host; the route lets it pass uninspected, recorded)"
+        );
         return Ok(());
     }
     let api = api.or_else(|| exchange.api());
@@ -478,7 +576,10 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
     };
     let body = exchange.request.body.to_bytes();
     let inspection = engine.inspect_request(&ctx, &body, &mut MemoryLedger::default());
-    println!("api:      {}", inspection.api.map_or("unknown", |a| a.name()));
+    println!(
+        "api:      {}",
+        inspection.api.map_or("unknown", |a| a.name())
+    );
     if let Some(view) = &inspection.view {
         println!(
             "model:    {}   segments: {}   skipped media: {}",
@@ -489,23 +590,33 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
     }
     print_decision(engine, "request", &inspection.decision);
     if let Some(body) = &inspection.body {
-        println!("\nrewritten request body:\n  {}", String::from_utf8_lossy(body));
+        println!(
+            "\nrewritten request body:\n  {}",
+            String::from_utf8_lossy(body)
+        );
     }
-    if inspection.decision.block.is_none() {
-        if let (Some(response), Some(api)) = (&exchange.response, inspection.api) {
-            let facts = inspection.view.as_ref().map(|v| RequestFacts::of(v, &exchange.request.path)).unwrap_or_default();
-            let (bytes, streamed) = match (&response.chunks, &response.body) {
-                (Some(chunks), _) => (chunks.concat().into_bytes(), true),
-                (None, Some(body)) => (body.to_bytes(), false),
-                (None, None) => (Vec::new(), false),
-            };
-            if !bytes.is_empty() {
-                let result = engine.inspect_response(&ctx, api, &facts, &bytes, streamed);
-                println!();
-                print_decision(engine, "response", &result.decision);
-                if let Some(body) = &result.body {
-                    println!("\nrewritten response body:\n  {}", String::from_utf8_lossy(body));
-                }
+    if inspection.decision.block.is_none()
+        && let (Some(response), Some(api)) = (&exchange.response, inspection.api)
+    {
+        let facts = inspection
+            .view
+            .as_ref()
+            .map(|v| RequestFacts::of(v, &exchange.request.path))
+            .unwrap_or_default();
+        let (bytes, streamed) = match (&response.chunks, &response.body) {
+            (Some(chunks), _) => (chunks.concat().into_bytes(), true),
+            (None, Some(body)) => (body.to_bytes(), false),
+            (None, None) => (Vec::new(), false),
+        };
+        if !bytes.is_empty() {
+            let result = engine.inspect_response(&ctx, api, &facts, &bytes, streamed);
+            println!();
+            print_decision(engine, "response", &result.decision);
+            if let Some(body) = &result.body {
+                println!(
+                    "\nrewritten response body:\n  {}",
+                    String::from_utf8_lossy(body)
+                );
             }
         }
     }
@@ -514,17 +625,27 @@ fn explain_request(engine: &Engine, path: &Path, api: Option<Api>, format: OutFo
 
 fn print_header(engine: &Engine) {
     let p = &engine.ruleset().policy;
-    println!("policy:   {} {} (digest {})", p.name, p.version, p.digest.short());
+    println!(
+        "policy:   {} {} (digest {})",
+        p.name,
+        p.version,
+        p.digest.short()
+    );
 }
 
 fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::decision::Decision) {
     let rs = engine.ruleset();
-    println!("{phase} decision: {}", decision.outcome.name().to_uppercase());
+    println!(
+        "{phase} decision: {}",
+        decision.outcome.name().to_uppercase()
+    );
     if let Some(block) = &decision.block {
         println!("  answer {}: {}", block.status, block.message);
     }
     for fired in &decision.fired {
-        let Some(rule) = rs.rules.get(fired.rule as usize) else { continue };
+        let Some(rule) = rs.rules.get(fired.rule as usize) else {
+            continue;
+        };
         println!(
             "  rule {} [{} {}{}; severity {}] controls: {}",
             rule.id,
@@ -536,7 +657,10 @@ fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::deci
         );
         for &h in &fired.hits {
             if let Some(hit) = decision.hits.get(h as usize) {
-                let detector = rs.detectors.get(hit.detector as usize).map_or("?", |d| d.id.as_str());
+                let detector = rs
+                    .detectors
+                    .get(hit.detector as usize)
+                    .map_or("?", |d| d.id.as_str());
                 println!(
                     "    - {detector} in message {} ({}) bytes {}..{}",
                     hit.message_index,

@@ -42,11 +42,21 @@ impl Summary {
             return;
         }
         for phase in ["request", "response"] {
-            let Some(decision) = line.get(phase) else { continue };
+            let Some(decision) = line.get(phase) else {
+                continue;
+            };
             if let Some(outcome) = decision.get("decision").and_then(Value::as_str) {
-                *self.outcomes.entry(format!("{phase}:{outcome}")).or_default() += 1;
+                *self
+                    .outcomes
+                    .entry(format!("{phase}:{outcome}"))
+                    .or_default() += 1;
             }
-            for rule in decision.get("rules").and_then(Value::as_array).into_iter().flatten() {
+            for rule in decision
+                .get("rules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(id) = rule.get("id").and_then(Value::as_str) {
                     *self.rules.entry(id.to_owned()).or_default() += 1;
                 }
@@ -94,7 +104,8 @@ pub fn decision_json(engine: &Engine, decision: &Decision) -> Value {
         "hits": hits,
     });
     if let Some(block) = &decision.block {
-        out["block"] = json!({"status": block.status, "reason": block.reason, "message": block.message});
+        out["block"] =
+            json!({"status": block.status, "reason": block.reason, "message": block.message});
     }
     if let Some(cap) = decision.cap_max_tokens {
         out["cap_max_tokens"] = json!(cap);
@@ -122,7 +133,11 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
             Some("response") => Phase::Response,
             _ => Phase::Request,
         };
-        let key = if phase == Phase::Response { "response" } else { "request" };
+        let key = if phase == Phase::Response {
+            "response"
+        } else {
+            "request"
+        };
         let inspection = engine.inspect_text(text, phase);
         let mut out = json!({});
         out[key] = decision_json(engine, &inspection.decision);
@@ -134,11 +149,25 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
         let Some(api) = api else {
             return json!({"error": "a response body of no supported API"});
         };
-        let ctx = RequestContext { host: "", path: "", headers: &[], route: None, api: Some(api), now_secs: 0 };
+        let ctx = RequestContext {
+            host: "",
+            path: "",
+            headers: &[],
+            route: None,
+            api: Some(api),
+            now_secs: 0,
+        };
         let inspection = engine.inspect_response(&ctx, api, &RequestFacts::default(), body, false);
         return json!({"response": decision_json(engine, &inspection.decision)});
     }
-    let ctx = RequestContext { host: "", path: "", headers: &[], route: None, api: api_override, now_secs: 0 };
+    let ctx = RequestContext {
+        host: "",
+        path: "",
+        headers: &[],
+        route: None,
+        api: api_override,
+        now_secs: 0,
+    };
     let inspection = engine.inspect_request(&ctx, body, &mut MemoryLedger::default());
     json!({"api": inspection.api.map(|a| a.name()), "request": decision_json(engine, &inspection.decision)})
 }
@@ -147,7 +176,8 @@ fn is_response_body(value: &Value) -> bool {
     value.get("choices").is_some()
         || value.get("candidates").is_some()
         || value.get("output").is_some()
-        || (value.get("type").and_then(Value::as_str) == Some("message") && value.get("content").is_some())
+        || (value.get("type").and_then(Value::as_str) == Some("message")
+            && value.get("content").is_some())
 }
 
 fn sniff_response(value: &Value) -> Option<Api> {
@@ -208,7 +238,11 @@ pub fn scan_exchange(engine: &Engine, exchange: &Exchange, api_override: Option<
     let (Some(response), Some(api)) = (&exchange.response, inspection.api) else {
         return out;
     };
-    let facts = inspection.view.as_ref().map(|v| RequestFacts::of(v, &exchange.request.path)).unwrap_or_default();
+    let facts = inspection
+        .view
+        .as_ref()
+        .map(|v| RequestFacts::of(v, &exchange.request.path))
+        .unwrap_or_default();
     let (bytes, streamed) = match (&response.chunks, &response.body) {
         (Some(chunks), _) => (chunks.concat().into_bytes(), true),
         (None, Some(body)) => (body.to_bytes(), false),
@@ -231,7 +265,9 @@ pub fn run(
     let mut summary = Summary::default();
     let mut lines = input.lines();
     let mut number = 0u64;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
     loop {
         let mut batch = Vec::with_capacity(BATCH);
         for line in lines.by_ref() {
@@ -267,7 +303,10 @@ pub fn run(
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| vec![json!({"error": "internal error while scanning"})]))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| vec![json!({"error": "internal error while scanning"})])
+                })
                 .collect()
         });
         for value in results.into_iter().flatten() {

@@ -28,7 +28,10 @@ rules:
 "#;
 
 fn aimsgate(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate")).args(args).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
+        .args(args)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -65,7 +68,10 @@ fn unknown_control_is_an_error_at_its_position_with_a_suggestion() {
     let (code, err) = check(&text);
     assert_eq!(code, 1, "{err}");
     let (line, col) = position(&text, "iso42001:A.6.2.66");
-    assert!(err.contains(&format!("FILE:{line}:{col}: error[unknown-control]")), "{err}");
+    assert!(
+        err.contains(&format!("FILE:{line}:{col}: error[unknown-control]")),
+        "{err}"
+    );
     assert!(err.contains("did you mean"), "{err}");
 }
 
@@ -75,7 +81,10 @@ fn bad_regex_is_an_error_at_the_pattern() {
     let (code, err) = check(&text);
     assert_eq!(code, 1, "{err}");
     let (line, col) = position(&text, r"'EMP-(\d{6}'");
-    assert!(err.contains(&format!("FILE:{line}:{col}: error[bad-regex]")), "{err}");
+    assert!(
+        err.contains(&format!("FILE:{line}:{col}: error[bad-regex]")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -85,15 +94,24 @@ fn missing_detector_is_an_error_at_the_reference() {
     assert_eq!(code, 1, "{err}");
     let (line, _) = position(&text, "empidd");
     assert!(err.contains(&format!("FILE:{line}:")), "{err}");
-    assert!(err.contains("error[missing-detector]") && err.contains("did you mean `empid`"), "{err}");
+    assert!(
+        err.contains("error[missing-detector]") && err.contains("did you mean `empid`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn yaml_syntax_error_names_line_and_column() {
-    let text = GOOD.replace("controls: [iso42001:A.6.2.6, owasp-llm:LLM02]", "controls: [iso42001:A.6.2.6, owasp-llm:LLM02");
+    let text = GOOD.replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02",
+    );
     let (code, err) = check(&text);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("error[syntax]") && err.contains("FILE:"), "{err}");
+    assert!(
+        err.contains("error[syntax]") && err.contains("FILE:"),
+        "{err}"
+    );
     let location = err.lines().find(|l| l.contains("error[syntax]")).unwrap();
     let parts: Vec<&str> = location.split(':').collect();
     assert!(parts[1].parse::<usize>().unwrap() >= 20, "{location}");
@@ -105,7 +123,10 @@ fn unknown_field_points_at_the_key() {
     let (code, err) = check(&text);
     assert_eq!(code, 1, "{err}");
     let (line, col) = position(&text, "acton");
-    assert!(err.contains(&format!("FILE:{line}:{col}: error[unknown-field]")), "{err}");
+    assert!(
+        err.contains(&format!("FILE:{line}:{col}: error[unknown-field]")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -131,7 +152,10 @@ fn json_policies_get_positions_too() {
     std::fs::write(&file, json).unwrap();
     let (code, _, err) = aimsgate(&["check", "--format", "plain", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains(":3:") && err.contains("unknown-control"), "{err}");
+    assert!(
+        err.contains(":3:") && err.contains("unknown-control"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -33,7 +33,9 @@ fn xtask() -> Result<()> {
         "bench" => bench(),
         _ => {
             eprintln!("usage: cargo xtask <demo|ci|bench>");
-            eprintln!("  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/");
+            eprintln!(
+                "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
+            );
             eprintln!("  ci     fmt, clippy, tests, demo: everything CI checks");
             eprintln!("  bench  criterion benchmarks (engine against a naive baseline)");
             std::process::exit(2);
@@ -42,12 +44,17 @@ fn xtask() -> Result<()> {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", render(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start {}", render(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", render(cmd)))?;
     if !status.success() {
         bail!("`{}` failed ({status})", render(cmd));
     }
@@ -56,7 +63,9 @@ fn run(cmd: &mut Command) -> Result<()> {
 
 fn output(cmd: &mut Command) -> Result<String> {
     eprintln!("$ {}", render(cmd));
-    let out = cmd.output().with_context(|| format!("cannot start {}", render(cmd)))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {}", render(cmd)))?;
     if !out.status.success() {
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         bail!("`{}` failed ({})", render(cmd), out.status);
@@ -80,7 +89,15 @@ fn cargo() -> Command {
 
 fn aimsgate() -> Command {
     let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "--package", "aimsgate-compiler", "--bin", "aimsgate", "--"]);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--package",
+        "aimsgate-compiler",
+        "--bin",
+        "aimsgate",
+        "--",
+    ]);
     cmd
 }
 
@@ -96,8 +113,8 @@ fn traffic_jsonl(root: &Path, out: &Path) -> Result<usize> {
     let mut jsonl = String::new();
     for file in &files {
         let text = std::fs::read_to_string(file)?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not JSON", file.display()))?;
         jsonl.push_str(&serde_json::to_string(&value)?);
         jsonl.push('\n');
     }
@@ -109,14 +126,27 @@ fn demo(root: &Path) -> Result<()> {
     let out = root.join("target/aimsgate");
     std::fs::create_dir_all(&out)?;
     run(aimsgate().args(["check", BASELINE]))?;
-    run(aimsgate().args(["compile", BASELINE, "-o"]).arg(out.join("rules.bin")))?;
-    run(aimsgate().args(["compile", BASELINE, "--format", "json", "-o"]).arg(out.join("rules.json")))?;
+    run(aimsgate()
+        .args(["compile", BASELINE, "-o"])
+        .arg(out.join("rules.bin")))?;
+    run(aimsgate()
+        .args(["compile", BASELINE, "--format", "json", "-o"])
+        .arg(out.join("rules.json")))?;
     let traffic = out.join("traffic.jsonl");
     let n = traffic_jsonl(root, &traffic)?;
-    let decisions = output(aimsgate().args(["scan", BASELINE]).arg(&traffic).arg("-o").arg(out.join("decisions.jsonl")))
-        .and_then(|_| Ok(std::fs::read_to_string(out.join("decisions.jsonl"))?))?;
+    let decisions = output(
+        aimsgate()
+            .args(["scan", BASELINE])
+            .arg(&traffic)
+            .arg("-o")
+            .arg(out.join("decisions.jsonl")),
+    )
+    .and_then(|_| Ok(std::fs::read_to_string(out.join("decisions.jsonl"))?))?;
     println!("\n{n} recorded exchanges through the baseline policy (engine, native):\n");
-    println!("{:<44} {:<10} {:<8} {:<9} {}", "exchange", "route", "request", "response", "rules (controls)");
+    println!(
+        "{:<56} {:<18} {:<8} {:<9} rules (controls)",
+        "exchange", "route", "request", "response"
+    );
     for line in decisions.lines() {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let id = v["id"].as_str().unwrap_or("-");
@@ -126,39 +156,66 @@ fn demo(root: &Path) -> Result<()> {
         let mut rules = Vec::new();
         for phase in ["request", "response"] {
             for r in v[phase]["rules"].as_array().into_iter().flatten() {
-                let controls: Vec<&str> =
-                    r["controls"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).take(2).collect();
-                rules.push(format!("{} ({})", r["id"].as_str().unwrap_or("?"), controls.join(", ")));
+                let controls: Vec<&str> = r["controls"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                    .take(2)
+                    .collect();
+                rules.push(format!(
+                    "{} ({})",
+                    r["id"].as_str().unwrap_or("?"),
+                    controls.join(", ")
+                ));
             }
-            if let Some(block) = v[phase]["block"].as_object() {
-                if let Some(kind) = block.get("reason").and_then(|r| r["kind"].as_str()) {
-                    if kind != "rule" {
-                        rules.push(format!("[{kind}]"));
-                    }
-                }
+            let kind = v[phase]["block"]["reason"]["kind"].as_str();
+            if let Some(kind) = kind.filter(|k| *k != "rule") {
+                rules.push(format!("[{kind}]"));
             }
         }
-        println!("{id:<44} {route:<10} {req:<8} {resp:<9} {}", rules.join("; "));
+        println!(
+            "{id:<56} {route:<18} {req:<8} {resp:<9} {}",
+            rules.join("; ")
+        );
     }
     for (format, file) in [("html", "soa.html"), ("md", "soa.md"), ("json", "soa.json")] {
-        run(aimsgate().args(["soa", BASELINE, "--format", format, "-o"]).arg(out.join(file)))?;
+        run(aimsgate()
+            .args(["soa", BASELINE, "--format", format, "-o"])
+            .arg(out.join(file)))?;
     }
-    println!("\nwrote {}/: rules.bin, rules.json, decisions.jsonl, soa.html, soa.md, soa.json", out.display());
+    println!(
+        "\nwrote {}/: rules.bin, rules.json, decisions.jsonl, soa.html, soa.md, soa.json",
+        out.display()
+    );
     Ok(())
 }
 
 fn ci(root: &Path) -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     let mut doc = cargo();
-    doc.args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings");
+    doc.args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
     run(&mut doc)?;
     demo(root)?;
     // The README's commands, on the baseline pack, must keep working.
     let out = root.join("target/aimsgate");
     run(aimsgate().args(["check", "--strict", BASELINE]))?;
-    run(aimsgate().args(["explain", BASELINE, "--text", "my card is 4111 1111 1111 1111"]))?;
+    run(aimsgate().args([
+        "explain",
+        BASELINE,
+        "--text",
+        "my card is 4111 1111 1111 1111",
+    ]))?;
     let schema = output(aimsgate().arg("schema"))?;
     std::fs::write(out.join("policy.schema.json"), schema)?;
     run(aimsgate().args(["controls", "--framework", "iso42001"]))?;

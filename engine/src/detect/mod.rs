@@ -26,5 +26,4 @@ pub mod builtin;
 mod scanner;
 pub mod validate;
 
-pub use scanner::{BuildError, Match, Scanner, MAX_MATCHES_PER_DETECTOR};
-
+pub use scanner::{BuildError, MAX_MATCHES_PER_DETECTOR, Match, Scanner};

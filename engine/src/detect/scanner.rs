@@ -52,7 +52,11 @@ pub enum BuildError {
 #[derive(Debug, Clone, Copy)]
 enum LiteralTarget {
     /// A keyword-list word of a detector.
-    Word { detector: u32, whole_word: bool, case_sensitive: bool },
+    Word {
+        detector: u32,
+        whole_word: bool,
+        case_sensitive: bool,
+    },
     /// A canary value.
     Canary { detector: u32 },
     /// A keyword that lets the gated regexes of a group run.
@@ -69,7 +73,9 @@ struct GatedRegex {
 
 impl GatedRegex {
     fn regex(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| build_regex(&self.source).ok()).as_ref()
+        self.compiled
+            .get_or_init(|| build_regex(&self.source).ok())
+            .as_ref()
     }
 }
 
@@ -152,7 +158,12 @@ impl Scanner {
             let detector = index as u32;
             checks.push(compile_checks(spec)?);
             match &spec.kind {
-                DetectorKind::Regex { patterns, keywords, case_insensitive, unicode } => {
+                DetectorKind::Regex {
+                    patterns,
+                    keywords,
+                    case_insensitive,
+                    unicode,
+                } => {
                     let sources: Vec<String> = patterns
                         .iter()
                         .map(|p| flagged(p, *case_insensitive, *unicode))
@@ -184,7 +195,11 @@ impl Scanner {
                         }
                     }
                 }
-                DetectorKind::Keywords { words, whole_word, case_insensitive } => {
+                DetectorKind::Keywords {
+                    words,
+                    whole_word,
+                    case_insensitive,
+                } => {
                     for word in words.iter().filter(|w| !w.is_empty()) {
                         add_literal(
                             word,
@@ -283,11 +298,17 @@ impl Scanner {
                         LiteralTarget::Canary { detector } => {
                             candidates.push((detector, span.clone()));
                         }
-                        LiteralTarget::Word { detector, whole_word, case_sensitive } => {
+                        LiteralTarget::Word {
+                            detector,
+                            whole_word,
+                            case_sensitive,
+                        } => {
                             if whole_word && !is_whole_word(bytes, &span) {
                                 continue;
                             }
-                            if case_sensitive && !self.word_matches_exactly(detector, &bytes[span.clone()]) {
+                            if case_sensitive
+                                && !self.word_matches_exactly(detector, &bytes[span.clone()])
+                            {
                                 continue;
                             }
                             candidates.push((detector, span.clone()));
@@ -322,7 +343,7 @@ impl Scanner {
         }
 
         // 4. Checks on candidates, then back to the caller's coordinates.
-        candidates.sort_by(|a, b| (a.0, a.1.start, a.1.end).cmp(&(b.0, b.1.start, b.1.end)));
+        candidates.sort_by_key(|(detector, span)| (*detector, span.start, span.end));
         candidates.dedup();
         let mut per_detector = 0usize;
         let mut last: Option<(u32, usize)> = None;
@@ -347,7 +368,10 @@ impl Scanner {
                 continue;
             }
             last = Some((detector, span.end));
-            out.push(Match { detector, span: normalized.to_original(span) });
+            out.push(Match {
+                detector,
+                span: normalized.to_original(span),
+            });
         }
 
         // 5. Invisible characters, from what normalisation removed.
@@ -358,7 +382,10 @@ impl Scanner {
                 .filter(|f| classes.is_empty() || classes.contains(&f.class))
                 .take(MAX_MATCHES_PER_DETECTOR)
             {
-                out.push(Match { detector: *detector, span: finding.span.clone() });
+                out.push(Match {
+                    detector: *detector,
+                    span: finding.span.clone(),
+                });
             }
         }
     }
@@ -377,15 +404,19 @@ impl Scanner {
             return false;
         };
         let found = &text[span.clone()];
-        if let Some(validator) = &checks.validator {
-            if !validate::check(validator, found) {
-                return false;
-            }
+        if let Some(validator) = &checks.validator
+            && !validate::check(validator, found)
+        {
+            return false;
         }
         if checks.exception_values.contains(found) {
             return false;
         }
-        if checks.exception_patterns.iter().any(|p| p.is_match(found.as_bytes())) {
+        if checks
+            .exception_patterns
+            .iter()
+            .any(|p| p.is_match(found.as_bytes()))
+        {
             return false;
         }
         if let Some((words, window)) = &checks.context {
@@ -417,7 +448,10 @@ fn compile_checks(spec: &DetectorSpec) -> Result<Checks, BuildError> {
     Ok(Checks {
         validator: spec.validator,
         context: spec.context.as_ref().map(|c| {
-            (c.words.iter().map(|w| w.to_ascii_lowercase()).collect(), c.window as usize)
+            (
+                c.words.iter().map(|w| w.to_ascii_lowercase()).collect(),
+                c.window as usize,
+            )
         }),
         exception_values: spec
             .exceptions
@@ -427,7 +461,11 @@ fn compile_checks(spec: &DetectorSpec) -> Result<Checks, BuildError> {
             .collect(),
         exception_patterns,
         exact_words: match &spec.kind {
-            DetectorKind::Keywords { words, case_insensitive: false, .. } => words.clone(),
+            DetectorKind::Keywords {
+                words,
+                case_insensitive: false,
+                ..
+            } => words.clone(),
             _ => Vec::new(),
         },
     })

@@ -599,8 +599,9 @@ const B64URL_LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPu
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
-/// Longest header segment decoded; real JWT headers are tens of bytes, a
-/// few hundred with `x5c`-free key ids.
+/// Longest header segment decoded. Real headers encode to tens or a few
+/// hundred characters (the built-in pattern stops at 259); the cap keeps a
+/// custom detector with a looser pattern from decoding megabytes.
 const JWT_MAX_HEADER: usize = 4096;
 
 /// [`Validator::Jwt`]: at least three dot-separated segments, the first of

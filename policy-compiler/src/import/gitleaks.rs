@@ -118,7 +118,10 @@ pub struct Import {
 impl Import {
     /// Rules imported (any way).
     pub fn imported(&self) -> usize {
-        self.outcomes.iter().filter(|(_, o)| !matches!(o, Outcome::Skipped(_))).count()
+        self.outcomes
+            .iter()
+            .filter(|(_, o)| !matches!(o, Outcome::Skipped(_)))
+            .count()
     }
 }
 
@@ -158,8 +161,19 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
     let config: Config = toml::from_str(toml_text)?;
     let mut global_exceptions = Vec::new();
     if let Some(global) = &config.allowlist {
-        global_exceptions.extend(global.regexes.iter().filter(|p| compiles(p).is_ok()).cloned());
-        global_exceptions.extend(global.stopwords.iter().map(|w| anywhere(&format!("(?i){}", regex::escape(w)))));
+        global_exceptions.extend(
+            global
+                .regexes
+                .iter()
+                .filter(|p| compiles(p).is_ok())
+                .cloned(),
+        );
+        global_exceptions.extend(
+            global
+                .stopwords
+                .iter()
+                .map(|w| anywhere(&format!("(?i){}", regex::escape(w)))),
+        );
     }
 
     let mut outcomes = Vec::new();
@@ -168,11 +182,17 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
     let mut monitor_ids = Vec::new();
     for rule in &config.rules {
         let Some(pattern) = &rule.regex else {
-            outcomes.push((rule.id.clone(), Outcome::Skipped("matches file paths only; LLM traffic has no file paths".into())));
+            outcomes.push((
+                rule.id.clone(),
+                Outcome::Skipped("matches file paths only; LLM traffic has no file paths".into()),
+            ));
             continue;
         };
         if let Err(why) = compiles(pattern) {
-            outcomes.push((rule.id.clone(), Outcome::Skipped(format!("regex does not compile in Rust: {why}"))));
+            outcomes.push((
+                rule.id.clone(),
+                Outcome::Skipped(format!("regex does not compile in Rust: {why}")),
+            ));
             continue;
         }
         let mut exceptions = global_exceptions.clone();
@@ -193,7 +213,11 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
                     Err(_) => left_out.push("an allowlist regex that does not compile".to_owned()),
                 }
             }
-            exceptions.extend(list.stopwords.iter().map(|w| anywhere(&format!("(?i){}", regex::escape(w)))));
+            exceptions.extend(
+                list.stopwords
+                    .iter()
+                    .map(|w| anywhere(&format!("(?i){}", regex::escape(w)))),
+            );
             if !list.paths.is_empty() {
                 left_out.push("allowlisted paths".to_owned());
             }
@@ -204,7 +228,11 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
         }
         let _ = writeln!(detectors, "    regex: {}", quote(pattern));
         if !rule.keywords.is_empty() {
-            let keywords: Vec<String> = rule.keywords.iter().map(|k| quote(&k.to_ascii_lowercase())).collect();
+            let keywords: Vec<String> = rule
+                .keywords
+                .iter()
+                .map(|k| quote(&k.to_ascii_lowercase()))
+                .collect();
             let _ = writeln!(detectors, "    keywords: [{}]", keywords.join(", "));
         }
         if let Some(entropy) = rule.entropy {
@@ -232,22 +260,41 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
     }
 
     let mut yaml = String::new();
-    let _ = writeln!(yaml, "# Imported by `aimsgate import gitleaks` from {source_name}.");
-    let _ = writeln!(yaml, "# gitleaks is MIT-licensed; see its LICENSE. Regenerate rather than edit.");
+    let _ = writeln!(
+        yaml,
+        "# Imported by `aimsgate import gitleaks` from {source_name}."
+    );
+    let _ = writeln!(
+        yaml,
+        "# gitleaks is MIT-licensed; see its LICENSE. Regenerate rather than edit."
+    );
     let _ = writeln!(yaml, "apiVersion: aimsgate/v1\nkind: Policy\nmetadata:");
     let _ = writeln!(yaml, "  name: gitleaks-secrets");
-    let _ = writeln!(yaml, "  version: {}", quote(config.min_version.as_deref().unwrap_or("imported")));
+    let _ = writeln!(
+        yaml,
+        "  version: {}",
+        quote(config.min_version.as_deref().unwrap_or("imported"))
+    );
     let _ = writeln!(yaml, "  owner: {}", quote("security engineering"));
     let _ = writeln!(
         yaml,
         "  description: {}",
-        quote(&format!("{} ({} secret detectors imported from gitleaks)", config.title.as_deref().unwrap_or("gitleaks config"), enforce_ids.len() + monitor_ids.len()))
+        quote(&format!(
+            "{} ({} secret detectors imported from gitleaks)",
+            config.title.as_deref().unwrap_or("gitleaks config"),
+            enforce_ids.len() + monitor_ids.len()
+        ))
     );
     let _ = writeln!(yaml, "detectors:");
     yaml.push_str(&detectors);
     let _ = writeln!(yaml, "rules:");
-    let any = |ids: &[String]| ids.iter().map(|id| format!("      - detector: {}\n", quote(id))).collect::<String>();
-    const CONTROLS: &str = "[owasp-llm:LLM02, nist-ai-600-1:information-security, atlas:AML.T0057, iso42001:A.6.2.6]";
+    let any = |ids: &[String]| {
+        ids.iter()
+            .map(|id| format!("      - detector: {}\n", quote(id)))
+            .collect::<String>()
+    };
+    const CONTROLS: &str =
+        "[owasp-llm:LLM02, nist-ai-600-1:information-security, atlas:AML.T0057, iso42001:A.6.2.6]";
     if !enforce_ids.is_empty() {
         let _ = write!(
             yaml,
@@ -267,5 +314,8 @@ pub fn import(toml_text: &str, source_name: &str) -> Result<Import, ImportError>
             any(&monitor_ids)
         );
     }
-    Ok(Import { policy_yaml: yaml, outcomes })
+    Ok(Import {
+        policy_yaml: yaml,
+        outcomes,
+    })
 }

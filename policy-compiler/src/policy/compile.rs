@@ -11,9 +11,9 @@ use aimsgate_engine::codec::{Api, Role};
 use aimsgate_engine::detect::builtin;
 use aimsgate_engine::detect::validate::Validator;
 use aimsgate_engine::ruleset::{
-    Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind, DetectorSpec,
-    Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo, RouteSpec, RuleSet, RuleSpec,
-    Severity, SystemSpec, UnknownPath,
+    Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind,
+    DetectorSpec, Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo, RouteSpec, RuleSet,
+    RuleSpec, Severity, SystemSpec, UnknownPath,
 };
 
 use super::LoadedPolicy;
@@ -53,11 +53,17 @@ pub struct Compiled {
 /// Checks and lowers a loaded policy. Returns the rule set when there are
 /// no errors, and every diagnostic either way.
 pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
-    let mut lower = Lower { spans: &loaded.spans, diagnostics: Vec::new() };
+    let mut lower = Lower {
+        spans: &loaded.spans,
+        diagnostics: Vec::new(),
+    };
     let ruleset = lower.policy(&loaded.policy, &loaded.source);
     let diagnostics = lower.diagnostics;
     let failed = diagnostics.iter().any(|d| d.level == Level::Error);
-    let compiled = (!failed).then(|| Compiled { policy: loaded.policy.clone(), ruleset });
+    let compiled = (!failed).then(|| Compiled {
+        policy: loaded.policy.clone(),
+        ruleset,
+    });
     (compiled, diagnostics)
 }
 
@@ -69,24 +75,35 @@ struct Lower<'a> {
 impl Lower<'_> {
     fn error(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
         let span = self.spans.value(path);
-        self.diagnostics.push(Diagnostic::error(code, message).at(span));
+        self.diagnostics
+            .push(Diagnostic::error(code, message).at(span));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
     fn warning(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
         let span = self.spans.value(path);
-        self.diagnostics.push(Diagnostic::warning(code, message).at(span));
+        self.diagnostics
+            .push(Diagnostic::warning(code, message).at(span));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
-    fn unique_ids<'p>(&mut self, what: &str, list: &str, ids: impl Iterator<Item = &'p str>) -> HashMap<String, u32> {
+    fn unique_ids<'p>(
+        &mut self,
+        what: &str,
+        list: &str,
+        ids: impl Iterator<Item = &'p str>,
+    ) -> HashMap<String, u32> {
         let mut seen = HashMap::new();
         for (i, id) in ids.enumerate() {
             let path = join_key(&join_index(list, i), "id");
             if id.trim().is_empty() {
                 self.error(&path, "empty-id", format!("{what} id is empty"));
             } else if seen.insert(id.to_owned(), i as u32).is_some() {
-                self.error(&path, "duplicate-id", format!("{what} id `{id}` is used twice"));
+                self.error(
+                    &path,
+                    "duplicate-id",
+                    format!("{what} id `{id}` is used twice"),
+                );
             }
         }
         seen
@@ -94,26 +111,55 @@ impl Lower<'_> {
 
     fn policy(&mut self, policy: &Policy, source: &[u8]) -> RuleSet {
         if policy.api_version != API_VERSION {
-            self.error("apiVersion", "api-version", format!("unsupported apiVersion `{}`", policy.api_version))
-                .help = Some(format!("this compiler reads `{API_VERSION}`"));
+            self.error(
+                "apiVersion",
+                "api-version",
+                format!("unsupported apiVersion `{}`", policy.api_version),
+            )
+            .help = Some(format!("this compiler reads `{API_VERSION}`"));
         }
         if policy.kind != "Policy" {
-            self.error("kind", "kind", format!("unsupported kind `{}`", policy.kind)).help =
-                Some("use `kind: Policy`".into());
+            self.error(
+                "kind",
+                "kind",
+                format!("unsupported kind `{}`", policy.kind),
+            )
+            .help = Some("use `kind: Policy`".into());
         }
-        if let Some(date) = &policy.metadata.approved {
-            if !is_date(date) {
-                self.warning("metadata.approved", "date", format!("`{date}` is not a YYYY-MM-DD date"));
-            }
+        if let Some(date) = &policy.metadata.approved
+            && !is_date(date)
+        {
+            self.warning(
+                "metadata.approved",
+                "date",
+                format!("`{date}` is not a YYYY-MM-DD date"),
+            );
         }
         if policy.metadata.approver.is_none() {
-            self.warning("metadata", "unapproved", "the policy names no approver (ISO/IEC 42001 A.2.2 asks for an approved AI policy)".into());
+            self.warning(
+                "metadata",
+                "unapproved",
+                "the policy names no approver (ISO/IEC 42001 A.2.2 asks for an approved AI policy)"
+                    .into(),
+            );
         }
 
-        let detector_ids = self.unique_ids("detector", "detectors", policy.detectors.iter().map(|d| d.id.as_str()));
+        let detector_ids = self.unique_ids(
+            "detector",
+            "detectors",
+            policy.detectors.iter().map(|d| d.id.as_str()),
+        );
         let rule_ids = self.unique_ids("rule", "rules", policy.rules.iter().map(|r| r.id.as_str()));
-        let route_ids = self.unique_ids("route", "routes", policy.routes.iter().map(|r| r.id.as_str()));
-        let system_ids = self.unique_ids("system", "systems", policy.systems.iter().map(|s| s.id.as_str()));
+        let route_ids = self.unique_ids(
+            "route",
+            "routes",
+            policy.routes.iter().map(|r| r.id.as_str()),
+        );
+        let system_ids = self.unique_ids(
+            "system",
+            "systems",
+            policy.systems.iter().map(|s| s.id.as_str()),
+        );
 
         let detectors: Vec<DetectorSpec> = policy
             .detectors
@@ -179,8 +225,16 @@ impl Lower<'_> {
                 digest: Digest::of(source),
             },
             identity: IdentitySpec {
-                user_header: policy.identity.user_header.as_ref().map(|h| h.to_ascii_lowercase()),
-                group_header: policy.identity.group_header.as_ref().map(|h| h.to_ascii_lowercase()),
+                user_header: policy
+                    .identity
+                    .user_header
+                    .as_ref()
+                    .map(|h| h.to_ascii_lowercase()),
+                group_header: policy
+                    .identity
+                    .group_header
+                    .as_ref()
+                    .map(|h| h.to_ascii_lowercase()),
             },
             detectors,
             rules,
@@ -191,15 +245,28 @@ impl Lower<'_> {
     }
 
     fn detector(&mut self, d: &Detector, path: &str) -> DetectorSpec {
-        let sources = [d.builtin.is_some(), d.regex.is_some(), !d.words.is_empty(), !d.canary.is_empty()];
+        let sources = [
+            d.builtin.is_some(),
+            d.regex.is_some(),
+            !d.words.is_empty(),
+            !d.canary.is_empty(),
+        ];
         let count = sources.iter().filter(|s| **s).count();
         let canary_builtin = d.builtin.as_deref() == Some("system-prompt-canary");
         if count == 0 {
-            self.error(path, "detector-kind", format!("detector `{}` says nothing to look for", d.id)).help =
-                Some("give one of `builtin`, `regex`, `words` or `canary`".into());
+            self.error(
+                path,
+                "detector-kind",
+                format!("detector `{}` says nothing to look for", d.id),
+            )
+            .help = Some("give one of `builtin`, `regex`, `words` or `canary`".into());
         } else if count > 1 && !(canary_builtin && count == 2 && !d.canary.is_empty()) {
-            self.error(path, "detector-kind", format!("detector `{}` mixes kinds", d.id)).help =
-                Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
+            self.error(
+                path,
+                "detector-kind",
+                format!("detector `{}` mixes kinds", d.id),
+            )
+            .help = Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
         }
         let mut validator = d.validator.as_ref().map(lower_validator);
         let mut max_match_len = d.max_match_len;
@@ -211,16 +278,32 @@ impl Lower<'_> {
                     let hint = did_you_mean(name, names)
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| "run `aimsgate detectors` for the list".into());
-                    self.error(&join_key(path, "builtin"), "unknown-builtin", format!("unknown built-in detector `{name}`"))
-                        .help = Some(hint);
-                    DetectorKind::Keywords { words: Vec::new(), whole_word: true, case_insensitive: true }
+                    self.error(
+                        &join_key(path, "builtin"),
+                        "unknown-builtin",
+                        format!("unknown built-in detector `{name}`"),
+                    )
+                    .help = Some(hint);
+                    DetectorKind::Keywords {
+                        words: Vec::new(),
+                        whole_word: true,
+                        case_insensitive: true,
+                    }
                 }
-                Some(b) if b.name == "invisible-unicode" => DetectorKind::Invisible { classes: Vec::new() },
+                Some(b) if b.name == "invisible-unicode" => DetectorKind::Invisible {
+                    classes: Vec::new(),
+                },
                 Some(b) if b.name == "system-prompt-canary" => {
                     if d.canary.is_empty() {
-                        self.error(path, "canary", "the system-prompt-canary detector needs `canary:` values".into());
+                        self.error(
+                            path,
+                            "canary",
+                            "the system-prompt-canary detector needs `canary:` values".into(),
+                        );
                     }
-                    DetectorKind::Canary { values: d.canary.clone() }
+                    DetectorKind::Canary {
+                        values: d.canary.clone(),
+                    }
                 }
                 Some(b) => {
                     validator = validator.or(b.validator);
@@ -246,12 +329,25 @@ impl Lower<'_> {
             }
             let keywords: Vec<String> = d.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
             if keywords.iter().any(String::is_empty) {
-                self.error(&join_key(path, "keywords"), "keyword", "an empty keyword gates nothing".into());
+                self.error(
+                    &join_key(path, "keywords"),
+                    "keyword",
+                    "an empty keyword gates nothing".into(),
+                );
             }
-            DetectorKind::Regex { patterns, keywords, case_insensitive: ci, unicode }
+            DetectorKind::Regex {
+                patterns,
+                keywords,
+                case_insensitive: ci,
+                unicode,
+            }
         } else if !d.words.is_empty() {
             if !d.keywords.is_empty() {
-                self.warning(&join_key(path, "keywords"), "keywords-ignored", "`keywords` only gate regexes; a word list ignores them".into());
+                self.warning(
+                    &join_key(path, "keywords"),
+                    "keywords-ignored",
+                    "`keywords` only gate regexes; a word list ignores them".into(),
+                );
             }
             max_match_len = max_match_len.or_else(|| d.words.iter().map(|w| w.len() as u32).max());
             DetectorKind::Keywords {
@@ -261,11 +357,18 @@ impl Lower<'_> {
             }
         } else {
             max_match_len = max_match_len.or_else(|| d.canary.iter().map(|w| w.len() as u32).max());
-            DetectorKind::Canary { values: d.canary.clone() }
+            DetectorKind::Canary {
+                values: d.canary.clone(),
+            }
         };
         let exceptions = d.exceptions.clone().unwrap_or_default();
         for (i, p) in exceptions.patterns.iter().enumerate() {
-            self.check_regex(p, &join_index(&join_key(path, "exceptions.patterns"), i), false, true);
+            self.check_regex(
+                p,
+                &join_index(&join_key(path, "exceptions.patterns"), i),
+                false,
+                true,
+            );
         }
         DetectorSpec {
             id: d.id.clone(),
@@ -275,7 +378,10 @@ impl Lower<'_> {
                 words: c.words.iter().map(|w| w.to_ascii_lowercase()).collect(),
                 window: c.window,
             }),
-            exceptions: ExceptionSpec { values: exceptions.values, patterns: exceptions.patterns },
+            exceptions: ExceptionSpec {
+                values: exceptions.values,
+                patterns: exceptions.patterns,
+            },
             max_match_len,
         }
     }
@@ -296,7 +402,13 @@ impl Lower<'_> {
         }
     }
 
-    fn rule(&mut self, r: &Rule, path: &str, detectors: &HashMap<String, u32>, routes: &[&str]) -> RuleSpec {
+    fn rule(
+        &mut self,
+        r: &Rule,
+        path: &str,
+        detectors: &HashMap<String, u32>,
+        routes: &[&str],
+    ) -> RuleSpec {
         if r.controls.is_empty() {
             self.error(&join_key(path, "controls"), "no-controls", format!("rule `{}` maps to no control", r.id)).help =
                 Some("every rule names the controls it implements, e.g. `controls: [iso42001:A.6.2.6, owasp-llm:LLM02]`".into());
@@ -308,40 +420,70 @@ impl Lower<'_> {
             None => Condition::Always,
             Some(c) => self.condition(c, &join_key(path, "when"), detectors, routes, &r.id),
         };
-        let roles = r.roles.iter().fold(0u8, |acc, role| acc | lower_role(*role).bit());
+        let roles = r
+            .roles
+            .iter()
+            .fold(0u8, |acc, role| acc | lower_role(*role).bit());
         let is_budget = has_budget(&when);
         let action = match &r.action {
             ActionDef::Name(ActionName::Block) => Action::Block {
                 status: if is_budget { 429 } else { 403 },
                 message: default_block_message(&r.id, is_budget),
             },
-            ActionDef::Name(ActionName::Redact) => Action::Redact { mask: DEFAULT_MASK.into() },
+            ActionDef::Name(ActionName::Redact) => Action::Redact {
+                mask: DEFAULT_MASK.into(),
+            },
             ActionDef::Name(ActionName::Flag) => Action::Flag { header: None },
             ActionDef::Full(ActionFull::Block(b)) => {
                 let status = b.status.unwrap_or(if is_budget { 429 } else { 403 });
                 if !(400..=599).contains(&status) {
-                    self.error(&join_key(path, "action.block.status"), "status", format!("status {status} is not an error status (400–599)"));
+                    self.error(
+                        &join_key(path, "action.block.status"),
+                        "status",
+                        format!("status {status} is not an error status (400–599)"),
+                    );
                 }
-                Action::Block { status, message: b.message.clone().unwrap_or_else(|| default_block_message(&r.id, is_budget)) }
+                Action::Block {
+                    status,
+                    message: b
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| default_block_message(&r.id, is_budget)),
+                }
             }
-            ActionDef::Full(ActionFull::Redact(m)) => {
-                Action::Redact { mask: m.mask.clone().unwrap_or_else(|| DEFAULT_MASK.into()) }
-            }
-            ActionDef::Full(ActionFull::Flag(f)) => Action::Flag {
-                header: f.header.as_ref().map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
+            ActionDef::Full(ActionFull::Redact(m)) => Action::Redact {
+                mask: m.mask.clone().unwrap_or_else(|| DEFAULT_MASK.into()),
             },
-            ActionDef::Full(ActionFull::AddHeader(h)) => {
-                Action::AddHeader { name: h.name.to_ascii_lowercase(), value: h.value.clone() }
-            }
+            ActionDef::Full(ActionFull::Flag(f)) => Action::Flag {
+                header: f
+                    .header
+                    .as_ref()
+                    .map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
+            },
+            ActionDef::Full(ActionFull::AddHeader(h)) => Action::AddHeader {
+                name: h.name.to_ascii_lowercase(),
+                value: h.value.clone(),
+            },
             ActionDef::Full(ActionFull::CapMaxTokens(max)) => {
                 if r.phase != PhaseDef::Request {
-                    self.error(&join_key(path, "phase"), "cap-phase", "cap_max_tokens rewrites the request; use `phase: request`".into());
+                    self.error(
+                        &join_key(path, "phase"),
+                        "cap-phase",
+                        "cap_max_tokens rewrites the request; use `phase: request`".into(),
+                    );
                 }
                 Action::CapMaxTokens { max: *max }
             }
         };
         if matches!(action, Action::Redact { .. }) && !has_detector(&when) {
-            self.warning(&join_key(path, "action"), "redact-nothing", format!("rule `{}` redacts but names no detector, so it has nothing to mask", r.id));
+            self.warning(
+                &join_key(path, "action"),
+                "redact-nothing",
+                format!(
+                    "rule `{}` redacts but names no detector, so it has nothing to mask",
+                    r.id
+                ),
+            );
         }
         RuleSpec {
             id: r.id.clone(),
@@ -373,15 +515,27 @@ impl Lower<'_> {
         match catalogue::resolve(reference) {
             Resolution::Known(_) => {}
             Resolution::Unlisted { .. } => {
-                self.warning(path, "unlisted-control", format!("`{reference}` is well-formed but not in the control catalogue"))
-                    .help = Some("check the identifier against the framework's text".into());
+                self.warning(
+                    path,
+                    "unlisted-control",
+                    format!("`{reference}` is well-formed but not in the control catalogue"),
+                )
+                .help = Some("check the identifier against the framework's text".into());
             }
             Resolution::Unknown { suggestion, .. } => {
-                let d = self.error(path, "unknown-control", format!("unknown control `{reference}`"));
+                let d = self.error(
+                    path,
+                    "unknown-control",
+                    format!("unknown control `{reference}`"),
+                );
                 d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
             }
             Resolution::BadReference { reason, suggestion } => {
-                let d = self.error(path, "bad-control", format!("`{reference}` is not a control reference: {reason}"));
+                let d = self.error(
+                    path,
+                    "bad-control",
+                    format!("`{reference}` is not a control reference: {reason}"),
+                );
                 d.help = Some(suggestion.map_or_else(
                     || "write `framework:ID`, e.g. `iso42001:A.6.2.8` or `owasp-llm:LLM01`".into(),
                     |s| format!("did you mean `{s}`?"),
@@ -402,25 +556,44 @@ impl Lower<'_> {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| this.condition(item, &join_index(&join_key(path, key), i), detectors, routes, rule_id))
+                .map(|(i, item)| {
+                    this.condition(
+                        item,
+                        &join_index(&join_key(path, key), i),
+                        detectors,
+                        routes,
+                        rule_id,
+                    )
+                })
                 .collect()
         };
         match c {
             ConditionDef::All(items) => Condition::All(list(self, items, "all")),
             ConditionDef::Any(items) => Condition::Any(list(self, items, "any")),
-            ConditionDef::Not(inner) => {
-                Condition::Not(Box::new(self.condition(inner, &join_key(path, "not"), detectors, routes, rule_id)))
-            }
+            ConditionDef::Not(inner) => Condition::Not(Box::new(self.condition(
+                inner,
+                &join_key(path, "not"),
+                detectors,
+                routes,
+                rule_id,
+            ))),
             ConditionDef::Detector(reference) => {
                 let id = reference.id();
                 match detectors.get(id) {
-                    Some(&index) => Condition::Detector { detector: index, min_count: reference.min_count().max(1) },
+                    Some(&index) => Condition::Detector {
+                        detector: index,
+                        min_count: reference.min_count().max(1),
+                    },
                     None => {
                         let hint = did_you_mean(id, detectors.keys().map(String::as_str))
                             .map(|s| format!("did you mean `{s}`?"))
                             .unwrap_or_else(|| "declare it under `detectors:`".into());
-                        self.error(&join_key(path, "detector"), "missing-detector", format!("rule references detector `{id}`, which is not declared"))
-                            .help = Some(hint);
+                        self.error(
+                            &join_key(path, "detector"),
+                            "missing-detector",
+                            format!("rule references detector `{id}`, which is not declared"),
+                        )
+                        .help = Some(hint);
                         Condition::Always
                     }
                 }
@@ -434,14 +607,21 @@ impl Lower<'_> {
             ConditionDef::PromptTokensOver(n) => Condition::TokensOver(*n),
             ConditionDef::MaxTokensOver(n) => Condition::MaxTokensOver(*n),
             ConditionDef::HeaderMissing(h) => Condition::HeaderMissing(h.to_ascii_lowercase()),
-            ConditionDef::HeaderEquals(h) => {
-                Condition::HeaderEquals { name: h.name.to_ascii_lowercase(), value: h.value.clone() }
-            }
+            ConditionDef::HeaderEquals(h) => Condition::HeaderEquals {
+                name: h.name.to_ascii_lowercase(),
+                value: h.value.clone(),
+            },
             ConditionDef::Route(ids) => {
                 for (i, id) in ids.iter().enumerate() {
                     if !routes.contains(&id.as_str()) {
-                        let hint = did_you_mean(id, routes.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                        self.error(&join_index(&join_key(path, "route"), i), "missing-route", format!("unknown route `{id}`")).help = hint;
+                        let hint = did_you_mean(id, routes.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"));
+                        self.error(
+                            &join_index(&join_key(path, "route"), i),
+                            "missing-route",
+                            format!("unknown route `{id}`"),
+                        )
+                        .help = hint;
                     }
                 }
                 Condition::Route(ids.clone())
@@ -450,13 +630,21 @@ impl Lower<'_> {
                 let window_secs = match parse_window(&b.window) {
                     Some(secs) => secs,
                     None => {
-                        self.error(&join_key(path, "budget.window"), "window", format!("`{}` is not a window", b.window)).help =
-                            Some("write a number and a unit: `30s`, `15m`, `1h`, `1d`".into());
+                        self.error(
+                            &join_key(path, "budget.window"),
+                            "window",
+                            format!("`{}` is not a window", b.window),
+                        )
+                        .help = Some("write a number and a unit: `30s`, `15m`, `1h`, `1d`".into());
                         3600
                     }
                 };
                 if b.limit == 0 {
-                    self.warning(&join_key(path, "budget.limit"), "budget-zero", "a limit of 0 refuses every request".into());
+                    self.warning(
+                        &join_key(path, "budget.limit"),
+                        "budget-zero",
+                        "a limit of 0 refuses every request".into(),
+                    );
                 }
                 Condition::Budget(BudgetSpec {
                     id: b.id.clone().unwrap_or_else(|| rule_id.to_owned()),
@@ -482,7 +670,9 @@ impl Lower<'_> {
         for (i, s) in policy.systems.iter().enumerate() {
             let path = join_index("systems", i);
             let regulated = REGULATED_DOMAINS.contains(&s.domain.as_str());
-            if (s.affects_individuals || regulated || s.risk_tier == RiskTier::High) && s.impact_assessment.is_none() {
+            if (s.affects_individuals || regulated || s.risk_tier == RiskTier::High)
+                && s.impact_assessment.is_none()
+            {
                 let why = if s.affects_individuals {
                     "makes decisions that materially affect people"
                 } else if regulated {
@@ -493,10 +683,14 @@ impl Lower<'_> {
                 self.error(&path, "impact-assessment", format!("system `{}` {why} but references no AI impact assessment", s.id))
                     .help = Some("add `impact_assessment: {id, date, owner, mitigation, monitoring}` (ISO/IEC 42001 A.5.2–A.5.5)".into());
             }
-            if let Some(ia) = &s.impact_assessment {
-                if !is_date(&ia.date) {
-                    self.warning(&join_key(&path, "impact_assessment.date"), "date", format!("`{}` is not a YYYY-MM-DD date", ia.date));
-                }
+            if let Some(ia) = &s.impact_assessment
+                && !is_date(&ia.date)
+            {
+                self.warning(
+                    &join_key(&path, "impact_assessment.date"),
+                    "date",
+                    format!("`{}` is not a YYYY-MM-DD date", ia.date),
+                );
             }
             if s.risk_tier == RiskTier::Unacceptable && s.lifecycle != Lifecycle::Retired {
                 self.error(&join_key(&path, "risk_tier"), "prohibited", format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
@@ -504,10 +698,20 @@ impl Lower<'_> {
             for (j, route) in s.routes.iter().enumerate() {
                 let rpath = join_index(&join_key(&path, "routes"), j);
                 if !routes.contains_key(route) {
-                    let hint = did_you_mean(route, routes.keys().map(String::as_str)).map(|x| format!("did you mean `{x}`?"));
-                    self.error(&rpath, "missing-route", format!("system `{}` names unknown route `{route}`", s.id)).help = hint;
+                    let hint = did_you_mean(route, routes.keys().map(String::as_str))
+                        .map(|x| format!("did you mean `{x}`?"));
+                    self.error(
+                        &rpath,
+                        "missing-route",
+                        format!("system `{}` names unknown route `{route}`", s.id),
+                    )
+                    .help = hint;
                 } else if !claimed.insert(route.as_str()) {
-                    self.error(&rpath, "route-claimed", format!("route `{route}` already belongs to another system"));
+                    self.error(
+                        &rpath,
+                        "route-claimed",
+                        format!("route `{route}` already belongs to another system"),
+                    );
                 }
             }
             out.push(SystemSpec {
@@ -519,19 +723,34 @@ impl Lower<'_> {
         out
     }
 
-    fn route(&mut self, r: &Route, path: &str, rules: &HashMap<String, u32>, policy: &Policy) -> RouteSpec {
+    fn route(
+        &mut self,
+        r: &Route,
+        path: &str,
+        rules: &HashMap<String, u32>,
+        policy: &Policy,
+    ) -> RouteSpec {
         let api = r.api.as_ref().and_then(|name| {
             let api = Api::from_name(name);
             if api.is_none() {
                 let names = Api::ALL.iter().map(|a| a.name());
                 let hint = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
-                self.error(&join_key(path, "api"), "unknown-api", format!("unknown API `{name}`")).help = hint;
+                self.error(
+                    &join_key(path, "api"),
+                    "unknown-api",
+                    format!("unknown API `{name}`"),
+                )
+                .help = hint;
             }
             api
         });
         for (i, p) in r.paths.iter().enumerate() {
             if !p.starts_with('/') {
-                self.error(&join_index(&join_key(path, "paths"), i), "path", format!("path prefix `{p}` must start with `/`"));
+                self.error(
+                    &join_index(&join_key(path, "paths"), i),
+                    "path",
+                    format!("path prefix `{p}` must start with `/`"),
+                );
             }
         }
         let rule_indices = match &r.rules {
@@ -542,8 +761,14 @@ impl Lower<'_> {
                 .filter_map(|(i, id)| match rules.get(id) {
                     Some(&index) => Some(index),
                     None => {
-                        let hint = did_you_mean(id, rules.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
-                        self.error(&join_index(&join_key(path, "rules"), i), "missing-rule", format!("route applies unknown rule `{id}`")).help = hint;
+                        let hint = did_you_mean(id, rules.keys().map(String::as_str))
+                            .map(|s| format!("did you mean `{s}`?"));
+                        self.error(
+                            &join_index(&join_key(path, "rules"), i),
+                            "missing-rule",
+                            format!("route applies unknown rule `{id}`"),
+                        )
+                        .help = hint;
                         None
                     }
                 })
@@ -553,7 +778,10 @@ impl Lower<'_> {
             id: r.id.clone(),
             hosts: r.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
             path_prefixes: r.paths.clone(),
-            header: r.header.as_ref().map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
+            header: r
+                .header
+                .as_ref()
+                .map(|h| (h.name.to_ascii_lowercase(), h.value.clone())),
             api,
             rules: rule_indices,
             system: None,
@@ -565,36 +793,67 @@ impl Lower<'_> {
     }
 
     fn soa(&mut self, policy: &Policy, rules: &[RuleSpec]) {
-        let disclosure = policy.disclosure.iter().flat_map(|d| d.controls.iter().map(String::as_str));
-        let runtime: HashSet<&str> =
-            rules.iter().flat_map(|r| r.controls.iter().map(String::as_str)).chain(disclosure).collect();
+        let disclosure = policy
+            .disclosure
+            .iter()
+            .flat_map(|d| d.controls.iter().map(String::as_str));
+        let runtime: HashSet<&str> = rules
+            .iter()
+            .flat_map(|r| r.controls.iter().map(String::as_str))
+            .chain(disclosure)
+            .collect();
         let mut declared: HashMap<String, &'static str> = HashMap::new();
         let mut declare = |this: &mut Self, control: &str, how: &'static str, path: String| {
             this.control(control, &path);
-            if let Some(previous) = declared.insert(control.to_owned(), how) {
-                if previous != how || how != "applied" {
-                    this.error(&path, "soa-conflict", format!("`{control}` is declared both {previous} and {how}"));
-                }
+            if let Some(previous) = declared.insert(control.to_owned(), how)
+                && (previous != how || how != "applied")
+            {
+                this.error(
+                    &path,
+                    "soa-conflict",
+                    format!("`{control}` is declared both {previous} and {how}"),
+                );
             }
         };
         for (i, a) in policy.soa.applied.iter().enumerate() {
             let path = join_key(&join_index("soa.applied", i), "control");
             if !runtime.contains(a.control.as_str()) {
-                self.warning(&path, "applied-without-rule", format!("`{}` is declared applied but no rule implements it", a.control)).help =
+                self.warning(
+                    &path,
+                    "applied-without-rule",
+                    format!(
+                        "`{}` is declared applied but no rule implements it",
+                        a.control
+                    ),
+                )
+                .help =
                     Some("add it to a rule's `controls`, or declare it `organizational`".into());
             }
             declare(self, &a.control, "applied", path);
         }
         for (i, o) in policy.soa.organizational.iter().enumerate() {
-            declare(self, &o.control, "organizational", join_key(&join_index("soa.organizational", i), "control"));
+            declare(
+                self,
+                &o.control,
+                "organizational",
+                join_key(&join_index("soa.organizational", i), "control"),
+            );
         }
         for (i, e) in policy.soa.excluded.iter().enumerate() {
             let path = join_key(&join_index("soa.excluded", i), "control");
             if runtime.contains(e.control.as_str()) {
-                self.error(&path, "soa-conflict", format!("`{}` is excluded but rules implement it", e.control));
+                self.error(
+                    &path,
+                    "soa-conflict",
+                    format!("`{}` is excluded but rules implement it", e.control),
+                );
             }
             if e.justification.trim().is_empty() {
-                self.error(&join_key(&join_index("soa.excluded", i), "justification"), "justification", "an exclusion needs a justification (ISO/IEC 42001 6.1.3)".into());
+                self.error(
+                    &join_key(&join_index("soa.excluded", i), "justification"),
+                    "justification",
+                    "an exclusion needs a justification (ISO/IEC 42001 6.1.3)".into(),
+                );
             }
             declare(self, &e.control, "excluded", path);
         }
@@ -602,12 +861,24 @@ impl Lower<'_> {
             .map(|c| c.id)
             .filter(|id| {
                 let reference = format!("iso42001:{id}");
-                !runtime.contains(reference.as_str()) && !declared.contains_key(&reference) && !is_impact_control(id, policy)
+                !runtime.contains(reference.as_str())
+                    && !declared.contains_key(&reference)
+                    && !is_impact_control(id, policy)
             })
             .collect();
         if !missing.is_empty() {
-            self.warning("soa", "not-addressed", format!("{} ISO/IEC 42001 Annex A controls are not addressed: {}", missing.len(), missing.join(", ")))
-                .help = Some("apply, declare organizational, or exclude each one with a justification".into());
+            self.warning(
+                "soa",
+                "not-addressed",
+                format!(
+                    "{} ISO/IEC 42001 Annex A controls are not addressed: {}",
+                    missing.len(),
+                    missing.join(", ")
+                ),
+            )
+            .help = Some(
+                "apply, declare organizational, or exclude each one with a justification".into(),
+            );
         }
     }
 
@@ -618,7 +889,11 @@ impl Lower<'_> {
         }
         for (i, d) in policy.detectors.iter().enumerate() {
             if !used.contains(&(i as u32)) {
-                self.warning(&join_key(&join_index("detectors", i), "id"), "unused-detector", format!("detector `{}` is not used by any rule", d.id));
+                self.warning(
+                    &join_key(&join_index("detectors", i), "id"),
+                    "unused-detector",
+                    format!("detector `{}` is not used by any rule", d.id),
+                );
             }
         }
     }
@@ -685,7 +960,9 @@ fn lower_validator(v: &ValidatorDef) -> Validator {
         ValidatorDef::Ipv4 => Validator::Ipv4,
         ValidatorDef::Ipv6 => Validator::Ipv6,
         ValidatorDef::Jwt => Validator::Jwt,
-        ValidatorDef::Entropy(min_bits) => Validator::Entropy { min_bits: *min_bits },
+        ValidatorDef::Entropy(min_bits) => Validator::Entropy {
+            min_bits: *min_bits,
+        },
     }
 }
 
@@ -709,7 +986,9 @@ fn is_date(text: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -34,12 +34,18 @@ pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, Report> {
         }
     };
     match serde_path_to_error::deserialize::<_, Policy>(&document.value) {
-        Ok(policy) => Ok(LoadedPolicy { policy, spans: document.spans, source: text.as_bytes().to_vec() }),
+        Ok(policy) => Ok(LoadedPolicy {
+            policy,
+            spans: document.spans,
+            source: text.as_bytes().to_vec(),
+        }),
         Err(err) => {
             let path = err.path().to_string();
             let path = if path == "." { String::new() } else { path };
             let message = err.inner().to_string();
-            report.diagnostics.push(shape_diagnostic(&path, &message, &document.spans));
+            report
+                .diagnostics
+                .push(shape_diagnostic(&path, &message, &document.spans));
             Err(report)
         }
     }
@@ -51,20 +57,33 @@ fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> Diagnostic 
     let field = message
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split('`').next());
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
-    let where_ = if path.is_empty() { "the document".to_owned() } else { format!("`{path}`") };
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let where_ = if path.is_empty() {
+        "the document".to_owned()
+    } else {
+        format!("`{path}`")
+    };
     match (field, missing) {
         (Some(field), _) => {
             let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
             let span = spans.key(&source::join_key(path, field));
-            let mut d = Diagnostic::error("unknown-field", format!("unknown field `{field}` in {where_}")).at(span);
+            let mut d = Diagnostic::error(
+                "unknown-field",
+                format!("unknown field `{field}` in {where_}"),
+            )
+            .at(span);
             if let Some(expected) = expected {
                 d = d.help(format!("expected {expected}"));
             }
             d
         }
-        (None, Some(field)) => Diagnostic::error("missing-field", format!("{where_} is missing the field `{field}`"))
-            .at(spans.key(path)),
+        (None, Some(field)) => Diagnostic::error(
+            "missing-field",
+            format!("{where_} is missing the field `{field}`"),
+        )
+        .at(spans.key(path)),
         _ => Diagnostic::error("invalid", format!("{where_}: {message}")).at(spans.value(path)),
     }
 }

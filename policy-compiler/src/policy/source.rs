@@ -52,7 +52,11 @@ fn parent(path: &str) -> Option<&str> {
 
 /// Joins a path and a key the way `serde_path_to_error` prints paths.
 pub fn join_key(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// Joins a path and an index.
@@ -90,7 +94,11 @@ fn parse_json(text: &str) -> Result<Document, Diagnostic> {
     Ok(Document { value, spans })
 }
 
-fn json_to_value(node: &aimsgate_engine::codec::json::Node<'_>, path: &str, spans: &mut SpanIndex) -> Value {
+fn json_to_value(
+    node: &aimsgate_engine::codec::json::Node<'_>,
+    path: &str,
+    spans: &mut SpanIndex,
+) -> Value {
     use aimsgate_engine::codec::json::Value as J;
     spans.values.insert(path.to_owned(), node.span.clone());
     match &node.value {
@@ -125,8 +133,12 @@ struct CharOffsets<'t> {
 
 impl<'t> CharOffsets<'t> {
     fn new(text: &'t str) -> Self {
-        let table = (!text.is_ascii())
-            .then(|| text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect());
+        let table = (!text.is_ascii()).then(|| {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        });
         CharOffsets { text, table }
     }
 
@@ -183,24 +195,32 @@ fn yaml_to_value(
                     YamlData::Value(Scalar::String(s)) => s.to_string(),
                     YamlData::Value(other) => scalar_to_value(other).to_string(),
                     _ => {
-                        return Err(Diagnostic::error("syntax", "mapping keys must be plain strings")
-                            .at(Some(offsets.span(&key.span))));
+                        return Err(Diagnostic::error(
+                            "syntax",
+                            "mapping keys must be plain strings",
+                        )
+                        .at(Some(offsets.span(&key.span))));
                     }
                 };
                 let child = join_key(path, &name);
                 spans.keys.insert(child.clone(), offsets.span(&key.span));
                 let value = yaml_to_value(member, &child, offsets, spans)?;
                 if map.insert(name.clone(), value).is_some() {
-                    return Err(Diagnostic::error("duplicate-key", format!("key `{name}` appears twice"))
-                        .at(Some(offsets.span(&key.span))));
+                    return Err(Diagnostic::error(
+                        "duplicate-key",
+                        format!("key `{name}` appears twice"),
+                    )
+                    .at(Some(offsets.span(&key.span))));
                 }
             }
             Value::Object(map)
         }
         YamlData::Tagged(_, inner) => yaml_to_value(inner, path, offsets, spans)?,
         YamlData::Alias(_) => {
-            return Err(Diagnostic::error("syntax", "YAML aliases are not supported in policies")
-                .at(Some(span)));
+            return Err(
+                Diagnostic::error("syntax", "YAML aliases are not supported in policies")
+                    .at(Some(span)),
+            );
         }
         YamlData::BadValue => {
             return Err(Diagnostic::error("syntax", "this value cannot be read").at(Some(span)));
@@ -213,7 +233,9 @@ fn scalar_to_value(scalar: &Scalar<'_>) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(*b),
         Scalar::Integer(i) => Value::Number((*i).into()),
-        Scalar::FloatingPoint(f) => Number::from_f64(f.into_inner()).map_or(Value::Null, Value::Number),
+        Scalar::FloatingPoint(f) => {
+            Number::from_f64(f.into_inner()).map_or(Value::Null, Value::Number)
+        }
         Scalar::String(s) => Value::String(s.to_string()),
     }
 }
