@@ -67,13 +67,22 @@ fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> Diagnostic 
     };
     match (field, missing) {
         (Some(field), _) => {
+            // serde_path_to_error's path already ends at the unknown key.
+            let (parent_path, key_path) = match path.strip_suffix(field) {
+                Some(parent) => (parent.trim_end_matches('.').to_owned(), path.to_owned()),
+                None => (path.to_owned(), source::join_key(path, field)),
+            };
+            let within = if parent_path.is_empty() {
+                "the document".to_owned()
+            } else {
+                format!("`{parent_path}`")
+            };
             let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
-            let span = spans.key(&source::join_key(path, field));
             let mut d = Diagnostic::error(
                 "unknown-field",
-                format!("unknown field `{field}` in {where_}"),
+                format!("unknown field `{field}` in {within}"),
             )
-            .at(span);
+            .at(spans.key(&key_path));
             if let Some(expected) = expected {
                 d = d.help(format!("expected {expected}"));
             }
