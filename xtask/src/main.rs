@@ -224,5 +224,5 @@ fn ci(root: &Path) -> Result<()> {
 }
 
 fn bench() -> Result<()> {
-    run(cargo().args(["bench", "--workspace"]))
+    run(cargo().args(["bench", "--package", "aimsgate-benches"]))
 }

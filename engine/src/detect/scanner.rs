@@ -85,7 +85,10 @@ struct Checks {
     validator: Option<validate::Validator>,
     context: Option<(Vec<String>, usize)>,
     exception_values: HashSet<String>,
-    exception_patterns: Vec<Regex>,
+    /// All exception patterns of the detector as one anchored alternation,
+    /// compiled on the first candidate: imported rule sets carry dozens
+    /// of exceptions per detector, and most detectors never see one.
+    exception_patterns: Option<GatedRegex>,
     /// Words of a case-sensitive keyword list, as spelled.
     exact_words: Vec<String>,
 }
@@ -156,7 +159,7 @@ impl Scanner {
 
         for (index, spec) in detectors.iter().enumerate() {
             let detector = index as u32;
-            checks.push(compile_checks(spec)?);
+            checks.push(compile_checks(spec));
             match &spec.kind {
                 DetectorKind::Regex {
                     patterns,
@@ -412,10 +415,13 @@ impl Scanner {
         if checks.exception_values.contains(found) {
             return false;
         }
+        // A pattern that does not compile (the compiler checked it, so only
+        // a hand-made rule set) excepts nothing: the candidate stays a hit.
         if checks
             .exception_patterns
-            .iter()
-            .any(|p| p.is_match(found.as_bytes()))
+            .as_ref()
+            .and_then(GatedRegex::regex)
+            .is_some_and(|p| p.is_match(found.as_bytes()))
         {
             return false;
         }
@@ -431,21 +437,17 @@ impl Scanner {
     }
 }
 
-fn compile_checks(spec: &DetectorSpec) -> Result<Checks, BuildError> {
-    let exception_patterns = spec
-        .exceptions
-        .patterns
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            build_regex(&format!("^(?:{p})$")).map_err(|e| BuildError::Regex {
-                detector: spec.id.clone(),
-                index: i,
-                message: format!("exception pattern: {e}"),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Checks {
+fn compile_checks(spec: &DetectorSpec) -> Checks {
+    let patterns = &spec.exceptions.patterns;
+    let exception_patterns = (!patterns.is_empty()).then(|| {
+        let alternation: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
+        GatedRegex {
+            detector: 0,
+            source: format!("^(?:{})$", alternation.join("|")),
+            compiled: OnceLock::new(),
+        }
+    });
+    Checks {
         validator: spec.validator,
         context: spec.context.as_ref().map(|c| {
             (
@@ -468,7 +470,7 @@ fn compile_checks(spec: &DetectorSpec) -> Result<Checks, BuildError> {
             } => words.clone(),
             _ => Vec::new(),
         },
-    })
+    }
 }
 
 /// Whether the bytes around `span` are not word characters.

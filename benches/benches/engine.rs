@@ -1,0 +1,60 @@
+//! The engine against a naive per-pattern loop, on the same bodies, in the
+//! same process: the ratio is the figure, not the absolute time.
+
+use std::hint::black_box;
+
+use aimsgate_benches::{Naive, baseline, chat_request, gitleaks};
+use aimsgate_engine::decision::MemoryLedger;
+use aimsgate_engine::{Engine, RequestContext};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn ctx() -> RequestContext<'static> {
+    RequestContext {
+        host: "",
+        path: "/v1/chat/completions",
+        headers: &[],
+        route: None,
+        api: None,
+        now_secs: 0,
+    }
+}
+
+fn request_4k(c: &mut Criterion) {
+    let body = chat_request(4096);
+    for (name, ruleset) in [("baseline", baseline()), ("gitleaks", gitleaks())] {
+        let engine = Engine::new(ruleset.clone()).expect("builds");
+        // Warm the lazily compiled, keyword-gated regexes once.
+        engine.inspect_request(&ctx(), &body, &mut MemoryLedger::default());
+        let naive = Naive::new(&ruleset);
+        let mut group = c.benchmark_group(format!("request_4k/{name}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function("engine", |b| {
+            b.iter(|| {
+                engine.inspect_request(&ctx(), black_box(&body), &mut MemoryLedger::default())
+            })
+        });
+        group.bench_function("naive_loop", |b| b.iter(|| naive.scan(black_box(&body))));
+        group.finish();
+    }
+}
+
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    for (name, ruleset) in [("baseline", baseline()), ("gitleaks", gitleaks())] {
+        let bytes = ruleset.to_bytes();
+        group.bench_function(format!("{name}/engine_from_bytes"), |b| {
+            b.iter(|| Engine::from_bytes(black_box(&bytes)).expect("loads"))
+        });
+        group.bench_function(format!("{name}/naive_compile_all"), |b| {
+            b.iter(|| Naive::new(black_box(&ruleset)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = request_4k, load
+}
+criterion_main!(benches);
