@@ -202,6 +202,15 @@ fn ci(root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    // The engine runs inside proxy-wasm and edge workers: it must keep
+    // building for wasm.
+    run(cargo().args([
+        "build",
+        "--package",
+        "aimsgate-engine",
+        "--target",
+        "wasm32-wasip1",
+    ]))?;
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
