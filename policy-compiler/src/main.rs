@@ -13,12 +13,10 @@ use std::process::ExitCode;
 use aimsgate_compiler::diagnostics::Report;
 use aimsgate_compiler::policy::{self, compile::Compiled};
 use aimsgate_compiler::{catalogue, import, scan, soa};
+use aimsgate_engine::Engine;
 use aimsgate_engine::codec::Api;
-use aimsgate_engine::decision::MemoryLedger;
 use aimsgate_engine::exchange::Exchange;
-use aimsgate_engine::inspect::RequestFacts;
 use aimsgate_engine::ruleset::Phase;
-use aimsgate_engine::{Engine, RequestContext, Routing};
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -539,15 +537,9 @@ fn explain_request(
         return Ok(());
     }
     print_header(engine);
-    let headers = exchange.request_headers();
-    let routing = engine.route(&exchange.request.host, &exchange.request.path, &headers);
-    let route = match routing {
-        Routing::Route(r)
-        | Routing::UnknownPath { route: r, .. }
-        | Routing::Retired { route: r, .. } => Some(r),
-        Routing::Ungoverned => None,
-    };
-    let route_name = route
+    let decided = scan::decide_exchange(engine, &exchange, api);
+    let route_name = decided
+        .route
         .and_then(|r| engine.ruleset().routes.get(r as usize))
         .map_or("(none: every rule applies)".to_owned(), |r| r.id.clone());
     println!(
@@ -555,69 +547,43 @@ fn explain_request(
         exchange.request.method, exchange.request.host, exchange.request.path
     );
     println!("route:    {route_name}");
-    if let Some(refusal) = engine.routing_refusal(routing) {
-        print_decision(engine, "request", &refusal);
-        return Ok(());
+    if let Some(refusal) = &decided.refusal {
+        print_decision(engine, "request", refusal);
     }
-    if matches!(routing, Routing::UnknownPath { .. }) {
+    if decided.passed_uninspected {
         println!(
             "request decision: ALLOW (unknown path on a governed host; the route lets it pass uninspected, recorded)"
         );
-        return Ok(());
     }
-    let api = api.or_else(|| exchange.api());
-    let ctx = RequestContext {
-        host: &exchange.request.host,
-        path: &exchange.request.path,
-        headers: &headers,
-        route,
-        api,
-        now_secs: 0,
-    };
-    let body = exchange.request.body.to_bytes();
-    let inspection = engine.inspect_request(&ctx, &body, &mut MemoryLedger::default());
-    println!(
-        "api:      {}",
-        inspection.api.map_or("unknown", |a| a.name())
-    );
-    if let Some(view) = &inspection.view {
+    if let Some(inspection) = &decided.request {
         println!(
-            "model:    {}   segments: {}   skipped media: {}",
-            view.model.as_deref().unwrap_or("-"),
-            view.segments.len(),
-            view.skipped_media
+            "api:      {}",
+            inspection.api.map_or("unknown", |a| a.name())
         );
+        if let Some(view) = &inspection.view {
+            println!(
+                "model:    {}   segments: {}   skipped media: {}",
+                view.model.as_deref().unwrap_or("-"),
+                view.segments.len(),
+                view.skipped_media
+            );
+        }
+        print_decision(engine, "request", &inspection.decision);
+        if let Some(body) = &inspection.body {
+            println!(
+                "\nrewritten request body:\n  {}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
-    print_decision(engine, "request", &inspection.decision);
-    if let Some(body) = &inspection.body {
-        println!(
-            "\nrewritten request body:\n  {}",
-            String::from_utf8_lossy(body)
-        );
-    }
-    if inspection.decision.block.is_none()
-        && let (Some(response), Some(api)) = (&exchange.response, inspection.api)
-    {
-        let facts = inspection
-            .view
-            .as_ref()
-            .map(|v| RequestFacts::of(v, &exchange.request.path))
-            .unwrap_or_default();
-        let (bytes, streamed) = match (&response.chunks, &response.body) {
-            (Some(chunks), _) => (chunks.concat().into_bytes(), true),
-            (None, Some(body)) => (body.to_bytes(), false),
-            (None, None) => (Vec::new(), false),
-        };
-        if !bytes.is_empty() {
-            let result = engine.inspect_response(&ctx, api, &facts, &bytes, streamed);
-            println!();
-            print_decision(engine, "response", &result.decision);
-            if let Some(body) = &result.body {
-                println!(
-                    "\nrewritten response body:\n  {}",
-                    String::from_utf8_lossy(body)
-                );
-            }
+    if let Some(result) = &decided.response {
+        println!();
+        print_decision(engine, "response", &result.decision);
+        if let Some(body) = &result.body {
+            println!(
+                "\nrewritten response body:\n  {}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
     Ok(())

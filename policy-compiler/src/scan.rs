@@ -12,7 +12,7 @@ use std::io::{BufRead, Write};
 use aimsgate_engine::codec::{self, Api};
 use aimsgate_engine::decision::{Decision, MemoryLedger};
 use aimsgate_engine::exchange::Exchange;
-use aimsgate_engine::inspect::{RequestFacts, Routing};
+use aimsgate_engine::inspect::{RequestFacts, RequestInspection, ResponseInspection, Routing};
 use aimsgate_engine::ruleset::Phase;
 use aimsgate_engine::{Engine, RequestContext};
 use serde_json::{Value, json};
@@ -194,62 +194,103 @@ fn sniff_response(value: &Value) -> Option<Api> {
     }
 }
 
+/// Both phases of one exchange, decided.
+#[derive(Debug)]
+pub struct ExchangeDecisions {
+    /// How the request was routed.
+    pub routing: Routing,
+    /// The route index, when one matched the host.
+    pub route: Option<u32>,
+    /// A refusal made before any body was read (retired system, unknown
+    /// path that fails closed).
+    pub refusal: Option<Decision>,
+    /// An unknown path on a governed host that the route lets pass.
+    pub passed_uninspected: bool,
+    /// The request's inspection.
+    pub request: Option<RequestInspection>,
+    /// The response's inspection (only when the request passed).
+    pub response: Option<ResponseInspection>,
+}
+
 /// Decides both phases of an exchange (the response only when the request
-/// passed).
-pub fn scan_exchange(engine: &Engine, exchange: &Exchange, api_override: Option<Api>) -> Value {
+/// passed): the one place `scan` and `explain` share.
+pub fn decide_exchange(
+    engine: &Engine,
+    exchange: &Exchange,
+    api_override: Option<Api>,
+) -> ExchangeDecisions {
     let headers = exchange.request_headers();
     let routing = engine.route(&exchange.request.host, &exchange.request.path, &headers);
-    let mut out = json!({"id": exchange.id});
     let route = match routing {
-        Routing::Route(r) => Some(r),
-        Routing::Ungoverned => {
-            out["route"] = json!(null);
-            None
-        }
-        Routing::UnknownPath { route, .. } | Routing::Retired { route, .. } => Some(route),
+        Routing::Route(r)
+        | Routing::UnknownPath { route: r, .. }
+        | Routing::Retired { route: r, .. } => Some(r),
+        Routing::Ungoverned => None,
     };
-    if let Some(r) = route.and_then(|r| engine.ruleset().routes.get(r as usize)) {
-        out["route"] = json!(r.id);
-    }
-    if let Some(refusal) = engine.routing_refusal(routing) {
-        out["request"] = decision_json(engine, &refusal);
-        return out;
+    let mut decided = ExchangeDecisions {
+        routing,
+        route,
+        refusal: engine.routing_refusal(routing),
+        passed_uninspected: false,
+        request: None,
+        response: None,
+    };
+    if decided.refusal.is_some() {
+        return decided;
     }
     if matches!(routing, Routing::UnknownPath { .. }) {
-        out["request"] = json!({"decision": "allow", "note": "unknown path on a governed host, passed uninspected by the route's rule"});
-        return out;
+        decided.passed_uninspected = true;
+        return decided;
     }
-    let api = api_override.or_else(|| exchange.api());
     let ctx = RequestContext {
         host: &exchange.request.host,
         path: &exchange.request.path,
         headers: &headers,
         route,
-        api,
+        api: api_override.or_else(|| exchange.api()),
         now_secs: 0,
     };
     let body = exchange.request.body.to_bytes();
     let inspection = engine.inspect_request(&ctx, &body, &mut MemoryLedger::default());
-    out["api"] = json!(inspection.api.map(|a| a.name()));
-    out["request"] = decision_json(engine, &inspection.decision);
-    if inspection.decision.block.is_some() {
-        return out;
+    if inspection.decision.block.is_none()
+        && let (Some(response), Some(api)) = (&exchange.response, inspection.api)
+    {
+        let facts = inspection
+            .view
+            .as_ref()
+            .map(|v| RequestFacts::of(v, &exchange.request.path))
+            .unwrap_or_default();
+        let payload = match (&response.chunks, &response.body) {
+            (Some(chunks), _) => Some((chunks.concat().into_bytes(), true)),
+            (None, Some(body)) => Some((body.to_bytes(), false)),
+            (None, None) => None,
+        };
+        decided.response = payload
+            .map(|(bytes, streamed)| engine.inspect_response(&ctx, api, &facts, &bytes, streamed));
     }
-    let (Some(response), Some(api)) = (&exchange.response, inspection.api) else {
-        return out;
-    };
-    let facts = inspection
-        .view
-        .as_ref()
-        .map(|v| RequestFacts::of(v, &exchange.request.path))
-        .unwrap_or_default();
-    let (bytes, streamed) = match (&response.chunks, &response.body) {
-        (Some(chunks), _) => (chunks.concat().into_bytes(), true),
-        (None, Some(body)) => (body.to_bytes(), false),
-        (None, None) => return out,
-    };
-    let result = engine.inspect_response(&ctx, api, &facts, &bytes, streamed);
-    out["response"] = decision_json(engine, &result.decision);
+    decided.request = Some(inspection);
+    decided
+}
+
+/// Decides both phases of an exchange, as a JSON decision line.
+pub fn scan_exchange(engine: &Engine, exchange: &Exchange, api_override: Option<Api>) -> Value {
+    let decided = decide_exchange(engine, exchange, api_override);
+    let route = decided
+        .route
+        .and_then(|r| engine.ruleset().routes.get(r as usize));
+    let mut out = json!({"id": exchange.id, "route": route.map(|r| r.id.as_str())});
+    if let Some(refusal) = &decided.refusal {
+        out["request"] = decision_json(engine, refusal);
+    } else if decided.passed_uninspected {
+        out["request"] = json!({"decision": "allow", "note": "unknown path on a governed host, passed uninspected by the route's rule"});
+    }
+    if let Some(request) = &decided.request {
+        out["api"] = json!(request.api.map(|a| a.name()));
+        out["request"] = decision_json(engine, &request.decision);
+    }
+    if let Some(response) = &decided.response {
+        out["response"] = decision_json(engine, &response.decision);
+    }
     out
 }
 
