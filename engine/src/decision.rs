@@ -452,10 +452,13 @@ fn model_matches(pattern: &str, model: &str) -> bool {
 /// sub-domains.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
+        // Compared as bytes: a host from the wire may hold any UTF-8, and
+        // slicing it as a str at a computed offset could split a character.
         Some(suffix) => {
+            let (host, suffix) = (host.as_bytes(), suffix.as_bytes());
             host.len() > suffix.len() + 1
                 && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+                && host[host.len() - suffix.len() - 1] == b'.'
         }
         None => pattern.eq_ignore_ascii_case(host),
     }
@@ -621,4 +624,19 @@ pub fn expand_mask(template: &str, detector: &str, rule: &str, len: usize) -> St
         .replace("{detector}", detector)
         .replace("{rule}", rule)
         .replace("{stars}", &"*".repeat(len.min(64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_matches;
+
+    #[test]
+    fn host_patterns_match_subdomains_and_never_split_characters() {
+        assert!(host_matches("*.example.com", "api.example.com"));
+        assert!(!host_matches("*.example.com", "example.com"));
+        assert!(!host_matches("*.example.com", "evilexample.com"));
+        assert!(host_matches("API.openai.com", "api.openai.com"));
+        assert!(!host_matches("*.é.com", "aaé.com"));
+        assert!(!host_matches("*.xé", "ééé"));
+    }
 }
