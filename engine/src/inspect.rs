@@ -138,11 +138,8 @@ fn tools_of(declared: &[String], called: &[String]) -> Vec<String> {
 /// Host without port, lower-case comparison is done by the matchers.
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
-        // [v6]:port
-        return host
-            .split(']')
-            .next()
-            .map_or(host, |h| &host[..h.len() + 1]);
+        // [v6]:port; an unclosed bracket is kept whole.
+        return host.find(']').map_or(host, |end| &host[..=end]);
     }
     host.rsplit_once(':')
         .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
@@ -551,4 +548,19 @@ fn rewrite_request(
         return Ok(None);
     }
     redact::splice(body, edits).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_port;
+
+    #[test]
+    fn ports_are_stripped_and_odd_hosts_never_panic() {
+        assert_eq!(strip_port("api.openai.com:443"), "api.openai.com");
+        assert_eq!(strip_port("api.openai.com"), "api.openai.com");
+        assert_eq!(strip_port("[::1]:8080"), "[::1]");
+        assert_eq!(strip_port("[::1"), "[::1");
+        assert_eq!(strip_port("é:x"), "é:x");
+        assert_eq!(strip_port(""), "");
+    }
 }
