@@ -42,7 +42,10 @@ fn aimsgate(args: &[&str]) -> (i32, String, String) {
 fn check(text: &str) -> (i32, String) {
     let dir = std::env::temp_dir().join(format!("aimsgate-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("p{}.yaml", text.len()));
+    // Tests run in parallel: every call gets its own file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("p{n}.yaml"));
     std::fs::write(&file, text).unwrap();
     let (code, _, err) = aimsgate(&["check", "--format", "plain", file.to_str().unwrap()]);
     (code, err.replace(file.to_str().unwrap(), "FILE"))
