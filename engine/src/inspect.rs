@@ -291,6 +291,32 @@ impl Engine {
         )
     }
 
+    /// The facts rules see for an exchange on `ctx`, shared by both phases.
+    fn facts<'a>(
+        &'a self,
+        ctx: &RequestContext<'a>,
+        api: Api,
+        model: Option<&'a str>,
+        tools: &'a [String],
+        max_tokens: Option<u64>,
+    ) -> Facts<'a> {
+        let (user, group) = self.identity(ctx.headers);
+        Facts {
+            host: strip_port(ctx.host),
+            headers: ctx.headers,
+            route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
+            provider: self.provider_of(ctx.route),
+            model,
+            tools,
+            max_tokens,
+            user,
+            group,
+            now_secs: ctx.now_secs,
+            caps_output: api != Api::OpenaiEmbeddings,
+            text_only: false,
+        }
+    }
+
     /// Inspects a request body.
     ///
     /// A body that cannot be decoded is refused (fail closed): a governed
@@ -336,21 +362,8 @@ impl Engine {
         let tools = tools_of(&view.tools_declared, &view.tool_calls);
         // Gemini names the model in the path, not the body.
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
-        let (user, group) = self.identity(ctx.headers);
-        let facts = Facts {
-            host: strip_port(ctx.host),
-            headers: ctx.headers,
-            route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
-            provider: self.provider_of(ctx.route),
-            model: model.as_deref(),
-            tools: &tools,
-            max_tokens: view.max_tokens.as_ref().map(|m| m.value),
-            user,
-            group,
-            now_secs: ctx.now_secs,
-            caps_output: api != Api::OpenaiEmbeddings,
-            text_only: false,
-        };
+        let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
+        let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
         let decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
@@ -406,21 +419,8 @@ impl Engine {
         let matches = self.scan_segments(&view.segments);
         let mut tools = request.tools.clone();
         tools.extend(view.tool_calls.iter().cloned());
-        let (user, group) = self.identity(ctx.headers);
-        let facts = Facts {
-            host: strip_port(ctx.host),
-            headers: ctx.headers,
-            route: ctx.route.and_then(|r| self.ruleset.routes.get(r as usize)),
-            provider: self.provider_of(ctx.route),
-            model: request.model.as_deref().or(view.model.as_deref()),
-            tools: &tools,
-            max_tokens: request.max_tokens,
-            user,
-            group,
-            now_secs: ctx.now_secs,
-            caps_output: api != Api::OpenaiEmbeddings,
-            text_only: false,
-        };
+        let model = request.model.as_deref().or(view.model.as_deref());
+        let facts = self.facts(ctx, api, model, &tools, request.max_tokens);
         let decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
