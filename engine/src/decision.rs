@@ -257,6 +257,9 @@ pub struct Facts<'a> {
     /// that name no detector are skipped, and conditions on request facts
     /// are false rather than judged on facts that are merely absent.
     pub text_only: bool,
+    /// In a stream, the bytes of model text so far: its segments hold only
+    /// the window still being inspected, so sizes are counted here.
+    pub stream_bytes: Option<usize>,
 }
 
 impl Facts<'_> {
@@ -432,6 +435,13 @@ impl EvalContext<'_> {
     }
 
     fn text_bytes(&self, roles: u8) -> usize {
+        if let Some(bytes) = self.facts.stream_bytes {
+            return if role_allowed(roles, Role::Assistant) {
+                bytes
+            } else {
+                0
+            };
+        }
         self.segments
             .iter()
             .filter(|s| role_allowed(roles, s.role))

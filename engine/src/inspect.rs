@@ -6,19 +6,23 @@
 //! edge build and the CLI — so they cannot disagree on what a policy means.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::codec::{self, Api, CodecError, RequestView, ResponseView, Role, Segment, SegmentKind};
 use crate::decision::{self, BlockReason, Decision, Facts, MemoryLedger, UsageLedger};
 use crate::detect::{BuildError, Match, Scanner};
 use crate::redact;
 use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
+use crate::stream::DetectorBound;
 
 /// A loaded rule set, ready to inspect traffic.
 #[derive(Debug)]
 pub struct Engine {
     ruleset: RuleSet,
-    scanner: Scanner,
+    pub(crate) scanner: Scanner,
     all_rules: Vec<u32>,
+    /// Streaming bounds per detector, computed on the first stream.
+    stream_bounds: OnceLock<Vec<DetectorBound>>,
 }
 
 /// Why an engine could not be made from bytes.
@@ -136,7 +140,7 @@ fn tools_of(declared: &[String], called: &[String]) -> Vec<String> {
 }
 
 /// Host without port, lower-case comparison is done by the matchers.
-fn strip_port(host: &str) -> &str {
+pub(crate) fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         // [v6]:port; an unclosed bracket is kept whole.
         return host.find(']').map_or(host, |end| &host[..=end]);
@@ -155,6 +159,7 @@ impl Engine {
             ruleset,
             scanner,
             all_rules,
+            stream_bounds: OnceLock::new(),
         })
     }
 
@@ -166,6 +171,18 @@ impl Engine {
     /// The rule set.
     pub fn ruleset(&self) -> &RuleSet {
         &self.ruleset
+    }
+
+    /// How far back a pending match of each detector can start (see
+    /// [`crate::stream`]).
+    pub(crate) fn stream_bounds(&self) -> &[DetectorBound] {
+        self.stream_bounds.get_or_init(|| {
+            self.ruleset
+                .detectors
+                .iter()
+                .map(DetectorBound::of)
+                .collect()
+        })
     }
 
     /// Finds the route that governs a request.
@@ -253,7 +270,7 @@ impl Engine {
         }
     }
 
-    fn rules_of(&self, route: Option<u32>) -> &[u32] {
+    pub(crate) fn rules_of(&self, route: Option<u32>) -> &[u32] {
         match route.and_then(|r| self.ruleset.routes.get(r as usize)) {
             Some(route) => &route.rules,
             None => &self.all_rules,
@@ -292,7 +309,7 @@ impl Engine {
     }
 
     /// The facts rules see for an exchange on `ctx`, shared by both phases.
-    fn facts<'a>(
+    pub(crate) fn facts<'a>(
         &'a self,
         ctx: &RequestContext<'a>,
         api: Api,
@@ -314,6 +331,7 @@ impl Engine {
             now_secs: ctx.now_secs,
             caps_output: api != Api::OpenaiEmbeddings,
             text_only: false,
+            stream_bytes: None,
         }
     }
 
@@ -482,6 +500,7 @@ impl Engine {
             now_secs: 0,
             caps_output: false,
             text_only: true,
+            stream_bytes: None,
         };
         let decision = decision::evaluate(
             &self.ruleset,
@@ -510,7 +529,7 @@ fn model_from_path(path: &str) -> Option<String> {
     (!model.is_empty()).then(|| model.to_owned())
 }
 
-fn uninspectable(phase: Phase, reason: &str) -> Decision {
+pub(crate) fn uninspectable(phase: Phase, reason: &str) -> Decision {
     let what = if phase == Phase::Response {
         "response"
     } else {

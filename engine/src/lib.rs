@@ -33,6 +33,8 @@ pub mod exchange;
 pub mod inspect;
 pub mod normalize;
 pub mod redact;
+pub mod reply;
 pub mod ruleset;
+pub mod stream;
 
 pub use inspect::{Engine, EngineError, RequestContext, Routing};

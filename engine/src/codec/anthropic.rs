@@ -287,13 +287,19 @@ fn block_start(
     match block_type.map(|t| &*t.text) {
         Some("text") => {
             if let Some(text) = CX.string(block.get("text"), &path.key("text"))? {
-                out.extend(StreamDelta::text(0, SegmentKind::Text, index, &text.text));
+                out.extend(StreamDelta::text(0, SegmentKind::Text, index, text));
             }
         }
         Some("tool_use" | "server_tool_use" | "mcp_tool_use") => {
             let name = CX.string(block.get("name"), &path.key("name"))?;
             // `input` is `{}` here; the arguments follow as input_json_delta.
-            out.extend(StreamDelta::tool(0, index, name.map(|n| &*n.text), ""));
+            out.extend(StreamDelta::tool(
+                0,
+                index,
+                name.map(|n| &*n.text),
+                "",
+                None,
+            ));
         }
         _ => {}
     }
@@ -314,7 +320,7 @@ fn block_delta(
         _ => return Ok(()),
     };
     if let Some(text) = CX.string(delta.get(key), &path.key(key))? {
-        out.extend(StreamDelta::text(0, kind, index, &text.text));
+        out.extend(StreamDelta::text(0, kind, index, text));
     }
     Ok(())
 }

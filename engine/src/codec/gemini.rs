@@ -294,7 +294,7 @@ fn chunk_parts(
         let path = path.at(j);
         CX.object(part, &path)?;
         if let Some(text) = part_text(part, &path)? {
-            out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, &text.text));
+            out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, text));
         }
         if let (Some(call), key) = field(part, "functionCall", "function_call", &path)? {
             let path = path.key(key);
@@ -308,6 +308,7 @@ fn chunk_parts(
                 index,
                 name.map(|n| &*n.text),
                 &args,
+                None,
             ));
         }
     }

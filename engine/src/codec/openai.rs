@@ -522,7 +522,7 @@ fn chat_delta(
     cx.object(delta, path)?;
     for key in ["content", "refusal"] {
         if let Some(text) = cx.string(delta.get(key), &path.key(key))? {
-            out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, &text.text));
+            out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, text));
         }
     }
     let calls_path = path.key("tool_calls");
@@ -558,12 +558,12 @@ fn call_delta(
     let name = cx.string(function.get("name"), &path.key("name"))?;
     let args = function.get("arguments").or_else(|| function.get("input"));
     let args = cx.string(args, &path.key("arguments"))?;
-    let args = args.map_or("", |a| &*a.text);
     out.extend(StreamDelta::tool(
         choice,
         index,
         name.map(|n| &*n.text),
-        args,
+        args.map_or("", |a| &*a.text),
+        args.map(|a| a.raw.clone()),
     ));
     Ok(())
 }
@@ -582,12 +582,7 @@ pub(super) fn responses_event(
     let index = cx
         .count(root.get("output_index"), &top.key("output_index"))?
         .map_or(0, to_u32_64);
-    let delta = || -> Result<String, CodecError> {
-        Ok(cx
-            .string(root.get("delta"), &top.key("delta"))?
-            .map(|d| d.text.to_string())
-            .unwrap_or_default())
-    };
+    let delta = || cx.string(root.get("delta"), &top.key("delta"));
     match kind.map(|k| &*k.text) {
         Some("response.created" | "response.in_progress") => response_meta(root, meta)?,
         Some("response.completed" | "response.incomplete" | "response.failed") => {
@@ -600,17 +595,21 @@ pub(super) fn responses_event(
             }
         }
         Some("response.output_text.delta" | "response.refusal.delta") => {
-            out.extend(StreamDelta::text(0, SegmentKind::Text, index, &delta()?));
+            if let Some(delta) = delta()? {
+                out.extend(StreamDelta::text(0, SegmentKind::Text, index, delta));
+            }
         }
         Some(
             "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta",
         ) => {
-            out.extend(StreamDelta::text(
-                0,
-                SegmentKind::ToolArguments,
-                index,
-                &delta()?,
-            ));
+            if let Some(delta) = delta()? {
+                out.extend(StreamDelta::text(
+                    0,
+                    SegmentKind::ToolArguments,
+                    index,
+                    delta,
+                ));
+            }
         }
         _ => {}
     }
@@ -634,8 +633,13 @@ fn added_item(
     };
     let name = cx.string(item.get("name"), &path.key("name"))?;
     let args = cx.string(item.get(args_key), &path.key(args_key))?;
-    let args = args.map_or("", |a| &*a.text);
-    out.extend(StreamDelta::tool(0, index, name.map(|n| &*n.text), args));
+    out.extend(StreamDelta::tool(
+        0,
+        index,
+        name.map(|n| &*n.text),
+        args.map_or("", |a| &*a.text),
+        args.map(|a| a.raw.clone()),
+    ));
     Ok(())
 }
 

@@ -165,6 +165,15 @@ impl SseParser {
         Ok(())
     }
 
+    /// Stream offset from which bytes may still belong to an event not yet
+    /// returned: everything before it is framed (dispatched events, comments,
+    /// blank lines) and can be forwarded.
+    pub fn pending_from(&self) -> usize {
+        self.pending
+            .as_ref()
+            .map_or(self.block_start, |event| event.raw.start)
+    }
+
     /// The `\n` of a `\r\n` split across chunks: it belongs to the line the
     /// `\r` ended, and to the held event if that line was blank.
     fn consume_split_lf(&mut self) {
@@ -323,6 +332,16 @@ impl GeminiArrayStream {
         Ok(())
     }
 
+    /// Stream offset from which bytes may still belong to an element not
+    /// yet returned (everything before it is framing or returned elements).
+    pub fn pending_from(&self) -> usize {
+        if self.state == ArrayState::Element {
+            self.element_start
+        } else {
+            self.offset
+        }
+    }
+
     /// Ends the stream: an error unless the array was closed.
     pub fn finish(&mut self) -> Result<(), StreamError> {
         match (&self.failed, self.state) {
@@ -456,6 +475,11 @@ pub struct StreamDelta {
     /// Set on the first delta of a tool call: its name. A delta with a name
     /// starts a new run even if its key was used before.
     pub tool_name: Option<String>,
+    /// Byte range, in the event's data, of the JSON string literal (quotes
+    /// included) whose decoded value is [`StreamDelta::text`]; `None` when
+    /// the text is not one string (Gemini's `args` object, `done`). A
+    /// streaming redactor rewrites exactly this literal.
+    pub raw: Option<Range<usize>>,
     /// The stream is complete (OpenAI `[DONE]`, `response.completed`,
     /// Anthropic `message_stop`; for Gemini, a candidate's `finishReason`).
     pub done: bool,
@@ -467,20 +491,27 @@ impl StreamDelta {
         choice: u32,
         kind: SegmentKind,
         index: u32,
-        text: &str,
+        text: &json::Str<'_>,
     ) -> Option<StreamDelta> {
-        (!text.is_empty()).then(|| StreamDelta {
-            text: text.to_owned(),
+        (!text.text.is_empty()).then(|| StreamDelta {
+            text: text.text.to_string(),
             kind,
             choice,
             index,
             tool_name: None,
             done: false,
+            raw: Some(text.raw.clone()),
         })
     }
 
     /// The start of a tool call named `name`.
-    pub(crate) fn call(choice: u32, index: u32, name: &str, args: String) -> StreamDelta {
+    pub(crate) fn call(
+        choice: u32,
+        index: u32,
+        name: &str,
+        args: String,
+        raw: Option<Range<usize>>,
+    ) -> StreamDelta {
         StreamDelta {
             text: args,
             kind: SegmentKind::ToolArguments,
@@ -488,20 +519,32 @@ impl StreamDelta {
             index,
             tool_name: Some(name.to_owned()),
             done: false,
+            raw,
         }
     }
 
     /// The start of a tool call when it is named, else a fragment of its
     /// arguments (`None` when empty).
+    /// `args` is the arguments' text and `raw` the literal it was decoded
+    /// from, when it was one JSON string.
     pub(crate) fn tool(
         choice: u32,
         index: u32,
         name: Option<&str>,
         args: &str,
+        raw: Option<Range<usize>>,
     ) -> Option<StreamDelta> {
         match name {
-            Some(name) => Some(StreamDelta::call(choice, index, name, args.to_owned())),
-            None => StreamDelta::text(choice, SegmentKind::ToolArguments, index, args),
+            Some(name) => Some(StreamDelta::call(choice, index, name, args.to_owned(), raw)),
+            None => (!args.is_empty()).then(|| StreamDelta {
+                text: args.to_owned(),
+                kind: SegmentKind::ToolArguments,
+                choice,
+                index,
+                tool_name: None,
+                done: false,
+                raw,
+            }),
         }
     }
 
@@ -514,6 +557,7 @@ impl StreamDelta {
             index: 0,
             tool_name: None,
             done: true,
+            raw: None,
         }
     }
 }
@@ -886,6 +930,10 @@ mod tests {
             },
         )
         .unwrap()
+        .into_iter()
+        // Literal spans are checked on their own below.
+        .map(|d| StreamDelta { raw: None, ..d })
+        .collect()
     }
 
     fn text(choice: u32, kind: SegmentKind, index: u32, text: &str) -> StreamDelta {
@@ -896,7 +944,25 @@ mod tests {
             index,
             tool_name: None,
             done: false,
+            raw: None,
         }
+    }
+
+    #[test]
+    fn raw_spans_name_the_string_literal() {
+        let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\u0040b"}}"#;
+        let got = event_delta(
+            Api::Anthropic,
+            &SseEvent {
+                event: None,
+                data: data.to_owned(),
+                raw: 0..0,
+            },
+        )
+        .unwrap();
+        let raw = got[0].raw.clone().unwrap();
+        assert_eq!(&data[raw], r#""a\u0040b""#);
+        assert_eq!(got[0].text, "a@b");
     }
 
     #[test]
@@ -909,7 +975,7 @@ mod tests {
                 {"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}},
                 {"index":1,"function":{"arguments":"{\"a\""}}]}}]}"#,
         );
-        let call = StreamDelta::call(1, 0, "f", String::new());
+        let call = StreamDelta::call(1, 0, "f", String::new(), None);
         assert_eq!(
             got,
             [
@@ -933,7 +999,7 @@ mod tests {
         let added = r#"{"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"c","name":"get_weather","arguments":""}}"#;
         assert_eq!(
             deltas(Api::OpenaiResponses, added),
-            [StreamDelta::call(0, 1, "get_weather", String::new())]
+            [StreamDelta::call(0, 1, "get_weather", String::new(), None)]
         );
         let args = r#"{"type":"response.function_call_arguments.delta","item_id":"fc_1","output_index":1,"delta":"{\""}"#;
         assert_eq!(
@@ -959,7 +1025,7 @@ mod tests {
         let start = r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"get_weather","input":{}}}"#;
         assert_eq!(
             deltas(Api::Anthropic, start),
-            [StreamDelta::call(0, 1, "get_weather", String::new())]
+            [StreamDelta::call(0, 1, "get_weather", String::new(), None)]
         );
         let json = r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"location\": \"San Fra"}}"#;
         assert_eq!(
@@ -983,7 +1049,7 @@ mod tests {
     #[test]
     fn gemini_deltas() {
         let chunk = r#"{"candidates":[{"content":{"parts":[{"text":"Hi"},{"functionCall":{"name":"f","args":{"q":"x y"}}}],"role":"model"},"finishReason":"STOP","index":0}]}"#;
-        let mut call = StreamDelta::call(0, 1, "f", r#"{"q":"x y"}"#.into());
+        let mut call = StreamDelta::call(0, 1, "f", r#"{"q":"x y"}"#.into(), None);
         call.kind = SegmentKind::ToolArguments;
         assert_eq!(
             deltas(Api::Gemini, chunk),

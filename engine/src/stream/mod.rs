@@ -1,0 +1,733 @@
+//! Streamed responses, inspected and rewritten as they flow.
+//!
+//! [`ResponseStream`] takes the body chunks of an SSE completion (or of
+//! Gemini's streamed JSON array) as a proxy receives them and returns the
+//! bytes to forward. It never buffers the stream: an event goes out as soon
+//! as no match of a response-phase detector can still cover its text. How
+//! much that is, per detector, is worked out in [`bounds`] — usually a few
+//! bytes, a whole PEM block only once `-----BEGIN` was seen.
+//!
+//! The text of each run (a choice's completion, a tool call's arguments)
+//! is kept from slightly before the forwarding point, scanned once per
+//! chunk, and the rules are evaluated over every *final* match so far
+//! (one no later text can change). Then:
+//!
+//! - a redaction rewrites the held events whose text it covers: the mask
+//!   goes into the first one, later ones lose their part, so a card number
+//!   split over three events reads `[REDACTED:payment-card]` once;
+//! - a block drops what is held and ends the stream with an error event in
+//!   the API's format; nothing more is forwarded;
+//! - a stream that cannot be framed or decoded fails closed the same way.
+//!
+//! Differences from whole-body inspection, by necessity: conditions on
+//! sizes count the stream so far; hits and redaction offsets count from
+//! the start of each run; headers a response rule adds cannot be added
+//! once the headers were sent.
+
+mod bounds;
+
+use std::collections::VecDeque;
+use std::ops::Range;
+
+pub(crate) use bounds::DetectorBound;
+
+use crate::codec::json;
+use crate::codec::sse::{GeminiArrayStream, SseParser, StreamDelta, StreamMeta, decode_data};
+use crate::codec::{Api, Role, Segment, SegmentKind};
+use crate::decision::{self, Decision, MemoryLedger, Outcome};
+use crate::detect::Match;
+use crate::inspect::{Engine, RequestContext, RequestFacts, uninspectable};
+use crate::redact;
+use crate::reply::Refusal;
+use crate::ruleset::{Condition, Phase};
+
+/// Default for [`StreamOptions::window`].
+pub const DEFAULT_WINDOW: usize = 4096;
+
+/// Most final matches remembered per stream; past it the decision already
+/// holds everything an audit needs and the rest would only cost memory.
+const MAX_STREAM_HITS: usize = 4096;
+
+/// Left context kept before the forwarding point, so that anchors and word
+/// boundaries at a match's start see the byte before it.
+const CONTEXT: usize = 64;
+
+/// Tuning of a streaming inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Most bytes of text held back for a detector whose matches have no
+    /// natural bound (PEM blocks). A longer match is still found, but only
+    /// its part within the window can be redacted.
+    pub window: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> StreamOptions {
+        StreamOptions {
+            window: DEFAULT_WINDOW,
+        }
+    }
+}
+
+/// What the stream is about, owned so that it can outlive the request
+/// headers a proxy hands over.
+#[derive(Debug, Clone, Default)]
+pub struct StreamContext {
+    /// Host of the request.
+    pub host: String,
+    /// Path of the request.
+    pub path: String,
+    /// Request headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// The governing route.
+    pub route: Option<u32>,
+    /// Seconds since the Unix epoch.
+    pub now_secs: u64,
+    /// The request id, named in an error event.
+    pub request_id: String,
+}
+
+#[derive(Debug)]
+enum Framing {
+    /// Gemini, before the first byte that tells SSE from a JSON array.
+    Undecided,
+    Sse(SseParser),
+    Array {
+        parser: GeminiArrayStream,
+        /// Stream offset of the opening `[`.
+        open: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    /// Cut off (blocked or failed): nothing more is forwarded.
+    Ended,
+}
+
+/// One run of text: a choice's completion or one tool call's arguments.
+#[derive(Debug)]
+struct Run {
+    choice: u32,
+    kind: SegmentKind,
+    index: u32,
+    /// Position, in the run's whole text, of `text[0]`.
+    base: usize,
+    /// The text from `base` on.
+    text: String,
+    /// Text before this position may be forwarded.
+    limit: usize,
+    /// No more text will come (a new call took its key, or `done`).
+    closed: bool,
+    /// Text arrived since the last scan.
+    dirty: bool,
+    /// Final matches already counted, by (detector, start, end).
+    counted: Vec<(u32, usize, usize)>,
+}
+
+impl Run {
+    fn end(&self) -> usize {
+        self.base + self.text.len()
+    }
+}
+
+/// The text one event added to one run.
+#[derive(Debug)]
+struct Piece {
+    run: usize,
+    /// Where the text sits in the run.
+    span: Range<usize>,
+    text: String,
+    /// The JSON string literal it came from, in the event's data.
+    literal: Option<Range<usize>>,
+    /// Masks to apply, local to `text`.
+    masks: Vec<(Range<usize>, String)>,
+}
+
+/// An event (or array element) not forwarded yet.
+#[derive(Debug)]
+struct Held {
+    /// Its bytes in the stream.
+    raw: Range<usize>,
+    /// SSE event type.
+    event: Option<String>,
+    data: String,
+    pieces: Vec<Piece>,
+}
+
+/// A streamed response being inspected; see the module docs.
+///
+/// Every call must pass the same [`Engine`] the stream was created with (a
+/// proxy keeps the rule set an exchange started with until it ends).
+#[derive(Debug)]
+pub struct ResponseStream {
+    api: Api,
+    ctx: StreamContext,
+    request: RequestFacts,
+    options: StreamOptions,
+    /// Detectors response rules of the route name.
+    detectors: Vec<u32>,
+    framing: Framing,
+    /// Stream offset of `pending[0]`: everything before it was forwarded.
+    start: usize,
+    /// Received bytes not forwarded yet.
+    pending: Vec<u8>,
+    held: VecDeque<Held>,
+    runs: Vec<Run>,
+    /// Final matches so far: run index and match (spans in the run).
+    hits: Vec<(usize, Match)>,
+    /// Redactions already applied, by (run, start, end).
+    applied: Vec<(u32, usize, usize)>,
+    meta: StreamMeta,
+    tools: Vec<String>,
+    text_bytes: usize,
+    decision: Decision,
+    evaluated: bool,
+    elements_out: usize,
+    state: State,
+}
+
+impl ResponseStream {
+    /// Starts inspecting a streamed response of `api` to a request with
+    /// `request` facts.
+    pub fn new(
+        engine: &Engine,
+        ctx: StreamContext,
+        api: Api,
+        request: RequestFacts,
+        options: StreamOptions,
+    ) -> ResponseStream {
+        let mut detectors = Vec::new();
+        for &rule in engine.rules_of(ctx.route) {
+            if let Some(rule) = engine.ruleset().rules.get(rule as usize)
+                && rule.phase.covers(Phase::Response)
+            {
+                detectors_of(&rule.when, &mut detectors);
+            }
+        }
+        detectors.sort_unstable();
+        detectors.dedup();
+        let framing = if api == Api::Gemini {
+            Framing::Undecided
+        } else {
+            Framing::Sse(SseParser::new())
+        };
+        let tools = request.tools.clone();
+        ResponseStream {
+            api,
+            ctx,
+            request,
+            options,
+            detectors,
+            framing,
+            start: 0,
+            pending: Vec::new(),
+            held: VecDeque::new(),
+            runs: Vec::new(),
+            hits: Vec::new(),
+            applied: Vec::new(),
+            meta: StreamMeta::default(),
+            tools,
+            text_bytes: 0,
+            decision: Decision::allow(Phase::Response),
+            evaluated: false,
+            elements_out: 0,
+            state: State::Open,
+        }
+    }
+
+    /// The decision so far (final after [`ResponseStream::finish`]).
+    pub fn decision(&self) -> &Decision {
+        &self.decision
+    }
+
+    /// Whether the stream was cut off (blocked, or failed closed).
+    pub fn ended(&self) -> bool {
+        self.state == State::Ended
+    }
+
+    /// Bytes received and not forwarded yet.
+    pub fn held_bytes(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Feeds the next chunk; appends the bytes to forward to `out`.
+    pub fn push(&mut self, engine: &Engine, chunk: &[u8], out: &mut Vec<u8>) {
+        if self.state == State::Ended {
+            return;
+        }
+        self.pending.extend_from_slice(chunk);
+        if let Err(reason) = self.frame(chunk) {
+            return self.fail(engine, &reason, out);
+        }
+        self.inspect(engine, out);
+    }
+
+    /// Ends the stream; appends the last bytes to forward to `out`.
+    pub fn finish(&mut self, engine: &Engine, out: &mut Vec<u8>) {
+        if self.state == State::Ended {
+            return;
+        }
+        let mut events = Vec::new();
+        let framed = match &mut self.framing {
+            Framing::Undecided => Ok(()),
+            Framing::Sse(parser) => parser.finish(&mut events).map_err(|e| e.to_string()),
+            Framing::Array { parser, .. } => parser.finish().map_err(|e| e.to_string()),
+        };
+        let decoded = framed.and_then(|()| {
+            events
+                .into_iter()
+                .try_for_each(|e| self.add_event(e.raw, e.event, e.data))
+        });
+        if let Err(reason) = decoded {
+            return self.fail(engine, &reason, out);
+        }
+        for run in &mut self.runs {
+            run.closed = true;
+        }
+        self.evaluated = false; // always evaluate once more at the end
+        self.inspect(engine, out);
+        if self.state == State::Open {
+            out.extend_from_slice(&self.pending);
+            self.start += self.pending.len();
+            self.pending.clear();
+        }
+    }
+
+    /// Frames the new bytes into events and decodes their text.
+    fn frame(&mut self, chunk: &[u8]) -> Result<(), String> {
+        if let Framing::Undecided = self.framing {
+            // Gemini streams either SSE (`alt=sse`) or one JSON array.
+            let Some(first) = self.pending.iter().position(|b| !b.is_ascii_whitespace()) else {
+                return Ok(());
+            };
+            self.framing = if self.pending[first] == b'[' {
+                Framing::Array {
+                    parser: GeminiArrayStream::new(),
+                    open: self.start + first,
+                }
+            } else {
+                Framing::Sse(SseParser::new())
+            };
+            // Everything so far is still pending: frame it all now.
+            let everything = std::mem::take(&mut self.pending);
+            let result = self.frame_bytes(&everything);
+            self.pending = everything;
+            return result;
+        }
+        self.frame_bytes(chunk)
+    }
+
+    fn frame_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        match &mut self.framing {
+            Framing::Undecided => Ok(()),
+            Framing::Sse(parser) => {
+                let mut events = Vec::new();
+                let framed = parser.push(bytes, &mut events).map_err(|e| e.to_string());
+                for event in events {
+                    self.add_event(event.raw, event.event, event.data)?;
+                }
+                framed
+            }
+            Framing::Array { parser, .. } => {
+                let mut elements = Vec::new();
+                let framed = parser.push(bytes, &mut elements).map_err(|e| e.to_string());
+                for element in elements {
+                    let data = String::from_utf8_lossy(&element.bytes).into_owned();
+                    self.add_event(element.raw, None, data)?;
+                }
+                framed
+            }
+        }
+    }
+
+    /// Decodes one event and appends its text to the runs.
+    fn add_event(
+        &mut self,
+        raw: Range<usize>,
+        event: Option<String>,
+        data: String,
+    ) -> Result<(), String> {
+        let mut deltas = Vec::new();
+        decode_data(self.api, data.as_bytes(), &mut deltas, &mut self.meta)
+            .map_err(|e| e.to_string())?;
+        let mut pieces = Vec::new();
+        for delta in deltas {
+            if delta.done {
+                self.runs
+                    .iter_mut()
+                    .filter(|r| r.choice == delta.choice)
+                    .for_each(|r| r.closed = true);
+                continue;
+            }
+            if let Some(name) = &delta.tool_name {
+                self.tools.push(name.clone());
+            }
+            let run = self.run_for(&delta);
+            if delta.text.is_empty() {
+                continue;
+            }
+            let run_state = &mut self.runs[run];
+            let start = run_state.end();
+            run_state.text.push_str(&delta.text);
+            run_state.dirty = true;
+            self.text_bytes += delta.text.len();
+            pieces.push(Piece {
+                run,
+                span: start..start + delta.text.len(),
+                text: delta.text,
+                literal: delta.raw,
+                masks: Vec::new(),
+            });
+        }
+        self.held.push_back(Held {
+            raw,
+            event,
+            data,
+            pieces,
+        });
+        Ok(())
+    }
+
+    /// The run a delta extends: a named tool call starts a new one.
+    fn run_for(&mut self, delta: &StreamDelta) -> usize {
+        let key = (delta.choice, delta.kind, delta.index);
+        let open = self
+            .runs
+            .iter()
+            .rposition(|r| (r.choice, r.kind, r.index) == key && !r.closed);
+        match open {
+            Some(i) if delta.tool_name.is_none() => i,
+            _ => {
+                if let Some(i) = open {
+                    self.runs[i].closed = true;
+                }
+                self.runs.push(Run {
+                    choice: delta.choice,
+                    kind: delta.kind,
+                    index: delta.index,
+                    base: 0,
+                    text: String::new(),
+                    limit: 0,
+                    closed: false,
+                    dirty: false,
+                    counted: Vec::new(),
+                });
+                self.runs.len() - 1
+            }
+        }
+    }
+
+    /// Scans what changed, decides, applies and forwards what is safe.
+    fn inspect(&mut self, engine: &Engine, out: &mut Vec<u8>) {
+        let fresh = self.scan(engine);
+        if fresh || !self.evaluated {
+            self.evaluated = true;
+            self.evaluate(engine);
+            if self.decision.block.is_some() {
+                return self.cut_off(engine, out);
+            }
+            if let Err(reason) = self.apply_redactions() {
+                return self.fail(engine, &reason, out);
+            }
+        }
+        if let Err(reason) = self.forward(out) {
+            self.fail(engine, &reason, out);
+        }
+    }
+
+    /// Scans every run with new text; returns whether new final matches
+    /// were found.
+    fn scan(&mut self, engine: &Engine) -> bool {
+        let bounds = engine.stream_bounds();
+        let window = self.options.window;
+        let mut fresh = false;
+        let mut found = Vec::new();
+        for (index, run) in self.runs.iter_mut().enumerate() {
+            if !run.dirty && !run.closed {
+                continue;
+            }
+            if !run.dirty && run.limit >= run.end() {
+                continue; // closed and fully settled
+            }
+            run.dirty = false;
+            let end = run.end();
+            let hold = if run.closed {
+                0
+            } else {
+                self.detectors
+                    .iter()
+                    .filter_map(|&d| bounds.get(d as usize))
+                    .map(|b| b.pending(run.text.as_bytes(), window))
+                    .max()
+                    .unwrap_or(0)
+            };
+            let safe = end - hold.min(run.text.len());
+            let mut limit = safe;
+            found.clear();
+            engine.scanner.scan(&run.text, &mut found);
+            for m in found.drain(..) {
+                let span = run.base + m.span.start..run.base + m.span.end;
+                if span.start < run.limit {
+                    continue; // settled earlier (or cut by the context edge)
+                }
+                if span.end > safe {
+                    limit = limit.min(span.start); // may still change
+                    continue;
+                }
+                let key = (m.detector, span.start, span.end);
+                if run.counted.contains(&key) {
+                    continue;
+                }
+                run.counted.push(key);
+                if self.hits.len() < MAX_STREAM_HITS {
+                    self.hits.push((
+                        index,
+                        Match {
+                            detector: m.detector,
+                            span,
+                        },
+                    ));
+                    fresh = true;
+                }
+            }
+            run.limit = run.limit.max(limit);
+        }
+        fresh
+    }
+
+    fn evaluate(&mut self, engine: &Engine) {
+        let segments: Vec<Segment> = self
+            .runs
+            .iter()
+            .map(|run| Segment {
+                role: Role::Assistant,
+                message_index: run.choice,
+                kind: run.kind,
+                text: String::new(),
+                raw: 0..0,
+            })
+            .collect();
+        let mut matches: Vec<Vec<Match>> = vec![Vec::new(); segments.len()];
+        for (run, m) in &self.hits {
+            if let Some(list) = matches.get_mut(*run) {
+                list.push(m.clone());
+            }
+        }
+        let ctx = RequestContext {
+            host: &self.ctx.host,
+            path: &self.ctx.path,
+            headers: &self.ctx.headers,
+            route: self.ctx.route,
+            api: Some(self.api),
+            now_secs: self.ctx.now_secs,
+        };
+        let model = self.request.model.as_deref().or(self.meta.model.as_deref());
+        let mut facts = engine.facts(&ctx, self.api, model, &self.tools, self.request.max_tokens);
+        facts.stream_bytes = Some(self.text_bytes);
+        self.decision = decision::evaluate(
+            engine.ruleset(),
+            engine.rules_of(self.ctx.route),
+            Phase::Response,
+            &segments,
+            &matches,
+            &facts,
+            &mut MemoryLedger::default(),
+        );
+    }
+
+    /// Marks every new redaction on the held pieces it covers.
+    fn apply_redactions(&mut self) -> Result<(), String> {
+        for redaction in &self.decision.redactions {
+            let key = (redaction.segment, redaction.span.start, redaction.span.end);
+            if self.applied.contains(&key) {
+                continue;
+            }
+            self.applied.push(key);
+            let run = redaction.segment as usize;
+            let span = &redaction.span;
+            let mut first = true;
+            for held in &mut self.held {
+                for piece in held.pieces.iter_mut().filter(|p| p.run == run) {
+                    let start = span.start.max(piece.span.start);
+                    let end = span.end.min(piece.span.end);
+                    if start >= end {
+                        continue;
+                    }
+                    if piece.literal.is_none() {
+                        return Err(
+                            "a match inside a tool call's arguments object cannot be redacted in a stream"
+                                .to_owned(),
+                        );
+                    }
+                    let local = start - piece.span.start..end - piece.span.start;
+                    let mask = if first {
+                        redaction.mask.clone()
+                    } else {
+                        String::new()
+                    };
+                    first = false;
+                    piece.masks.push((local, mask));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Forwards held events that are settled, in order.
+    fn forward(&mut self, out: &mut Vec<u8>) -> Result<(), String> {
+        let mut upto = self.start;
+        while let Some(held) = self.held.front() {
+            let settled = held
+                .pieces
+                .iter()
+                .all(|p| self.runs.get(p.run).is_some_and(|r| p.span.end <= r.limit));
+            if !settled {
+                break;
+            }
+            let Some(held) = self.held.pop_front() else {
+                break;
+            };
+            out.extend_from_slice(self.slice(upto, held.raw.start));
+            if held.pieces.iter().any(|p| !p.masks.is_empty()) {
+                out.extend_from_slice(&self.rewrite(&held)?);
+            } else {
+                out.extend_from_slice(self.slice(held.raw.start, held.raw.end));
+            }
+            if matches!(self.framing, Framing::Array { .. }) {
+                self.elements_out += 1;
+            }
+            upto = held.raw.end;
+        }
+        if self.held.is_empty() {
+            let framed_upto = match &self.framing {
+                Framing::Undecided => self.start,
+                Framing::Sse(parser) => parser.pending_from(),
+                Framing::Array { parser, .. } => parser.pending_from(),
+            };
+            out.extend_from_slice(self.slice(upto, framed_upto));
+            upto = upto.max(framed_upto);
+        }
+        let consumed = (upto - self.start).min(self.pending.len());
+        self.pending.drain(..consumed);
+        self.start += consumed;
+        self.trim_runs();
+        Ok(())
+    }
+
+    /// Received bytes `from..to` (stream offsets), clamped to what is held.
+    fn slice(&self, from: usize, to: usize) -> &[u8] {
+        let from = from.saturating_sub(self.start).min(self.pending.len());
+        let to = to
+            .saturating_sub(self.start)
+            .clamp(from, self.pending.len());
+        &self.pending[from..to]
+    }
+
+    /// An event with its masked pieces rewritten.
+    fn rewrite(&self, held: &Held) -> Result<Vec<u8>, String> {
+        let mut edits = Vec::new();
+        for piece in held.pieces.iter().filter(|p| !p.masks.is_empty()) {
+            let Some(literal) = piece.literal.clone() else {
+                return Err("a masked fragment has no string literal to rewrite".to_owned());
+            };
+            let spans: Vec<(Range<usize>, &str)> = piece
+                .masks
+                .iter()
+                .map(|(range, mask)| (range.clone(), mask.as_str()))
+                .collect();
+            let masked = redact::mask_text(&piece.text, &spans);
+            let mut replacement = String::new();
+            json::write_string(&mut replacement, &masked);
+            edits.push(redact::Edit {
+                range: literal,
+                replacement,
+            });
+        }
+        let data = redact::splice(held.data.as_bytes(), edits).map_err(|e| e.to_string())?;
+        if matches!(self.framing, Framing::Array { .. }) {
+            return Ok(data);
+        }
+        let mut event = Vec::with_capacity(data.len() + 32);
+        if let Some(name) = &held.event {
+            event.extend_from_slice(b"event: ");
+            event.extend_from_slice(name.as_bytes());
+            event.push(b'\n');
+        }
+        for line in data.split(|&b| b == b'\n') {
+            event.extend_from_slice(b"data: ");
+            event.extend_from_slice(line);
+            event.push(b'\n');
+        }
+        event.push(b'\n');
+        Ok(event)
+    }
+
+    /// Drops run text no future match or context can need.
+    fn trim_runs(&mut self) {
+        let keep_from = |run: &Run| run.limit.saturating_sub(CONTEXT);
+        for run in &mut self.runs {
+            let mut cut = keep_from(run).saturating_sub(run.base);
+            while cut > 0 && !run.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if cut > 0 {
+                run.text.drain(..cut);
+                run.base += cut;
+                let base = run.base;
+                run.counted.retain(|&(_, _, end)| end > base);
+            }
+        }
+    }
+
+    /// Ends the stream on a blocking decision: what is held is dropped and
+    /// an error event closes the stream.
+    fn cut_off(&mut self, engine: &Engine, out: &mut Vec<u8>) {
+        let refusal = Refusal::of(&self.decision, engine.ruleset(), &self.ctx.request_id)
+            .unwrap_or_else(|| {
+                Refusal::plain(
+                    502,
+                    "policy_block",
+                    "response blocked",
+                    &self.ctx.request_id,
+                )
+            });
+        match self.framing {
+            Framing::Array { open, .. } => {
+                if self.start <= open {
+                    out.push(b'[');
+                }
+                out.extend_from_slice(&refusal.array_element(self.elements_out > 0));
+                out.push(b']');
+            }
+            _ => out.extend_from_slice(&refusal.sse_event(self.api)),
+        }
+        self.pending.clear();
+        self.held.clear();
+        self.state = State::Ended;
+    }
+
+    /// Fails closed: the stream could not be inspected.
+    fn fail(&mut self, engine: &Engine, reason: &str, out: &mut Vec<u8>) {
+        let hits = std::mem::take(&mut self.decision.hits);
+        let fired = std::mem::take(&mut self.decision.fired);
+        self.decision = uninspectable(Phase::Response, reason);
+        self.decision.hits = hits;
+        self.decision.fired = fired;
+        debug_assert_eq!(self.decision.outcome, Outcome::Block);
+        self.cut_off(engine, out);
+    }
+}
+
+/// Collects the detectors a condition names.
+fn detectors_of(condition: &Condition, out: &mut Vec<u32>) {
+    match condition {
+        Condition::Detector { detector, .. } => out.push(*detector),
+        Condition::All(all) | Condition::Any(all) => {
+            all.iter().for_each(|c| detectors_of(c, out));
+        }
+        Condition::Not(inner) => detectors_of(inner, out),
+        _ => {}
+    }
+}
