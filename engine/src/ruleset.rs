@@ -40,7 +40,7 @@ use crate::detect::validate::Validator;
 use crate::normalize::InvisibleClass;
 
 /// The rule-set format version this engine writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// First bytes of every binary rule set.
 pub const MAGIC: &[u8; 8] = b"AIMSGATE";
@@ -443,7 +443,8 @@ impl Action {
     }
 }
 
-/// What to do with a request to a governed host whose path no route knows.
+/// What to do with a request a route cannot inspect: a path no route
+/// knows, a body over the size limit, a WebSocket / Realtime upgrade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnknownPath {
@@ -474,6 +475,11 @@ pub struct RouteSpec {
     pub system: Option<u32>,
     /// What to do with an unknown path on one of `hosts`.
     pub unknown_path: UnknownPath,
+    /// What to do with a body over the filter's size limit (block: 413).
+    pub oversize: UnknownPath,
+    /// What to do with a protocol upgrade (WebSocket, Realtime), whose
+    /// frames cannot be inspected.
+    pub upgrade: UnknownPath,
 }
 
 /// An AI system in the AIMS scope.
@@ -500,6 +506,14 @@ pub enum LoadError {
         "rule set format version {found} is newer than this engine supports ({FORMAT_VERSION}); upgrade the filter before deploying this rule set"
     )]
     NewerFormat {
+        /// Version in the header.
+        found: u16,
+    },
+    /// Written by an older compiler whose format this engine no longer reads.
+    #[error(
+        "rule set format version {found} is older than this engine reads ({FORMAT_VERSION}); recompile the policy with this release of aimsgate"
+    )]
+    OlderFormat {
         /// Version in the header.
         found: u16,
     },
@@ -590,6 +604,9 @@ impl RuleSet {
         }
         if version == 0 {
             return Err(LoadError::Corrupt("format version 0"));
+        }
+        if version < FORMAT_VERSION {
+            return Err(LoadError::OlderFormat { found: version });
         }
         let mut policy_digest = [0u8; 32];
         policy_digest.copy_from_slice(&header[12..44]);

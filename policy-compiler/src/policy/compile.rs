@@ -203,6 +203,8 @@ impl Lower<'_> {
                 rules: (0..rules.len() as u32).collect(),
                 system: None,
                 unknown_path: UnknownPath::Block,
+                oversize: UnknownPath::Block,
+                upgrade: UnknownPath::Block,
             });
         }
         self.soa(policy, &rules);
@@ -785,10 +787,9 @@ impl Lower<'_> {
             api,
             rules: rule_indices,
             system: None,
-            unknown_path: match r.on_unknown_path {
-                UnknownPathDef::Block => UnknownPath::Block,
-                UnknownPathDef::Allow => UnknownPath::Allow,
-            },
+            unknown_path: r.on_unknown_path.lower(),
+            oversize: r.on_oversize.lower(),
+            upgrade: r.on_upgrade.lower(),
         }
     }
 

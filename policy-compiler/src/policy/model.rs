@@ -565,7 +565,8 @@ pub struct FlagDef {
     pub header: Option<HeaderValue>,
 }
 
-/// What to do with an unknown path on a governed host.
+/// What to do with traffic a route cannot inspect (an unknown path on a
+/// governed host, a body over the size limit, a protocol upgrade).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnknownPathDef {
@@ -574,6 +575,16 @@ pub enum UnknownPathDef {
     Block,
     /// Pass uninspected and record.
     Allow,
+}
+
+impl UnknownPathDef {
+    /// The rule-set form.
+    pub fn lower(self) -> aimsgate_engine::ruleset::UnknownPath {
+        match self {
+            UnknownPathDef::Block => aimsgate_engine::ruleset::UnknownPath::Block,
+            UnknownPathDef::Allow => aimsgate_engine::ruleset::UnknownPath::Allow,
+        }
+    }
 }
 
 /// A route.
@@ -601,6 +612,14 @@ pub struct Route {
     /// Unknown path on these hosts.
     #[serde(default)]
     pub on_unknown_path: UnknownPathDef,
+    /// A body over the filter's size limit: `block` (413, default) or
+    /// `allow` (pass uninspected and record).
+    #[serde(default)]
+    pub on_oversize: UnknownPathDef,
+    /// A WebSocket / Realtime upgrade, whose frames cannot be inspected:
+    /// `block` (default) or `allow` (pass and record).
+    #[serde(default)]
+    pub on_upgrade: UnknownPathDef,
 }
 
 /// A route's header match.

@@ -1,0 +1,152 @@
+//! The plugin configuration: a rule set, plus options.
+//!
+//! Accepted forms, so that every way Envoy and Istio deliver configuration
+//! works (Envoy passes a `StringValue` / `BytesValue` raw and a `Struct` as
+//! JSON; Istio's `pluginConfig` is a Struct):
+//!
+//! - the binary rule set (`AIMSGATE…`, as `BytesValue`);
+//! - the JSON rule set (`{"format": "aimsgate-ruleset", …}`, as
+//!   `StringValue` or Struct);
+//! - `{"ruleset": <JSON rule set>, "options": {…}}` (Struct / pluginConfig).
+//!
+//! Unknown option names are refused rather than ignored: a misspelt
+//! `fail_open` must not silently mean the default.
+
+use aimsgate_engine::Engine;
+use aimsgate_engine::ruleset::MAGIC;
+use serde::Deserialize;
+
+/// Filter options, with defaults that suit Envoy's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// With no valid rule set, pass traffic uninspected instead of
+    /// answering 503.
+    pub fail_open: bool,
+    /// Largest request body inspected, in bytes (Envoy's default buffer
+    /// limit is 1 MiB; raise both together).
+    pub max_request_body: usize,
+    /// Largest non-streamed response body inspected, in bytes.
+    pub max_response_body: usize,
+    /// Bytes of text held back for detectors without a natural match bound
+    /// (PEM blocks) in streamed responses.
+    pub stream_window: usize,
+    /// Largest decompressed body accepted from a compressed one.
+    pub max_decompressed_body: usize,
+    /// Largest decompressed-to-compressed size ratio accepted.
+    pub max_compression_ratio: usize,
+    /// Header carrying the request id (Envoy sets `x-request-id`).
+    pub request_id_header: String,
+    /// Write one JSON log line per decision.
+    pub log_decisions: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            fail_open: false,
+            max_request_body: 1 << 20,
+            max_response_body: 4 << 20,
+            stream_window: aimsgate_engine::stream::DEFAULT_WINDOW,
+            max_decompressed_body: 8 << 20,
+            max_compression_ratio: 100,
+            request_id_header: "x-request-id".to_owned(),
+            log_decisions: true,
+        }
+    }
+}
+
+/// A loaded configuration: the engine and the options it runs with.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The engine built from the rule set.
+    pub engine: Engine,
+    /// Options.
+    pub options: Options,
+    /// `name version (digest prefix)`, for log lines.
+    pub label: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wrapped {
+    ruleset: serde_json::Value,
+    #[serde(default)]
+    options: Options,
+}
+
+/// Options from a configuration, even one whose rule set is bad (so that
+/// `fail_open` is honoured when the rule set is what is broken).
+pub fn options_of(bytes: &[u8]) -> Options {
+    serde_json::from_slice::<Wrapped>(bytes)
+        .map(|w| w.options)
+        .unwrap_or_default()
+}
+
+/// Parses a configuration and builds its engine.
+pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
+    if bytes.is_empty() {
+        return Err("the plugin configuration is empty: it must carry a rule set".to_owned());
+    }
+    let (ruleset, options) = if bytes.starts_with(MAGIC) {
+        (bytes.to_vec(), Options::default())
+    } else {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            format!("the plugin configuration is neither a binary rule set nor JSON: {e}")
+        })?;
+        if value.get("ruleset").is_some() {
+            let wrapped: Wrapped = serde_json::from_value(value)
+                .map_err(|e| format!("the plugin configuration is malformed: {e}"))?;
+            let ruleset = match wrapped.ruleset {
+                // A base64 or JSON string holding the rule set.
+                serde_json::Value::String(text) => text.into_bytes(),
+                other => other.to_string().into_bytes(),
+            };
+            (ruleset, wrapped.options)
+        } else {
+            (bytes.to_vec(), Options::default())
+        }
+    };
+    if options.max_request_body == 0 || options.max_response_body == 0 {
+        return Err("options: body limits must be positive".to_owned());
+    }
+    let engine =
+        Engine::from_bytes(&ruleset).map_err(|e| format!("the rule set does not load: {e}"))?;
+    let policy = &engine.ruleset().policy;
+    let digest = policy.digest.to_hex();
+    let label = format!(
+        "{} {} ({})",
+        policy.name,
+        policy.version,
+        digest.get(..12).unwrap_or(&digest)
+    );
+    Ok(Loaded {
+        engine,
+        options,
+        label,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_options_are_refused() {
+        let err = load(br#"{"ruleset": {}, "options": {"fail_opn": true}}"#).unwrap_err();
+        assert!(err.contains("fail_opn"), "{err}");
+    }
+
+    #[test]
+    fn options_survive_a_bad_rule_set() {
+        let bytes = br#"{"ruleset": "garbage", "options": {"fail_open": true}}"#;
+        assert!(load(bytes).is_err());
+        assert!(options_of(bytes).fail_open);
+    }
+
+    #[test]
+    fn empty_and_garbage_configurations_say_why() {
+        assert!(load(b"").unwrap_err().contains("empty"));
+        assert!(load(b"\x00\x01").unwrap_err().contains("neither"));
+    }
+}
