@@ -1,11 +1,20 @@
 //! One HTTP exchange through the filter.
 //!
-//! Requests on a governed route are held (headers paused, body buffered by
-//! the proxy) until the whole body is inspected, so a refused request never
-//! reaches the provider, not even its headers, and a rewritten body goes
-//! out with a correct `content-length`. Non-streamed responses are held the
-//! same way; streamed ones flow through [`ResponseStream`], which forwards
-//! each chunk's settled part at once.
+//! Headers always continue: on Envoy (before `allow_on_headers_stop_iteration`)
+//! a pause in a headers callback becomes `StopAllIterationAndWatermark`,
+//! which withholds the body callbacks until the filter resumes — a filter
+//! that pauses headers to wait for the body waits forever
+//! (proxy-wasm-cpp-host issue 143). So `content-length` is dropped up front
+//! (the body may change) and the body is buffered by pausing in the body
+//! callbacks until `end_of_stream`:
+//!
+//! - a refused request gets a local reply; the proxy resets the upstream
+//!   stream, which has seen headers but no body;
+//! - a refused non-streamed response can only have its body replaced (its
+//!   status and headers are already downstream): the body becomes the
+//!   API's error JSON;
+//! - streamed responses flow through [`ResponseStream`], which forwards
+//!   each chunk's settled part at once.
 
 use std::rc::Rc;
 
@@ -63,6 +72,10 @@ struct Exchange {
     now_secs: u64,
     facts: RequestFacts,
     request_outcome: Option<&'static str>,
+    /// Headers the request decision adds, sent with the response.
+    response_headers: Vec<(String, String)>,
+    /// The request body's content-encoding, when it was compressed.
+    request_encoding: Option<String>,
 }
 
 /// The HTTP context.
@@ -276,6 +289,7 @@ impl Http {
                 "protocol upgrades (WebSocket, Realtime) cannot be inspected and this route does not allow them",
             );
         }
+        let encoding = find("content-encoding");
         self.exchange.headers = headers
             .into_iter()
             .filter(|(k, _)| !k.starts_with(':'))
@@ -288,9 +302,16 @@ impl Http {
             self.stage = Stage::AwaitResponse;
             return Action::Continue;
         }
+        // The body may be rewritten, and the headers leave before it.
+        let _ = abi::remove_header(Map::RequestHeaders, "content-length");
+        // A compressed body is forwarded decoded (it is decoded to be
+        // inspected): the header must say so before it leaves.
+        if decompress::is_encoded(encoding.as_deref()) {
+            let _ = abi::remove_header(Map::RequestHeaders, "content-encoding");
+            self.exchange.request_encoding = encoding;
+        }
         self.stage = Stage::Request;
-        // Hold the headers until the body is inspected.
-        Action::Pause
+        Action::Continue
     }
 
     fn request_body(&mut self, size: usize, end_of_stream: bool) -> Action {
@@ -322,8 +343,8 @@ impl Http {
         let Ok(mut body) = abi::buffer(Buffer::RequestBody, 0, size) else {
             return self.refuse_plain(500, "body_unreadable", "the request body could not be read");
         };
-        let encoding = abi::header(Map::RequestHeaders, "content-encoding");
-        let decoded = decompress::is_encoded(encoding.as_deref());
+        let encoding = self.exchange.request_encoding.clone();
+        let decoded = encoding.is_some();
         if decoded {
             match decompress::decode(
                 encoding.as_deref().unwrap_or_default(),
@@ -359,26 +380,18 @@ impl Http {
         }
         self.exchange.request_outcome = Some(decision.outcome.name());
         let replacement = inspection.body.or_else(|| decoded.then_some(body));
-        if let Some(new_body) = replacement {
-            if abi::set_buffer(Buffer::RequestBody, 0, size, &new_body).is_err() {
-                return self.refuse_plain(
-                    500,
-                    "body_unwritable",
-                    "the rewritten request body could not be set",
-                );
-            }
-            if decoded {
-                let _ = abi::remove_header(Map::RequestHeaders, "content-encoding");
-            }
-            let _ = abi::set_header(
-                Map::RequestHeaders,
-                "content-length",
-                &new_body.len().to_string(),
+        if let Some(new_body) = replacement
+            && abi::set_buffer(Buffer::RequestBody, 0, size, &new_body).is_err()
+        {
+            return self.refuse_plain(
+                500,
+                "body_unwritable",
+                "the rewritten request body could not be set",
             );
         }
-        for (name, value) in &decision.headers {
-            let _ = abi::set_header(Map::RequestHeaders, name, value);
-        }
+        // The upstream's headers are gone: the decision's headers go to the
+        // client with the response.
+        self.exchange.response_headers = decision.headers.clone();
         self.stage = Stage::AwaitResponse;
         Action::Continue
     }
@@ -405,6 +418,9 @@ impl Http {
             self.exchange.request_outcome.unwrap_or("allow"),
         );
         for (name, value) in &loaded.engine.ruleset().disclosure_headers {
+            let _ = abi::set_header(Map::ResponseHeaders, name, value);
+        }
+        for (name, value) in &self.exchange.response_headers {
             let _ = abi::set_header(Map::ResponseHeaders, name, value);
         }
         let status = abi::header(Map::ResponseHeaders, ":status")
@@ -460,9 +476,12 @@ impl Http {
             self.stage = Stage::Stream(Box::new(stream));
             return Action::Continue;
         }
+        if decompress::is_encoded(encoding.as_deref()) {
+            // The decoded (and inspected) body replaces the encoded one.
+            let _ = abi::remove_header(Map::ResponseHeaders, "content-encoding");
+        }
         self.stage = Stage::ResponseBody { encoding };
-        // Hold the headers: the body may be refused or rewritten.
-        Action::Pause
+        Action::Continue
     }
 
     fn response_body(&mut self, size: usize, end_of_stream: bool) -> Action {
@@ -556,7 +575,20 @@ impl Http {
                 "the response body is larger than the {} bytes aimsgate inspects",
                 loaded.options.max_response_body
             );
-            return self.refuse_plain(502, "response_too_large", &message);
+            let refusal = Refusal::plain(
+                502,
+                "response_too_large",
+                &message,
+                &self.exchange.request_id,
+            );
+            report::event(
+                &self.shared.metrics,
+                Level::Warn,
+                "response_too_large",
+                &self.exchange.request_id,
+                &message,
+            );
+            return self.replace_response(size, &refusal);
         }
         if !end_of_stream {
             return Action::Pause;
@@ -566,11 +598,13 @@ impl Http {
             return Action::Continue;
         };
         let Ok(mut body) = abi::buffer(Buffer::ResponseBody, 0, size) else {
-            return self.refuse_plain(
+            let refusal = Refusal::plain(
                 502,
                 "body_unreadable",
                 "the response body could not be read",
+                &self.exchange.request_id,
             );
+            return self.replace_response(size, &refusal);
         };
         let decoded = decompress::is_encoded(encoding.as_deref());
         if decoded {
@@ -581,7 +615,19 @@ impl Http {
                 loaded.options.max_compression_ratio,
             ) {
                 Ok(plain) => body = plain,
-                Err(err) => return self.refuse_plain(502, "body_encoding", &err.to_string()),
+                Err(err) => {
+                    let message = format!("the response could not be inspected: {err}");
+                    report::event(
+                        &self.shared.metrics,
+                        Level::Warn,
+                        "body_encoding",
+                        &self.exchange.request_id,
+                        &message,
+                    );
+                    let refusal =
+                        Refusal::plain(502, "body_encoding", &message, &self.exchange.request_id);
+                    return self.replace_response(size, &refusal);
+                }
             }
         }
         let inspection =
@@ -591,50 +637,46 @@ impl Http {
         let decision = inspection.decision;
         self.report(&decision, started);
         if decision.block.is_some() {
-            return self.refuse_decision(&decision);
-        }
-        let replacement = inspection.body.or_else(|| decoded.then_some(body));
-        if let Some(new_body) = replacement {
-            if abi::set_buffer(Buffer::ResponseBody, 0, size, &new_body).is_err() {
-                return self.refuse_plain(
+            let refusal = Refusal::of(
+                &decision,
+                loaded.engine.ruleset(),
+                &self.exchange.request_id,
+            )
+            .unwrap_or_else(|| {
+                Refusal::plain(
                     502,
-                    "body_unwritable",
-                    "the rewritten response body could not be set",
-                );
-            }
-            if decoded {
-                let _ = abi::remove_header(Map::ResponseHeaders, "content-encoding");
-            }
-            let _ = abi::set_header(
-                Map::ResponseHeaders,
-                "content-length",
-                &new_body.len().to_string(),
-            );
+                    "policy_block",
+                    "response refused by policy",
+                    &self.exchange.request_id,
+                )
+            });
+            return self.replace_response(size, &refusal);
         }
-        let strongest = match self.exchange.request_outcome {
-            Some(request) if request_rank(request) > request_rank(decision.outcome.name()) => {
-                request
-            }
-            _ => decision.outcome.name(),
-        };
-        let _ = abi::set_header(Map::ResponseHeaders, DECISION_HEADER, strongest);
-        for (name, value) in &decision.headers {
-            let _ = abi::set_header(Map::ResponseHeaders, name, value);
+        // An encoded body is always replaced: its header said plain text.
+        let replacement = inspection.body.or_else(|| decoded.then_some(body));
+        if let Some(new_body) = replacement
+            && abi::set_buffer(Buffer::ResponseBody, 0, size, &new_body).is_err()
+        {
+            abi::log(
+                Level::Error,
+                "aimsgate: the rewritten response body could not be set",
+            );
+            let _ = abi::set_buffer(Buffer::ResponseBody, 0, size, &[]);
         }
         self.stage = Stage::Pass;
         Action::Continue
     }
-}
 
-/// Order of outcome names, weakest first (as [`aimsgate_engine::decision::Outcome`]).
-fn request_rank(name: &str) -> u8 {
-    match name {
-        "monitor" => 1,
-        "flag" => 2,
-        "cap" => 3,
-        "redact" => 4,
-        "block" => 5,
-        _ => 0,
+    /// Refuses a response whose headers already went downstream: its body
+    /// becomes the API's error JSON (the status cannot change any more).
+    fn replace_response(&mut self, size: usize, refusal: &Refusal) -> Action {
+        let body = refusal.body(self.exchange.api);
+        if abi::set_buffer(Buffer::ResponseBody, 0, size, &body).is_err() {
+            // Never forward what was refused: empty it at least.
+            let _ = abi::set_buffer(Buffer::ResponseBody, 0, size, &[]);
+        }
+        self.stage = Stage::Answered;
+        Action::Continue
     }
 }
 
