@@ -1,6 +1,7 @@
 //! aimsgate policy compiler.
 #![deny(missing_docs)]
 
+pub mod cases;
 pub mod catalogue;
 pub mod diagnostics;
 pub mod import;

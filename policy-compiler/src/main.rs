@@ -20,6 +20,9 @@ use aimsgate_engine::ruleset::Phase;
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[cfg(feature = "harness")]
+mod harness;
+
 #[derive(Parser)]
 #[command(
     name = "aimsgate",
@@ -123,6 +126,43 @@ enum Command {
     },
     /// List the built-in detectors.
     Detectors,
+    /// Replay recorded exchanges through the real filter.wasm in the
+    /// proxy-wasm harness; print what the client and the upstream saw.
+    #[cfg(feature = "harness")]
+    Replay {
+        /// Exchange files, or directories of `*.json` exchanges.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The filter module.
+        #[arg(long, default_value = harness::DEFAULT_FILTER)]
+        filter: PathBuf,
+        /// Compiled rule set (binary or JSON), or a policy to compile.
+        #[arg(long)]
+        rules: PathBuf,
+        /// Bytes per body chunk as the proxy delivers them (0: one piece);
+        /// recorded streams keep their own chunks.
+        #[arg(long, default_value_t = 1024)]
+        chunk_size: usize,
+        /// One JSON object per exchange instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Show bodies, headers and log lines under each exchange.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Run policy tests (YAML) through the real filter.wasm.
+    #[cfg(feature = "harness")]
+    Test {
+        /// Test files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The filter module.
+        #[arg(long, default_value = harness::DEFAULT_FILTER)]
+        filter: PathBuf,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,6 +284,27 @@ fn engine_of(compiled: &Compiled) -> Result<Engine> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        #[cfg(feature = "harness")]
+        Command::Replay {
+            inputs,
+            filter,
+            rules,
+            chunk_size,
+            json,
+            verbose,
+        } => harness::replay_command(&inputs, &filter, &rules, chunk_size, json, verbose),
+        #[cfg(feature = "harness")]
+        Command::Test {
+            files,
+            filter,
+            junit,
+        } => {
+            if harness::test_command(&files, &filter, junit.as_deref())? {
+                Ok(())
+            } else {
+                Err(Reported.into())
+            }
+        }
         Command::Check {
             policy: path,
             strict,

@@ -1,8 +1,9 @@
 //! `cargo xtask`: the project's own commands.
 //!
 //! * `cargo xtask demo` — the main job on the bundled example policy and
-//!   traffic: check and compile the baseline pack, decide every recorded
-//!   exchange, print the decisions, write the rule set and the Statement of
+//!   traffic: build filter.wasm, check and compile the baseline pack,
+//!   replay every recorded exchange through the filter in the proxy-wasm
+//!   harness, print the decisions, write the rule set and the Statement of
 //!   Applicability under `target/aimsgate/`.
 //! * `cargo xtask ci` — every check CI runs: formatting, clippy, tests, the
 //!   demo, and the README's commands on the baseline pack.
@@ -102,6 +103,31 @@ fn aimsgate() -> Command {
 }
 
 const BASELINE: &str = "examples/policies/baseline/policy.yaml";
+const BASELINE_TESTS: &str = "examples/policies/baseline/tests.yaml";
+
+/// Builds filter.wasm (release, its own target directory — the one the
+/// harness's tests use too, so it is built once) and copies it to
+/// `target/aimsgate/filter.wasm`, where `aimsgate replay` / `test` look.
+fn build_filter(root: &Path) -> Result<PathBuf> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip1",
+        "--package",
+        "aimsgate-filter",
+        "--target-dir",
+        "target/wasm",
+    ]))?;
+    let built = root.join("target/wasm/wasm32-wasip1/release/aimsgate_filter.wasm");
+    let out = root.join("target/aimsgate/filter.wasm");
+    std::fs::create_dir_all(root.join("target/aimsgate"))?;
+    std::fs::copy(&built, &out)
+        .with_context(|| format!("cannot copy {} to {}", built.display(), out.display()))?;
+    let size = std::fs::metadata(&out)?.len();
+    eprintln!("filter.wasm: {} ({size} bytes)", out.display());
+    Ok(out)
+}
 
 /// Every traffic example as one JSONL file, for `aimsgate scan`.
 fn traffic_jsonl(root: &Path, out: &Path) -> Result<usize> {
@@ -132,60 +158,34 @@ fn demo(root: &Path) -> Result<()> {
     run(aimsgate()
         .args(["compile", BASELINE, "--format", "json", "-o"])
         .arg(out.join("rules.json")))?;
+    let filter = build_filter(root)?;
+    println!(
+        "\nexamples/traffic through {} (proxy-wasm harness, Envoy semantics):\n",
+        filter.display()
+    );
+    run(aimsgate()
+        .args(["replay", "--rules"])
+        .arg(out.join("rules.bin"))
+        .arg("--filter")
+        .arg(&filter)
+        .arg("examples/traffic"))?;
+    // The same traffic decided natively, for the scan report.
     let traffic = out.join("traffic.jsonl");
-    let n = traffic_jsonl(root, &traffic)?;
-    let decisions = output(
+    traffic_jsonl(root, &traffic)?;
+    output(
         aimsgate()
             .args(["scan", BASELINE])
             .arg(&traffic)
             .arg("-o")
             .arg(out.join("decisions.jsonl")),
-    )
-    .and_then(|_| Ok(std::fs::read_to_string(out.join("decisions.jsonl"))?))?;
-    println!("\n{n} recorded exchanges through the baseline policy (engine, native):\n");
-    println!(
-        "{:<56} {:<18} {:<8} {:<9} rules (controls)",
-        "exchange", "route", "request", "response"
-    );
-    for line in decisions.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let id = v["id"].as_str().unwrap_or("-");
-        let route = v["route"].as_str().unwrap_or("-");
-        let req = v["request"]["decision"].as_str().unwrap_or("-");
-        let resp = v["response"]["decision"].as_str().unwrap_or("-");
-        let mut rules = Vec::new();
-        for phase in ["request", "response"] {
-            for r in v[phase]["rules"].as_array().into_iter().flatten() {
-                let controls: Vec<&str> = r["controls"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.as_str())
-                    .take(2)
-                    .collect();
-                rules.push(format!(
-                    "{} ({})",
-                    r["id"].as_str().unwrap_or("?"),
-                    controls.join(", ")
-                ));
-            }
-            let kind = v[phase]["block"]["reason"]["kind"].as_str();
-            if let Some(kind) = kind.filter(|k| *k != "rule") {
-                rules.push(format!("[{kind}]"));
-            }
-        }
-        println!(
-            "{id:<56} {route:<18} {req:<8} {resp:<9} {}",
-            rules.join("; ")
-        );
-    }
+    )?;
     for (format, file) in [("html", "soa.html"), ("md", "soa.md"), ("json", "soa.json")] {
         run(aimsgate()
             .args(["soa", BASELINE, "--format", format, "-o"])
             .arg(out.join(file)))?;
     }
     println!(
-        "\nwrote {}/: rules.bin, rules.json, decisions.jsonl, soa.html, soa.md, soa.json",
+        "\nwrote {}/: filter.wasm, rules.bin, rules.json, decisions.jsonl, soa.html, soa.md, soa.json",
         out.display()
     );
     Ok(())
@@ -201,6 +201,19 @@ fn ci(root: &Path) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The filter is linted as the wasm it ships as, too.
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "aimsgate-filter",
+        "--target",
+        "wasm32-wasip1",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // Built before the tests: the harness's tests replay through it.
+    build_filter(root)?;
     run(cargo().args(["test", "--workspace"]))?;
     // The engine runs inside proxy-wasm and edge workers: it must keep
     // building for wasm.
@@ -228,6 +241,9 @@ fn ci(root: &Path) -> Result<()> {
     let schema = output(aimsgate().arg("schema"))?;
     std::fs::write(out.join("policy.schema.json"), schema)?;
     run(aimsgate().args(["controls", "--framework", "iso42001"]))?;
+    run(aimsgate()
+        .args(["test", BASELINE_TESTS, "--junit"])
+        .arg(out.join("baseline-tests.xml")))?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

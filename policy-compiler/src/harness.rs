@@ -1,0 +1,429 @@
+//! `aimsgate replay` and `aimsgate test`: traffic and policy tests through
+//! the real filter.wasm in the proxy-wasm harness (aimsgate-host), exactly
+//! as Envoy would run it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use aimsgate_compiler::cases::{self, Observed, ObservedDecision};
+use aimsgate_compiler::policy;
+use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::ruleset::RuleSet;
+use aimsgate_host::replay::{self, LoggedDecision, Replayed};
+use aimsgate_host::{HostOptions, Module, Plugin, PluginSpec, Runtime};
+use anyhow::{Context, Result, anyhow, bail};
+
+/// Where `cargo xtask` puts the filter it builds.
+pub const DEFAULT_FILTER: &str = "target/aimsgate/filter.wasm";
+
+/// Loads the filter module (compiled once per machine, cached).
+pub fn filter(path: &Path) -> Result<Module> {
+    if !path.exists() {
+        bail!(
+            "no filter module at {} (build it with `cargo xtask demo`, or pass --filter)",
+            path.display()
+        );
+    }
+    Runtime::shared()
+        .load(path)
+        .map_err(|e| anyhow!("cannot load {}: {e}", path.display()))
+}
+
+/// Rule-set bytes from a compiled rule set, or from a policy compiled now.
+pub fn rules_bytes(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if RuleSet::from_bytes(&bytes).is_ok() {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let (compiled, report) = policy::check(&path.display().to_string(), &text);
+    match compiled {
+        Some(compiled) => Ok(compiled.ruleset.to_bytes()),
+        None => {
+            eprint!("{}", report.render_fancy());
+            bail!(
+                "{} is neither a rule set nor a valid policy",
+                path.display()
+            )
+        }
+    }
+}
+
+/// A plugin (one Envoy worker's VM) configured with `rules`.
+pub fn plugin(module: &Module, rules: Vec<u8>) -> Result<Plugin> {
+    let spec = PluginSpec {
+        name: "aimsgate".into(),
+        root_id: "aimsgate".into(),
+        vm_id: "aimsgate".into(),
+        vm_configuration: Vec::new(),
+        configuration: rules,
+        fail_open: false,
+    };
+    let plugin = Plugin::start(module, spec, HostOptions::default())
+        .map_err(|e| anyhow!("the filter did not start: {e}"))?;
+    if !plugin.configured() {
+        let why: Vec<String> = plugin.logs().iter().map(|l| l.message.clone()).collect();
+        bail!("the filter refused the rule set: {}", why.join("; "));
+    }
+    Ok(plugin)
+}
+
+/// Exchange files named by `inputs` (files, or directories of `*.json`).
+pub fn exchange_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("cannot read {}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn decision_cell(decision: Option<&LoggedDecision>) -> String {
+    decision.map_or("-".to_owned(), |d| d.outcome.clone())
+}
+
+fn rules_cell(replayed: &Replayed) -> String {
+    let mut parts = Vec::new();
+    for decision in [&replayed.request, &replayed.response]
+        .into_iter()
+        .flatten()
+    {
+        for rule in &decision.rules {
+            parts.push(rule.clone());
+        }
+        if let Some(refusal) = &decision.refusal {
+            parts.push(format!("[{refusal}]"));
+        }
+    }
+    for event in &replayed.events {
+        if let Some(code) = event["code"].as_str() {
+            parts.push(format!("[{code}]"));
+        }
+    }
+    parts.dedup();
+    parts.join(", ")
+}
+
+fn controls_cell(replayed: &Replayed) -> String {
+    let mut controls: Vec<&str> = [&replayed.request, &replayed.response]
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d.controls.iter().map(String::as_str))
+        .collect();
+    controls.sort_unstable();
+    controls.dedup();
+    let shown: Vec<&str> = controls.iter().take(3).copied().collect();
+    let more = controls.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} +{more}", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// `aimsgate replay`.
+pub fn replay_command(
+    inputs: &[PathBuf],
+    filter_path: &Path,
+    rules: &Path,
+    chunk: usize,
+    json: bool,
+    verbose: bool,
+) -> Result<()> {
+    let module = filter(filter_path)?;
+    let mut plugin = plugin(&module, rules_bytes(rules)?)?;
+    plugin.take_logs();
+    let files = exchange_files(inputs)?;
+    if files.is_empty() {
+        bail!("no exchanges found in the inputs");
+    }
+    if !json {
+        println!(
+            "{:<52} {:<16} {:>6} {:<8} {:<9} rules (controls)",
+            "exchange", "route", "status", "request", "response"
+        );
+    }
+    let started = Instant::now();
+    let mut unreadable = 0;
+    for file in &files {
+        let id = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let exchange = match std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|b| Exchange::from_json(&b).map_err(|e| e.to_string()))
+        {
+            Ok(exchange) => exchange,
+            Err(err) => {
+                eprintln!("{}: {err}", file.display());
+                unreadable += 1;
+                continue;
+            }
+        };
+        let replayed = replay::replay(&mut plugin, &exchange, &id, chunk);
+        if json {
+            println!("{}", serde_json::to_string(&replayed)?);
+            continue;
+        }
+        let route = replayed
+            .request
+            .as_ref()
+            .and_then(|d| d.route.clone())
+            .unwrap_or_else(|| "-".to_owned());
+        let rules = rules_cell(&replayed);
+        let controls = controls_cell(&replayed);
+        println!(
+            "{:<52} {:<16} {:>6} {:<8} {:<9} {}{}",
+            id,
+            route,
+            replayed.outcome.status,
+            decision_cell(replayed.request.as_ref()),
+            decision_cell(replayed.response.as_ref()),
+            rules,
+            if controls.is_empty() {
+                String::new()
+            } else {
+                format!(" ({controls})")
+            }
+        );
+        if verbose {
+            print_details(&replayed);
+        }
+    }
+    if !json {
+        let metrics = plugin.metrics();
+        let decisions: Vec<String> = metrics
+            .iter()
+            .filter(|m| m.name.starts_with("aimsgate.decisions."))
+            .map(|m| {
+                format!(
+                    "{}={}",
+                    m.name.trim_start_matches("aimsgate.decisions."),
+                    m.value
+                )
+            })
+            .collect();
+        println!(
+            "\n{} exchanges through {} in {:.0?}; counters: {}",
+            files.len() - unreadable,
+            filter_path.display(),
+            started.elapsed(),
+            decisions.join(" ")
+        );
+    }
+    if unreadable > 0 {
+        bail!("{unreadable} exchange file(s) could not be read");
+    }
+    Ok(())
+}
+
+fn print_details(replayed: &Replayed) {
+    let outcome = &replayed.outcome;
+    let mut out = String::new();
+    match outcome
+        .upstream
+        .as_ref()
+        .filter(|_| replayed.upstream_answered)
+    {
+        Some(up) => {
+            let _ = writeln!(
+                out,
+                "    upstream saw: {}",
+                String::from_utf8_lossy(&up.body)
+            );
+        }
+        None => out.push_str("    upstream: not contacted\n"),
+    }
+    let _ = writeln!(out, "    client got {}:", outcome.status);
+    for (k, v) in &outcome.headers {
+        if k.starts_with("x-aimsgate") || k == "content-type" || k == "retry-after" {
+            let _ = writeln!(out, "      {k}: {v}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "      body: {}",
+        String::from_utf8_lossy(&outcome.body)
+    );
+    for log in &outcome.logs {
+        let _ = writeln!(out, "    log: {}", log.message);
+    }
+    print!("{out}");
+}
+
+fn observed(replayed: &Replayed) -> Observed {
+    let decision = |d: &Option<LoggedDecision>| {
+        d.as_ref().map(|d| ObservedDecision {
+            outcome: d.outcome.clone(),
+            rules: d.rules.clone(),
+            controls: d.controls.clone(),
+        })
+    };
+    Observed {
+        request: decision(&replayed.request),
+        response: decision(&replayed.response),
+        status: replayed.outcome.status,
+        headers: replayed.outcome.headers.clone(),
+        body: replayed.outcome.body.clone(),
+        upstream: replayed
+            .outcome
+            .upstream
+            .as_ref()
+            .filter(|_| replayed.upstream_answered)
+            .map(|u| u.body.clone()),
+    }
+}
+
+/// One case's result.
+struct CaseResult {
+    name: String,
+    failures: Vec<String>,
+    seconds: f64,
+}
+
+/// `aimsgate test`: returns whether every case passed.
+pub fn test_command(files: &[PathBuf], filter_path: &Path, junit: Option<&Path>) -> Result<bool> {
+    let module = filter(filter_path)?;
+    let mut suites: Vec<(String, Vec<CaseResult>)> = Vec::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let tests = match cases::load(&file.display().to_string(), &text) {
+            Ok(tests) => tests,
+            Err(report) => {
+                eprint!("{}", report.render_fancy());
+                bail!("{} is not a valid test file", file.display());
+            }
+        };
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let policy_path = dir.join(&tests.policy);
+        let mut plugin = plugin(&module, rules_bytes(&policy_path)?)?;
+        plugin.take_logs();
+        println!(
+            "{} ({} cases, policy {})",
+            file.display(),
+            tests.cases.len(),
+            policy_path.display()
+        );
+        let mut results = Vec::new();
+        for case in &tests.cases {
+            let started = Instant::now();
+            let failures = match cases::exchange_of(case, &tests.defaults, dir) {
+                Ok(exchange) => {
+                    let replayed = replay::replay(&mut plugin, &exchange, &case.name, 1024);
+                    let mut failures = cases::judge(case, &observed(&replayed));
+                    if let Some(trap) = &replayed.outcome.trap {
+                        failures.push(format!("the filter trapped: {trap}"));
+                    }
+                    failures
+                }
+                Err(err) => vec![err],
+            };
+            if failures.is_empty() {
+                passed += 1;
+                println!("  ok    {}", case.name);
+            } else {
+                failed += 1;
+                println!("  FAIL  {}", case.name);
+                for failure in &failures {
+                    println!("        - {failure}");
+                }
+            }
+            results.push(CaseResult {
+                name: case.name.clone(),
+                failures,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        suites.push((file.display().to_string(), results));
+    }
+    println!("\n{passed} passed, {failed} failed");
+    if let Some(path) = junit {
+        std::fs::write(path, junit_xml(&suites))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("JUnit report: {}", path.display());
+    }
+    Ok(failed == 0)
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The JUnit XML CI systems read: one suite per test file.
+fn junit_xml(suites: &[(String, Vec<CaseResult>)]) -> String {
+    let totals: BTreeMap<&str, usize> = BTreeMap::from([
+        ("tests", suites.iter().map(|(_, r)| r.len()).sum()),
+        (
+            "failures",
+            suites
+                .iter()
+                .flat_map(|(_, r)| r)
+                .filter(|c| !c.failures.is_empty())
+                .count(),
+        ),
+    ]);
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"aimsgate\" tests=\"{}\" failures=\"{}\">",
+        totals["tests"], totals["failures"]
+    );
+    for (name, results) in suites {
+        let failures = results.iter().filter(|c| !c.failures.is_empty()).count();
+        let time: f64 = results.iter().map(|c| c.seconds).sum();
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{time:.3}\">",
+            xml_escape(name),
+            results.len()
+        );
+        for case in results {
+            let _ = write!(
+                xml,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                xml_escape(name),
+                xml_escape(&case.name),
+                case.seconds
+            );
+            if case.failures.is_empty() {
+                xml.push_str("/>\n");
+            } else {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                    xml_escape(&case.failures[0]),
+                    xml_escape(&case.failures.join("\n"))
+                );
+            }
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}
