@@ -188,6 +188,7 @@ impl Http {
     /// The filter's own refusal (no rule set, size limits, encodings).
     fn refuse_plain(&mut self, status: u16, code: &str, message: &str) -> Action {
         report::event(
+            self.loaded.as_deref(),
             &self.shared.metrics,
             Level::Warn,
             code,
@@ -218,6 +219,7 @@ impl Http {
                 find("x-request-id").unwrap_or_else(|| self.shared.make_request_id());
             if fail_open {
                 report::event(
+                    self.loaded.as_deref(),
                     &self.shared.metrics,
                     Level::Warn,
                     "no_ruleset_fail_open",
@@ -245,6 +247,7 @@ impl Http {
             } => {
                 self.exchange.route = Some(route);
                 report::event(
+                    self.loaded.as_deref(),
                     &self.shared.metrics,
                     Level::Info,
                     "unknown_path_allowed",
@@ -275,6 +278,7 @@ impl Http {
         if upgrade {
             if spec.upgrade == UnknownPath::Allow {
                 report::event(
+                    self.loaded.as_deref(),
                     &self.shared.metrics,
                     Level::Info,
                     "upgrade_allowed",
@@ -321,6 +325,7 @@ impl Http {
         if size > loaded.options.max_request_body {
             if self.oversize_allowed(&loaded) {
                 report::event(
+                    self.loaded.as_deref(),
                     &self.shared.metrics,
                     Level::Warn,
                     "request_oversize_allowed",
@@ -562,6 +567,7 @@ impl Http {
         if size > loaded.options.max_response_body {
             if self.oversize_allowed(loaded) {
                 report::event(
+                    self.loaded.as_deref(),
                     &self.shared.metrics,
                     Level::Warn,
                     "response_oversize_allowed",
@@ -582,6 +588,7 @@ impl Http {
                 &self.exchange.request_id,
             );
             report::event(
+                self.loaded.as_deref(),
                 &self.shared.metrics,
                 Level::Warn,
                 "response_too_large",
@@ -618,6 +625,7 @@ impl Http {
                 Err(err) => {
                     let message = format!("the response could not be inspected: {err}");
                     report::event(
+                        self.loaded.as_deref(),
                         &self.shared.metrics,
                         Level::Warn,
                         "body_encoding",

@@ -86,13 +86,26 @@ pub fn decision(loaded: &Loaded, metrics: &Metrics, exchange: Exchange<'_>, deci
 }
 
 /// Logs and counts something the filter refused or let pass on its own
-/// account (no rule set, body too large, upgrade…).
-pub fn event(metrics: &Metrics, level: Level, code: &str, request_id: &str, message: &str) {
+/// account (no rule set, body too large, upgrade…), naming the rule set in
+/// force when there is one.
+pub fn event(
+    loaded: Option<&Loaded>,
+    metrics: &Metrics,
+    level: Level,
+    code: &str,
+    request_id: &str,
+    message: &str,
+) {
     metrics.count(&format!("aimsgate.events.{code}"));
+    let policy = loaded.map(|loaded| {
+        let policy = &loaded.engine.ruleset().policy;
+        json!({"name": policy.name, "version": policy.version, "digest": policy.digest.to_hex()})
+    });
     let line = json!({
         "aimsgate": "event",
         "code": code,
         "request_id": request_id,
+        "policy": policy,
         "message": message,
     });
     abi::log(level, &line.to_string());

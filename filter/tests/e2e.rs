@@ -630,3 +630,51 @@ fn garbage_bodies_never_trap_the_vm() {
     }
     assert!(plugin.trap().is_none());
 }
+
+const OTHER_POLICY: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: replacement, version: "2", owner: me, approver: you, approved: 2026-01-01}
+detectors:
+  - id: mail
+    builtin: email
+rules:
+  - id: flag-mail
+    when: {detector: mail}
+    action: flag
+    controls: [iso42001:A.6.2.6]
+"#;
+
+#[test]
+fn a_request_in_flight_finishes_on_the_rule_set_it_started_with() {
+    let mut plugin = plugin(baseline());
+    plugin.take_logs();
+    let body = chat("card 4111 1111 1111 1111");
+    let req = request("api.openai.com", "/v1/chat/completions", &body, 1);
+    let ctx = plugin.create_http_context().unwrap();
+    plugin.on_request_headers(ctx, &req.headers, false).unwrap();
+    // The update lands between the headers and the body.
+    assert!(plugin.reconfigure(compile(OTHER_POLICY)).unwrap());
+    plugin.on_request_body(ctx, &body, true).unwrap();
+    let decision_line = |plugin: &mut Plugin| -> Value {
+        plugin
+            .take_logs()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(&l.message).ok())
+            .find(|v| v["aimsgate"] == "decision")
+            .expect("a decision line")
+    };
+    let line = decision_line(&mut plugin);
+    assert_eq!(line["policy"]["name"], "baseline-iso42001");
+    assert_eq!(line["outcome"], "redact");
+    assert_eq!(line["policy"]["digest"].as_str().unwrap().len(), 64);
+    // The next request runs on the new rule set.
+    let run = openai(
+        &mut plugin,
+        &chat("mail jane@example.com"),
+        1,
+        completion("ok"),
+    );
+    let request = run.request.unwrap();
+    assert_eq!(request.line["policy"]["name"], "replacement");
+    assert_eq!(request.rules, ["flag-mail"]);
+}
