@@ -33,7 +33,7 @@ use aimsgate_engine::exchange::{self, Body, Exchange};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::diagnostics::{Diagnostic, Report};
+use crate::diagnostics::Report;
 use crate::policy::source;
 
 /// A test file.
@@ -207,10 +207,12 @@ pub fn load(file: &str, text: &str) -> Result<TestFile, Report> {
         Ok(tests) => Ok(tests),
         Err(err) => {
             let path = err.path().to_string();
-            let span = document.spans.value(if path == "." { "" } else { &path });
-            report.diagnostics.push(
-                Diagnostic::error("test-shape", format!("{}: {}", path, err.inner())).at(span),
-            );
+            let path = if path == "." { String::new() } else { path };
+            report.diagnostics.push(crate::policy::shape_diagnostic(
+                &path,
+                &err.inner().to_string(),
+                &document.spans,
+            ));
             Err(report)
         }
     }

@@ -53,7 +53,7 @@ pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, Report> {
 
 /// Turns a serde error into a diagnostic at the right place: an unknown
 /// field points at that field's key, anything else at the value.
-fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> Diagnostic {
+pub(crate) fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> Diagnostic {
     let field = message
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split('`').next());

@@ -1,0 +1,106 @@
+//! `aimsgate test` and `aimsgate replay` through the real filter.wasm: the
+//! baseline pack's tests pass, a wrong expectation fails with a message and
+//! a JUnit failure, a malformed test file is an error at its line.
+#![cfg(feature = "harness")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn filter() -> &'static PathBuf {
+    static FILTER: OnceLock<PathBuf> = OnceLock::new();
+    FILTER.get_or_init(|| aimsgate_host::build_wasm("aimsgate-filter").expect("filter.wasm builds"))
+}
+
+fn aimsgate(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
+        .current_dir(root())
+        .args(args)
+        .arg("--filter")
+        .arg(filter())
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/aimsgate-tests").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_baseline_pack_passes_its_tests_and_writes_junit() {
+    let junit = scratch("baseline").join("junit.xml");
+    let (code, out, err) = aimsgate(&[
+        "test",
+        "examples/policies/baseline/tests.yaml",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(" 0 failed"), "{out}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testcase"), "{xml}");
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_what_was_observed() {
+    let dir = scratch("wrong");
+    let policy = root().join("examples/policies/baseline/policy.yaml");
+    let file = dir.join("tests.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "policy: {}\ndefaults:\n  headers: {{x-user-id: u-1, x-user-group: customer-support}}\ncases:\n  - name: cards are allowed (they are not)\n    text: my card is 4111 1111 1111 1111\n    expect:\n      request: {{decision: allow}}\n",
+            policy.display()
+        ),
+    )
+    .unwrap();
+    let junit = dir.join("junit.xml");
+    let (code, out, _) = aimsgate(&["test", file.to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL  cards are allowed"), "{out}");
+    assert!(
+        out.contains("request decision: expected allow, got redact (rules: redact-personal-data"),
+        "{out}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure message=\"request decision: expected allow"), "{xml}");
+}
+
+#[test]
+fn a_malformed_test_file_is_an_error_at_its_line() {
+    let file = scratch("malformed").join("tests.yaml");
+    std::fs::write(&file, "policy: p.yaml\ncases:\n  - name: x\n    txt: hi\n    expect: {}\n").unwrap();
+    let (code, _, err) = aimsgate(&["test", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("tests.yaml:4"), "{err}");
+    assert!(err.contains("txt"), "{err}");
+}
+
+#[test]
+fn replay_prints_what_the_filter_decided_for_each_exchange() {
+    let (code, out, err) = aimsgate(&[
+        "replay",
+        "--rules",
+        "examples/policies/baseline/policy.yaml",
+        "examples/traffic/05-openai-chat-aws-key-blocked.json",
+        "examples/traffic/18-openai-chat-stream-card-across-chunks-redacted.json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let line = |id: &str| out.lines().find(|l| l.starts_with(id)).unwrap_or_default().to_owned();
+    let blocked = line("05-openai-chat-aws-key-blocked");
+    assert!(blocked.contains("403") && blocked.contains("block-secrets-in-prompts"), "{out}");
+    let streamed = line("18-openai-chat-stream-card-across-chunks-redacted");
+    assert!(streamed.contains("redact") && streamed.contains("redact-personal-data"), "{out}");
+}
