@@ -67,7 +67,12 @@ fn a_wrong_expectation_fails_with_what_was_observed() {
     )
     .unwrap();
     let junit = dir.join("junit.xml");
-    let (code, out, _) = aimsgate(&["test", file.to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
+    let (code, out, _) = aimsgate(&[
+        "test",
+        file.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL  cards are allowed"), "{out}");
     assert!(
@@ -75,13 +80,20 @@ fn a_wrong_expectation_fails_with_what_was_observed() {
         "{out}"
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<failure message=\"request decision: expected allow"), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"request decision: expected allow"),
+        "{xml}"
+    );
 }
 
 #[test]
 fn a_malformed_test_file_is_an_error_at_its_line() {
     let file = scratch("malformed").join("tests.yaml");
-    std::fs::write(&file, "policy: p.yaml\ncases:\n  - name: x\n    txt: hi\n    expect: {}\n").unwrap();
+    std::fs::write(
+        &file,
+        "policy: p.yaml\ncases:\n  - name: x\n    txt: hi\n    expect: {}\n",
+    )
+    .unwrap();
     let (code, _, err) = aimsgate(&["test", file.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("tests.yaml:4"), "{err}");
@@ -98,9 +110,20 @@ fn replay_prints_what_the_filter_decided_for_each_exchange() {
         "examples/traffic/18-openai-chat-stream-card-across-chunks-redacted.json",
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    let line = |id: &str| out.lines().find(|l| l.starts_with(id)).unwrap_or_default().to_owned();
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_default()
+            .to_owned()
+    };
     let blocked = line("05-openai-chat-aws-key-blocked");
-    assert!(blocked.contains("403") && blocked.contains("block-secrets-in-prompts"), "{out}");
+    assert!(
+        blocked.contains("403") && blocked.contains("block-secrets-in-prompts"),
+        "{out}"
+    );
     let streamed = line("18-openai-chat-stream-card-across-chunks-redacted");
-    assert!(streamed.contains("redact") && streamed.contains("redact-personal-data"), "{out}");
+    assert!(
+        streamed.contains("redact") && streamed.contains("redact-personal-data"),
+        "{out}"
+    );
 }

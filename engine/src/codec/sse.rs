@@ -476,7 +476,7 @@ pub struct StreamDelta {
     /// starts a new run even if its key was used before.
     pub tool_name: Option<String>,
     /// Byte range, in the event's data, of the JSON string literal (quotes
-    /// included) whose decoded value is [`StreamDelta::text`]; `None` when
+    /// included) whose decoded value is the `text` field; `None` when
     /// the text is not one string (Gemini's `args` object, `done`). A
     /// streaming redactor rewrites exactly this literal.
     pub raw: Option<Range<usize>>,

@@ -4,7 +4,7 @@
 //! Gemini's streamed JSON array) as a proxy receives them and returns the
 //! bytes to forward. It never buffers the stream: an event goes out as soon
 //! as no match of a response-phase detector can still cover its text. How
-//! much that is, per detector, is worked out in [`bounds`] — usually a few
+//! much that is, per detector, is worked out in `bounds.rs` — usually a few
 //! bytes, a whole PEM block only once `-----BEGIN` was seen.
 //!
 //! The text of each run (a choice's completion, a tool call's arguments)
