@@ -7,7 +7,7 @@
 //! per outcome (6) and per mode (2) — never per rule.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::abi;
 
@@ -18,7 +18,8 @@ pub const MAX_CONTROLS: usize = 256;
 #[derive(Debug, Default)]
 pub struct Metrics {
     ids: RefCell<HashMap<String, u32>>,
-    controls: RefCell<usize>,
+    /// Control segments given their own counters (at most [`MAX_CONTROLS`]).
+    controls: RefCell<HashSet<String>>,
 }
 
 /// A control id as a stat name segment: `ISO42001:A.6.2.6` →
@@ -60,17 +61,15 @@ impl Metrics {
     /// Counts a control's involvement in a decision.
     pub fn control(&self, control: &str, outcome: &str, mode: &str) {
         let segment = stat_segment(control);
-        let prefix = format!("aimsgate.control.{segment}.");
-        let known = self.ids.borrow().keys().any(|k| k.starts_with(&prefix));
-        let segment = if known {
-            segment
-        } else {
-            let mut seen = self.controls.borrow_mut();
-            if *seen >= MAX_CONTROLS {
-                "other".to_owned()
-            } else {
-                *seen += 1;
+        let segment = {
+            let mut admitted = self.controls.borrow_mut();
+            if admitted.contains(&segment) {
                 segment
+            } else if admitted.len() < MAX_CONTROLS {
+                admitted.insert(segment.clone());
+                segment
+            } else {
+                "other".to_owned()
             }
         };
         self.count(&format!("aimsgate.control.{segment}.{outcome}.{mode}"));
