@@ -26,6 +26,7 @@
 //! policy compiler writes and every runtime loads.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod codec;
 pub mod decision;
 pub mod detect;

@@ -1,0 +1,229 @@
+//! Hash chains: sealing events as they are written, opening them again.
+//!
+//! An event's digest is SHA-256 over the exact bytes of its line up to the
+//! closing brace, without the `digest` member, which is always last:
+//!
+//! ```text
+//! {"schema":"aimsgate.audit/1",…,"aimsgate.chain.prev":"<hex>",…,"digest":"<hex>"}
+//! └──────────────── hashed, with a closing `}` ─────────────────┘
+//! ```
+//!
+//! Hashing the bytes as written (rather than a canonical re-serialisation)
+//! means a verifier needs no knowledge of member order or number formats,
+//! and any byte changed anywhere, including an added member, breaks it.
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest as _, Sha256};
+
+use super::event::AuditEvent;
+use super::{MARKER, SCHEMA};
+
+/// `prev` of a chain's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+const DIGEST_MEMBER: &str = ",\"digest\":\"";
+
+/// One chain of events: what a VM appends its events to.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    id: String,
+    next: u64,
+    head: String,
+}
+
+/// A sealed event: its line (no newline), sequence number and digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// Sequence number given.
+    pub seq: u64,
+    /// The event's digest, hex.
+    pub digest: String,
+    /// The JSON line.
+    pub line: String,
+}
+
+impl Chain {
+    /// A new chain named `id` (unique per VM: random bits and a start time).
+    pub fn new(id: impl Into<String>) -> Chain {
+        Chain {
+            id: id.into(),
+            next: 0,
+            head: GENESIS.to_owned(),
+        }
+    }
+
+    /// The chain id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Sequence number the next event gets.
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+
+    /// Digest of the last sealed event ([`GENESIS`] before the first).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// Gives `event` its place in the chain and writes its line.
+    pub fn seal(&mut self, mut event: AuditEvent) -> Sealed {
+        event.schema = SCHEMA.to_owned();
+        event.chain_id.clone_from(&self.id);
+        event.seq = self.next;
+        event.prev.clone_from(&self.head);
+        event.digest = None;
+        // Serialising a struct of strings, numbers and vectors cannot fail;
+        // an empty line would only fail verification, never the proxy.
+        let mut line = serde_json::to_string(&event).unwrap_or_default();
+        let digest = hex(&Sha256::digest(line.as_bytes()));
+        line.pop();
+        line.push_str(DIGEST_MEMBER);
+        line.push_str(&digest);
+        line.push_str("\"}");
+        let sealed = Sealed {
+            seq: self.next,
+            digest: digest.clone(),
+            line,
+        };
+        self.next += 1;
+        self.head = digest;
+        sealed
+    }
+}
+
+/// An event found in a line, with its digest checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened<'a> {
+    /// The event's JSON, digest member included.
+    pub json: &'a str,
+    /// The digest the line claims.
+    pub claimed: &'a str,
+    /// Whether the bytes hash to the claimed digest.
+    pub intact: bool,
+}
+
+/// Why a line holds no readable event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// No `{"schema":"aimsgate.audit/` in the line: not an audit event.
+    #[error("no audit event in this line")]
+    NotAnEvent,
+    /// An event of another schema version.
+    #[error("audit schema `{0}` is not {SCHEMA}")]
+    Schema(String),
+    /// The line does not end with a digest member: truncated or edited.
+    #[error("the event does not end with its digest (truncated or edited)")]
+    NoDigest,
+}
+
+/// Finds the audit event in a log line (the proxy may prefix its own
+/// fields) and checks its digest.
+pub fn open(line: &str) -> Result<Opened<'_>, OpenError> {
+    let start = line.find(MARKER).ok_or(OpenError::NotAnEvent)?;
+    let json = line[start..].trim_end();
+    let schema_end = json[MARKER.len()..]
+        .find('"')
+        .map_or(json.len(), |i| MARKER.len() + i);
+    let schema = &json["{\"schema\":\"".len()..schema_end];
+    if schema != SCHEMA {
+        return Err(OpenError::Schema(schema.to_owned()));
+    }
+    // `…,"digest":"<64 hex>"}`
+    let tail = DIGEST_MEMBER.len() + 64 + 2;
+    let split = json.len().checked_sub(tail).ok_or(OpenError::NoDigest)?;
+    let (body, member) = (json.get(..split), json.get(split..));
+    let (Some(body), Some(member)) = (body, member) else {
+        return Err(OpenError::NoDigest);
+    };
+    let claimed = member
+        .strip_prefix(DIGEST_MEMBER)
+        .and_then(|m| m.strip_suffix("\"}"))
+        .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or(OpenError::NoDigest)?;
+    let mut hasher = Sha256::new();
+    hasher.update(body.as_bytes());
+    hasher.update(b"}");
+    let intact = hex(&hasher.finalize()) == claimed.to_ascii_lowercase();
+    Ok(Opened {
+        json,
+        claimed,
+        intact,
+    })
+}
+
+/// Keyed fingerprint of matched text: HMAC-SHA-256 under `key`, first 16
+/// bytes as hex. Equal texts give equal fingerprints under one key; without
+/// the key nothing about the text can be recovered or confirmed.
+pub fn fingerprint(key: &[u8], text: &[u8]) -> String {
+    // HMAC takes keys of any length; the error type exists for fixed-size MACs.
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(text);
+    let bytes = mac.finalize().into_bytes();
+    hex(&bytes[..16])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::names;
+
+    fn event(name: &str) -> AuditEvent {
+        AuditEvent {
+            name: name.to_owned(),
+            time_unix_nano: 1,
+            runtime: "test/0".to_owned(),
+            ..AuditEvent::default()
+        }
+    }
+
+    #[test]
+    fn sealed_lines_open_intact_and_link() {
+        let mut chain = Chain::new("c1");
+        let first = chain.seal(event(names::CHAIN_START));
+        let second = chain.seal(event(names::DECISION));
+        assert_eq!((first.seq, second.seq), (0, 1));
+        let opened = open(&second.line).unwrap();
+        assert!(opened.intact);
+        assert_eq!(opened.claimed, second.digest);
+        let parsed: AuditEvent = serde_json::from_str(opened.json).unwrap();
+        assert_eq!(parsed.prev, first.digest);
+        assert_eq!(parsed.digest.as_deref(), Some(second.digest.as_str()));
+        let first: AuditEvent = serde_json::from_str(&first.line).unwrap();
+        assert_eq!(first.prev, GENESIS);
+    }
+
+    #[test]
+    fn any_edit_breaks_the_digest() {
+        let mut chain = Chain::new("c1");
+        let line = chain.seal(event(names::DECISION)).line;
+        let prefixed = format!("[2026-11-28][info][wasm] wasm log aimsgate: {line}\n");
+        assert!(open(&prefixed).unwrap().intact);
+        let edited = line.replace("\"time_unix_nano\":1", "\"time_unix_nano\":2");
+        assert!(!open(&edited).unwrap().intact);
+        let truncated = &line[..line.len() - 3];
+        assert_eq!(open(truncated), Err(OpenError::NoDigest));
+        assert_eq!(open("plain envoy log"), Err(OpenError::NotAnEvent));
+    }
+
+    #[test]
+    fn fingerprints_depend_on_key_and_text() {
+        let a = fingerprint(b"k1", b"4111 1111 1111 1111");
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, fingerprint(b"k1", b"4111 1111 1111 1111"));
+        assert_ne!(a, fingerprint(b"k2", b"4111 1111 1111 1111"));
+        assert_ne!(a, fingerprint(b"k1", b"4111 1111 1111 1112"));
+    }
+}
