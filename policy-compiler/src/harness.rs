@@ -132,15 +132,32 @@ fn controls_cell(replayed: &Replayed) -> String {
     }
 }
 
+/// How `aimsgate replay` runs and what it writes.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplayOptions<'a> {
+    /// Bytes per body chunk (0: one piece).
+    pub chunk: usize,
+    /// One JSON object per exchange.
+    pub json: bool,
+    /// Bodies, headers and logs under each exchange.
+    pub verbose: bool,
+    /// Where to write the audit events.
+    pub events: Option<&'a Path>,
+}
+
 /// `aimsgate replay`.
 pub fn replay_command(
     inputs: &[PathBuf],
     filter_path: &Path,
     rules: &Path,
-    chunk: usize,
-    json: bool,
-    verbose: bool,
+    options: ReplayOptions<'_>,
 ) -> Result<()> {
+    let ReplayOptions {
+        chunk,
+        json,
+        verbose,
+        events: _events,
+    } = options;
     let module = filter(filter_path)?;
     let mut plugin = plugin(&module, rules_bytes(rules)?)?;
     plugin.take_logs();

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod catalogue;
 pub mod diagnostics;
+pub mod evidence;
 pub mod import;
 pub mod policy;
 pub mod scan;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use aimsgate_compiler::diagnostics::Report;
 use aimsgate_compiler::policy::{self, compile::Compiled};
-use aimsgate_compiler::{catalogue, import, scan, soa};
+use aimsgate_compiler::{catalogue, evidence, import, scan, soa};
 use aimsgate_engine::Engine;
 use aimsgate_engine::codec::Api;
 use aimsgate_engine::exchange::Exchange;
@@ -68,6 +68,15 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Audit events (proxy log or OTLP export): show each applied
+        /// control's runtime evidence.
+        #[arg(long)]
+        evidence: Option<PathBuf>,
+    },
+    /// Audit evidence: verify event chains, report per control.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
     },
     /// Show what the policy decides for a text or a recorded request.
     Explain {
@@ -116,8 +125,12 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Print the policy JSON Schema (for editors).
-    Schema,
+    /// Print a JSON Schema: the policy's (for editors) or the audit event's.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum, default_value_t = SchemaKind::Policy)]
+        which: SchemaKind,
+    },
     /// List the control catalogue.
     Controls {
         /// Only this framework (iso42001, nist-ai-rmf, nist-ai-600-1, eu-ai-act, owasp-llm, atlas).
@@ -149,6 +162,10 @@ enum Command {
         /// Show bodies, headers and log lines under each exchange.
         #[arg(short, long)]
         verbose: bool,
+        /// Write the filter's audit events here (JSON lines, as the proxy
+        /// log carries them).
+        #[arg(long)]
+        events: Option<PathBuf>,
     },
     /// Run policy tests (YAML) through the real filter.wasm.
     #[cfg(feature = "harness")]
@@ -163,6 +180,68 @@ enum Command {
         #[arg(long)]
         junit: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Check event chains: every event present, unaltered and in order.
+    /// Exit 1 if any event is missing, altered or reordered.
+    Verify {
+        /// Event logs (proxy logs or OTLP JSON exports); read together.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// When the logs were collected (RFC 3339 or Unix seconds): chains
+        /// silent for over two checkpoint intervals before it are cut off.
+        /// Default: the newest event's time.
+        #[arg(long)]
+        at: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+    },
+    /// Per control: interactions governed, decisions by mode, top rules,
+    /// first and last seen, incidents.
+    Report {
+        /// Event logs (proxy logs or OTLP JSON exports); read together.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// The policy the events were governed by (controls and titles).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Only events at or after this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events before this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        to: Option<String>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VerifyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Md,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    /// The policy file.
+    Policy,
+    /// One audit event.
+    AuditEvent,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -292,7 +371,18 @@ fn run(cli: Cli) -> Result<()> {
             chunk_size,
             json,
             verbose,
-        } => harness::replay_command(&inputs, &filter, &rules, chunk_size, json, verbose),
+            events,
+        } => harness::replay_command(
+            &inputs,
+            &filter,
+            &rules,
+            harness::ReplayOptions {
+                chunk: chunk_size,
+                json,
+                verbose,
+                events: events.as_deref(),
+            },
+        ),
         #[cfg(feature = "harness")]
         Command::Test {
             files,
@@ -356,9 +446,15 @@ fn run(cli: Cli) -> Result<()> {
             policy: path,
             format,
             output,
+            evidence: events,
         } => {
             let compiled = compiled(&path)?;
-            let soa = soa::build(&compiled, &now_utc());
+            let mut soa = soa::build(&compiled, &now_utc());
+            if let Some(events) = &events {
+                let events = evidence::read(events)?;
+                let report = evidence::report::build(&events, &compiled, &evidence::report::Period::default());
+                soa::attach_evidence(&mut soa, &report);
+            }
             let text = match format {
                 SoaFormat::Md => soa::to_markdown(&soa),
                 SoaFormat::Json => soa::to_json(&soa),
@@ -472,11 +568,15 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Schema => {
-            let schema = schemars::schema_for!(aimsgate_compiler::policy::Policy);
+        Command::Schema { which } => {
+            let schema = match which {
+                SchemaKind::Policy => schemars::schema_for!(aimsgate_compiler::policy::Policy),
+                SchemaKind::AuditEvent => aimsgate_compiler::evidence::event_schema(),
+            };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(())
         }
+        Command::Evidence { command } => evidence_command(command),
         Command::Controls { framework } => {
             let wanted = match framework.as_deref() {
                 None => None,
@@ -508,6 +608,76 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn evidence_command(command: EvidenceCommand) -> Result<()> {
+    match command {
+        EvidenceCommand::Verify { logs, at, format } => {
+            let events = read_events(&logs)?;
+            let at = at.as_deref().map(parse_time).transpose()?;
+            let verdict = evidence::verify::verify(&events, evidence::verify::Options { at });
+            match format {
+                VerifyFormat::Text => print!("{}", evidence::verify::to_text(&verdict)),
+                VerifyFormat::Json => println!("{}", serde_json::to_string_pretty(&verdict)?),
+            }
+            if verdict.ok() {
+                Ok(())
+            } else {
+                Err(Reported.into())
+            }
+        }
+        EvidenceCommand::Report {
+            logs,
+            policy,
+            format,
+            from,
+            to,
+            output,
+        } => {
+            let compiled = compiled(&policy)?;
+            let events = read_events(&logs)?;
+            let period = evidence::report::Period {
+                from: from.as_deref().map(parse_time).transpose()?,
+                to: to.as_deref().map(parse_time).transpose()?,
+            };
+            let report = evidence::report::build(&events, &compiled, &period);
+            let text = match format {
+                ReportFormat::Md => evidence::report::to_markdown(&report),
+                ReportFormat::Json => evidence::report::to_json(&report),
+                ReportFormat::Html => evidence::report::to_html(&report),
+            };
+            write_output(output.as_deref(), text.as_bytes())?;
+            if let Some(output) = &output {
+                eprintln!("wrote {}", output.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Reads several logs as one, in the order given.
+fn read_events(paths: &[PathBuf]) -> Result<evidence::read::Events> {
+    let mut all = evidence::read::Events::default();
+    for path in paths {
+        let mut events = evidence::read(path)?;
+        for record in &mut events.records {
+            record.location.file = Some(path.display().to_string());
+        }
+        for (location, _) in &mut events.unreadable {
+            location.file = Some(path.display().to_string());
+        }
+        all.records.append(&mut events.records);
+        all.unreadable.append(&mut events.unreadable);
+        all.skipped += events.skipped;
+    }
+    Ok(all)
+}
+
+/// A time as nanoseconds since the Unix epoch: Unix seconds, or RFC 3339
+/// (`2026-11-28T10:00:00Z`, with optional fraction and offset).
+fn parse_time(text: &str) -> Result<u64> {
+    evidence::parse_time(text)
+        .ok_or_else(|| anyhow!("`{text}` is not a time: use Unix seconds or RFC 3339 (2026-11-28T10:00:00Z)"))
 }
 
 fn now_utc() -> String {

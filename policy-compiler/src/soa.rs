@@ -656,6 +656,9 @@ fn md_opt(text: Option<&str>) -> String {
     text.map_or_else(|| "—".to_owned(), md)
 }
 
+/// Adds runtime evidence to each applied control (being written).
+pub fn attach_evidence(_soa: &mut Soa, _report: &crate::evidence::report::EvidenceReport) {}
+
 /// Renders the statement as Markdown.
 pub fn to_markdown(soa: &Soa) -> String {
     let d = &soa.document;
