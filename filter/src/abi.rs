@@ -27,6 +27,8 @@ pub enum Buffer {
     RequestBody = 0,
     /// The response body (as much as is buffered).
     ResponseBody = 1,
+    /// The body of an HTTP call's response, during its callback.
+    HttpCallResponseBody = 4,
     /// `vm_config.configuration`.
     VmConfiguration = 6,
     /// The plugin's `configuration`.
@@ -41,6 +43,8 @@ pub enum Map {
     RequestHeaders = 0,
     /// Response headers.
     ResponseHeaders = 2,
+    /// An HTTP call's response headers, during its callback.
+    HttpCallResponseHeaders = 6,
 }
 
 /// Log levels (ABI 0.2.1 `LogLevel`).
@@ -124,6 +128,14 @@ unsafe extern "C" {
         value_size: usize,
         cas: u32,
     ) -> u32;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
+}
+
+// Envoy and ngx_wasm_module both provide WASI's `random_get`
+// (proxy-wasm-cpp-host src/exports.cc `wasi_unstable_random_get`).
+#[link(wasm_import_module = "wasi_snapshot_preview1")]
+unsafe extern "C" {
+    fn random_get(buf: *mut u8, len: usize) -> u16;
 }
 
 fn check(status: u32) -> Result<(), Status> {
@@ -255,6 +267,21 @@ pub fn send_local_response(
             -1,
         )
     })
+}
+
+/// Asks for `proxy_on_tick` every `ms` milliseconds (0: never).
+pub fn set_tick_period(ms: u32) -> Result<(), Status> {
+    // SAFETY: no pointers.
+    check(unsafe { proxy_set_tick_period_milliseconds(ms) })
+}
+
+/// Random bytes from the host (zeros if it has no randomness: callers mix
+/// in the clock).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // SAFETY: pointer/length describe `bytes`, alive for the call.
+    let _ = unsafe { random_get(bytes.as_mut_ptr(), N) };
+    bytes
 }
 
 /// Defines a counter, returning its id.

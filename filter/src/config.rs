@@ -37,8 +37,115 @@ pub struct Options {
     pub max_compression_ratio: usize,
     /// Header carrying the request id (Envoy sets `x-request-id`).
     pub request_id_header: String,
-    /// Write one JSON log line per decision.
-    pub log_decisions: bool,
+    /// Audit evidence: where events go, checkpoints, hit fingerprints.
+    pub audit: AuditOptions,
+}
+
+/// Where audit events go and how chains are checkpointed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditOptions {
+    /// One JSON line per event through the proxy log (Envoy writes it with
+    /// its own logs).
+    pub log: bool,
+    /// Batched OTLP/HTTP JSON delivery to a collector cluster.
+    pub collector: Option<CollectorOptions>,
+    /// Milliseconds between checkpoints (0: none). A chain silent for
+    /// longer than two intervals was cut off or its VM died.
+    pub checkpoint_interval_ms: u64,
+    /// Publish each chain's head in shared data and record the heads of
+    /// the proxy's other chains in checkpoints, so a chain missing from
+    /// the log is caught by the chains that witnessed it.
+    pub witness: bool,
+    /// Name of an environment variable of the VM holding the key for
+    /// fingerprints of matched text (HMAC). Envoy passes it with
+    /// `vm_config.environment_variables.host_env_keys`, so the key stays out
+    /// of the config dump. Unset: no fingerprints.
+    pub hit_key_env: Option<String>,
+}
+
+impl Default for AuditOptions {
+    fn default() -> AuditOptions {
+        AuditOptions {
+            log: true,
+            collector: None,
+            checkpoint_interval_ms: 10_000,
+            witness: true,
+            hit_key_env: None,
+        }
+    }
+}
+
+/// An OpenTelemetry Collector (OTLP/HTTP, JSON encoding) reached through
+/// a cluster of the proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectorOptions {
+    /// The proxy's cluster for the collector.
+    pub cluster: String,
+    /// `:authority` of the calls.
+    pub authority: String,
+    /// Path of the logs endpoint.
+    pub path: String,
+    /// Extra request headers (an API key, say).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Call timeout in milliseconds.
+    pub timeout_ms: u64,
+    /// Milliseconds between deliveries (the tick period).
+    pub flush_interval_ms: u64,
+    /// Events per call at most.
+    pub batch_max_events: usize,
+    /// Events waiting at most; past it new events are dropped, counted and
+    /// declared in the next checkpoint.
+    pub buffer_max_events: usize,
+    /// Bytes waiting at most.
+    pub buffer_max_bytes: usize,
+}
+
+impl Default for CollectorOptions {
+    fn default() -> CollectorOptions {
+        CollectorOptions {
+            cluster: String::new(),
+            authority: "otel-collector".to_owned(),
+            path: "/v1/logs".to_owned(),
+            headers: std::collections::BTreeMap::new(),
+            timeout_ms: 5_000,
+            flush_interval_ms: 1_000,
+            batch_max_events: 200,
+            buffer_max_events: 10_000,
+            buffer_max_bytes: 8 << 20,
+        }
+    }
+}
+
+impl AuditOptions {
+    /// The tick period these options need (ms; 0: none).
+    pub fn tick_ms(&self) -> u64 {
+        let flush = self
+            .collector
+            .as_ref()
+            .map_or(0, |c| c.flush_interval_ms.max(1));
+        match (flush, self.checkpoint_interval_ms) {
+            (0, checkpoint) => checkpoint,
+            (flush, 0) => flush,
+            (flush, checkpoint) => flush.min(checkpoint),
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if let Some(collector) = &self.collector {
+            if collector.cluster.is_empty() {
+                return Err("options.audit.collector.cluster is required".to_owned());
+            }
+            if collector.buffer_max_events == 0 || collector.batch_max_events == 0 {
+                return Err("options.audit.collector: batch and buffer sizes must be positive".to_owned());
+            }
+        }
+        if !self.log && self.collector.is_none() {
+            return Err("options.audit: with `log: false` a `collector` is required (audit events must go somewhere)".to_owned());
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {
@@ -51,7 +158,7 @@ impl Default for Options {
             max_decompressed_body: 8 << 20,
             max_compression_ratio: 100,
             request_id_header: "x-request-id".to_owned(),
-            log_decisions: true,
+            audit: AuditOptions::default(),
         }
     }
 }
@@ -65,6 +172,8 @@ pub struct Loaded {
     pub options: Options,
     /// `name version (digest prefix)`, for log lines.
     pub label: String,
+    /// Key for fingerprints of matched text, from the VM's environment.
+    pub hit_key: Option<Vec<u8>>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +219,18 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
     if options.max_request_body == 0 || options.max_response_body == 0 {
         return Err("options: body limits must be positive".to_owned());
     }
+    options.audit.check()?;
+    let hit_key = match &options.audit.hit_key_env {
+        None => None,
+        Some(name) => match std::env::var(name) {
+            Ok(key) if !key.is_empty() => Some(key.into_bytes()),
+            _ => {
+                return Err(format!(
+                    "options.audit.hit_key_env: the VM has no environment variable `{name}` (Envoy: vm_config.environment_variables.host_env_keys)"
+                ));
+            }
+        },
+    };
     let engine =
         Engine::from_bytes(&ruleset).map_err(|e| format!("the rule set does not load: {e}"))?;
     let policy = &engine.ruleset().policy;
@@ -124,6 +245,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
         engine,
         options,
         label,
+        hit_key,
     })
 }
 
@@ -135,6 +257,14 @@ mod tests {
     fn unknown_options_are_refused() {
         let err = load(br#"{"ruleset": {}, "options": {"fail_opn": true}}"#).unwrap_err();
         assert!(err.contains("fail_opn"), "{err}");
+    }
+
+    #[test]
+    fn audit_options_must_send_events_somewhere() {
+        let err = load(br#"{"ruleset": {}, "options": {"audit": {"log": false}}}"#).unwrap_err();
+        assert!(err.contains("collector"), "{err}");
+        let err = load(br#"{"ruleset": {}, "options": {"audit": {"collector": {}}}}"#).unwrap_err();
+        assert!(err.contains("cluster"), "{err}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
 use crate::decompress;
 use crate::ledger::SharedLedger;
-use crate::report;
+use crate::report::{self, Note};
 use crate::root::Shared;
 
 /// Header naming the decision, on every governed response.
@@ -85,6 +85,9 @@ pub struct Http {
     loaded: Option<Rc<Loaded>>,
     stage: Stage,
     exchange: Exchange,
+    /// Whether each phase's audit event was written (request, response):
+    /// exactly one per phase, whichever path decided it.
+    recorded: [bool; 2],
 }
 
 impl Http {
@@ -95,6 +98,7 @@ impl Http {
             loaded: None,
             stage: Stage::Pass,
             exchange: Exchange::default(),
+            recorded: [false; 2],
         }
     }
 
@@ -109,32 +113,59 @@ impl Http {
         }
     }
 
-    fn route_id(&self) -> Option<&str> {
-        let loaded = self.loaded.as_deref()?;
-        let route = loaded
-            .engine
-            .ruleset()
-            .routes
-            .get(self.exchange.route? as usize)?;
-        Some(route.id.as_str())
+    /// Writes the phase's audit event and counts the decision, once per
+    /// phase: the first path to decide a phase is the one on record.
+    fn record(&mut self, decision: &Decision, note: Note<'_>) {
+        let slot = usize::from(decision.phase == Phase::Response);
+        if std::mem::replace(&mut self.recorded[slot], true) {
+            return;
+        }
+        let exchange = report::Exchange {
+            request_id: &self.exchange.request_id,
+            host: &self.exchange.host,
+            headers: &self.exchange.headers,
+            route: self.exchange.route,
+            api: self.exchange.api,
+            model: self.exchange.facts.model.as_deref(),
+        };
+        report::decision(
+            &self.shared,
+            self.loaded.as_deref(),
+            &exchange,
+            decision,
+            &note,
+        );
     }
 
-    fn report(&self, decision: &Decision, started: u64) {
-        let Some(loaded) = self.loaded.as_deref() else {
-            return;
-        };
-        let elapsed_us = abi::now_nanos().saturating_sub(started) / 1_000;
-        report::decision(
-            loaded,
-            &self.shared.metrics,
-            report::Exchange {
-                request_id: &self.exchange.request_id,
-                route: self.route_id(),
-                api: self.exchange.api.map(Api::name),
-                model: self.exchange.facts.model.as_deref(),
-                elapsed_us,
+    /// Records that a phase passed without inspection, and why.
+    fn record_pass(&mut self, phase: Phase, code: &str, message: &str) {
+        self.record(
+            &Decision::allow(phase),
+            Note {
+                code: Some(code),
+                message: Some(message),
+                ..Note::default()
             },
-            decision,
+        );
+    }
+
+    /// Records the filter's own refusal of a phase.
+    fn record_refusal(&mut self, phase: Phase, status: u16, code: &str, message: &str) {
+        let decision = Decision::refuse(
+            phase,
+            BlockReason::Uninspectable {
+                reason: code.to_owned(),
+            },
+            status,
+            message.to_owned(),
+        );
+        self.record(
+            &decision,
+            Note {
+                code: Some(code),
+                message: Some(message),
+                ..Note::default()
+            },
         );
     }
 
@@ -187,14 +218,7 @@ impl Http {
 
     /// The filter's own refusal (no rule set, size limits, encodings).
     fn refuse_plain(&mut self, status: u16, code: &str, message: &str) -> Action {
-        report::event(
-            self.loaded.as_deref(),
-            &self.shared.metrics,
-            Level::Warn,
-            code,
-            &self.exchange.request_id,
-            message,
-        );
+        self.record_refusal(Phase::Request, status, code, message);
         let refusal = Refusal::plain(status, code, message, &self.exchange.request_id);
         self.refuse(&refusal)
     }
@@ -217,15 +241,10 @@ impl Http {
             let (reason, fail_open) = self.shared.missing();
             self.exchange.request_id =
                 find("x-request-id").unwrap_or_else(|| self.shared.make_request_id());
+            self.exchange.host = host;
             if fail_open {
-                report::event(
-                    self.loaded.as_deref(),
-                    &self.shared.metrics,
-                    Level::Warn,
-                    "no_ruleset_fail_open",
-                    &self.exchange.request_id,
-                    &reason,
-                );
+                let message = format!("no valid rule set ({reason}); passed as fail_open allows");
+                self.record_pass(Phase::Request, "no_ruleset_fail_open", &message);
                 return Action::Continue;
             }
             let message = format!("aimsgate has no valid rule set ({reason})");
@@ -246,12 +265,9 @@ impl Http {
                 action: UnknownPath::Allow,
             } => {
                 self.exchange.route = Some(route);
-                report::event(
-                    self.loaded.as_deref(),
-                    &self.shared.metrics,
-                    Level::Info,
+                self.record_pass(
+                    Phase::Request,
                     "unknown_path_allowed",
-                    &self.exchange.request_id,
                     "a governed host was asked for a path no route knows; passed uninspected",
                 );
                 return Action::Continue;
@@ -262,7 +278,10 @@ impl Http {
                     .engine
                     .routing_refusal(refused)
                     .unwrap_or_else(|| Decision::allow(Phase::Request));
-                self.report(&decision, abi::now_nanos());
+                if let Routing::Retired { route, .. } = refused {
+                    self.exchange.route = Some(route);
+                }
+                self.record(&decision, Note::default());
                 return self.refuse_decision(&decision);
             }
         };
@@ -277,12 +296,9 @@ impl Http {
             || find(":method").is_some_and(|m| m.eq_ignore_ascii_case("CONNECT"));
         if upgrade {
             if spec.upgrade == UnknownPath::Allow {
-                report::event(
-                    self.loaded.as_deref(),
-                    &self.shared.metrics,
-                    Level::Info,
+                self.record_pass(
+                    Phase::Request,
                     "upgrade_allowed",
-                    &self.exchange.request_id,
                     "a protocol upgrade passed uninspected, as the route allows",
                 );
                 return Action::Continue;
@@ -303,6 +319,7 @@ impl Http {
         let _ = abi::set_header(Map::RequestHeaders, "accept-encoding", "identity");
         if end_of_stream {
             // Nothing to inspect (a GET of a governed path).
+            self.record_pass(Phase::Request, "no_body", "the request has no body");
             self.stage = Stage::AwaitResponse;
             return Action::Continue;
         }
@@ -324,12 +341,9 @@ impl Http {
         };
         if size > loaded.options.max_request_body {
             if self.oversize_allowed(&loaded) {
-                report::event(
-                    self.loaded.as_deref(),
-                    &self.shared.metrics,
-                    Level::Warn,
+                self.record_pass(
+                    Phase::Request,
                     "request_oversize_allowed",
-                    &self.exchange.request_id,
                     "a request body over the size limit passed uninspected, as the route allows",
                 );
                 self.stage = Stage::AwaitResponse;
@@ -379,7 +393,15 @@ impl Http {
             self.exchange.facts = RequestFacts::of(view, &self.exchange.path);
         }
         let decision = inspection.decision;
-        self.report(&decision, started);
+        self.record(
+            &decision,
+            Note {
+                inspected: inspection.view.is_some(),
+                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
+                started: Some(started),
+                ..Note::default()
+            },
+        );
         if decision.block.is_some() {
             return self.refuse_decision(&decision);
         }
@@ -433,10 +455,21 @@ impl Http {
             .unwrap_or(0);
         // Provider errors carry no model output; pass them as they are.
         if end_of_stream || !(200..300).contains(&status) {
+            let message = if end_of_stream {
+                "the response has no body".to_owned()
+            } else {
+                format!("status {status}: provider errors pass uninspected")
+            };
+            self.record_pass(Phase::Response, "response_not_inspected", &message);
             self.stage = Stage::Pass;
             return Action::Continue;
         }
         let Some(api) = self.exchange.api else {
+            self.record_pass(
+                Phase::Response,
+                "response_not_inspected",
+                "the API of the exchange is unknown",
+            );
             self.stage = Stage::Pass;
             return Action::Continue;
         };
@@ -509,7 +542,14 @@ impl Http {
                     abi::log(Level::Error, "aimsgate: could not rewrite a stream chunk");
                 }
                 if let Some(decision) = decision {
-                    self.report(&decision, started);
+                    self.record(
+                        &decision,
+                        Note {
+                            inspected: true,
+                            started: Some(started),
+                            ..Note::default()
+                        },
+                    );
                 }
                 Action::Continue
             }
@@ -535,7 +575,7 @@ impl Http {
 
     /// Reports a stream that cannot be inspected and returns the error
     /// event that replaces it.
-    fn unreadable_stream_event(&self, loaded: &Loaded, reason: &str) -> Vec<u8> {
+    fn unreadable_stream_event(&mut self, loaded: &Loaded, reason: &str) -> Vec<u8> {
         let decision = Decision::refuse(
             Phase::Response,
             BlockReason::Uninspectable {
@@ -544,7 +584,14 @@ impl Http {
             502,
             format!("the response could not be inspected: {reason}"),
         );
-        self.report(&decision, abi::now_nanos());
+        self.record(
+            &decision,
+            Note {
+                code: Some("stream_encoding"),
+                message: Some(reason),
+                ..Note::default()
+            },
+        );
         let refusal = Refusal::of(
             &decision,
             loaded.engine.ruleset(),
@@ -566,12 +613,9 @@ impl Http {
     ) -> Action {
         if size > loaded.options.max_response_body {
             if self.oversize_allowed(loaded) {
-                report::event(
-                    self.loaded.as_deref(),
-                    &self.shared.metrics,
-                    Level::Warn,
+                self.record_pass(
+                    Phase::Response,
                     "response_oversize_allowed",
-                    &self.exchange.request_id,
                     "a response body over the size limit passed uninspected, as the route allows",
                 );
                 self.stage = Stage::Pass;
@@ -587,14 +631,7 @@ impl Http {
                 &message,
                 &self.exchange.request_id,
             );
-            report::event(
-                self.loaded.as_deref(),
-                &self.shared.metrics,
-                Level::Warn,
-                "response_too_large",
-                &self.exchange.request_id,
-                &message,
-            );
+            self.record_refusal(Phase::Response, 502, "response_too_large", &message);
             return self.replace_response(size, &refusal);
         }
         if !end_of_stream {
@@ -605,6 +642,12 @@ impl Http {
             return Action::Continue;
         };
         let Ok(mut body) = abi::buffer(Buffer::ResponseBody, 0, size) else {
+            self.record_refusal(
+                Phase::Response,
+                502,
+                "body_unreadable",
+                "the response body could not be read",
+            );
             let refusal = Refusal::plain(
                 502,
                 "body_unreadable",
@@ -624,14 +667,7 @@ impl Http {
                 Ok(plain) => body = plain,
                 Err(err) => {
                     let message = format!("the response could not be inspected: {err}");
-                    report::event(
-                        self.loaded.as_deref(),
-                        &self.shared.metrics,
-                        Level::Warn,
-                        "body_encoding",
-                        &self.exchange.request_id,
-                        &message,
-                    );
+                    self.record_refusal(Phase::Response, 502, "body_encoding", &message);
                     let refusal =
                         Refusal::plain(502, "body_encoding", &message, &self.exchange.request_id);
                     return self.replace_response(size, &refusal);
@@ -643,7 +679,16 @@ impl Http {
                 .engine
                 .inspect_response(&self.ctx(), api, &self.exchange.facts, &body, false);
         let decision = inspection.decision;
-        self.report(&decision, started);
+        self.record(
+            &decision,
+            Note {
+                inspected: inspection.view.is_some(),
+                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
+                output_tokens: inspection.view.as_ref().and_then(|v| v.output_tokens),
+                started: Some(started),
+                ..Note::default()
+            },
+        );
         if decision.block.is_some() {
             let refusal = Refusal::of(
                 &decision,
@@ -715,5 +760,41 @@ impl HttpContext for Http {
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         self.response_body(body_size, end_of_stream)
+    }
+
+    /// The exchange is over, however it ended: a phase that started but
+    /// never reached its decision (client gone, upstream reset) is still
+    /// recorded, so no governed exchange leaves the trail without a trace.
+    fn on_log(&mut self) {
+        match std::mem::replace(&mut self.stage, Stage::Answered) {
+            Stage::Request => self.record_pass(
+                Phase::Request,
+                "request_incomplete",
+                "the request ended before its body was complete; nothing was forwarded",
+            ),
+            Stage::AwaitResponse => self.record_pass(
+                Phase::Response,
+                "response_incomplete",
+                "the exchange ended before a response arrived",
+            ),
+            Stage::ResponseBody { .. } => self.record_pass(
+                Phase::Response,
+                "response_incomplete",
+                "the response ended before its body was complete",
+            ),
+            Stage::Stream(stream) => {
+                let decision = stream.decision().clone();
+                self.record(
+                    &decision,
+                    Note {
+                        code: Some("stream_incomplete"),
+                        message: Some("the stream ended early; the decision covers what passed"),
+                        inspected: true,
+                        ..Note::default()
+                    },
+                );
+            }
+            _ => {}
+        }
     }
 }

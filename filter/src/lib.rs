@@ -3,7 +3,8 @@
 //! The aimsgate proxy-wasm filter (ABI 0.2.1) for Envoy, Istio and other
 //! proxy-wasm hosts. A thin adapter: configuration in ([`config`]), the
 //! engine's decisions applied to headers, bodies and streams ([`http`]),
-//! decisions out as log lines and counters ([`report`], [`metrics`]).
+//! decisions out as hash-chained audit events and counters ([`report`],
+//! [`audit`], [`metrics`]).
 //! Every rule of behaviour lives in `aimsgate-engine`, so the filter, the
 //! edge build and the CLI decide alike.
 //!
@@ -13,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod audit;
 pub mod config;
 pub mod decompress;
 pub mod http;
@@ -25,8 +27,8 @@ pub mod root;
 mod entry {
     proxy_wasm::main! {{
         proxy_wasm::set_log_level(proxy_wasm::types::LogLevel::Info);
-        proxy_wasm::set_root_context(|_| -> Box<dyn proxy_wasm::traits::RootContext> {
-            Box::new(crate::root::Root::new())
+        proxy_wasm::set_root_context(|context_id| -> Box<dyn proxy_wasm::traits::RootContext> {
+            Box::new(crate::root::Root::new(context_id))
         });
     }}
 }

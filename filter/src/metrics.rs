@@ -40,6 +40,11 @@ impl Metrics {
     /// Adds one to the counter `name`. Metrics failing must not fail a
     /// request: errors are dropped.
     pub fn count(&self, name: &str) {
+        self.count_by(name, 1);
+    }
+
+    /// Adds `by` to counter `name`.
+    pub fn count_by(&self, name: &str, by: usize) {
         let id = {
             let mut ids = self.ids.borrow_mut();
             match ids.get(name) {
@@ -54,7 +59,7 @@ impl Metrics {
             }
         };
         if let Some(id) = id {
-            let _ = abi::increment(id, 1);
+            let _ = abi::increment(id, i64::try_from(by).unwrap_or(i64::MAX));
         }
     }
 

@@ -6,8 +6,11 @@ use std::rc::Rc;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::ContextType;
 
+use aimsgate_engine::audit::AuditEvent;
+
 use crate::abi::{self, Buffer, Level};
-use crate::config::{self, Loaded, Options};
+use crate::audit::Trail;
+use crate::config::{self, AuditOptions, Loaded, Options};
 use crate::http::Http;
 use crate::metrics::Metrics;
 
@@ -26,6 +29,10 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Request ids made up when the proxy sent none.
     next_id: Cell<u64>,
+    /// The VM's audit chain, started with the first event.
+    trail: RefCell<Option<Trail>>,
+    /// The root context's id (mixed into the chain id).
+    context_id: Cell<u32>,
 }
 
 impl Shared {
@@ -40,6 +47,46 @@ impl Shared {
             self.missing.borrow().clone(),
             self.fallback.borrow().fail_open,
         )
+    }
+
+    /// The audit options in force: the current rule set's, else the last
+    /// configuration's.
+    fn audit_options(&self, loaded: Option<&Loaded>) -> AuditOptions {
+        match loaded.map(|l| &l.options.audit) {
+            Some(options) => options.clone(),
+            None => match self.current() {
+                Some(current) => current.options.audit.clone(),
+                None => self.fallback.borrow().audit.clone(),
+            },
+        }
+    }
+
+    /// Seals `event` into the VM's chain and delivers it, stamped with the
+    /// rule set `loaded` (the one the exchange started on).
+    pub fn emit(&self, loaded: Option<&Loaded>, mut event: AuditEvent) {
+        if let Some(loaded) = loaded {
+            let policy = &loaded.engine.ruleset().policy;
+            event.policy_name.get_or_insert_with(|| policy.name.clone());
+            event
+                .policy_version
+                .get_or_insert_with(|| policy.version.clone());
+            event
+                .policy_digest
+                .get_or_insert_with(|| policy.digest.to_hex());
+        }
+        let options = self.audit_options(loaded);
+        let mut trail = self.trail.borrow_mut();
+        let trail = trail.get_or_insert_with(|| {
+            Trail::start(&options, &self.metrics, event.time_unix_nano, self.context_id.get())
+        });
+        trail.emit(&options, &self.metrics, event);
+    }
+
+    fn with_trail(&self, f: impl FnOnce(&mut Trail, &AuditOptions)) {
+        let options = self.audit_options(None);
+        if let Some(trail) = self.trail.borrow_mut().as_mut() {
+            f(trail, &options);
+        }
     }
 
     /// A request id for a request without one: unique within the VM,
@@ -59,8 +106,9 @@ pub struct Root {
 
 impl Root {
     /// A root with no rule set yet.
-    pub fn new() -> Root {
+    pub fn new(context_id: u32) -> Root {
         let shared = Shared::default();
+        shared.context_id.set(context_id);
         *shared.missing.borrow_mut() = "the plugin was not configured".to_owned();
         Root {
             shared: Rc::new(shared),
@@ -68,7 +116,52 @@ impl Root {
     }
 }
 
-impl Context for Root {}
+impl Root {
+    fn set_ticks(&self, ms: u64) {
+        let ms = u32::try_from(ms).unwrap_or(u32::MAX);
+        if let Err(status) = abi::set_tick_period(ms) {
+            abi::log(
+                Level::Warn,
+                &format!(
+                    "aimsgate: the proxy refused a tick period (status {}): no audit checkpoints or collector delivery",
+                    status.0
+                ),
+            );
+        }
+    }
+}
+
+impl Context for Root {
+    /// The collector's answer to an audit batch.
+    fn on_http_call_response(
+        &mut self,
+        token_id: u32,
+        _num_headers: usize,
+        body_size: usize,
+        _num_trailers: usize,
+    ) {
+        let now = abi::now_nanos();
+        let shared = &self.shared;
+        shared.with_trail(|trail, options| {
+            trail.on_response(
+                options.collector.as_ref(),
+                &shared.metrics,
+                now,
+                token_id,
+                body_size,
+            );
+        });
+    }
+
+    /// The plugin is being removed (configuration change, drain): the
+    /// chain ends with an event saying so.
+    fn on_done(&mut self) -> bool {
+        let now = abi::now_nanos();
+        let shared = &self.shared;
+        shared.with_trail(|trail, options| trail.end(options, &shared.metrics, now));
+        true
+    }
+}
 
 impl RootContext for Root {
     fn on_vm_start(&mut self, _vm_configuration_size: usize) -> bool {
@@ -97,9 +190,24 @@ impl RootContext for Root {
                     Level::Info,
                     &format!("aimsgate: loaded rule set {}", loaded.label),
                 );
+                let tick = loaded.options.audit.tick_ms();
                 *self.shared.fallback.borrow_mut() = loaded.options.clone();
-                *self.shared.current.borrow_mut() = Some(Rc::new(loaded));
+                let loaded = Rc::new(loaded);
+                *self.shared.current.borrow_mut() = Some(Rc::clone(&loaded));
                 self.shared.metrics.count("aimsgate.config.loaded");
+                self.set_ticks(tick);
+                // The chain starts now, so that a VM that never serves a
+                // request still shows up in the evidence.
+                if self.shared.trail.borrow().is_none() {
+                    let options = loaded.options.audit.clone();
+                    let trail = Trail::start(
+                        &options,
+                        &self.shared.metrics,
+                        abi::now_nanos(),
+                        self.shared.context_id.get(),
+                    );
+                    *self.shared.trail.borrow_mut() = Some(trail);
+                }
                 true
             }
             Err(reason) => {
@@ -119,6 +227,12 @@ impl RootContext for Root {
                 false
             }
         }
+    }
+
+    fn on_tick(&mut self) {
+        let now = abi::now_nanos();
+        let shared = &self.shared;
+        shared.with_trail(|trail, options| trail.tick(options, &shared.metrics, now));
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {

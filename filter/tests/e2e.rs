@@ -356,7 +356,7 @@ fn routes_refuse_retired_systems_and_unknown_paths_or_pass_as_configured() {
         completion("{}"),
     );
     assert_eq!(run.outcome.status, 200);
-    assert_eq!(run.events[0]["code"], "unknown_path_allowed");
+    assert_eq!(run.events[0]["aimsgate.code"], "unknown_path_allowed");
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn websocket_upgrades_are_refused_unless_the_route_allows_them() {
     req.body.clear();
     let run = exchange(&mut plugin, req, completion("ok"));
     assert_eq!(run.outcome.status, 403);
-    assert_eq!(run.events[0]["code"], "upgrade_refused");
+    assert_eq!(run.events[0]["aimsgate.code"], "upgrade_refused");
 }
 
 // --- Bad input -----------------------------------------------------------------
@@ -401,7 +401,7 @@ fn an_oversize_body_gets_413() {
     assert!(plugin.configured(), "{:?}", plugin.logs());
     let run = openai(&mut plugin, &chat(&"a".repeat(2000)), 4, completion("x"));
     assert_eq!(run.outcome.status, 413);
-    assert_eq!(run.events[0]["code"], "body_too_large");
+    assert_eq!(run.events[0]["aimsgate.code"], "body_too_large");
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -656,17 +656,16 @@ fn a_request_in_flight_finishes_on_the_rule_set_it_started_with() {
     assert!(plugin.reconfigure(compile(OTHER_POLICY)).unwrap());
     plugin.on_request_body(ctx, &body, true).unwrap();
     let decision_line = |plugin: &mut Plugin| -> Value {
-        plugin
-            .take_logs()
+        aimsgate_host::replay::audit_lines(&plugin.take_logs())
             .iter()
-            .filter_map(|l| serde_json::from_str::<Value>(&l.message).ok())
-            .find(|v| v["aimsgate"] == "decision")
-            .expect("a decision line")
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event.name"] == "aimsgate.decision")
+            .expect("a decision event")
     };
     let line = decision_line(&mut plugin);
-    assert_eq!(line["policy"]["name"], "baseline-iso42001");
-    assert_eq!(line["outcome"], "redact");
-    assert_eq!(line["policy"]["digest"].as_str().unwrap().len(), 64);
+    assert_eq!(line["aimsgate.policy.name"], "baseline-iso42001");
+    assert_eq!(line["aimsgate.outcome"], "redact");
+    assert_eq!(line["aimsgate.policy.digest"].as_str().unwrap().len(), 64);
     // The next request runs on the new rule set.
     let run = openai(
         &mut plugin,
@@ -675,6 +674,6 @@ fn a_request_in_flight_finishes_on_the_rule_set_it_started_with() {
         completion("ok"),
     );
     let request = run.request.unwrap();
-    assert_eq!(request.line["policy"]["name"], "replacement");
+    assert_eq!(request.line["aimsgate.policy.name"], "replacement");
     assert_eq!(request.rules, ["flag-mail"]);
 }

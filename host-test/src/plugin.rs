@@ -681,6 +681,17 @@ impl Plugin {
             .is_none_or(|done| done != 0))
     }
 
+    /// Removes the plugin as Envoy does on a configuration change or drain:
+    /// `proxy_on_done` on the root context, then pending HTTP call
+    /// responses are delivered. Returns what `proxy_on_done` returned.
+    pub fn shutdown(&mut self) -> Result<bool, HostError> {
+        let done = self
+            .call(ROOT_CONTEXT_ID, "proxy_on_done", &[u32_val(ROOT_CONTEXT_ID)])?
+            .is_none_or(|done| done != 0);
+        self.dispatch_http_calls();
+        Ok(done)
+    }
+
     /// Calls `proxy_on_delete` and forgets the context.
     pub fn on_delete(&mut self, context_id: u32) -> Result<(), HostError> {
         self.stream(context_id)?;

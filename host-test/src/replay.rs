@@ -4,13 +4,15 @@
 //! whose body arrives in chunks, and an upstream that answers with the
 //! recorded response — an SSE stream chunk by chunk as recorded, a JSON
 //! body in chunks too. What the filter decided is read back from its
-//! decision log lines, so a replay checks the filter exactly as deployed.
+//! audit events in the log, so a replay checks the filter exactly as
+//! deployed.
 
+use aimsgate_engine::audit::{self, names};
 use aimsgate_engine::exchange::Exchange;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{ExchangeOutcome, HttpRequest, HttpResponse, Plugin, UpstreamRequest};
+use crate::{ExchangeOutcome, HttpRequest, HttpResponse, LogRecord, Plugin, UpstreamRequest};
 
 /// Splits `body` into pieces of at most `chunk` bytes (one piece when
 /// `chunk` is 0); an empty body is no piece at all.
@@ -99,7 +101,10 @@ pub struct LoggedDecision {
     pub route: Option<String>,
     /// For a refusal no rule made: its kind (`unknown-path`, …).
     pub refusal: Option<String>,
-    /// The whole log line.
+    /// The filter's own reason, when the policy did not decide
+    /// (`no_body`, `body_too_large`…).
+    pub code: Option<String>,
+    /// The whole audit event.
     pub line: Value,
 }
 
@@ -118,7 +123,8 @@ pub struct Replayed {
     pub request: Option<LoggedDecision>,
     /// The response decision, if one was logged.
     pub response: Option<LoggedDecision>,
-    /// The filter's other events (`no_ruleset`, `body_too_large`…).
+    /// Audit events of decisions the filter made on its own account
+    /// (`no_ruleset`, `body_too_large`…), also in `request`/`response`.
     pub events: Vec<Value>,
 }
 
@@ -127,10 +133,7 @@ impl Replayed {
     /// filter decided nothing (ungoverned traffic).
     pub fn summary(&self) -> String {
         match (&self.request, &self.response) {
-            (None, None) => match self.events.first() {
-                Some(event) => event["code"].as_str().unwrap_or("event").to_owned(),
-                None => "pass".to_owned(),
-            },
+            (None, None) => "pass".to_owned(),
             (req, resp) => format!(
                 "{}/{}",
                 req.as_ref().map_or("-", |d| d.outcome.as_str()),
@@ -140,50 +143,64 @@ impl Replayed {
     }
 }
 
-/// Reads the filter's decision and event lines out of `outcome`'s logs.
+/// The audit events in `logs`, as the JSON the filter wrote (digest
+/// included), in order.
+pub fn audit_lines(logs: &[LogRecord]) -> Vec<String> {
+    logs.iter()
+        .filter_map(|record| audit::open(&record.message).ok())
+        .map(|opened| opened.json.to_owned())
+        .collect()
+}
+
+/// Reads the filter's decisions out of `outcome`'s audit events.
 pub fn decisions(
     outcome: &ExchangeOutcome,
 ) -> (Option<LoggedDecision>, Option<LoggedDecision>, Vec<Value>) {
     let (mut request, mut response, mut events) = (None, None, Vec::new());
-    for record in &outcome.logs {
-        let Ok(line) = serde_json::from_str::<Value>(&record.message) else {
+    for json in audit_lines(&outcome.logs) {
+        let Ok(line) = serde_json::from_str::<Value>(&json) else {
             continue;
         };
-        match line["aimsgate"].as_str() {
-            Some("decision") => {
-                let strings = |key: &str, field: Option<&str>| -> Vec<String> {
-                    line[key]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|v| match field {
-                            Some(f) => v[f].as_str(),
-                            None => v.as_str(),
-                        })
-                        .map(str::to_owned)
-                        .collect()
-                };
-                let refusal = line["block"]["reason"]["kind"]
-                    .as_str()
-                    .filter(|k| *k != "rule")
-                    .map(str::to_owned);
-                let decision = LoggedDecision {
-                    phase: line["phase"].as_str().unwrap_or_default().to_owned(),
-                    outcome: line["outcome"].as_str().unwrap_or_default().to_owned(),
-                    rules: strings("rules", Some("id")),
-                    controls: strings("controls", None),
-                    route: line["route"].as_str().map(str::to_owned),
-                    refusal,
-                    line: line.clone(),
-                };
-                if decision.phase == "response" {
-                    response = Some(decision);
-                } else {
-                    request = Some(decision);
-                }
-            }
-            Some("event") => events.push(line),
-            _ => {}
+        if line["event.name"] != names::DECISION {
+            continue;
+        }
+        let strings = |key: &str, field: Option<&str>| -> Vec<String> {
+            line[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| match field {
+                    Some(f) => v[f].as_str(),
+                    None => v.as_str(),
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        let code = line["aimsgate.code"].as_str().map(str::to_owned);
+        let refusal = line["aimsgate.block"]["reason"]
+            .as_str()
+            .filter(|k| *k != "rule" && code.is_none())
+            .map(str::to_owned);
+        let decision = LoggedDecision {
+            phase: line["aimsgate.phase"].as_str().unwrap_or_default().to_owned(),
+            outcome: line["aimsgate.outcome"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            rules: strings("aimsgate.rules", Some("id")),
+            controls: strings("aimsgate.controls", None),
+            route: line["aimsgate.route"].as_str().map(str::to_owned),
+            refusal,
+            code: code.clone(),
+            line: line.clone(),
+        };
+        if code.is_some() {
+            events.push(line);
+        }
+        if decision.phase == "response" {
+            response = Some(decision);
+        } else {
+            request = Some(decision);
         }
     }
     (request, response, events)

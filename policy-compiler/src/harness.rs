@@ -107,7 +107,7 @@ fn rules_cell(replayed: &Replayed) -> String {
         }
     }
     for event in &replayed.events {
-        if let Some(code) = event["code"].as_str() {
+        if let Some(code) = event["aimsgate.code"].as_str() {
             parts.push(format!("[{code}]"));
         }
     }
@@ -143,6 +143,9 @@ pub struct ReplayOptions<'a> {
     pub verbose: bool,
     /// Where to write the audit events.
     pub events: Option<&'a Path>,
+    /// Milliseconds the proxy clock moves after each exchange (ticks fire:
+    /// audit checkpoints, collector delivery).
+    pub pace_ms: u64,
 }
 
 /// `aimsgate replay`.
@@ -156,11 +159,11 @@ pub fn replay_command(
         chunk,
         json,
         verbose,
-        events: _events,
+        events,
+        pace_ms,
     } = options;
     let module = filter(filter_path)?;
     let mut plugin = plugin(&module, rules_bytes(rules)?)?;
-    plugin.take_logs();
     let files = exchange_files(inputs)?;
     if files.is_empty() {
         bail!("no exchanges found in the inputs");
@@ -190,6 +193,9 @@ pub fn replay_command(
             }
         };
         let replayed = replay::replay(&mut plugin, &exchange, &id, chunk);
+        if pace_ms > 0 {
+            plugin.advance(pace_ms);
+        }
         if json {
             println!("{}", serde_json::to_string(&replayed)?);
             continue;
@@ -239,6 +245,18 @@ pub fn replay_command(
             started.elapsed(),
             decisions.join(" ")
         );
+    }
+    if let Some(path) = events {
+        // Removing the plugin ends its audit chain, as a drain would.
+        plugin
+            .shutdown()
+            .map_err(|e| anyhow!("the filter failed at shutdown: {e}"))?;
+        let lines = replay::audit_lines(plugin.logs());
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {} audit events to {}", lines.len(), path.display());
     }
     if unreadable > 0 {
         bail!("{unreadable} exchange file(s) could not be read");

@@ -166,6 +166,10 @@ enum Command {
         /// log carries them).
         #[arg(long)]
         events: Option<PathBuf>,
+        /// Move the proxy clock this many milliseconds after each exchange,
+        /// so ticks fire (audit checkpoints) as in a running proxy.
+        #[arg(long, default_value_t = 0)]
+        pace_ms: u64,
     },
     /// Run policy tests (YAML) through the real filter.wasm.
     #[cfg(feature = "harness")]
@@ -372,6 +376,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
             verbose,
             events,
+            pace_ms,
         } => harness::replay_command(
             &inputs,
             &filter,
@@ -381,6 +386,7 @@ fn run(cli: Cli) -> Result<()> {
                 json,
                 verbose,
                 events: events.as_deref(),
+                pace_ms,
             },
         ),
         #[cfg(feature = "harness")]
