@@ -111,7 +111,13 @@ impl Trail {
     }
 
     /// Seals `event` into the chain and sends it where `options` say.
-    pub fn emit(&mut self, options: &AuditOptions, metrics: &Metrics, mut event: AuditEvent) {
+    /// Returns false when the collector buffer had to drop it.
+    pub fn emit(
+        &mut self,
+        options: &AuditOptions,
+        metrics: &Metrics,
+        mut event: AuditEvent,
+    ) -> bool {
         event.runtime = RUNTIME.to_owned();
         let sealed = self.chain.seal(event);
         metrics.count("aimsgate.audit.events");
@@ -119,14 +125,14 @@ impl Trail {
             abi::log(Level::Info, &sealed.line);
         }
         let Some(collector) = &options.collector else {
-            return;
+            return true;
         };
         let record = otlp_record(&sealed.line);
         let full = self.buffer.len() >= collector.buffer_max_events
             || self.buffered_bytes + record.len() > collector.buffer_max_bytes;
         if full {
             self.drop_event(sealed.seq, metrics);
-            return;
+            return false;
         }
         if self.overflowing > 0 {
             abi::log(
@@ -144,6 +150,7 @@ impl Trail {
             seq: sealed.seq,
             record,
         });
+        true
     }
 
     fn drop_event(&mut self, seq: u64, metrics: &Metrics) {
@@ -203,19 +210,8 @@ impl Trail {
             .filter(|h| h.chain != self.chain.id())
             .cloned()
             .collect();
-        let event = AuditEvent {
-            name: names::CHECKPOINT.to_owned(),
-            time_unix_nano: now,
-            checkpoint: Some(Checkpoint {
-                interval_ms: options.checkpoint_interval_ms,
-                dropped: self.dropped,
-                dropped_seqs: std::mem::take(&mut self.dropped_seqs),
-                witnessed,
-            }),
-            ..AuditEvent::default()
-        };
         let seq = self.chain.next_seq();
-        self.emit(options, metrics, event);
+        self.emit_declaring(options, metrics, names::CHECKPOINT, now, witnessed);
         if options.witness {
             let own = Witness {
                 chain: self.chain.id().to_owned(),
@@ -224,6 +220,34 @@ impl Trail {
                 time_unix_nano: now,
             };
             publish_head(own);
+        }
+    }
+
+    /// Emits a chain event declaring the drops since the last one that got
+    /// through. If this one is dropped too, the drops stay to be declared
+    /// by the next: the collector's copy always learns of every drop.
+    fn emit_declaring(
+        &mut self,
+        options: &AuditOptions,
+        metrics: &Metrics,
+        name: &str,
+        now: u64,
+        witnessed: Vec<Witness>,
+    ) {
+        let declared = self.dropped_seqs.clone();
+        let event = AuditEvent {
+            name: name.to_owned(),
+            time_unix_nano: now,
+            checkpoint: Some(Checkpoint {
+                interval_ms: options.checkpoint_interval_ms,
+                dropped: self.dropped,
+                dropped_seqs: declared.clone(),
+                witnessed,
+            }),
+            ..AuditEvent::default()
+        };
+        if self.emit(options, metrics, event) {
+            self.dropped_seqs.retain(|range| !declared.contains(range));
         }
     }
 
@@ -393,18 +417,7 @@ impl Trail {
     /// Ends the chain (the plugin is being removed) and makes a last
     /// attempt to deliver.
     pub fn end(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64) {
-        let event = AuditEvent {
-            name: names::CHAIN_END.to_owned(),
-            time_unix_nano: now,
-            checkpoint: Some(Checkpoint {
-                interval_ms: options.checkpoint_interval_ms,
-                dropped: self.dropped,
-                dropped_seqs: std::mem::take(&mut self.dropped_seqs),
-                witnessed: Vec::new(),
-            }),
-            ..AuditEvent::default()
-        };
-        self.emit(options, metrics, event);
+        self.emit_declaring(options, metrics, names::CHAIN_END, now, Vec::new());
         if let Some(collector) = &options.collector {
             self.retry_at = 0;
             self.deliver(collector, metrics, now);
@@ -455,7 +468,8 @@ fn otlp_record(line: &str) -> String {
             attributes.push(json!({"key": "aimsgate.request.id", "value": {"stringValue": id}}));
         }
         if let Some(model) = &head.model {
-            attributes.push(json!({"key": "gen_ai.request.model", "value": {"stringValue": model}}));
+            attributes
+                .push(json!({"key": "gen_ai.request.model", "value": {"stringValue": model}}));
         }
     }
     json!({
@@ -475,7 +489,9 @@ fn otlp_body(records: &[&str]) -> Vec<u8> {
     let mut body = String::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 256);
     body.push_str(r#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"aimsgate"}},{"key":"service.version","value":{"stringValue":""#);
     body.push_str(env!("CARGO_PKG_VERSION"));
-    body.push_str(r#""}}]},"scopeLogs":[{"scope":{"name":"aimsgate.audit","version":"1"},"logRecords":["#);
+    body.push_str(
+        r#""}}]},"scopeLogs":[{"scope":{"name":"aimsgate.audit","version":"1"},"logRecords":["#,
+    );
     for (i, record) in records.iter().enumerate() {
         if i > 0 {
             body.push(',');

@@ -138,7 +138,9 @@ impl AuditOptions {
                 return Err("options.audit.collector.cluster is required".to_owned());
             }
             if collector.buffer_max_events == 0 || collector.batch_max_events == 0 {
-                return Err("options.audit.collector: batch and buffer sizes must be positive".to_owned());
+                return Err(
+                    "options.audit.collector: batch and buffer sizes must be positive".to_owned(),
+                );
             }
         }
         if !self.log && self.collector.is_none() {

@@ -77,7 +77,12 @@ impl Shared {
         let options = self.audit_options(loaded);
         let mut trail = self.trail.borrow_mut();
         let trail = trail.get_or_insert_with(|| {
-            Trail::start(&options, &self.metrics, event.time_unix_nano, self.context_id.get())
+            Trail::start(
+                &options,
+                &self.metrics,
+                event.time_unix_nano,
+                self.context_id.get(),
+            )
         });
         trail.emit(&options, &self.metrics, event);
     }

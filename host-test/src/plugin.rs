@@ -67,6 +67,10 @@ pub struct HostOptions {
     pub destination_address: String,
     /// Seed of `random_get` and of generated request ids.
     pub random_seed: u64,
+    /// The VM's environment (`vm_config.environment_variables`: Envoy copies
+    /// `host_env_keys` from its own environment and adds `key_values`),
+    /// read through WASI `environ_get`.
+    pub environment: Vec<(String, String)>,
 }
 
 impl Default for HostOptions {
@@ -83,6 +87,7 @@ impl Default for HostOptions {
             source_address: "127.0.0.1:54321".to_owned(),
             destination_address: "127.0.0.1:10000".to_owned(),
             random_seed: 0x5eed,
+            environment: Vec::new(),
         }
     }
 }
@@ -171,6 +176,7 @@ impl Plugin {
                 clusters: options.clusters.clone(),
                 source_address: options.source_address.clone(),
                 destination_address: options.destination_address.clone(),
+                environment: options.environment.clone(),
             },
             shared: options.shared_data.clone(),
             plugin_configuration: None,
@@ -686,7 +692,11 @@ impl Plugin {
     /// responses are delivered. Returns what `proxy_on_done` returned.
     pub fn shutdown(&mut self) -> Result<bool, HostError> {
         let done = self
-            .call(ROOT_CONTEXT_ID, "proxy_on_done", &[u32_val(ROOT_CONTEXT_ID)])?
+            .call(
+                ROOT_CONTEXT_ID,
+                "proxy_on_done",
+                &[u32_val(ROOT_CONTEXT_ID)],
+            )?
             .is_none_or(|done| done != 0);
         self.dispatch_http_calls();
         Ok(done)

@@ -182,7 +182,10 @@ pub fn decisions(
             .filter(|k| *k != "rule" && code.is_none())
             .map(str::to_owned);
         let decision = LoggedDecision {
-            phase: line["aimsgate.phase"].as_str().unwrap_or_default().to_owned(),
+            phase: line["aimsgate.phase"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             outcome: line["aimsgate.outcome"]
                 .as_str()
                 .unwrap_or_default()

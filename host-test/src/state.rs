@@ -22,6 +22,7 @@ pub(crate) struct VmConfig {
     pub(crate) clusters: Vec<String>,
     pub(crate) source_address: String,
     pub(crate) destination_address: String,
+    pub(crate) environment: Vec<(String, String)>,
 }
 
 /// The data behind one wasmtime store: one Envoy `Wasm` with its contexts.

@@ -254,8 +254,7 @@ pub fn replay_command(
         let lines = replay::audit_lines(plugin.logs());
         let mut text = lines.join("\n");
         text.push('\n');
-        std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {} audit events to {}", lines.len(), path.display());
     }
     if unreadable > 0 {

@@ -458,7 +458,11 @@ fn run(cli: Cli) -> Result<()> {
             let mut soa = soa::build(&compiled, &now_utc());
             if let Some(events) = &events {
                 let events = evidence::read(events)?;
-                let report = evidence::report::build(&events, &compiled, &evidence::report::Period::default());
+                let report = evidence::report::build(
+                    &events,
+                    &compiled,
+                    &evidence::report::Period::default(),
+                );
                 soa::attach_evidence(&mut soa, &report);
             }
             let text = match format {
@@ -682,8 +686,9 @@ fn read_events(paths: &[PathBuf]) -> Result<evidence::read::Events> {
 /// A time as nanoseconds since the Unix epoch: Unix seconds, or RFC 3339
 /// (`2026-11-28T10:00:00Z`, with optional fraction and offset).
 fn parse_time(text: &str) -> Result<u64> {
-    evidence::parse_time(text)
-        .ok_or_else(|| anyhow!("`{text}` is not a time: use Unix seconds or RFC 3339 (2026-11-28T10:00:00Z)"))
+    evidence::parse_time(text).ok_or_else(|| {
+        anyhow!("`{text}` is not a time: use Unix seconds or RFC 3339 (2026-11-28T10:00:00Z)")
+    })
 }
 
 fn now_utc() -> String {

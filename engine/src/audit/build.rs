@@ -191,9 +191,7 @@ impl Engine {
             .segments
             .map(|segments| estimate_tokens(segments.iter().map(|s| s.text.len()).sum()));
         match decision.phase {
-            crate::ruleset::Phase::Response => {
-                (None, subject.reported_output_tokens.or(estimated))
-            }
+            crate::ruleset::Phase::Response => (None, subject.reported_output_tokens.or(estimated)),
             _ => (estimated, None),
         }
     }

@@ -44,88 +44,192 @@ pub struct AuditEvent {
     #[serde(rename = "aimsgate.runtime")]
     pub runtime: String,
     /// Policy name of the rule set in force.
-    #[serde(rename = "aimsgate.policy.name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.policy.name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policy_name: Option<String>,
     /// Policy version.
-    #[serde(rename = "aimsgate.policy.version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.policy.version",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policy_version: Option<String>,
     /// SHA-256 of the compiled rule set, hex.
-    #[serde(rename = "aimsgate.policy.digest", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.policy.digest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policy_digest: Option<String>,
     /// The exchange's request id (`x-request-id`).
-    #[serde(rename = "aimsgate.request.id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.request.id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
     /// Route id of the policy.
-    #[serde(rename = "aimsgate.route", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.route",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub route: Option<String>,
     /// AI system id of the route (the policy's inventory).
-    #[serde(rename = "aimsgate.system", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.system",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system: Option<String>,
     /// `request` or `response`.
-    #[serde(rename = "aimsgate.phase", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.phase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phase: Option<String>,
     /// `allow`, `monitor`, `flag`, `cap`, `redact` or `block`.
-    #[serde(rename = "aimsgate.outcome", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.outcome",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outcome: Option<String>,
     /// `enforce` when an enforce-mode rule fired, `monitor` when only
     /// monitor-mode rules did; absent when none fired.
-    #[serde(rename = "aimsgate.mode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.mode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode: Option<String>,
     /// Why the runtime itself decided (no rule set, body too large, path
     /// passed uninspected…); absent for a policy decision.
-    #[serde(rename = "aimsgate.code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.code",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// Whether the body was inspected.
-    #[serde(rename = "aimsgate.inspected", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.inspected",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inspected: Option<bool>,
     /// Every rule that fired, applied or not.
-    #[serde(rename = "aimsgate.rules", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "aimsgate.rules",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub rules: Vec<RuleRecord>,
     /// Control ids of the rules that fired, sorted.
-    #[serde(rename = "aimsgate.controls", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "aimsgate.controls",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub controls: Vec<String>,
     /// Every detector match behind a fired rule: where, never what.
-    #[serde(rename = "aimsgate.hits", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "aimsgate.hits",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub hits: Vec<HitRecord>,
     /// Spans masked.
-    #[serde(rename = "aimsgate.redactions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.redactions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub redactions: Option<u32>,
     /// The refusal, for `block`.
-    #[serde(rename = "aimsgate.block", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.block",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub block: Option<BlockRecord>,
     /// OpenTelemetry GenAI: `chat`, `embeddings`, `generate_content`.
-    #[serde(rename = "gen_ai.operation.name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gen_ai.operation.name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operation: Option<String>,
     /// OpenTelemetry GenAI: the provider (the policy's system provider, else
     /// `openai`, `anthropic`, `gcp.gemini` from the API).
-    #[serde(rename = "gen_ai.provider.name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gen_ai.provider.name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provider: Option<String>,
     /// OpenTelemetry GenAI: the model asked for.
-    #[serde(rename = "gen_ai.request.model", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gen_ai.request.model",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model: Option<String>,
     /// OpenTelemetry GenAI: input tokens (estimated from the inspected text).
-    #[serde(rename = "gen_ai.usage.input_tokens", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gen_ai.usage.input_tokens",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub input_tokens: Option<u64>,
     /// OpenTelemetry GenAI: output tokens (as the API reported them, else estimated).
-    #[serde(rename = "gen_ai.usage.output_tokens", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gen_ai.usage.output_tokens",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output_tokens: Option<u64>,
     /// OpenTelemetry: the caller, from the policy's identity header.
     #[serde(rename = "user.id", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// The caller's group, from the policy's group header.
-    #[serde(rename = "aimsgate.caller.group", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.caller.group",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group: Option<String>,
     /// OpenTelemetry: the host the request was for (port stripped).
-    #[serde(rename = "server.address", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "server.address",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub host: Option<String>,
     /// Microseconds spent inspecting this phase.
-    #[serde(rename = "aimsgate.inspection.duration_us", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.inspection.duration_us",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration_us: Option<u64>,
     /// A human-readable note from the runtime (never request content).
-    #[serde(rename = "aimsgate.message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.message",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
     /// For checkpoints: the chain's state and what it saw of others.
-    #[serde(rename = "aimsgate.checkpoint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "aimsgate.checkpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub checkpoint: Option<Checkpoint>,
     /// SHA-256 (hex) of the line's bytes before this member; written by
     /// [`Chain::seal`](super::Chain::seal), always last.

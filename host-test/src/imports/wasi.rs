@@ -63,17 +63,36 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, module: &str) -> was
         "fd_prestat_get",
         |_c: Ctx<'_>, _fd: i32, _out: i32| Ok(errno::BADF),
     )?;
+    // The environment is `vm_config.environment_variables`, as `KEY=VALUE\0`
+    // strings (proxy-wasm-cpp-host src/exports.cc `wasi_unstable_environ_get`).
     linker.func_wrap(
         module,
         "environ_sizes_get",
         |mut c: Ctx<'_>, count: i32, size: i32| {
-            errno_of(write_u32(&mut c, count, 0).and_then(|()| write_u32(&mut c, size, 0)))
+            let entries = environ(&c);
+            let bytes: usize = entries.iter().map(Vec::len).sum();
+            errno_of(
+                write_u32(&mut c, count, entries.len() as u32)
+                    .and_then(|()| write_u32(&mut c, size, bytes as u32)),
+            )
         },
     )?;
     linker.func_wrap(
         module,
         "environ_get",
-        |_c: Ctx<'_>, _environ: i32, _buf: i32| Ok(errno::SUCCESS),
+        |mut c: Ctx<'_>, environ_ptrs: i32, buf: i32| {
+            let entries = environ(&c);
+            let mut at = buf as u32;
+            for (i, entry) in entries.iter().enumerate() {
+                let slot = environ_ptrs.wrapping_add((i * 4) as i32);
+                let written = write_u32(&mut c, slot, at).and_then(|()| write(&mut c, at, entry));
+                if written.is_err() {
+                    return errno_of(written);
+                }
+                at = at.wrapping_add(entry.len() as u32);
+            }
+            Ok(errno::SUCCESS)
+        },
     )?;
     linker.func_wrap(
         module,
@@ -158,4 +177,14 @@ fn fd_write(
             .log(level, String::from_utf8_lossy(&text).into_owned(), source);
     }
     write_u32(c, written_ptr, written)
+}
+
+/// The VM's environment as NUL-terminated `KEY=VALUE` strings.
+fn environ(c: &Ctx<'_>) -> Vec<Vec<u8>> {
+    c.data()
+        .config
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\0").into_bytes())
+        .collect()
 }

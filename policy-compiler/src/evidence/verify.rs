@@ -335,8 +335,7 @@ fn check_witnesses(
     findings: &mut Vec<Finding>,
 ) {
     // The highest witnessed head per chain is what matters.
-    let mut highest: BTreeMap<&str, (&aimsgate_engine::audit::Witness, Location)> =
-        BTreeMap::new();
+    let mut highest: BTreeMap<&str, (&aimsgate_engine::audit::Witness, Location)> = BTreeMap::new();
     for (witness, location) in witnesses {
         let entry = highest
             .entry(witness.chain.as_str())
@@ -390,7 +389,12 @@ pub fn to_text(verification: &Verification) -> String {
     let mut out = String::new();
     for finding in &verification.findings {
         let line = match finding {
-            Finding::Altered { chain, seq, at, why } => {
+            Finding::Altered {
+                chain,
+                seq,
+                at,
+                why,
+            } => {
                 format!("ALTERED  chain {chain} seq {seq} ({at}): {why}")
             }
             Finding::Missing {
