@@ -10,6 +10,10 @@ pub mod read;
 pub mod report;
 pub mod verify;
 
+mod charts;
+mod report_html;
+mod report_md;
+
 pub use read::{Events, Location, Record, read, read_str};
 
 /// The JSON Schema of one audit event (`aimsgate schema audit-event`).
@@ -17,11 +21,7 @@ pub fn event_schema() -> schemars::Schema {
     let mut schema = schemars::schema_for!(aimsgate_engine::audit::AuditEvent);
     schema.insert(
         "$id".to_owned(),
-        format!(
-            "https://aimsgate.dev/schemas/{}.json",
-            aimsgate_engine::audit::SCHEMA.replace('/', "-v")
-        )
-        .into(),
+        "https://aimsgate.dev/schemas/audit-event.v1.schema.json".into(),
     );
     schema
 }
@@ -43,7 +43,10 @@ pub fn parse_time(text: &str) -> Option<u64> {
         let (clock, offset) = rest.split_at(at);
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let (oh, om) = offset[1..].split_once(':')?;
-        (clock, sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60))
+        (
+            clock,
+            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
+        )
     };
     let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
     let mut parts = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
@@ -81,7 +84,10 @@ mod tests {
     fn times_parse_as_unix_seconds_and_rfc3339() {
         assert_eq!(parse_time("0"), Some(0));
         assert_eq!(parse_time("1970-01-01T00:00:01Z"), Some(1_000_000_000));
-        assert_eq!(parse_time("2026-11-28T10:00:00Z"), Some(1_764_324_000 * 1_000_000_000));
+        assert_eq!(
+            parse_time("2026-11-28T10:00:00Z"),
+            Some(1_764_324_000 * 1_000_000_000)
+        );
         assert_eq!(
             parse_time("2026-11-28T11:00:00.5+01:00"),
             Some(1_764_324_000 * 1_000_000_000 + 500_000_000)
