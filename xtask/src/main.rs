@@ -163,12 +163,30 @@ fn demo(root: &Path) -> Result<()> {
         "\nexamples/traffic through {} (proxy-wasm harness, Envoy semantics):\n",
         filter.display()
     );
+    // Two seconds of proxy time per exchange, so the filter's ticks write
+    // audit checkpoints as in a running proxy.
+    let events = out.join("events.jsonl");
     run(aimsgate()
-        .args(["replay", "--rules"])
+        .args(["replay", "--pace-ms", "2000", "--rules"])
         .arg(out.join("rules.bin"))
         .arg("--filter")
         .arg(&filter)
+        .arg("--events")
+        .arg(&events)
         .arg("examples/traffic"))?;
+    println!("\naudit chain of that run:");
+    run(aimsgate().args(["evidence", "verify"]).arg(&events))?;
+    for (format, file) in [
+        ("html", "evidence.html"),
+        ("md", "evidence.md"),
+        ("json", "evidence.json"),
+    ] {
+        run(aimsgate()
+            .args(["evidence", "report", "--policy", BASELINE, "--format", format])
+            .arg(&events)
+            .arg("-o")
+            .arg(out.join(file)))?;
+    }
     // The same traffic decided natively, for the scan report.
     let traffic = out.join("traffic.jsonl");
     traffic_jsonl(root, &traffic)?;
@@ -179,13 +197,16 @@ fn demo(root: &Path) -> Result<()> {
             .arg("-o")
             .arg(out.join("decisions.jsonl")),
     )?;
+    // The Statement of Applicability with the run's runtime evidence.
     for (format, file) in [("html", "soa.html"), ("md", "soa.md"), ("json", "soa.json")] {
         run(aimsgate()
-            .args(["soa", BASELINE, "--format", format, "-o"])
+            .args(["soa", BASELINE, "--format", format, "--evidence"])
+            .arg(&events)
+            .arg("-o")
             .arg(out.join(file)))?;
     }
     println!(
-        "\nwrote {}/: filter.wasm, rules.bin, rules.json, decisions.jsonl, soa.html, soa.md, soa.json",
+        "\nwrote {}/:\n  filter.wasm, rules.bin, rules.json      the filter and the compiled baseline policy\n  events.jsonl                            audit events of the replay (hash-chained)\n  evidence.html, evidence.md, evidence.json  evidence report per control\n  soa.html, soa.md, soa.json              Statement of Applicability with runtime evidence\n  decisions.jsonl                         the same traffic decided natively (aimsgate scan)",
         out.display()
     );
     Ok(())
