@@ -319,6 +319,15 @@ pub fn set_shared_data(key: &str, value: &[u8], cas: u32) -> Result<(), Status> 
     })
 }
 
+/// Replaces a body buffer of `current` bytes with `data`, in a way every
+/// host honours: Envoy drains the size argument (at most what is there)
+/// and prepends `data` (buffer_impl.cc `drainImpl` stops at the end);
+/// ngx_wasm_module cuts `data` to the size argument. Passing the larger of
+/// the two lengths replaces the whole body on both.
+pub fn replace_body(buffer: Buffer, current: usize, data: &[u8]) -> Result<(), Status> {
+    set_buffer(buffer, 0, current.max(data.len()), data)
+}
+
 /// Header map wire format (ABI 0.2.1): u32 count, then per pair u32 key
 /// and value lengths, then each key and value followed by a NUL byte; all
 /// little-endian.

@@ -408,7 +408,7 @@ impl Http {
         self.exchange.request_outcome = Some(decision.outcome.name());
         let replacement = inspection.body.or_else(|| decoded.then_some(body));
         if let Some(new_body) = replacement
-            && abi::set_buffer(Buffer::RequestBody, 0, size, &new_body).is_err()
+            && abi::replace_body(Buffer::RequestBody, size, &new_body).is_err()
         {
             return self.refuse_plain(
                 500,
@@ -538,7 +538,7 @@ impl Http {
                 }
                 let report_now = end_of_stream || (stream.ended() && !was_ended);
                 let decision = report_now.then(|| stream.decision().clone());
-                if out != chunk && abi::set_buffer(Buffer::ResponseBody, 0, size, &out).is_err() {
+                if out != chunk && abi::replace_body(Buffer::ResponseBody, size, &out).is_err() {
                     abi::log(Level::Error, "aimsgate: could not rewrite a stream chunk");
                 }
                 if let Some(decision) = decision {
@@ -562,7 +562,7 @@ impl Http {
                 } else {
                     Vec::new()
                 };
-                let _ = abi::set_buffer(Buffer::ResponseBody, 0, size, &replacement);
+                let _ = abi::replace_body(Buffer::ResponseBody, size, &replacement);
                 Action::Continue
             }
             Stage::ResponseBody { encoding } => {
@@ -708,13 +708,13 @@ impl Http {
         // An encoded body is always replaced: its header said plain text.
         let replacement = inspection.body.or_else(|| decoded.then_some(body));
         if let Some(new_body) = replacement
-            && abi::set_buffer(Buffer::ResponseBody, 0, size, &new_body).is_err()
+            && abi::replace_body(Buffer::ResponseBody, size, &new_body).is_err()
         {
             abi::log(
                 Level::Error,
                 "aimsgate: the rewritten response body could not be set",
             );
-            let _ = abi::set_buffer(Buffer::ResponseBody, 0, size, &[]);
+            let _ = abi::replace_body(Buffer::ResponseBody, size, &[]);
         }
         self.stage = Stage::Pass;
         Action::Continue
@@ -724,9 +724,9 @@ impl Http {
     /// becomes the API's error JSON (the status cannot change any more).
     fn replace_response(&mut self, size: usize, refusal: &Refusal) -> Action {
         let body = refusal.body(self.exchange.api);
-        if abi::set_buffer(Buffer::ResponseBody, 0, size, &body).is_err() {
+        if abi::replace_body(Buffer::ResponseBody, size, &body).is_err() {
             // Never forward what was refused: empty it at least.
-            let _ = abi::set_buffer(Buffer::ResponseBody, 0, size, &[]);
+            let _ = abi::replace_body(Buffer::ResponseBody, size, &[]);
         }
         self.stage = Stage::Answered;
         Action::Continue

@@ -27,7 +27,7 @@ use crate::headers::HeaderMap;
 use crate::http::{
     ExchangeOutcome, HttpRequest, LocalReply, LocalReplySender, Upstream, UpstreamRequest,
 };
-use crate::plugin::{Plugin, ROOT_CONTEXT_ID, bool_val, len_val, u32_val};
+use crate::plugin::{Flavor, Plugin, ROOT_CONTEXT_ID, bool_val, len_val, u32_val};
 use crate::state::{HostAction, StreamState};
 
 /// How many stalls in a row end in an idle timeout before the host gives up and
@@ -279,6 +279,14 @@ impl<'a> Driver<'a> {
         }
         let scheme = headers.get(":scheme").unwrap_or("http").to_owned();
         headers.set_if_absent("x-forwarded-proto", &scheme);
+        if self.plugin.store.data().config.flavor == Flavor::NgxWasm
+            && let Some(authority) = headers.get(":authority").map(str::to_owned)
+        {
+            // nginx keeps the request's Host header; the pseudo-header is
+            // not what a filter can rely on there.
+            headers.remove(":authority");
+            headers.set_if_absent("host", &authority);
+        }
         self.stream().request_headers = headers;
         self.create_context();
 

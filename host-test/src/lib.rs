@@ -48,7 +48,7 @@ pub use http::{
 };
 pub use logs::{LogLevel, LogRecord, LogSource};
 pub use metrics::{Metric, MetricKind};
-pub use plugin::{Action, HostOptions, HttpCallHandler, Plugin, PluginSpec};
+pub use plugin::{Action, Flavor, HostOptions, HttpCallHandler, Plugin, PluginSpec};
 pub use runtime::{CacheStats, Module, Runtime};
 pub use shared::SharedData;
 pub use state::HostAction;

@@ -34,6 +34,20 @@ pub struct PluginSpec {
     pub fail_open: bool,
 }
 
+/// Which proxy-wasm host's behaviour the harness reproduces where hosts
+/// differ (see ../shared/reference/proxy-wasm-envoy-istio.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flavor {
+    /// Envoy (and Istio): `proxy_set_buffer_bytes(0, len, data)` drains
+    /// `len` bytes and prepends `data`, so a longer replacement replaces the
+    /// whole body; the host is in `:authority`.
+    #[default]
+    Envoy,
+    /// Kong's ngx_wasm_module: a replacement is truncated to the size
+    /// argument, and requests carry `host` rather than `:authority`.
+    NgxWasm,
+}
+
 /// Proxy settings around the plugin. [`Default`] gives Envoy's defaults.
 #[derive(Clone, Debug)]
 pub struct HostOptions {
@@ -71,6 +85,8 @@ pub struct HostOptions {
     /// `host_env_keys` from its own environment and adds `key_values`),
     /// read through WASI `environ_get`.
     pub environment: Vec<(String, String)>,
+    /// Whose semantics to follow where proxy-wasm hosts differ.
+    pub flavor: Flavor,
 }
 
 impl Default for HostOptions {
@@ -88,6 +104,7 @@ impl Default for HostOptions {
             destination_address: "127.0.0.1:10000".to_owned(),
             random_seed: 0x5eed,
             environment: Vec::new(),
+            flavor: Flavor::Envoy,
         }
     }
 }
@@ -177,6 +194,7 @@ impl Plugin {
                 source_address: options.source_address.clone(),
                 destination_address: options.destination_address.clone(),
                 environment: options.environment.clone(),
+                flavor: options.flavor,
             },
             shared: options.shared_data.clone(),
             plugin_configuration: None,

@@ -11,6 +11,7 @@ use crate::abi::{BufferType, MapType, Status, StreamType};
 use crate::headers::{HeaderMap, decode_pairs, decode_string_pairs, encode_pairs};
 use crate::http::HttpCall;
 use crate::logs::{LogLevel, LogSource};
+use crate::plugin::Flavor;
 use crate::properties;
 use crate::state::{HostAction, HostState};
 
@@ -424,6 +425,7 @@ fn set_buffer_bytes(
         return Err(Status::NotFound.into());
     }
     let data = read(c, ptr, size)?;
+    let flavor = c.data().config.flavor;
     let body = c
         .data_mut()
         .active_stream_mut()
@@ -439,7 +441,27 @@ fn set_buffer_bytes(
     // Only a body Envoy holds for the filter is mutable; everything else is a
     // read-only view (proxy-wasm `BufferBase::copyFrom` answers BAD_ARGUMENT).
     let body = body.ok_or(Status::BadArgument)?;
-    copy_into_body(body, to_usize(start), to_usize(length), &data)
+    match flavor {
+        Flavor::Envoy => copy_into_body(body, to_usize(start), to_usize(length), &data),
+        Flavor::NgxWasm => splice_truncated(body, to_usize(start), to_usize(length), &data),
+    }
+}
+
+/// ngx_wasm_module's `set_buffer_bytes`: bytes `start..start + length` are
+/// replaced by `data` cut to `length` bytes, so a replacement longer than
+/// the size argument loses its tail (seen with the Rust SDK's http_body
+/// example). Past the end it appends.
+fn splice_truncated(
+    body: &mut Vec<u8>,
+    start: usize,
+    length: usize,
+    data: &[u8],
+) -> HostResult<()> {
+    let start = start.min(body.len());
+    let end = start.saturating_add(length).min(body.len());
+    let kept = &data[..length.min(data.len())];
+    body.splice(start..end, kept.iter().copied());
+    Ok(())
 }
 
 /// Envoy's `Buffer::copyFrom` (context.cc): at offset 0, drain `length` bytes and

@@ -1,0 +1,84 @@
+//! The filter on both families of proxy-wasm hosts: Envoy (and Istio) and
+//! Kong's ngx_wasm_module, whose body replacement and host header differ.
+//! Every body the filter rewrites must come out whole on both.
+
+mod common;
+
+use aimsgate_host::{Flavor, HostOptions};
+use common::*;
+use serde_json::Value;
+
+fn on(flavor: Flavor) -> aimsgate_host::Plugin {
+    let plugin = start(
+        baseline(),
+        HostOptions {
+            flavor,
+            ..HostOptions::default()
+        },
+    );
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+    plugin
+}
+
+#[test]
+fn rewritten_bodies_are_whole_on_envoy_and_on_ngx_wasm_module() {
+    for flavor in [Flavor::Envoy, Flavor::NgxWasm] {
+        let mut plugin = on(flavor);
+        // A redaction makes the request longer than it was.
+        let run = openai(
+            &mut plugin,
+            &chat("card 4111 1111 1111 1111 mail jane@example.com"),
+            2,
+            completion("your mail is jane@example.com"),
+        );
+        assert_eq!(outcome(&run.request), "redact", "{flavor:?}");
+        assert_eq!(
+            run.request.as_ref().unwrap().route.as_deref(),
+            Some("openai")
+        );
+        let upstream = upstream_text(&run);
+        let sent: Value = serde_json::from_str(&upstream)
+            .unwrap_or_else(|e| panic!("{flavor:?}: upstream got broken JSON ({e}): {upstream}"));
+        let text = sent["messages"][0]["content"].as_str().unwrap();
+        assert!(
+            text.ends_with("mail [REDACTED:email]") && !text.contains("4111"),
+            "{flavor:?}: {text}"
+        );
+        // So does a redacted response.
+        let body = body_text(&run);
+        let got: Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{flavor:?}: client got broken JSON ({e}): {body}"));
+        assert_eq!(
+            got["choices"][0]["message"]["content"], "your mail is [REDACTED:email]",
+            "{flavor:?}"
+        );
+        // And a stream whose match straddles chunks.
+        let stream = sse(
+            &[
+                chunk_event("write to jane@exa"),
+                chunk_event("mple.com today"),
+            ],
+            &[30],
+        );
+        let run = openai(&mut plugin, &chat("hi"), 1, stream);
+        let body = body_text(&run);
+        assert!(
+            body.contains("[REDACTED:email]") && !body.contains("jane@"),
+            "{flavor:?}: {body}"
+        );
+        assert!(
+            body.contains(" today"),
+            "{flavor:?}: the tail was lost: {body}"
+        );
+        // A refusal of a response replaces a body longer than itself.
+        let run = openai(
+            &mut plugin,
+            &chat("key AKIAIOSFODNN7EXAMPLE"),
+            1,
+            completion("x"),
+        );
+        assert_eq!(run.outcome.status, 403, "{flavor:?}");
+        let error: Value = serde_json::from_slice(&run.outcome.body).expect("error JSON");
+        assert!(error["error"]["message"].is_string(), "{flavor:?}");
+    }
+}
