@@ -12,6 +12,12 @@
 //! request, [`to_json`] for tools and [`to_html`], one self-contained,
 //! printable page to hand to an auditor.
 //!
+//! With audit events ([`attach_evidence`], `aimsgate soa --evidence`),
+//! each control applied at runtime also shows whether it is *operational*
+//! (events show its rules at work: interactions, outcomes, first and last
+//! seen, incidents) or only *planned* (no runtime evidence). Without
+//! evidence the statement renders exactly as it did before.
+//!
 //! Precedence when a control is addressed more than one way: rules first
 //! ([`Applicability::AppliedRuntime`], taking the justification and status of
 //! an `applied` declaration when there is one), then an `organizational`
@@ -26,6 +32,7 @@ use aimsgate_engine::ruleset::Mode;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{self, Control, ControlKind, Framework, Resolution};
+use crate::evidence::report::{ControlEvidence, EvidenceReport, OutcomeCounts};
 use crate::policy::compile::Compiled;
 use crate::policy::model::{ImplementationStatus, Policy};
 
@@ -47,6 +54,10 @@ pub struct Soa {
     pub other_frameworks: Vec<FrameworkEntry>,
     /// Counts per applicability.
     pub summary: Summary,
+    /// What the runtime evidence attached by [`attach_evidence`] covers;
+    /// absent (and not serialised) without evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<EvidenceBasis>,
 }
 
 /// Document control of the statement.
@@ -166,6 +177,11 @@ pub struct SoaEntry {
     pub evidence: Option<String>,
     /// The systems' impact assessments (A.5.2–A.5.5 only).
     pub impact_assessments: Vec<ImpactRef>,
+    /// Runtime evidence from audit events ([`attach_evidence`]), for
+    /// controls applied at runtime; absent (and not serialised) otherwise.
+    /// (`evidence` is the organisational evidence reference.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<RuntimeEvidence>,
 }
 
 impl SoaEntry {
@@ -239,6 +255,130 @@ pub struct FrameworkEntry {
     /// `implemented`, or [`MONITOR_ONLY`] when only monitor-mode rules
     /// implement it.
     pub implementation: String,
+    /// Runtime evidence from audit events ([`attach_evidence`]), for
+    /// controls rules implement; absent (and not serialised) otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<RuntimeEvidence>,
+}
+
+/// Whether a control applied at runtime shows in the audit events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceStatus {
+    /// Events of the period show its rules firing: operational, not just
+    /// planned.
+    Operational,
+    /// No event of the period shows it: planned, no runtime evidence.
+    Planned,
+}
+
+impl EvidenceStatus {
+    /// `operational` or `planned`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            EvidenceStatus::Operational => "operational",
+            EvidenceStatus::Planned => "planned",
+        }
+    }
+}
+
+/// A control's runtime evidence: what the audit events say about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeEvidence {
+    /// Operational (interactions seen) or planned (none).
+    pub status: EvidenceStatus,
+    /// Interactions (decision events) it governed.
+    pub interactions: u64,
+    /// Those interactions by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Of those, with one of its rules in enforce mode.
+    pub enforce: u64,
+    /// Of those, with its rules in monitor (shadow) mode only.
+    pub monitor: u64,
+    /// First interaction, RFC 3339.
+    pub first_seen: Option<String>,
+    /// Last interaction, RFC 3339.
+    pub last_seen: Option<String>,
+    /// Blocked interactions with a high or critical rule fired.
+    pub incidents: u64,
+}
+
+impl RuntimeEvidence {
+    /// The evidence of one control of an evidence report (none: planned).
+    pub fn of(control: Option<&ControlEvidence>) -> RuntimeEvidence {
+        let Some(c) = control.filter(|c| c.has_evidence()) else {
+            return RuntimeEvidence {
+                status: EvidenceStatus::Planned,
+                interactions: 0,
+                outcomes: OutcomeCounts::default(),
+                enforce: 0,
+                monitor: 0,
+                first_seen: None,
+                last_seen: None,
+                incidents: 0,
+            };
+        };
+        RuntimeEvidence {
+            status: EvidenceStatus::Operational,
+            interactions: c.interactions,
+            outcomes: c.outcomes,
+            enforce: c.modes.enforce,
+            monitor: c.modes.monitor,
+            first_seen: c.first_seen.clone(),
+            last_seen: c.last_seen.clone(),
+            incidents: c.incidents.total,
+        }
+    }
+
+    /// `operational (evidence: 12 interactions, first … last …)` or
+    /// `planned (no runtime evidence)`.
+    pub fn text(&self) -> String {
+        match self.status {
+            EvidenceStatus::Operational => format!(
+                "operational (evidence: {}, first {} last {})",
+                plural(self.interactions, "interaction"),
+                self.first_seen.as_deref().unwrap_or("?"),
+                self.last_seen.as_deref().unwrap_or("?")
+            ),
+            EvidenceStatus::Planned => "planned (no runtime evidence)".to_owned(),
+        }
+    }
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// What the runtime evidence attached to a statement covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceBasis {
+    /// Decision events read (governed interactions).
+    pub interactions: u64,
+    /// Start of the period asked for, RFC 3339 (absent: open).
+    pub period_from: Option<String>,
+    /// End of the period asked for (exclusive), RFC 3339 (absent: open).
+    pub period_to: Option<String>,
+    /// The first decision event, RFC 3339.
+    pub first_event: Option<String>,
+    /// The last decision event, RFC 3339.
+    pub last_event: Option<String>,
+    /// Distinct chains (proxy VMs) the events came from.
+    pub chains: u64,
+    /// Annex A controls applied at runtime with evidence.
+    pub operational: usize,
+    /// Annex A controls applied at runtime without evidence.
+    pub planned: usize,
+    /// Incidents in the events.
+    pub incidents: u64,
+    /// Whether every decision event names this policy's digest.
+    pub policy_digest_matches: bool,
+    /// The evidence report's warnings (other policy versions, events
+    /// failing their digest check…).
+    pub warnings: Vec<String>,
 }
 
 /// Counts per applicability.
@@ -366,6 +506,7 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
         controls,
         other_frameworks,
         summary,
+        runtime_evidence: None,
     }
 }
 
@@ -417,6 +558,7 @@ fn annex_entry(
         rules: rules.to_vec(),
         evidence: None,
         impact_assessments: Vec::new(),
+        runtime_evidence: None,
     };
 
     if !rules.is_empty() {
@@ -561,6 +703,7 @@ fn other_entries<'a>(
                     MONITOR_ONLY
                 }
                 .to_owned(),
+                runtime_evidence: None,
             },
         ));
     }
@@ -635,7 +778,7 @@ fn rule_line(rule: &RuleRef) -> String {
 
 /// Escapes text for a Markdown table cell: HTML-significant characters
 /// become entities, pipes are escaped and line breaks become `<br>`.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -652,12 +795,94 @@ fn md(text: &str) -> String {
     out
 }
 
-fn md_opt(text: Option<&str>) -> String {
+pub(crate) fn md_opt(text: Option<&str>) -> String {
     text.map_or_else(|| "—".to_owned(), md)
 }
 
-/// Adds runtime evidence to each applied control (being written).
-pub fn attach_evidence(_soa: &mut Soa, _report: &crate::evidence::report::EvidenceReport) {}
+/// Adds the runtime evidence of `report` to the statement: every control
+/// applied at runtime (and every other-framework control rules implement)
+/// becomes operational, with its interactions, outcomes, first and last
+/// seen and incidents, or planned when no event of the report shows it.
+/// The renderers then add a runtime-evidence column; without this call the
+/// statement renders exactly as before.
+pub fn attach_evidence(soa: &mut Soa, report: &EvidenceReport) {
+    let find = |reference: &str| report.controls.iter().find(|c| c.reference == reference);
+    for entry in &mut soa.controls {
+        if entry.status == Applicability::AppliedRuntime {
+            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference)));
+        }
+    }
+    for entry in &mut soa.other_frameworks {
+        if !entry.rules.is_empty() {
+            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference)));
+        }
+    }
+    let count = |status: EvidenceStatus| {
+        soa.controls
+            .iter()
+            .filter_map(|e| e.runtime_evidence.as_ref())
+            .filter(|r| r.status == status)
+            .count()
+    };
+    let basis = EvidenceBasis {
+        interactions: report.totals.interactions,
+        period_from: report.period.from.clone(),
+        period_to: report.period.to.clone(),
+        first_event: report.period.first_event.clone(),
+        last_event: report.period.last_event.clone(),
+        chains: report.totals.chains,
+        operational: count(EvidenceStatus::Operational),
+        planned: count(EvidenceStatus::Planned),
+        incidents: report.totals.incidents,
+        policy_digest_matches: report.policies_seen.iter().all(|p| p.matches),
+        warnings: report.warnings.clone(),
+    };
+    soa.runtime_evidence = Some(basis);
+}
+
+/// The runtime-evidence rows of the statement's document section.
+fn basis_rows(b: &EvidenceBasis) -> Vec<(&'static str, String)> {
+    let period = match (&b.period_from, &b.period_to) {
+        (None, None) => "all events".to_owned(),
+        (from, to) => format!(
+            "{} to {}",
+            from.as_deref().unwrap_or("start"),
+            to.as_deref().unwrap_or("end")
+        ),
+    };
+    let events = match (&b.first_event, &b.last_event) {
+        (Some(first), Some(last)) => format!("{first} – {last}"),
+        _ => "no decision events".to_owned(),
+    };
+    vec![
+        ("Governed interactions", b.interactions.to_string()),
+        ("Period", period),
+        ("Decision events (UTC)", events),
+        ("Chains (proxy VMs)", b.chains.to_string()),
+        (
+            "Runtime controls operational",
+            format!(
+                "{} of {} ({} planned: no runtime evidence)",
+                b.operational,
+                b.operational + b.planned,
+                b.planned
+            ),
+        ),
+        ("Incidents", b.incidents.to_string()),
+        (
+            "Events governed by this policy version",
+            if b.policy_digest_matches {
+                "yes (every event names this policy's digest)".to_owned()
+            } else {
+                "no — see the warnings".to_owned()
+            },
+        ),
+    ]
+}
+
+fn runtime_text(evidence: Option<&RuntimeEvidence>) -> String {
+    evidence.map_or_else(|| "—".to_owned(), RuntimeEvidence::text)
+}
 
 /// Renders the statement as Markdown.
 pub fn to_markdown(soa: &Soa) -> String {
@@ -704,13 +929,20 @@ pub fn to_markdown(soa: &Soa) -> String {
             md(&gaps.join(", "))
         );
     }
+    let with_evidence = soa.runtime_evidence.is_some();
+    if let Some(basis) = &soa.runtime_evidence {
+        markdown_basis(&mut out, basis);
+    }
 
     for (group, entries) in groups(&soa.controls) {
         let _ = writeln!(out, "\n## {}\n", md(group));
-        out.push_str(
+        out.push_str(if with_evidence {
+            "| Control | Title | Applicability | Justification / evidence | Implementing rules | Runtime evidence |\n\
+             |---|---|---|---|---|---|\n"
+        } else {
             "| Control | Title | Applicability | Justification / evidence | Implementing rules |\n\
-             |---|---|---|---|---|\n",
-        );
+             |---|---|---|---|---|\n"
+        });
         for e in entries {
             let mut notes: Vec<String> = Vec::new();
             if let Some(j) = &e.justification {
@@ -723,7 +955,7 @@ pub fn to_markdown(soa: &Soa) -> String {
                 notes.push(format!("Impact assessment: {}", md(&impact_line(i))));
             }
             let rules: Vec<String> = e.rules.iter().map(|r| md(&rule_line(r))).collect();
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "| {} | {} | {} | {} | {} |",
                 md(&e.id),
@@ -740,6 +972,10 @@ pub fn to_markdown(soa: &Soa) -> String {
                     rules.join("<br>")
                 },
             );
+            if with_evidence {
+                let _ = write!(out, " {} |", md(&runtime_text(e.runtime_evidence.as_ref())));
+            }
+            out.push('\n');
         }
     }
 
@@ -747,13 +983,17 @@ pub fn to_markdown(soa: &Soa) -> String {
     if soa.other_frameworks.is_empty() {
         out.push_str("The rules cite no controls of other frameworks.\n");
     } else {
-        out.push_str("| Framework | Control | Title | Implementation | Implementing rules |\n|---|---|---|---|---|\n");
+        out.push_str(if with_evidence {
+            "| Framework | Control | Title | Implementation | Implementing rules | Runtime evidence |\n|---|---|---|---|---|---|\n"
+        } else {
+            "| Framework | Control | Title | Implementation | Implementing rules |\n|---|---|---|---|---|\n"
+        });
         for f in &soa.other_frameworks {
             let mut rules: Vec<String> = f.rules.iter().map(|r| md(&rule_line(r))).collect();
             if f.disclosure {
                 rules.push("AI-disclosure response headers".to_owned());
             }
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "| {} | {} | {} | {} | {} |",
                 md(&f.framework_title),
@@ -766,9 +1006,27 @@ pub fn to_markdown(soa: &Soa) -> String {
                     rules.join("<br>")
                 },
             );
+            if with_evidence {
+                let _ = write!(out, " {} |", md(&runtime_text(f.runtime_evidence.as_ref())));
+            }
+            out.push('\n');
         }
     }
     out
+}
+
+fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {
+    out.push_str(
+        "\n## Runtime evidence\n\nControls applied at runtime are **operational** when audit \
+         events show their rules at work, **planned** when no event does.\n\n\
+         | Field | Value |\n|---|---|\n",
+    );
+    for (field, value) in basis_rows(basis) {
+        let _ = writeln!(out, "| {field} | {} |", md(&value));
+    }
+    for warning in &basis.warnings {
+        let _ = writeln!(out, "\n> **Warning:** {}", md(warning));
+    }
 }
 
 fn document_rows(d: &DocumentControl) -> [(&'static str, Option<&str>); 7] {
@@ -793,7 +1051,7 @@ pub fn to_json(soa: &Soa) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -869,7 +1127,13 @@ pub fn to_html(soa: &Soa) -> String {
         esc(&d.policy),
         esc(&d.version)
     );
-    let _ = writeln!(out, "<style>{CSS}</style>\n</head>\n<body>");
+    let _ = writeln!(out, "<style>{CSS}</style>");
+    // Only statements with evidence get its styles: one without renders
+    // byte for byte as before.
+    if soa.runtime_evidence.is_some() {
+        let _ = writeln!(out, "<style>{EVIDENCE_CSS}</style>");
+    }
+    out.push_str("</head>\n<body>\n");
 
     out.push_str("<header>\n<h1>Statement of Applicability</h1>\n");
     let _ = writeln!(
@@ -939,16 +1203,24 @@ pub fn to_html(soa: &Soa) -> String {
         );
     }
     out.push_str("</section>\n");
+    let with_evidence = soa.runtime_evidence.is_some();
+    if let Some(basis) = &soa.runtime_evidence {
+        html_basis(&mut out, basis);
+    }
 
     // One table per Annex A objective.
     for (group, entries) in groups(&soa.controls) {
         let _ = writeln!(out, "<section class=\"group\">\n<h2>{}</h2>", esc(group));
         out.push_str(
             "<table class=\"controls\">\n<thead><tr><th>Control</th><th>Title</th><th>Applicability</th>\
-             <th>Justification / evidence</th><th>Implementing rules</th></tr></thead>\n<tbody>\n",
+             <th>Justification / evidence</th><th>Implementing rules</th>",
         );
+        if with_evidence {
+            out.push_str("<th>Runtime evidence</th>");
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
         for e in entries {
-            html_row(&mut out, e);
+            html_row(&mut out, e, with_evidence);
         }
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
@@ -960,8 +1232,12 @@ pub fn to_html(soa: &Soa) -> String {
     } else {
         out.push_str(
             "<table class=\"frameworks\">\n<thead><tr><th>Framework</th><th>Control</th><th>Title</th>\
-             <th>Implementation</th><th>Implementing rules</th></tr></thead>\n<tbody>\n",
+             <th>Implementation</th><th>Implementing rules</th>",
         );
+        if with_evidence {
+            out.push_str("<th>Runtime evidence</th>");
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
         for f in &soa.other_frameworks {
             let title = f.title.as_deref().map_or_else(
                 || "<span class=\"none\">not in the catalogue</span>".to_owned(),
@@ -981,7 +1257,11 @@ pub fn to_html(soa: &Soa) -> String {
                 esc(&f.implementation)
             );
             html_rules(&mut out, &f.rules, f.disclosure);
-            out.push_str("</td></tr>\n");
+            out.push_str("</td>");
+            if with_evidence {
+                html_runtime(&mut out, f.runtime_evidence.as_ref());
+            }
+            out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table>\n");
     }
@@ -1054,7 +1334,7 @@ fn summary_bar(out: &mut String, summary: &Summary) {
     out.push_str("</ul>\n");
 }
 
-fn html_row(out: &mut String, e: &SoaEntry) {
+fn html_row(out: &mut String, e: &SoaEntry, with_evidence: bool) {
     let key = e.status.key();
     let _ = write!(
         out,
@@ -1123,7 +1403,79 @@ fn html_row(out: &mut String, e: &SoaEntry) {
     }
     out.push_str("</td><td>");
     html_rules(out, &e.rules, false);
-    out.push_str("</td></tr>\n");
+    out.push_str("</td>");
+    if with_evidence {
+        html_runtime(out, e.runtime_evidence.as_ref());
+    }
+    out.push_str("</tr>\n");
+}
+
+/// Styles of the runtime-evidence column and section.
+const EVIDENCE_CSS: &str = r#"
+.rt { display: inline-block; padding: 1px 6px; border-radius: 3px; font-size: 12px; font-weight: 600; white-space: nowrap; border: 1px solid; }
+.rt-operational { color: #1b5e20; border-color: #2e7d32; background: #e8f5e9; }
+.rt-planned { color: #5f6368; border-color: #9aa0a6; background: #f1f3f4; }
+.rt-detail { font-size: 12px; margin-top: 3px; }
+.rt-detail.incidents { color: #c62828; font-weight: 600; }
+"#;
+
+fn html_basis(out: &mut String, basis: &EvidenceBasis) {
+    out.push_str(
+        "<section class=\"runtime-evidence\" id=\"runtime-evidence\">\n<h2>Runtime evidence</h2>\n\
+         <p>Controls applied at runtime are <strong>operational</strong> when audit events show \
+         their rules at work, <strong>planned</strong> when no event does.</p>\n<table class=\"kv\">\n",
+    );
+    for (field, value) in basis_rows(basis) {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{field}</th><td>{}</td></tr>",
+            esc(&value)
+        );
+    }
+    out.push_str("</table>\n");
+    for warning in &basis.warnings {
+        let _ = writeln!(
+            out,
+            "<p class=\"warning\"><strong>Warning:</strong> {}</p>",
+            esc(warning)
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+fn html_runtime(out: &mut String, evidence: Option<&RuntimeEvidence>) {
+    let Some(r) = evidence else {
+        out.push_str("<td><span class=\"none\">—</span></td>");
+        return;
+    };
+    let key = r.status.key();
+    let _ = write!(out, "<td><span class=\"rt rt-{key}\">{key}</span>");
+    match r.status {
+        EvidenceStatus::Operational => {
+            let _ = write!(
+                out,
+                "<div class=\"rt-detail\">evidence: {}, first {} last {}</div>\
+                 <div class=\"rt-detail\">{} · enforce {} / monitor {}</div>",
+                esc(&plural(r.interactions, "interaction")),
+                esc(r.first_seen.as_deref().unwrap_or("?")),
+                esc(r.last_seen.as_deref().unwrap_or("?")),
+                esc(&r.outcomes.summary()),
+                r.enforce,
+                r.monitor
+            );
+            if r.incidents > 0 {
+                let _ = write!(
+                    out,
+                    "<div class=\"rt-detail incidents\">{}</div>",
+                    esc(&plural(r.incidents, "incident"))
+                );
+            }
+        }
+        EvidenceStatus::Planned => {
+            out.push_str("<div class=\"rt-detail\">no runtime evidence</div>")
+        }
+    }
+    out.push_str("</td>");
 }
 
 fn html_rules(out: &mut String, rules: &[RuleRef], disclosure: bool) {

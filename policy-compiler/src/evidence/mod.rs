@@ -4,7 +4,7 @@
 //! Events come from the proxy log (one per line, behind whatever prefix
 //! the proxy writes) or from an OpenTelemetry Collector's file export
 //! (OTLP/HTTP JSON, one export request per line, each event a log
-//! record's string body). [`read`] accepts both, mixed.
+//! record's string body). [`read()`] accepts both, mixed.
 
 pub mod read;
 pub mod report;
@@ -86,11 +86,11 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T00:00:01Z"), Some(1_000_000_000));
         assert_eq!(
             parse_time("2026-11-28T10:00:00Z"),
-            Some(1_764_324_000 * 1_000_000_000)
+            Some(1_795_860_000 * 1_000_000_000)
         );
         assert_eq!(
             parse_time("2026-11-28T11:00:00.5+01:00"),
-            Some(1_764_324_000 * 1_000_000_000 + 500_000_000)
+            Some(1_795_860_000 * 1_000_000_000 + 500_000_000)
         );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2026-13-01T00:00:00Z"), None);

@@ -1,0 +1,197 @@
+//! The evidence report as Markdown: for review in a pull request or a
+//! ticket. Every value is escaped for table cells (see [`crate::soa`]).
+
+use std::fmt::Write as _;
+
+use super::report::{ControlEvidence, EvidenceReport, Incidents, OUTCOMES};
+use crate::soa::{md, md_opt};
+
+/// Renders `report`.
+pub(crate) fn render(report: &EvidenceReport) -> String {
+    let mut out = String::new();
+    let p = &report.policy;
+    let _ = writeln!(
+        out,
+        "# Runtime evidence report — {} {}\n",
+        md(&p.name),
+        md(&p.version)
+    );
+    out.push_str(
+        "ISO/IEC 42001:2023 — evidence that the controls of the policy operate, from aimsgate \
+         audit events. Events hold rule and control ids, never request or response content.\n",
+    );
+    summary(&mut out, report);
+    timeline(&mut out, report);
+    controls(&mut out, report);
+    incidents(&mut out, report);
+    out
+}
+
+fn summary(out: &mut String, report: &EvidenceReport) {
+    let t = &report.totals;
+    out.push_str("\n## Summary\n\n| Field | Value |\n|---|---|\n");
+    for (field, value) in super::report_html::summary_rows(report) {
+        let _ = writeln!(out, "| {field} | {} |", md(&value));
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "\n> **Warning:** {}", md(warning));
+    }
+
+    out.push_str("\n### Decisions by outcome\n\n| Outcome | Decisions |\n|---|---:|\n");
+    for (name, count) in t.outcomes.pairs() {
+        if name != "other" || count > 0 {
+            let _ = writeln!(out, "| {name} | {count} |");
+        }
+    }
+    let _ = writeln!(out, "| **Total** | **{}** |", t.interactions);
+    let _ = writeln!(
+        out,
+        "\nBy mode: enforce {}, monitor (shadow) {}, no rule fired {}.",
+        t.modes.enforce, t.modes.monitor, t.modes.none
+    );
+
+    if !report.policies_seen.is_empty() {
+        out.push_str(
+            "\n### Policies seen in the events\n\n| Policy | Version | Digest | Interactions | Matches |\n|---|---|---|---:|---|\n",
+        );
+        for s in &report.policies_seen {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md_opt(s.name.as_deref()),
+                md_opt(s.version.as_deref()),
+                s.digest
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), |d| format!("`{}`", md(d))),
+                s.interactions,
+                if s.matches { "yes" } else { "**no**" }
+            );
+        }
+    }
+}
+
+fn timeline(out: &mut String, report: &EvidenceReport) {
+    let t = &report.timeline;
+    out.push_str("\n## Decisions over time\n\n");
+    if t.buckets.is_empty() {
+        out.push_str("No decisions in the period.\n");
+        return;
+    }
+    // A table row per empty bucket would bury the ones that matter; the
+    // HTML chart and the JSON keep every bucket.
+    let _ = writeln!(
+        out,
+        "Per {} (UTC); buckets without decisions are left out.\n",
+        md(&t.bucket_label)
+    );
+    out.push_str("| Bucket start |");
+    for name in OUTCOMES {
+        let _ = write!(out, " {name} |");
+    }
+    out.push_str(" Total |\n|---|");
+    out.push_str(&"---:|".repeat(OUTCOMES.len() + 1));
+    out.push('\n');
+    for b in t.buckets.iter().filter(|b| b.outcomes.total() > 0) {
+        let _ = write!(out, "| {} |", md(&b.start));
+        for name in OUTCOMES {
+            let _ = write!(out, " {} |", b.outcomes.get(name));
+        }
+        let _ = writeln!(out, " {} |", b.outcomes.total());
+    }
+}
+
+fn controls(out: &mut String, report: &EvidenceReport) {
+    let t = &report.totals;
+    let _ = writeln!(
+        out,
+        "\n## Controls\n\n{} of {} control(s) implemented by the policy's rules have runtime \
+         evidence in the period.\n",
+        t.controls_with_evidence, t.controls
+    );
+    out.push_str(
+        "| Control | Title | Interactions | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |\n\
+         |---|---|---:|---|---|---|---|---|---:|\n",
+    );
+    for c in &report.controls {
+        control_row(out, c);
+    }
+    if !report.unmapped_controls.is_empty() {
+        out.push_str(
+            "\n### Controls in the events that this policy's rules do not implement\n\n\
+             | Control | Interactions |\n|---|---:|\n",
+        );
+        for c in &report.unmapped_controls {
+            let _ = writeln!(out, "| {} | {} |", md(&c.reference), c.interactions);
+        }
+    }
+}
+
+fn control_row(out: &mut String, c: &ControlEvidence) {
+    let _ = write!(
+        out,
+        "| {} | {} |",
+        md(&c.reference),
+        md_opt(c.title.as_deref())
+    );
+    if !c.has_evidence() {
+        out.push_str(" 0 | no runtime evidence in period | — | — | — | — | 0 |\n");
+        return;
+    }
+    let rules: Vec<String> = c
+        .top_rules
+        .iter()
+        .map(|r| format!("{} ({})", md(&r.id), r.count))
+        .collect();
+    let _ = writeln!(
+        out,
+        " {} | {} / {} | {} | {} | {} | {} | {} |",
+        c.interactions,
+        c.modes.enforce,
+        c.modes.monitor,
+        md(&c.outcomes.summary()),
+        rules.join("<br>"),
+        md_opt(c.first_seen.as_deref()),
+        md_opt(c.last_seen.as_deref()),
+        c.incidents.total
+    );
+}
+
+fn incidents(out: &mut String, report: &EvidenceReport) {
+    out.push_str(
+        "\n## Incidents\n\nBlocked interactions in which a rule of severity high or critical fired.\n\n",
+    );
+    incident_table(out, &report.incidents);
+}
+
+fn incident_table(out: &mut String, incidents: &Incidents) {
+    if incidents.total == 0 {
+        out.push_str("None in the period.\n");
+        return;
+    }
+    out.push_str(
+        "| Time (UTC) | Request id | Rule | Severity | Route | System | Phase | Status | Controls |\n\
+         |---|---|---|---|---|---|---|---:|---|\n",
+    );
+    for i in &incidents.listed {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&i.time),
+            md_opt(i.request_id.as_deref()),
+            md_opt(i.rule.as_deref()),
+            md(&i.severity),
+            md_opt(i.route.as_deref()),
+            md_opt(i.system.as_deref()),
+            md_opt(i.phase.as_deref()),
+            i.status.map_or_else(|| "—".to_owned(), |s| s.to_string()),
+            md(&i.controls.join(", "))
+        );
+    }
+    if incidents.more > 0 {
+        let _ = writeln!(
+            out,
+            "\n…and {} more incident(s), not listed here; the event log holds them all.",
+            incidents.more
+        );
+    }
+}

@@ -1,0 +1,1045 @@
+//! Evidence reports and the Statement of Applicability with evidence, from
+//! realistic audit events: the baseline policy decides recorded exchanges
+//! of examples/traffic, the engine builds their audit events at chosen
+//! times, two chains seal them, and the report reads the lines back.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aimsgate_compiler::catalogue::{self, Resolution};
+use aimsgate_compiler::evidence::report::{
+    self, CONTROL_INCIDENTS_LISTED, EvidenceReport, INCIDENTS_LISTED, Period,
+};
+use aimsgate_compiler::policy::compile::Compiled;
+use aimsgate_compiler::{evidence, policy, scan, soa};
+use aimsgate_engine::Engine;
+use aimsgate_engine::audit::{AuditEvent, Chain, Subject, names};
+use aimsgate_engine::decision::Decision;
+use aimsgate_engine::exchange::Exchange;
+
+const NANOS: u64 = 1_000_000_000;
+const HOUR: u64 = 3600;
+/// 2026-11-02T00:00:00Z.
+const DAY0: u64 = 1_793_577_600;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn baseline_text() -> String {
+    std::fs::read_to_string(root().join("examples/policies/baseline/policy.yaml")).unwrap()
+}
+
+fn compile(text: &str) -> Compiled {
+    let (compiled, report) = policy::check("baseline", text);
+    compiled.unwrap_or_else(|| panic!("{}", report.render_plain()))
+}
+
+fn engine(compiled: &Compiled) -> Engine {
+    Engine::from_bytes(&compiled.ruleset.to_bytes()).unwrap()
+}
+
+fn exchange(prefix: &str) -> Exchange {
+    let dir = root().join("examples/traffic");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .unwrap_or_else(|| panic!("no traffic file {prefix}*"));
+    Exchange::from_json(&std::fs::read(file).unwrap()).unwrap()
+}
+
+/// A log being written: chains, sealed lines and the events they hold.
+struct Log {
+    chains: BTreeMap<&'static str, Chain>,
+    lines: Vec<String>,
+    events: Vec<AuditEvent>,
+}
+
+impl Log {
+    fn new() -> Log {
+        Log {
+            chains: BTreeMap::new(),
+            lines: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn seal(&mut self, chain: &'static str, event: AuditEvent) {
+        let chain = self
+            .chains
+            .entry(chain)
+            .or_insert_with(|| Chain::new(chain));
+        let sealed = chain.seal(event);
+        self.events
+            .push(serde_json::from_str(&sealed.line).unwrap());
+        self.lines.push(sealed.line);
+    }
+
+    /// A chain start event, as the filter writes on configuration.
+    fn start(&mut self, chain: &'static str, secs: u64) {
+        let event = AuditEvent {
+            name: names::CHAIN_START.to_owned(),
+            time_unix_nano: secs * NANOS,
+            runtime: "aimsgate-test/1".to_owned(),
+            ..AuditEvent::default()
+        };
+        self.seal(chain, event);
+    }
+
+    /// Decides the traffic file `prefix` with `engine` and logs its
+    /// decision events (request at `secs`, response a second later).
+    fn exchange(
+        &mut self,
+        engine: &Engine,
+        chain: &'static str,
+        prefix: &str,
+        secs: u64,
+        request_id: &str,
+    ) {
+        for (offset, decision) in decisions(engine, prefix).iter().enumerate() {
+            let event = event(engine, prefix, decision, secs + offset as u64, request_id);
+            self.seal(chain, event);
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut text = self.lines.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+fn decisions(engine: &Engine, prefix: &str) -> Vec<Decision> {
+    let decided = scan::decide_exchange(engine, &exchange(prefix), None);
+    let mut out: Vec<Decision> = decided.refusal.into_iter().collect();
+    if let Some(request) = decided.request {
+        out.push(request.decision);
+    }
+    if let Some(response) = decided.response {
+        out.push(response.decision);
+    }
+    out
+}
+
+fn event(
+    engine: &Engine,
+    prefix: &str,
+    decision: &Decision,
+    secs: u64,
+    request_id: &str,
+) -> AuditEvent {
+    let ex = exchange(prefix);
+    let headers = ex.request_headers();
+    let decided = scan::decide_exchange(engine, &ex, None);
+    engine.audit_event(
+        decision,
+        &Subject {
+            runtime: "aimsgate-test/1",
+            time_unix_nano: secs * NANOS,
+            request_id,
+            host: &ex.request.host,
+            headers: &headers,
+            route: decided.route,
+            api: ex.api(),
+            inspected: true,
+            ..Subject::default()
+        },
+    )
+}
+
+/// The fixture: two chains over two days, with one exchange before and one
+/// after the period, a repeated delivery and non-decision events.
+///
+/// | file | hour | request | response |
+/// |---|---|---|---|
+/// | 06 github token | -10 (before the period) | block (critical) | |
+/// | 01 benign | 1 | allow | allow |
+/// | 02 personal data | 2 | redact | allow |
+/// | 05 AWS key | 3 | block (critical): incident | |
+/// | 08 prompt injection | 5 | block (high): incident | |
+/// | 10 role marker | 8 | flag | allow |
+/// | 14 oversize prompt | 9 | block (low) | |
+/// | 16 max tokens | 12 | cap | allow |
+/// | 17 canary leak | 20 | allow | block (high): incident |
+/// | 23 codename | 26 | monitor | allow |
+/// | 25 no identity | 30 | block (medium) | |
+/// | 24 retired system | 31 | block (no rule) | |
+/// | 07 private key | 50 (after the period) | block (critical) | |
+fn fixture(engine: &Engine) -> Log {
+    let mut log = Log::new();
+    log.start("vm-a", DAY0 - 11 * HOUR);
+    log.start("vm-b", DAY0 - 11 * HOUR);
+    let plan: [(&str, &str, i64); 13] = [
+        ("vm-a", "06-", -10),
+        ("vm-a", "01-", 1),
+        ("vm-b", "02-", 2),
+        ("vm-a", "05-", 3),
+        ("vm-b", "08-", 5),
+        ("vm-a", "10-", 8),
+        ("vm-b", "14-", 9),
+        ("vm-a", "16-", 12),
+        ("vm-b", "17-", 20),
+        ("vm-a", "23-", 26),
+        ("vm-b", "25-", 30),
+        ("vm-a", "24-", 31),
+        ("vm-b", "07-", 50),
+    ];
+    for (chain, prefix, hour) in plan {
+        let secs = DAY0.checked_add_signed(hour * HOUR as i64).unwrap();
+        let request_id = format!("req-{}", prefix.trim_end_matches('-'));
+        log.exchange(engine, chain, prefix, secs, &request_id);
+    }
+    // An at-least-once collector delivers the AWS-key event twice.
+    let repeated = log
+        .lines
+        .iter()
+        .find(|l| l.contains("\"req-05\""))
+        .cloned()
+        .unwrap();
+    log.lines.push(repeated);
+    log
+}
+
+/// 2026-11-02T00:00:00Z to 2026-11-04T00:00:00Z.
+fn two_days() -> Period {
+    Period {
+        from: Some(DAY0 * NANOS),
+        to: Some((DAY0 + 48 * HOUR) * NANOS),
+    }
+}
+
+struct Built {
+    compiled: Compiled,
+    log: Log,
+    report: EvidenceReport,
+}
+
+fn built() -> Built {
+    let compiled = compile(&baseline_text());
+    let log = fixture(&engine(&compiled));
+    let events = evidence::read_str(&log.text());
+    let report = report::build(&events, &compiled, &two_days());
+    Built {
+        compiled,
+        log,
+        report,
+    }
+}
+
+fn control<'a>(report: &'a EvidenceReport, reference: &str) -> &'a report::ControlEvidence {
+    report
+        .controls
+        .iter()
+        .find(|c| c.reference == reference)
+        .unwrap_or_else(|| panic!("{reference} missing from the report"))
+}
+
+/// The decision events of the fixture in the two days, counted here
+/// independently of the report.
+fn in_period(log: &Log) -> Vec<&AuditEvent> {
+    let period = two_days();
+    log.events
+        .iter()
+        .filter(|e| e.name == names::DECISION && period.contains(e.time_unix_nano))
+        .collect()
+}
+
+#[test]
+fn per_control_counts_match_the_events() {
+    let b = built();
+    let events = in_period(&b.log);
+    assert_eq!(b.report.totals.interactions, events.len() as u64);
+    // Eleven exchanges in the period, six with a response phase.
+    assert_eq!(events.len(), 17);
+    for c in &b.report.controls {
+        let governed: Vec<&&AuditEvent> = events
+            .iter()
+            .filter(|e| e.controls.contains(&c.reference))
+            .collect();
+        assert_eq!(c.interactions, governed.len() as u64, "{}", c.reference);
+        assert_eq!(c.outcomes.total(), c.interactions, "{}", c.reference);
+        assert_eq!(
+            c.modes.enforce + c.modes.monitor,
+            c.interactions,
+            "{}",
+            c.reference
+        );
+        let blocks = governed
+            .iter()
+            .filter(|e| e.outcome.as_deref() == Some("block"))
+            .count() as u64;
+        assert_eq!(c.outcomes.block, blocks, "{}", c.reference);
+    }
+
+    // A.9.2: the codename rule in monitor mode, the identity rule enforced.
+    let use_rules = control(&b.report, "iso42001:A.9.2");
+    assert_eq!(use_rules.interactions, 2);
+    assert_eq!((use_rules.modes.enforce, use_rules.modes.monitor), (1, 1));
+    assert_eq!(use_rules.outcomes.monitor, 1);
+    assert_eq!(use_rules.outcomes.block, 1);
+    assert_eq!(
+        use_rules.first_seen.as_deref(),
+        Some("2026-11-03T02:00:00Z")
+    );
+    assert_eq!(use_rules.last_seen.as_deref(), Some("2026-11-03T06:00:00Z"));
+    let top: Vec<(&str, u64)> = use_rules
+        .top_rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.count))
+        .collect();
+    assert_eq!(
+        top,
+        [
+            ("monitor-confidential-codenames", 1),
+            ("require-caller-identity", 1)
+        ]
+    );
+
+    // A.6.2.6 (operation and monitoring) is the busiest control.
+    let ops = control(&b.report, "iso42001:A.6.2.6");
+    assert!(
+        b.report
+            .controls
+            .iter()
+            .all(|c| c.interactions <= ops.interactions)
+    );
+    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
+    assert_eq!(ops.incidents.total, 3);
+
+    // Approved models: no exchange of the fixture tried another model.
+    let suppliers = control(&b.report, "iso42001:A.10.3");
+    assert!(!suppliers.has_evidence());
+    assert_eq!(suppliers.title.as_deref(), Some("Suppliers"));
+    assert_eq!(suppliers.rules, ["approved-models-only"]);
+    assert_eq!(suppliers.first_seen, None);
+
+    let t = &b.report.totals;
+    assert_eq!(t.outcomes.block, 6);
+    assert_eq!(t.outcomes.allow, 7);
+    // Allowed with no rule fired, and the retired system's refusal.
+    assert_eq!(t.modes.none, 8);
+    assert_eq!(t.modes.monitor, 1);
+    assert_eq!(t.chains, 2);
+    assert_eq!(t.duplicates, 1);
+    assert_eq!(t.controls, b.report.controls.len() as u64);
+    assert!(t.controls_with_evidence < t.controls);
+    assert!(b.report.warnings.is_empty(), "{:?}", b.report.warnings);
+}
+
+#[test]
+fn every_control_of_the_policy_is_listed_and_no_other() {
+    let b = built();
+    let mut cited: Vec<&str> = b
+        .compiled
+        .ruleset
+        .rules
+        .iter()
+        .flat_map(|r| r.controls.iter().map(String::as_str))
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    let mut listed: Vec<&str> = b
+        .report
+        .controls
+        .iter()
+        .map(|c| c.reference.as_str())
+        .collect();
+    // Annex A first, in catalogue order.
+    assert_eq!(listed[0], "iso42001:A.4.4");
+    listed.sort_unstable();
+    assert_eq!(listed, cited);
+    for c in &b.report.controls {
+        match catalogue::resolve(&c.reference) {
+            Resolution::Known(known) => assert_eq!(c.title.as_deref(), Some(known.title)),
+            Resolution::Unlisted { .. } => assert_eq!(c.title, None),
+            other => panic!("{} does not resolve: {other:?}", c.reference),
+        }
+        assert!(!c.rules.is_empty(), "{}", c.reference);
+    }
+    assert!(b.report.unmapped_controls.is_empty());
+}
+
+#[test]
+fn events_outside_the_period_are_left_out() {
+    let b = built();
+    let t = &b.report.totals;
+    // 06 (before) and 07 (after): one decision each; the chain starts are
+    // before the period too.
+    assert_eq!(t.outside_period, 4);
+    assert!(
+        !b.report
+            .incidents
+            .listed
+            .iter()
+            .any(|i| ["req-06", "req-07"].contains(&i.request_id.as_deref().unwrap_or("")))
+    );
+    assert_eq!(
+        b.report.period.first_event.as_deref(),
+        Some("2026-11-02T01:00:00Z")
+    );
+    assert_eq!(
+        b.report.period.last_event.as_deref(),
+        Some("2026-11-03T07:00:00Z")
+    );
+    assert_eq!(
+        b.report.period.from.as_deref(),
+        Some("2026-11-02T00:00:00Z")
+    );
+
+    // The second day alone: the codename, identity and retired-system
+    // exchanges.
+    let events = evidence::read_str(&b.log.text());
+    let day2 = Period {
+        from: Some((DAY0 + 24 * HOUR) * NANOS),
+        to: Some((DAY0 + 48 * HOUR) * NANOS),
+    };
+    let second = report::build(&events, &b.compiled, &day2);
+    assert_eq!(second.totals.interactions, 4);
+    assert_eq!(second.totals.incidents, 0);
+    assert!(!control(&second, "iso42001:A.6.2.6").has_evidence());
+    assert_eq!(control(&second, "iso42001:A.9.2").interactions, 2);
+
+    // No period: everything, the repeated delivery still once.
+    let all = report::build(&events, &b.compiled, &Period::default());
+    assert_eq!(all.totals.interactions, 19);
+    assert_eq!(all.totals.incidents, 5);
+    assert_eq!(all.totals.outside_period, 0);
+
+    // The timeline spans the period and holds every decision in it.
+    let timeline = &b.report.timeline;
+    assert_eq!(timeline.bucket_label, "1 hour");
+    assert_eq!(timeline.buckets.len(), 48);
+    let counted: u64 = timeline.buckets.iter().map(|b| b.outcomes.total()).sum();
+    assert_eq!(counted, b.report.totals.interactions);
+    assert_eq!(timeline.buckets[3].outcomes.block, 1);
+}
+
+#[test]
+fn incidents_are_serious_blocks_oldest_first() {
+    let b = built();
+    let incidents = &b.report.incidents;
+    let listed: Vec<(&str, &str, &str, &str)> = incidents
+        .listed
+        .iter()
+        .map(|i| {
+            (
+                i.request_id.as_deref().unwrap_or(""),
+                i.rule.as_deref().unwrap_or(""),
+                i.severity.as_str(),
+                i.route.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("req-05", "block-secrets-in-prompts", "critical", "openai"),
+            ("req-08", "block-prompt-injection", "high", "openai"),
+            ("req-17", "block-system-prompt-leak", "high", "openai"),
+        ]
+    );
+    assert_eq!(incidents.total, 3);
+    assert_eq!(incidents.more, 0);
+    assert_eq!(incidents.listed[0].time, "2026-11-02T03:00:00Z");
+    assert_eq!(incidents.listed[2].phase.as_deref(), Some("response"));
+    assert_eq!(incidents.listed[0].status, Some(403));
+    // Low and medium blocks (oversize prompt, missing identity) and a
+    // refusal without a rule (retired system) are not incidents.
+    assert_eq!(b.report.totals.outcomes.block, 6);
+}
+
+#[test]
+fn incident_lists_are_capped_and_say_how_many_more() {
+    let compiled = compile(&baseline_text());
+    let engine = engine(&compiled);
+    let mut log = Log::new();
+    for i in 0..60 {
+        log.exchange(
+            &engine,
+            "vm-a",
+            "08-",
+            DAY0 + i * 60,
+            &format!("inj-{i:02}"),
+        );
+    }
+    let report = report::build(
+        &evidence::read_str(&log.text()),
+        &compiled,
+        &Period::default(),
+    );
+    assert_eq!(report.incidents.total, 60);
+    assert_eq!(report.incidents.listed.len(), INCIDENTS_LISTED);
+    assert_eq!(report.incidents.more, 60 - INCIDENTS_LISTED as u64);
+    assert_eq!(
+        report.incidents.listed[0].request_id.as_deref(),
+        Some("inj-00")
+    );
+    let injection = control(&report, "owasp-llm:LLM01");
+    assert_eq!(injection.incidents.total, 60);
+    assert_eq!(injection.incidents.listed.len(), CONTROL_INCIDENTS_LISTED);
+    let md = report::to_markdown(&report);
+    assert!(md.contains("…and 10 more incident(s)"), "{md}");
+    let html = report::to_html(&report);
+    assert!(html.contains("…and <strong>10</strong> more incident(s)"));
+}
+
+#[test]
+fn other_policy_versions_and_altered_events_are_warned_about() {
+    let compiled = compile(&baseline_text());
+    let older = compile(&baseline_text().replace("version: \"1.0.0\"", "version: \"0.9.0\""));
+    let mut log = Log::new();
+    log.exchange(&engine(&compiled), "vm-a", "05-", DAY0, "now");
+    log.exchange(&engine(&older), "vm-b", "08-", DAY0 + 60, "before");
+    // One byte changed: the event no longer matches its digest.
+    let altered = log.lines[0].replace("\"now\"", "\"NOW\"");
+    assert_ne!(altered, log.lines[0]);
+    log.lines[0] = altered;
+    log.lines
+        .push("{\"schema\":\"aimsgate.audit/1\",broken".to_owned());
+
+    let report = report::build(
+        &evidence::read_str(&log.text()),
+        &compiled,
+        &Period::default(),
+    );
+    assert_eq!(report.policies_seen.len(), 2);
+    assert_eq!(report.policies_seen.iter().filter(|p| p.matches).count(), 1);
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings.contains("governed by policy baseline-iso42001 0.9.0"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("1 event(s) failed their digest check — run `aimsgate evidence verify`"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("could not be read"), "{warnings}");
+    assert_eq!(report.integrity.not_intact, 1);
+    assert_eq!(report.integrity.unreadable, 1);
+    let md = report::to_markdown(&report);
+    assert!(md.contains("> **Warning:**"));
+    let html = report::to_html(&report);
+    assert!(html.contains("run `aimsgate evidence verify`"));
+    assert!(html.contains("<span class=\"bad\">no</span>"));
+}
+
+#[test]
+fn markdown_is_tables() {
+    let b = built();
+    let md = report::to_markdown(&b.report);
+    assert!(md.starts_with("# Runtime evidence report — baseline-iso42001 1.0.0"));
+    for heading in [
+        "## Summary",
+        "## Decisions over time",
+        "## Controls",
+        "## Incidents",
+    ] {
+        assert!(md.contains(heading), "{heading}");
+    }
+    assert!(md.contains(
+        "| Control | Title | Interactions | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |"
+    ));
+    assert!(md.contains("| iso42001:A.10.3 | Suppliers | 0 | no runtime evidence in period |"));
+    // Every control once, as a row.
+    for c in &b.report.controls {
+        let row = format!("| {} |", c.reference);
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with(&row)).count(),
+            1,
+            "{}",
+            c.reference
+        );
+    }
+    assert!(md.contains(
+        "| 2026-11-02T03:00:00Z | req-05 | block-secrets-in-prompts | critical | openai |"
+    ));
+    assert!(md.contains(&b.report.policy.digest));
+    // The timeline lists the hours with decisions only.
+    assert!(md.contains("| 2026-11-02T03:00:00Z | 1 | 0 | 0 | 0 | 0 | 0 | 1 |"));
+    assert!(!md.contains("| 2026-11-02T04:00:00Z |"));
+    // Tables are well formed: every row of a table has its header's cells.
+    let mut columns = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            columns = None;
+            continue;
+        }
+        let cells = line.replace("\\|", "").matches('|').count();
+        match columns {
+            None => columns = Some(cells),
+            Some(n) => assert_eq!(cells, n, "{line}"),
+        }
+    }
+}
+
+/// Elements open and close in order, void and self-closed ones aside
+/// (enough to catch a missing `</td>` or a stray `<` from unescaped text).
+fn assert_balanced(html: &str) {
+    const VOID: [&str; 4] = ["meta", "br", "hr", "img"];
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        let end = rest.find('>').expect("unclosed tag");
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name, "</{name}> closes <{open}>");
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        assert!(!name.is_empty(), "bad tag <{tag}>");
+        if !self_closing && !VOID.contains(&name.as_str()) {
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+const SECTION_IDS: [&str; 5] = [
+    "summary",
+    "decisions-over-time",
+    "control-coverage",
+    "controls",
+    "incidents",
+];
+
+#[test]
+fn html_is_one_offline_page_with_sections_and_charts() {
+    let b = built();
+    let html = report::to_html(&b.report);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert_balanced(&html);
+    for id in SECTION_IDS {
+        assert_eq!(
+            html.matches(&format!("<section id=\"{id}\">")).count(),
+            1,
+            "{id}"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), 2);
+    // Nothing from elsewhere: no scripts, stylesheets, fonts or images.
+    let lower = html.to_ascii_lowercase();
+    for banned in [
+        "<script", "<link", "@import", "src=", "url(", "<iframe", "<img",
+    ] {
+        assert!(!lower.contains(banned), "{banned}");
+    }
+    let external = lower.matches("http").count();
+    assert_eq!(
+        external,
+        lower.matches("http://www.w3.org/2000/svg").count(),
+        "only the SVG namespace may name a URL"
+    );
+    // Every control is a row of the table and a bar label of the chart.
+    for c in &b.report.controls {
+        assert!(html.contains(&format!("<td class=\"id\">{}</td>", c.reference)));
+    }
+    assert!(html.contains("No runtime evidence in period"));
+    assert!(html.contains("block-system-prompt-leak"));
+    assert!(html.contains("@media print"));
+}
+
+/// The charts are drawn by the markup alone: no scripts, no event
+/// handlers, no embedded HTML, and every chart has a viewBox and marks.
+#[test]
+fn charts_render_without_scripts() {
+    let b = built();
+    let html = report::to_html(&b.report);
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"));
+    assert!(!lower.contains("javascript:"));
+    assert!(!lower.contains("<foreignobject"));
+    assert!(!lower.contains("<noscript"));
+    for attr in [
+        " onload=",
+        " onclick=",
+        " onerror=",
+        " onmouseover=",
+        " onbegin=",
+    ] {
+        assert!(!lower.contains(attr), "{attr}");
+    }
+    let charts: Vec<&str> = html
+        .split("<svg")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").expect("unclosed svg")])
+        .collect();
+    assert_eq!(charts.len(), 2);
+    for chart in charts {
+        assert!(chart.contains("viewBox=\"0 0 "), "{chart}");
+        assert!(chart.contains("<rect"), "no marks");
+        assert!(chart.contains("<text"), "no labels");
+        assert!(chart.contains("<title>"), "no accessible title");
+    }
+}
+
+#[test]
+fn html_escapes_what_events_say() {
+    let compiled = compile(&baseline_text());
+    let engine = engine(&compiled);
+    let mut log = Log::new();
+    let mut event = event(
+        &engine,
+        "08-",
+        &decisions(&engine, "08-")[0],
+        DAY0,
+        "<img src=x onerror=alert(1)>",
+    );
+    event.route = Some("a&b\"<c>".to_owned());
+    log.seal("vm-<a>", event);
+    let report = report::build(
+        &evidence::read_str(&log.text()),
+        &compiled,
+        &Period::default(),
+    );
+    assert_eq!(report.incidents.total, 1);
+    let html = report::to_html(&report);
+    assert!(!html.contains("<img"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("a&amp;b&quot;&lt;c&gt;"));
+    assert_balanced(&html);
+    let md = report::to_markdown(&report);
+    assert!(!md.contains("<img"));
+}
+
+#[test]
+fn json_round_trips_with_a_stable_layout() {
+    let b = built();
+    let json = report::to_json(&b.report);
+    let back: EvidenceReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, b.report);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema"], report::SCHEMA);
+    for key in [
+        "policy",
+        "policies_seen",
+        "period",
+        "totals",
+        "integrity",
+        "warnings",
+        "timeline",
+        "controls",
+        "unmapped_controls",
+        "incidents",
+    ] {
+        assert!(value.get(key).is_some(), "{key}");
+    }
+    assert_eq!(
+        value["policy"]["digest"],
+        b.compiled.ruleset.policy.digest.to_hex()
+    );
+    assert_eq!(value["totals"]["outcomes"]["block"], 6);
+    let a92 = value["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["reference"] == "iso42001:A.9.2")
+        .unwrap();
+    assert_eq!(a92["interactions"], 2);
+    assert_eq!(a92["modes"]["monitor"], 1);
+    assert_eq!(a92["first_seen"], "2026-11-03T02:00:00Z");
+    assert_eq!(value["incidents"]["listed"][0]["request_id"], "req-05");
+    // Never content: the secrets of the traffic files are not in it.
+    for canary in ["AKIA", "ignore all previous", "AIMS-CANARY"] {
+        assert!(!json.contains(canary), "{canary}");
+    }
+}
+
+fn entry<'a>(soa: &'a soa::Soa, id: &str) -> &'a soa::SoaEntry {
+    soa.controls.iter().find(|e| e.id == id).unwrap()
+}
+
+#[test]
+fn soa_shows_operational_and_planned_controls() {
+    let b = built();
+    let plain = soa::build(&b.compiled, "2026-11-05T00:00:00Z");
+    let mut with = plain.clone();
+    soa::attach_evidence(&mut with, &b.report);
+
+    let ops = entry(&with, "A.6.2.6").runtime_evidence.as_ref().unwrap();
+    assert_eq!(ops.status, soa::EvidenceStatus::Operational);
+    assert_eq!(
+        ops.interactions,
+        control(&b.report, "iso42001:A.6.2.6").interactions
+    );
+    assert_eq!(ops.incidents, 3);
+    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
+    let suppliers = entry(&with, "A.10.3").runtime_evidence.as_ref().unwrap();
+    assert_eq!(suppliers.status, soa::EvidenceStatus::Planned);
+    assert_eq!(suppliers.interactions, 0);
+    // Organisational and excluded controls have no runtime evidence to show.
+    assert!(entry(&with, "A.2.2").runtime_evidence.is_none());
+    assert!(entry(&with, "A.7.2").runtime_evidence.is_none());
+    let llm01 = with
+        .other_frameworks
+        .iter()
+        .find(|f| f.reference == "owasp-llm:LLM01")
+        .unwrap();
+    assert_eq!(
+        llm01.runtime_evidence.as_ref().map(|r| r.status),
+        Some(soa::EvidenceStatus::Operational)
+    );
+    let basis = with.runtime_evidence.as_ref().unwrap();
+    assert_eq!(basis.interactions, 17);
+    assert_eq!(
+        basis.operational + basis.planned,
+        with.summary.applied_runtime
+    );
+    assert!(basis.planned >= 1);
+    assert!(basis.policy_digest_matches);
+
+    let md = soa::to_markdown(&with);
+    assert!(md.contains("## Runtime evidence"));
+    assert!(md.contains("| Runtime evidence |"));
+    let a626 = md.lines().find(|l| l.starts_with("| A.6.2.6 |")).unwrap();
+    assert!(
+        a626.contains("operational (evidence: ")
+            && a626.contains("first 2026-11-02T02:00:00Z last"),
+        "{a626}"
+    );
+    let a103 = md.lines().find(|l| l.starts_with("| A.10.3 |")).unwrap();
+    assert!(
+        a103.ends_with("| planned (no runtime evidence) |"),
+        "{a103}"
+    );
+
+    let html = soa::to_html(&with);
+    assert_balanced(&html);
+    assert!(html.contains("<th>Runtime evidence</th>"));
+    assert!(html.contains("<span class=\"rt rt-operational\">operational</span>"));
+    assert!(html.contains("<span class=\"rt rt-planned\">planned</span>"));
+    assert_eq!(html.matches("<tr class=\"row-").count(), 38);
+
+    let json = soa::to_json(&with);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let a626 = value["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "A.6.2.6")
+        .unwrap();
+    assert_eq!(a626["runtime_evidence"]["status"], "operational");
+    assert_eq!(a626["runtime_evidence"]["incidents"], 3);
+    let back: soa::Soa = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, with);
+
+    // Without evidence, nothing of it shows.
+    assert!(!soa::to_json(&plain).contains("runtime_evidence"));
+    assert!(!soa::to_markdown(&plain).contains("Runtime evidence"));
+    assert!(!soa::to_html(&plain).contains("Runtime evidence"));
+}
+
+// ---------------------------------------------------------------------------
+// The CLI
+// ---------------------------------------------------------------------------
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evidence_report");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn write_fixture(name: &str) -> PathBuf {
+    let b = built();
+    let path = scratch(name);
+    // Proxy log style: the event behind whatever the proxy prefixes.
+    let text: String = b
+        .log
+        .lines
+        .iter()
+        .map(|l| format!("[2026-11-02 00:00:00.000][12][info][wasm] {l}\n"))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn aimsgate(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aimsgate {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const BASELINE: &str = "examples/policies/baseline/policy.yaml";
+
+#[test]
+fn cli_evidence_report_and_soa_with_evidence() {
+    let events = write_fixture("cli-events.log");
+    let events = events.to_str().unwrap();
+    let md = aimsgate(&[
+        "evidence",
+        "report",
+        events,
+        "--policy",
+        BASELINE,
+        "--format",
+        "md",
+        "--from",
+        "2026-11-02T00:00:00Z",
+        "--to",
+        "2026-11-04T00:00:00Z",
+    ]);
+    assert!(md.contains("# Runtime evidence report — baseline-iso42001 1.0.0"));
+    assert!(md.contains("| Governed interactions | 17 |"), "{md}");
+    assert!(md.contains("| iso42001:A.10.3 | Suppliers | 0 | no runtime evidence in period |"));
+
+    let html_path = scratch("cli-report.html");
+    aimsgate(&[
+        "evidence",
+        "report",
+        events,
+        "--policy",
+        BASELINE,
+        "--format",
+        "html",
+        "-o",
+        html_path.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for id in SECTION_IDS {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    // No period: the exchanges before and after count too.
+    assert!(html.contains("<div class=\"value\">19</div>"));
+
+    let soa_md = aimsgate(&["soa", BASELINE, "--evidence", events, "--format", "md"]);
+    let a626 = soa_md
+        .lines()
+        .find(|l| l.starts_with("| A.6.2.6 |"))
+        .unwrap();
+    assert!(a626.contains("operational (evidence: "), "{a626}");
+    assert!(soa_md.contains("planned (no runtime evidence)"));
+}
+
+// ---------------------------------------------------------------------------
+// A real browser
+// ---------------------------------------------------------------------------
+
+fn find_browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Runs `browser` on `page`, killing it after `limit`; returns the dumped
+/// DOM. (Scripts stay enabled: headless Chromium's `--dump-dom` itself runs
+/// on script evaluation; that the page needs none is checked statically by
+/// `charts_render_without_scripts`.)
+fn dump_dom(browser: &Path, page: &Path, limit: Duration) -> String {
+    let profile = scratch("chromium-profile");
+    // A fresh profile each run: a stale lock from a killed run would stop
+    // the browser from starting.
+    let _ = std::fs::remove_dir_all(&profile);
+    let stdout_path = scratch("chromium-dom.html");
+    let stderr_path = scratch("chromium-stderr.txt");
+    let mut command = Command::new(browser);
+    // Its own process group, so a hung browser goes down with its renderer
+    // and GPU processes.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{} hung for over {limit:?}; stderr:\n{}",
+                browser.display(),
+                std::fs::read_to_string(&stderr_path).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "{} exited with {status}; stderr:\n{}",
+        browser.display(),
+        std::fs::read_to_string(&stderr_path).unwrap_or_default()
+    );
+    std::fs::read_to_string(&stdout_path).unwrap()
+}
+
+/// Loads the HTML report in headless Chromium. CI sets
+/// `AIMSGATE_REQUIRE_BROWSER=1` so that a missing browser fails the build;
+/// elsewhere the test is skipped with a notice.
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = find_browser() else {
+        let required = std::env::var("AIMSGATE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "AIMSGATE_REQUIRE_BROWSER=1 but neither `chromium` nor `chromium-browser` is on PATH: \
+             apt-get install -y chromium"
+        );
+        eprintln!(
+            "skipped: no chromium on PATH (apt-get install -y chromium; set \
+             AIMSGATE_REQUIRE_BROWSER=1 to make this an error)"
+        );
+        return;
+    };
+    let b = built();
+    let page = scratch("browser-report.html");
+    std::fs::write(&page, report::to_html(&b.report)).unwrap();
+    let dom = dump_dom(&browser, &page, Duration::from_secs(60));
+    for id in SECTION_IDS {
+        assert!(
+            dom.contains(&format!("id=\"{id}\"")),
+            "{id} missing from:\n{dom}"
+        );
+    }
+    assert!(dom.matches("<svg").count() >= 2, "{dom}");
+    assert!(dom.contains("<rect"));
+    assert!(dom.contains("block-secrets-in-prompts"));
+}
