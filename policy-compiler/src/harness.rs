@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use aimsgate_compiler::cases::{self, Observed, ObservedDecision};
+use aimsgate_compiler::deploy_config::{self, PluginConfig};
 use aimsgate_compiler::policy;
 use aimsgate_engine::exchange::Exchange;
 use aimsgate_engine::ruleset::RuleSet;
@@ -51,17 +52,81 @@ pub fn rules_bytes(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
+/// Where the plugin configuration comes from.
+#[derive(Debug, Clone)]
+pub enum ConfigSource {
+    /// A rule set or policy file.
+    Rules(PathBuf),
+    /// The wasm filter of an Envoy bootstrap.
+    Envoy(PathBuf),
+    /// An Istio WasmPlugin.
+    Istio(PathBuf),
+}
+
+impl ConfigSource {
+    /// The one source given on the command line.
+    pub fn of(
+        rules: Option<PathBuf>,
+        envoy: Option<PathBuf>,
+        istio: Option<PathBuf>,
+    ) -> Result<ConfigSource> {
+        match (rules, envoy, istio) {
+            (Some(rules), None, None) => Ok(ConfigSource::Rules(rules)),
+            (None, Some(envoy), None) => Ok(ConfigSource::Envoy(envoy)),
+            (None, None, Some(istio)) => Ok(ConfigSource::Istio(istio)),
+            _ => bail!("give one of --rules, --envoy-config or --istio"),
+        }
+    }
+
+    /// The plugin as the proxy would configure it.
+    pub fn plugin_config(&self) -> Result<PluginConfig> {
+        match self {
+            ConfigSource::Rules(path) => Ok(PluginConfig {
+                name: "aimsgate".into(),
+                root_id: "aimsgate".into(),
+                vm_id: "aimsgate".into(),
+                configuration: rules_bytes(path)?,
+                fail_open: false,
+                clusters: Vec::new(),
+                filter: None,
+            }),
+            ConfigSource::Envoy(path) => deploy_config::from_envoy(path),
+            ConfigSource::Istio(path) => deploy_config::from_istio(path),
+        }
+    }
+}
+
 /// A plugin (one Envoy worker's VM) configured with `rules`.
 pub fn plugin(module: &Module, rules: Vec<u8>) -> Result<Plugin> {
+    plugin_with(
+        module,
+        PluginConfig {
+            name: "aimsgate".into(),
+            root_id: "aimsgate".into(),
+            vm_id: "aimsgate".into(),
+            configuration: rules,
+            fail_open: false,
+            clusters: Vec::new(),
+            filter: None,
+        },
+    )
+}
+
+/// A plugin configured as `config` says, with its clusters defined.
+pub fn plugin_with(module: &Module, config: PluginConfig) -> Result<Plugin> {
     let spec = PluginSpec {
-        name: "aimsgate".into(),
-        root_id: "aimsgate".into(),
-        vm_id: "aimsgate".into(),
+        name: config.name,
+        root_id: config.root_id,
+        vm_id: config.vm_id,
         vm_configuration: Vec::new(),
-        configuration: rules,
-        fail_open: false,
+        configuration: config.configuration,
+        fail_open: config.fail_open,
     };
-    let plugin = Plugin::start(module, spec, HostOptions::default())
+    let options = HostOptions {
+        clusters: config.clusters,
+        ..HostOptions::default()
+    };
+    let plugin = Plugin::start(module, spec, options)
         .map_err(|e| anyhow!("the filter did not start: {e}"))?;
     if !plugin.configured() {
         let why: Vec<String> = plugin.logs().iter().map(|l| l.message.clone()).collect();
@@ -152,7 +217,7 @@ pub struct ReplayOptions<'a> {
 pub fn replay_command(
     inputs: &[PathBuf],
     filter_path: &Path,
-    rules: &Path,
+    source: &ConfigSource,
     options: ReplayOptions<'_>,
 ) -> Result<()> {
     let ReplayOptions {
@@ -163,7 +228,7 @@ pub fn replay_command(
         pace_ms,
     } = options;
     let module = filter(filter_path)?;
-    let mut plugin = plugin(&module, rules_bytes(rules)?)?;
+    let mut plugin = plugin_with(&module, source.plugin_config()?)?;
     let files = exchange_files(inputs)?;
     if files.is_empty() {
         bail!("no exchanges found in the inputs");

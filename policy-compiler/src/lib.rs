@@ -3,9 +3,12 @@
 
 pub mod cases;
 pub mod catalogue;
+pub mod deploy_config;
 pub mod diagnostics;
+pub mod emit;
 pub mod evidence;
 pub mod import;
+pub mod oci;
 pub mod policy;
 pub mod scan;
 pub mod soa;

@@ -51,12 +51,29 @@ enum Command {
     Compile {
         /// Policy file.
         policy: PathBuf,
-        /// Output file.
+        /// Output file (a directory with --emit).
         #[arg(short, long)]
         output: PathBuf,
         /// Binary (for Envoy BytesValue) or JSON-wrapped (StringValue, Istio pluginConfig).
         #[arg(long, value_enum, default_value_t = RulesFormat::Bin)]
         format: RulesFormat,
+        /// Write ready-to-apply deployment config with the rule set
+        /// embedded instead: `envoy` (envoy.yaml) or `istio` (WasmPlugin,
+        /// Dockerfile and, given the filter, an OCI image layout).
+        #[arg(long, value_enum)]
+        emit: Option<Emit>,
+        /// The filter module, for the OCI image layout (--emit istio).
+        #[arg(long, default_value = "target/aimsgate/filter.wasm")]
+        filter: PathBuf,
+        /// The upstream the Envoy config fronts, host:port (TLS).
+        #[arg(long, default_value = "api.openai.com:443")]
+        upstream: String,
+        /// The OpenTelemetry Collector (OTLP/HTTP), host:port.
+        #[arg(long, default_value = "otel-collector:4318")]
+        collector: String,
+        /// The OCI image the WasmPlugin pulls.
+        #[arg(long)]
+        image: Option<String>,
     },
     /// Write the Statement of Applicability.
     Soa {
@@ -150,8 +167,15 @@ enum Command {
         #[arg(long, default_value = harness::DEFAULT_FILTER)]
         filter: PathBuf,
         /// Compiled rule set (binary or JSON), or a policy to compile.
+        #[arg(long, required_unless_present_any = ["envoy_config", "istio"], conflicts_with_all = ["envoy_config", "istio"])]
+        rules: Option<PathBuf>,
+        /// Run the filter with exactly the plugin configuration (and
+        /// clusters) of this Envoy bootstrap.
+        #[arg(long, conflicts_with = "istio")]
+        envoy_config: Option<PathBuf>,
+        /// Run the filter with the pluginConfig of this Istio WasmPlugin.
         #[arg(long)]
-        rules: PathBuf,
+        istio: Option<PathBuf>,
         /// Bytes per body chunk as the proxy delivers them (0: one piece);
         /// recorded streams keep their own chunks.
         #[arg(long, default_value_t = 1024)]
@@ -225,6 +249,14 @@ enum EvidenceCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// A complete Envoy bootstrap.
+    Envoy,
+    /// An Istio WasmPlugin and the filter's OCI image.
+    Istio,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -372,6 +404,8 @@ fn run(cli: Cli) -> Result<()> {
             inputs,
             filter,
             rules,
+            envoy_config,
+            istio,
             chunk_size,
             json,
             verbose,
@@ -380,7 +414,7 @@ fn run(cli: Cli) -> Result<()> {
         } => harness::replay_command(
             &inputs,
             &filter,
-            &rules,
+            &harness::ConfigSource::of(rules, envoy_config, istio)?,
             harness::ReplayOptions {
                 chunk: chunk_size,
                 json,
@@ -426,9 +460,25 @@ fn run(cli: Cli) -> Result<()> {
             policy: path,
             output,
             format,
+            emit,
+            filter,
+            upstream,
+            collector,
+            image,
         } => {
             let compiled = compiled(&path)?;
             engine_of(&compiled)?;
+            if let Some(emit) = emit {
+                let mut deployment = aimsgate_compiler::emit::Deployment {
+                    upstream,
+                    collector,
+                    ..Default::default()
+                };
+                if let Some(image) = image {
+                    deployment.image = image;
+                }
+                return emit_config(&compiled, emit, &deployment, &filter, &output);
+            }
             let bytes = match format {
                 RulesFormat::Bin => compiled.ruleset.to_bytes(),
                 RulesFormat::Json => compiled.ruleset.to_json().into_bytes(),
@@ -618,6 +668,53 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `compile --emit`: deployment config into `dir`.
+fn emit_config(
+    compiled: &Compiled,
+    emit: Emit,
+    deployment: &aimsgate_compiler::emit::Deployment,
+    filter: &Path,
+    dir: &Path,
+) -> Result<()> {
+    use aimsgate_compiler::{emit, oci};
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ruleset = &compiled.ruleset;
+    match emit {
+        Emit::Envoy => {
+            let path = dir.join("envoy.yaml");
+            fs::write(&path, emit::envoy_bootstrap(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Emit::Istio => {
+            let path = dir.join("wasmplugin.yaml");
+            fs::write(&path, emit::istio_wasmplugin(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+            let path = dir.join("Dockerfile");
+            fs::write(&path, emit::DOCKERFILE)?;
+            eprintln!("wrote {}", path.display());
+            match fs::read(filter) {
+                Ok(wasm) => {
+                    let tag = env!("CARGO_PKG_VERSION");
+                    let layout = dir.join("oci");
+                    let digest = oci::write_layout(&wasm, tag, &layout)?;
+                    eprintln!(
+                        "wrote {} (OCI image layout of {}, manifest {digest}; push with `crane push {} REF` or `skopeo copy oci:{}:{tag} docker://REF`)",
+                        layout.display(),
+                        filter.display(),
+                        layout.display(),
+                        layout.display()
+                    );
+                }
+                Err(_) => eprintln!(
+                    "note: no filter at {} (build it with `cargo xtask demo`, or pass --filter) — the OCI image layout was not written",
+                    filter.display()
+                ),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn evidence_command(command: EvidenceCommand) -> Result<()> {

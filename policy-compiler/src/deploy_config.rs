@@ -1,0 +1,134 @@
+//! Reading the plugin configuration back out of deployment manifests, so
+//! the harness runs the filter with exactly what an Envoy bootstrap or an
+//! Istio `WasmPlugin` would hand it: the shipped config is the tested config.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::policy::source;
+
+/// What a proxy would give the plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginConfig {
+    /// `name` (Envoy) or the WasmPlugin's name.
+    pub name: String,
+    /// `root_id` / `pluginName`.
+    pub root_id: String,
+    /// `vm_config.vm_id`.
+    pub vm_id: String,
+    /// The bytes `proxy_on_configure` reads.
+    pub configuration: Vec<u8>,
+    /// `fail_open` / `failStrategy: FAIL_OPEN`.
+    pub fail_open: bool,
+    /// Clusters the bootstrap defines (`proxy_http_call` targets).
+    pub clusters: Vec<String>,
+    /// `vm_config.code.local.filename`, when local.
+    pub filter: Option<String>,
+}
+
+fn load(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    source::parse(&text)
+        .map(|doc| doc.value)
+        .map_err(|d| anyhow!("{}: {}", path.display(), d.message))
+}
+
+/// The first `envoy.filters.http.wasm` filter of an Envoy bootstrap.
+pub fn from_envoy(path: &Path) -> Result<PluginConfig> {
+    let bootstrap = load(path)?;
+    let filter = find_wasm_filter(&bootstrap).ok_or_else(|| {
+        anyhow!(
+            "{}: no envoy.filters.http.wasm filter with a `config`",
+            path.display()
+        )
+    })?;
+    let config = &filter["typed_config"]["config"];
+    let configuration = configuration_bytes(&config["configuration"])
+        .with_context(|| format!("{}: the wasm filter's `configuration`", path.display()))?;
+    let clusters = bootstrap["static_resources"]["clusters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Ok(PluginConfig {
+        name: text(&config["name"]),
+        root_id: text(&config["root_id"]),
+        vm_id: text(&config["vm_config"]["vm_id"]),
+        configuration,
+        fail_open: config["fail_open"].as_bool().unwrap_or(false),
+        clusters,
+        filter: config["vm_config"]["code"]["local"]["filename"]
+            .as_str()
+            .map(str::to_owned),
+    })
+}
+
+/// The plugin configuration of an Istio `WasmPlugin`.
+pub fn from_istio(path: &Path) -> Result<PluginConfig> {
+    let plugin = load(path)?;
+    if plugin["kind"] != "WasmPlugin" {
+        bail!("{}: not a WasmPlugin", path.display());
+    }
+    let spec = &plugin["spec"];
+    let config = spec
+        .get("pluginConfig")
+        .ok_or_else(|| anyhow!("{}: spec.pluginConfig is missing", path.display()))?;
+    let name = plugin["metadata"]["name"].as_str().unwrap_or_default();
+    Ok(PluginConfig {
+        name: name.to_owned(),
+        root_id: spec["pluginName"].as_str().unwrap_or(name).to_owned(),
+        vm_id: String::new(),
+        // A Struct reaches the plugin as its JSON text.
+        configuration: config.to_string().into_bytes(),
+        fail_open: spec["failStrategy"] == "FAIL_OPEN",
+        clusters: Vec::new(),
+        filter: None,
+    })
+}
+
+fn find_wasm_filter(value: &Value) -> Option<&Value> {
+    match value {
+        Value::Object(map) => {
+            if map.get("name").and_then(Value::as_str) == Some("envoy.filters.http.wasm")
+                && map
+                    .get("typed_config")
+                    .is_some_and(|t| t.get("config").is_some())
+            {
+                return Some(value);
+            }
+            map.values().find_map(find_wasm_filter)
+        }
+        Value::Array(items) => items.iter().find_map(find_wasm_filter),
+        _ => None,
+    }
+}
+
+/// `configuration` is a protobuf `Any`: a `StringValue` and a `BytesValue`
+/// reach the plugin raw (bytes are base64 in YAML), a `Struct` as JSON.
+fn configuration_bytes(any: &Value) -> Result<Vec<u8>> {
+    let kind = any["@type"].as_str().unwrap_or_default();
+    let value = &any["value"];
+    match kind.rsplit('/').next().unwrap_or_default() {
+        "google.protobuf.StringValue" => value
+            .as_str()
+            .map(|s| s.as_bytes().to_vec())
+            .ok_or_else(|| anyhow!("a StringValue without a string `value`")),
+        "google.protobuf.BytesValue" => {
+            let text = value
+                .as_str()
+                .ok_or_else(|| anyhow!("a BytesValue without a base64 `value`"))?;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|e| anyhow!("a BytesValue whose `value` is not base64: {e}"))
+        }
+        "google.protobuf.Struct" => Ok(value.to_string().into_bytes()),
+        "" => bail!("no `configuration` (the plugin would start without a rule set)"),
+        other => bail!("`{other}` is not a configuration type Envoy passes to a plugin"),
+    }
+}
