@@ -236,6 +236,80 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Diagnostics as a SARIF 2.1.0 log, so code scanning (GitHub, GitLab,
+    /// Azure DevOps) annotates the policy file at the offending line.
+    /// Every diagnostic code becomes a rule of the `aimsgate` tool.
+    pub fn to_sarif(&self) -> serde_json::Value {
+        let mut codes: Vec<&str> = self.diagnostics.iter().map(|d| d.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let rules: Vec<serde_json::Value> = codes
+            .iter()
+            .map(|code| {
+                serde_json::json!({
+                    "id": code,
+                    "name": code,
+                    "shortDescription": {"text": format!("aimsgate policy check `{code}`")},
+                })
+            })
+            .collect();
+        let results: Vec<serde_json::Value> = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut message = d.message.clone();
+                if let Some(help) = &d.help {
+                    message.push_str(" (help: ");
+                    message.push_str(help);
+                    message.push(')');
+                }
+                let mut location = serde_json::json!({
+                    "physicalLocation": {"artifactLocation": {"uri": sarif_uri(&self.file)}}
+                });
+                if let Some(span) = &d.span {
+                    let start = line_col(&self.text, span.start);
+                    let end = line_col(&self.text, span.end.max(span.start));
+                    location["physicalLocation"]["region"] = serde_json::json!({
+                        "startLine": start.line,
+                        "startColumn": start.column,
+                        "endLine": end.line,
+                        "endColumn": end.column.max(start.column + usize::from(end.line == start.line)),
+                    });
+                }
+                serde_json::json!({
+                    "ruleId": d.code,
+                    "ruleIndex": codes.iter().position(|c| *c == d.code).unwrap_or(0),
+                    "level": match d.level {
+                        Level::Error => "error",
+                        Level::Warning => "warning",
+                    },
+                    "message": {"text": message},
+                    "locations": [location],
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "aimsgate",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        })
+    }
+}
+
+/// A SARIF artifact URI: relative paths with forward slashes, as code
+/// scanning matches them against the repository.
+fn sarif_uri(file: &str) -> String {
+    file.trim_start_matches("./").replace('\\', "/")
+}
+
 /// The closest candidate to `wanted` by edit distance, if close enough to
 /// be a plausible typo.
 pub fn did_you_mean<'a>(

@@ -285,6 +285,8 @@ enum DiagFormat {
     Human,
     Plain,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -376,6 +378,10 @@ fn print_report(report: &Report, format: DiagFormat) {
             "{}",
             serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
         ),
+        DiagFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_sarif()).unwrap_or_default()
+        ),
     }
 }
 
@@ -444,7 +450,7 @@ fn run(cli: Cli) -> Result<()> {
             let (compiled, report) = policy::check(&path.display().to_string(), &text);
             print_report(&report, format);
             let failed = compiled.is_none() || (strict && report.warnings() > 0);
-            if !matches!(format, DiagFormat::Json) {
+            if !matches!(format, DiagFormat::Json | DiagFormat::Sarif) {
                 let verdict = if failed { "FAILED" } else { "ok" };
                 eprintln!(
                     "{}: {verdict} ({} error(s), {} warning(s){})",

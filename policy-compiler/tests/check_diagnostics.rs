@@ -168,3 +168,39 @@ fn usage_errors_exit_2() {
     let (code, _, _) = aimsgate(&["frobnicate"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn sarif_output_points_code_scanning_at_the_offending_line() {
+    let text = GOOD.replace("iso42001:A.6.2.6", "iso42001:A.6.2.66");
+    let dir = std::env::temp_dir().join(format!("aimsgate-sarif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("policy.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let (code, out, _) = aimsgate(&["check", "--format", "sarif", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "errors still fail the check");
+    let sarif: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "aimsgate");
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "unknown-control")
+        .expect("the unknown control is a result");
+    assert_eq!(result["level"], "error");
+    let rule = &run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "unknown-control");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    let (line, col) = position(&text, "iso42001:A.6.2.66");
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(line as u64), Some(col as u64))
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean")
+    );
+}

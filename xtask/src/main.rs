@@ -262,9 +262,13 @@ fn ci(root: &Path) -> Result<()> {
     let schema = output(aimsgate().arg("schema"))?;
     std::fs::write(out.join("policy.schema.json"), schema)?;
     run(aimsgate().args(["controls", "--framework", "iso42001"]))?;
-    run(aimsgate()
-        .args(["test", BASELINE_TESTS, "--junit"])
-        .arg(out.join("baseline-tests.xml")))?;
+    // The CI recipe users copy (examples/ci/), on the baseline pack: check,
+    // policy tests through filter.wasm, manifests, SoA.
+    run(Command::new("bash")
+        .arg("examples/ci/policy-ci.sh")
+        .args([BASELINE, BASELINE_TESTS])
+        .arg(out.join("policy-ci"))
+        .env("AIMSGATE", root.join("target/debug/aimsgate")))?;
     eprintln!("ci: all checks passed");
     Ok(())
 }
