@@ -38,6 +38,37 @@ fn request_4k(c: &mut Criterion) {
     }
 }
 
+/// What the audit trail adds to a decision: building the event (rules,
+/// controls, hit offsets, a keyed fingerprint per hit) and sealing it into
+/// the chain (serialise + SHA-256), against the inspection it records.
+fn audit_event(c: &mut Criterion) {
+    use aimsgate_engine::audit::{Chain, Subject};
+    let body = chat_request(4096);
+    let engine = Engine::new(baseline()).expect("builds");
+    let inspection = engine.inspect_request(&ctx(), &body, &mut MemoryLedger::default());
+    let segments = inspection.view.as_ref().map(|v| v.segments.as_slice());
+    let headers = [("x-user-id".to_owned(), "u-1".to_owned())];
+    let subject = Subject {
+        runtime: "bench/0",
+        request_id: "req-1",
+        host: "api.openai.com",
+        headers: &headers,
+        segments,
+        hit_key: Some(b"bench-key"),
+        inspected: true,
+        ..Subject::default()
+    };
+    let mut group = c.benchmark_group("audit_4k/baseline");
+    group.bench_function("inspect_request", |b| {
+        b.iter(|| engine.inspect_request(&ctx(), black_box(&body), &mut MemoryLedger::default()))
+    });
+    let mut chain = Chain::new("bench");
+    group.bench_function("event_and_seal", |b| {
+        b.iter(|| chain.seal(engine.audit_event(black_box(&inspection.decision), &subject)))
+    });
+    group.finish();
+}
+
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     for (name, ruleset) in [("baseline", baseline()), ("gitleaks", gitleaks())] {
@@ -55,6 +86,6 @@ fn load(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = request_4k, load
+    targets = request_4k, audit_event, load
 }
 criterion_main!(benches);
