@@ -12,3 +12,4 @@ pub mod oci;
 pub mod policy;
 pub mod scan;
 pub mod soa;
+pub mod time;

@@ -511,7 +511,7 @@ fn run(cli: Cli) -> Result<()> {
             evidence: events,
         } => {
             let compiled = compiled(&path)?;
-            let mut soa = soa::build(&compiled, &now_utc());
+            let mut soa = soa::build(&compiled, &aimsgate_compiler::time::now_rfc3339());
             if let Some(events) = &events {
                 let events = evidence::read(events)?;
                 let report = evidence::report::build(
@@ -789,38 +789,9 @@ fn read_events(paths: &[PathBuf]) -> Result<evidence::read::Events> {
 /// A time as nanoseconds since the Unix epoch: Unix seconds, or RFC 3339
 /// (`2026-11-28T10:00:00Z`, with optional fraction and offset).
 fn parse_time(text: &str) -> Result<u64> {
-    evidence::parse_time(text).ok_or_else(|| {
+    aimsgate_compiler::time::parse(text).ok_or_else(|| {
         anyhow!("`{text}` is not a time: use Unix seconds or RFC 3339 (2026-11-28T10:00:00Z)")
     })
-}
-
-fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = secs / 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn explain_text(engine: &Engine, text: &str, response: bool, format: OutFormat) -> Result<()> {

@@ -922,33 +922,7 @@ fn tally_bucket(timeline: &mut Timeline, event: &AuditEvent) {
 // Time
 // ---------------------------------------------------------------------------
 
-/// RFC 3339 UTC of nanoseconds since the epoch, to the second
-/// (`2026-11-28T10:00:00Z`).
-pub fn rfc3339(unix_nano: u64) -> String {
-    let secs = unix_nano / NANOS;
-    let (y, m, d) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Civil date of days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
-}
+pub use crate::time::rfc3339;
 
 // ---------------------------------------------------------------------------
 // Rendering
@@ -983,7 +957,7 @@ mod tests {
         assert_eq!(rfc3339(1_795_860_000 * NANOS + 5), "2026-11-28T10:00:00Z");
         assert_eq!(rfc3339(951_782_400 * NANOS), "2000-02-29T00:00:00Z");
         for text in ["2026-03-01T23:59:59Z", "2024-12-31T00:00:00Z"] {
-            let parsed = super::super::parse_time(text).unwrap_or_default();
+            let parsed = crate::time::parse(text).unwrap_or_default();
             assert_eq!(rfc3339(parsed), text);
         }
     }
