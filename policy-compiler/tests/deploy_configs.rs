@@ -3,44 +3,16 @@
 //! configuration, and the OCI image layout is one Envoy and Istio accept.
 #![cfg(feature = "harness")]
 
+mod common;
+
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::Path;
 
 use aimsgate_compiler::{deploy_config, oci};
+use common::{aimsgate, filter, root, scratch};
 use serde_json::Value;
 
 const BASELINE: &str = "examples/policies/baseline/policy.yaml";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn filter() -> &'static PathBuf {
-    static FILTER: OnceLock<PathBuf> = OnceLock::new();
-    FILTER.get_or_init(|| aimsgate_host::build_wasm("aimsgate-filter").expect("filter.wasm builds"))
-}
-
-fn aimsgate(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/aimsgate-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

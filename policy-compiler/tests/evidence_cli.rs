@@ -1,26 +1,12 @@
 //! `aimsgate evidence verify` and the published audit-event schema, on
 //! chains sealed the way every runtime seals them.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 use aimsgate_engine::audit::{AuditEvent, Chain, names};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn aimsgate(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
-        .args(args)
-        .output()
-        .expect("aimsgate runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{aimsgate, root};
 
 /// A chain of `n` decision events, as lines behind an Envoy-style prefix.
 fn chain(id: &str, n: u64) -> Vec<String> {

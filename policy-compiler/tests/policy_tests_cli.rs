@@ -3,38 +3,16 @@
 //! a JUnit failure, a malformed test file is an error at its line.
 #![cfg(feature = "harness")]
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{filter, root, scratch};
 
-fn filter() -> &'static PathBuf {
-    static FILTER: OnceLock<PathBuf> = OnceLock::new();
-    FILTER.get_or_init(|| aimsgate_host::build_wasm("aimsgate-filter").expect("filter.wasm builds"))
-}
-
+/// `aimsgate ARGS --filter filter.wasm`.
 fn aimsgate(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
-        .current_dir(root())
-        .args(args)
-        .arg("--filter")
-        .arg(filter())
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/aimsgate-tests").join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    let filter = filter().to_str().expect("UTF-8 path").to_owned();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--filter", filter.as_str()]);
+    common::aimsgate(&all)
 }
 
 #[test]
