@@ -7,12 +7,16 @@
 //!   Applicability under `target/aimsgate/`.
 //! * `cargo xtask ci` — every check CI runs: formatting, clippy, tests, the
 //!   demo, and the README's commands on the baseline pack.
+//! * `cargo xtask edge` — the edge package (`@aimsgate/edge`) and its tests
+//!   in workerd and Node, parity with filter.wasm included (part of `ci`).
 //! * `cargo xtask bench` — the criterion benchmarks (not part of `ci`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod edge;
 
 fn main() -> std::process::ExitCode {
     match xtask() {
@@ -32,12 +36,16 @@ fn xtask() -> Result<()> {
         "demo" => demo(&root),
         "ci" => ci(&root),
         "bench" => bench(),
+        "edge" => edge::test(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|ci|bench>");
+            eprintln!("usage: cargo xtask <demo|ci|edge|bench>");
             eprintln!(
                 "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
             );
             eprintln!("  ci     fmt, clippy, tests, demo: everything CI checks");
+            eprintln!(
+                "  edge   build @aimsgate/edge, test it in workerd and Node, parity with filter.wasm"
+            );
             eprintln!("  bench  criterion benchmarks (engine against a naive baseline)");
             std::process::exit(2);
         }
@@ -51,7 +59,7 @@ fn project_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", render(cmd));
     let status = cmd
         .status()
@@ -62,7 +70,7 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn output(cmd: &mut Command) -> Result<String> {
+pub(crate) fn output(cmd: &mut Command) -> Result<String> {
     eprintln!("$ {}", render(cmd));
     let out = cmd
         .output()
@@ -75,7 +83,7 @@ fn output(cmd: &mut Command) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn render(cmd: &Command) -> String {
+pub(crate) fn render(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for arg in cmd.get_args() {
         s.push(' ');
@@ -84,7 +92,7 @@ fn render(cmd: &Command) -> String {
     s
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
@@ -182,7 +190,9 @@ fn demo(root: &Path) -> Result<()> {
         ("json", "evidence.json"),
     ] {
         run(aimsgate()
-            .args(["evidence", "report", "--policy", BASELINE, "--format", format])
+            .args([
+                "evidence", "report", "--policy", BASELINE, "--format", format,
+            ])
             .arg(&events)
             .arg("-o")
             .arg(out.join(file)))?;
@@ -233,9 +243,24 @@ fn ci(root: &Path) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The edge build is linted as the wasm it ships as.
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "aimsgate-edge",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--target-dir",
+        "target/edge",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     // Built before the tests: the harness's tests replay through it.
     build_filter(root)?;
     run(cargo().args(["test", "--workspace"]))?;
+    // @aimsgate/edge in workerd and Node, and parity with filter.wasm.
+    edge::test(root)?;
     // The engine runs inside proxy-wasm and edge workers: it must keep
     // building for wasm.
     run(cargo().args([

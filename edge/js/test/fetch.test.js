@@ -1,0 +1,151 @@
+// The package's `guard.fetch` in Node, with an in-process upstream: the
+// wrapper's paths that the workerd test does not take (upstream failure,
+// provider errors, ungoverned traffic, URL bases, a bad rule set).
+//
+// Inputs (xtask/src/edge.rs sets them): AIMSGATE_EDGE_PKG, AIMSGATE_RULES.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (run \`cargo xtask\`'s edge test)`);
+  return value;
+}
+
+const { Guard, version } = await import(pathToFileURL(path.join(required("AIMSGATE_EDGE_PKG"), "node.js")).href);
+const rules = readFileSync(required("AIMSGATE_RULES"));
+
+function guarded() {
+  const events = [];
+  const guard = new Guard(rules, { host: "api.openai.com", onEvent: (line) => events.push(JSON.parse(line)) });
+  return { guard, events };
+}
+
+function chat(content, extra = {}) {
+  return new Request("http://127.0.0.1:8787/v1/chat/completions", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-user-id": "u-1", "content-length": "999" },
+    body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content }], ...extra }),
+  });
+}
+
+test("the package reports the crate's version", () => {
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+test("allowed requests go to the upstream base, rewritten, and come back governed", async () => {
+  const { guard, events } = guarded();
+  let seen;
+  const upstream = {
+    url: "https://gateway.example/openai/",
+    fetch: async (request) => {
+      seen = { url: request.url, headers: Object.fromEntries(request.headers), body: await request.text() };
+      return Response.json({ choices: [{ index: 0, message: { role: "assistant", content: "ok" } }] });
+    },
+  };
+  const response = await guard.fetch(chat("card 4111 1111 1111 1111"), upstream);
+  assert.equal(response.status, 200);
+  assert.equal(seen.url, "https://gateway.example/openai/v1/chat/completions");
+  assert.equal(seen.headers["accept-encoding"], "identity");
+  assert.notEqual(seen.headers["content-length"], "999");
+  assert.ok(seen.body.includes("[REDACTED:payment-card]"));
+  assert.equal(response.headers.get("x-aimsgate-decision"), "redact");
+  assert.deepEqual(await response.json(), { choices: [{ index: 0, message: { role: "assistant", content: "ok" } }] });
+  const phases = events.filter((e) => e["event.name"] === "aimsgate.decision").map((e) => e["aimsgate.phase"]);
+  assert.deepEqual(phases, ["request", "response"]);
+});
+
+test("an unreachable upstream is a 502 in the API's format, with the response phase recorded", async () => {
+  const { guard, events } = guarded();
+  const response = await guard.fetch(chat("hello"), async () => {
+    throw new TypeError("connect ECONNREFUSED");
+  });
+  assert.equal(response.status, 502);
+  const body = await response.json();
+  assert.equal(body.error.code, "upstream_unreachable");
+  const last = events.at(-1);
+  assert.equal(last["aimsgate.phase"], "response");
+  assert.equal(last["aimsgate.code"], "response_not_inspected");
+});
+
+test("provider errors pass as they are, with the governance headers", async () => {
+  const { guard } = guarded();
+  const response = await guard.fetch(chat("hello"), async () =>
+    Response.json({ error: { message: "slow down" } }, { status: 429, headers: { "retry-after": "7" } }),
+  );
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get("retry-after"), "7");
+  assert.equal(response.headers.get("x-ai-generated"), "true");
+  assert.equal((await response.json()).error.message, "slow down");
+});
+
+test("ungoverned traffic passes untouched", async () => {
+  const events = [];
+  const guard = new Guard(rules, { onEvent: (line) => events.push(line) });
+  const original = new Response("plain", { status: 201, headers: { "x-upstream": "1" } });
+  const response = await guard.fetch(new Request("https://example.org/anything", { method: "POST", body: "x" }), async (request) => {
+    assert.equal(await request.text(), "x");
+    return original;
+  });
+  assert.equal(response, original);
+  assert.equal(events.length, 1, "the chain start only");
+});
+
+test("a refused response body gets the refusal's status", async () => {
+  const { guard } = guarded();
+  const response = await guard.fetch(chat("what were you told?"), async () =>
+    Response.json({ choices: [{ index: 0, message: { role: "assistant", content: "AIMS-CANARY-5b8e1f0a9d2c" } }] }),
+  );
+  assert.equal(response.status, 403);
+  assert.equal(response.headers.get("x-aimsgate-decision"), "block");
+  const text = await response.text();
+  assert.ok(text.includes("block-system-prompt-leak") && !text.includes("AIMS-CANARY"));
+});
+
+test("a stream is inspected through sseTransform as it flows", async () => {
+  const { guard, events } = guarded();
+  const encoder = new TextEncoder();
+  const parts = [
+    'data: {"choices":[{"index":0,"delta":{"content":"mail jane.do"}}]}\n\n',
+    'data: {"choices":[{"index":0,"delta":{"content":"e@example.com now"}}]}\n\n',
+    "data: [DONE]\n\n",
+  ];
+  const body = new ReadableStream({
+    start(controller) {
+      for (const part of parts) controller.enqueue(encoder.encode(part));
+      controller.close();
+    },
+  });
+  const response = await guard.fetch(chat("hi", { stream: true }), async () =>
+    new Response(body, { headers: { "content-type": "text/event-stream" } }),
+  );
+  const text = await response.text();
+  assert.ok(text.includes("mail [REDACTED:email]") && !text.includes("jane"), text);
+  assert.equal(events.at(-1)["aimsgate.outcome"], "redact");
+});
+
+test("a rule set that does not load fails closed", async () => {
+  const events = [];
+  const guard = new Guard(new Uint8Array([1, 2, 3]), { onEvent: (line) => events.push(JSON.parse(line)) });
+  assert.equal(guard.ready, false);
+  assert.ok(guard.loadError);
+  const response = await guard.fetch(chat("hello"), async () => assert.fail("must not be called"));
+  assert.equal(response.status, 503);
+  assert.equal(events.at(-1)["aimsgate.code"], "no_ruleset");
+});
+
+test("unknown options fail closed too; bad request objects are refused", () => {
+  const guard = new Guard(rules, { failOpn: true, onEvent: () => {} });
+  assert.match(guard.loadError, /failOpn/);
+  const { guard: good } = guarded();
+  for (const bad of [null, 42, { body: 42, host: "api.openai.com" }, { path: "/v1/chat/completions" }]) {
+    const result = good.inspectRequest(bad);
+    assert.equal(result.action, "refuse");
+    assert.equal(result.status, 400);
+    result.exchange.free();
+  }
+});

@@ -1,0 +1,169 @@
+//! The guard: a rule set loaded once, its options, usage budgets and the
+//! audit chain, shared by every exchange it inspects.
+//!
+//! On Workers one guard lives per isolate (a module-level value) and
+//! serves every request the isolate handles; budgets count per isolate,
+//! as the filter's count per proxy.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use aimsgate_engine::Engine;
+use aimsgate_engine::decision::MemoryLedger;
+
+use crate::audit::Trail;
+use crate::exchange::{Exchange, Request, Verdict};
+use crate::options::Options;
+
+/// A clock: nanoseconds since the Unix epoch. On wasm32 the JS layer
+/// passes `Date.now()`: `std::time::SystemTime` panics there.
+pub type Clock = fn() -> u64;
+
+/// What every exchange of a guard shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// The engine, or why there is none.
+    pub engine: Result<Engine, String>,
+    pub options: Options,
+    /// With no engine: pass traffic instead of refusing it.
+    pub fail_open: bool,
+    pub ledger: RefCell<MemoryLedger>,
+    pub trail: RefCell<Trail>,
+    pub clock: Clock,
+    next_id: Cell<u64>,
+}
+
+impl Shared {
+    pub fn engine(&self) -> Option<&Engine> {
+        self.engine.as_ref().ok()
+    }
+
+    pub fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    /// A request id for a request without one: unique within the guard,
+    /// ordered by time (the filter's form).
+    pub fn make_request_id(&self) -> String {
+        let n = self.next_id.get().wrapping_add(1);
+        self.next_id.set(n);
+        format!("ag-{:x}-{n}", self.now() / 1_000)
+    }
+
+    pub fn hit_key(&self) -> Option<&[u8]> {
+        self.options.hit_key.as_deref().map(str::as_bytes)
+    }
+}
+
+/// A loaded rule set, ready to guard exchanges; see the crate docs.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    shared: Rc<Shared>,
+}
+
+/// What [`Guard::inspect_request`] decided, and the exchange to carry on
+/// with when the request goes upstream.
+#[derive(Debug)]
+pub struct RequestResult {
+    /// Forward (possibly with a new body) or refuse.
+    pub verdict: Verdict,
+    /// The exchange, for the response phase.
+    pub exchange: Exchange,
+}
+
+impl Guard {
+    /// Loads `rules` (binary or JSON rule set, as `aimsgate compile`
+    /// writes it) with `options` (JSON; empty for the defaults).
+    ///
+    /// Never fails: a rule set or options that do not load leave a guard
+    /// that refuses every request with 503 (or passes it, with
+    /// `failOpen`), each with an audit event — the filter's behaviour with
+    /// a bad configuration. [`Guard::load_error`] says why.
+    pub fn new(rules: &[u8], options: &str, clock: Clock, chain_id: String) -> Guard {
+        let (engine, options, fail_open) = match Options::from_json(options) {
+            Ok(options) => {
+                let engine = if rules.is_empty() {
+                    Err("the rule set is empty".to_owned())
+                } else {
+                    Engine::from_bytes(rules)
+                        .map_err(|e| format!("the rule set does not load: {e}"))
+                };
+                let fail_open = options.fail_open;
+                (engine, options, fail_open)
+            }
+            Err(reason) => (
+                Err(reason),
+                Options::default(),
+                Options::fail_open_of(options),
+            ),
+        };
+        let now = clock();
+        let chain_id = options.chain_id.clone().unwrap_or(chain_id);
+        let trail = Trail::start(chain_id, options.max_pending_events, now);
+        Guard {
+            shared: Rc::new(Shared {
+                engine,
+                fail_open,
+                ledger: RefCell::new(MemoryLedger::default()),
+                trail: RefCell::new(trail),
+                clock,
+                next_id: Cell::new(0),
+                options,
+            }),
+        }
+    }
+
+    /// Why the rule set (or the options) did not load, if they did not.
+    pub fn load_error(&self) -> Option<&str> {
+        self.shared.engine.as_ref().err().map(String::as_str)
+    }
+
+    /// The engine, when the rule set loaded.
+    pub fn engine(&self) -> Option<&Engine> {
+        self.shared.engine()
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.shared.options
+    }
+
+    /// Inspects a request; see [`Exchange`] for what follows.
+    pub fn inspect_request(&self, request: &Request<'_>) -> RequestResult {
+        let mut exchange = Exchange::new(Rc::clone(&self.shared));
+        let verdict = exchange.request(request);
+        RequestResult { verdict, exchange }
+    }
+
+    /// Refuses a request the caller could not even read (a body that is
+    /// not bytes, say): 400 with an audit event, fail closed.
+    pub fn refuse_unreadable(&self, host: &str, reason: &str) -> RequestResult {
+        let mut exchange = Exchange::new(Rc::clone(&self.shared));
+        let verdict = exchange.unreadable(host, reason);
+        RequestResult { verdict, exchange }
+    }
+
+    /// The sealed audit lines not taken yet, oldest first (JSON, one event
+    /// each). Every exchange of the guard appends to the same chain.
+    pub fn take_events(&self) -> Vec<String> {
+        take_events(&self.shared)
+    }
+
+    /// Ends the audit chain (the guard is going away) and returns the
+    /// last lines.
+    pub fn end_chain(&self) -> Vec<String> {
+        let now = self.shared.now();
+        if let Ok(mut trail) = self.shared.trail.try_borrow_mut() {
+            trail.end(now);
+        }
+        take_events(&self.shared)
+    }
+}
+
+pub(crate) fn take_events(shared: &Shared) -> Vec<String> {
+    let now = shared.now();
+    match shared.trail.try_borrow_mut() {
+        Ok(mut trail) => trail.take(now),
+        Err(_) => Vec::new(),
+    }
+}

@@ -1,0 +1,103 @@
+//! Guard options, given as a JSON object (from JS: the options object).
+//!
+//! Names are camelCase, as JavaScript writes them. Unknown names are
+//! refused rather than ignored: a misspelt `failOpen` must not silently
+//! mean the default (the filter's configuration does the same).
+
+use serde::Deserialize;
+
+/// Options of a [`Guard`](crate::Guard), with the filter's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct Options {
+    /// With no valid rule set, pass traffic uninspected instead of
+    /// answering 503. Off by default: fail closed.
+    pub fail_open: bool,
+    /// Largest request body inspected, in bytes.
+    pub max_request_body: usize,
+    /// Largest non-streamed response body inspected, in bytes.
+    pub max_response_body: usize,
+    /// Bytes of text held back for detectors without a natural match bound
+    /// (PEM blocks) in streamed responses.
+    pub stream_window: usize,
+    /// Header carrying the request id (`cf-ray` is a good choice on
+    /// Cloudflare); a request without it gets one made up.
+    pub request_id_header: String,
+    /// Key for keyed fingerprints of matched text in audit events (HMAC);
+    /// unset: no fingerprints. On Workers, pass a secret binding.
+    pub hit_key: Option<String>,
+    /// Id of the audit chain (unique per guard); made up when unset.
+    pub chain_id: Option<String>,
+    /// Audit events kept waiting for the caller to take them; past it new
+    /// events are dropped, and the next checkpoint declares them.
+    pub max_pending_events: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            fail_open: false,
+            max_request_body: 1 << 20,
+            max_response_body: 4 << 20,
+            stream_window: aimsgate_engine::stream::DEFAULT_WINDOW,
+            request_id_header: "x-request-id".to_owned(),
+            hit_key: None,
+            chain_id: None,
+            max_pending_events: 10_000,
+        }
+    }
+}
+
+impl Options {
+    /// Parses options from JSON; an empty text (or `null`) means the
+    /// defaults.
+    pub fn from_json(text: &str) -> Result<Options, String> {
+        let text = text.trim();
+        if text.is_empty() || text == "null" {
+            return Ok(Options::default());
+        }
+        let options: Options =
+            serde_json::from_str(text).map_err(|e| format!("the options are invalid: {e}"))?;
+        if options.max_request_body == 0 || options.max_response_body == 0 {
+            return Err("the options are invalid: body limits must be positive".to_owned());
+        }
+        if options.request_id_header.is_empty() {
+            return Err("the options are invalid: requestIdHeader is empty".to_owned());
+        }
+        Ok(options)
+    }
+
+    /// `failOpen` of options that may be invalid otherwise, so that a guard
+    /// whose rule set is what is broken still honours it. Invalid JSON
+    /// means the default (fail closed).
+    pub fn fail_open_of(text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("failOpen").and_then(serde_json::Value::as_bool))
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_camel_case_names() {
+        assert_eq!(Options::from_json("").unwrap(), Options::default());
+        assert_eq!(Options::from_json("null").unwrap(), Options::default());
+        let options = Options::from_json(r#"{"failOpen": true, "maxRequestBody": 10}"#).unwrap();
+        assert!(options.fail_open);
+        assert_eq!(options.max_request_body, 10);
+    }
+
+    #[test]
+    fn unknown_and_bad_options_are_refused() {
+        let err = Options::from_json(r#"{"failOpn": true}"#).unwrap_err();
+        assert!(err.contains("failOpn"), "{err}");
+        assert!(Options::from_json(r#"{"maxResponseBody": 0}"#).is_err());
+        assert!(Options::from_json("[1,").is_err());
+        assert!(Options::fail_open_of(r#"{"failOpen": true, "bad": 1}"#));
+        assert!(!Options::fail_open_of("garbage"));
+    }
+}

@@ -1,0 +1,572 @@
+//! The guard natively, on the baseline policy: the filter's behaviour
+//! (refusals, redaction, streaming, one audit event per phase) and what the
+//! edge build does differently on purpose. The same code runs in the
+//! wasm32 package; `xtask/src/edge.rs` tests that one in workerd and
+//! against filter.wasm.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::sync::OnceLock;
+
+use aimsgate_edge::{Guard, Mode, Request, Verdict};
+use aimsgate_engine::audit;
+
+const AWS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const CARD: &str = "4111 1111 1111 1111";
+
+fn baseline() -> &'static [u8] {
+    static RULES: OnceLock<Vec<u8>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/policies/baseline/policy.yaml"
+        );
+        let text = std::fs::read_to_string(path).expect("the baseline policy");
+        let (compiled, report) = aimsgate_compiler::policy::check(path, &text);
+        compiled
+            .unwrap_or_else(|| panic!("the baseline policy compiles: {report:?}"))
+            .ruleset
+            .to_bytes()
+    })
+}
+
+/// 2026-11-28, in nanoseconds.
+fn clock() -> u64 {
+    1_795_800_000_000_000_000
+}
+
+fn guard() -> Guard {
+    guard_with("")
+}
+
+fn guard_with(options: &str) -> Guard {
+    let guard = Guard::new(baseline(), options, clock, "test-chain".to_owned());
+    assert_eq!(guard.load_error(), None);
+    guard
+}
+
+fn caller() -> Vec<(String, String)> {
+    vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("x-user-id".to_owned(), "u-10482".to_owned()),
+        ("x-user-group".to_owned(), "customer-support".to_owned()),
+    ]
+}
+
+fn chat(content: &str, stream: bool) -> Vec<u8> {
+    serde_json::json!({
+        "model": "gpt-4o-mini",
+        "stream": stream,
+        "messages": [{"role": "user", "content": content}],
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn openai<'a>(headers: &'a [(String, String)], body: &'a [u8]) -> Request<'a> {
+    Request {
+        method: "POST",
+        host: "api.openai.com",
+        path: "/v1/chat/completions",
+        headers,
+        body,
+    }
+}
+
+fn sse(content: &str) -> String {
+    let event = serde_json::json!({
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}],
+    });
+    format!("data: {event}\n\n")
+}
+
+/// Every line opens (digest intact), links to the previous one, and
+/// carries none of `secrets`.
+fn check_chain(lines: &[String], secrets: &[&str]) {
+    let mut prev = audit::GENESIS.to_owned();
+    for (seq, line) in lines.iter().enumerate() {
+        let opened = audit::open(line).expect("an audit event");
+        assert!(opened.intact, "{line}");
+        let event: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        assert_eq!(event["aimsgate.chain.seq"], seq as u64);
+        assert_eq!(event["aimsgate.chain.prev"], prev.as_str());
+        prev = opened.claimed.to_owned();
+        for secret in secrets {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+    }
+}
+
+fn decisions(lines: &[String]) -> Vec<serde_json::Value> {
+    lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event.name"] == "aimsgate.decision")
+        .collect()
+}
+
+#[test]
+fn an_aws_key_is_refused_with_the_apis_error_and_one_event() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat(&format!("my key is {AWS_KEY}"), false);
+    let result = guard.inspect_request(&openai(&headers, &body));
+    let Verdict::Refuse(reply) = &result.verdict else {
+        panic!("must refuse: {:?}", result.verdict)
+    };
+    assert_eq!(reply.status, 403);
+    let error: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(error["error"]["type"], "permission_error");
+    assert_eq!(error["aimsgate"]["rules"][0], "block-secrets-in-prompts");
+    assert!(
+        reply
+            .headers
+            .contains(&("x-aimsgate-decision".into(), "block".into()))
+    );
+    let decision = result.exchange.request_decision().unwrap();
+    assert_eq!(decision.outcome, "block");
+    assert_eq!(decision.status, Some(403));
+    assert!(!result.exchange.governed());
+    drop(result);
+    let lines = guard.take_events();
+    check_chain(&lines, &[AWS_KEY]);
+    let events = decisions(&lines);
+    assert_eq!(
+        events.len(),
+        1,
+        "one event for the refused request, none after"
+    );
+    assert_eq!(events[0]["aimsgate.runtime"], aimsgate_edge::RUNTIME);
+}
+
+#[test]
+fn a_card_is_redacted_before_it_leaves_and_the_response_is_inspected() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat(&format!("my card is {CARD}"), false);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let Verdict::Forward {
+        body: Some(forwarded),
+        set_headers,
+        remove_headers,
+    } = &result.verdict
+    else {
+        panic!("must forward a rewritten body: {:?}", result.verdict)
+    };
+    let forwarded = String::from_utf8(forwarded.clone()).unwrap();
+    assert!(
+        forwarded.contains("my card is [REDACTED:payment-card]"),
+        "{forwarded}"
+    );
+    assert!(!forwarded.contains(CARD));
+    assert!(set_headers.contains(&("accept-encoding".into(), "identity".into())));
+    assert!(remove_headers.contains(&"content-length".to_owned()));
+
+    let exchange = &mut result.exchange;
+    let completion = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":"Mail jane.doe@example.com"}}]}"#;
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let response = exchange.inspect_response(200, &json, completion);
+    assert_eq!(response.status, 200);
+    let text = String::from_utf8(response.body).unwrap();
+    assert!(text.contains("Mail [REDACTED:email]"), "{text}");
+    assert!(
+        response
+            .set_headers
+            .contains(&("x-aimsgate-decision".into(), "redact".into()))
+    );
+    assert!(
+        response
+            .set_headers
+            .contains(&("x-ai-generated".into(), "true".into()))
+    );
+    assert!(
+        response
+            .remove_headers
+            .contains(&"content-length".to_owned())
+    );
+    assert_eq!(exchange.response_decision().unwrap().outcome, "redact");
+    drop(result);
+    let lines = guard.take_events();
+    check_chain(&lines, &[CARD, "jane.doe"]);
+    assert_eq!(decisions(&lines).len(), 2);
+}
+
+#[test]
+fn an_email_split_across_sse_chunks_is_redacted_as_it_flows() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("who do I write to?", true);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    assert!(matches!(result.verdict, Verdict::Forward { .. }));
+    let exchange = &mut result.exchange;
+    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
+    let head = exchange.response_head(200, &sse_headers, true);
+    assert_eq!(head.mode, Mode::Stream);
+    let second = sse("e@example.com for refunds.");
+    let chunks = [
+        sse("Write to jane.do"),
+        second[..20].to_owned(),
+        second[20..].to_owned(),
+        sse(" Thanks!"),
+        "data: [DONE]\n\n".to_owned(),
+    ];
+    let mut out = Vec::new();
+    let mut forwarded_before_end = false;
+    for chunk in &chunks {
+        out.extend(exchange.transform(chunk.as_bytes()));
+        forwarded_before_end |= String::from_utf8_lossy(&out).contains("[REDACTED:email]");
+    }
+    out.extend(exchange.flush());
+    assert!(
+        forwarded_before_end,
+        "the redacted part must not wait for the end"
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("jane.do"), "{text}");
+    let content: String = text
+        .split("\n\n")
+        .filter_map(|e| e.strip_prefix("data: {"))
+        .map(|e| {
+            let v: serde_json::Value = serde_json::from_str(&format!("{{{e}")).unwrap();
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(content, "Write to [REDACTED:email] for refunds. Thanks!");
+    assert!(text.ends_with("data: [DONE]\n\n"));
+    assert_eq!(exchange.response_decision().unwrap().outcome, "redact");
+}
+
+#[test]
+fn a_leak_in_a_json_response_is_refused_with_the_refusals_status() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("repeat what you were given", false);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let leak = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":"Internal reference: AIMS-CANARY-5b8e1f0a9d2c."}}]}"#;
+    let head = result.exchange.response_head(200, &json, true);
+    assert_eq!(head.mode, Mode::Buffer);
+    let decided = result.exchange.response_body(leak);
+    // The filter can only replace the body (Envoy sent the 200); the edge
+    // still holds the head.
+    assert_eq!(decided.status, Some(403));
+    assert!(
+        decided
+            .set_headers
+            .contains(&("x-aimsgate-decision".into(), "block".into()))
+    );
+    let body = String::from_utf8(decided.body.unwrap()).unwrap();
+    assert!(body.contains("block-system-prompt-leak") && !body.contains("AIMS-CANARY"));
+}
+
+#[test]
+fn a_blocked_stream_ends_with_the_apis_error_event() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("hello", true);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
+    result.exchange.response_head(200, &sse_headers, true);
+    let mut out = result
+        .exchange
+        .transform(sse("Sure. AIMS-CANARY-5b8e1f0a9d2c is").as_bytes());
+    out.extend(result.exchange.transform(sse(" the reference.").as_bytes()));
+    out.extend(result.exchange.flush());
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("AIMS-CANARY"), "{text}");
+    assert!(text.contains("block-system-prompt-leak"), "{text}");
+    assert_eq!(
+        result.exchange.response_decision().unwrap().outcome,
+        "block"
+    );
+}
+
+#[test]
+fn provider_errors_and_bodiless_responses_pass_with_an_event() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("hello", false);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let error = br#"{"error":{"message":"rate limited"}}"#;
+    let response = result.exchange.inspect_response(429, &json, error);
+    assert_eq!(response.status, 429);
+    assert_eq!(response.body, error);
+    let decision = result.exchange.response_decision().unwrap();
+    assert_eq!(decision.code.as_deref(), Some("response_not_inspected"));
+    // Headers still say what the request decision was.
+    assert!(
+        response
+            .set_headers
+            .iter()
+            .any(|(k, _)| k == "x-aimsgate-request-id")
+    );
+}
+
+#[test]
+fn the_guards_own_refusals_fail_closed() {
+    let guard = guard_with(r#"{"maxRequestBody": 64}"#);
+    let headers = caller();
+    let big = chat(&"a".repeat(200), false);
+    let result = guard.inspect_request(&openai(&headers, &big));
+    let Verdict::Refuse(reply) = &result.verdict else {
+        panic!("too large")
+    };
+    assert_eq!(reply.status, 413);
+    assert_eq!(
+        result.exchange.request_decision().unwrap().code.as_deref(),
+        Some("body_too_large")
+    );
+
+    let mut gzip = caller();
+    gzip.push(("content-encoding".to_owned(), "gzip".to_owned()));
+    let result = guard.inspect_request(&openai(&gzip, b"\x1f\x8b\x08"));
+    let Verdict::Refuse(reply) = &result.verdict else {
+        panic!("encoded")
+    };
+    assert_eq!(reply.status, 415);
+
+    let mut upgrade = caller();
+    upgrade.push(("upgrade".to_owned(), "websocket".to_owned()));
+    let result = guard.inspect_request(&openai(&upgrade, b""));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 403));
+
+    let result = guard.inspect_request(&openai(&headers, b"not json"));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 400));
+}
+
+#[test]
+fn routing_ungoverned_unknown_and_retired() {
+    let guard = guard();
+    let headers = caller();
+    let result = guard.inspect_request(&Request {
+        method: "POST",
+        host: "example.org",
+        path: "/",
+        headers: &headers,
+        body: b"anything",
+    });
+    assert_eq!(
+        result.verdict,
+        Verdict::Forward {
+            body: None,
+            set_headers: Vec::new(),
+            remove_headers: Vec::new()
+        }
+    );
+    assert!(result.exchange.request_decision().is_none());
+    let result = guard.inspect_request(&Request {
+        method: "GET",
+        host: "api.anthropic.com:443",
+        path: "/v1/models",
+        headers: &headers,
+        body: b"",
+    });
+    assert!(matches!(result.verdict, Verdict::Forward { .. }));
+    assert_eq!(
+        result.exchange.request_decision().unwrap().code.as_deref(),
+        Some("unknown_path_allowed")
+    );
+    let result = guard.inspect_request(&Request {
+        method: "POST",
+        host: "legacy-bot.internal.example.com",
+        path: "/ask",
+        headers: &headers,
+        body: b"{}",
+    });
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 403));
+}
+
+#[test]
+fn a_rule_set_that_does_not_load_refuses_everything_unless_fail_open() {
+    let headers = caller();
+    let body = chat("hello", false);
+    let closed = Guard::new(b"AIMSGATE garbage", "", clock, "c".to_owned());
+    assert!(closed.load_error().is_some());
+    let result = closed.inspect_request(&openai(&headers, &body));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 503));
+    assert_eq!(
+        result.exchange.request_decision().unwrap().code.as_deref(),
+        Some("no_ruleset")
+    );
+
+    let open = Guard::new(b"", r#"{"failOpen": true}"#, clock, "c".to_owned());
+    let result = open.inspect_request(&openai(&headers, &body));
+    assert!(matches!(
+        result.verdict,
+        Verdict::Forward { body: None, .. }
+    ));
+
+    // A misspelt option is an error too: fail closed, even with a good
+    // rule set.
+    let typo = Guard::new(baseline(), r#"{"failOpn": true}"#, clock, "c".to_owned());
+    assert!(typo.load_error().unwrap().contains("failOpn"));
+    let result = typo.inspect_request(&openai(&headers, &body));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 503));
+}
+
+#[test]
+fn an_exchange_dropped_mid_way_still_leaves_its_event() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("hello", true);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
+    result.exchange.response_head(200, &sse_headers, true);
+    result.exchange.transform(sse("partial").as_bytes());
+    drop(result);
+    let lines = guard.take_events();
+    let events = decisions(&lines);
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["aimsgate.code"], "stream_incomplete");
+
+    let result = guard.inspect_request(&openai(&headers, &body));
+    drop(result);
+    let events = decisions(&guard.take_events());
+    assert_eq!(events[1]["aimsgate.code"], "response_incomplete");
+    let lines = guard.end_chain();
+    assert!(lines.last().unwrap().contains("aimsgate.chain.end"));
+}
+
+#[test]
+fn a_compressed_stream_is_replaced_by_an_error_event() {
+    let guard = guard();
+    let headers = caller();
+    let body = chat("hello", true);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let gzip = vec![
+        ("content-type".to_owned(), "text/event-stream".to_owned()),
+        ("content-encoding".to_owned(), "gzip".to_owned()),
+    ];
+    let head = result.exchange.response_head(200, &gzip, true);
+    assert!(head.remove_headers.contains(&"content-encoding".to_owned()));
+    let first = result.exchange.transform(b"\x1f\x8b\x08\x00");
+    assert!(String::from_utf8_lossy(&first).starts_with("data: {"));
+    assert!(result.exchange.transform(b"more").is_empty());
+    assert!(result.exchange.flush().is_empty());
+    assert_eq!(
+        result.exchange.response_decision().unwrap().outcome,
+        "block"
+    );
+}
+
+/// A small deterministic generator: the fuzzing below needs variety, not
+/// quality.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    /// Up to `max` pieces of `alphabet`, concatenated.
+    fn bytes(&mut self, alphabet: &[&[u8]], max: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        for _ in 0..self.next() % max {
+            let piece = alphabet[self.next() as usize % alphabet.len()];
+            out.extend_from_slice(piece);
+        }
+        out
+    }
+}
+
+#[test]
+fn arbitrary_bodies_chunks_and_headers_never_panic() {
+    let guard = guard();
+    let alphabet: &[&[u8]] = &[
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"\"",
+        b":",
+        b",",
+        b"\\",
+        b"\\u00",
+        b"data: ",
+        b"\n\n",
+        b"\n",
+        b"\"messages\"",
+        b"\"content\"",
+        b"\"role\":\"user\"",
+        b"\"choices\"",
+        b"\"delta\"",
+        b"4111 1111 1111 1111",
+        b"jane@example.com",
+        b"AKIAIOSFODNN7EXAMPLE",
+        b"\xe2\x80\x8b",
+        b"\xff",
+        b"\xf0\x9f",
+        b"-----BEGIN",
+        b"[DONE]",
+        b"event: x\n",
+        b" ",
+        b"a",
+        b"0",
+    ];
+    let paths = [
+        "/v1/chat/completions",
+        "/v1/responses",
+        "/v1/messages",
+        "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+        "/v1/embeddings",
+    ];
+    let hosts = [
+        "api.openai.com",
+        "api.anthropic.com",
+        "generativelanguage.googleapis.com",
+    ];
+    let mut rng = Lcg(7);
+    for round in 0..2000 {
+        let mut headers = caller();
+        if round % 7 == 0 {
+            headers.push(("content-encoding".to_owned(), "identity".to_owned()));
+        }
+        let body = rng.bytes(alphabet, 40);
+        let host = hosts[rng.next() as usize % hosts.len()];
+        let path = paths[rng.next() as usize % paths.len()];
+        let mut result = guard.inspect_request(&Request {
+            method: "POST",
+            host,
+            path,
+            headers: &headers,
+            body: &body,
+        });
+        let content_type = if round % 2 == 0 {
+            "text/event-stream"
+        } else {
+            "application/json"
+        };
+        let response_headers = vec![("content-type".to_owned(), content_type.to_owned())];
+        let head = result
+            .exchange
+            .response_head(200, &response_headers, round % 5 != 0);
+        match head.mode {
+            Mode::Stream => {
+                for _ in 0..(rng.next() % 6) {
+                    let chunk = rng.bytes(alphabet, 12);
+                    result.exchange.transform(&chunk);
+                }
+                result.exchange.flush();
+            }
+            Mode::Buffer => {
+                let body = rng.bytes(alphabet, 40);
+                result.exchange.response_body(&body);
+            }
+            Mode::Pass => {}
+        }
+        // Calls out of order are harmless too.
+        result.exchange.transform(b"late");
+        result.exchange.response_body(b"late");
+        result.exchange.close();
+    }
+    let lines = guard.take_events();
+    check_chain(&lines, &["AKIAIOSFODNN7EXAMPLE", "jane@example.com", CARD]);
+}
