@@ -294,7 +294,10 @@ impl Engine {
         Some(system.provider.as_str())
     }
 
-    pub(crate) fn identity<'h>(&self, headers: &'h [(String, String)]) -> (Option<&'h str>, Option<&'h str>) {
+    pub(crate) fn identity<'h>(
+        &self,
+        headers: &'h [(String, String)],
+    ) -> (Option<&'h str>, Option<&'h str>) {
         let find = |name: &Option<String>| {
             let name = name.as_deref()?;
             headers
