@@ -1,11 +1,11 @@
 //! The edge build: `@aimsgate/edge`, the engine for edge workers.
 //!
-//! * [`build`] — `aimsgate-edge` for `wasm32-unknown-unknown` (release,
+//! * [`build()`] — `aimsgate-edge` for `wasm32-unknown-unknown` (release,
 //!   its own target directory so it never waits on another build's lock),
 //!   the JS glue from the wasm-bindgen CLI of exactly the crate's version
 //!   (installed when the one on the machine differs), and the npm package
 //!   assembled in `target/aimsgate/edge-pkg/`.
-//! * [`test`] — the package's tests: the example Worker in Cloudflare's
+//! * [`test()`] — the package's tests: the example Worker in Cloudflare's
 //!   workerd in front of a mock upstream, and parity with filter.wasm on
 //!   the recorded traffic. Needs Node.js 20 or later and the npm registry
 //!   (workerd is an npm package, pinned in the example's package-lock).
