@@ -106,6 +106,8 @@ impl Engine {
                 .map(str::to_owned)
                 .collect(),
             hits: self.hit_records(decision, subject),
+            hits_omitted: (decision.hits.len() > super::MAX_HIT_RECORDS)
+                .then(|| (decision.hits.len() - super::MAX_HIT_RECORDS) as u64),
             redactions: (!decision.redactions.is_empty())
                 .then(|| u32::try_from(decision.redactions.len()).unwrap_or(u32::MAX)),
             block: decision.block.as_ref().map(|block| {
@@ -146,6 +148,7 @@ impl Engine {
         decision
             .hits
             .iter()
+            .take(super::MAX_HIT_RECORDS)
             .enumerate()
             .map(|(index, hit)| {
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
@@ -212,5 +215,46 @@ fn provider(api: Api) -> &'static str {
         Api::OpenaiChat | Api::OpenaiResponses | Api::OpenaiEmbeddings => "openai",
         Api::Anthropic => "anthropic",
         Api::Gemini => "gcp.gemini",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::{Decision, Hit};
+    use crate::ruleset::{Digest, IdentitySpec, Phase, PolicyInfo, RuleSet};
+
+    #[test]
+    fn a_body_full_of_hits_lists_a_bounded_number_and_counts_the_rest() {
+        let ruleset = RuleSet {
+            policy: PolicyInfo {
+                name: "t".into(),
+                version: "1".into(),
+                digest: Digest::of(b"t"),
+            },
+            identity: IdentitySpec::default(),
+            detectors: Vec::new(),
+            rules: Vec::new(),
+            routes: Vec::new(),
+            systems: Vec::new(),
+            disclosure_headers: Vec::new(),
+        };
+        let engine = Engine::new(ruleset).expect("an empty rule set builds");
+        let mut decision = Decision::allow(Phase::Request);
+        decision.hits = (0..1000)
+            .map(|i| Hit {
+                detector: 0,
+                segment: 0,
+                role: crate::codec::Role::User,
+                message_index: 0,
+                span: i..i + 1,
+            })
+            .collect();
+        let event = engine.audit_event(&decision, &Subject::default());
+        assert_eq!(event.hits.len(), crate::audit::MAX_HIT_RECORDS);
+        assert_eq!(
+            event.hits_omitted,
+            Some(1000 - crate::audit::MAX_HIT_RECORDS as u64)
+        );
     }
 }

@@ -143,6 +143,15 @@ pub struct AuditEvent {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub hits: Vec<HitRecord>,
+    /// Hits beyond the first [`MAX_HIT_RECORDS`](super::MAX_HIT_RECORDS),
+    /// counted but not listed (a body full of e-mail addresses must not
+    /// make an event of megabytes).
+    #[serde(
+        rename = "aimsgate.hits_omitted",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hits_omitted: Option<u64>,
     /// Spans masked.
     #[serde(
         rename = "aimsgate.redactions",
