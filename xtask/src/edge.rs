@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, output, render, run};
+use crate::{aimsgate, build_filter, cargo, output, render, run};
 
 /// Where the npm package is assembled.
 pub const PACKAGE_DIR: &str = "target/aimsgate/edge-pkg";
@@ -144,18 +144,26 @@ fn wasm_bindgen_cli(root: &Path) -> Result<PathBuf> {
     }
     eprintln!("installing wasm-bindgen-cli {want} (it must match the wasm-bindgen crate)");
     let exact = format!("={want}");
+    // --force: cargo may remember an install whose binary is gone.
     let locked = run(cargo().args([
         "install",
         "wasm-bindgen-cli",
         "--version",
         &exact,
         "--locked",
+        "--force",
     ]));
     if let Err(err) = locked {
         // Its lock file can name a crate version since yanked from the
         // registry (webpki-roots 1.0.11 for 0.2.130): resolve afresh.
         eprintln!("{err:#}; retrying without --locked");
-        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &exact]))?;
+        run(cargo().args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &exact,
+            "--force",
+        ]))?;
     }
     let installed = cargo_bin("wasm-bindgen");
     match cli_version(&installed) {
@@ -219,20 +227,6 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-fn aimsgate(root: &Path) -> Command {
-    let mut cmd = cargo();
-    cmd.current_dir(root).args([
-        "run",
-        "--quiet",
-        "--package",
-        "aimsgate-compiler",
-        "--bin",
-        "aimsgate",
-        "--",
-    ]);
-    cmd
-}
-
 /// Node.js, version 20 or later (the tests use its fetch, streams and
 /// test runner).
 fn node() -> Result<PathBuf> {
@@ -255,22 +249,6 @@ fn node() -> Result<PathBuf> {
     Ok(node)
 }
 
-/// filter.wasm as `cargo xtask` builds it (a no-op when it is fresh), for
-/// the parity test.
-fn filter_wasm(root: &Path) -> Result<PathBuf> {
-    run(cargo().current_dir(root).args([
-        "build",
-        "--release",
-        "--target",
-        "wasm32-wasip1",
-        "--package",
-        "aimsgate-filter",
-        "--target-dir",
-        "target/wasm",
-    ]))?;
-    Ok(root.join("target/wasm/wasm32-wasip1/release/aimsgate_filter.wasm"))
-}
-
 /// Builds the package and runs its tests: the example Worker in workerd,
 /// the wrapper in Node, and parity with filter.wasm on `examples/traffic`.
 pub fn test(root: &Path) -> Result<()> {
@@ -280,7 +258,7 @@ pub fn test(root: &Path) -> Result<()> {
     let work = root.join(WORK_DIR);
     std::fs::create_dir_all(&work)?;
     let rules = work.join("rules.bin");
-    run(aimsgate(root).args(["compile", BASELINE, "-o"]).arg(&rules))?;
+    run(aimsgate().args(["compile", BASELINE, "-o"]).arg(&rules))?;
 
     // The Worker in workerd. Its dependencies are pinned by its
     // package-lock (workerd; the package just built, linked).
@@ -297,9 +275,9 @@ pub fn test(root: &Path) -> Result<()> {
     )?;
 
     // Parity: the same traffic through filter.wasm in the harness.
-    let filter = filter_wasm(root)?;
+    let filter = build_filter(root)?;
     let replay = output(
-        aimsgate(root)
+        aimsgate()
             .args(["replay", "--json", "--rules"])
             .arg(&rules)
             .arg("--filter")

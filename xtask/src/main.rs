@@ -96,7 +96,7 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn aimsgate() -> Command {
+pub(crate) fn aimsgate() -> Command {
     let mut cmd = cargo();
     cmd.args([
         "run",
@@ -116,7 +116,7 @@ const BASELINE_TESTS: &str = "examples/policies/baseline/tests.yaml";
 /// Builds filter.wasm (release, its own target directory — the one the
 /// harness's tests use too, so it is built once) and copies it to
 /// `target/aimsgate/filter.wasm`, where `aimsgate replay` / `test` look.
-fn build_filter(root: &Path) -> Result<PathBuf> {
+pub(crate) fn build_filter(root: &Path) -> Result<PathBuf> {
     run(cargo().args([
         "build",
         "--release",
