@@ -782,6 +782,13 @@ impl HttpContext for Http {
                 "response_incomplete",
                 "the response ended before its body was complete",
             ),
+            Stage::UnreadableStream {
+                reason,
+                sent: false,
+            } => {
+                let message = format!("the response could not be inspected: {reason}");
+                self.record_refusal(Phase::Response, 502, "stream_encoding", &message);
+            }
             Stage::Stream(stream) => {
                 let decision = stream.decision().clone();
                 self.record(

@@ -151,6 +151,26 @@ fn every_decision_path_emits_exactly_one_event_per_phase() {
     let last = tail.last().expect("an event for the abandoned request");
     assert_eq!(last["aimsgate.code"], "request_incomplete");
     assert_eq!(last["aimsgate.phase"], "request");
+
+    // A compressed stream reset before its first chunk is still a
+    // response on record.
+    let ctx = plugin.create_http_context().unwrap();
+    let req = request("api.openai.com", "/v1/chat/completions", &chat("hi"), 1);
+    plugin.on_request_headers(ctx, &req.headers, false).unwrap();
+    plugin.on_request_body(ctx, &chat("hi"), true).unwrap();
+    let head = [
+        (":status".to_owned(), "200".to_owned()),
+        ("content-type".to_owned(), "text/event-stream".to_owned()),
+        ("content-encoding".to_owned(), "gzip".to_owned()),
+    ];
+    plugin.on_response_headers(ctx, &head, false).unwrap();
+    plugin.on_log(ctx).unwrap();
+    let lines = audit_lines(&plugin.take_logs());
+    let (requests, responses) = decisions_by_phase(&lines);
+    assert_eq!((requests, responses), (1, 1), "{lines:#?}");
+    let last = events(&lines).pop().unwrap();
+    assert_eq!(last["aimsgate.code"], "stream_encoding");
+    assert_eq!(last["aimsgate.outcome"], "block");
 }
 
 #[test]
