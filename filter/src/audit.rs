@@ -15,7 +15,6 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use aimsgate_engine::audit::{AuditEvent, Chain, Checkpoint, SeqRange, Witness, names};
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::abi::{self, Buffer, Level, Map};
@@ -119,15 +118,18 @@ impl Trail {
         mut event: AuditEvent,
     ) -> bool {
         event.runtime = RUNTIME.to_owned();
+        // What the OTLP record repeats as attributes, taken before sealing
+        // (the line need not be parsed back).
+        let head = options.collector.as_ref().map(|_| OtlpHead::of(&event));
         let sealed = self.chain.seal(event);
         metrics.count("aimsgate.audit.events");
         if options.log {
             abi::log(Level::Info, &sealed.line);
         }
-        let Some(collector) = &options.collector else {
+        let (Some(collector), Some(head)) = (&options.collector, head) else {
             return true;
         };
-        let record = otlp_record(&sealed.line);
+        let record = head.record(self.chain.id(), sealed.seq, &sealed.line);
         let full = self.buffer.len() >= collector.buffer_max_events
             || self.buffered_bytes + record.len() > collector.buffer_max_bytes;
         if full {
@@ -430,58 +432,55 @@ impl Trail {
     }
 }
 
-/// One OTLP/JSON log record: the sealed line is the body, verbatim (the
-/// digest covers its bytes); a few members are repeated as attributes so
-/// the collector can route and filter on them.
-fn otlp_record(line: &str) -> String {
-    #[derive(Deserialize)]
-    struct Head<'a> {
-        #[serde(rename = "event.name", borrow)]
-        name: &'a str,
-        time_unix_nano: u64,
-        #[serde(rename = "aimsgate.chain.id", borrow)]
-        chain: &'a str,
-        #[serde(rename = "aimsgate.chain.seq")]
-        seq: u64,
-        #[serde(rename = "aimsgate.outcome", default, borrow)]
-        outcome: Option<&'a str>,
-        #[serde(rename = "aimsgate.request.id", default)]
-        request_id: Option<String>,
-        #[serde(rename = "gen_ai.request.model", default)]
-        model: Option<String>,
-    }
-    let head: Option<Head<'_>> = serde_json::from_str(line).ok();
-    let mut attributes = Vec::new();
-    let mut time = 0;
-    let mut name = "aimsgate.event";
-    if let Some(head) = &head {
-        time = head.time_unix_nano;
-        name = head.name;
-        attributes.push(json!({"key": "aimsgate.chain.id", "value": {"stringValue": head.chain}}));
-        attributes.push(
-            json!({"key": "aimsgate.chain.seq", "value": {"intValue": head.seq.to_string()}}),
-        );
-        if let Some(outcome) = head.outcome {
-            attributes.push(json!({"key": "aimsgate.outcome", "value": {"stringValue": outcome}}));
-        }
-        if let Some(id) = &head.request_id {
-            attributes.push(json!({"key": "aimsgate.request.id", "value": {"stringValue": id}}));
-        }
-        if let Some(model) = &head.model {
-            attributes
-                .push(json!({"key": "gen_ai.request.model", "value": {"stringValue": model}}));
+/// The members of an event an OTLP record repeats as attributes, so the
+/// collector can route and filter on them.
+struct OtlpHead {
+    name: String,
+    time: u64,
+    outcome: Option<String>,
+    request_id: Option<String>,
+    model: Option<String>,
+}
+
+impl OtlpHead {
+    fn of(event: &AuditEvent) -> OtlpHead {
+        OtlpHead {
+            name: event.name.clone(),
+            time: event.time_unix_nano,
+            outcome: event.outcome.clone(),
+            request_id: event.request_id.clone(),
+            model: event.model.clone(),
         }
     }
-    json!({
-        "timeUnixNano": time.to_string(),
-        "observedTimeUnixNano": time.to_string(),
-        "severityNumber": 9,
-        "severityText": "INFO",
-        "eventName": name,
-        "body": {"stringValue": line},
-        "attributes": attributes,
-    })
-    .to_string()
+
+    /// One OTLP/JSON log record: the sealed line is the body, verbatim (the
+    /// digest covers its bytes).
+    fn record(self, chain: &str, seq: u64, line: &str) -> String {
+        let string = |key: &str, value: &str| json!({"key": key, "value": {"stringValue": value}});
+        let mut attributes = vec![
+            string("aimsgate.chain.id", chain),
+            json!({"key": "aimsgate.chain.seq", "value": {"intValue": seq.to_string()}}),
+        ];
+        for (key, value) in [
+            ("aimsgate.outcome", &self.outcome),
+            ("aimsgate.request.id", &self.request_id),
+            ("gen_ai.request.model", &self.model),
+        ] {
+            if let Some(value) = value {
+                attributes.push(string(key, value));
+            }
+        }
+        json!({
+            "timeUnixNano": self.time.to_string(),
+            "observedTimeUnixNano": self.time.to_string(),
+            "severityNumber": 9,
+            "severityText": "INFO",
+            "eventName": self.name,
+            "body": {"stringValue": line},
+            "attributes": attributes,
+        })
+        .to_string()
+    }
 }
 
 /// An OTLP/HTTP JSON `ExportLogsServiceRequest` around rendered records.

@@ -51,14 +51,21 @@ impl Shared {
 
     /// The audit options in force: the current rule set's, else the last
     /// configuration's.
-    fn audit_options(&self, loaded: Option<&Loaded>) -> AuditOptions {
-        match loaded.map(|l| &l.options.audit) {
-            Some(options) => options.clone(),
-            None => match self.current() {
-                Some(current) => current.options.audit.clone(),
-                None => self.fallback.borrow().audit.clone(),
-            },
+    /// Runs `f` with the audit options in force: those of `loaded` (the
+    /// rule set an exchange started on), else the current rule set's, else
+    /// the last configuration's. Borrowed, not cloned: this runs per event.
+    fn with_audit_options<R>(
+        &self,
+        loaded: Option<&Loaded>,
+        f: impl FnOnce(&AuditOptions) -> R,
+    ) -> R {
+        if let Some(loaded) = loaded {
+            return f(&loaded.options.audit);
         }
+        if let Some(current) = self.current() {
+            return f(&current.options.audit);
+        }
+        f(&self.fallback.borrow().audit)
     }
 
     /// Seals `event` into the VM's chain and delivers it, stamped with the
@@ -74,24 +81,26 @@ impl Shared {
                 .policy_digest
                 .get_or_insert_with(|| policy.digest.to_hex());
         }
-        let options = self.audit_options(loaded);
-        let mut trail = self.trail.borrow_mut();
-        let trail = trail.get_or_insert_with(|| {
-            Trail::start(
-                &options,
-                &self.metrics,
-                event.time_unix_nano,
-                self.context_id.get(),
-            )
+        self.with_audit_options(loaded, |options| {
+            let mut trail = self.trail.borrow_mut();
+            let trail = trail.get_or_insert_with(|| {
+                Trail::start(
+                    options,
+                    &self.metrics,
+                    event.time_unix_nano,
+                    self.context_id.get(),
+                )
+            });
+            trail.emit(options, &self.metrics, event);
         });
-        trail.emit(&options, &self.metrics, event);
     }
 
     fn with_trail(&self, f: impl FnOnce(&mut Trail, &AuditOptions)) {
-        let options = self.audit_options(None);
-        if let Some(trail) = self.trail.borrow_mut().as_mut() {
-            f(trail, &options);
-        }
+        self.with_audit_options(None, |options| {
+            if let Some(trail) = self.trail.borrow_mut().as_mut() {
+                f(trail, options);
+            }
+        });
     }
 
     /// A request id for a request without one: unique within the VM,
