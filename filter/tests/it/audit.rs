@@ -2,17 +2,15 @@
 //! phase, never the matched text, hash chains a verifier can check, and
 //! delivery to a collector that survives outages and counts every loss.
 
-mod common;
-
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::common::*;
 use aimsgate_compiler::evidence::{self, verify};
 use aimsgate_engine::audit;
 use aimsgate_engine::ruleset::RuleSet;
 use aimsgate_host::replay::audit_lines;
 use aimsgate_host::{HostOptions, HttpCallResponse, HttpRequest, HttpResponse, Plugin, SharedData};
-use common::*;
 use serde_json::{Value, json};
 
 /// The baseline policy wrapped with filter options (Istio pluginConfig form).

@@ -1,12 +1,10 @@
 //! `aimsgate evidence verify` and the published audit-event schema, on
 //! chains sealed the way every runtime seals them.
 
-mod common;
-
 use std::path::PathBuf;
 
+use crate::common::{aimsgate, root};
 use aimsgate_engine::audit::{AuditEvent, Chain, names};
-use common::{aimsgate, root};
 
 /// A chain of `n` decision events, as lines behind an Envoy-style prefix.
 fn chain(id: &str, n: u64) -> Vec<String> {

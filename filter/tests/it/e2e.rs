@@ -3,12 +3,10 @@
 //! of pieces, streams with matches across chunk boundaries, and the
 //! documented outcome for every kind of bad input.
 
-mod common;
-
 use std::io::Write;
 
+use crate::common::*;
 use aimsgate_host::{HostOptions, Plugin};
-use common::*;
 use serde_json::{Value, json};
 
 // --- Requests ------------------------------------------------------------------

@@ -1,9 +1,8 @@
 //! `aimsgate test` and `aimsgate replay` through the real filter.wasm: the
 //! baseline pack's tests pass, a wrong expectation fails with a message and
 //! a JUnit failure, a malformed test file is an error at its line.
-#![cfg(feature = "harness")]
 
-mod common;
+use crate::common;
 
 use common::{filter, root, scratch};
 

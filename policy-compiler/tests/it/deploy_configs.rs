@@ -1,15 +1,12 @@
 //! Deployment config: the committed Envoy and Istio manifests are what
 //! `compile --emit` writes, the filter runs with exactly their plugin
 //! configuration, and the OCI image layout is one Envoy and Istio accept.
-#![cfg(feature = "harness")]
-
-mod common;
 
 use std::io::Read as _;
 use std::path::Path;
 
+use crate::common::{aimsgate, filter, root, scratch};
 use aimsgate_compiler::{deploy_config, oci};
-use common::{aimsgate, filter, root, scratch};
 use serde_json::Value;
 
 const BASELINE: &str = "examples/policies/baseline/policy.yaml";

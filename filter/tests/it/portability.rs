@@ -2,10 +2,8 @@
 //! Kong's ngx_wasm_module, whose body replacement and host header differ.
 //! Every body the filter rewrites must come out whole on both.
 
-mod common;
-
+use crate::common::*;
 use aimsgate_host::{Flavor, HostOptions};
-use common::*;
 use serde_json::Value;
 
 fn on(flavor: Flavor) -> aimsgate_host::Plugin {

@@ -1,0 +1,8 @@
+//! One integration-test binary for the crate: every test file is a module
+//! here, so the suite links once (each link carries wasmtime) instead of
+//! once per file.
+
+mod audit;
+mod common;
+mod e2e;
+mod portability;

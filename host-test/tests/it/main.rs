@@ -1,0 +1,7 @@
+//! One integration-test binary for the crate: every test file is a module
+//! here, so the suite links once (each link carries wasmtime) instead of
+//! once per file.
+
+mod abi_edges;
+mod cache;
+mod conformance;

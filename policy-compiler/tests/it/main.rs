@@ -1,0 +1,16 @@
+//! One integration-test binary for the crate: every test file is a module
+//! here, so the suite links once (each link carries wasmtime) instead of
+//! once per file.
+
+mod check_diagnostics;
+mod common;
+#[cfg(feature = "harness")]
+mod deploy_configs;
+mod evidence_cli;
+mod evidence_report;
+mod gitleaks_import;
+#[cfg(feature = "harness")]
+mod policy_tests_cli;
+mod scan_cli;
+mod stream_inspection;
+mod traffic_decisions;
