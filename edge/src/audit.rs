@@ -3,16 +3,12 @@
 //! logs them: `console.log` on Workers, where Logpush or Tail Workers
 //! collect them).
 //!
-//! Events are built from decisions alone — rule ids, control ids, where
-//! detectors matched — exactly as the filter builds them
-//! (`filter/src/report.rs`), never from the inspected text.
+//! Events are built by the engine from decisions alone — rule ids, control
+//! ids, where detectors matched — exactly as in the filter, never from the
+//! inspected text.
 
 use aimsgate_engine::Engine;
-use aimsgate_engine::audit::{
-    AuditEvent, BlockRecord, Chain, Checkpoint, SeqRange, Subject, names,
-};
-use aimsgate_engine::codec::{Api, Segment};
-use aimsgate_engine::decision::Decision;
+use aimsgate_engine::audit::{AuditEvent, Chain, Checkpoint, SeqRange, names};
 
 /// `name/version` of this runtime, in every event.
 pub const RUNTIME: &str = concat!("aimsgate-edge/", env!("CARGO_PKG_VERSION"));
@@ -37,7 +33,8 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    fn of(event: &AuditEvent) -> Recorded {
+    /// The summary of an event about to be sealed.
+    pub(crate) fn of(event: &AuditEvent) -> Recorded {
         Recorded {
             phase: event.phase.clone().unwrap_or_default(),
             outcome: event.outcome.clone().unwrap_or_default(),
@@ -47,34 +44,6 @@ impl Recorded {
             status: event.block.as_ref().map(|b| b.status),
         }
     }
-}
-
-/// What the runtime knows about the exchange besides the decision.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct About<'a> {
-    pub request_id: &'a str,
-    pub host: &'a str,
-    pub headers: &'a [(String, String)],
-    pub route: Option<u32>,
-    pub api: Option<Api>,
-    pub model: Option<&'a str>,
-}
-
-/// How the decision came about (the filter's `report::Note`).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Note<'a> {
-    /// The runtime's own reason, when the policy did not decide.
-    pub code: Option<&'a str>,
-    /// A note for readers (never request content).
-    pub message: Option<&'a str>,
-    /// Whether the body was inspected.
-    pub inspected: bool,
-    /// The texts the hits point into.
-    pub segments: Option<&'a [Segment]>,
-    /// Output tokens the API reported.
-    pub output_tokens: Option<u64>,
-    /// When inspection started (ns), for its duration.
-    pub started: Option<u64>,
 }
 
 /// The chain and the sealed lines not taken yet.
@@ -182,63 +151,6 @@ impl Trail {
         };
         self.emit(None, event);
     }
-}
-
-/// The audit event of `decision` (the filter's `report::decision`).
-pub(crate) fn event(
-    engine: Option<&Engine>,
-    hit_key: Option<&[u8]>,
-    now: u64,
-    about: &About<'_>,
-    decision: &Decision,
-    note: &Note<'_>,
-) -> AuditEvent {
-    let duration_us = note.started.map(|s| now.saturating_sub(s) / 1_000);
-    match engine {
-        Some(engine) => {
-            let subject = Subject {
-                runtime: RUNTIME,
-                time_unix_nano: now,
-                request_id: about.request_id,
-                host: about.host,
-                headers: about.headers,
-                route: about.route,
-                api: about.api,
-                model: about.model,
-                segments: note.segments,
-                reported_output_tokens: note.output_tokens,
-                hit_key,
-                code: note.code,
-                message: note.message,
-                inspected: note.inspected,
-                duration_us,
-            };
-            engine.audit_event(decision, &subject)
-        }
-        // No rule set: nothing but what the guard itself knows.
-        None => AuditEvent {
-            name: names::DECISION.to_owned(),
-            time_unix_nano: now,
-            request_id: Some(about.request_id.to_owned()),
-            phase: Some(decision.phase.name().to_owned()),
-            outcome: Some(decision.outcome.name().to_owned()),
-            code: note.code.map(str::to_owned),
-            message: note.message.map(str::to_owned),
-            inspected: Some(false),
-            host: (!about.host.is_empty()).then(|| about.host.to_owned()),
-            block: decision.block.as_ref().map(|b| BlockRecord {
-                status: b.status,
-                reason: "uninspectable".to_owned(),
-                rule: None,
-            }),
-            ..AuditEvent::default()
-        },
-    }
-}
-
-/// The summary of an event about to be sealed.
-pub(crate) fn recorded(event: &AuditEvent) -> Recorded {
-    Recorded::of(event)
 }
 
 #[cfg(test)]

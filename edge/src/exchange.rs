@@ -1,7 +1,6 @@
-//! One HTTP exchange through the guard: the filter's `http.rs`, for a
-//! runtime that hands over whole requests and response streams.
-//!
-//! The flow, and where it differs from a proxy:
+//! One HTTP exchange through the guard: the engine's exchange
+//! [`Flow`] (which the filter drives from proxy callbacks), for a runtime
+//! that hands over whole requests and response streams.
 //!
 //! 1. [`Guard::inspect_request`](crate::Guard::inspect_request) routes the
 //!    request and inspects its whole body: [`Verdict::Forward`] (with the
@@ -26,21 +25,17 @@
 
 use std::rc::Rc;
 
-use aimsgate_engine::Routing;
-use aimsgate_engine::codec::Api;
-use aimsgate_engine::decision::{BlockReason, Decision};
-use aimsgate_engine::inspect::{RequestContext, RequestFacts};
+use aimsgate_engine::audit::{self, Subject};
+use aimsgate_engine::decision::Decision;
+use aimsgate_engine::flow::{
+    BodyStep, Flow, HeaderEdits, Host, NoDecoder, RequestHead, RequestStep, ResponseHead,
+};
+pub use aimsgate_engine::flow::{DECISION_HEADER, Mode, REQUEST_ID_HEADER};
 use aimsgate_engine::reply::Refusal;
-use aimsgate_engine::ruleset::{Phase, UnknownPath};
-use aimsgate_engine::stream::{ResponseStream, StreamContext, StreamOptions};
+use aimsgate_engine::ruleset::Phase;
 
-use crate::audit::{self, About, Note, Recorded};
+use crate::audit::{RUNTIME, Recorded};
 use crate::guard::Shared;
-
-/// Header naming the decision, on every governed response.
-pub const DECISION_HEADER: &str = "x-aimsgate-decision";
-/// Header carrying the request id, on every governed response.
-pub const REQUEST_ID_HEADER: &str = "x-aimsgate-request-id";
 
 /// A request as the caller received it.
 #[derive(Debug, Clone, Copy)]
@@ -89,28 +84,6 @@ pub enum Verdict {
     Refuse(Reply),
 }
 
-/// How to treat a response body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Pass it untouched (not governed, provider error, no body).
-    Pass,
-    /// Read it whole and hand it to [`Exchange::response_body`].
-    Buffer,
-    /// Stream it through [`Exchange::transform`] and [`Exchange::flush`].
-    Stream,
-}
-
-impl Mode {
-    /// `pass`, `buffer` or `stream`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Pass => "pass",
-            Mode::Buffer => "buffer",
-            Mode::Stream => "stream",
-        }
-    }
-}
-
 /// What [`Exchange::response_head`] decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
@@ -146,45 +119,46 @@ pub struct ResponseResult {
     pub body: Vec<u8>,
 }
 
-/// Where an exchange is.
-#[derive(Debug)]
-enum Stage {
-    /// Not governed (or already answered): everything passes untouched.
-    Pass,
-    /// Request forwarded; waiting for the response head.
-    AwaitResponse,
-    /// A non-streamed body to be inspected whole.
-    ResponseBody { encoding: Option<String> },
-    /// Streamed response flowing through the inspector.
-    Stream(Box<ResponseStream>),
-    /// A compressed stream: the first chunk becomes an error event, the
-    /// rest is dropped.
-    UnreadableStream { reason: String, sent: bool },
-    /// Answered by the guard.
-    Answered,
-}
-
 /// One exchange: the request's facts, kept for the response phase. Made by
 /// [`Guard::inspect_request`](crate::Guard::inspect_request).
 #[derive(Debug)]
 pub struct Exchange {
     shared: Rc<Shared>,
-    stage: Stage,
-    host: String,
-    path: String,
-    /// Request headers, names lower-case.
-    headers: Vec<(String, String)>,
-    route: Option<u32>,
-    api: Option<Api>,
-    request_id: String,
-    now_secs: u64,
-    facts: RequestFacts,
-    request_outcome: Option<&'static str>,
-    /// Headers the request decision adds, sent with the response.
-    response_headers: Vec<(String, String)>,
-    /// Each phase's decision as recorded (request, response): exactly one
-    /// audit event per phase.
+    flow: Flow,
+    /// Each phase's decision as recorded (request, response).
     recorded: [Option<Recorded>; 2],
+}
+
+/// The guard as the host of an exchange's flow: its clock and request
+/// ids, and the audit chain every decision is sealed into.
+struct Recorder<'a> {
+    shared: &'a Shared,
+    recorded: &'a mut [Option<Recorded>; 2],
+}
+
+impl Host for Recorder<'_> {
+    fn now(&self) -> u64 {
+        self.shared.now()
+    }
+
+    fn make_request_id(&mut self) -> String {
+        self.shared.make_request_id()
+    }
+
+    fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
+        let subject = Subject {
+            runtime: RUNTIME,
+            hit_key: self.shared.hit_key(),
+            ..*subject
+        };
+        let engine = self.shared.engine();
+        let event = audit::decision_event(engine, decision, &subject);
+        let slot = usize::from(decision.phase == Phase::Response);
+        self.recorded[slot] = Some(Recorded::of(&event));
+        if let Ok(mut trail) = self.shared.trail.try_borrow_mut() {
+            trail.emit(engine, event);
+        }
+    }
 }
 
 fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
@@ -194,44 +168,48 @@ fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Whether a `content-encoding` value means the body is encoded.
-fn is_encoded(encoding: Option<&str>) -> bool {
-    encoding.is_some_and(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
+fn owned(names: Vec<&'static str>) -> Vec<String> {
+    names.into_iter().map(str::to_owned).collect()
 }
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+/// The headers of a reply carrying `refusal`.
+fn refusal_headers(refusal: &Refusal) -> Vec<(String, String)> {
+    let mut headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        (DECISION_HEADER.to_owned(), "block".to_owned()),
+        (REQUEST_ID_HEADER.to_owned(), refusal.request_id.clone()),
+    ];
+    if let Some(retry_after) = refusal.retry_after {
+        headers.push(("retry-after".to_owned(), retry_after.to_string()));
+    }
+    headers
+}
+
+fn forward(body: Option<Vec<u8>>, edits: HeaderEdits) -> Verdict {
+    Verdict::Forward {
+        body,
+        set_headers: edits.set,
+        remove_headers: owned(edits.remove),
+    }
 }
 
 impl Exchange {
     pub(crate) fn new(shared: Rc<Shared>) -> Exchange {
         Exchange {
             shared,
-            stage: Stage::Pass,
-            host: String::new(),
-            path: String::new(),
-            headers: Vec::new(),
-            route: None,
-            api: None,
-            request_id: String::new(),
-            now_secs: 0,
-            facts: RequestFacts::default(),
-            request_outcome: None,
-            response_headers: Vec::new(),
+            flow: Flow::new(),
             recorded: [None, None],
         }
     }
 
     /// The request id (from the request's header, or made up).
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.flow.request_id()
     }
 
     /// Whether the response is governed (headers added, body inspected).
     pub fn governed(&self) -> bool {
-        !matches!(self.stage, Stage::Pass | Stage::Answered)
+        self.flow.governed()
     }
 
     /// The request decision as recorded, once made.
@@ -250,298 +228,99 @@ impl Exchange {
         crate::guard::take_events(&self.shared)
     }
 
-    fn ctx(&self) -> RequestContext<'_> {
-        RequestContext {
-            host: &self.host,
-            path: &self.path,
-            headers: &self.headers,
-            route: self.route,
-            api: self.api,
-            now_secs: self.now_secs,
-        }
-    }
-
-    /// Writes the phase's audit event, once per phase: the first path to
-    /// decide a phase is the one on record.
-    fn record(&mut self, decision: &Decision, note: Note<'_>) {
-        let slot = usize::from(decision.phase == Phase::Response);
-        if self.recorded[slot].is_some() {
-            return;
-        }
-        let shared = Rc::clone(&self.shared);
-        let about = About {
-            request_id: &self.request_id,
-            host: &self.host,
-            headers: &self.headers,
-            route: self.route,
-            api: self.api,
-            model: self.facts.model.as_deref(),
-        };
-        let event = audit::event(
-            shared.engine(),
-            shared.hit_key(),
-            shared.now(),
-            &about,
-            decision,
-            &note,
-        );
-        self.recorded[slot] = Some(audit::recorded(&event));
-        if let Ok(mut trail) = shared.trail.try_borrow_mut() {
-            trail.emit(shared.engine(), event);
-        }
-    }
-
-    /// Records that a phase passed without inspection, and why.
-    fn record_pass(&mut self, phase: Phase, code: &str, message: &str) {
-        self.record(
-            &Decision::allow(phase),
-            Note {
-                code: Some(code),
-                message: Some(message),
-                ..Note::default()
-            },
-        );
-    }
-
-    /// Records the guard's own refusal of a phase.
-    fn record_refusal(&mut self, phase: Phase, status: u16, code: &str, message: &str) {
-        let decision = Decision::refuse(
-            phase,
-            BlockReason::Uninspectable {
-                reason: code.to_owned(),
-            },
-            status,
-            message.to_owned(),
-        );
-        self.record(
-            &decision,
-            Note {
-                code: Some(code),
-                message: Some(message),
-                ..Note::default()
-            },
-        );
-    }
-
     /// The reply carrying `refusal` in the API's error format.
-    fn refuse(&mut self, refusal: &Refusal) -> Verdict {
-        let mut headers = pairs(&[
-            ("content-type", "application/json"),
-            (DECISION_HEADER, "block"),
-            (REQUEST_ID_HEADER, refusal.request_id.as_str()),
-        ]);
-        if let Some(retry_after) = refusal.retry_after {
-            headers.push(("retry-after".to_owned(), retry_after.to_string()));
-        }
-        self.stage = Stage::Answered;
+    fn refuse(&self, refusal: &Refusal) -> Verdict {
         Verdict::Refuse(Reply {
             status: refusal.status,
-            headers,
-            body: refusal.body(self.api),
+            headers: refusal_headers(refusal),
+            body: refusal.body(self.flow.api()),
         })
-    }
-
-    /// The refusal a blocking decision calls for.
-    fn refuse_decision(&mut self, decision: &Decision) -> Verdict {
-        let refusal = self
-            .shared
-            .engine()
-            .and_then(|engine| Refusal::of(decision, engine.ruleset(), &self.request_id))
-            .unwrap_or_else(|| {
-                Refusal::plain(403, "policy_block", "refused by policy", &self.request_id)
-            });
-        self.refuse(&refusal)
-    }
-
-    /// The guard's own refusal (no rule set, size limits, encodings).
-    fn refuse_plain(&mut self, status: u16, code: &str, message: &str) -> Verdict {
-        self.record_refusal(Phase::Request, status, code, message);
-        let refusal = Refusal::plain(status, code, message, &self.request_id);
-        self.refuse(&refusal)
-    }
-
-    /// Forwards the request; `governed` asks for an uncompressed response
-    /// and, when there is a body, drops `content-length` (the body may
-    /// change; the runtime's fetch computes it again).
-    fn forward(body: Option<Vec<u8>>, governed: bool, has_body: bool) -> Verdict {
-        let mut set_headers = Vec::new();
-        let mut remove_headers = Vec::new();
-        if governed {
-            // Ask for an uncompressed response: it can be inspected as it
-            // flows.
-            set_headers.push(("accept-encoding".to_owned(), "identity".to_owned()));
-            if has_body {
-                remove_headers.push("content-length".to_owned());
-            }
-        }
-        Verdict::Forward {
-            body,
-            set_headers,
-            remove_headers,
-        }
     }
 
     /// A request the caller could not read.
     pub(crate) fn unreadable(&mut self, host: &str, reason: &str) -> Verdict {
-        self.host = host.to_owned();
-        self.request_id = self.shared.make_request_id();
-        self.refuse_plain(400, "request_unreadable", reason)
+        let shared = Rc::clone(&self.shared);
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let refusal = self.flow.refuse_unreadable(&mut recorder, host, reason);
+        self.refuse(&refusal)
     }
 
     /// The request phase (the filter's request headers and body callbacks
     /// in one).
     pub(crate) fn request(&mut self, request: &Request<'_>) -> Verdict {
         let shared = Rc::clone(&self.shared);
-        let raw_headers = request.headers;
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let head = RequestHead {
+            method: request.method,
+            host: request.host,
+            path: request.path,
+            headers: request.headers,
+            has_body: !request.body.is_empty(),
+        };
         let Some(engine) = shared.engine() else {
-            self.request_id = find(raw_headers, "x-request-id")
-                .filter(|id| !id.is_empty())
-                .map_or_else(|| shared.make_request_id(), str::to_owned);
-            self.host = request.host.to_owned();
             let reason = shared.engine.as_ref().err().map_or("", String::as_str);
-            if shared.fail_open {
-                let message = format!("no valid rule set ({reason}); passed as failOpen allows");
-                self.record_pass(Phase::Request, "no_ruleset_fail_open", &message);
-                return Self::forward(None, false, false);
-            }
-            let message = format!("aimsgate has no valid rule set ({reason})");
-            return self.refuse_plain(503, "no_ruleset", &message);
-        };
-        let options = &shared.options;
-        self.request_id = find(raw_headers, &options.request_id_header)
-            .filter(|id| !id.is_empty())
-            .map_or_else(|| shared.make_request_id(), str::to_owned);
-        self.now_secs = shared.now() / 1_000_000_000;
-        self.host = request.host.to_owned();
-        self.path = request.path.to_owned();
-        let routing = engine.route(&self.host, &self.path, raw_headers);
-        let route = match routing {
-            Routing::Ungoverned => return Self::forward(None, false, false),
-            Routing::UnknownPath {
-                route,
-                action: UnknownPath::Allow,
-            } => {
-                self.route = Some(route);
-                self.record_pass(
-                    Phase::Request,
-                    "unknown_path_allowed",
-                    "a governed host was asked for a path no route knows; passed uninspected",
-                );
-                return Self::forward(None, false, false);
-            }
-            Routing::Route(route) => route,
-            refused => {
-                let decision = engine
-                    .routing_refusal(refused)
-                    .unwrap_or_else(|| Decision::allow(Phase::Request));
-                if let Routing::Retired { route, .. } = refused {
-                    self.route = Some(route);
-                }
-                self.record(&decision, Note::default());
-                return self.refuse_decision(&decision);
-            }
-        };
-        let Some(spec) = engine.ruleset().routes.get(route as usize) else {
-            return Self::forward(None, false, false);
-        };
-        self.route = Some(route);
-        self.api = spec
-            .api
-            .or_else(|| aimsgate_engine::codec::api_from_path(&self.path));
-        let upgrade = find(raw_headers, "upgrade").is_some_and(|u| !u.is_empty())
-            || request.method.eq_ignore_ascii_case("CONNECT");
-        if upgrade {
-            if spec.upgrade == UnknownPath::Allow {
-                self.record_pass(
-                    Phase::Request,
-                    "upgrade_allowed",
-                    "a protocol upgrade passed uninspected, as the route allows",
-                );
-                return Self::forward(None, false, false);
-            }
-            return self.refuse_plain(
-                403,
-                "upgrade_refused",
-                "protocol upgrades (WebSocket, Realtime) cannot be inspected and this route does not allow them",
-            );
-        }
-        let oversize_allowed = spec.oversize == UnknownPath::Allow;
-        let encoding = find(raw_headers, "content-encoding").map(str::to_owned);
-        self.headers = raw_headers
-            .iter()
-            .filter(|(k, _)| !k.starts_with(':'))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-            .collect();
-        let body = request.body;
-        if body.is_empty() {
-            // Nothing to inspect (a GET of a governed path).
-            self.record_pass(Phase::Request, "no_body", "the request has no body");
-            self.stage = Stage::AwaitResponse;
-            return Self::forward(None, true, false);
-        }
-        if body.len() > options.max_request_body {
-            if oversize_allowed {
-                self.record_pass(
-                    Phase::Request,
-                    "request_oversize_allowed",
-                    "a request body over the size limit passed uninspected, as the route allows",
-                );
-                self.stage = Stage::AwaitResponse;
-                return Self::forward(None, true, true);
-            }
-            let message = format!(
-                "the request body is larger than the {} bytes aimsgate inspects",
-                options.max_request_body
-            );
-            return self.refuse_plain(413, "body_too_large", &message);
-        }
-        if is_encoded(encoding.as_deref()) {
-            // The edge build carries no decompressors: clients rarely
-            // compress requests, and the runtimes' fetch decodes responses.
-            // An encoded body is refused, never passed on uninspected.
-            let message = format!(
-                "content-encoding `{}` is not supported here: send the request body uncompressed",
-                encoding.unwrap_or_default()
-            );
-            return self.refuse_plain(415, "body_encoding", &message);
-        }
-        let started = shared.now();
-        let inspection = {
-            let mut ledger = match shared.ledger.try_borrow_mut() {
-                Ok(ledger) => ledger,
-                Err(_) => {
-                    return self.refuse_plain(
-                        500,
-                        "ledger_busy",
-                        "the usage ledger is in use (re-entrant call)",
-                    );
-                }
+            let step =
+                self.flow
+                    .request_without_ruleset(&mut recorder, &head, reason, shared.fail_open);
+            return match step {
+                RequestStep::Refuse(refusal) => self.refuse(&refusal),
+                RequestStep::Pass | RequestStep::Govern(_) => forward(None, HeaderEdits::default()),
             };
-            engine.inspect_request(&self.ctx(), body, &mut *ledger)
         };
-        self.api = self.api.or(inspection.api);
-        if let Some(view) = &inspection.view {
-            self.facts = RequestFacts::of(view, &self.path);
+        let settings = shared.options.settings();
+        let edits = match self
+            .flow
+            .request_head(engine, &settings, &mut recorder, &head)
+        {
+            RequestStep::Pass => return forward(None, HeaderEdits::default()),
+            RequestStep::Refuse(refusal) => return self.refuse(&refusal),
+            RequestStep::Govern(edits) if !head.has_body => return forward(None, edits),
+            RequestStep::Govern(edits) => edits,
+        };
+        let step = match shared.ledger.try_borrow_mut() {
+            Ok(mut ledger) => self.flow.request_body(
+                engine,
+                &settings,
+                &mut recorder,
+                &mut *ledger,
+                // The edge build carries no decompressors: clients rarely
+                // compress requests, and the runtimes' fetch decodes
+                // responses. An encoded body is refused (415), never passed
+                // on uninspected.
+                &NoDecoder,
+                request.body.len(),
+                true,
+                || Some(request.body),
+            ),
+            Err(_) => BodyStep::Refuse(self.flow.refuse_own(
+                &mut recorder,
+                Phase::Request,
+                500,
+                "ledger_busy",
+                "the usage ledger is in use (re-entrant call)",
+            )),
+        };
+        match step {
+            BodyStep::Forward(body) => forward(body, edits),
+            BodyStep::Refuse(refusal) => self.refuse(&refusal),
+            // The body is whole: the flow never waits for more of it.
+            BodyStep::Wait => {
+                let refusal = self.flow.refuse_own(
+                    &mut recorder,
+                    Phase::Request,
+                    500,
+                    "request_incomplete",
+                    "the request body was not taken whole",
+                );
+                self.refuse(&refusal)
+            }
         }
-        let decision = inspection.decision;
-        self.record(
-            &decision,
-            Note {
-                inspected: inspection.view.is_some(),
-                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
-                started: Some(started),
-                ..Note::default()
-            },
-        );
-        if decision.block.is_some() {
-            return self.refuse_decision(&decision);
-        }
-        self.request_outcome = Some(decision.outcome.name());
-        // As in the filter (whose request headers left before the body was
-        // read), the decision's headers go to the client with the response.
-        self.response_headers = decision.headers;
-        self.stage = Stage::AwaitResponse;
-        Self::forward(inspection.body, true, true)
     }
 
     /// The response's status and headers (lower-case or not) arrived;
@@ -552,202 +331,77 @@ impl Exchange {
         headers: &[(String, String)],
         has_body: bool,
     ) -> Head {
-        let pass = Head {
-            mode: Mode::Pass,
-            set_headers: Vec::new(),
-            remove_headers: Vec::new(),
-        };
-        if !matches!(self.stage, Stage::AwaitResponse) {
-            return pass;
-        }
         let shared = Rc::clone(&self.shared);
         let Some(engine) = shared.engine() else {
-            self.stage = Stage::Pass;
-            return pass;
-        };
-        let mut set_headers = pairs(&[
-            (REQUEST_ID_HEADER, self.request_id.as_str()),
-            (DECISION_HEADER, self.request_outcome.unwrap_or("allow")),
-        ]);
-        set_headers.extend(engine.ruleset().disclosure_headers.iter().cloned());
-        set_headers.extend(self.response_headers.iter().cloned());
-        let mut head = Head {
-            mode: Mode::Pass,
-            set_headers,
-            remove_headers: Vec::new(),
-        };
-        // Provider errors carry no model output; pass them as they are.
-        if !has_body || !(200..300).contains(&status) {
-            let message = if has_body {
-                format!("status {status}: provider errors pass uninspected")
-            } else {
-                "the response has no body".to_owned()
+            return Head {
+                mode: Mode::Pass,
+                set_headers: Vec::new(),
+                remove_headers: Vec::new(),
             };
-            self.record_pass(Phase::Response, "response_not_inspected", &message);
-            self.stage = Stage::Pass;
-            return head;
-        }
-        let Some(api) = self.api else {
-            self.record_pass(
-                Phase::Response,
-                "response_not_inspected",
-                "the API of the exchange is unknown",
-            );
-            self.stage = Stage::Pass;
-            return head;
         };
-        let content_type = find(headers, "content-type").unwrap_or_default();
-        let encoding = find(headers, "content-encoding").map(str::to_owned);
-        let streamed = content_type
-            .to_ascii_lowercase()
-            .contains("text/event-stream")
-            || (api == Api::Gemini && self.path.contains(":streamGenerateContent"));
-        // The body will change length (redaction, holdback, refusal).
-        head.remove_headers.push("content-length".to_owned());
-        if streamed {
-            head.mode = Mode::Stream;
-            if is_encoded(encoding.as_deref()) {
-                head.remove_headers.push("content-encoding".to_owned());
-                self.stage = Stage::UnreadableStream {
-                    reason: format!(
-                        "the upstream sent a `{}`-encoded stream although aimsgate asked for identity",
-                        encoding.unwrap_or_default()
-                    ),
-                    sent: false,
-                };
-                return head;
-            }
-            let ctx = StreamContext {
-                host: self.host.clone(),
-                path: self.path.clone(),
-                headers: self.headers.clone(),
-                route: self.route,
-                now_secs: self.now_secs,
-                request_id: self.request_id.clone(),
-            };
-            let options = StreamOptions {
-                window: shared.options.stream_window,
-            };
-            let stream = ResponseStream::new(engine, ctx, api, self.facts.clone(), options);
-            self.stage = Stage::Stream(Box::new(stream));
-            return head;
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let head = ResponseHead {
+            status,
+            content_type: find(headers, "content-type").unwrap_or_default(),
+            encoding: find(headers, "content-encoding"),
+            has_body,
+        };
+        let plan =
+            self.flow
+                .response_head(engine, &shared.options.settings(), &mut recorder, &head);
+        Head {
+            mode: plan.mode,
+            set_headers: plan.edits.set,
+            remove_headers: owned(plan.edits.remove),
         }
-        if is_encoded(encoding.as_deref()) {
-            // Refused when the body arrives: its header would be wrong on
-            // the error JSON that replaces it.
-            head.remove_headers.push("content-encoding".to_owned());
-        }
-        head.mode = Mode::Buffer;
-        self.stage = Stage::ResponseBody { encoding };
-        head
     }
 
-    /// The whole body of a [`Mode::Buffer`] response.
+    /// The whole body of a [`Mode::Buffer`] response (other modes: the
+    /// body comes back unchanged).
     pub fn response_body(&mut self, body: &[u8]) -> BodyResult {
         let unchanged = BodyResult {
             status: None,
             set_headers: Vec::new(),
             body: None,
         };
-        let Stage::ResponseBody { encoding } = &self.stage else {
-            return unchanged;
-        };
-        let encoding = encoding.clone();
         let shared = Rc::clone(&self.shared);
         let Some(engine) = shared.engine() else {
             return unchanged;
         };
-        self.stage = Stage::Pass;
-        if body.len() > shared.options.max_response_body {
-            let allowed = self
-                .route
-                .and_then(|r| engine.ruleset().routes.get(r as usize))
-                .is_some_and(|r| r.oversize == UnknownPath::Allow);
-            if allowed {
-                self.record_pass(
-                    Phase::Response,
-                    "response_oversize_allowed",
-                    "a response body over the size limit passed uninspected, as the route allows",
-                );
-                return unchanged;
-            }
-            let message = format!(
-                "the response body is larger than the {} bytes aimsgate inspects",
-                shared.options.max_response_body
-            );
-            self.record_refusal(Phase::Response, 502, "response_too_large", &message);
-            let refusal = Refusal::plain(502, "response_too_large", &message, &self.request_id);
-            return self.replace_response(&refusal);
-        }
-        if body.is_empty() {
-            // A 2xx whose body turned out empty: what a proxy sees as a
-            // response without a body.
-            self.record_pass(
-                Phase::Response,
-                "response_not_inspected",
-                "the response has no body",
-            );
+        if self.flow.response_mode() != Mode::Buffer {
             return unchanged;
         }
-        if is_encoded(encoding.as_deref()) {
-            let message = format!(
-                "the response could not be inspected: content-encoding `{}` is not supported here",
-                encoding.unwrap_or_default()
-            );
-            self.record_refusal(Phase::Response, 502, "body_encoding", &message);
-            let refusal = Refusal::plain(502, "body_encoding", &message, &self.request_id);
-            return self.replace_response(&refusal);
-        }
-        let Some(api) = self.api else {
-            return unchanged;
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
         };
-        let started = shared.now();
-        let inspection = engine.inspect_response(&self.ctx(), api, &self.facts, body, false);
-        let decision = inspection.decision;
-        self.record(
-            &decision,
-            Note {
-                inspected: inspection.view.is_some(),
-                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
-                output_tokens: inspection.view.as_ref().and_then(|v| v.output_tokens),
-                started: Some(started),
-                ..Note::default()
-            },
+        let step = self.flow.response_body(
+            engine,
+            &shared.options.settings(),
+            &mut recorder,
+            &NoDecoder,
+            body.len(),
+            true,
+            || Some(body),
         );
-        if decision.block.is_some() {
-            let refusal = Refusal::of(&decision, engine.ruleset(), &self.request_id)
-                .unwrap_or_else(|| {
-                    Refusal::plain(
-                        502,
-                        "policy_block",
-                        "response refused by policy",
-                        &self.request_id,
-                    )
-                });
-            return self.replace_response(&refusal);
-        }
-        BodyResult {
-            status: None,
-            set_headers: Vec::new(),
-            body: inspection.body,
-        }
-    }
-
-    /// A refused response: the API's error JSON, with the refusal's status
-    /// (the guard still holds the response head, which a proxy does not).
-    fn replace_response(&mut self, refusal: &Refusal) -> BodyResult {
-        self.stage = Stage::Answered;
-        let mut set_headers = pairs(&[
-            ("content-type", "application/json"),
-            (DECISION_HEADER, "block"),
-        ]);
-        if let Some(retry_after) = refusal.retry_after {
-            set_headers.push(("retry-after".to_owned(), retry_after.to_string()));
-        }
-        BodyResult {
-            status: Some(refusal.status),
-            set_headers,
-            body: Some(refusal.body(self.api)),
+        match step {
+            BodyStep::Forward(body) => BodyResult { body, ..unchanged },
+            // Unlike a proxy, the guard still holds the response head: the
+            // refusal gets its own status.
+            BodyStep::Refuse(refusal) => {
+                let mut set_headers = refusal_headers(&refusal);
+                set_headers.retain(|(name, _)| name != REQUEST_ID_HEADER);
+                BodyResult {
+                    status: Some(refusal.status),
+                    set_headers,
+                    body: Some(refusal.body(self.flow.api())),
+                }
+            }
+            // The body is whole: the flow never waits for more of it.
+            BodyStep::Wait => unchanged,
         }
     }
 
@@ -768,78 +422,28 @@ impl Exchange {
         let Some(engine) = shared.engine() else {
             return chunk.to_vec();
         };
-        match &mut self.stage {
-            Stage::Stream(stream) => {
-                let started = shared.now();
-                let was_ended = stream.ended();
-                let mut out = Vec::with_capacity(chunk.len());
-                stream.push(engine, chunk, &mut out);
-                if end {
-                    stream.finish(engine, &mut out);
-                }
-                let report_now = end || (stream.ended() && !was_ended);
-                let decision = report_now.then(|| stream.decision().clone());
-                if end {
-                    self.stage = Stage::Answered;
-                }
-                if let Some(decision) = decision {
-                    self.record(
-                        &decision,
-                        Note {
-                            inspected: true,
-                            started: Some(started),
-                            ..Note::default()
-                        },
-                    );
-                }
-                out
-            }
-            Stage::UnreadableStream { reason, sent } => {
-                // The first chunk (or the end of an empty stream) becomes
-                // the error event; later chunks vanish.
-                let first = !std::mem::replace(sent, true);
-                let reason = reason.clone();
-                if end {
-                    self.stage = Stage::Answered;
-                }
-                if first {
-                    self.unreadable_stream_event(&reason)
-                } else {
-                    Vec::new()
-                }
-            }
-            Stage::Answered => Vec::new(),
-            _ => chunk.to_vec(),
+        if self.flow.response_mode() != Mode::Stream {
+            return chunk.to_vec();
         }
-    }
-
-    /// Reports a stream that cannot be inspected and returns the error
-    /// event that replaces it.
-    fn unreadable_stream_event(&mut self, reason: &str) -> Vec<u8> {
-        let decision = Decision::refuse(
-            Phase::Response,
-            BlockReason::Uninspectable {
-                reason: reason.to_owned(),
-            },
-            502,
-            format!("the response could not be inspected: {reason}"),
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let step = self.flow.response_body(
+            engine,
+            &shared.options.settings(),
+            &mut recorder,
+            &NoDecoder,
+            chunk.len(),
+            end,
+            || Some(chunk),
         );
-        self.record(
-            &decision,
-            Note {
-                code: Some("stream_encoding"),
-                message: Some(reason),
-                ..Note::default()
-            },
-        );
-        let refusal = self
-            .shared
-            .engine()
-            .and_then(|engine| Refusal::of(&decision, engine.ruleset(), &self.request_id))
-            .unwrap_or_else(|| Refusal::plain(502, "uninspectable", reason, &self.request_id));
-        match self.api {
-            Some(api) => refusal.sse_event(api),
-            None => refusal.body(None),
+        match step {
+            BodyStep::Forward(None) => chunk.to_vec(),
+            BodyStep::Forward(Some(out)) => out,
+            // Streams neither wait nor refuse: a refused stream ends with
+            // an error event, forwarded above.
+            BodyStep::Wait | BodyStep::Refuse(_) => Vec::new(),
         }
     }
 
@@ -879,18 +483,19 @@ impl Exchange {
     /// The upstream could not be reached (the runtime's fetch failed):
     /// records the response phase and returns the 502 to answer with.
     pub fn upstream_failed(&mut self, reason: &str) -> Reply {
-        if matches!(self.stage, Stage::AwaitResponse) {
-            self.record_pass(Phase::Response, "response_not_inspected", reason);
-        }
-        self.stage = Stage::Answered;
-        let refusal = Refusal::plain(502, "upstream_unreachable", reason, &self.request_id);
+        let shared = Rc::clone(&self.shared);
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let refusal = self.flow.upstream_failed(&mut recorder, reason);
         Reply {
-            status: 502,
-            headers: pairs(&[
-                ("content-type", "application/json"),
-                (REQUEST_ID_HEADER, self.request_id.as_str()),
-            ]),
-            body: refusal.body(self.api),
+            status: refusal.status,
+            headers: vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                (REQUEST_ID_HEADER.to_owned(), refusal.request_id.clone()),
+            ],
+            body: refusal.body(self.flow.api()),
         }
     }
 
@@ -899,37 +504,12 @@ impl Exchange {
     /// recorded, so no governed exchange leaves the trail without a trace.
     /// Idempotent; dropping the exchange does it too.
     pub fn close(&mut self) {
-        match std::mem::replace(&mut self.stage, Stage::Answered) {
-            Stage::AwaitResponse => self.record_pass(
-                Phase::Response,
-                "response_incomplete",
-                "the exchange ended before a response arrived",
-            ),
-            Stage::ResponseBody { .. } => self.record_pass(
-                Phase::Response,
-                "response_incomplete",
-                "the response ended before its body was complete",
-            ),
-            Stage::Stream(stream) => {
-                let decision = stream.decision().clone();
-                self.record(
-                    &decision,
-                    Note {
-                        code: Some("stream_incomplete"),
-                        message: Some("the stream ended early; the decision covers what passed"),
-                        inspected: true,
-                        ..Note::default()
-                    },
-                );
-            }
-            Stage::UnreadableStream {
-                reason,
-                sent: false,
-            } => {
-                let _ = self.unreadable_stream_event(&reason);
-            }
-            _ => {}
-        }
+        let shared = Rc::clone(&self.shared);
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        self.flow.close(&mut recorder);
     }
 }
 

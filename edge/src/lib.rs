@@ -4,13 +4,13 @@
 //! Deno, Node — built for `wasm32-unknown-unknown` with a wasm-bindgen API,
 //! and wrapped by the `@aimsgate/edge` npm package (`edge/js/`).
 //!
-//! It is the proxy-wasm filter's twin (`filter/src/http.rs` is the
-//! reference): the same routing, the same refusals with the same statuses
-//! and error bodies, the same redaction rewrites, the same streaming
-//! inspector, the same audit events (runtime `aimsgate-edge/<version>`),
-//! one per governed phase. Every rule of behaviour is the engine's; this
-//! crate only adapts it to a runtime that hands over whole requests and
-//! response streams instead of proxy callbacks:
+//! It is the proxy-wasm filter's twin: both drive the engine's exchange
+//! flow (`aimsgate_engine::flow`), so they route, refuse (same statuses,
+//! same error bodies), redact, inspect streams and write audit events
+//! (runtime `aimsgate-edge/<version>`, one per governed phase) alike.
+//! Every rule of behaviour is the engine's; this crate only adapts the
+//! flow to a runtime that hands over whole requests and response streams
+//! instead of proxy callbacks:
 //!
 //! - [`Guard`] holds the engine, the options, usage budgets (in memory,
 //!   per guard) and the audit chain; [`Guard::inspect_request`] returns a

@@ -4,6 +4,7 @@
 //! refused rather than ignored: a misspelt `failOpen` must not silently
 //! mean the default (the filter's configuration does the same).
 
+use aimsgate_engine::flow::Settings;
 use serde::Deserialize;
 
 /// Options of a [`Guard`](crate::Guard), with the filter's defaults.
@@ -49,6 +50,18 @@ impl Default for Options {
 }
 
 impl Options {
+    /// The limits and names the exchange flow applies.
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            request_id_header: &self.request_id_header,
+            max_request_body: self.max_request_body,
+            max_response_body: self.max_response_body,
+            // Nothing is decoded here (compressed bodies are refused).
+            max_decompressed_body: self.max_response_body,
+            stream_window: self.stream_window,
+        }
+    }
+
     /// Parses options from JSON; an empty text (or `null`) means the
     /// defaults.
     pub fn from_json(text: &str) -> Result<Options, String> {

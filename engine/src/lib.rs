@@ -31,6 +31,7 @@ pub mod codec;
 pub mod decision;
 pub mod detect;
 pub mod exchange;
+pub mod flow;
 pub mod inspect;
 pub mod normalize;
 pub mod redact;

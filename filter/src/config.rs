@@ -13,6 +13,7 @@
 //! `fail_open` must not silently mean the default.
 
 use aimsgate_engine::Engine;
+use aimsgate_engine::flow::Settings;
 use aimsgate_engine::ruleset::MAGIC;
 use serde::Deserialize;
 
@@ -39,6 +40,19 @@ pub struct Options {
     pub request_id_header: String,
     /// Audit evidence: where events go, checkpoints, hit fingerprints.
     pub audit: AuditOptions,
+}
+
+impl Options {
+    /// The limits and names the exchange flow applies.
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            request_id_header: &self.request_id_header,
+            max_request_body: self.max_request_body,
+            max_response_body: self.max_response_body,
+            max_decompressed_body: self.max_decompressed_body,
+            stream_window: self.stream_window,
+        }
+    }
 }
 
 /// Where audit events go and how chains are checkpointed.

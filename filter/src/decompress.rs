@@ -8,32 +8,20 @@
 
 use std::io::Read;
 
-/// Why a body could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    /// An encoding the filter does not decode.
-    Unsupported(String),
-    /// Larger than the limits allow once decoded.
-    TooLarge,
-    /// Not valid data of its encoding.
-    Corrupt(String),
+use aimsgate_engine::flow::{DecodeError, Decoder};
+
+/// The filter's decoder for the exchange flow: at most the flow's size
+/// limit, and at most `max_ratio` times the encoded size.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounded {
+    /// Largest ratio of decoded to encoded size.
+    pub max_ratio: usize,
 }
 
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Unsupported(e) => write!(f, "content-encoding `{e}` is not supported"),
-            DecodeError::TooLarge => {
-                f.write_str("the decompressed body exceeds the size or ratio limit")
-            }
-            DecodeError::Corrupt(e) => write!(f, "the compressed body is corrupt: {e}"),
-        }
+impl Decoder for Bounded {
+    fn decode(&self, encoding: &str, body: &[u8], max_len: usize) -> Result<Vec<u8>, DecodeError> {
+        decode(encoding, body, max_len, self.max_ratio)
     }
-}
-
-/// Whether a `content-encoding` value means the body is encoded.
-pub fn is_encoded(encoding: Option<&str>) -> bool {
-    encoding.is_some_and(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
 }
 
 /// Decodes `body` of `encoding` (gzip, x-gzip, deflate, br; a list is

@@ -49,6 +49,37 @@ pub fn event_time(secs: u64) -> u64 {
     secs.saturating_mul(1_000_000_000)
 }
 
+/// The audit event of `decision`, with the rule set's view when there is
+/// one ([`Engine::audit_event`]) and with only what the runtime knows when
+/// there is none (no valid rule set: the decision is the runtime's own).
+pub fn decision_event(
+    engine: Option<&Engine>,
+    decision: &Decision,
+    subject: &Subject<'_>,
+) -> AuditEvent {
+    if let Some(engine) = engine {
+        return engine.audit_event(decision, subject);
+    }
+    AuditEvent {
+        name: names::DECISION.to_owned(),
+        time_unix_nano: subject.time_unix_nano,
+        runtime: subject.runtime.to_owned(),
+        request_id: Some(subject.request_id.to_owned()),
+        phase: Some(decision.phase.name().to_owned()),
+        outcome: Some(decision.outcome.name().to_owned()),
+        code: subject.code.map(str::to_owned),
+        message: subject.message.map(str::to_owned),
+        inspected: Some(false),
+        host: (!subject.host.is_empty()).then(|| subject.host.to_owned()),
+        block: decision.block.as_ref().map(|b| BlockRecord {
+            status: b.status,
+            reason: "uninspectable".to_owned(),
+            rule: None,
+        }),
+        ..AuditEvent::default()
+    }
+}
+
 impl Engine {
     /// The audit event of `decision`: rules, controls and where detectors
     /// matched, never what they matched. Unsealed: a [`Chain`](super::Chain)

@@ -18,7 +18,7 @@ mod build;
 mod event;
 mod seal;
 
-pub use build::{Subject, event_time};
+pub use build::{Subject, decision_event, event_time};
 pub use event::{
     AuditEvent, BlockRecord, Checkpoint, HitRecord, RuleRecord, SeqRange, Witness, names,
 };

@@ -235,6 +235,34 @@ fn an_oversize_body_gets_413() {
     assert_eq!(run.events[0]["aimsgate.code"], "body_too_large");
 }
 
+#[test]
+fn an_oversize_response_is_refused_and_nothing_after_the_refusal_leaks() {
+    let rules = baseline();
+    let wrapped = json!({
+        "ruleset": serde_json::from_str::<Value>(&aimsgate_engine::ruleset::RuleSet::from_bytes(&rules).unwrap().to_json()).unwrap(),
+        "options": {"max_response_body": 1000}
+    });
+    let mut plugin = start(wrapped.to_string().into_bytes(), HostOptions::default());
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+    // The limit is crossed by the second piece; the third (carrying a
+    // secret nobody inspected) must not follow the refusal out.
+    let mut response = completion(&format!("{} AKIAIOSFODNN7EXAMPLE", "a".repeat(1500)));
+    let body = response.body.concat();
+    response.body = vec![
+        body[..600].to_vec(),
+        body[600..1200].to_vec(),
+        body[1200..].to_vec(),
+    ];
+    let run = openai(&mut plugin, &chat("hi"), 1, response);
+    assert_eq!(outcome(&run.response), "block");
+    let decision = run.response.as_ref().unwrap();
+    assert_eq!(decision.code.as_deref(), Some("response_too_large"));
+    let error: Value = serde_json::from_slice(&run.outcome.body)
+        .unwrap_or_else(|e| panic!("{e}: {}", body_text(&run)));
+    assert_eq!(error["error"]["code"], "response_too_large");
+    assert!(!body_text(&run).contains("AKIA"));
+}
+
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(data).unwrap();

@@ -1,0 +1,1016 @@
+//! One HTTP exchange, as every runtime drives it: the proxy-wasm filter
+//! from its header and body callbacks, the edge build from whole requests
+//! and response streams.
+//!
+//! [`Flow`] owns what the exchange learnt (route, API, request id, the
+//! request's facts) and where it is; it performs no I/O. The runtime hands
+//! it each part as it arrives and applies the step that comes back —
+//! header edits, a body to write instead, a refusal to render. Runtimes
+//! differ only in how they render: a proxy has sent the response head by
+//! the time a response body is refused (the body becomes the API's error
+//! JSON under the upstream's status), an edge worker still holds it.
+//!
+//! The flow, per phase:
+//!
+//! 1. [`Flow::request_head`] routes the request: pass it untouched
+//!    (ungoverned), refuse it (retired system, unknown path, upgrade) or
+//!    govern it ([`RequestStep::Govern`]: ask for an uncompressed
+//!    response; drop `content-length`, the body may change).
+//! 2. [`Flow::request_body`] waits for the whole body, decodes it if it
+//!    is compressed, inspects it and forwards it (rewritten, when a
+//!    redaction or a token cap changed it) or refuses it.
+//! 3. [`Flow::response_head`] adds the governance headers and picks how
+//!    to read the body ([`Mode`]): pass (provider errors, no body), buffer
+//!    (JSON) or stream (SSE, Gemini's JSON array).
+//! 4. [`Flow::response_body`] takes each piece of the body: buffered
+//!    bodies are inspected whole, streams are forwarded as each part
+//!    settles ([`ResponseStream`]).
+//! 5. [`Flow::close`] records a phase that never reached its decision
+//!    (client gone, upstream reset).
+//!
+//! Each governed phase is recorded exactly once, through
+//! [`Host::record`], whichever path decided it.
+
+use crate::audit::Subject;
+use crate::codec::{self, Api};
+use crate::decision::{BlockReason, Decision, UsageLedger};
+use crate::inspect::{Engine, RequestContext, RequestFacts, Routing};
+use crate::reply::Refusal;
+use crate::ruleset::{Phase, UnknownPath};
+use crate::stream::{ResponseStream, StreamContext, StreamOptions};
+
+/// Header naming the decision, on every governed response.
+pub const DECISION_HEADER: &str = "x-aimsgate-decision";
+/// Header carrying the request id, on every governed response.
+pub const REQUEST_ID_HEADER: &str = "x-aimsgate-request-id";
+
+/// What the runtime provides the flow with.
+pub trait Host {
+    /// Nanoseconds since the Unix epoch.
+    fn now(&self) -> u64;
+    /// A request id for a request that carries none.
+    fn make_request_id(&mut self) -> String;
+    /// Records a phase's decision (audit event, counters); called exactly
+    /// once per governed phase. `subject` lacks only what the runtime
+    /// knows: its name and the fingerprint key.
+    fn record(&mut self, decision: &Decision, subject: &Subject<'_>);
+}
+
+/// Why a compressed body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// An encoding the runtime does not decode.
+    Unsupported(String),
+    /// Larger than the limits allow once decoded.
+    TooLarge,
+    /// Not valid data of its encoding.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Unsupported(e) => write!(f, "content-encoding `{e}` is not supported"),
+            DecodeError::TooLarge => {
+                f.write_str("the decompressed body exceeds the size or ratio limit")
+            }
+            DecodeError::Corrupt(e) => write!(f, "the compressed body is corrupt: {e}"),
+        }
+    }
+}
+
+/// Decodes compressed bodies. The engine carries no decompressor: the
+/// filter brings one, and a runtime without one ([`NoDecoder`]) refuses
+/// compressed bodies — never passes them on uninspected.
+pub trait Decoder {
+    /// `body` of `encoding` (a `content-encoding` value), decoded to at
+    /// most `max_len` bytes.
+    fn decode(&self, encoding: &str, body: &[u8], max_len: usize) -> Result<Vec<u8>, DecodeError>;
+}
+
+/// A runtime that decodes nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDecoder;
+
+impl Decoder for NoDecoder {
+    fn decode(&self, encoding: &str, _: &[u8], _: usize) -> Result<Vec<u8>, DecodeError> {
+        Err(DecodeError::Unsupported(encoding.trim().to_owned()))
+    }
+}
+
+/// Whether a `content-encoding` value means the body is encoded.
+pub fn is_encoded(encoding: Option<&str>) -> bool {
+    encoding.is_some_and(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
+}
+
+/// The runtime's limits and names, from its options.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    /// Header carrying the request id.
+    pub request_id_header: &'a str,
+    /// Largest request body inspected, in bytes (as received).
+    pub max_request_body: usize,
+    /// Largest non-streamed response body inspected, in bytes.
+    pub max_response_body: usize,
+    /// Largest body once decoded, in bytes.
+    pub max_decompressed_body: usize,
+    /// Bytes held back in streams for detectors without a match bound.
+    pub stream_window: usize,
+}
+
+/// A request's head.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Host (`:authority` or `Host`), port optional.
+    pub host: &'a str,
+    /// Path with query.
+    pub path: &'a str,
+    /// Headers, names in any case; pseudo-headers are ignored.
+    pub headers: &'a [(String, String)],
+    /// Whether a body follows.
+    pub has_body: bool,
+}
+
+/// Edits to a message's headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderEdits {
+    /// Headers to set (replacing any of the same name).
+    pub set: Vec<(String, String)>,
+    /// Headers to remove.
+    pub remove: Vec<&'static str>,
+}
+
+/// What to do with a request's head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestStep {
+    /// Forward the exchange untouched: not governed, or passed uninspected
+    /// (and recorded so).
+    Pass,
+    /// Answer the client with this refusal; nothing goes upstream.
+    Refuse(Refusal),
+    /// Governed: edit the upstream request's headers as said, then hand
+    /// the body (if any) to [`Flow::request_body`].
+    Govern(HeaderEdits),
+}
+
+/// What to do with a body (or a piece of one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyStep {
+    /// Hold it: the decision needs the whole body.
+    Wait,
+    /// Forward it, or these bytes instead.
+    Forward(Option<Vec<u8>>),
+    /// Refuse the phase: the runtime renders the refusal (a local reply
+    /// for a request, the API's error JSON for a response).
+    Refuse(Refusal),
+}
+
+/// How to read a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Pass it untouched (not governed, provider error, no body).
+    Pass,
+    /// Read it whole: [`Flow::response_body`] waits for the end.
+    Buffer,
+    /// Stream it: [`Flow::response_body`] forwards each part as it settles.
+    Stream,
+}
+
+impl Mode {
+    /// `pass`, `buffer` or `stream`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Pass => "pass",
+            Mode::Buffer => "buffer",
+            Mode::Stream => "stream",
+        }
+    }
+}
+
+/// A response's head.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseHead<'a> {
+    /// HTTP status.
+    pub status: u16,
+    /// `content-type`.
+    pub content_type: &'a str,
+    /// `content-encoding`, when present.
+    pub encoding: Option<&'a str>,
+    /// Whether a body follows.
+    pub has_body: bool,
+}
+
+/// What [`Flow::response_head`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponsePlan {
+    /// How to read the body.
+    pub mode: Mode,
+    /// Edits to the response's headers (governance headers; length and
+    /// encoding, which the body may change).
+    pub edits: HeaderEdits,
+}
+
+/// Where an exchange is.
+#[derive(Debug, Default)]
+enum Stage {
+    /// Not governed, or decided for good: everything passes untouched.
+    #[default]
+    Pass,
+    /// Governed request, body being buffered.
+    Request,
+    /// Request forwarded; waiting for the response head.
+    AwaitResponse,
+    /// Non-streamed response body being buffered.
+    ResponseBody { encoding: Option<String> },
+    /// Streamed response flowing through the inspector.
+    Stream(Box<ResponseStream>),
+    /// A compressed stream: cannot be inspected chunk by chunk, so the
+    /// first chunk becomes an error event and the rest is dropped.
+    UnreadableStream { reason: String, sent: bool },
+    /// The response was refused, or its stream ended: nothing more of the
+    /// upstream's body goes out.
+    Discard,
+}
+
+/// One exchange; see the module docs.
+#[derive(Debug, Default)]
+pub struct Flow {
+    stage: Stage,
+    host: String,
+    path: String,
+    /// Request headers, names lower-case, pseudo-headers left out.
+    headers: Vec<(String, String)>,
+    route: Option<u32>,
+    api: Option<Api>,
+    request_id: String,
+    now_secs: u64,
+    facts: RequestFacts,
+    request_outcome: Option<&'static str>,
+    /// Headers the request decision adds, sent with the response (the
+    /// upstream request's headers left before its body was decided).
+    response_headers: Vec<(String, String)>,
+    /// The request body's `content-encoding`, when it is compressed.
+    request_encoding: Option<String>,
+    /// Whether each phase (request, response) was recorded.
+    recorded: [bool; 2],
+}
+
+/// How a decision came about, besides the decision itself.
+#[derive(Debug, Clone, Copy, Default)]
+struct Note<'a> {
+    code: Option<&'a str>,
+    message: Option<&'a str>,
+    inspected: bool,
+    segments: Option<&'a [codec::Segment]>,
+    output_tokens: Option<u64>,
+    started: Option<u64>,
+}
+
+impl Note<'_> {
+    fn code<'a>(code: &'a str, message: &'a str) -> Note<'a> {
+        Note {
+            code: Some(code),
+            message: Some(message),
+            ..Note::default()
+        }
+    }
+}
+
+fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+impl Flow {
+    /// A new exchange.
+    pub fn new() -> Flow {
+        Flow::default()
+    }
+
+    /// The request id (the request's own, or made up).
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The exchange's API, once known.
+    pub fn api(&self) -> Option<Api> {
+        self.api
+    }
+
+    /// Whether the request phase has been decided and the response phase
+    /// is still to come.
+    pub fn awaits_response(&self) -> bool {
+        matches!(self.stage, Stage::AwaitResponse)
+    }
+
+    /// Whether the response is governed: its head and body still to be
+    /// decided on.
+    pub fn governed(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::AwaitResponse
+                | Stage::ResponseBody { .. }
+                | Stage::Stream(_)
+                | Stage::UnreadableStream { .. }
+        )
+    }
+
+    /// How the response body is read now: [`Mode::Buffer`] while a
+    /// buffered body is awaited, [`Mode::Stream`] while pieces are
+    /// forwarded (or dropped, once refused), else [`Mode::Pass`].
+    pub fn response_mode(&self) -> Mode {
+        match self.stage {
+            Stage::ResponseBody { .. } => Mode::Buffer,
+            Stage::Stream(_) | Stage::UnreadableStream { .. } | Stage::Discard => Mode::Stream,
+            _ => Mode::Pass,
+        }
+    }
+
+    /// Whether the response body is inspected (buffered or streamed).
+    pub fn inspects_response(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::ResponseBody { .. }
+                | Stage::Stream(_)
+                | Stage::UnreadableStream { .. }
+                | Stage::Discard
+        )
+    }
+
+    fn ctx(&self) -> RequestContext<'_> {
+        RequestContext {
+            host: &self.host,
+            path: &self.path,
+            headers: &self.headers,
+            route: self.route,
+            api: self.api,
+            now_secs: self.now_secs,
+        }
+    }
+
+    /// Records the phase's decision, once per phase: the first path to
+    /// decide a phase is the one on record.
+    fn record(&mut self, host: &mut dyn Host, decision: &Decision, note: Note<'_>) {
+        let slot = usize::from(decision.phase == Phase::Response);
+        if std::mem::replace(&mut self.recorded[slot], true) {
+            return;
+        }
+        let now = host.now();
+        let subject = Subject {
+            runtime: "",
+            time_unix_nano: now,
+            request_id: &self.request_id,
+            host: &self.host,
+            headers: &self.headers,
+            route: self.route,
+            api: self.api,
+            model: self.facts.model.as_deref(),
+            segments: note.segments,
+            reported_output_tokens: note.output_tokens,
+            hit_key: None,
+            code: note.code,
+            message: note.message,
+            inspected: note.inspected,
+            duration_us: note.started.map(|s| now.saturating_sub(s) / 1_000),
+        };
+        host.record(decision, &subject);
+    }
+
+    fn record_pass(&mut self, host: &mut dyn Host, phase: Phase, code: &str, message: &str) {
+        self.record(host, &Decision::allow(phase), Note::code(code, message));
+    }
+
+    fn record_refusal(
+        &mut self,
+        host: &mut dyn Host,
+        phase: Phase,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) {
+        let decision = Decision::refuse(
+            phase,
+            BlockReason::Uninspectable {
+                reason: code.to_owned(),
+            },
+            status,
+            message.to_owned(),
+        );
+        self.record(host, &decision, Note::code(code, message));
+    }
+
+    /// The runtime's own refusal of a phase (no rule set, size limits,
+    /// encodings, unreadable bodies), recorded; the runtime renders it.
+    pub fn refuse_own(
+        &mut self,
+        host: &mut dyn Host,
+        phase: Phase,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> Refusal {
+        self.record_refusal(host, phase, status, code, message);
+        if phase == Phase::Response {
+            self.stage = Stage::Discard;
+        } else {
+            self.stage = Stage::Pass;
+        }
+        Refusal::plain(status, code, message, &self.request_id)
+    }
+
+    /// The refusal a blocking decision calls for.
+    fn refusal(&self, engine: Option<&Engine>, decision: &Decision) -> Refusal {
+        engine
+            .and_then(|engine| Refusal::of(decision, engine.ruleset(), &self.request_id))
+            .unwrap_or_else(|| match decision.phase {
+                Phase::Response => Refusal::plain(
+                    502,
+                    "policy_block",
+                    "response refused by policy",
+                    &self.request_id,
+                ),
+                _ => Refusal::plain(403, "policy_block", "refused by policy", &self.request_id),
+            })
+    }
+
+    /// A request the runtime has no valid rule set for: passed, recorded,
+    /// when `fail_open`; refused with 503 otherwise.
+    pub fn request_without_ruleset(
+        &mut self,
+        host: &mut dyn Host,
+        head: &RequestHead<'_>,
+        reason: &str,
+        fail_open: bool,
+    ) -> RequestStep {
+        self.request_id = find(head.headers, "x-request-id")
+            .filter(|id| !id.is_empty())
+            .map_or_else(|| host.make_request_id(), str::to_owned);
+        self.host = head.host.to_owned();
+        if fail_open {
+            let message = format!("no valid rule set ({reason}); passed as fail-open allows");
+            self.record_pass(host, Phase::Request, "no_ruleset_fail_open", &message);
+            return RequestStep::Pass;
+        }
+        let message = format!("aimsgate has no valid rule set ({reason})");
+        RequestStep::Refuse(self.refuse_own(host, Phase::Request, 503, "no_ruleset", &message))
+    }
+
+    /// A request the runtime could not even read (a body that is not
+    /// bytes): refused with 400, recorded.
+    pub fn refuse_unreadable(&mut self, host: &mut dyn Host, on: &str, reason: &str) -> Refusal {
+        self.host = on.to_owned();
+        self.request_id = host.make_request_id();
+        self.refuse_own(host, Phase::Request, 400, "request_unreadable", reason)
+    }
+
+    /// The request's head arrived.
+    pub fn request_head(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings<'_>,
+        host: &mut dyn Host,
+        head: &RequestHead<'_>,
+    ) -> RequestStep {
+        self.request_id = find(head.headers, settings.request_id_header)
+            .filter(|id| !id.is_empty())
+            .map_or_else(|| host.make_request_id(), str::to_owned);
+        self.now_secs = host.now() / 1_000_000_000;
+        self.host = head.host.to_owned();
+        self.path = head.path.to_owned();
+        let route = match engine.route(&self.host, &self.path, head.headers) {
+            Routing::Ungoverned => return RequestStep::Pass,
+            Routing::UnknownPath {
+                route,
+                action: UnknownPath::Allow,
+            } => {
+                self.route = Some(route);
+                self.record_pass(
+                    host,
+                    Phase::Request,
+                    "unknown_path_allowed",
+                    "a governed host was asked for a path no route knows; passed uninspected",
+                );
+                return RequestStep::Pass;
+            }
+            Routing::Route(route) => route,
+            refused => {
+                let decision = engine
+                    .routing_refusal(refused)
+                    .unwrap_or_else(|| Decision::allow(Phase::Request));
+                if let Routing::Retired { route, .. } = refused {
+                    self.route = Some(route);
+                }
+                self.record(host, &decision, Note::default());
+                return RequestStep::Refuse(self.refusal(Some(engine), &decision));
+            }
+        };
+        let Some(spec) = engine.ruleset().routes.get(route as usize) else {
+            return RequestStep::Pass;
+        };
+        self.route = Some(route);
+        self.api = spec.api.or_else(|| codec::api_from_path(&self.path));
+        let upgrade = find(head.headers, "upgrade").is_some_and(|u| !u.is_empty())
+            || head.method.eq_ignore_ascii_case("CONNECT");
+        if upgrade {
+            if spec.upgrade == UnknownPath::Allow {
+                self.record_pass(
+                    host,
+                    Phase::Request,
+                    "upgrade_allowed",
+                    "a protocol upgrade passed uninspected, as the route allows",
+                );
+                return RequestStep::Pass;
+            }
+            return RequestStep::Refuse(self.refuse_own(
+                host,
+                Phase::Request,
+                403,
+                "upgrade_refused",
+                "protocol upgrades (WebSocket, Realtime) cannot be inspected and this route does not allow them",
+            ));
+        }
+        let encoding = find(head.headers, "content-encoding").map(str::to_owned);
+        self.headers = head
+            .headers
+            .iter()
+            .filter(|(k, _)| !k.starts_with(':'))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        // Ask for an uncompressed response: it can be inspected as it flows.
+        let mut edits = HeaderEdits {
+            set: vec![("accept-encoding".to_owned(), "identity".to_owned())],
+            remove: Vec::new(),
+        };
+        if !head.has_body {
+            // Nothing to inspect (a GET of a governed path).
+            self.record_pass(host, Phase::Request, "no_body", "the request has no body");
+            self.stage = Stage::AwaitResponse;
+            return RequestStep::Govern(edits);
+        }
+        // The body may be rewritten, and the headers leave before it.
+        edits.remove.push("content-length");
+        // A compressed body is forwarded decoded (it is decoded to be
+        // inspected): the header must say so before it leaves.
+        if is_encoded(encoding.as_deref()) {
+            edits.remove.push("content-encoding");
+            self.request_encoding = encoding;
+        }
+        self.stage = Stage::Request;
+        RequestStep::Govern(edits)
+    }
+
+    /// Whether the route lets bodies over the size limit pass uninspected.
+    fn oversize_allowed(&self, engine: &Engine) -> bool {
+        self.route
+            .and_then(|r| engine.ruleset().routes.get(r as usize))
+            .is_some_and(|r| r.oversize == UnknownPath::Allow)
+    }
+
+    /// The request body has grown to `size` bytes; `read` returns all of
+    /// it (called at most once, when the body is complete and within the
+    /// limit; `None`: unreadable).
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_body<B: AsRef<[u8]>>(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings<'_>,
+        host: &mut dyn Host,
+        ledger: &mut dyn UsageLedger,
+        decoder: &dyn Decoder,
+        size: usize,
+        end_of_stream: bool,
+        read: impl FnOnce() -> Option<B>,
+    ) -> BodyStep {
+        if !matches!(self.stage, Stage::Request) {
+            return BodyStep::Forward(None);
+        }
+        if size > settings.max_request_body {
+            if self.oversize_allowed(engine) {
+                self.record_pass(
+                    host,
+                    Phase::Request,
+                    "request_oversize_allowed",
+                    "a request body over the size limit passed uninspected, as the route allows",
+                );
+                self.stage = Stage::AwaitResponse;
+                return BodyStep::Forward(None);
+            }
+            let message = format!(
+                "the request body is larger than the {} bytes aimsgate inspects",
+                settings.max_request_body
+            );
+            return BodyStep::Refuse(self.refuse_own(
+                host,
+                Phase::Request,
+                413,
+                "body_too_large",
+                &message,
+            ));
+        }
+        if !end_of_stream {
+            return BodyStep::Wait;
+        }
+        let started = host.now();
+        let Some(raw) = read() else {
+            return BodyStep::Refuse(self.refuse_own(
+                host,
+                Phase::Request,
+                500,
+                "body_unreadable",
+                "the request body could not be read",
+            ));
+        };
+        let decoded = match self.request_encoding.take() {
+            Some(encoding) => {
+                let max_len = settings
+                    .max_request_body
+                    .max(settings.max_decompressed_body);
+                match decoder.decode(&encoding, raw.as_ref(), max_len) {
+                    Ok(plain) => Some(plain),
+                    Err(err) => {
+                        let status = match err {
+                            DecodeError::Unsupported(_) => 415,
+                            DecodeError::TooLarge => 413,
+                            DecodeError::Corrupt(_) => 400,
+                        };
+                        return BodyStep::Refuse(self.refuse_own(
+                            host,
+                            Phase::Request,
+                            status,
+                            "body_encoding",
+                            &err.to_string(),
+                        ));
+                    }
+                }
+            }
+            None => None,
+        };
+        let body = decoded.as_deref().unwrap_or(raw.as_ref());
+        let inspection = engine.inspect_request(&self.ctx(), body, ledger);
+        self.api = self.api.or(inspection.api);
+        if let Some(view) = &inspection.view {
+            self.facts = RequestFacts::of(view, &self.path);
+        }
+        let decision = inspection.decision;
+        self.record(
+            host,
+            &decision,
+            Note {
+                inspected: inspection.view.is_some(),
+                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
+                started: Some(started),
+                ..Note::default()
+            },
+        );
+        if decision.block.is_some() {
+            self.stage = Stage::Pass;
+            return BodyStep::Refuse(self.refusal(Some(engine), &decision));
+        }
+        self.request_outcome = Some(decision.outcome.name());
+        self.response_headers = decision.headers;
+        self.stage = Stage::AwaitResponse;
+        // A decoded body is always forwarded decoded: its encoding header
+        // is gone.
+        BodyStep::Forward(inspection.body.or(decoded))
+    }
+
+    /// The response's head arrived. Only a governed exchange whose
+    /// request went upstream gets a plan other than passing untouched.
+    pub fn response_head(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings<'_>,
+        host: &mut dyn Host,
+        head: &ResponseHead<'_>,
+    ) -> ResponsePlan {
+        let mut plan = ResponsePlan {
+            mode: Mode::Pass,
+            edits: HeaderEdits::default(),
+        };
+        if !matches!(self.stage, Stage::AwaitResponse) {
+            return plan;
+        }
+        self.stage = Stage::Pass;
+        let set = &mut plan.edits.set;
+        set.push((REQUEST_ID_HEADER.to_owned(), self.request_id.clone()));
+        set.push((
+            DECISION_HEADER.to_owned(),
+            self.request_outcome.unwrap_or("allow").to_owned(),
+        ));
+        set.extend(engine.ruleset().disclosure_headers.iter().cloned());
+        set.extend(self.response_headers.iter().cloned());
+        let status = head.status;
+        // Provider errors carry no model output; pass them as they are.
+        if !head.has_body || !(200..300).contains(&status) {
+            let message = if head.has_body {
+                format!("status {status}: provider errors pass uninspected")
+            } else {
+                "the response has no body".to_owned()
+            };
+            self.record_pass(host, Phase::Response, "response_not_inspected", &message);
+            return plan;
+        }
+        let Some(api) = self.api else {
+            self.record_pass(
+                host,
+                Phase::Response,
+                "response_not_inspected",
+                "the API of the exchange is unknown",
+            );
+            return plan;
+        };
+        let streamed = head
+            .content_type
+            .to_ascii_lowercase()
+            .contains("text/event-stream")
+            || (api == Api::Gemini && self.path.contains(":streamGenerateContent"));
+        // The body will change length (redaction, holdback, decoding).
+        plan.edits.remove.push("content-length");
+        if is_encoded(head.encoding) {
+            // Streams are refused, other bodies decoded: either way what
+            // goes out is not encoded.
+            plan.edits.remove.push("content-encoding");
+        }
+        if streamed {
+            plan.mode = Mode::Stream;
+            if is_encoded(head.encoding) {
+                self.stage = Stage::UnreadableStream {
+                    reason: format!(
+                        "the upstream sent a `{}`-encoded stream although aimsgate asked for identity",
+                        head.encoding.unwrap_or_default()
+                    ),
+                    sent: false,
+                };
+                return plan;
+            }
+            let ctx = StreamContext {
+                host: self.host.clone(),
+                path: self.path.clone(),
+                headers: self.headers.clone(),
+                route: self.route,
+                now_secs: self.now_secs,
+                request_id: self.request_id.clone(),
+            };
+            let options = StreamOptions {
+                window: settings.stream_window,
+            };
+            let stream = ResponseStream::new(engine, ctx, api, self.facts.clone(), options);
+            self.stage = Stage::Stream(Box::new(stream));
+            return plan;
+        }
+        plan.mode = Mode::Buffer;
+        self.stage = Stage::ResponseBody {
+            encoding: head.encoding.map(str::to_owned),
+        };
+        plan
+    }
+
+    /// The response body has grown to `size` bytes (buffered bodies), or
+    /// the next `size` bytes arrived (streams); `read` returns them (called
+    /// at most once; `None`: unreadable). `end_of_stream`: the last piece.
+    #[allow(clippy::too_many_arguments)]
+    pub fn response_body<B: AsRef<[u8]>>(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings<'_>,
+        host: &mut dyn Host,
+        decoder: &dyn Decoder,
+        size: usize,
+        end_of_stream: bool,
+        read: impl FnOnce() -> Option<B>,
+    ) -> BodyStep {
+        match &mut self.stage {
+            Stage::Stream(stream) => {
+                let started = host.now();
+                let chunk = read();
+                let chunk = chunk.as_ref().map_or(&[][..], AsRef::as_ref);
+                let was_ended = stream.ended();
+                let mut out = Vec::with_capacity(chunk.len());
+                stream.push(engine, chunk, &mut out);
+                if end_of_stream {
+                    stream.finish(engine, &mut out);
+                }
+                let report_now = end_of_stream || (stream.ended() && !was_ended);
+                let decision = report_now.then(|| stream.decision().clone());
+                let unchanged = out == chunk;
+                if end_of_stream {
+                    self.stage = Stage::Discard;
+                }
+                if let Some(decision) = decision {
+                    let note = Note {
+                        inspected: true,
+                        started: Some(started),
+                        ..Note::default()
+                    };
+                    self.record(host, &decision, note);
+                }
+                BodyStep::Forward((!unchanged).then_some(out))
+            }
+            Stage::UnreadableStream { reason, sent } => {
+                // The first piece (or the end of an empty stream) becomes
+                // the error event; later pieces vanish.
+                let first = !std::mem::replace(sent, true);
+                let reason = reason.clone();
+                if end_of_stream {
+                    self.stage = Stage::Discard;
+                }
+                let event = if first {
+                    self.unreadable_stream_event(host, &reason)
+                } else {
+                    Vec::new()
+                };
+                BodyStep::Forward(Some(event))
+            }
+            Stage::ResponseBody { encoding } => {
+                let encoding = encoding.clone();
+                self.buffered_response(
+                    engine,
+                    settings,
+                    host,
+                    decoder,
+                    encoding,
+                    size,
+                    end_of_stream,
+                    read,
+                )
+            }
+            Stage::Discard => BodyStep::Forward(Some(Vec::new())),
+            _ => BodyStep::Forward(None),
+        }
+    }
+
+    /// Records a stream that cannot be inspected and returns the error
+    /// event that replaces it.
+    fn unreadable_stream_event(&mut self, host: &mut dyn Host, reason: &str) -> Vec<u8> {
+        let message = format!("the response could not be inspected: {reason}");
+        self.record_refusal(host, Phase::Response, 502, "stream_encoding", &message);
+        let refusal = Refusal::plain(502, "uninspectable", &message, &self.request_id);
+        match self.api {
+            Some(api) => refusal.sse_event(api),
+            None => refusal.body(None),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn buffered_response<B: AsRef<[u8]>>(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings<'_>,
+        host: &mut dyn Host,
+        decoder: &dyn Decoder,
+        encoding: Option<String>,
+        size: usize,
+        end_of_stream: bool,
+        read: impl FnOnce() -> Option<B>,
+    ) -> BodyStep {
+        if size > settings.max_response_body {
+            if self.oversize_allowed(engine) {
+                self.record_pass(
+                    host,
+                    Phase::Response,
+                    "response_oversize_allowed",
+                    "a response body over the size limit passed uninspected, as the route allows",
+                );
+                self.stage = Stage::Pass;
+                return BodyStep::Forward(None);
+            }
+            let message = format!(
+                "the response body is larger than the {} bytes aimsgate inspects",
+                settings.max_response_body
+            );
+            return BodyStep::Refuse(self.refuse_own(
+                host,
+                Phase::Response,
+                502,
+                "response_too_large",
+                &message,
+            ));
+        }
+        if !end_of_stream {
+            return BodyStep::Wait;
+        }
+        self.stage = Stage::Pass;
+        if size == 0 {
+            // A 2xx whose body turned out empty: a response without a body.
+            self.record_pass(
+                host,
+                Phase::Response,
+                "response_not_inspected",
+                "the response has no body",
+            );
+            return BodyStep::Forward(None);
+        }
+        let Some(api) = self.api else {
+            return BodyStep::Forward(None);
+        };
+        let started = host.now();
+        let Some(raw) = read() else {
+            return BodyStep::Refuse(self.refuse_own(
+                host,
+                Phase::Response,
+                502,
+                "body_unreadable",
+                "the response body could not be read",
+            ));
+        };
+        let decoded = match encoding.as_deref().filter(|e| is_encoded(Some(e))) {
+            Some(encoding) => {
+                match decoder.decode(encoding, raw.as_ref(), settings.max_decompressed_body) {
+                    Ok(plain) => Some(plain),
+                    Err(err) => {
+                        let message = format!("the response could not be inspected: {err}");
+                        return BodyStep::Refuse(self.refuse_own(
+                            host,
+                            Phase::Response,
+                            502,
+                            "body_encoding",
+                            &message,
+                        ));
+                    }
+                }
+            }
+            None => None,
+        };
+        let body = decoded.as_deref().unwrap_or(raw.as_ref());
+        let inspection = engine.inspect_response(&self.ctx(), api, &self.facts, body, false);
+        let decision = inspection.decision;
+        self.record(
+            host,
+            &decision,
+            Note {
+                inspected: inspection.view.is_some(),
+                segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
+                output_tokens: inspection.view.as_ref().and_then(|v| v.output_tokens),
+                started: Some(started),
+                ..Note::default()
+            },
+        );
+        if decision.block.is_some() {
+            self.stage = Stage::Discard;
+            return BodyStep::Refuse(self.refusal(Some(engine), &decision));
+        }
+        // A decoded body is always replaced: its header said plain text.
+        BodyStep::Forward(inspection.body.or(decoded))
+    }
+
+    /// The upstream could not be reached (a runtime that fetches itself):
+    /// records the response phase and returns the 502 to answer with.
+    pub fn upstream_failed(&mut self, host: &mut dyn Host, reason: &str) -> Refusal {
+        if matches!(self.stage, Stage::AwaitResponse) {
+            self.record_pass(host, Phase::Response, "response_not_inspected", reason);
+        }
+        self.stage = Stage::Discard;
+        Refusal::plain(502, "upstream_unreachable", reason, &self.request_id)
+    }
+
+    /// The exchange is over, however it ended: a phase that started but
+    /// never reached its decision is still recorded, so no governed
+    /// exchange leaves the trail without a trace. Idempotent.
+    pub fn close(&mut self, host: &mut dyn Host) {
+        match std::mem::replace(&mut self.stage, Stage::Pass) {
+            Stage::Request => self.record_pass(
+                host,
+                Phase::Request,
+                "request_incomplete",
+                "the request ended before its body was complete; nothing was forwarded",
+            ),
+            Stage::AwaitResponse => self.record_pass(
+                host,
+                Phase::Response,
+                "response_incomplete",
+                "the exchange ended before a response arrived",
+            ),
+            Stage::ResponseBody { .. } => self.record_pass(
+                host,
+                Phase::Response,
+                "response_incomplete",
+                "the response ended before its body was complete",
+            ),
+            Stage::UnreadableStream {
+                reason,
+                sent: false,
+            } => {
+                let message = format!("the response could not be inspected: {reason}");
+                self.record_refusal(host, Phase::Response, 502, "stream_encoding", &message);
+            }
+            Stage::Stream(stream) => {
+                let decision = stream.decision().clone();
+                self.record(
+                    host,
+                    &decision,
+                    Note {
+                        code: Some("stream_incomplete"),
+                        message: Some("the stream ended early; the decision covers what passed"),
+                        inspected: true,
+                        ..Note::default()
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+}
