@@ -367,26 +367,9 @@ impl Exchange {
             set_headers: Vec::new(),
             body: None,
         };
-        let shared = Rc::clone(&self.shared);
-        let Some(engine) = shared.engine() else {
+        let Some(step) = self.body_step(Mode::Buffer, body, true) else {
             return unchanged;
         };
-        if self.flow.response_mode() != Mode::Buffer {
-            return unchanged;
-        }
-        let mut recorder = Recorder {
-            shared: &shared,
-            recorded: &mut self.recorded,
-        };
-        let step = self.flow.response_body(
-            engine,
-            &shared.options.settings(),
-            &mut recorder,
-            &NoDecoder,
-            body.len(),
-            true,
-            || Some(body),
-        );
         match step {
             BodyStep::Forward(body) => BodyResult { body, ..unchanged },
             // Unlike a proxy, the guard still holds the response head: the
@@ -405,6 +388,29 @@ impl Exchange {
         }
     }
 
+    /// Hands `body` (`end`: the last of it) to the flow, when the response
+    /// is read in `mode`.
+    fn body_step(&mut self, mode: Mode, body: &[u8], end: bool) -> Option<BodyStep> {
+        let shared = Rc::clone(&self.shared);
+        let engine = shared.engine()?;
+        if self.flow.response_mode() != mode {
+            return None;
+        }
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        Some(self.flow.response_body(
+            engine,
+            &shared.options.settings(),
+            &mut recorder,
+            &NoDecoder,
+            body.len(),
+            end,
+            || Some(body),
+        ))
+    }
+
     /// The next chunk of a [`Mode::Stream`] response; returns the bytes to
     /// forward now (possibly none: held until it is settled). Chunks of
     /// other modes come back unchanged.
@@ -418,32 +424,12 @@ impl Exchange {
     }
 
     fn stream_step(&mut self, chunk: &[u8], end: bool) -> Vec<u8> {
-        let shared = Rc::clone(&self.shared);
-        let Some(engine) = shared.engine() else {
-            return chunk.to_vec();
-        };
-        if self.flow.response_mode() != Mode::Stream {
-            return chunk.to_vec();
-        }
-        let mut recorder = Recorder {
-            shared: &shared,
-            recorded: &mut self.recorded,
-        };
-        let step = self.flow.response_body(
-            engine,
-            &shared.options.settings(),
-            &mut recorder,
-            &NoDecoder,
-            chunk.len(),
-            end,
-            || Some(chunk),
-        );
-        match step {
-            BodyStep::Forward(None) => chunk.to_vec(),
-            BodyStep::Forward(Some(out)) => out,
+        match self.body_step(Mode::Stream, chunk, end) {
+            None | Some(BodyStep::Forward(None)) => chunk.to_vec(),
+            Some(BodyStep::Forward(Some(out))) => out,
             // Streams neither wait nor refuse: a refused stream ends with
             // an error event, forwarded above.
-            BodyStep::Wait | BodyStep::Refuse(_) => Vec::new(),
+            Some(BodyStep::Wait | BodyStep::Refuse(_)) => Vec::new(),
         }
     }
 

@@ -563,6 +563,67 @@ impl Flow {
         RequestStep::Govern(edits)
     }
 
+    /// A body over the phase's size `limit`: passed uninspected when the
+    /// route allows it, refused otherwise (413 for a request; 502 for a
+    /// response, the upstream's fault).
+    fn oversize(
+        &mut self,
+        engine: &Engine,
+        host: &mut dyn Host,
+        phase: Phase,
+        limit: usize,
+    ) -> BodyStep {
+        let noun = phase.name();
+        if self.oversize_allowed(engine) {
+            let code = format!("{noun}_oversize_allowed");
+            let message = format!(
+                "a {noun} body over the size limit passed uninspected, as the route allows"
+            );
+            self.record_pass(host, phase, &code, &message);
+            self.stage = match phase {
+                Phase::Response => Stage::Pass,
+                _ => Stage::AwaitResponse,
+            };
+            return BodyStep::Forward(None);
+        }
+        let (status, code) = match phase {
+            Phase::Response => (502, "response_too_large"),
+            _ => (413, "body_too_large"),
+        };
+        let message = format!("the {noun} body is larger than the {limit} bytes aimsgate inspects");
+        BodyStep::Refuse(self.refuse_own(host, phase, status, code, &message))
+    }
+
+    /// Decodes a compressed body, or refuses the phase: a request with the
+    /// status that says what is wrong with it, a response with 502.
+    fn decode(
+        &mut self,
+        host: &mut dyn Host,
+        decoder: &dyn Decoder,
+        phase: Phase,
+        encoding: &str,
+        body: &[u8],
+        max_len: usize,
+    ) -> Result<Vec<u8>, Box<Refusal>> {
+        let err = match decoder.decode(encoding, body, max_len) {
+            Ok(plain) => return Ok(plain),
+            Err(err) => err,
+        };
+        let (status, message) = match (phase, &err) {
+            (Phase::Response, _) => (502, format!("the response could not be inspected: {err}")),
+            (_, DecodeError::Unsupported(_)) => (415, err.to_string()),
+            (_, DecodeError::TooLarge) => (413, err.to_string()),
+            (_, DecodeError::Corrupt(_)) => (400, err.to_string()),
+        };
+        Err(Box::new(self.refuse_own(
+            host,
+            phase,
+            status,
+            "body_encoding",
+            &message,
+        )))
+    }
+
     /// Whether the route lets bodies over the size limit pass uninspected.
     fn oversize_allowed(&self, engine: &Engine) -> bool {
         self.route
@@ -589,27 +650,7 @@ impl Flow {
             return BodyStep::Forward(None);
         }
         if size > settings.max_request_body {
-            if self.oversize_allowed(engine) {
-                self.record_pass(
-                    host,
-                    Phase::Request,
-                    "request_oversize_allowed",
-                    "a request body over the size limit passed uninspected, as the route allows",
-                );
-                self.stage = Stage::AwaitResponse;
-                return BodyStep::Forward(None);
-            }
-            let message = format!(
-                "the request body is larger than the {} bytes aimsgate inspects",
-                settings.max_request_body
-            );
-            return BodyStep::Refuse(self.refuse_own(
-                host,
-                Phase::Request,
-                413,
-                "body_too_large",
-                &message,
-            ));
+            return self.oversize(engine, host, Phase::Request, settings.max_request_body);
         }
         if !end_of_stream {
             return BodyStep::Wait;
@@ -629,22 +670,16 @@ impl Flow {
                 let max_len = settings
                     .max_request_body
                     .max(settings.max_decompressed_body);
-                match decoder.decode(&encoding, raw.as_ref(), max_len) {
+                match self.decode(
+                    host,
+                    decoder,
+                    Phase::Request,
+                    &encoding,
+                    raw.as_ref(),
+                    max_len,
+                ) {
                     Ok(plain) => Some(plain),
-                    Err(err) => {
-                        let status = match err {
-                            DecodeError::Unsupported(_) => 415,
-                            DecodeError::TooLarge => 413,
-                            DecodeError::Corrupt(_) => 400,
-                        };
-                        return BodyStep::Refuse(self.refuse_own(
-                            host,
-                            Phase::Request,
-                            status,
-                            "body_encoding",
-                            &err.to_string(),
-                        ));
-                    }
+                    Err(refusal) => return BodyStep::Refuse(*refusal),
                 }
             }
             None => None,
@@ -868,27 +903,7 @@ impl Flow {
         read: impl FnOnce() -> Option<B>,
     ) -> BodyStep {
         if size > settings.max_response_body {
-            if self.oversize_allowed(engine) {
-                self.record_pass(
-                    host,
-                    Phase::Response,
-                    "response_oversize_allowed",
-                    "a response body over the size limit passed uninspected, as the route allows",
-                );
-                self.stage = Stage::Pass;
-                return BodyStep::Forward(None);
-            }
-            let message = format!(
-                "the response body is larger than the {} bytes aimsgate inspects",
-                settings.max_response_body
-            );
-            return BodyStep::Refuse(self.refuse_own(
-                host,
-                Phase::Response,
-                502,
-                "response_too_large",
-                &message,
-            ));
+            return self.oversize(engine, host, Phase::Response, settings.max_response_body);
         }
         if !end_of_stream {
             return BodyStep::Wait;
@@ -919,18 +934,17 @@ impl Flow {
         };
         let decoded = match encoding.as_deref().filter(|e| is_encoded(Some(e))) {
             Some(encoding) => {
-                match decoder.decode(encoding, raw.as_ref(), settings.max_decompressed_body) {
+                let max_len = settings.max_decompressed_body;
+                match self.decode(
+                    host,
+                    decoder,
+                    Phase::Response,
+                    encoding,
+                    raw.as_ref(),
+                    max_len,
+                ) {
                     Ok(plain) => Some(plain),
-                    Err(err) => {
-                        let message = format!("the response could not be inspected: {err}");
-                        return BodyStep::Refuse(self.refuse_own(
-                            host,
-                            Phase::Response,
-                            502,
-                            "body_encoding",
-                            &message,
-                        ));
-                    }
+                    Err(refusal) => return BodyStep::Refuse(*refusal),
                 }
             }
             None => None,
