@@ -330,17 +330,6 @@ impl Flow {
         }
     }
 
-    /// Whether the response body is inspected (buffered or streamed).
-    pub fn inspects_response(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::ResponseBody { .. }
-                | Stage::Stream(_)
-                | Stage::UnreadableStream { .. }
-                | Stage::Discard
-        )
-    }
-
     fn ctx(&self) -> RequestContext<'_> {
         RequestContext {
             host: &self.host,
@@ -1026,5 +1015,319 @@ impl Flow {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::MemoryLedger;
+    use crate::ruleset::{Digest, IdentitySpec, PolicyInfo, RouteSpec, RuleSet};
+
+    /// One governed host (OpenAI chat), no rules: every decision is the
+    /// flow's own or an inspected allow.
+    fn engine() -> Engine {
+        let route = RouteSpec {
+            id: "openai".into(),
+            hosts: vec!["api.openai.com".into()],
+            path_prefixes: vec!["/v1/".into()],
+            header: None,
+            api: Some(Api::OpenaiChat),
+            rules: Vec::new(),
+            system: None,
+            unknown_path: UnknownPath::Block,
+            oversize: UnknownPath::Block,
+            upgrade: UnknownPath::Block,
+        };
+        Engine::new(RuleSet {
+            policy: PolicyInfo {
+                name: "t".into(),
+                version: "1".into(),
+                digest: Digest::of(b"t"),
+            },
+            identity: IdentitySpec::default(),
+            detectors: Vec::new(),
+            rules: Vec::new(),
+            routes: vec![route],
+            systems: Vec::new(),
+            disclosure_headers: Vec::new(),
+        })
+        .expect("the rule set builds")
+    }
+
+    const SETTINGS: Settings<'static> = Settings {
+        request_id_header: "x-request-id",
+        max_request_body: 1000,
+        max_response_body: 1000,
+        max_decompressed_body: 1000,
+        stream_window: 64,
+    };
+
+    /// Records what the flow asks to record: (phase, outcome, code).
+    #[derive(Default)]
+    struct Log(Vec<(String, String, Option<String>)>);
+
+    impl Host for Log {
+        fn now(&self) -> u64 {
+            1_000_000_000
+        }
+        fn make_request_id(&mut self) -> String {
+            "made-up".into()
+        }
+        fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
+            self.0.push((
+                decision.phase.name().into(),
+                decision.outcome.name().into(),
+                subject.code.map(str::to_owned),
+            ));
+        }
+    }
+
+    fn codes(log: &Log) -> Vec<(&str, Option<&str>)> {
+        log.0
+            .iter()
+            .map(|(phase, _, code)| (phase.as_str(), code.as_deref()))
+            .collect()
+    }
+
+    const CHAT: &[u8] = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
+
+    fn head(has_body: bool) -> RequestHead<'static> {
+        RequestHead {
+            method: "POST",
+            host: "api.openai.com",
+            path: "/v1/chat/completions",
+            headers: &[],
+            has_body,
+        }
+    }
+
+    /// A flow whose request was forwarded, waiting for the response.
+    fn forwarded(engine: &Engine, log: &mut Log) -> Flow {
+        let mut flow = Flow::new();
+        let step = flow.request_head(engine, &SETTINGS, log, &head(true));
+        assert!(matches!(step, RequestStep::Govern(_)), "{step:?}");
+        let step = flow.request_body(
+            engine,
+            &SETTINGS,
+            log,
+            &mut MemoryLedger::default(),
+            &NoDecoder,
+            CHAT.len(),
+            true,
+            || Some(CHAT),
+        );
+        assert_eq!(step, BodyStep::Forward(None));
+        assert!(flow.awaits_response());
+        flow
+    }
+
+    fn json_head(has_body: bool) -> ResponseHead<'static> {
+        ResponseHead {
+            status: 200,
+            content_type: "application/json",
+            encoding: None,
+            has_body,
+        }
+    }
+
+    #[test]
+    fn a_body_in_pieces_waits_then_is_decided_once() {
+        let engine = engine();
+        let mut log = Log::default();
+        let mut flow = Flow::new();
+        flow.request_head(&engine, &SETTINGS, &mut log, &head(true));
+        let mut ledger = MemoryLedger::default();
+        for (size, end) in [(10, false), (20, false)] {
+            let step = flow.request_body(
+                &engine,
+                &SETTINGS,
+                &mut log,
+                &mut ledger,
+                &NoDecoder,
+                size,
+                end,
+                || Some(CHAT),
+            );
+            assert_eq!(step, BodyStep::Wait);
+        }
+        assert!(log.0.is_empty(), "nothing decided before the body is whole");
+        let step = flow.request_body(
+            &engine,
+            &SETTINGS,
+            &mut log,
+            &mut ledger,
+            &NoDecoder,
+            CHAT.len(),
+            true,
+            || Some(CHAT),
+        );
+        assert_eq!(step, BodyStep::Forward(None));
+        flow.close(&mut log);
+        assert_eq!(
+            codes(&log),
+            [("request", None), ("response", Some("response_incomplete"))]
+        );
+    }
+
+    #[test]
+    fn a_refused_response_drops_every_later_piece() {
+        let engine = engine();
+        let mut log = Log::default();
+        let mut flow = forwarded(&engine, &mut log);
+        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &json_head(true));
+        assert_eq!(plan.mode, Mode::Buffer);
+        assert!(plan.edits.remove.contains(&"content-length"));
+        let step = flow.response_body(
+            &engine,
+            &SETTINGS,
+            &mut log,
+            &NoDecoder,
+            1500,
+            false,
+            || Some(&[][..]),
+        );
+        let BodyStep::Refuse(refusal) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(
+            (refusal.status, refusal.code.as_str()),
+            (502, "response_too_large")
+        );
+        for end in [false, true] {
+            let step =
+                flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 10, end, || {
+                    Some(&b"0123456789"[..])
+                });
+            assert_eq!(step, BodyStep::Forward(Some(Vec::new())));
+        }
+        flow.close(&mut log);
+        assert_eq!(
+            codes(&log),
+            [("request", None), ("response", Some("response_too_large"))]
+        );
+    }
+
+    #[test]
+    fn a_compressed_body_without_a_decoder_is_refused_never_passed() {
+        let engine = engine();
+        let mut log = Log::default();
+        let mut flow = Flow::new();
+        let headers = [("Content-Encoding".to_owned(), "gzip".to_owned())];
+        let head = RequestHead {
+            headers: &headers,
+            ..head(true)
+        };
+        let RequestStep::Govern(edits) = flow.request_head(&engine, &SETTINGS, &mut log, &head)
+        else {
+            panic!("governed")
+        };
+        assert!(edits.remove.contains(&"content-encoding"));
+        let step = flow.request_body(
+            &engine,
+            &SETTINGS,
+            &mut log,
+            &mut MemoryLedger::default(),
+            &NoDecoder,
+            4,
+            true,
+            || Some(&b"\x1f\x8b.."[..]),
+        );
+        let BodyStep::Refuse(refusal) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(
+            (refusal.status, refusal.code.as_str()),
+            (415, "body_encoding")
+        );
+        flow.close(&mut log);
+        assert_eq!(codes(&log), [("request", Some("body_encoding"))]);
+    }
+
+    #[test]
+    fn an_encoded_stream_becomes_one_error_event_and_one_record() {
+        let engine = engine();
+        let mut log = Log::default();
+        let mut flow = forwarded(&engine, &mut log);
+        let head = ResponseHead {
+            content_type: "text/event-stream",
+            encoding: Some("br"),
+            ..json_head(true)
+        };
+        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &head);
+        assert_eq!(plan.mode, Mode::Stream);
+        assert!(plan.edits.remove.contains(&"content-encoding"));
+        let first = flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 3, false, || {
+            Some(&b"abc"[..])
+        });
+        let BodyStep::Forward(Some(event)) = first else {
+            panic!("{first:?}")
+        };
+        let event = String::from_utf8(event).unwrap();
+        assert!(
+            event.starts_with("data: ") && event.contains("uninspectable"),
+            "{event}"
+        );
+        let next = flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 3, true, || {
+            Some(&b"def"[..])
+        });
+        assert_eq!(next, BodyStep::Forward(Some(Vec::new())));
+        flow.close(&mut log);
+        assert_eq!(
+            codes(&log),
+            [("request", None), ("response", Some("stream_encoding"))]
+        );
+    }
+
+    #[test]
+    fn every_unfinished_stage_is_recorded_once_on_close() {
+        let engine = engine();
+        // The request body never completed.
+        let mut log = Log::default();
+        let mut flow = Flow::new();
+        flow.request_head(&engine, &SETTINGS, &mut log, &head(true));
+        flow.close(&mut log);
+        flow.close(&mut log);
+        assert_eq!(codes(&log), [("request", Some("request_incomplete"))]);
+        // The response body never completed.
+        let mut log = Log::default();
+        let mut flow = forwarded(&engine, &mut log);
+        flow.response_head(&engine, &SETTINGS, &mut log, &json_head(true));
+        flow.close(&mut log);
+        assert_eq!(
+            codes(&log),
+            [("request", None), ("response", Some("response_incomplete"))]
+        );
+        // A response without a body is decided at its head.
+        let mut log = Log::default();
+        let mut flow = forwarded(&engine, &mut log);
+        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &json_head(false));
+        assert_eq!(plan.mode, Mode::Pass);
+        flow.close(&mut log);
+        assert_eq!(
+            codes(&log),
+            [
+                ("request", None),
+                ("response", Some("response_not_inspected"))
+            ]
+        );
+    }
+
+    #[test]
+    fn ungoverned_traffic_is_neither_touched_nor_recorded() {
+        let engine = engine();
+        let mut log = Log::default();
+        let mut flow = Flow::new();
+        let head = RequestHead {
+            host: "example.com",
+            ..head(true)
+        };
+        assert_eq!(
+            flow.request_head(&engine, &SETTINGS, &mut log, &head),
+            RequestStep::Pass
+        );
+        assert!(!flow.governed());
+        flow.close(&mut log);
+        assert!(log.0.is_empty());
     }
 }

@@ -19,8 +19,8 @@
 use std::rc::Rc;
 
 use aimsgate_engine::flow::{
-    BodyStep, DECISION_HEADER, Flow, HeaderEdits, REQUEST_ID_HEADER, RequestHead, RequestStep,
-    ResponseHead,
+    BodyStep, DECISION_HEADER, Flow, HeaderEdits, Mode, REQUEST_ID_HEADER, RequestHead,
+    RequestStep, ResponseHead,
 };
 use aimsgate_engine::reply::Refusal;
 use aimsgate_engine::ruleset::Phase;
@@ -227,7 +227,7 @@ impl HttpContext for Http {
     }
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        if !self.flow.inspects_response() {
+        if self.flow.response_mode() == Mode::Pass {
             return Action::Continue;
         }
         let Some(loaded) = self.loaded.as_deref() else {
