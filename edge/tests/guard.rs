@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use aimsgate_edge::{Guard, Mode, Request, Verdict};
+use aimsgate_edge::{Exchange, Guard, Mode, Request, Verdict};
 use aimsgate_engine::audit;
 
 const AWS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -82,6 +82,20 @@ fn sse(content: &str) -> String {
 
 /// Every line opens (digest intact), links to the previous one, and
 /// carries none of `secrets`.
+/// An allowed streaming chat request, answered with an SSE head: the
+/// exchange is ready for `transform`.
+fn streaming(guard: &Guard, prompt: &str) -> Exchange {
+    let headers = caller();
+    let body = chat(prompt, true);
+    let result = guard.inspect_request(&openai(&headers, &body));
+    assert!(matches!(result.verdict, Verdict::Forward { .. }));
+    let mut exchange = result.exchange;
+    let sse_headers = [("content-type".to_owned(), "text/event-stream".to_owned())];
+    let head = exchange.response_head(200, &sse_headers, true);
+    assert_eq!(head.mode, Mode::Stream);
+    exchange
+}
+
 fn check_chain(lines: &[String], secrets: &[&str]) {
     let mut prev = audit::GENESIS.to_owned();
     for (seq, line) in lines.iter().enumerate() {
@@ -194,14 +208,8 @@ fn a_card_is_redacted_before_it_leaves_and_the_response_is_inspected() {
 #[test]
 fn an_email_split_across_sse_chunks_is_redacted_as_it_flows() {
     let guard = guard();
-    let headers = caller();
-    let body = chat("who do I write to?", true);
-    let mut result = guard.inspect_request(&openai(&headers, &body));
-    assert!(matches!(result.verdict, Verdict::Forward { .. }));
-    let exchange = &mut result.exchange;
-    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
-    let head = exchange.response_head(200, &sse_headers, true);
-    assert_eq!(head.mode, Mode::Stream);
+    let mut exchange = streaming(&guard, "who do I write to?");
+    let exchange = &mut exchange;
     let second = sse("e@example.com for refunds.");
     let chunks = [
         sse("Write to jane.do"),
@@ -265,23 +273,14 @@ fn a_leak_in_a_json_response_is_refused_with_the_refusals_status() {
 #[test]
 fn a_blocked_stream_ends_with_the_apis_error_event() {
     let guard = guard();
-    let headers = caller();
-    let body = chat("hello", true);
-    let mut result = guard.inspect_request(&openai(&headers, &body));
-    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
-    result.exchange.response_head(200, &sse_headers, true);
-    let mut out = result
-        .exchange
-        .transform(sse("Sure. AIMS-CANARY-5b8e1f0a9d2c is").as_bytes());
-    out.extend(result.exchange.transform(sse(" the reference.").as_bytes()));
-    out.extend(result.exchange.flush());
+    let mut exchange = streaming(&guard, "hello");
+    let mut out = exchange.transform(sse("Sure. AIMS-CANARY-5b8e1f0a9d2c is").as_bytes());
+    out.extend(exchange.transform(sse(" the reference.").as_bytes()));
+    out.extend(exchange.flush());
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains("AIMS-CANARY"), "{text}");
     assert!(text.contains("block-system-prompt-leak"), "{text}");
-    assert_eq!(
-        result.exchange.response_decision().unwrap().outcome,
-        "block"
-    );
+    assert_eq!(exchange.response_decision().unwrap().outcome, "block");
 }
 
 #[test]
@@ -411,18 +410,15 @@ fn a_rule_set_that_does_not_load_refuses_everything_unless_fail_open() {
 #[test]
 fn an_exchange_dropped_mid_way_still_leaves_its_event() {
     let guard = guard();
-    let headers = caller();
-    let body = chat("hello", true);
-    let mut result = guard.inspect_request(&openai(&headers, &body));
-    let sse_headers = vec![("content-type".to_owned(), "text/event-stream".to_owned())];
-    result.exchange.response_head(200, &sse_headers, true);
-    result.exchange.transform(sse("partial").as_bytes());
-    drop(result);
+    let mut exchange = streaming(&guard, "hello");
+    exchange.transform(sse("partial").as_bytes());
+    drop(exchange);
     let lines = guard.take_events();
     let events = decisions(&lines);
     assert_eq!(events.len(), 2);
     assert_eq!(events[1]["aimsgate.code"], "stream_incomplete");
 
+    let (headers, body) = (caller(), chat("hello", true));
     let result = guard.inspect_request(&openai(&headers, &body));
     drop(result);
     let events = decisions(&guard.take_events());
