@@ -47,6 +47,10 @@ mod tests {
             parse("2026-11-28T11:00:00.5+01:00"),
             Some(1_795_860_000 * 1_000_000_000 + 500_000_000)
         );
+        assert_eq!(
+            parse("2026-11-28 10:00:00z"),
+            Some(1_795_860_000 * 1_000_000_000)
+        );
         assert_eq!(parse("yesterday"), None);
         assert_eq!(parse("1969-12-31T23:59:59Z"), None);
         assert_eq!(
