@@ -583,19 +583,23 @@ impl Flow {
         BodyStep::Refuse(self.refuse_own(host, phase, status, code, &message))
     }
 
-    /// Decodes a compressed body, or refuses the phase: a request with the
-    /// status that says what is wrong with it, a response with 502.
+    /// Decodes a body of `encoding`, if it is encoded at all (`None`: it
+    /// is not), or refuses the phase: a request with the status that says
+    /// what is wrong with it, a response with 502.
     fn decode(
         &mut self,
         host: &mut dyn Host,
         decoder: &dyn Decoder,
         phase: Phase,
-        encoding: &str,
-        body: &[u8],
+        encoding: Option<String>,
+        body: &impl AsRef<[u8]>,
         max_len: usize,
-    ) -> Result<Vec<u8>, Box<Refusal>> {
-        let err = match decoder.decode(encoding, body, max_len) {
-            Ok(plain) => return Ok(plain),
+    ) -> Result<Option<Vec<u8>>, Box<Refusal>> {
+        let Some(encoding) = encoding.filter(|e| is_encoded(Some(e))) else {
+            return Ok(None);
+        };
+        let err = match decoder.decode(&encoding, body.as_ref(), max_len) {
+            Ok(plain) => return Ok(Some(plain)),
             Err(err) => err,
         };
         let (status, message) = match (phase, &err) {
@@ -604,13 +608,8 @@ impl Flow {
             (_, DecodeError::TooLarge) => (413, err.to_string()),
             (_, DecodeError::Corrupt(_)) => (400, err.to_string()),
         };
-        Err(Box::new(self.refuse_own(
-            host,
-            phase,
-            status,
-            "body_encoding",
-            &message,
-        )))
+        let refusal = self.refuse_own(host, phase, status, "body_encoding", &message);
+        Err(Box::new(refusal))
     }
 
     /// Whether the route lets bodies over the size limit pass uninspected.
@@ -654,24 +653,13 @@ impl Flow {
                 "the request body could not be read",
             ));
         };
-        let decoded = match self.request_encoding.take() {
-            Some(encoding) => {
-                let max_len = settings
-                    .max_request_body
-                    .max(settings.max_decompressed_body);
-                match self.decode(
-                    host,
-                    decoder,
-                    Phase::Request,
-                    &encoding,
-                    raw.as_ref(),
-                    max_len,
-                ) {
-                    Ok(plain) => Some(plain),
-                    Err(refusal) => return BodyStep::Refuse(*refusal),
-                }
-            }
-            None => None,
+        let encoding = self.request_encoding.take();
+        let max_len = settings
+            .max_request_body
+            .max(settings.max_decompressed_body);
+        let decoded = match self.decode(host, decoder, Phase::Request, encoding, &raw, max_len) {
+            Ok(decoded) => decoded,
+            Err(refusal) => return BodyStep::Refuse(*refusal),
         };
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
         let inspection = engine.inspect_request(&self.ctx(), body, ledger);
@@ -921,22 +909,10 @@ impl Flow {
                 "the response body could not be read",
             ));
         };
-        let decoded = match encoding.as_deref().filter(|e| is_encoded(Some(e))) {
-            Some(encoding) => {
-                let max_len = settings.max_decompressed_body;
-                match self.decode(
-                    host,
-                    decoder,
-                    Phase::Response,
-                    encoding,
-                    raw.as_ref(),
-                    max_len,
-                ) {
-                    Ok(plain) => Some(plain),
-                    Err(refusal) => return BodyStep::Refuse(*refusal),
-                }
-            }
-            None => None,
+        let max_len = settings.max_decompressed_body;
+        let decoded = match self.decode(host, decoder, Phase::Response, encoding, &raw, max_len) {
+            Ok(decoded) => decoded,
+            Err(refusal) => return BodyStep::Refuse(*refusal),
         };
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
         let inspection = engine.inspect_response(&self.ctx(), api, &self.facts, body, false);
@@ -1063,9 +1039,11 @@ mod tests {
         stream_window: 64,
     };
 
-    /// Records what the flow asks to record: (phase, outcome, code).
+    const CHAT: &[u8] = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
+
+    /// Records what the flow asks to record: (phase, code).
     #[derive(Default)]
-    struct Log(Vec<(String, String, Option<String>)>);
+    struct Log(Vec<(&'static str, Option<String>)>);
 
     impl Host for Log {
         fn now(&self) -> u64 {
@@ -1075,24 +1053,81 @@ mod tests {
             "made-up".into()
         }
         fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
-            self.0.push((
-                decision.phase.name().into(),
-                decision.outcome.name().into(),
-                subject.code.map(str::to_owned),
-            ));
+            let code = subject.code.map(str::to_owned);
+            self.0.push((decision.phase.name(), code));
         }
     }
 
-    fn codes(log: &Log) -> Vec<(&str, Option<&str>)> {
-        log.0
-            .iter()
-            .map(|(phase, _, code)| (phase.as_str(), code.as_deref()))
-            .collect()
+    impl Log {
+        fn codes(&self) -> Vec<(&str, Option<&str>)> {
+            self.0.iter().map(|(p, c)| (*p, c.as_deref())).collect()
+        }
     }
 
-    const CHAT: &[u8] = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
+    /// An exchange of [`engine`]'s, with the pieces the tests send.
+    struct Run {
+        engine: Engine,
+        flow: Flow,
+        log: Log,
+    }
 
-    fn head(has_body: bool) -> RequestHead<'static> {
+    impl Run {
+        fn new() -> Run {
+            Run {
+                engine: engine(),
+                flow: Flow::new(),
+                log: Log::default(),
+            }
+        }
+
+        fn head(&mut self, head: &RequestHead<'_>) -> RequestStep {
+            (self.flow).request_head(&self.engine, &SETTINGS, &mut self.log, head)
+        }
+
+        /// The next piece of the request body; `size`: all of it so far.
+        fn send(&mut self, size: usize, end: bool, body: &[u8]) -> BodyStep {
+            let mut ledger = MemoryLedger::default();
+            let (engine, log) = (&self.engine, &mut self.log);
+            (self.flow).request_body(
+                engine,
+                &SETTINGS,
+                log,
+                &mut ledger,
+                &NoDecoder,
+                size,
+                end,
+                || Some(body),
+            )
+        }
+
+        fn answer(&mut self, head: &ResponseHead<'_>) -> ResponsePlan {
+            (self.flow).response_head(&self.engine, &SETTINGS, &mut self.log, head)
+        }
+
+        /// The next piece of the response body; `size` as the host says.
+        fn respond(&mut self, size: usize, end: bool, piece: &[u8]) -> BodyStep {
+            let (engine, log) = (&self.engine, &mut self.log);
+            (self.flow).response_body(engine, &SETTINGS, log, &NoDecoder, size, end, || {
+                Some(piece)
+            })
+        }
+
+        fn close(&mut self) -> Vec<(&str, Option<&str>)> {
+            self.flow.close(&mut self.log);
+            self.log.codes()
+        }
+
+        /// A run whose chat request was forwarded, awaiting the response.
+        fn forwarded() -> Run {
+            let mut run = Run::new();
+            assert!(matches!(run.head(&chat(true)), RequestStep::Govern(_)));
+            assert_eq!(run.send(CHAT.len(), true, CHAT), BodyStep::Forward(None));
+            assert!(run.flow.awaits_response());
+            run
+        }
+    }
+
+    fn chat(has_body: bool) -> RequestHead<'static> {
         RequestHead {
             method: "POST",
             host: "api.openai.com",
@@ -1102,27 +1137,7 @@ mod tests {
         }
     }
 
-    /// A flow whose request was forwarded, waiting for the response.
-    fn forwarded(engine: &Engine, log: &mut Log) -> Flow {
-        let mut flow = Flow::new();
-        let step = flow.request_head(engine, &SETTINGS, log, &head(true));
-        assert!(matches!(step, RequestStep::Govern(_)), "{step:?}");
-        let step = flow.request_body(
-            engine,
-            &SETTINGS,
-            log,
-            &mut MemoryLedger::default(),
-            &NoDecoder,
-            CHAT.len(),
-            true,
-            || Some(CHAT),
-        );
-        assert_eq!(step, BodyStep::Forward(None));
-        assert!(flow.awaits_response());
-        flow
-    }
-
-    fn json_head(has_body: bool) -> ResponseHead<'static> {
+    fn json(has_body: bool) -> ResponseHead<'static> {
         ResponseHead {
             status: 200,
             content_type: "application/json",
@@ -1133,179 +1148,113 @@ mod tests {
 
     #[test]
     fn a_body_in_pieces_waits_then_is_decided_once() {
-        let engine = engine();
-        let mut log = Log::default();
-        let mut flow = Flow::new();
-        flow.request_head(&engine, &SETTINGS, &mut log, &head(true));
-        let mut ledger = MemoryLedger::default();
-        for (size, end) in [(10, false), (20, false)] {
-            let step = flow.request_body(
-                &engine,
-                &SETTINGS,
-                &mut log,
-                &mut ledger,
-                &NoDecoder,
-                size,
-                end,
-                || Some(CHAT),
-            );
-            assert_eq!(step, BodyStep::Wait);
-        }
-        assert!(log.0.is_empty(), "nothing decided before the body is whole");
-        let step = flow.request_body(
-            &engine,
-            &SETTINGS,
-            &mut log,
-            &mut ledger,
-            &NoDecoder,
-            CHAT.len(),
-            true,
-            || Some(CHAT),
+        let mut run = Run::new();
+        run.head(&chat(true));
+        assert_eq!(run.send(10, false, b""), BodyStep::Wait);
+        assert_eq!(run.send(20, false, b""), BodyStep::Wait);
+        assert!(
+            run.log.0.is_empty(),
+            "nothing decided before the body is whole"
         );
-        assert_eq!(step, BodyStep::Forward(None));
-        flow.close(&mut log);
+        assert_eq!(run.send(CHAT.len(), true, CHAT), BodyStep::Forward(None));
         assert_eq!(
-            codes(&log),
+            run.close(),
             [("request", None), ("response", Some("response_incomplete"))]
         );
     }
 
     #[test]
     fn a_refused_response_drops_every_later_piece() {
-        let engine = engine();
-        let mut log = Log::default();
-        let mut flow = forwarded(&engine, &mut log);
-        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &json_head(true));
+        let mut run = Run::forwarded();
+        let plan = run.answer(&json(true));
         assert_eq!(plan.mode, Mode::Buffer);
         assert!(plan.edits.remove.contains(&"content-length"));
-        let step = flow.response_body(
-            &engine,
-            &SETTINGS,
-            &mut log,
-            &NoDecoder,
-            1500,
-            false,
-            || Some(&[][..]),
-        );
-        let BodyStep::Refuse(refusal) = step else {
-            panic!("{step:?}")
+        let BodyStep::Refuse(refusal) = run.respond(1500, false, b"") else {
+            panic!("refused")
         };
         assert_eq!(
             (refusal.status, refusal.code.as_str()),
             (502, "response_too_large")
         );
         for end in [false, true] {
-            let step =
-                flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 10, end, || {
-                    Some(&b"0123456789"[..])
-                });
+            let step = run.respond(10, end, b"0123456789");
             assert_eq!(step, BodyStep::Forward(Some(Vec::new())));
         }
-        flow.close(&mut log);
         assert_eq!(
-            codes(&log),
+            run.close(),
             [("request", None), ("response", Some("response_too_large"))]
         );
     }
 
     #[test]
     fn a_compressed_body_without_a_decoder_is_refused_never_passed() {
-        let engine = engine();
-        let mut log = Log::default();
-        let mut flow = Flow::new();
+        let mut run = Run::new();
         let headers = [("Content-Encoding".to_owned(), "gzip".to_owned())];
         let head = RequestHead {
             headers: &headers,
-            ..head(true)
+            ..chat(true)
         };
-        let RequestStep::Govern(edits) = flow.request_head(&engine, &SETTINGS, &mut log, &head)
-        else {
+        let RequestStep::Govern(edits) = run.head(&head) else {
             panic!("governed")
         };
         assert!(edits.remove.contains(&"content-encoding"));
-        let step = flow.request_body(
-            &engine,
-            &SETTINGS,
-            &mut log,
-            &mut MemoryLedger::default(),
-            &NoDecoder,
-            4,
-            true,
-            || Some(&b"\x1f\x8b.."[..]),
-        );
-        let BodyStep::Refuse(refusal) = step else {
-            panic!("{step:?}")
+        let BodyStep::Refuse(refusal) = run.send(4, true, b"\x1f\x8b..") else {
+            panic!("refused")
         };
         assert_eq!(
             (refusal.status, refusal.code.as_str()),
             (415, "body_encoding")
         );
-        flow.close(&mut log);
-        assert_eq!(codes(&log), [("request", Some("body_encoding"))]);
+        assert_eq!(run.close(), [("request", Some("body_encoding"))]);
     }
 
     #[test]
     fn an_encoded_stream_becomes_one_error_event_and_one_record() {
-        let engine = engine();
-        let mut log = Log::default();
-        let mut flow = forwarded(&engine, &mut log);
-        let head = ResponseHead {
+        let mut run = Run::forwarded();
+        let plan = run.answer(&ResponseHead {
             content_type: "text/event-stream",
             encoding: Some("br"),
-            ..json_head(true)
-        };
-        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &head);
+            ..json(true)
+        });
         assert_eq!(plan.mode, Mode::Stream);
         assert!(plan.edits.remove.contains(&"content-encoding"));
-        let first = flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 3, false, || {
-            Some(&b"abc"[..])
-        });
-        let BodyStep::Forward(Some(event)) = first else {
-            panic!("{first:?}")
+        let BodyStep::Forward(Some(event)) = run.respond(3, false, b"abc") else {
+            panic!("replaced")
         };
         let event = String::from_utf8(event).unwrap();
         assert!(
             event.starts_with("data: ") && event.contains("uninspectable"),
             "{event}"
         );
-        let next = flow.response_body(&engine, &SETTINGS, &mut log, &NoDecoder, 3, true, || {
-            Some(&b"def"[..])
-        });
-        assert_eq!(next, BodyStep::Forward(Some(Vec::new())));
-        flow.close(&mut log);
         assert_eq!(
-            codes(&log),
+            run.respond(3, true, b"def"),
+            BodyStep::Forward(Some(Vec::new()))
+        );
+        assert_eq!(
+            run.close(),
             [("request", None), ("response", Some("stream_encoding"))]
         );
     }
 
     #[test]
     fn every_unfinished_stage_is_recorded_once_on_close() {
-        let engine = engine();
         // The request body never completed.
-        let mut log = Log::default();
-        let mut flow = Flow::new();
-        flow.request_head(&engine, &SETTINGS, &mut log, &head(true));
-        flow.close(&mut log);
-        flow.close(&mut log);
-        assert_eq!(codes(&log), [("request", Some("request_incomplete"))]);
+        let mut run = Run::new();
+        run.head(&chat(true));
+        run.close();
+        assert_eq!(run.close(), [("request", Some("request_incomplete"))]);
         // The response body never completed.
-        let mut log = Log::default();
-        let mut flow = forwarded(&engine, &mut log);
-        flow.response_head(&engine, &SETTINGS, &mut log, &json_head(true));
-        flow.close(&mut log);
+        let mut run = Run::forwarded();
+        run.answer(&json(true));
         assert_eq!(
-            codes(&log),
+            run.close(),
             [("request", None), ("response", Some("response_incomplete"))]
         );
         // A response without a body is decided at its head.
-        let mut log = Log::default();
-        let mut flow = forwarded(&engine, &mut log);
-        let plan = flow.response_head(&engine, &SETTINGS, &mut log, &json_head(false));
-        assert_eq!(plan.mode, Mode::Pass);
-        flow.close(&mut log);
+        let mut run = Run::forwarded();
+        assert_eq!(run.answer(&json(false)).mode, Mode::Pass);
         assert_eq!(
-            codes(&log),
+            run.close(),
             [
                 ("request", None),
                 ("response", Some("response_not_inspected"))
@@ -1315,19 +1264,13 @@ mod tests {
 
     #[test]
     fn ungoverned_traffic_is_neither_touched_nor_recorded() {
-        let engine = engine();
-        let mut log = Log::default();
-        let mut flow = Flow::new();
+        let mut run = Run::new();
         let head = RequestHead {
             host: "example.com",
-            ..head(true)
+            ..chat(true)
         };
-        assert_eq!(
-            flow.request_head(&engine, &SETTINGS, &mut log, &head),
-            RequestStep::Pass
-        );
-        assert!(!flow.governed());
-        flow.close(&mut log);
-        assert!(log.0.is_empty());
+        assert_eq!(run.head(&head), RequestStep::Pass);
+        assert!(!run.flow.governed());
+        assert!(run.close().is_empty());
     }
 }
