@@ -83,14 +83,7 @@ impl Trail {
     /// Seals `event`, stamped with the rule set's policy, into the queue.
     pub fn emit(&mut self, engine: Option<&Engine>, mut event: AuditEvent) {
         if let Some(engine) = engine {
-            let policy = &engine.ruleset().policy;
-            event.policy_name.get_or_insert_with(|| policy.name.clone());
-            event
-                .policy_version
-                .get_or_insert_with(|| policy.version.clone());
-            event
-                .policy_digest
-                .get_or_insert_with(|| policy.digest.to_hex());
+            event.stamp_policy(&engine.ruleset().policy);
         }
         event.runtime = RUNTIME.to_owned();
         let sealed = self.chain.seal(event);

@@ -998,7 +998,7 @@ impl Flow {
 mod tests {
     use super::*;
     use crate::decision::MemoryLedger;
-    use crate::ruleset::{Digest, IdentitySpec, PolicyInfo, RouteSpec, RuleSet};
+    use crate::ruleset::{RouteSpec, RuleSet};
 
     /// One governed host (OpenAI chat), no rules: every decision is the
     /// flow's own or an inspected allow.
@@ -1015,20 +1015,7 @@ mod tests {
             oversize: UnknownPath::Block,
             upgrade: UnknownPath::Block,
         };
-        Engine::new(RuleSet {
-            policy: PolicyInfo {
-                name: "t".into(),
-                version: "1".into(),
-                digest: Digest::of(b"t"),
-            },
-            identity: IdentitySpec::default(),
-            detectors: Vec::new(),
-            rules: Vec::new(),
-            routes: vec![route],
-            systems: Vec::new(),
-            disclosure_headers: Vec::new(),
-        })
-        .expect("the rule set builds")
+        Engine::new(RuleSet::bare(vec![route])).expect("the rule set builds")
     }
 
     const SETTINGS: Settings<'static> = Settings {

@@ -528,6 +528,27 @@ pub enum LoadError {
     Payload(String),
 }
 
+#[cfg(test)]
+impl RuleSet {
+    /// A rule set with `routes` and nothing else, for tests of the
+    /// machinery around rules.
+    pub(crate) fn bare(routes: Vec<RouteSpec>) -> RuleSet {
+        RuleSet {
+            policy: PolicyInfo {
+                name: "t".into(),
+                version: "1".into(),
+                digest: Digest::of(b"t"),
+            },
+            identity: IdentitySpec::default(),
+            detectors: Vec::new(),
+            rules: Vec::new(),
+            routes,
+            systems: Vec::new(),
+            disclosure_headers: Vec::new(),
+        }
+    }
+}
+
 impl RuleSet {
     /// Encodes the binary form.
     pub fn to_bytes(&self) -> Vec<u8> {

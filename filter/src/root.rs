@@ -72,14 +72,7 @@ impl Shared {
     /// rule set `loaded` (the one the exchange started on).
     pub fn emit(&self, loaded: Option<&Loaded>, mut event: AuditEvent) {
         if let Some(loaded) = loaded {
-            let policy = &loaded.engine.ruleset().policy;
-            event.policy_name.get_or_insert_with(|| policy.name.clone());
-            event
-                .policy_version
-                .get_or_insert_with(|| policy.version.clone());
-            event
-                .policy_digest
-                .get_or_insert_with(|| policy.digest.to_hex());
+            event.stamp_policy(&loaded.engine.ruleset().policy);
         }
         self.with_audit_options(loaded, |options| {
             let mut trail = self.trail.borrow_mut();

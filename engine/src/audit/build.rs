@@ -253,23 +253,11 @@ fn provider(api: Api) -> &'static str {
 mod tests {
     use super::*;
     use crate::decision::{Decision, Hit};
-    use crate::ruleset::{Digest, IdentitySpec, Phase, PolicyInfo, RuleSet};
+    use crate::ruleset::{Phase, RuleSet};
 
     #[test]
     fn a_body_full_of_hits_lists_a_bounded_number_and_counts_the_rest() {
-        let ruleset = RuleSet {
-            policy: PolicyInfo {
-                name: "t".into(),
-                version: "1".into(),
-                digest: Digest::of(b"t"),
-            },
-            identity: IdentitySpec::default(),
-            detectors: Vec::new(),
-            rules: Vec::new(),
-            routes: Vec::new(),
-            systems: Vec::new(),
-            disclosure_headers: Vec::new(),
-        };
+        let ruleset = RuleSet::bare(Vec::new());
         let engine = Engine::new(ruleset).expect("an empty rule set builds");
         let mut decision = Decision::allow(Phase::Request);
         decision.hits = (0..1000)

@@ -246,6 +246,18 @@ pub struct AuditEvent {
     pub digest: Option<String>,
 }
 
+impl AuditEvent {
+    /// Names the policy the event was decided under, unless it already
+    /// names one: every runtime stamps its events so before sealing.
+    pub fn stamp_policy(&mut self, policy: &crate::ruleset::PolicyInfo) {
+        self.policy_name.get_or_insert_with(|| policy.name.clone());
+        self.policy_version
+            .get_or_insert_with(|| policy.version.clone());
+        self.policy_digest
+            .get_or_insert_with(|| policy.digest.to_hex());
+    }
+}
+
 /// A rule that fired.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
