@@ -9,9 +9,9 @@
 //!    reaches the upstream when refused — not even its headers, which a
 //!    proxy has already sent.
 //! 2. [`Exchange::response_head`] looks at the upstream's status and
-//!    headers and says how to treat the body: [`Mode::Pass`] (provider
-//!    errors, ungoverned traffic), [`Mode::Buffer`] (JSON: inspect it
-//!    whole with [`Exchange::response_body`]) or [`Mode::Stream`] (SSE:
+//!    headers and says how to treat the body: [`BodyMode::Pass`] (provider
+//!    errors, ungoverned traffic), [`BodyMode::Buffer`] (JSON: inspect it
+//!    whole with [`Exchange::response_body`]) or [`BodyMode::Stream`] (SSE:
 //!    [`Exchange::transform`] each chunk, [`Exchange::flush`] at the end,
 //!    each settled part forwarded at once).
 //! 3. A refused JSON response gets the refusal's own status: unlike a
@@ -27,10 +27,11 @@ use std::rc::Rc;
 
 use aimsgate_engine::audit::{self, Subject};
 use aimsgate_engine::decision::Decision;
+use aimsgate_engine::decode::NoDecoder;
+pub use aimsgate_engine::flow::{BodyMode, DECISION_HEADER, REQUEST_ID_HEADER};
 use aimsgate_engine::flow::{
-    BodyStep, Flow, HeaderEdits, Host, NoDecoder, RequestHead, RequestStep, ResponseHead,
+    BodyStep, Env, Flow, HeaderEdits, RequestHead, RequestStep, ResponseHead, Runtime,
 };
-pub use aimsgate_engine::flow::{DECISION_HEADER, Mode, REQUEST_ID_HEADER};
 use aimsgate_engine::reply::Refusal;
 use aimsgate_engine::ruleset::Phase;
 
@@ -88,7 +89,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
     /// How to treat the body.
-    pub mode: Mode,
+    pub mode: BodyMode,
     /// Headers to set on the response to the client.
     pub set_headers: Vec<(String, String)>,
     /// Headers to remove from it (`content-length`: the body may change).
@@ -129,14 +130,14 @@ pub struct Exchange {
     recorded: [Option<Recorded>; 2],
 }
 
-/// The guard as the host of an exchange's flow: its clock and request
+/// The guard as the runtime of an exchange's flow: its clock and request
 /// ids, and the audit chain every decision is sealed into.
 struct Recorder<'a> {
     shared: &'a Shared,
     recorded: &'a mut [Option<Recorded>; 2],
 }
 
-impl Host for Recorder<'_> {
+impl Runtime for Recorder<'_> {
     fn now(&self) -> u64 {
         self.shared.now()
     }
@@ -265,41 +266,42 @@ impl Exchange {
         };
         let Some(engine) = shared.engine() else {
             let reason = shared.engine.as_ref().err().map_or("", String::as_str);
-            let step =
-                self.flow
-                    .request_without_ruleset(&mut recorder, &head, reason, shared.fail_open);
+            let step = self.flow.request_without_ruleset(
+                &mut recorder,
+                &shared.options.request_id_header,
+                &head,
+                reason,
+                shared.fail_open,
+            );
             return match step {
                 RequestStep::Refuse(refusal) => self.refuse(&refusal),
                 RequestStep::Pass | RequestStep::Govern(_) => forward(None, HeaderEdits::default()),
             };
         };
-        let settings = shared.options.settings();
-        let edits = match self
-            .flow
-            .request_head(engine, &settings, &mut recorder, &head)
-        {
+        let mut env = Env {
+            engine,
+            settings: shared.options.settings(),
+            // The edge build carries no decompressors: clients rarely
+            // compress requests, and the runtimes' fetch decodes responses.
+            // An encoded body is refused (415), never passed on uninspected.
+            decoder: &NoDecoder,
+            runtime: &mut recorder,
+        };
+        let edits = match self.flow.request_head(&mut env, &head) {
             RequestStep::Pass => return forward(None, HeaderEdits::default()),
             RequestStep::Refuse(refusal) => return self.refuse(&refusal),
             RequestStep::Govern(edits) if !head.has_body => return forward(None, edits),
             RequestStep::Govern(edits) => edits,
         };
         let step = match shared.ledger.try_borrow_mut() {
-            Ok(mut ledger) => self.flow.request_body(
-                engine,
-                &settings,
-                &mut recorder,
-                &mut *ledger,
-                // The edge build carries no decompressors: clients rarely
-                // compress requests, and the runtimes' fetch decodes
-                // responses. An encoded body is refused (415), never passed
-                // on uninspected.
-                &NoDecoder,
-                request.body.len(),
-                true,
-                || Some(request.body),
-            ),
+            Ok(mut ledger) => {
+                self.flow
+                    .request_body(&mut env, &mut *ledger, request.body.len(), true, || {
+                        Some(request.body)
+                    })
+            }
             Err(_) => BodyStep::Refuse(self.flow.refuse_own(
-                &mut recorder,
+                env.runtime,
                 Phase::Request,
                 500,
                 "ledger_busy",
@@ -312,7 +314,7 @@ impl Exchange {
             // The body is whole: the flow never waits for more of it.
             BodyStep::Wait => {
                 let refusal = self.flow.refuse_own(
-                    &mut recorder,
+                    env.runtime,
                     Phase::Request,
                     500,
                     "request_incomplete",
@@ -334,7 +336,7 @@ impl Exchange {
         let shared = Rc::clone(&self.shared);
         let Some(engine) = shared.engine() else {
             return Head {
-                mode: Mode::Pass,
+                mode: BodyMode::Pass,
                 set_headers: Vec::new(),
                 remove_headers: Vec::new(),
             };
@@ -349,9 +351,15 @@ impl Exchange {
             encoding: find(headers, "content-encoding"),
             has_body,
         };
-        let plan =
-            self.flow
-                .response_head(engine, &shared.options.settings(), &mut recorder, &head);
+        let plan = self.flow.response_head(
+            &mut Env {
+                engine,
+                settings: shared.options.settings(),
+                decoder: &NoDecoder,
+                runtime: &mut recorder,
+            },
+            &head,
+        );
         Head {
             mode: plan.mode,
             set_headers: plan.edits.set,
@@ -359,7 +367,7 @@ impl Exchange {
         }
     }
 
-    /// The whole body of a [`Mode::Buffer`] response (other modes: the
+    /// The whole body of a [`BodyMode::Buffer`] response (other modes: the
     /// body comes back unchanged).
     pub fn response_body(&mut self, body: &[u8]) -> BodyResult {
         let unchanged = BodyResult {
@@ -367,7 +375,7 @@ impl Exchange {
             set_headers: Vec::new(),
             body: None,
         };
-        let Some(step) = self.body_step(Mode::Buffer, body, true) else {
+        let Some(step) = self.body_step(BodyMode::Buffer, body, true) else {
             return unchanged;
         };
         match step {
@@ -390,7 +398,7 @@ impl Exchange {
 
     /// Hands `body` (`end`: the last of it) to the flow, when the response
     /// is read in `mode`.
-    fn body_step(&mut self, mode: Mode, body: &[u8], end: bool) -> Option<BodyStep> {
+    fn body_step(&mut self, mode: BodyMode, body: &[u8], end: bool) -> Option<BodyStep> {
         let shared = Rc::clone(&self.shared);
         let engine = shared.engine()?;
         if self.flow.response_mode() != mode {
@@ -400,18 +408,19 @@ impl Exchange {
             shared: &shared,
             recorded: &mut self.recorded,
         };
-        Some(self.flow.response_body(
+        let mut env = Env {
             engine,
-            &shared.options.settings(),
-            &mut recorder,
-            &NoDecoder,
-            body.len(),
-            end,
-            || Some(body),
-        ))
+            settings: shared.options.settings(),
+            decoder: &NoDecoder,
+            runtime: &mut recorder,
+        };
+        Some(
+            self.flow
+                .response_body(&mut env, body.len(), end, || Some(body)),
+        )
     }
 
-    /// The next chunk of a [`Mode::Stream`] response; returns the bytes to
+    /// The next chunk of a [`BodyMode::Stream`] response; returns the bytes to
     /// forward now (possibly none: held until it is settled). Chunks of
     /// other modes come back unchanged.
     pub fn transform(&mut self, chunk: &[u8]) -> Vec<u8> {
@@ -424,7 +433,7 @@ impl Exchange {
     }
 
     fn stream_step(&mut self, chunk: &[u8], end: bool) -> Vec<u8> {
-        match self.body_step(Mode::Stream, chunk, end) {
+        match self.body_step(BodyMode::Stream, chunk, end) {
             None | Some(BodyStep::Forward(None)) => chunk.to_vec(),
             Some(BodyStep::Forward(Some(out))) => out,
             // Streams neither wait nor refuse: a refused stream ends with
@@ -451,14 +460,14 @@ impl Exchange {
             body: Vec::new(),
         };
         match head.mode {
-            Mode::Pass => result.body = body.to_vec(),
-            Mode::Buffer => {
+            BodyMode::Pass => result.body = body.to_vec(),
+            BodyMode::Buffer => {
                 let decided = self.response_body(body);
                 result.status = decided.status.unwrap_or(status);
                 result.set_headers.extend(decided.set_headers);
                 result.body = decided.body.unwrap_or_else(|| body.to_vec());
             }
-            Mode::Stream => {
+            BodyMode::Stream => {
                 result.body = self.transform(body);
                 result.body.extend(self.flush());
             }

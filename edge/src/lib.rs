@@ -61,6 +61,6 @@ mod js;
 pub mod options;
 
 pub use audit::{RUNTIME, Recorded};
-pub use exchange::{BodyResult, Exchange, Head, Mode, Reply, Request, ResponseResult, Verdict};
+pub use exchange::{BodyMode, BodyResult, Exchange, Head, Reply, Request, ResponseResult, Verdict};
 pub use guard::{Clock, Guard, RequestResult};
 pub use options::Options;

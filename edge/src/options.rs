@@ -38,10 +38,10 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             fail_open: false,
-            max_request_body: 1 << 20,
-            max_response_body: 4 << 20,
-            stream_window: aimsgate_engine::stream::DEFAULT_WINDOW,
-            request_id_header: "x-request-id".to_owned(),
+            max_request_body: Settings::DEFAULT.max_request_body,
+            max_response_body: Settings::DEFAULT.max_response_body,
+            stream_window: Settings::DEFAULT.stream_window,
+            request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             hit_key: None,
             chain_id: None,
             max_pending_events: 10_000,

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use aimsgate_edge::{Exchange, Guard, Mode, Request, Verdict};
+use aimsgate_edge::{BodyMode, Exchange, Guard, Request, Verdict};
 use aimsgate_engine::audit;
 
 const AWS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -92,7 +92,7 @@ fn streaming(guard: &Guard, prompt: &str) -> Exchange {
     let mut exchange = result.exchange;
     let sse_headers = [("content-type".to_owned(), "text/event-stream".to_owned())];
     let head = exchange.response_head(200, &sse_headers, true);
-    assert_eq!(head.mode, Mode::Stream);
+    assert_eq!(head.mode, BodyMode::Stream);
     exchange
 }
 
@@ -256,7 +256,7 @@ fn a_leak_in_a_json_response_is_refused_with_the_refusals_status() {
     let json = vec![("content-type".to_owned(), "application/json".to_owned())];
     let leak = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":"Internal reference: AIMS-CANARY-5b8e1f0a9d2c."}}]}"#;
     let head = result.exchange.response_head(200, &json, true);
-    assert_eq!(head.mode, Mode::Buffer);
+    assert_eq!(head.mode, BodyMode::Buffer);
     let decided = result.exchange.response_body(leak);
     // The filter can only replace the body (Envoy sent the 200); the edge
     // still holds the head.
@@ -545,18 +545,18 @@ fn arbitrary_bodies_chunks_and_headers_never_panic() {
             .exchange
             .response_head(200, &response_headers, round % 5 != 0);
         match head.mode {
-            Mode::Stream => {
+            BodyMode::Stream => {
                 for _ in 0..(rng.next() % 6) {
                     let chunk = rng.bytes(alphabet, 12);
                     result.exchange.transform(&chunk);
                 }
                 result.exchange.flush();
             }
-            Mode::Buffer => {
+            BodyMode::Buffer => {
                 let body = rng.bytes(alphabet, 40);
                 result.exchange.response_body(&body);
             }
-            Mode::Pass => {}
+            BodyMode::Pass => {}
         }
         // Calls out of order are harmless too.
         result.exchange.transform(b"late");

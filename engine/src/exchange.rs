@@ -15,9 +15,11 @@
 //! }
 //! ```
 //!
-//! A body is either JSON (an object or array, written compactly) or a
+//! A body is either JSON (an object or array, written compactly), a
 //! string holding the exact bytes — the form to use when the bytes matter,
-//! such as a `\u0040` escape that must reach the engine as written.
+//! such as a `\u0040` escape that must reach the engine as written — or
+//! `{"base64": "…"}` for bytes that are not UTF-8 (a gzip body). A JSON
+//! body of exactly that shape must therefore be written as a string.
 
 use std::collections::BTreeMap;
 
@@ -101,14 +103,25 @@ pub struct Response {
     pub chunks: Option<Vec<String>>,
 }
 
-/// A body: exact text, or JSON written compactly.
+/// A body: exact text, exact bytes in base64, or JSON written compactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Body {
     /// The exact bytes, as UTF-8 text.
     Text(String),
+    /// The exact bytes, in standard base64: `{"base64": "…"}`. Tried
+    /// before [`Body::Json`], so an object of only that key is bytes.
+    Bytes(Base64Body),
     /// A JSON document.
     Json(serde_json::Value),
+}
+
+/// Bytes that are not UTF-8 text, in standard base64 (with padding).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Base64Body {
+    /// The bytes, encoded.
+    pub base64: String,
 }
 
 impl Default for Body {
@@ -122,6 +135,9 @@ impl Body {
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {
             Body::Text(text) => text.as_bytes().to_vec(),
+            // Malformed base64 is refused when the recording is read
+            // (`Exchange::check`), so this never loses bytes silently.
+            Body::Bytes(bytes) => decode_base64(&bytes.base64).unwrap_or_default(),
             Body::Json(value) => serde_json::to_vec(value).unwrap_or_default(),
         }
     }
@@ -136,6 +152,14 @@ pub enum ExchangeError {
     /// Another schema version.
     #[error("unsupported exchange schema `{0}` (this engine reads `{SCHEMA}`)")]
     Schema(String),
+    /// A `{"base64": …}` body that is not base64.
+    #[error("the {0} body is not valid base64: {1}")]
+    Base64(&'static str, String),
+}
+
+fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text)
 }
 
 impl Exchange {
@@ -145,10 +169,24 @@ impl Exchange {
         exchange.check_schema()
     }
 
-    /// Checks the schema field of an exchange built some other way.
+    /// Checks the schema field (and any base64 body) of an exchange
+    /// built some other way.
     pub fn check_schema(self) -> Result<Exchange, ExchangeError> {
         if self.schema != SCHEMA {
             return Err(ExchangeError::Schema(self.schema));
+        }
+        let bodies = [
+            ("request", Some(&self.request.body)),
+            (
+                "response",
+                self.response.as_ref().and_then(|r| r.body.as_ref()),
+            ),
+        ];
+        for (which, body) in bodies {
+            if let Some(Body::Bytes(bytes)) = body {
+                decode_base64(&bytes.base64)
+                    .map_err(|e| ExchangeError::Base64(which, e.to_string()))?;
+            }
         }
         Ok(self)
     }
@@ -181,6 +219,22 @@ mod tests {
         let exchange = Exchange::from_json(json).unwrap();
         assert_eq!(exchange.request.body.to_bytes(), br#"{"a":"x\u0040y"}"#);
         assert_eq!(exchange.api(), Some(Api::OpenaiChat));
+    }
+
+    #[test]
+    fn base64_bodies_are_exact_bytes_and_bad_base64_is_refused() {
+        let json = br#"{"request":{"host":"h","path":"/","body":{"base64":"H4sIAA=="}}}"#;
+        let exchange = Exchange::from_json(json).unwrap();
+        assert_eq!(exchange.request.body.to_bytes(), [0x1f, 0x8b, 8, 0]);
+        let bad = br#"{"request":{"host":"h","path":"/","body":{"base64":"not base64!"}}}"#;
+        assert!(matches!(
+            Exchange::from_json(bad),
+            Err(ExchangeError::Base64("request", _))
+        ));
+        // Any other object is a JSON body.
+        let json = br#"{"request":{"host":"h","path":"/","body":{"base64":"AA==","x":1}}}"#;
+        let exchange = Exchange::from_json(json).unwrap();
+        assert!(matches!(exchange.request.body, Body::Json(_)));
     }
 
     #[test]

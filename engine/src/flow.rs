@@ -20,7 +20,7 @@
 //!    is compressed, inspects it and forwards it (rewritten, when a
 //!    redaction or a token cap changed it) or refuses it.
 //! 3. [`Flow::response_head`] adds the governance headers and picks how
-//!    to read the body ([`Mode`]): pass (provider errors, no body), buffer
+//!    to read the body ([`BodyMode`]): pass (provider errors, no body), buffer
 //!    (JSON) or stream (SSE, Gemini's JSON array).
 //! 4. [`Flow::response_body`] takes each piece of the body: buffered
 //!    bodies are inspected whole, streams are forwarded as each part
@@ -29,11 +29,12 @@
 //!    (client gone, upstream reset).
 //!
 //! Each governed phase is recorded exactly once, through
-//! [`Host::record`], whichever path decided it.
+//! [`Runtime::record`], whichever path decided it.
 
 use crate::audit::Subject;
 use crate::codec::{self, Api};
 use crate::decision::{BlockReason, Decision, UsageLedger};
+use crate::decode::{DecodeError, Decoder, is_encoded};
 use crate::inspect::{Engine, RequestContext, RequestFacts, Routing};
 use crate::reply::Refusal;
 use crate::ruleset::{Phase, UnknownPath};
@@ -44,8 +45,9 @@ pub const DECISION_HEADER: &str = "x-aimsgate-decision";
 /// Header carrying the request id, on every governed response.
 pub const REQUEST_ID_HEADER: &str = "x-aimsgate-request-id";
 
-/// What the runtime provides the flow with.
-pub trait Host {
+/// What the runtime (the proxy-wasm filter, the edge build, the CLI's
+/// `scan`) provides the flow with.
+pub trait Runtime {
     /// Nanoseconds since the Unix epoch.
     fn now(&self) -> u64;
     /// A request id for a request that carries none.
@@ -54,53 +56,6 @@ pub trait Host {
     /// once per governed phase. `subject` lacks only what the runtime
     /// knows: its name and the fingerprint key.
     fn record(&mut self, decision: &Decision, subject: &Subject<'_>);
-}
-
-/// Why a compressed body could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    /// An encoding the runtime does not decode.
-    Unsupported(String),
-    /// Larger than the limits allow once decoded.
-    TooLarge,
-    /// Not valid data of its encoding.
-    Corrupt(String),
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Unsupported(e) => write!(f, "content-encoding `{e}` is not supported"),
-            DecodeError::TooLarge => {
-                f.write_str("the decompressed body exceeds the size or ratio limit")
-            }
-            DecodeError::Corrupt(e) => write!(f, "the compressed body is corrupt: {e}"),
-        }
-    }
-}
-
-/// Decodes compressed bodies. The engine carries no decompressor: the
-/// filter brings one, and a runtime without one ([`NoDecoder`]) refuses
-/// compressed bodies — never passes them on uninspected.
-pub trait Decoder {
-    /// `body` of `encoding` (a `content-encoding` value), decoded to at
-    /// most `max_len` bytes.
-    fn decode(&self, encoding: &str, body: &[u8], max_len: usize) -> Result<Vec<u8>, DecodeError>;
-}
-
-/// A runtime that decodes nothing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoDecoder;
-
-impl Decoder for NoDecoder {
-    fn decode(&self, encoding: &str, _: &[u8], _: usize) -> Result<Vec<u8>, DecodeError> {
-        Err(DecodeError::Unsupported(encoding.trim().to_owned()))
-    }
-}
-
-/// Whether a `content-encoding` value means the body is encoded.
-pub fn is_encoded(encoding: Option<&str>) -> bool {
-    encoding.is_some_and(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
 }
 
 /// The runtime's limits and names, from its options.
@@ -116,6 +71,33 @@ pub struct Settings<'a> {
     pub max_decompressed_body: usize,
     /// Bytes held back in streams for detectors without a match bound.
     pub stream_window: usize,
+}
+
+impl Settings<'static> {
+    /// The limits every runtime starts from, unless configured otherwise.
+    pub const DEFAULT: Settings<'static> = Settings {
+        request_id_header: "x-request-id",
+        max_request_body: 1 << 20,
+        max_response_body: 4 << 20,
+        max_decompressed_body: 8 << 20,
+        stream_window: crate::stream::DEFAULT_WINDOW,
+    };
+}
+
+/// Everything a step of the flow needs besides the exchange itself: the
+/// policy, the runtime's limits and decoder, and the runtime. A runtime
+/// builds one per callback (it is a handful of borrows), so the flow's
+/// methods take one argument where they would take five.
+pub struct Env<'a> {
+    /// The policy the exchange is decided on (the one it started on,
+    /// should the runtime reconfigure mid-exchange).
+    pub engine: &'a Engine,
+    /// The runtime's limits and names.
+    pub settings: Settings<'a>,
+    /// Decodes compressed bodies, or refuses them ([`crate::decode::NoDecoder`]).
+    pub decoder: &'a dyn Decoder,
+    /// Clock, request ids and the record of each phase.
+    pub runtime: &'a mut dyn Runtime,
 }
 
 /// A request's head.
@@ -169,7 +151,7 @@ pub enum BodyStep {
 
 /// How to read a response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub enum BodyMode {
     /// Pass it untouched (not governed, provider error, no body).
     Pass,
     /// Read it whole: [`Flow::response_body`] waits for the end.
@@ -178,13 +160,13 @@ pub enum Mode {
     Stream,
 }
 
-impl Mode {
+impl BodyMode {
     /// `pass`, `buffer` or `stream`.
     pub fn name(self) -> &'static str {
         match self {
-            Mode::Pass => "pass",
-            Mode::Buffer => "buffer",
-            Mode::Stream => "stream",
+            BodyMode::Pass => "pass",
+            BodyMode::Buffer => "buffer",
+            BodyMode::Stream => "stream",
         }
     }
 }
@@ -206,7 +188,7 @@ pub struct ResponseHead<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponsePlan {
     /// How to read the body.
-    pub mode: Mode,
+    pub mode: BodyMode,
     /// Edits to the response's headers (governance headers; length and
     /// encoding, which the body may change).
     pub edits: HeaderEdits,
@@ -278,6 +260,13 @@ impl Note<'_> {
     }
 }
 
+/// The request's own id from `header`, or one the runtime makes up.
+fn request_id(runtime: &mut dyn Runtime, header: &str, headers: &[(String, String)]) -> String {
+    find(headers, header)
+        .filter(|id| !id.is_empty())
+        .map_or_else(|| runtime.make_request_id(), str::to_owned)
+}
+
 fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
     headers
         .iter()
@@ -319,14 +308,14 @@ impl Flow {
         )
     }
 
-    /// How the response body is read now: [`Mode::Buffer`] while a
-    /// buffered body is awaited, [`Mode::Stream`] while pieces are
-    /// forwarded (or dropped, once refused), else [`Mode::Pass`].
-    pub fn response_mode(&self) -> Mode {
+    /// How the response body is read now: [`BodyMode::Buffer`] while a
+    /// buffered body is awaited, [`BodyMode::Stream`] while pieces are
+    /// forwarded (or dropped, once refused), else [`BodyMode::Pass`].
+    pub fn response_mode(&self) -> BodyMode {
         match self.stage {
-            Stage::ResponseBody { .. } => Mode::Buffer,
-            Stage::Stream(_) | Stage::UnreadableStream { .. } | Stage::Discard => Mode::Stream,
-            _ => Mode::Pass,
+            Stage::ResponseBody { .. } => BodyMode::Buffer,
+            Stage::Stream(_) | Stage::UnreadableStream { .. } | Stage::Discard => BodyMode::Stream,
+            _ => BodyMode::Pass,
         }
     }
 
@@ -343,12 +332,12 @@ impl Flow {
 
     /// Records the phase's decision, once per phase: the first path to
     /// decide a phase is the one on record.
-    fn record(&mut self, host: &mut dyn Host, decision: &Decision, note: Note<'_>) {
+    fn record(&mut self, runtime: &mut dyn Runtime, decision: &Decision, note: Note<'_>) {
         let slot = usize::from(decision.phase == Phase::Response);
         if std::mem::replace(&mut self.recorded[slot], true) {
             return;
         }
-        let now = host.now();
+        let now = runtime.now();
         let subject = Subject {
             runtime: "",
             time_unix_nano: now,
@@ -366,16 +355,16 @@ impl Flow {
             inspected: note.inspected,
             duration_us: note.started.map(|s| now.saturating_sub(s) / 1_000),
         };
-        host.record(decision, &subject);
+        runtime.record(decision, &subject);
     }
 
-    fn record_pass(&mut self, host: &mut dyn Host, phase: Phase, code: &str, message: &str) {
-        self.record(host, &Decision::allow(phase), Note::code(code, message));
+    fn record_pass(&mut self, runtime: &mut dyn Runtime, phase: Phase, code: &str, message: &str) {
+        self.record(runtime, &Decision::allow(phase), Note::code(code, message));
     }
 
     fn record_refusal(
         &mut self,
-        host: &mut dyn Host,
+        runtime: &mut dyn Runtime,
         phase: Phase,
         status: u16,
         code: &str,
@@ -389,20 +378,20 @@ impl Flow {
             status,
             message.to_owned(),
         );
-        self.record(host, &decision, Note::code(code, message));
+        self.record(runtime, &decision, Note::code(code, message));
     }
 
     /// The runtime's own refusal of a phase (no rule set, size limits,
     /// encodings, unreadable bodies), recorded; the runtime renders it.
     pub fn refuse_own(
         &mut self,
-        host: &mut dyn Host,
+        runtime: &mut dyn Runtime,
         phase: Phase,
         status: u16,
         code: &str,
         message: &str,
     ) -> Refusal {
-        self.record_refusal(host, phase, status, code, message);
+        self.record_refusal(runtime, phase, status, code, message);
         if phase == Phase::Response {
             self.stage = Stage::Discard;
         } else {
@@ -430,44 +419,41 @@ impl Flow {
     /// when `fail_open`; refused with 503 otherwise.
     pub fn request_without_ruleset(
         &mut self,
-        host: &mut dyn Host,
+        runtime: &mut dyn Runtime,
+        request_id_header: &str,
         head: &RequestHead<'_>,
         reason: &str,
         fail_open: bool,
     ) -> RequestStep {
-        self.request_id = find(head.headers, "x-request-id")
-            .filter(|id| !id.is_empty())
-            .map_or_else(|| host.make_request_id(), str::to_owned);
+        self.request_id = request_id(runtime, request_id_header, head.headers);
         self.host = head.host.to_owned();
         if fail_open {
             let message = format!("no valid rule set ({reason}); passed as fail-open allows");
-            self.record_pass(host, Phase::Request, "no_ruleset_fail_open", &message);
+            self.record_pass(runtime, Phase::Request, "no_ruleset_fail_open", &message);
             return RequestStep::Pass;
         }
         let message = format!("aimsgate has no valid rule set ({reason})");
-        RequestStep::Refuse(self.refuse_own(host, Phase::Request, 503, "no_ruleset", &message))
+        RequestStep::Refuse(self.refuse_own(runtime, Phase::Request, 503, "no_ruleset", &message))
     }
 
     /// A request the runtime could not even read (a body that is not
     /// bytes): refused with 400, recorded.
-    pub fn refuse_unreadable(&mut self, host: &mut dyn Host, on: &str, reason: &str) -> Refusal {
+    pub fn refuse_unreadable(
+        &mut self,
+        runtime: &mut dyn Runtime,
+        on: &str,
+        reason: &str,
+    ) -> Refusal {
         self.host = on.to_owned();
-        self.request_id = host.make_request_id();
-        self.refuse_own(host, Phase::Request, 400, "request_unreadable", reason)
+        self.request_id = runtime.make_request_id();
+        self.refuse_own(runtime, Phase::Request, 400, "request_unreadable", reason)
     }
 
     /// The request's head arrived.
-    pub fn request_head(
-        &mut self,
-        engine: &Engine,
-        settings: &Settings<'_>,
-        host: &mut dyn Host,
-        head: &RequestHead<'_>,
-    ) -> RequestStep {
-        self.request_id = find(head.headers, settings.request_id_header)
-            .filter(|id| !id.is_empty())
-            .map_or_else(|| host.make_request_id(), str::to_owned);
-        self.now_secs = host.now() / 1_000_000_000;
+    pub fn request_head(&mut self, env: &mut Env<'_>, head: &RequestHead<'_>) -> RequestStep {
+        let (engine, runtime) = (env.engine, &mut *env.runtime);
+        self.request_id = request_id(runtime, env.settings.request_id_header, head.headers);
+        self.now_secs = runtime.now() / 1_000_000_000;
         self.host = head.host.to_owned();
         self.path = head.path.to_owned();
         let route = match engine.route(&self.host, &self.path, head.headers) {
@@ -478,7 +464,7 @@ impl Flow {
             } => {
                 self.route = Some(route);
                 self.record_pass(
-                    host,
+                    runtime,
                     Phase::Request,
                     "unknown_path_allowed",
                     "a governed host was asked for a path no route knows; passed uninspected",
@@ -493,7 +479,7 @@ impl Flow {
                 if let Routing::Retired { route, .. } = refused {
                     self.route = Some(route);
                 }
-                self.record(host, &decision, Note::default());
+                self.record(runtime, &decision, Note::default());
                 return RequestStep::Refuse(self.refusal(Some(engine), &decision));
             }
         };
@@ -507,7 +493,7 @@ impl Flow {
         if upgrade {
             if spec.upgrade == UnknownPath::Allow {
                 self.record_pass(
-                    host,
+                    runtime,
                     Phase::Request,
                     "upgrade_allowed",
                     "a protocol upgrade passed uninspected, as the route allows",
@@ -515,7 +501,7 @@ impl Flow {
                 return RequestStep::Pass;
             }
             return RequestStep::Refuse(self.refuse_own(
-                host,
+                runtime,
                 Phase::Request,
                 403,
                 "upgrade_refused",
@@ -536,7 +522,12 @@ impl Flow {
         };
         if !head.has_body {
             // Nothing to inspect (a GET of a governed path).
-            self.record_pass(host, Phase::Request, "no_body", "the request has no body");
+            self.record_pass(
+                runtime,
+                Phase::Request,
+                "no_body",
+                "the request has no body",
+            );
             self.stage = Stage::AwaitResponse;
             return RequestStep::Govern(edits);
         }
@@ -555,20 +546,15 @@ impl Flow {
     /// A body over the phase's size `limit`: passed uninspected when the
     /// route allows it, refused otherwise (413 for a request; 502 for a
     /// response, the upstream's fault).
-    fn oversize(
-        &mut self,
-        engine: &Engine,
-        host: &mut dyn Host,
-        phase: Phase,
-        limit: usize,
-    ) -> BodyStep {
+    fn oversize(&mut self, env: &mut Env<'_>, phase: Phase, limit: usize) -> BodyStep {
+        let runtime = &mut *env.runtime;
         let noun = phase.name();
-        if self.oversize_allowed(engine) {
+        if self.oversize_allowed(env.engine) {
             let code = format!("{noun}_oversize_allowed");
             let message = format!(
                 "a {noun} body over the size limit passed uninspected, as the route allows"
             );
-            self.record_pass(host, phase, &code, &message);
+            self.record_pass(runtime, phase, &code, &message);
             self.stage = match phase {
                 Phase::Response => Stage::Pass,
                 _ => Stage::AwaitResponse,
@@ -580,7 +566,7 @@ impl Flow {
             _ => (413, "body_too_large"),
         };
         let message = format!("the {noun} body is larger than the {limit} bytes aimsgate inspects");
-        BodyStep::Refuse(self.refuse_own(host, phase, status, code, &message))
+        BodyStep::Refuse(self.refuse_own(runtime, phase, status, code, &message))
     }
 
     /// Decodes a body of `encoding`, if it is encoded at all (`None`: it
@@ -588,8 +574,7 @@ impl Flow {
     /// what is wrong with it, a response with 502.
     fn decode(
         &mut self,
-        host: &mut dyn Host,
-        decoder: &dyn Decoder,
+        env: &mut Env<'_>,
         phase: Phase,
         encoding: Option<String>,
         body: &impl AsRef<[u8]>,
@@ -598,7 +583,7 @@ impl Flow {
         let Some(encoding) = encoding.filter(|e| is_encoded(Some(e))) else {
             return Ok(None);
         };
-        let err = match decoder.decode(&encoding, body.as_ref(), max_len) {
+        let err = match env.decoder.decode(&encoding, body.as_ref(), max_len) {
             Ok(plain) => return Ok(Some(plain)),
             Err(err) => err,
         };
@@ -608,7 +593,7 @@ impl Flow {
             (_, DecodeError::TooLarge) => (413, err.to_string()),
             (_, DecodeError::Corrupt(_)) => (400, err.to_string()),
         };
-        let refusal = self.refuse_own(host, phase, status, "body_encoding", &message);
+        let refusal = self.refuse_own(env.runtime, phase, status, "body_encoding", &message);
         Err(Box::new(refusal))
     }
 
@@ -621,15 +606,11 @@ impl Flow {
 
     /// The request body has grown to `size` bytes; `read` returns all of
     /// it (called at most once, when the body is complete and within the
-    /// limit; `None`: unreadable).
-    #[allow(clippy::too_many_arguments)]
+    /// limit; `None`: unreadable). Usage budgets are counted in `ledger`.
     pub fn request_body<B: AsRef<[u8]>>(
         &mut self,
-        engine: &Engine,
-        settings: &Settings<'_>,
-        host: &mut dyn Host,
+        env: &mut Env<'_>,
         ledger: &mut dyn UsageLedger,
-        decoder: &dyn Decoder,
         size: usize,
         end_of_stream: bool,
         read: impl FnOnce() -> Option<B>,
@@ -637,16 +618,17 @@ impl Flow {
         if !matches!(self.stage, Stage::Request) {
             return BodyStep::Forward(None);
         }
+        let settings = env.settings;
         if size > settings.max_request_body {
-            return self.oversize(engine, host, Phase::Request, settings.max_request_body);
+            return self.oversize(env, Phase::Request, settings.max_request_body);
         }
         if !end_of_stream {
             return BodyStep::Wait;
         }
-        let started = host.now();
+        let started = env.runtime.now();
         let Some(raw) = read() else {
             return BodyStep::Refuse(self.refuse_own(
-                host,
+                env.runtime,
                 Phase::Request,
                 500,
                 "body_unreadable",
@@ -657,11 +639,12 @@ impl Flow {
         let max_len = settings
             .max_request_body
             .max(settings.max_decompressed_body);
-        let decoded = match self.decode(host, decoder, Phase::Request, encoding, &raw, max_len) {
+        let decoded = match self.decode(env, Phase::Request, encoding, &raw, max_len) {
             Ok(decoded) => decoded,
             Err(refusal) => return BodyStep::Refuse(*refusal),
         };
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
+        let engine = env.engine;
         let inspection = engine.inspect_request(&self.ctx(), body, ledger);
         self.api = self.api.or(inspection.api);
         if let Some(view) = &inspection.view {
@@ -669,7 +652,7 @@ impl Flow {
         }
         let decision = inspection.decision;
         self.record(
-            host,
+            env.runtime,
             &decision,
             Note {
                 inspected: inspection.view.is_some(),
@@ -692,15 +675,10 @@ impl Flow {
 
     /// The response's head arrived. Only a governed exchange whose
     /// request went upstream gets a plan other than passing untouched.
-    pub fn response_head(
-        &mut self,
-        engine: &Engine,
-        settings: &Settings<'_>,
-        host: &mut dyn Host,
-        head: &ResponseHead<'_>,
-    ) -> ResponsePlan {
+    pub fn response_head(&mut self, env: &mut Env<'_>, head: &ResponseHead<'_>) -> ResponsePlan {
+        let (engine, runtime) = (env.engine, &mut *env.runtime);
         let mut plan = ResponsePlan {
-            mode: Mode::Pass,
+            mode: BodyMode::Pass,
             edits: HeaderEdits::default(),
         };
         if !matches!(self.stage, Stage::AwaitResponse) {
@@ -723,12 +701,12 @@ impl Flow {
             } else {
                 "the response has no body".to_owned()
             };
-            self.record_pass(host, Phase::Response, "response_not_inspected", &message);
+            self.record_pass(runtime, Phase::Response, "response_not_inspected", &message);
             return plan;
         }
         let Some(api) = self.api else {
             self.record_pass(
-                host,
+                runtime,
                 Phase::Response,
                 "response_not_inspected",
                 "the API of the exchange is unknown",
@@ -748,7 +726,7 @@ impl Flow {
             plan.edits.remove.push("content-encoding");
         }
         if streamed {
-            plan.mode = Mode::Stream;
+            plan.mode = BodyMode::Stream;
             if is_encoded(head.encoding) {
                 self.stage = Stage::UnreadableStream {
                     reason: format!(
@@ -768,13 +746,13 @@ impl Flow {
                 request_id: self.request_id.clone(),
             };
             let options = StreamOptions {
-                window: settings.stream_window,
+                window: env.settings.stream_window,
             };
             let stream = ResponseStream::new(engine, ctx, api, self.facts.clone(), options);
             self.stage = Stage::Stream(Box::new(stream));
             return plan;
         }
-        plan.mode = Mode::Buffer;
+        plan.mode = BodyMode::Buffer;
         self.stage = Stage::ResponseBody {
             encoding: head.encoding.map(str::to_owned),
         };
@@ -784,20 +762,17 @@ impl Flow {
     /// The response body has grown to `size` bytes (buffered bodies), or
     /// the next `size` bytes arrived (streams); `read` returns them (called
     /// at most once; `None`: unreadable). `end_of_stream`: the last piece.
-    #[allow(clippy::too_many_arguments)]
     pub fn response_body<B: AsRef<[u8]>>(
         &mut self,
-        engine: &Engine,
-        settings: &Settings<'_>,
-        host: &mut dyn Host,
-        decoder: &dyn Decoder,
+        env: &mut Env<'_>,
         size: usize,
         end_of_stream: bool,
         read: impl FnOnce() -> Option<B>,
     ) -> BodyStep {
+        let (engine, runtime) = (env.engine, &mut *env.runtime);
         match &mut self.stage {
             Stage::Stream(stream) => {
-                let started = host.now();
+                let started = runtime.now();
                 let chunk = read();
                 let chunk = chunk.as_ref().map_or(&[][..], AsRef::as_ref);
                 let was_ended = stream.ended();
@@ -818,7 +793,7 @@ impl Flow {
                         started: Some(started),
                         ..Note::default()
                     };
-                    self.record(host, &decision, note);
+                    self.record(runtime, &decision, note);
                 }
                 BodyStep::Forward((!unchanged).then_some(out))
             }
@@ -831,7 +806,7 @@ impl Flow {
                     self.stage = Stage::Discard;
                 }
                 let event = if first {
-                    self.unreadable_stream_event(host, &reason)
+                    self.unreadable_stream_event(runtime, &reason)
                 } else {
                     Vec::new()
                 };
@@ -839,16 +814,7 @@ impl Flow {
             }
             Stage::ResponseBody { encoding } => {
                 let encoding = encoding.clone();
-                self.buffered_response(
-                    engine,
-                    settings,
-                    host,
-                    decoder,
-                    encoding,
-                    size,
-                    end_of_stream,
-                    read,
-                )
+                self.buffered_response(env, encoding, size, end_of_stream, read)
             }
             Stage::Discard => BodyStep::Forward(Some(Vec::new())),
             _ => BodyStep::Forward(None),
@@ -857,9 +823,9 @@ impl Flow {
 
     /// Records a stream that cannot be inspected and returns the error
     /// event that replaces it.
-    fn unreadable_stream_event(&mut self, host: &mut dyn Host, reason: &str) -> Vec<u8> {
+    fn unreadable_stream_event(&mut self, runtime: &mut dyn Runtime, reason: &str) -> Vec<u8> {
         let message = format!("the response could not be inspected: {reason}");
-        self.record_refusal(host, Phase::Response, 502, "stream_encoding", &message);
+        self.record_refusal(runtime, Phase::Response, 502, "stream_encoding", &message);
         let refusal = Refusal::plain(502, "uninspectable", &message, &self.request_id);
         match self.api {
             Some(api) => refusal.sse_event(api),
@@ -867,20 +833,17 @@ impl Flow {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn buffered_response<B: AsRef<[u8]>>(
         &mut self,
-        engine: &Engine,
-        settings: &Settings<'_>,
-        host: &mut dyn Host,
-        decoder: &dyn Decoder,
+        env: &mut Env<'_>,
         encoding: Option<String>,
         size: usize,
         end_of_stream: bool,
         read: impl FnOnce() -> Option<B>,
     ) -> BodyStep {
+        let settings = env.settings;
         if size > settings.max_response_body {
-            return self.oversize(engine, host, Phase::Response, settings.max_response_body);
+            return self.oversize(env, Phase::Response, settings.max_response_body);
         }
         if !end_of_stream {
             return BodyStep::Wait;
@@ -889,7 +852,7 @@ impl Flow {
         if size == 0 {
             // A 2xx whose body turned out empty: a response without a body.
             self.record_pass(
-                host,
+                env.runtime,
                 Phase::Response,
                 "response_not_inspected",
                 "the response has no body",
@@ -899,10 +862,10 @@ impl Flow {
         let Some(api) = self.api else {
             return BodyStep::Forward(None);
         };
-        let started = host.now();
+        let started = env.runtime.now();
         let Some(raw) = read() else {
             return BodyStep::Refuse(self.refuse_own(
-                host,
+                env.runtime,
                 Phase::Response,
                 502,
                 "body_unreadable",
@@ -910,15 +873,17 @@ impl Flow {
             ));
         };
         let max_len = settings.max_decompressed_body;
-        let decoded = match self.decode(host, decoder, Phase::Response, encoding, &raw, max_len) {
+        let decoded = match self.decode(env, Phase::Response, encoding, &raw, max_len) {
             Ok(decoded) => decoded,
             Err(refusal) => return BodyStep::Refuse(*refusal),
         };
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
-        let inspection = engine.inspect_response(&self.ctx(), api, &self.facts, body, false);
+        let inspection = env
+            .engine
+            .inspect_response(&self.ctx(), api, &self.facts, body);
         let decision = inspection.decision;
         self.record(
-            host,
+            env.runtime,
             &decision,
             Note {
                 inspected: inspection.view.is_some(),
@@ -930,7 +895,7 @@ impl Flow {
         );
         if decision.block.is_some() {
             self.stage = Stage::Discard;
-            return BodyStep::Refuse(self.refusal(Some(engine), &decision));
+            return BodyStep::Refuse(self.refusal(Some(env.engine), &decision));
         }
         // A decoded body is always replaced: its header said plain text.
         BodyStep::Forward(inspection.body.or(decoded))
@@ -938,9 +903,9 @@ impl Flow {
 
     /// The upstream could not be reached (a runtime that fetches itself):
     /// records the response phase and returns the 502 to answer with.
-    pub fn upstream_failed(&mut self, host: &mut dyn Host, reason: &str) -> Refusal {
+    pub fn upstream_failed(&mut self, runtime: &mut dyn Runtime, reason: &str) -> Refusal {
         if matches!(self.stage, Stage::AwaitResponse) {
-            self.record_pass(host, Phase::Response, "response_not_inspected", reason);
+            self.record_pass(runtime, Phase::Response, "response_not_inspected", reason);
         }
         self.stage = Stage::Discard;
         Refusal::plain(502, "upstream_unreachable", reason, &self.request_id)
@@ -949,22 +914,22 @@ impl Flow {
     /// The exchange is over, however it ended: a phase that started but
     /// never reached its decision is still recorded, so no governed
     /// exchange leaves the trail without a trace. Idempotent.
-    pub fn close(&mut self, host: &mut dyn Host) {
+    pub fn close(&mut self, runtime: &mut dyn Runtime) {
         match std::mem::replace(&mut self.stage, Stage::Pass) {
             Stage::Request => self.record_pass(
-                host,
+                runtime,
                 Phase::Request,
                 "request_incomplete",
                 "the request ended before its body was complete; nothing was forwarded",
             ),
             Stage::AwaitResponse => self.record_pass(
-                host,
+                runtime,
                 Phase::Response,
                 "response_incomplete",
                 "the exchange ended before a response arrived",
             ),
             Stage::ResponseBody { .. } => self.record_pass(
-                host,
+                runtime,
                 Phase::Response,
                 "response_incomplete",
                 "the response ended before its body was complete",
@@ -974,12 +939,12 @@ impl Flow {
                 sent: false,
             } => {
                 let message = format!("the response could not be inspected: {reason}");
-                self.record_refusal(host, Phase::Response, 502, "stream_encoding", &message);
+                self.record_refusal(runtime, Phase::Response, 502, "stream_encoding", &message);
             }
             Stage::Stream(stream) => {
                 let decision = stream.decision().clone();
                 self.record(
-                    host,
+                    runtime,
                     &decision,
                     Note {
                         code: Some("stream_incomplete"),
@@ -998,6 +963,7 @@ impl Flow {
 mod tests {
     use super::*;
     use crate::decision::MemoryLedger;
+    use crate::decode::NoDecoder;
     use crate::ruleset::{RouteSpec, RuleSet};
 
     /// One governed host (OpenAI chat), no rules: every decision is the
@@ -1032,7 +998,7 @@ mod tests {
     #[derive(Default)]
     struct Log(Vec<(&'static str, Option<String>)>);
 
-    impl Host for Log {
+    impl Runtime for Log {
         fn now(&self) -> u64 {
             1_000_000_000
         }
@@ -1067,36 +1033,35 @@ mod tests {
             }
         }
 
+        /// The flow's environment: no decoder (compressed bodies are
+        /// refused).
+        fn with<T>(&mut self, step: impl FnOnce(&mut Flow, &mut Env<'_>) -> T) -> T {
+            let mut env = Env {
+                engine: &self.engine,
+                settings: SETTINGS,
+                decoder: &NoDecoder,
+                runtime: &mut self.log,
+            };
+            step(&mut self.flow, &mut env)
+        }
+
         fn head(&mut self, head: &RequestHead<'_>) -> RequestStep {
-            (self.flow).request_head(&self.engine, &SETTINGS, &mut self.log, head)
+            self.with(|flow, env| flow.request_head(env, head))
         }
 
         /// The next piece of the request body; `size`: all of it so far.
         fn send(&mut self, size: usize, end: bool, body: &[u8]) -> BodyStep {
             let mut ledger = MemoryLedger::default();
-            let (engine, log) = (&self.engine, &mut self.log);
-            (self.flow).request_body(
-                engine,
-                &SETTINGS,
-                log,
-                &mut ledger,
-                &NoDecoder,
-                size,
-                end,
-                || Some(body),
-            )
+            self.with(|flow, env| flow.request_body(env, &mut ledger, size, end, || Some(body)))
         }
 
         fn answer(&mut self, head: &ResponseHead<'_>) -> ResponsePlan {
-            (self.flow).response_head(&self.engine, &SETTINGS, &mut self.log, head)
+            self.with(|flow, env| flow.response_head(env, head))
         }
 
         /// The next piece of the response body; `size` as the host says.
         fn respond(&mut self, size: usize, end: bool, piece: &[u8]) -> BodyStep {
-            let (engine, log) = (&self.engine, &mut self.log);
-            (self.flow).response_body(engine, &SETTINGS, log, &NoDecoder, size, end, || {
-                Some(piece)
-            })
+            self.with(|flow, env| flow.response_body(env, size, end, || Some(piece)))
         }
 
         fn close(&mut self) -> Vec<(&str, Option<&str>)> {
@@ -1154,7 +1119,7 @@ mod tests {
     fn a_refused_response_drops_every_later_piece() {
         let mut run = Run::forwarded();
         let plan = run.answer(&json(true));
-        assert_eq!(plan.mode, Mode::Buffer);
+        assert_eq!(plan.mode, BodyMode::Buffer);
         assert!(plan.edits.remove.contains(&"content-length"));
         let BodyStep::Refuse(refusal) = run.respond(1500, false, b"") else {
             panic!("refused")
@@ -1203,7 +1168,7 @@ mod tests {
             encoding: Some("br"),
             ..json(true)
         });
-        assert_eq!(plan.mode, Mode::Stream);
+        assert_eq!(plan.mode, BodyMode::Stream);
         assert!(plan.edits.remove.contains(&"content-encoding"));
         let BodyStep::Forward(Some(event)) = run.respond(3, false, b"abc") else {
             panic!("replaced")
@@ -1239,7 +1204,7 @@ mod tests {
         );
         // A response without a body is decided at its head.
         let mut run = Run::forwarded();
-        assert_eq!(run.answer(&json(false)).mode, Mode::Pass);
+        assert_eq!(run.answer(&json(false)).mode, BodyMode::Pass);
         assert_eq!(
             run.close(),
             [

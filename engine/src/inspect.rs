@@ -411,23 +411,17 @@ impl Engine {
         }
     }
 
-    /// Inspects a complete response body (JSON), or a whole recorded
-    /// stream when `streamed` (SSE or Gemini's JSON array: decision only,
-    /// the streaming inspector rewrites streams as they flow).
+    /// Inspects a complete (non-streamed) response body. Streams go
+    /// through [`crate::stream::ResponseStream`], which rewrites them as
+    /// they flow.
     pub fn inspect_response(
         &self,
         ctx: &RequestContext<'_>,
         api: Api,
         request: &RequestFacts,
         body: &[u8],
-        streamed: bool,
     ) -> ResponseInspection {
-        let decoded = if streamed {
-            codec::sse::assemble_stream(api, body)
-        } else {
-            codec::decode_response(api, body)
-        };
-        let view = match decoded {
+        let view = match codec::decode_response(api, body) {
             Ok(view) => view,
             Err(err) => {
                 return ResponseInspection {
@@ -451,7 +445,7 @@ impl Engine {
             &facts,
             &mut MemoryLedger::default(),
         );
-        if streamed || decision.redactions.is_empty() || decision.block.is_some() {
+        if decision.redactions.is_empty() || decision.block.is_some() {
             return ResponseInspection {
                 view: Some(view),
                 decision,

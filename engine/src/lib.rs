@@ -29,6 +29,7 @@
 pub mod audit;
 pub mod codec;
 pub mod decision;
+pub mod decode;
 pub mod detect;
 pub mod exchange;
 pub mod flow;

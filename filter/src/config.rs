@@ -168,12 +168,12 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             fail_open: false,
-            max_request_body: 1 << 20,
-            max_response_body: 4 << 20,
-            stream_window: aimsgate_engine::stream::DEFAULT_WINDOW,
-            max_decompressed_body: 8 << 20,
-            max_compression_ratio: 100,
-            request_id_header: "x-request-id".to_owned(),
+            max_request_body: Settings::DEFAULT.max_request_body,
+            max_response_body: Settings::DEFAULT.max_response_body,
+            stream_window: Settings::DEFAULT.stream_window,
+            max_decompressed_body: Settings::DEFAULT.max_decompressed_body,
+            max_compression_ratio: aimsgate_engine::decode::DEFAULT_MAX_RATIO,
+            request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             audit: AuditOptions::default(),
         }
     }

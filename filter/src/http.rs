@@ -18,8 +18,9 @@
 
 use std::rc::Rc;
 
+use aimsgate_engine::decode::Bounded;
 use aimsgate_engine::flow::{
-    BodyStep, DECISION_HEADER, Flow, HeaderEdits, Mode, REQUEST_ID_HEADER, RequestHead,
+    BodyMode, BodyStep, DECISION_HEADER, Env, Flow, HeaderEdits, REQUEST_ID_HEADER, RequestHead,
     RequestStep, ResponseHead,
 };
 use aimsgate_engine::reply::Refusal;
@@ -29,7 +30,6 @@ use proxy_wasm::types::Action;
 
 use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
-use crate::decompress::Bounded;
 use crate::ledger::SharedLedger;
 use crate::report::Recorder;
 use crate::root::Shared;
@@ -66,6 +66,25 @@ impl Http {
             loaded: None,
             flow: Flow::new(),
         }
+    }
+
+    /// Runs one step of the flow with the environment of `loaded` (the rule
+    /// set the exchange started on): its engine, limits and decoder, and
+    /// the filter as the flow's runtime.
+    fn step<T>(&mut self, loaded: &Loaded, step: impl FnOnce(&mut Flow, &mut Env<'_>) -> T) -> T {
+        let decoder = Bounded {
+            max_ratio: loaded.options.max_compression_ratio,
+        };
+        let mut env = Env {
+            engine: &loaded.engine,
+            settings: loaded.options.settings(),
+            decoder: &decoder,
+            runtime: &mut Recorder {
+                shared: &self.shared,
+                loaded: Some(loaded),
+            },
+        };
+        step(&mut self.flow, &mut env)
     }
 
     /// Answers the client with `refusal` in the API's error format.
@@ -124,21 +143,21 @@ impl HttpContext for Http {
             has_body: !end_of_stream,
         };
         self.loaded = self.shared.current();
-        let mut recorder = Recorder {
-            shared: &self.shared,
-            loaded: self.loaded.as_deref(),
-        };
-        let step = match self.loaded.as_deref() {
-            Some(loaded) => self.flow.request_head(
-                &loaded.engine,
-                &loaded.options.settings(),
-                &mut recorder,
-                &head,
-            ),
+        let step = match self.loaded.clone() {
+            Some(loaded) => self.step(&loaded, |flow, env| flow.request_head(env, &head)),
             None => {
-                let (reason, fail_open) = self.shared.missing();
-                self.flow
-                    .request_without_ruleset(&mut recorder, &head, &reason, fail_open)
+                let mut recorder = Recorder {
+                    shared: &self.shared,
+                    loaded: None,
+                };
+                let (reason, fail_open, id_header) = self.shared.missing();
+                self.flow.request_without_ruleset(
+                    &mut recorder,
+                    &id_header,
+                    &head,
+                    &reason,
+                    fail_open,
+                )
             }
         };
         match step {
@@ -152,26 +171,14 @@ impl HttpContext for Http {
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        let Some(loaded) = self.loaded.as_deref() else {
+        let Some(loaded) = self.loaded.clone() else {
             return Action::Continue;
         };
-        let mut recorder = Recorder {
-            shared: &self.shared,
-            loaded: Some(loaded),
-        };
-        let decoder = Bounded {
-            max_ratio: loaded.options.max_compression_ratio,
-        };
-        let step = self.flow.request_body(
-            &loaded.engine,
-            &loaded.options.settings(),
-            &mut recorder,
-            &mut SharedLedger,
-            &decoder,
-            body_size,
-            end_of_stream,
-            || abi::buffer(Buffer::RequestBody, 0, body_size).ok(),
-        );
+        let step = self.step(&loaded, |flow, env| {
+            flow.request_body(env, &mut SharedLedger, body_size, end_of_stream, || {
+                abi::buffer(Buffer::RequestBody, 0, body_size).ok()
+            })
+        });
         match step {
             BodyStep::Wait => Action::Pause,
             BodyStep::Forward(None) => Action::Continue,
@@ -179,6 +186,10 @@ impl HttpContext for Http {
                 if abi::replace_body(Buffer::RequestBody, body_size, &body).is_ok() {
                     return Action::Continue;
                 }
+                let mut recorder = Recorder {
+                    shared: &self.shared,
+                    loaded: Some(&loaded),
+                };
                 let refusal = self.flow.refuse_own(
                     &mut recorder,
                     Phase::Request,
@@ -198,7 +209,7 @@ impl HttpContext for Http {
         if !self.flow.awaits_response() {
             return Action::Continue;
         }
-        let Some(loaded) = self.loaded.as_deref() else {
+        let Some(loaded) = self.loaded.clone() else {
             return Action::Continue;
         };
         let status = abi::header(Map::ResponseHeaders, ":status")
@@ -212,43 +223,23 @@ impl HttpContext for Http {
             encoding: encoding.as_deref(),
             has_body: !end_of_stream,
         };
-        let mut recorder = Recorder {
-            shared: &self.shared,
-            loaded: Some(loaded),
-        };
-        let plan = self.flow.response_head(
-            &loaded.engine,
-            &loaded.options.settings(),
-            &mut recorder,
-            &head,
-        );
+        let plan = self.step(&loaded, |flow, env| flow.response_head(env, &head));
         apply(Map::ResponseHeaders, &plan.edits);
         Action::Continue
     }
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        if self.flow.response_mode() == Mode::Pass {
+        if self.flow.response_mode() == BodyMode::Pass {
             return Action::Continue;
         }
-        let Some(loaded) = self.loaded.as_deref() else {
+        let Some(loaded) = self.loaded.clone() else {
             return Action::Continue;
         };
-        let mut recorder = Recorder {
-            shared: &self.shared,
-            loaded: Some(loaded),
-        };
-        let decoder = Bounded {
-            max_ratio: loaded.options.max_compression_ratio,
-        };
-        let step = self.flow.response_body(
-            &loaded.engine,
-            &loaded.options.settings(),
-            &mut recorder,
-            &decoder,
-            body_size,
-            end_of_stream,
-            || abi::buffer(Buffer::ResponseBody, 0, body_size).ok(),
-        );
+        let step = self.step(&loaded, |flow, env| {
+            flow.response_body(env, body_size, end_of_stream, || {
+                abi::buffer(Buffer::ResponseBody, 0, body_size).ok()
+            })
+        });
         match step {
             BodyStep::Wait => return Action::Pause,
             BodyStep::Forward(None) => {}

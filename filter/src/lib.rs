@@ -16,7 +16,6 @@
 pub mod abi;
 pub mod audit;
 pub mod config;
-pub mod decompress;
 pub mod http;
 pub mod ledger;
 pub mod metrics;

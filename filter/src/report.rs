@@ -6,14 +6,14 @@
 
 use aimsgate_engine::audit::{self, Subject};
 use aimsgate_engine::decision::Decision;
-use aimsgate_engine::flow::Host;
+use aimsgate_engine::flow::Runtime;
 
 use crate::abi;
 use crate::audit::RUNTIME;
 use crate::config::Loaded;
 use crate::root::Shared;
 
-/// The filter as the host of an exchange's [`Flow`](aimsgate_engine::flow::Flow):
+/// The filter as the runtime of an exchange's [`Flow`](aimsgate_engine::flow::Flow):
 /// the proxy's clock, the VM's request ids, and the record of each
 /// decision.
 pub struct Recorder<'a> {
@@ -23,7 +23,7 @@ pub struct Recorder<'a> {
     pub loaded: Option<&'a Loaded>,
 }
 
-impl Host for Recorder<'_> {
+impl Runtime for Recorder<'_> {
     fn now(&self) -> u64 {
         abi::now_nanos()
     }

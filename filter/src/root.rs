@@ -41,11 +41,14 @@ impl Shared {
         self.current.borrow().clone()
     }
 
-    /// Why there is none, and whether to fail open.
-    pub fn missing(&self) -> (String, bool) {
+    /// Why there is none, whether to fail open, and the request-id header
+    /// (the last configuration's options, whose rule set did not load).
+    pub fn missing(&self) -> (String, bool, String) {
+        let fallback = self.fallback.borrow();
         (
             self.missing.borrow().clone(),
-            self.fallback.borrow().fail_open,
+            fallback.fail_open,
+            fallback.request_id_header.clone(),
         )
     }
 

@@ -825,82 +825,98 @@ fn explain_request(
     let text = read(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let exchange = if value.get("request").is_some() {
-        Exchange::from_json(text.as_bytes())
-            .with_context(|| format!("{} is not a valid exchange", path.display()))?
-    } else {
+    if value.get("request").is_none() {
         // A bare request body: no host or path, every rule applies.
-        Exchange {
-            schema: aimsgate_engine::exchange::SCHEMA.into(),
-            id: None,
-            description: None,
-            api,
-            request: aimsgate_engine::exchange::Request {
-                method: "POST".into(),
-                host: String::new(),
-                path: String::new(),
-                headers: Default::default(),
-                body: aimsgate_engine::exchange::Body::Text(text.clone()),
-            },
-            response: None,
-        }
-    };
+        return explain_body(engine, &text, api, format);
+    }
+    let recording = Exchange::from_json(text.as_bytes())
+        .with_context(|| format!("{} is not a valid exchange", path.display()))?;
     if matches!(format, OutFormat::Json) {
         println!(
             "{}",
-            serde_json::to_string_pretty(&scan::scan_exchange(engine, &exchange, api))?
+            serde_json::to_string_pretty(&scan::scan_exchange(engine, &recording))?
         );
         return Ok(());
     }
     print_header(engine);
-    let decided = scan::decide_exchange(engine, &exchange, api);
+    let decided = scan::decide_exchange(engine, &recording);
     let route_name = decided
         .route
         .and_then(|r| engine.ruleset().routes.get(r as usize))
-        .map_or("(none: every rule applies)".to_owned(), |r| r.id.clone());
+        .map_or("(none)".to_owned(), |r| r.id.clone());
     println!(
         "request:  {} {}{}",
-        exchange.request.method, exchange.request.host, exchange.request.path
+        recording.request.method, recording.request.host, recording.request.path
     );
     println!("route:    {route_name}");
-    if let Some(refusal) = &decided.refusal {
-        print_decision(engine, "request", refusal);
-    }
-    if decided.passed_uninspected {
+    println!("api:      {}", decided.api.map_or("unknown", |a| a.name()));
+    if decided.request.is_none() && decided.response.is_none() {
         println!(
-            "request decision: ALLOW (unknown path on a governed host; the route lets it pass uninspected, recorded)"
+            "request decision: PASS (no route governs this host: forwarded untouched, not recorded)"
         );
     }
-    if let Some(inspection) = &decided.request {
-        println!(
-            "api:      {}",
-            inspection.api.map_or("unknown", |a| a.name())
-        );
-        if let Some(view) = &inspection.view {
+    for (phase, record, body) in [
+        ("request", &decided.request, &decided.request_body),
+        ("response", &decided.response, &decided.response_body),
+    ] {
+        let Some(record) = record else {
+            continue;
+        };
+        if phase == "response" {
+            println!();
+        }
+        if record.inspected {
             println!(
-                "model:    {}   segments: {}   skipped media: {}",
-                view.model.as_deref().unwrap_or("-"),
-                view.segments.len(),
-                view.skipped_media
+                "model:    {}   segments: {}",
+                record.model.as_deref().unwrap_or("-"),
+                record.segments.unwrap_or(0),
             );
         }
-        print_decision(engine, "request", &inspection.decision);
-        if let Some(body) = &inspection.body {
+        print_decision(engine, phase, &record.decision);
+        if let (Some(code), Some(message)) = (&record.code, &record.message) {
+            println!("  {code}: {message}");
+        }
+        if let Some(body) = body {
             println!(
-                "\nrewritten request body:\n  {}",
+                "\nrewritten {phase} body:\n  {}",
                 String::from_utf8_lossy(body)
             );
         }
     }
-    if let Some(result) = &decided.response {
-        println!();
-        print_decision(engine, "response", &result.decision);
-        if let Some(body) = &result.body {
-            println!(
-                "\nrewritten response body:\n  {}",
-                String::from_utf8_lossy(body)
-            );
-        }
+    Ok(())
+}
+
+/// A bare request body, decided with every rule (no route).
+fn explain_body(engine: &Engine, text: &str, api: Option<Api>, format: OutFormat) -> Result<()> {
+    let inspection = scan::inspect_bare_request(engine, text.as_bytes(), api);
+    if matches!(format, OutFormat::Json) {
+        let out = serde_json::json!({
+            "api": inspection.api.map(|a| a.name()),
+            "request": scan::decision_json(engine, &inspection.decision),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    print_header(engine);
+    println!("request:  a bare body (no route: every rule applies)");
+    println!(
+        "api:      {}",
+        inspection.api.map_or("unknown", |a| a.name())
+    );
+    if let Some(view) = &inspection.view {
+        println!(
+            "model:    {}   segments: {}   skipped media: {}",
+            view.model.as_deref().unwrap_or("-"),
+            view.segments.len(),
+            view.skipped_media
+        );
+    }
+    print_decision(engine, "request", &inspection.decision);
+    if let Some(body) = &inspection.body {
+        println!(
+            "\nrewritten request body:\n  {}",
+            String::from_utf8_lossy(body)
+        );
     }
     Ok(())
 }

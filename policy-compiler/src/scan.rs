@@ -1,18 +1,25 @@
 //! `aimsgate scan`: backtest a policy over recorded traffic.
 //!
-//! Each input line is one of: an exchange (`{"request": …, "response": …}`),
-//! a bare request or response body of a supported API, or `{"text": "…"}`
-//! (optionally with `"phase": "response"`). Each line yields one JSON
-//! decision line, in input order. Lines are decided in parallel batches
+//! Each input line is one of: a recorded exchange (`{"request": …,
+//! "response": …}`), decided by the exchange flow exactly as the filter
+//! decides it; a bare request or response body of a supported API, decided
+//! with every rule (`--api` names its API when the body does not); or
+//! `{"text": "…"}` (optionally with `"phase": "response"`). Each line
+//! yields one JSON decision line, in input order. Lines are decided in parallel batches
 //! (the engine is `Sync`; every core helps), and nothing about a line is
 //! lost: a line that cannot be read yields an `error` line naming why.
 
 use std::io::{BufRead, Write};
 
+use aimsgate_engine::audit::Subject;
 use aimsgate_engine::codec::{self, Api};
 use aimsgate_engine::decision::{Decision, MemoryLedger};
-use aimsgate_engine::exchange::Exchange;
-use aimsgate_engine::inspect::{RequestFacts, RequestInspection, ResponseInspection, Routing};
+use aimsgate_engine::decode::Bounded;
+use aimsgate_engine::exchange::{Exchange, Response};
+use aimsgate_engine::flow::{
+    BodyMode, BodyStep, Env, Flow, RequestHead, RequestStep, ResponseHead, Runtime, Settings,
+};
+use aimsgate_engine::inspect::{RequestFacts, RequestInspection};
 use aimsgate_engine::ruleset::Phase;
 use aimsgate_engine::{Engine, RequestContext};
 use serde_json::{Value, json};
@@ -124,7 +131,7 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
     };
     if value.get("request").is_some() {
         return match Exchange::from_json(line.as_bytes()) {
-            Ok(exchange) => scan_exchange(engine, &exchange, api_override),
+            Ok(recording) => scan_exchange(engine, &recording),
             Err(e) => json!({"error": e.to_string()}),
         };
     }
@@ -149,27 +156,32 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
         let Some(api) = api else {
             return json!({"error": "a response body of no supported API"});
         };
-        let ctx = RequestContext {
-            host: "",
-            path: "",
-            headers: &[],
-            route: None,
-            api: Some(api),
-            now_secs: 0,
-        };
-        let inspection = engine.inspect_response(&ctx, api, &RequestFacts::default(), body, false);
+        let ctx = bare_context(Some(api));
+        let inspection = engine.inspect_response(&ctx, api, &RequestFacts::default(), body);
         return json!({"response": decision_json(engine, &inspection.decision)});
     }
-    let ctx = RequestContext {
+    let inspection = inspect_bare_request(engine, body, api_override);
+    json!({"api": inspection.api.map(|a| a.name()), "request": decision_json(engine, &inspection.decision)})
+}
+
+/// A body outside any exchange: no host, path or route, so every rule
+/// applies.
+fn bare_context(api: Option<Api>) -> RequestContext<'static> {
+    RequestContext {
         host: "",
         path: "",
         headers: &[],
         route: None,
-        api: api_override,
+        api,
         now_secs: 0,
-    };
-    let inspection = engine.inspect_request(&ctx, body, &mut MemoryLedger::default());
-    json!({"api": inspection.api.map(|a| a.name()), "request": decision_json(engine, &inspection.decision)})
+    }
+}
+
+/// Inspects a bare request body (of `api`, or of the API its shape tells)
+/// with every rule: what `scan` and `explain` do with a body that is not
+/// a recorded exchange.
+pub fn inspect_bare_request(engine: &Engine, body: &[u8], api: Option<Api>) -> RequestInspection {
+    engine.inspect_request(&bare_context(api), body, &mut MemoryLedger::default())
 }
 
 fn is_response_body(value: &Value) -> bool {
@@ -194,102 +206,233 @@ fn sniff_response(value: &Value) -> Option<Api> {
     }
 }
 
-/// Both phases of one exchange, decided.
-#[derive(Debug)]
+/// One phase as the exchange flow recorded it.
+#[derive(Debug, Clone)]
+pub struct PhaseRecord {
+    /// The decision.
+    pub decision: Decision,
+    /// The runtime's own reason, when the policy did not decide
+    /// (`no_body`, `upgrade_refused`, `response_not_inspected`…).
+    pub code: Option<String>,
+    /// A note for readers on that reason.
+    pub message: Option<String>,
+    /// Whether the body was inspected.
+    pub inspected: bool,
+    /// The model asked for, when known.
+    pub model: Option<String>,
+    /// How many texts of the body were inspected.
+    pub segments: Option<usize>,
+}
+
+/// Both phases of one recording, decided by the exchange flow exactly as
+/// the filter decides them (routing, upgrades, sizes, encodings, provider
+/// errors, streams chunk by chunk).
+#[derive(Debug, Default)]
 pub struct ExchangeDecisions {
-    /// How the request was routed.
-    pub routing: Routing,
     /// The route index, when one matched the host.
     pub route: Option<u32>,
-    /// A refusal made before any body was read (retired system, unknown
-    /// path that fails closed).
-    pub refusal: Option<Decision>,
-    /// An unknown path on a governed host that the route lets pass.
-    pub passed_uninspected: bool,
-    /// The request's inspection.
-    pub request: Option<RequestInspection>,
-    /// The response's inspection (only when the request passed).
-    pub response: Option<ResponseInspection>,
+    /// The API, once known.
+    pub api: Option<Api>,
+    /// The request phase, unless the exchange was not governed.
+    pub request: Option<PhaseRecord>,
+    /// The response phase, when the recording has a response and the
+    /// request went upstream.
+    pub response: Option<PhaseRecord>,
+    /// The request body as it goes upstream, when the flow rewrote it.
+    pub request_body: Option<Vec<u8>>,
+    /// The response body as the client gets it, when the flow changed it
+    /// (a refused response: the API's error JSON).
+    pub response_body: Option<Vec<u8>>,
 }
 
-/// Decides both phases of an exchange (the response only when the request
-/// passed): the one place `scan` and `explain` share.
-pub fn decide_exchange(
-    engine: &Engine,
-    exchange: &Exchange,
-    api_override: Option<Api>,
-) -> ExchangeDecisions {
-    let headers = exchange.request_headers();
-    let routing = engine.route(&exchange.request.host, &exchange.request.path, &headers);
-    let route = match routing {
-        Routing::Route(r)
-        | Routing::UnknownPath { route: r, .. }
-        | Routing::Retired { route: r, .. } => Some(r),
-        Routing::Ungoverned => None,
-    };
-    let mut decided = ExchangeDecisions {
-        routing,
-        route,
-        refusal: engine.routing_refusal(routing),
-        passed_uninspected: false,
-        request: None,
-        response: None,
-    };
-    if decided.refusal.is_some() {
-        return decided;
+/// The CLI as the flow's runtime: a fixed clock (the recording's time is
+/// not known; budgets and windows see the Unix epoch, as before) and the
+/// record of each phase.
+#[derive(Default)]
+struct Collector {
+    route: Option<u32>,
+    phases: [Option<PhaseRecord>; 2],
+}
+
+impl Runtime for Collector {
+    fn now(&self) -> u64 {
+        0
     }
-    if matches!(routing, Routing::UnknownPath { .. }) {
-        decided.passed_uninspected = true;
-        return decided;
+
+    fn make_request_id(&mut self) -> String {
+        "scan".to_owned()
     }
-    let ctx = RequestContext {
-        host: &exchange.request.host,
-        path: &exchange.request.path,
+
+    fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
+        self.route = self.route.or(subject.route);
+        let slot = usize::from(decision.phase == Phase::Response);
+        self.phases[slot] = Some(PhaseRecord {
+            decision: decision.clone(),
+            code: subject.code.map(str::to_owned),
+            message: subject.message.map(str::to_owned),
+            inspected: subject.inspected,
+            model: subject.model.map(str::to_owned),
+            segments: subject.segments.map(<[_]>::len),
+        });
+    }
+}
+
+fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Decides both phases of a recording through the exchange flow, with the
+/// filter's default limits and its decoder: the request body in one piece,
+/// the response as recorded (a stream chunk by chunk). The one place
+/// `scan` and `explain` share.
+pub fn decide_exchange(engine: &Engine, recording: &Exchange) -> ExchangeDecisions {
+    let mut collector = Collector::default();
+    let mut flow = Flow::new();
+    let decoder = Bounded::default();
+    let mut out = ExchangeDecisions::default();
+    let mut env = Env {
+        engine,
+        settings: Settings::DEFAULT,
+        decoder: &decoder,
+        runtime: &mut collector,
+    };
+    let headers = recording.request_headers();
+    let body = recording.request.body.to_bytes();
+    let head = RequestHead {
+        method: &recording.request.method,
+        host: &recording.request.host,
+        path: &recording.request.path,
         headers: &headers,
-        route,
-        api: api_override.or_else(|| exchange.api()),
-        now_secs: 0,
+        has_body: !body.is_empty(),
     };
-    let body = exchange.request.body.to_bytes();
-    let inspection = engine.inspect_request(&ctx, &body, &mut MemoryLedger::default());
-    if inspection.decision.block.is_none()
-        && let (Some(response), Some(api)) = (&exchange.response, inspection.api)
+    let mut ledger = MemoryLedger::default();
+    if let RequestStep::Govern(_) = flow.request_head(&mut env, &head)
+        && head.has_body
+        && let BodyStep::Forward(rewritten) =
+            flow.request_body(&mut env, &mut ledger, body.len(), true, || Some(&body))
     {
-        let facts = inspection
-            .view
-            .as_ref()
-            .map(|v| RequestFacts::of(v, &exchange.request.path))
-            .unwrap_or_default();
-        let payload = match (&response.chunks, &response.body) {
-            (Some(chunks), _) => Some((chunks.concat().into_bytes(), true)),
-            (None, Some(body)) => Some((body.to_bytes(), false)),
-            (None, None) => None,
-        };
-        decided.response = payload
-            .map(|(bytes, streamed)| engine.inspect_response(&ctx, api, &facts, &bytes, streamed));
+        out.request_body = rewritten;
     }
-    decided.request = Some(inspection);
-    decided
+    if flow.awaits_response()
+        && let Some(response) = &recording.response
+    {
+        out.response_body = respond(&mut flow, &mut env, response);
+        flow.close(env.runtime);
+    }
+    out.api = flow.api();
+    let [request, response] = collector.phases;
+    out.route = collector.route;
+    out.request = request;
+    out.response = response;
+    out
 }
 
-/// Decides both phases of an exchange, as a JSON decision line.
-pub fn scan_exchange(engine: &Engine, exchange: &Exchange, api_override: Option<Api>) -> Value {
-    let decided = decide_exchange(engine, exchange, api_override);
+/// The recorded response through the flow; returns the body the client
+/// gets when the flow changed it.
+fn respond(flow: &mut Flow, env: &mut Env<'_>, response: &Response) -> Option<Vec<u8>> {
+    let headers: Vec<(String, String)> = response
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    let pieces: Vec<Vec<u8>> = match (&response.chunks, &response.body) {
+        (Some(chunks), _) => chunks
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| c.as_bytes().to_vec())
+            .collect(),
+        (None, Some(body)) => Some(body.to_bytes())
+            .filter(|b| !b.is_empty())
+            .into_iter()
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    // A recorded stream without a content type is SSE, as the harness
+    // replays it.
+    let content_type = find(&headers, "content-type")
+        .or(response.chunks.is_some().then_some("text/event-stream"))
+        .unwrap_or_default();
+    let head = ResponseHead {
+        status: response.status,
+        content_type,
+        encoding: find(&headers, "content-encoding"),
+        has_body: !pieces.is_empty(),
+    };
+    let plan = flow.response_head(env, &head);
+    let api = flow.api();
+    match plan.mode {
+        BodyMode::Pass => None,
+        BodyMode::Buffer => {
+            let whole = pieces.concat();
+            match flow.response_body(env, whole.len(), true, || Some(&whole)) {
+                BodyStep::Forward(body) => body,
+                BodyStep::Refuse(refusal) => Some(refusal.body(api)),
+                BodyStep::Wait => None,
+            }
+        }
+        BodyMode::Stream => {
+            let mut sent = Vec::new();
+            let mut changed = false;
+            let last = pieces.len().saturating_sub(1);
+            for (i, piece) in pieces.iter().enumerate() {
+                match flow.response_body(env, piece.len(), i == last, || Some(piece)) {
+                    BodyStep::Forward(None) => sent.extend_from_slice(piece),
+                    BodyStep::Forward(Some(out)) => {
+                        changed = true;
+                        sent.extend(out);
+                    }
+                    // As the filter does: what was refused becomes the
+                    // API's error JSON.
+                    BodyStep::Refuse(refusal) => {
+                        changed = true;
+                        sent.extend(refusal.body(api));
+                    }
+                    BodyStep::Wait => changed = true,
+                }
+            }
+            changed.then_some(sent)
+        }
+    }
+}
+
+/// A phase's decision as JSON, with the runtime's own reason when it
+/// decided without the policy.
+fn phase_json(engine: &Engine, phase: &PhaseRecord) -> Value {
+    let mut out = decision_json(engine, &phase.decision);
+    if let Some(code) = &phase.code {
+        out["code"] = json!(code);
+    }
+    if let Some(message) = &phase.message {
+        out["note"] = json!(message);
+    }
+    out
+}
+
+/// Decides both phases of a recording, as a JSON decision line.
+pub fn scan_exchange(engine: &Engine, recording: &Exchange) -> Value {
+    let decided = decide_exchange(engine, recording);
     let route = decided
         .route
         .and_then(|r| engine.ruleset().routes.get(r as usize));
-    let mut out = json!({"id": exchange.id, "route": route.map(|r| r.id.as_str())});
-    if let Some(refusal) = &decided.refusal {
-        out["request"] = decision_json(engine, refusal);
-    } else if decided.passed_uninspected {
-        out["request"] = json!({"decision": "allow", "note": "unknown path on a governed host, passed uninspected by the route's rule"});
+    let mut out = json!({"id": recording.id, "route": route.map(|r| r.id.as_str())});
+    if let Some(api) = decided.api {
+        out["api"] = json!(api.name());
     }
-    if let Some(request) = &decided.request {
-        out["api"] = json!(request.api.map(|a| a.name()));
-        out["request"] = decision_json(engine, &request.decision);
-    }
-    if let Some(response) = &decided.response {
-        out["response"] = decision_json(engine, &response.decision);
+    match (&decided.request, &decided.response) {
+        (None, None) => {
+            out["ungoverned"] = json!(true);
+        }
+        (request, response) => {
+            if let Some(request) = request {
+                out["request"] = phase_json(engine, request);
+            }
+            if let Some(response) = response {
+                out["response"] = phase_json(engine, response);
+            }
+        }
     }
     out
 }

@@ -9,6 +9,8 @@
 //!   demo, and the README's commands on the baseline pack.
 //! * `cargo xtask edge` — the edge package (`@aimsgate/edge`) and its tests
 //!   in workerd and Node, parity with filter.wasm included (part of `ci`).
+//! * `cargo xtask cycles` — no import loops between a crate's files (part
+//!   of `ci`).
 //! * `cargo xtask bench` — the criterion benchmarks (not part of `ci`).
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod cycles;
 mod edge;
 
 fn main() -> std::process::ExitCode {
@@ -37,8 +40,9 @@ fn xtask() -> Result<()> {
         "ci" => ci(&root),
         "bench" => bench(),
         "edge" => edge::test(&root),
+        "cycles" => cycles::check(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|ci|edge|bench>");
+            eprintln!("usage: cargo xtask <demo|ci|edge|cycles|bench>");
             eprintln!(
                 "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
             );
@@ -46,6 +50,7 @@ fn xtask() -> Result<()> {
             eprintln!(
                 "  edge   build @aimsgate/edge, test it in workerd and Node, parity with filter.wasm"
             );
+            eprintln!("  cycles no import loops between a crate's files (part of ci)");
             eprintln!("  bench  criterion benchmarks (engine against a naive baseline)");
             std::process::exit(2);
         }

@@ -10,8 +10,8 @@
 //! puts them in an error state instead of growing without limit.
 //!
 //! [`event_delta`] then turns one event into the text fragments it adds
-//! ([`StreamDelta`]); [`assemble_stream`] does all of it for a recorded
-//! stream and yields the same [`ResponseView`] shape as a non-streamed body.
+//! ([`StreamDelta`]); the streaming inspector (`crate::stream`) scans them
+//! as they settle.
 //!
 //! In streams, [`SegmentKind::ToolArguments`] text is the arguments' JSON
 //! text as the API streams it (OpenAI's `arguments` fragments, Anthropic's
@@ -22,7 +22,7 @@
 use std::ops::Range;
 
 use super::json;
-use super::{Api, CodecError, ResponseView, Role, Segment, SegmentKind, anthropic, gemini, openai};
+use super::{Api, CodecError, SegmentKind, anthropic, gemini, openai};
 
 /// Largest SSE event (its lines and the blank line) or Gemini array element
 /// accepted, in bytes. LLM stream events are a few hundred bytes; this only
@@ -622,74 +622,75 @@ pub fn decode_data(
     }
 }
 
-/// Decodes a whole recorded stream (SSE, or for Gemini also the JSON array
-/// form) into the view a non-streamed response would give: one segment per
-/// run of text (per choice, per content block, per tool call), in order of
-/// first appearance, `raw` = `0..0`.
-pub fn assemble_stream(api: Api, body: &[u8]) -> Result<ResponseView, CodecError> {
-    let mut deltas = Vec::new();
-    let mut meta = StreamMeta::default();
-    if api == Api::Gemini && body.trim_ascii_start().first() == Some(&b'[') {
-        let mut stream = GeminiArrayStream::new();
-        let mut elements = Vec::new();
-        stream.push(body, &mut elements)?;
-        stream.finish()?;
-        for element in &elements {
-            decode_data(api, &element.bytes, &mut deltas, &mut meta)?;
-        }
-    } else {
-        let mut parser = SseParser::new();
-        let mut events = Vec::new();
-        parser.push(body, &mut events)?;
-        parser.finish(&mut events)?;
-        for event in &events {
-            decode_event(api, event, &mut deltas, &mut meta)?;
-        }
-    }
-    Ok(assemble(&deltas, meta))
-}
-
-/// Concatenates deltas into segments, one per `(choice, kind, index)` run.
-fn assemble(deltas: &[StreamDelta], meta: StreamMeta) -> ResponseView {
-    let mut view = ResponseView {
-        model: meta.model,
-        output_tokens: meta.output_tokens,
-        ..ResponseView::default()
-    };
-    // Open runs: key → position in `view.segments`. Streams have a handful.
-    let mut runs: Vec<((u32, SegmentKind, u32), usize)> = Vec::new();
-    for delta in deltas {
-        let key = (delta.choice, delta.kind, delta.index);
-        let open = runs
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == key)
-            .map(|&(_, at)| at);
-        match (
-            &delta.tool_name,
-            open.and_then(|at| view.segments.get_mut(at)),
-        ) {
-            (None, _) if delta.text.is_empty() => {}
-            (None, Some(segment)) => segment.text.push_str(&delta.text),
-            (name, _) => {
-                view.tool_calls.extend(name.iter().cloned());
-                runs.push((key, view.segments.len()));
-                view.segments.push(Segment {
-                    role: Role::Assistant,
-                    message_index: delta.choice,
-                    kind: delta.kind,
-                    text: delta.text.clone(),
-                    raw: 0..0,
-                });
-            }
-        }
-    }
-    view
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::{ResponseView, Role, Segment};
+
+    /// Test helper: decodes a whole recorded stream (SSE, or for Gemini also the JSON array
+    /// form) into the view a non-streamed response would give: one segment per
+    /// run of text (per choice, per content block, per tool call), in order of
+    /// first appearance, `raw` = `0..0`.
+    fn assemble_stream(api: Api, body: &[u8]) -> Result<ResponseView, CodecError> {
+        let mut deltas = Vec::new();
+        let mut meta = StreamMeta::default();
+        if api == Api::Gemini && body.trim_ascii_start().first() == Some(&b'[') {
+            let mut stream = GeminiArrayStream::new();
+            let mut elements = Vec::new();
+            stream.push(body, &mut elements)?;
+            stream.finish()?;
+            for element in &elements {
+                decode_data(api, &element.bytes, &mut deltas, &mut meta)?;
+            }
+        } else {
+            let mut parser = SseParser::new();
+            let mut events = Vec::new();
+            parser.push(body, &mut events)?;
+            parser.finish(&mut events)?;
+            for event in &events {
+                decode_event(api, event, &mut deltas, &mut meta)?;
+            }
+        }
+        Ok(assemble(&deltas, meta))
+    }
+
+    /// Concatenates deltas into segments, one per `(choice, kind, index)` run.
+    fn assemble(deltas: &[StreamDelta], meta: StreamMeta) -> ResponseView {
+        let mut view = ResponseView {
+            model: meta.model,
+            output_tokens: meta.output_tokens,
+            ..ResponseView::default()
+        };
+        // Open runs: key → position in `view.segments`. Streams have a handful.
+        let mut runs: Vec<((u32, SegmentKind, u32), usize)> = Vec::new();
+        for delta in deltas {
+            let key = (delta.choice, delta.kind, delta.index);
+            let open = runs
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|&(_, at)| at);
+            match (
+                &delta.tool_name,
+                open.and_then(|at| view.segments.get_mut(at)),
+            ) {
+                (None, _) if delta.text.is_empty() => {}
+                (None, Some(segment)) => segment.text.push_str(&delta.text),
+                (name, _) => {
+                    view.tool_calls.extend(name.iter().cloned());
+                    runs.push((key, view.segments.len()));
+                    view.segments.push(Segment {
+                        role: Role::Assistant,
+                        message_index: delta.choice,
+                        kind: delta.kind,
+                        text: delta.text.clone(),
+                        raw: 0..0,
+                    });
+                }
+            }
+        }
+        view
+    }
 
     fn parse_whole(stream: &[u8]) -> Vec<SseEvent> {
         let mut parser = SseParser::new();

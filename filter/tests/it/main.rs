@@ -6,3 +6,4 @@ mod audit;
 mod common;
 mod e2e;
 mod portability;
+mod scan_parity;

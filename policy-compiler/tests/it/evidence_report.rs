@@ -116,8 +116,8 @@ impl Log {
 }
 
 fn decisions(engine: &Engine, prefix: &str) -> Vec<Decision> {
-    let decided = scan::decide_exchange(engine, &exchange(prefix), None);
-    let mut out: Vec<Decision> = decided.refusal.into_iter().collect();
+    let decided = scan::decide_exchange(engine, &exchange(prefix));
+    let mut out = Vec::new();
     if let Some(request) = decided.request {
         out.push(request.decision);
     }
@@ -136,7 +136,7 @@ fn event(
 ) -> AuditEvent {
     let ex = exchange(prefix);
     let headers = ex.request_headers();
-    let decided = scan::decide_exchange(engine, &ex, None);
+    let decided = scan::decide_exchange(engine, &ex);
     engine.audit_event(
         decision,
         &Subject {

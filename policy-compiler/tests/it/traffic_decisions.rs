@@ -69,7 +69,7 @@ fn every_traffic_example_gets_its_documented_decision() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with(prefix), "{name} vs {prefix}");
         let exchange = Exchange::from_json(&std::fs::read(file).unwrap()).unwrap();
-        let out = scan::scan_exchange(&engine, &exchange, None);
+        let out = scan::scan_exchange(&engine, &exchange);
         assert_eq!(out["request"]["decision"], *request, "{name}: {out:#}");
         let got_response = out["response"]["decision"].as_str().unwrap_or("-");
         assert_eq!(got_response, *response, "{name}: {out:#}");

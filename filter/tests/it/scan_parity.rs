@@ -1,0 +1,186 @@
+//! `aimsgate scan` decides every recording as filter.wasm does: per phase
+//! the same outcome, the same rules, the same runtime code and the same
+//! hits. Both drive the engine's exchange flow — scan natively, the filter
+//! from proxy callbacks in the harness — so a second walk of an exchange
+//! cannot creep back in unnoticed.
+//!
+//! Besides examples/traffic, `filter/tests/recordings/` holds the cases
+//! where a walk of its own once differed: a provider error (passed
+//! uninspected), a gzip-encoded response (decoded, then redacted) and a
+//! WebSocket upgrade (refused before any body).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use aimsgate_compiler::scan::{self, PhaseRecord};
+use aimsgate_engine::Engine;
+use aimsgate_engine::exchange::Exchange;
+use aimsgate_host::replay::{self, LoggedDecision};
+use serde_json::Value;
+
+use crate::common::{baseline, plugin, root};
+
+/// (file name, recording) for every recording, in name order.
+fn recordings() -> Vec<(String, Exchange)> {
+    let mut files: Vec<PathBuf> = ["examples/traffic", "filter/tests/recordings"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let recording = Exchange::from_json(&std::fs::read(file).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, recording)
+        })
+        .collect()
+}
+
+/// One phase, reduced to what both sides must agree on.
+#[derive(Debug, PartialEq)]
+struct Phase {
+    outcome: String,
+    rules: Vec<String>,
+    code: Option<String>,
+    /// (detector, role, message, start, end) of every hit.
+    hits: BTreeSet<(String, String, u64, u64, u64)>,
+}
+
+fn of_filter(logged: &LoggedDecision) -> Phase {
+    let hits = logged.line["aimsgate.hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            let text = |k: &str| h[k].as_str().unwrap_or_default().to_owned();
+            let number = |k: &str| h[k].as_u64().unwrap_or(u64::MAX);
+            (
+                text("detector"),
+                text("role"),
+                number("message_index"),
+                number("start"),
+                number("end"),
+            )
+        })
+        .collect();
+    Phase {
+        outcome: logged.outcome.clone(),
+        rules: logged.rules.clone(),
+        code: logged.code.clone(),
+        hits,
+    }
+}
+
+fn of_scan(engine: &Engine, record: &PhaseRecord) -> Phase {
+    let ruleset = engine.ruleset();
+    let decision = &record.decision;
+    let hits = decision
+        .hits
+        .iter()
+        .map(|h| {
+            (
+                ruleset.detectors[h.detector as usize].id.clone(),
+                h.role.name().to_owned(),
+                u64::from(h.message_index),
+                h.span.start as u64,
+                h.span.end as u64,
+            )
+        })
+        .collect();
+    Phase {
+        outcome: decision.outcome.name().to_owned(),
+        rules: decision
+            .fired
+            .iter()
+            .map(|f| ruleset.rules[f.rule as usize].id.clone())
+            .collect(),
+        code: record.code.clone(),
+        hits,
+    }
+}
+
+#[test]
+fn scan_decides_every_recording_as_the_filter_does() {
+    let rules = baseline();
+    let engine = Engine::from_bytes(&rules).expect("the baseline loads");
+    let mut filter = plugin(rules);
+    let recordings = recordings();
+    assert!(recordings.len() >= 31, "{} recordings", recordings.len());
+    let mut compared = 0;
+    for (name, recording) in &recordings {
+        // The request body in 64-byte pieces, the response as recorded.
+        let replayed = replay::replay(&mut filter, recording, name, 64);
+        let scanned = scan::decide_exchange(&engine, recording);
+        let request = (
+            replayed.request.as_ref().map(of_filter),
+            scanned.request.as_ref().map(|r| of_scan(&engine, r)),
+        );
+        assert_eq!(request.0, request.1, "{name}: request phase (filter, scan)");
+        // Without a recorded response the harness answers a bare `{}`;
+        // scan decides only what was recorded.
+        if recording.response.is_some() {
+            let response = (
+                replayed.response.as_ref().map(of_filter),
+                scanned.response.as_ref().map(|r| of_scan(&engine, r)),
+            );
+            assert_eq!(
+                response.0, response.1,
+                "{name}: response phase (filter, scan)"
+            );
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, recordings.len());
+}
+
+#[test]
+fn the_recordings_that_once_differed_decide_as_documented() {
+    let rules = baseline();
+    let engine = Engine::from_bytes(&rules).expect("the baseline loads");
+    /// (file, request outcome, request code, response outcome, response code)
+    type Expected<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, Option<&'a str>);
+    let expect: &[Expected] = &[
+        ("gzip-response-redacted.json", "allow", None, "redact", None),
+        (
+            "provider-error-passed.json",
+            "allow",
+            None,
+            "allow",
+            Some("response_not_inspected"),
+        ),
+        (
+            "websocket-upgrade-refused.json",
+            "block",
+            Some("upgrade_refused"),
+            "-",
+            None,
+        ),
+    ];
+    for (file, request, request_code, response, response_code) in expect {
+        let text = std::fs::read(root().join("filter/tests/recordings").join(file)).unwrap();
+        let recording = Exchange::from_json(&text).unwrap();
+        let out: Value = scan::scan_exchange(&engine, &recording);
+        assert_eq!(out["request"]["decision"], *request, "{file}: {out:#}");
+        assert_eq!(out["request"]["code"].as_str(), *request_code, "{file}");
+        assert_eq!(
+            out["response"]["decision"].as_str().unwrap_or("-"),
+            *response,
+            "{file}: {out:#}"
+        );
+        assert_eq!(out["response"]["code"].as_str(), *response_code, "{file}");
+        assert!(
+            !out.to_string().contains("priya.sharma@"),
+            "{file}: no matched text in a decision"
+        );
+    }
+    // The decoded, redacted completion is what the client gets.
+    let text =
+        std::fs::read(root().join("filter/tests/recordings/gzip-response-redacted.json")).unwrap();
+    let decided = scan::decide_exchange(&engine, &Exchange::from_json(&text).unwrap());
+    let body = String::from_utf8(decided.response_body.expect("rewritten")).unwrap();
+    assert!(body.contains("[REDACTED:email]"), "{body}");
+}
