@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use aimsgate_benches::{Naive, baseline, chat_request, gitleaks};
+use aimsgate_benches::{Naive, baseline, chat_request, many_rules};
 use aimsgate_engine::decision::MemoryLedger;
 use aimsgate_engine::{Engine, RequestContext};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -21,7 +21,7 @@ fn ctx() -> RequestContext<'static> {
 
 fn request_4k(c: &mut Criterion) {
     let body = chat_request(4096);
-    for (name, ruleset) in [("baseline", baseline()), ("gitleaks", gitleaks())] {
+    for (name, ruleset) in [("baseline", baseline()), ("many_rules", many_rules())] {
         let engine = Engine::new(ruleset.clone()).expect("builds");
         // Warm the lazily compiled, keyword-gated regexes once.
         engine.inspect_request(&ctx(), &body, &mut MemoryLedger::default());
@@ -71,7 +71,7 @@ fn audit_event(c: &mut Criterion) {
 
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
-    for (name, ruleset) in [("baseline", baseline()), ("gitleaks", gitleaks())] {
+    for (name, ruleset) in [("baseline", baseline()), ("many_rules", many_rules())] {
         let bytes = ruleset.to_bytes();
         group.bench_function(format!("{name}/engine_from_bytes"), |b| {
             b.iter(|| Engine::from_bytes(black_box(&bytes)).expect("loads"))

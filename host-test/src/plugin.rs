@@ -35,7 +35,11 @@ pub struct PluginSpec {
 }
 
 /// Which proxy-wasm host's behaviour the harness reproduces where hosts
-/// differ (see ../shared/reference/proxy-wasm-envoy-istio.md).
+/// differ. Each variant follows its host's source: Envoy's
+/// source/extensions/common/wasm/context.cc (`Buffer::copyFrom`), and Kong's
+/// ngx_wasm_module, src/common/proxy_wasm/ngx_proxy_wasm_host.c
+/// (`ngx_proxy_wasm_hfuncs_set_buffer`) and ngx_proxy_wasm_maps.c (the
+/// request's pseudo-headers); docs/deploy.md says what the filter relies on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Flavor {
     /// Envoy (and Istio): `proxy_set_buffer_bytes(0, len, data)` drains
