@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 
 use crate::codec::{self, Api, CodecError, RequestView, ResponseView, Role, Segment, SegmentKind};
 use crate::decision::{self, BlockReason, Decision, Facts, MemoryLedger, UsageLedger};
+use crate::detect::bounds::DetectorBound;
 use crate::detect::{BuildError, Match, Scanner};
 use crate::redact;
 use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
-use crate::stream::DetectorBound;
 
 /// A loaded rule set, ready to inspect traffic.
 #[derive(Debug)]

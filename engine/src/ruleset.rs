@@ -32,11 +32,10 @@
 use std::fmt;
 
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
 
 use crate::codec::Api;
-use crate::detect::validate::Validator;
 use crate::normalize::InvisibleClass;
 
 /// The rule-set format version this engine writes and the newest it reads.
@@ -695,6 +694,158 @@ struct JsonWrapper {
     policy_version: String,
     digest: String,
     payload: String,
+}
+
+// Validators in the rule set.
+//
+// # Wire form
+//
+// [`Validator`] is part of the compiled rule set. In human-readable formats
+// (JSON, YAML) it is internally tagged: `{"kind": "luhn"}`,
+// `{"kind": "entropy", "min_bits": 3.5}`. Internally tagged enums need
+// `deserialize_any`, which postcard (the binary rule-set payload, not
+// self-describing) cannot provide, so non-human-readable formats get a plain
+// externally tagged enum (a varint variant index, then the fields). The
+// choice is made with [`serde::Serializer::is_human_readable`], so JSON and
+// postcard both round-trip.
+
+/// A check applied to every candidate match of a detector; the candidate
+/// counts only if it passes ([`crate::detect::validate::check`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Validator {
+    /// Digits only (spaces, dashes and dots ignored), Luhn checksum.
+    Luhn,
+    /// A payment card number: 12–19 digits after removing spaces/dashes,
+    /// consistent separators, a known issuer prefix with one of that issuer's
+    /// lengths, and Luhn. See [`payment_card`].
+    PaymentCard,
+    /// An IBAN: a registry country, that country's length, check digits
+    /// 02–98 and mod-97 == 1; spaces allowed. See [`iban`].
+    Iban,
+    /// A US social security number that the SSA could have issued. See
+    /// [`us_ssn`].
+    UsSsn,
+    /// A dotted-quad IPv4 address: four octets 0–255, no leading zeros.
+    Ipv4,
+    /// Parses as an IPv6 address with [`std::net::Ipv6Addr`].
+    Ipv6,
+    /// A JWT whose header segment base64url-decodes to a JSON object with
+    /// `"alg"`. See [`jwt`].
+    Jwt,
+    /// Shannon entropy per character of the match is at least `min_bits`.
+    /// Separates real secrets from placeholders (`AKIAXXXXXXXXXXXXXXXX`).
+    Entropy {
+        /// Minimum entropy in bits per character (log2 of the alphabet size
+        /// is the ceiling: 4.7 for base32, 5.95 for base62).
+        min_bits: f32,
+    },
+}
+
+/// Human-readable wire form (JSON, YAML): `{"kind": "payment-card"}`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum Tagged {
+    Luhn,
+    PaymentCard,
+    Iban,
+    UsSsn,
+    Ipv4,
+    Ipv6,
+    Jwt,
+    Entropy { min_bits: f32 },
+}
+
+/// Binary wire form (postcard): variant index then fields.
+#[derive(Serialize, Deserialize)]
+enum Compact {
+    Luhn,
+    PaymentCard,
+    Iban,
+    UsSsn,
+    Ipv4,
+    Ipv6,
+    Jwt,
+    Entropy { min_bits: f32 },
+}
+
+impl From<Validator> for Tagged {
+    fn from(v: Validator) -> Tagged {
+        match v {
+            Validator::Luhn => Tagged::Luhn,
+            Validator::PaymentCard => Tagged::PaymentCard,
+            Validator::Iban => Tagged::Iban,
+            Validator::UsSsn => Tagged::UsSsn,
+            Validator::Ipv4 => Tagged::Ipv4,
+            Validator::Ipv6 => Tagged::Ipv6,
+            Validator::Jwt => Tagged::Jwt,
+            Validator::Entropy { min_bits } => Tagged::Entropy { min_bits },
+        }
+    }
+}
+
+impl From<Tagged> for Validator {
+    fn from(v: Tagged) -> Validator {
+        match v {
+            Tagged::Luhn => Validator::Luhn,
+            Tagged::PaymentCard => Validator::PaymentCard,
+            Tagged::Iban => Validator::Iban,
+            Tagged::UsSsn => Validator::UsSsn,
+            Tagged::Ipv4 => Validator::Ipv4,
+            Tagged::Ipv6 => Validator::Ipv6,
+            Tagged::Jwt => Validator::Jwt,
+            Tagged::Entropy { min_bits } => Validator::Entropy { min_bits },
+        }
+    }
+}
+
+impl From<Validator> for Compact {
+    fn from(v: Validator) -> Compact {
+        match v {
+            Validator::Luhn => Compact::Luhn,
+            Validator::PaymentCard => Compact::PaymentCard,
+            Validator::Iban => Compact::Iban,
+            Validator::UsSsn => Compact::UsSsn,
+            Validator::Ipv4 => Compact::Ipv4,
+            Validator::Ipv6 => Compact::Ipv6,
+            Validator::Jwt => Compact::Jwt,
+            Validator::Entropy { min_bits } => Compact::Entropy { min_bits },
+        }
+    }
+}
+
+impl From<Compact> for Validator {
+    fn from(v: Compact) -> Validator {
+        match v {
+            Compact::Luhn => Validator::Luhn,
+            Compact::PaymentCard => Validator::PaymentCard,
+            Compact::Iban => Validator::Iban,
+            Compact::UsSsn => Validator::UsSsn,
+            Compact::Ipv4 => Validator::Ipv4,
+            Compact::Ipv6 => Validator::Ipv6,
+            Compact::Jwt => Validator::Jwt,
+            Compact::Entropy { min_bits } => Validator::Entropy { min_bits },
+        }
+    }
+}
+
+impl Serialize for Validator {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            Tagged::from(*self).serialize(serializer)
+        } else {
+            Compact::from(*self).serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Validator {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Validator, D::Error> {
+        if deserializer.is_human_readable() {
+            Tagged::deserialize(deserializer).map(Validator::from)
+        } else {
+            Compact::deserialize(deserializer).map(Validator::from)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use crate::decision::{BlockReason, Decision, estimate_tokens};
 use crate::inspect::{Engine, strip_port};
 use crate::ruleset::Mode;
 
-use super::event::{AuditEvent, BlockRecord, HitRecord, RuleRecord, names};
+use super::event::{AuditEvent, BlockRecord, HitRecord, MAX_HIT_RECORDS, RuleRecord, names};
+use super::seal::fingerprint;
 
 /// What the runtime knows about the exchange besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -137,8 +138,8 @@ impl Engine {
                 .map(str::to_owned)
                 .collect(),
             hits: self.hit_records(decision, subject),
-            hits_omitted: (decision.hits.len() > super::MAX_HIT_RECORDS)
-                .then(|| (decision.hits.len() - super::MAX_HIT_RECORDS) as u64),
+            hits_omitted: (decision.hits.len() > MAX_HIT_RECORDS)
+                .then(|| (decision.hits.len() - MAX_HIT_RECORDS) as u64),
             redactions: (!decision.redactions.is_empty())
                 .then(|| u32::try_from(decision.redactions.len()).unwrap_or(u32::MAX)),
             block: decision.block.as_ref().map(|block| {
@@ -179,7 +180,7 @@ impl Engine {
         decision
             .hits
             .iter()
-            .take(super::MAX_HIT_RECORDS)
+            .take(MAX_HIT_RECORDS)
             .enumerate()
             .map(|(index, hit)| {
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
@@ -199,7 +200,7 @@ impl Engine {
                 let text_hmac = subject.hit_key.and_then(|key| {
                     let segment = subject.segments?.get(hit.segment as usize)?;
                     let text = segment.text.as_bytes().get(hit.span.clone())?;
-                    Some(super::fingerprint(key, text))
+                    Some(fingerprint(key, text))
                 });
                 HitRecord {
                     detector: ruleset

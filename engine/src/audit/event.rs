@@ -2,6 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Schema id every event carries in its first member. Bumped when a field
+/// changes meaning; new optional fields keep it.
+pub const SCHEMA: &str = "aimsgate.audit/1";
+
+/// Hits listed per event at most; the rest are counted in
+/// `aimsgate.hits_omitted`.
+pub const MAX_HIT_RECORDS: usize = 256;
+
+/// What a log line must contain for [`open`](super::open) to find an event in it (the
+/// proxy prefixes its own fields to plugin log lines).
+pub const MARKER: &str = "{\"schema\":\"aimsgate.audit/";
+
 /// Event names (`event.name`).
 pub mod names {
     /// A governed request or response was decided.

@@ -20,18 +20,7 @@ mod seal;
 
 pub use build::{Subject, decision_event, event_time};
 pub use event::{
-    AuditEvent, BlockRecord, Checkpoint, HitRecord, RuleRecord, SeqRange, Witness, names,
+    AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord, SCHEMA,
+    SeqRange, Witness, names,
 };
 pub use seal::{Chain, GENESIS, OpenError, Opened, Sealed, fingerprint, open};
-
-/// Schema id every event carries in its first member. Bumped when a field
-/// changes meaning; new optional fields keep it.
-pub const SCHEMA: &str = "aimsgate.audit/1";
-
-/// Hits listed per event at most; the rest are counted in
-/// `aimsgate.hits_omitted`.
-pub const MAX_HIT_RECORDS: usize = 256;
-
-/// What a log line must contain for [`open`] to find an event in it (the
-/// proxy prefixes its own fields to plugin log lines).
-pub const MARKER: &str = "{\"schema\":\"aimsgate.audit/";

@@ -15,8 +15,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256};
 
-use super::event::AuditEvent;
-use super::{MARKER, SCHEMA};
+use super::event::{AuditEvent, MARKER, SCHEMA};
 
 /// `prev` of a chain's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -12,8 +12,8 @@
 //! output (altering them breaks the signature) and are not scanned. Unknown
 //! block types are errors: a new block type could carry unscanned text.
 
+use super::delta::{StreamDelta, StreamMeta};
 use super::json::Node;
-use super::sse::{StreamDelta, StreamMeta};
 use super::{
     Api, CodecError, Cx, Path, RequestView, ResponseView, Role, SegmentKind, leaf_segments, segment,
 };

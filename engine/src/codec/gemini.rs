@@ -17,8 +17,8 @@
 //! The model is named in the URL path, so `model` is `None` unless the body
 //! has one.
 
+use super::delta::{StreamDelta, StreamMeta};
 use super::json::{Node, Str};
-use super::sse::{StreamDelta, StreamMeta};
 use super::{
     Api, CodecError, Cx, MaxTokens, Path, RequestView, ResponseView, Role, SegmentKind,
     leaf_segments, segment,

@@ -12,6 +12,8 @@
 //! [`RequestView::skipped_media`], never scanned as text.
 
 pub mod anthropic;
+pub mod delta;
+pub mod events;
 pub mod gemini;
 pub mod json;
 pub mod openai;

@@ -10,8 +10,8 @@
 //! is index 0, role system); the choice `index` in chat responses; 0 for
 //! every output item of a Responses API response, which is one turn.
 
+use super::delta::{StreamDelta, StreamMeta};
 use super::json::{Node, Str};
-use super::sse::{StreamDelta, StreamMeta};
 use super::{Api, CodecError, Cx, Path, RequestView, ResponseView, Role, SegmentKind, segment};
 
 const CHAT: Cx = Cx(Api::OpenaiChat);

@@ -41,7 +41,7 @@
 //!   one regex compiles in about a third of the time of its parts
 //!   compiled separately.
 
-use super::validate::Validator;
+use crate::ruleset::Validator;
 
 /// A built-in detector.
 #[derive(Debug)]

@@ -22,6 +22,7 @@
 //! text, so redaction can mask exactly what the model would have read,
 //! invisible characters inside a match included.
 
+pub(crate) mod bounds;
 pub mod builtin;
 mod scanner;
 pub mod validate;

@@ -82,7 +82,7 @@ impl GatedRegex {
 /// Per-detector checks applied to candidates.
 #[derive(Debug)]
 struct Checks {
-    validator: Option<validate::Validator>,
+    validator: Option<crate::ruleset::Validator>,
     context: Option<(Vec<String>, usize)>,
     exception_values: HashSet<String>,
     /// All exception patterns of the detector as one anchored alternation,

@@ -4,7 +4,7 @@
 //! Gemini's streamed JSON array) as a proxy receives them and returns the
 //! bytes to forward. It never buffers the stream: an event goes out as soon
 //! as no match of a response-phase detector can still cover its text. How
-//! much that is, per detector, is worked out in `bounds.rs` — usually a few
+//! much that is, per detector, is worked out in `detect/bounds.rs` — usually a few
 //! bytes, a whole PEM block only once `-----BEGIN` was seen.
 //!
 //! The text of each run (a choice's completion, a tool call's arguments)
@@ -24,15 +24,13 @@
 //! the start of each run; headers a response rule adds cannot be added
 //! once the headers were sent.
 
-mod bounds;
-
 use std::collections::VecDeque;
 use std::ops::Range;
 
-pub(crate) use bounds::DetectorBound;
-
+use crate::codec::delta::{StreamDelta, StreamMeta};
+use crate::codec::events::decode_data;
 use crate::codec::json;
-use crate::codec::sse::{GeminiArrayStream, SseParser, StreamDelta, StreamMeta, decode_data};
+use crate::codec::sse::{GeminiArrayStream, SseParser};
 use crate::codec::{Api, Role, Segment, SegmentKind};
 use crate::decision::{self, Decision, MemoryLedger, Outcome};
 use crate::detect::Match;

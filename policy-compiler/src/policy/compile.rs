@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use aimsgate_engine::codec::{Api, Role};
 use aimsgate_engine::detect::builtin;
-use aimsgate_engine::detect::validate::Validator;
+use aimsgate_engine::ruleset::Validator;
 use aimsgate_engine::ruleset::{
     Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind,
     DetectorSpec, Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo, RouteSpec, RuleSet,

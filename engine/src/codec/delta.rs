@@ -1,0 +1,124 @@
+//! What a stream event adds to a response: text fragments
+//! ([`StreamDelta`]) and facts about the response ([`StreamMeta`]). Each
+//! API's codec produces them from its own events ([`super::events`]); the
+//! streaming inspector scans them as they settle.
+
+use std::ops::Range;
+
+use super::SegmentKind;
+use super::json;
+
+/// A piece of text one stream event adds to the response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamDelta {
+    /// The text fragment (may be empty on a tool-call start or a `done`).
+    pub text: String,
+    /// Completion text or tool-call arguments.
+    pub kind: SegmentKind,
+    /// The choice / candidate it belongs to (0 for APIs with one).
+    pub choice: u32,
+    /// Which run of text within the choice this extends: the tool call's
+    /// `index` (OpenAI chat), the content block `index` (Anthropic), the
+    /// `output_index` (OpenAI responses), the part's position (Gemini
+    /// calls); 0 for OpenAI chat and Gemini text. Runs are keyed by
+    /// `(choice, kind, index)`.
+    pub index: u32,
+    /// Set on the first delta of a tool call: its name. A delta with a name
+    /// starts a new run even if its key was used before.
+    pub tool_name: Option<String>,
+    /// Byte range, in the event's data, of the JSON string literal (quotes
+    /// included) whose decoded value is the `text` field; `None` when
+    /// the text is not one string (Gemini's `args` object, `done`). A
+    /// streaming redactor rewrites exactly this literal.
+    pub raw: Option<Range<usize>>,
+    /// The stream is complete (OpenAI `[DONE]`, `response.completed`,
+    /// Anthropic `message_stop`; for Gemini, a candidate's `finishReason`).
+    pub done: bool,
+}
+
+impl StreamDelta {
+    /// A fragment of text; `None` when empty (nothing to scan).
+    pub(crate) fn text(
+        choice: u32,
+        kind: SegmentKind,
+        index: u32,
+        text: &json::Str<'_>,
+    ) -> Option<StreamDelta> {
+        (!text.text.is_empty()).then(|| StreamDelta {
+            text: text.text.to_string(),
+            kind,
+            choice,
+            index,
+            tool_name: None,
+            done: false,
+            raw: Some(text.raw.clone()),
+        })
+    }
+
+    /// The start of a tool call named `name`.
+    pub(crate) fn call(
+        choice: u32,
+        index: u32,
+        name: &str,
+        args: String,
+        raw: Option<Range<usize>>,
+    ) -> StreamDelta {
+        StreamDelta {
+            text: args,
+            kind: SegmentKind::ToolArguments,
+            choice,
+            index,
+            tool_name: Some(name.to_owned()),
+            done: false,
+            raw,
+        }
+    }
+
+    /// The start of a tool call when it is named, else a fragment of its
+    /// arguments (`None` when empty).
+    /// `args` is the arguments' text and `raw` the literal it was decoded
+    /// from, when it was one JSON string.
+    pub(crate) fn tool(
+        choice: u32,
+        index: u32,
+        name: Option<&str>,
+        args: &str,
+        raw: Option<Range<usize>>,
+    ) -> Option<StreamDelta> {
+        match name {
+            Some(name) => Some(StreamDelta::call(choice, index, name, args.to_owned(), raw)),
+            None => (!args.is_empty()).then(|| StreamDelta {
+                text: args.to_owned(),
+                kind: SegmentKind::ToolArguments,
+                choice,
+                index,
+                tool_name: None,
+                done: false,
+                raw,
+            }),
+        }
+    }
+
+    /// The end of the stream (or of one Gemini candidate).
+    pub(crate) fn done(choice: u32) -> StreamDelta {
+        StreamDelta {
+            text: String::new(),
+            kind: SegmentKind::Text,
+            choice,
+            index: 0,
+            tool_name: None,
+            done: true,
+            raw: None,
+        }
+    }
+}
+
+/// What a stream says about the response besides its text; later events
+/// overwrite earlier ones (usage counts in streams are cumulative).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StreamMeta {
+    /// The model that answers.
+    pub model: Option<String>,
+    /// Output tokens from the latest usage block seen.
+    pub output_tokens: Option<u64>,
+}
