@@ -36,7 +36,7 @@ use aimsgate_engine::reply::Refusal;
 use aimsgate_engine::ruleset::Phase;
 
 use crate::audit::{RUNTIME, Recorded};
-use crate::guard::Shared;
+use crate::shared::Shared;
 
 /// A request as the caller received it.
 #[derive(Debug, Clone, Copy)]
@@ -226,7 +226,7 @@ impl Exchange {
     /// The audit lines not taken yet (the guard's queue: every exchange of
     /// a guard writes to one chain).
     pub fn take_events(&self) -> Vec<String> {
-        crate::guard::take_events(&self.shared)
+        self.shared.take_events()
     }
 
     /// The reply carrying `refusal` in the API's error format.

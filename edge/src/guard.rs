@@ -14,46 +14,7 @@ use aimsgate_engine::decision::MemoryLedger;
 use crate::audit::Trail;
 use crate::exchange::{Exchange, Request, Verdict};
 use crate::options::Options;
-
-/// A clock: nanoseconds since the Unix epoch. On wasm32 the JS layer
-/// passes `Date.now()`: `std::time::SystemTime` panics there.
-pub type Clock = fn() -> u64;
-
-/// What every exchange of a guard shares.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    /// The engine, or why there is none.
-    pub engine: Result<Engine, String>,
-    pub options: Options,
-    /// With no engine: pass traffic instead of refusing it.
-    pub fail_open: bool,
-    pub ledger: RefCell<MemoryLedger>,
-    pub trail: RefCell<Trail>,
-    pub clock: Clock,
-    next_id: Cell<u64>,
-}
-
-impl Shared {
-    pub fn engine(&self) -> Option<&Engine> {
-        self.engine.as_ref().ok()
-    }
-
-    pub fn now(&self) -> u64 {
-        (self.clock)()
-    }
-
-    /// A request id for a request without one: unique within the guard,
-    /// ordered by time (the filter's form).
-    pub fn make_request_id(&self) -> String {
-        let n = self.next_id.get().wrapping_add(1);
-        self.next_id.set(n);
-        format!("ag-{:x}-{n}", self.now() / 1_000)
-    }
-
-    pub fn hit_key(&self) -> Option<&[u8]> {
-        self.options.hit_key.as_deref().map(str::as_bytes)
-    }
-}
+use crate::shared::{Clock, Shared};
 
 /// A loaded rule set, ready to guard exchanges; see the crate docs.
 #[derive(Debug, Clone)]
@@ -146,7 +107,7 @@ impl Guard {
     /// The sealed audit lines not taken yet, oldest first (JSON, one event
     /// each). Every exchange of the guard appends to the same chain.
     pub fn take_events(&self) -> Vec<String> {
-        take_events(&self.shared)
+        self.shared.take_events()
     }
 
     /// Ends the audit chain (the guard is going away) and returns the
@@ -156,14 +117,6 @@ impl Guard {
         if let Ok(mut trail) = self.shared.trail.try_borrow_mut() {
             trail.end(now);
         }
-        take_events(&self.shared)
-    }
-}
-
-pub(crate) fn take_events(shared: &Shared) -> Vec<String> {
-    let now = shared.now();
-    match shared.trail.try_borrow_mut() {
-        Ok(mut trail) => trail.take(now),
-        Err(_) => Vec::new(),
+        self.shared.take_events()
     }
 }

@@ -59,8 +59,10 @@ pub mod exchange;
 pub mod guard;
 mod js;
 pub mod options;
+mod shared;
 
 pub use audit::{RUNTIME, Recorded};
 pub use exchange::{BodyMode, BodyResult, Exchange, Head, Reply, Request, ResponseResult, Verdict};
-pub use guard::{Clock, Guard, RequestResult};
+pub use guard::{Guard, RequestResult};
 pub use options::Options;
+pub use shared::Clock;

@@ -32,7 +32,7 @@ use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
 use crate::ledger::SharedLedger;
 use crate::report::Recorder;
-use crate::root::Shared;
+use crate::shared::Shared;
 
 /// The HTTP context.
 pub struct Http {

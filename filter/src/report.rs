@@ -11,7 +11,7 @@ use aimsgate_engine::flow::Runtime;
 use crate::abi;
 use crate::audit::RUNTIME;
 use crate::config::Loaded;
-use crate::root::Shared;
+use crate::shared::Shared;
 
 /// The filter as the runtime of an exchange's [`Flow`](aimsgate_engine::flow::Flow):
 /// the proxy's clock, the VM's request ids, and the record of each

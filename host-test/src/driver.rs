@@ -23,11 +23,12 @@
 use wasmtime::Val;
 
 use crate::clock::http_date;
+use crate::flavor::Flavor;
 use crate::headers::HeaderMap;
 use crate::http::{
     ExchangeOutcome, HttpRequest, LocalReply, LocalReplySender, Upstream, UpstreamRequest,
 };
-use crate::plugin::{Flavor, Plugin, ROOT_CONTEXT_ID, bool_val, len_val, u32_val};
+use crate::plugin::{Plugin, ROOT_CONTEXT_ID, bool_val, len_val, u32_val};
 use crate::state::{HostAction, StreamState};
 
 /// How many stalls in a row end in an idle timeout before the host gives up and

@@ -27,6 +27,7 @@ pub mod build;
 mod clock;
 mod driver;
 mod error;
+mod flavor;
 mod headers;
 mod http;
 mod imports;
@@ -41,14 +42,14 @@ mod state;
 
 pub use build::build_wasm;
 pub use error::HostError;
+pub use flavor::Flavor;
 pub use headers::HeaderMap;
 pub use http::{
     ExchangeOutcome, HttpCall, HttpCallResponse, HttpRequest, HttpResponse, LocalReply,
     LocalReplySender, Upstream, UpstreamRequest,
 };
 pub use logs::{LogLevel, LogRecord, LogSource};
-pub use metrics::{Metric, MetricKind};
-pub use plugin::{Action, Flavor, HostOptions, HttpCallHandler, Plugin, PluginSpec};
+pub use plugin::{Action, HostOptions, HttpCallHandler, Plugin, PluginSpec};
 pub use runtime::{CacheStats, Module, Runtime};
-pub use shared::SharedData;
+pub use shared::{Metric, MetricKind, SharedData};
 pub use state::HostAction;

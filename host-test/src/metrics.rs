@@ -4,55 +4,8 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use crate::abi::Status;
-use crate::shared::SharedData;
-
-/// A metric's type (`proxy_metric_type_t`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MetricKind {
-    /// 0: only grows.
-    Counter,
-    /// 1: set or moved up and down.
-    Gauge,
-    /// 2: records samples.
-    Histogram,
-}
-
-impl MetricKind {
-    fn from_raw(raw: i32) -> Option<Self> {
-        Some(match raw {
-            0 => Self::Counter,
-            1 => Self::Gauge,
-            2 => Self::Histogram,
-            _ => return None,
-        })
-    }
-
-    /// The low two bits of a metric id (Envoy wasm.h `kMetricTypeMask`).
-    fn tag(self) -> u32 {
-        self as u32
-    }
-
-    fn from_id(id: u32) -> Option<Self> {
-        Self::from_raw(i32::try_from(id & 0x3).ok()?)
-    }
-}
-
-/// A metric's current state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Metric {
-    /// The name the plugin defined (Envoy exports it under the `wasmcustom.` prefix).
-    pub name: String,
-    /// Its type.
-    pub kind: MetricKind,
-    /// A counter's or gauge's value; a histogram's number of samples.
-    pub value: i64,
-    /// A histogram's samples, in order; empty for the other kinds.
-    pub samples: Vec<u64>,
-}
+use crate::shared::{MetricKind, SharedData};
 
 /// The per-VM table from metric ids to stats. Envoy hands out a fresh id on every
 /// `defineMetric` call (`nextCounterMetricId()` etc. add 4 to a per-type sequence

@@ -6,13 +6,14 @@ use wasmtime::{Func, Store, Val};
 
 use crate::clock::{ManualClock, SplitMix64, wall_clock_ms};
 use crate::error::HostError;
+use crate::flavor::Flavor;
 use crate::headers::HeaderMap;
 use crate::http::{HttpCall, HttpCallResponse};
 use crate::imports;
 use crate::logs::{LogLevel, LogRecord, LogSource};
-use crate::metrics::{Metric, MetricIds};
+use crate::metrics::MetricIds;
 use crate::runtime::Module;
-use crate::shared::SharedData;
+use crate::shared::{Metric, SharedData};
 use crate::state::{GuestExports, HostAction, HostState, StreamState, VmConfig};
 
 /// What Envoy's `envoy.extensions.wasm.v3.PluginConfig` carries for a plugin.
@@ -32,24 +33,6 @@ pub struct PluginSpec {
     /// `fail_open`: after the VM traps, let requests through untouched instead of
     /// answering 503.
     pub fail_open: bool,
-}
-
-/// Which proxy-wasm host's behaviour the harness reproduces where hosts
-/// differ. Each variant follows its host's source: Envoy's
-/// source/extensions/common/wasm/context.cc (`Buffer::copyFrom`), and Kong's
-/// ngx_wasm_module, src/common/proxy_wasm/ngx_proxy_wasm_host.c
-/// (`ngx_proxy_wasm_hfuncs_set_buffer`) and ngx_proxy_wasm_maps.c (the
-/// request's pseudo-headers); docs/deploy.md says what the filter relies on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Flavor {
-    /// Envoy (and Istio): `proxy_set_buffer_bytes(0, len, data)` drains
-    /// `len` bytes and prepends `data`, so a longer replacement replaces the
-    /// whole body; the host is in `:authority`.
-    #[default]
-    Envoy,
-    /// Kong's ngx_wasm_module: a replacement is truncated to the size
-    /// argument, and requests carry `host` rather than `:authority`.
-    NgxWasm,
 }
 
 /// Proxy settings around the plugin. [`Default`] gives Envoy's defaults.

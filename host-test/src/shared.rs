@@ -3,8 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use serde::Serialize;
+
 use crate::abi::Status;
-use crate::metrics::{Metric, MetricKind};
 
 /// What the workers of one Envoy process share: the `proxy_get/set_shared_data`
 /// store (per VM id, proxy-wasm-cpp-host src/shared_data.cc) and the stats store
@@ -129,4 +130,49 @@ impl SharedData {
             .get(&(name.to_owned(), kind))
             .map_or(0, |stat| stat.value)
     }
+}
+
+/// A metric's type (`proxy_metric_type_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricKind {
+    /// 0: only grows.
+    Counter,
+    /// 1: set or moved up and down.
+    Gauge,
+    /// 2: records samples.
+    Histogram,
+}
+
+impl MetricKind {
+    pub(crate) fn from_raw(raw: i32) -> Option<Self> {
+        Some(match raw {
+            0 => Self::Counter,
+            1 => Self::Gauge,
+            2 => Self::Histogram,
+            _ => return None,
+        })
+    }
+
+    /// The low two bits of a metric id (Envoy wasm.h `kMetricTypeMask`).
+    pub(crate) fn tag(self) -> u32 {
+        self as u32
+    }
+
+    pub(crate) fn from_id(id: u32) -> Option<Self> {
+        Self::from_raw(i32::try_from(id & 0x3).ok()?)
+    }
+}
+
+/// A metric's current state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Metric {
+    /// The name the plugin defined (Envoy exports it under the `wasmcustom.` prefix).
+    pub name: String,
+    /// Its type.
+    pub kind: MetricKind,
+    /// A counter's or gauge's value; a histogram's number of samples.
+    pub value: i64,
+    /// A histogram's samples, in order; empty for the other kinds.
+    pub samples: Vec<u64>,
 }

@@ -23,7 +23,7 @@ pub(crate) struct VmConfig {
     pub(crate) source_address: String,
     pub(crate) destination_address: String,
     pub(crate) environment: Vec<(String, String)>,
-    pub(crate) flavor: crate::plugin::Flavor,
+    pub(crate) flavor: crate::flavor::Flavor,
 }
 
 /// The data behind one wasmtime store: one Envoy `Wasm` with its contexts.

@@ -8,10 +8,10 @@ use super::memory::{
     Fault, HostResult, copy_out, read, read_string, status_of, to_usize, write_u32, write_u64,
 };
 use crate::abi::{BufferType, MapType, Status, StreamType};
+use crate::flavor::Flavor;
 use crate::headers::{HeaderMap, decode_pairs, decode_string_pairs, encode_pairs};
 use crate::http::HttpCall;
 use crate::logs::{LogLevel, LogSource};
-use crate::plugin::Flavor;
 use crate::properties;
 use crate::state::{HostAction, HostState};
 
