@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod import;
 pub mod oci;
 pub mod policy;
+mod render;
 pub mod scan;
 pub mod soa;
 pub mod time;

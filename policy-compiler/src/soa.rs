@@ -35,6 +35,7 @@ use crate::catalogue::{self, Control, ControlKind, Framework, Resolution};
 use crate::evidence::report::{ControlEvidence, EvidenceReport, OutcomeCounts};
 use crate::policy::compile::Compiled;
 use crate::policy::model::{ImplementationStatus, Policy};
+use crate::render::{esc, kv_row, md, md_kv_row, md_opt, md_warning, page_end, page_head, warning};
 
 /// Implementation status of a control whose rules all run in monitor mode.
 pub const MONITOR_ONLY: &str = "monitor (not enforced)";
@@ -776,29 +777,6 @@ fn rule_line(rule: &RuleRef) -> String {
     )
 }
 
-/// Escapes text for a Markdown table cell: HTML-significant characters
-/// become entities, pipes are escaped and line breaks become `<br>`.
-pub(crate) fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("\\|"),
-            '\\' => out.push_str("\\\\"),
-            '\r' => {}
-            '\n' => out.push_str("<br>"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
-pub(crate) fn md_opt(text: Option<&str>) -> String {
-    text.map_or_else(|| "—".to_owned(), md)
-}
-
 /// Adds the runtime evidence of `report` to the statement: every control
 /// applied at runtime (and every other-framework control rules implement)
 /// becomes operational, with its interactions, outcomes, first and last
@@ -900,7 +878,7 @@ pub fn to_markdown(soa: &Soa) -> String {
 
     out.push_str("## Document control\n\n| Field | Value |\n|---|---|\n");
     for (field, value) in document_rows(d) {
-        let _ = writeln!(out, "| {field} | {} |", md_opt(value));
+        md_kv_row(&mut out, field, &md_opt(value));
     }
 
     out.push_str("\n## Summary\n\n| Applicability | Controls |\n|---|---:|\n");
@@ -1022,10 +1000,10 @@ fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {
          | Field | Value |\n|---|---|\n",
     );
     for (field, value) in basis_rows(basis) {
-        let _ = writeln!(out, "| {field} | {} |", md(&value));
+        md_kv_row(out, field, &md(&value));
     }
-    for warning in &basis.warnings {
-        let _ = writeln!(out, "\n> **Warning:** {}", md(warning));
+    for text in &basis.warnings {
+        md_warning(out, text);
     }
 }
 
@@ -1048,22 +1026,6 @@ pub fn to_json(soa: &Soa) -> String {
     // The statement is plain strings, numbers and lists: serialising it
     // cannot fail.
     serde_json::to_string_pretty(soa).unwrap_or_default()
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
 }
 
 const CSS: &str = r#"
@@ -1119,21 +1081,18 @@ footer { margin-top: 32px; color: var(--muted); font-size: 11px; border-top: 1px
 pub fn to_html(soa: &Soa) -> String {
     let d = &soa.document;
     let mut out = String::with_capacity(64 * 1024);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(
-        out,
-        "<title>Statement of Applicability — {} {}</title>",
-        esc(&d.policy),
-        esc(&d.version)
-    );
-    let _ = writeln!(out, "<style>{CSS}</style>");
     // Only statements with evidence get its styles: one without renders
     // byte for byte as before.
-    if soa.runtime_evidence.is_some() {
-        let _ = writeln!(out, "<style>{EVIDENCE_CSS}</style>");
-    }
-    out.push_str("</head>\n<body>\n");
+    let styles: &[&str] = if soa.runtime_evidence.is_some() {
+        &[CSS, EVIDENCE_CSS]
+    } else {
+        &[CSS]
+    };
+    page_head(
+        &mut out,
+        &format!("Statement of Applicability — {} {}", d.policy, d.version),
+        styles,
+    );
 
     out.push_str("<header>\n<h1>Statement of Applicability</h1>\n");
     let _ = writeln!(
@@ -1152,19 +1111,11 @@ pub fn to_html(soa: &Soa) -> String {
         "<section class=\"document-control\">\n<h2>Document control</h2>\n<table class=\"kv\">\n",
     );
     for (field, value) in document_rows(d) {
-        let class = if field.starts_with("Policy digest") {
-            " class=\"digest\""
-        } else {
-            ""
-        };
         let value = value.map_or_else(
             || "<span class=\"none\">not recorded</span>".to_owned(),
             esc,
         );
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{field}</th><td{class}>{value}</td></tr>"
-        );
+        kv_row(&mut out, field, &value);
     }
     out.push_str("</table>\n</section>\n");
 
@@ -1267,13 +1218,15 @@ pub fn to_html(soa: &Soa) -> String {
     }
     out.push_str("</section>\n");
 
-    let _ = writeln!(
-        out,
-        "<footer>Generated by aimsgate at {} from policy {} {} (SHA-256 {}).</footer>\n</body>\n</html>",
-        esc(&d.generated_at),
-        esc(&d.policy),
-        esc(&d.version),
-        esc(&d.digest)
+    page_end(
+        &mut out,
+        &format!(
+            "Generated by aimsgate at {} from policy {} {} (SHA-256 {}).",
+            esc(&d.generated_at),
+            esc(&d.policy),
+            esc(&d.version),
+            esc(&d.digest)
+        ),
     );
     out
 }
@@ -1426,19 +1379,11 @@ fn html_basis(out: &mut String, basis: &EvidenceBasis) {
          their rules at work, <strong>planned</strong> when no event does.</p>\n<table class=\"kv\">\n",
     );
     for (field, value) in basis_rows(basis) {
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{field}</th><td>{}</td></tr>",
-            esc(&value)
-        );
+        kv_row(out, field, &esc(&value));
     }
     out.push_str("</table>\n");
-    for warning in &basis.warnings {
-        let _ = writeln!(
-            out,
-            "<p class=\"warning\"><strong>Warning:</strong> {}</p>",
-            esc(warning)
-        );
+    for text in &basis.warnings {
+        warning(out, text);
     }
     out.push_str("</section>\n");
 }
@@ -1901,15 +1846,6 @@ soa:
             Err(e) => panic!("does not deserialize: {e}"),
         };
         assert_eq!(back, soa);
-    }
-
-    #[test]
-    fn escaping() {
-        assert_eq!(
-            esc("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-        assert_eq!(md("a|b<c>\nd"), "a\\|b&lt;c&gt;<br>d");
     }
 
     #[test]

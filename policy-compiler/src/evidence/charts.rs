@@ -9,8 +9,8 @@
 
 use std::fmt::Write as _;
 
-use super::report::{Bucket, ControlEvidence, OUTCOMES, Timeline};
-use crate::soa::esc;
+use super::model::{Bucket, ControlEvidence, OUTCOMES, Timeline};
+use crate::render::esc;
 
 const FONT: &str = "-apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const INK: &str = "#1b1b1b";

@@ -11,6 +11,7 @@ pub mod report;
 pub mod verify;
 
 mod charts;
+mod model;
 mod report_html;
 mod report_md;
 

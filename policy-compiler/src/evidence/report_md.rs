@@ -1,10 +1,10 @@
 //! The evidence report as Markdown: for review in a pull request or a
-//! ticket. Every value is escaped for table cells (see [`crate::soa`]).
+//! ticket. Every value is escaped for table cells (see [`crate::render`]).
 
 use std::fmt::Write as _;
 
-use super::report::{ControlEvidence, EvidenceReport, Incidents, OUTCOMES};
-use crate::soa::{md, md_opt};
+use super::model::{ControlEvidence, EvidenceReport, Incidents, OUTCOMES};
+use crate::render::{md, md_kv_row, md_opt, md_warning};
 
 /// Renders `report`.
 pub(crate) fn render(report: &EvidenceReport) -> String {
@@ -31,10 +31,10 @@ fn summary(out: &mut String, report: &EvidenceReport) {
     let t = &report.totals;
     out.push_str("\n## Summary\n\n| Field | Value |\n|---|---|\n");
     for (field, value) in super::report_html::summary_rows(report) {
-        let _ = writeln!(out, "| {field} | {} |", md(&value));
+        md_kv_row(out, field, &md(&value));
     }
-    for warning in &report.warnings {
-        let _ = writeln!(out, "\n> **Warning:** {}", md(warning));
+    for text in &report.warnings {
+        md_warning(out, text);
     }
 
     out.push_str("\n### Decisions by outcome\n\n| Outcome | Decisions |\n|---|---:|\n");

@@ -1,0 +1,361 @@
+//! The evidence report's data: what [`build`](super::report::build)
+//! fills in and the renderers read.
+//!
+//! Kept apart from the building code in [`report`](super::report) so that
+//! the Markdown and HTML renderers (and the charts) depend on the data
+//! alone: `report` calls the renderers, and were the types there too, each
+//! renderer would import the module that imports it. Everything here is
+//! re-exported from `report`, its public home.
+
+use serde::{Deserialize, Serialize};
+
+/// Decision outcomes, most intrusive first: the order of tables, legends
+/// and chart stacks (blocks at the base, where their heights compare
+/// across buckets).
+pub const OUTCOMES: [&str; 6] = ["block", "redact", "cap", "flag", "monitor", "allow"];
+
+/// The evidence report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceReport {
+    /// Always [`SCHEMA`](super::report::SCHEMA).
+    pub schema: String,
+    /// The policy the report was built against.
+    pub policy: PolicyInfo,
+    /// The policies the period's decision events name, most events first.
+    pub policies_seen: Vec<PolicySeen>,
+    /// The period asked for and the events it holds.
+    pub period: PeriodInfo,
+    /// Counts over the whole period.
+    pub totals: Totals,
+    /// What could not be trusted or read.
+    pub integrity: Integrity,
+    /// Things a reader must know before relying on the numbers.
+    pub warnings: Vec<String>,
+    /// Decisions per time bucket, by outcome.
+    pub timeline: Timeline,
+    /// Every control the policy's rules implement, in catalogue order.
+    pub controls: Vec<ControlEvidence>,
+    /// Controls named by events that no rule of this policy implements
+    /// (events of another policy version), with their interactions.
+    pub unmapped_controls: Vec<ControlCount>,
+    /// Incidents of the period, oldest first.
+    pub incidents: Incidents,
+}
+
+/// A policy by name, version and digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.version`.
+    pub version: String,
+    /// SHA-256 of the policy source, hex: what events carry as
+    /// `aimsgate.policy.digest`.
+    pub digest: String,
+}
+
+/// A policy named by decision events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySeen {
+    /// `aimsgate.policy.name`, when the event has one.
+    pub name: Option<String>,
+    /// `aimsgate.policy.version`.
+    pub version: Option<String>,
+    /// `aimsgate.policy.digest`; absent when the runtime decided without a
+    /// rule set.
+    pub digest: Option<String>,
+    /// Decision events naming it.
+    pub interactions: u64,
+    /// Whether the digest is the report policy's.
+    pub matches: bool,
+}
+
+/// The period asked for and the events it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    /// Start asked for (inclusive), RFC 3339; absent when open.
+    pub from: Option<String>,
+    /// End asked for (exclusive), RFC 3339; absent when open.
+    pub to: Option<String>,
+    /// Start, ns since the epoch.
+    pub from_unix_nano: Option<u64>,
+    /// End, ns since the epoch.
+    pub to_unix_nano: Option<u64>,
+    /// The first decision event in the period, RFC 3339.
+    pub first_event: Option<String>,
+    /// The last decision event in the period, RFC 3339.
+    pub last_event: Option<String>,
+}
+
+/// Counts over the whole period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Events read (all kinds, all times, duplicates included).
+    pub events_read: u64,
+    /// Events in the period (all kinds, duplicates removed).
+    pub events_in_period: u64,
+    /// Events left out because their time is outside the period.
+    pub outside_period: u64,
+    /// Repeated deliveries of an event already counted.
+    pub duplicates: u64,
+    /// Decision events in the period: governed interactions.
+    pub interactions: u64,
+    /// Interactions by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Interactions by mode.
+    pub modes: ModeCounts,
+    /// Distinct chains (proxy VMs) with events in the period.
+    pub chains: u64,
+    /// Controls the policy's rules implement.
+    pub controls: u64,
+    /// Of those, controls with at least one interaction in the period.
+    pub controls_with_evidence: u64,
+    /// Incidents in the period.
+    pub incidents: u64,
+}
+
+/// Decisions by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeCounts {
+    /// `block`.
+    pub block: u64,
+    /// `redact`.
+    pub redact: u64,
+    /// `cap`.
+    pub cap: u64,
+    /// `flag`.
+    pub flag: u64,
+    /// `monitor`: only monitor-mode rules fired.
+    pub monitor: u64,
+    /// `allow`.
+    pub allow: u64,
+    /// Any other or missing outcome (a newer runtime's).
+    pub other: u64,
+}
+
+impl OutcomeCounts {
+    /// Counts one decision with outcome `name`.
+    pub fn add(&mut self, name: Option<&str>) {
+        let slot = match name {
+            Some("block") => &mut self.block,
+            Some("redact") => &mut self.redact,
+            Some("cap") => &mut self.cap,
+            Some("flag") => &mut self.flag,
+            Some("monitor") => &mut self.monitor,
+            Some("allow") => &mut self.allow,
+            _ => &mut self.other,
+        };
+        *slot += 1;
+    }
+
+    /// The count of one of [`OUTCOMES`] (or `other`).
+    pub fn get(&self, name: &str) -> u64 {
+        match name {
+            "block" => self.block,
+            "redact" => self.redact,
+            "cap" => self.cap,
+            "flag" => self.flag,
+            "monitor" => self.monitor,
+            "allow" => self.allow,
+            _ => self.other,
+        }
+    }
+
+    /// `(outcome, count)` in [`OUTCOMES`] order, then `other`.
+    pub fn pairs(&self) -> [(&'static str, u64); 7] {
+        [
+            ("block", self.block),
+            ("redact", self.redact),
+            ("cap", self.cap),
+            ("flag", self.flag),
+            ("monitor", self.monitor),
+            ("allow", self.allow),
+            ("other", self.other),
+        ]
+    }
+
+    /// All decisions counted.
+    pub fn total(&self) -> u64 {
+        self.pairs().iter().map(|(_, n)| n).sum()
+    }
+
+    /// `block 2, redact 1` (zero counts left out; `none` when all are).
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .pairs()
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        if parts.is_empty() {
+            "none".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Decisions by mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeCounts {
+    /// An enforce-mode rule fired.
+    pub enforce: u64,
+    /// Only monitor-mode (shadow) rules fired.
+    pub monitor: u64,
+    /// No rule fired (totals only; always 0 per control).
+    pub none: u64,
+}
+
+/// What could not be trusted or read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Integrity {
+    /// Events whose bytes do not hash to their digest (all times). They are
+    /// counted as read.
+    pub not_intact: u64,
+    /// Lines that looked like events but could not be read.
+    pub unreadable: u64,
+}
+
+impl Integrity {
+    /// Whether every event read was intact and every line readable.
+    pub fn clean(&self) -> bool {
+        self.not_intact == 0 && self.unreadable == 0
+    }
+}
+
+/// Decisions over time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// Bucket width in seconds (0 when there are no buckets).
+    pub bucket_seconds: u64,
+    /// Bucket width for people (`1 hour`, `1 day`).
+    pub bucket_label: String,
+    /// Consecutive buckets covering the period (or the events, when the
+    /// period is open), aligned to whole widths in UTC.
+    pub buckets: Vec<Bucket>,
+}
+
+/// One time bucket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Start, RFC 3339.
+    pub start: String,
+    /// Start, ns since the epoch (inclusive).
+    pub start_unix_nano: u64,
+    /// End, ns since the epoch (exclusive).
+    pub end_unix_nano: u64,
+    /// Decisions by outcome.
+    pub outcomes: OutcomeCounts,
+}
+
+/// The evidence of one control.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ControlEvidence {
+    /// Full reference, `framework:ID`.
+    pub reference: String,
+    /// Framework prefix (`iso42001`, `owasp-llm`, …).
+    pub framework: String,
+    /// Id within the framework.
+    pub id: String,
+    /// Catalogue title; absent for controls the catalogue does not list.
+    pub title: Option<String>,
+    /// The policy's rules implementing it, in policy order.
+    pub rules: Vec<String>,
+    /// Interactions it governed.
+    pub interactions: u64,
+    /// Those interactions by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Those interactions by the mode of the control's fired rules.
+    pub modes: ModeCounts,
+    /// The control's rules that fired most, with their counts.
+    pub top_rules: Vec<RuleCount>,
+    /// First interaction, RFC 3339.
+    pub first_seen: Option<String>,
+    /// Last interaction, RFC 3339.
+    pub last_seen: Option<String>,
+    /// Its incidents, oldest first (at most
+    /// [`CONTROL_INCIDENTS_LISTED`](super::report::CONTROL_INCIDENTS_LISTED)).
+    pub incidents: Incidents,
+}
+
+impl ControlEvidence {
+    /// Whether any event of the period governed it.
+    pub fn has_evidence(&self) -> bool {
+        self.interactions > 0
+    }
+}
+
+/// A rule and how often it fired.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCount {
+    /// Rule id.
+    pub id: String,
+    /// Times it fired.
+    pub count: u64,
+    /// Of those, in enforce mode.
+    pub enforce: u64,
+    /// Of those, in monitor mode.
+    pub monitor: u64,
+}
+
+/// A control and a count.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlCount {
+    /// Full reference.
+    pub reference: String,
+    /// Interactions naming it.
+    pub interactions: u64,
+}
+
+/// A capped list of incidents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incidents {
+    /// Incidents in all.
+    pub total: u64,
+    /// The first ones, oldest first.
+    pub listed: Vec<Incident>,
+    /// Incidents not listed (`total - listed.len()`).
+    pub more: u64,
+}
+
+impl Incidents {
+    /// Counts `incident`, listing it while fewer than `cap` are listed.
+    pub(super) fn push(&mut self, incident: &Incident, cap: usize) {
+        self.total += 1;
+        if self.listed.len() < cap {
+            self.listed.push(incident.clone());
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// A blocked interaction in which a high or critical rule fired.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// When, RFC 3339.
+    pub time: String,
+    /// When, ns since the epoch.
+    pub time_unix_nano: u64,
+    /// The request id (`x-request-id`).
+    pub request_id: Option<String>,
+    /// The rule to look at: the blocking rule when it is high or critical,
+    /// else the first high or critical rule that fired.
+    pub rule: Option<String>,
+    /// The highest severity among the fired rules.
+    pub severity: String,
+    /// Route id.
+    pub route: Option<String>,
+    /// AI system id.
+    pub system: Option<String>,
+    /// `request` or `response`.
+    pub phase: Option<String>,
+    /// HTTP status answered.
+    pub status: Option<u16>,
+    /// Controls the event names.
+    pub controls: Vec<String>,
+    /// Chain id, to find the event.
+    pub chain: String,
+    /// Sequence number in the chain.
+    pub seq: u64,
+}
