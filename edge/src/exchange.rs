@@ -26,13 +26,15 @@
 use std::rc::Rc;
 
 use aimsgate_engine::audit::{self, Subject};
+use aimsgate_engine::codec::header;
 use aimsgate_engine::decision::Decision;
 use aimsgate_engine::decode::NoDecoder;
-pub use aimsgate_engine::flow::{BodyMode, DECISION_HEADER, REQUEST_ID_HEADER};
+pub use aimsgate_engine::flow::BodyMode;
 use aimsgate_engine::flow::{
     BodyStep, Env, Flow, HeaderEdits, RequestHead, RequestStep, ResponseHead, Runtime,
 };
 use aimsgate_engine::reply::Refusal;
+pub use aimsgate_engine::reply::{DECISION_HEADER, REQUEST_ID_HEADER};
 use aimsgate_engine::ruleset::Phase;
 
 use crate::audit::{RUNTIME, Recorded};
@@ -162,29 +164,11 @@ impl Runtime for Recorder<'_> {
     }
 }
 
-fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
 fn owned(names: Vec<&'static str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
 
 /// The headers of a reply carrying `refusal`.
-fn refusal_headers(refusal: &Refusal) -> Vec<(String, String)> {
-    let mut headers = vec![
-        ("content-type".to_owned(), "application/json".to_owned()),
-        (DECISION_HEADER.to_owned(), "block".to_owned()),
-        (REQUEST_ID_HEADER.to_owned(), refusal.request_id.clone()),
-    ];
-    if let Some(retry_after) = refusal.retry_after {
-        headers.push(("retry-after".to_owned(), retry_after.to_string()));
-    }
-    headers
-}
 
 fn forward(body: Option<Vec<u8>>, edits: HeaderEdits) -> Verdict {
     Verdict::Forward {
@@ -233,7 +217,7 @@ impl Exchange {
     fn refuse(&self, refusal: &Refusal) -> Verdict {
         Verdict::Refuse(Reply {
             status: refusal.status,
-            headers: refusal_headers(refusal),
+            headers: refusal.headers(),
             body: refusal.body(self.flow.api()),
         })
     }
@@ -347,8 +331,8 @@ impl Exchange {
         };
         let head = ResponseHead {
             status,
-            content_type: find(headers, "content-type").unwrap_or_default(),
-            encoding: find(headers, "content-encoding"),
+            content_type: header(headers, "content-type").unwrap_or_default(),
+            encoding: header(headers, "content-encoding"),
             has_body,
         };
         let plan = self.flow.response_head(
@@ -383,7 +367,7 @@ impl Exchange {
             // Unlike a proxy, the guard still holds the response head: the
             // refusal gets its own status.
             BodyStep::Refuse(refusal) => {
-                let mut set_headers = refusal_headers(&refusal);
+                let mut set_headers = refusal.headers();
                 set_headers.retain(|(name, _)| name != REQUEST_ID_HEADER);
                 BodyResult {
                     status: Some(refusal.status),

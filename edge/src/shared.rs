@@ -43,7 +43,7 @@ impl Shared {
     pub fn make_request_id(&self) -> String {
         let n = self.next_id.get().wrapping_add(1);
         self.next_id.set(n);
-        format!("ag-{:x}-{n}", self.now() / 1_000)
+        aimsgate_engine::flow::make_request_id(self.now(), n)
     }
 
     pub fn hit_key(&self) -> Option<&[u8]> {

@@ -264,10 +264,7 @@ pub struct Facts<'a> {
 
 impl Facts<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::codec::header(self.headers, name)
     }
 }
 

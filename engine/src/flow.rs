@@ -36,14 +36,16 @@ use crate::codec::{self, Api};
 use crate::decision::{BlockReason, Decision, UsageLedger};
 use crate::decode::{DecodeError, Decoder, is_encoded};
 use crate::inspect::{Engine, RequestContext, RequestFacts, Routing};
-use crate::reply::Refusal;
+use crate::reply::{DECISION_HEADER, REQUEST_ID_HEADER, Refusal};
 use crate::ruleset::{Phase, UnknownPath};
 use crate::stream::{ResponseStream, StreamContext, StreamOptions};
 
-/// Header naming the decision, on every governed response.
-pub const DECISION_HEADER: &str = "x-aimsgate-decision";
-/// Header carrying the request id, on every governed response.
-pub const REQUEST_ID_HEADER: &str = "x-aimsgate-request-id";
+/// A request id for a request that carried none: `ag-<microseconds, hex>-<n>`,
+/// unique within a runtime that numbers its ids (`sequence`) and ordered
+/// by time. Every runtime makes them this way.
+pub fn make_request_id(now_nanos: u64, sequence: u64) -> String {
+    format!("ag-{:x}-{sequence}", now_nanos / 1_000)
+}
 
 /// What the runtime (the proxy-wasm filter, the edge build, the CLI's
 /// `scan`) provides the flow with.
@@ -262,16 +264,9 @@ impl Note<'_> {
 
 /// The request's own id from `header`, or one the runtime makes up.
 fn request_id(runtime: &mut dyn Runtime, header: &str, headers: &[(String, String)]) -> String {
-    find(headers, header)
+    codec::header(headers, header)
         .filter(|id| !id.is_empty())
         .map_or_else(|| runtime.make_request_id(), str::to_owned)
-}
-
-fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 impl Flow {
@@ -488,7 +483,7 @@ impl Flow {
         };
         self.route = Some(route);
         self.api = spec.api.or_else(|| codec::api_from_path(&self.path));
-        let upgrade = find(head.headers, "upgrade").is_some_and(|u| !u.is_empty())
+        let upgrade = codec::header(head.headers, "upgrade").is_some_and(|u| !u.is_empty())
             || head.method.eq_ignore_ascii_case("CONNECT");
         if upgrade {
             if spec.upgrade == UnknownPath::Allow {
@@ -508,7 +503,7 @@ impl Flow {
                 "protocol upgrades (WebSocket, Realtime) cannot be inspected and this route does not allow them",
             ));
         }
-        let encoding = find(head.headers, "content-encoding").map(str::to_owned);
+        let encoding = codec::header(head.headers, "content-encoding").map(str::to_owned);
         self.headers = head
             .headers
             .iter()

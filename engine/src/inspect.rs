@@ -198,10 +198,8 @@ impl Engine {
             }
             let header_ok = match &route.header {
                 None => true,
-                Some((name, value)) => headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .is_some_and(|(_, v)| value.as_ref().is_none_or(|want| want == v)),
+                Some((name, value)) => codec::header(headers, name)
+                    .is_some_and(|v| value.as_ref().is_none_or(|want| want == v)),
             };
             let path_ok = route.path_prefixes.is_empty()
                 || route
@@ -298,13 +296,7 @@ impl Engine {
         &self,
         headers: &'h [(String, String)],
     ) -> (Option<&'h str>, Option<&'h str>) {
-        let find = |name: &Option<String>| {
-            let name = name.as_deref()?;
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
+        let find = |name: &Option<String>| codec::header(headers, name.as_deref()?);
         (
             find(&self.ruleset.identity.user_header),
             find(&self.ruleset.identity.group_header),

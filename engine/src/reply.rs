@@ -16,6 +16,11 @@ use crate::codec::Api;
 use crate::decision::{BlockReason, Decision};
 use crate::ruleset::RuleSet;
 
+/// Header naming the decision, on every governed response and refusal.
+pub const DECISION_HEADER: &str = "x-aimsgate-decision";
+/// Header carrying the request id, on every governed response and refusal.
+pub const REQUEST_ID_HEADER: &str = "x-aimsgate-request-id";
+
 /// What a refusal says, independent of the API's format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -39,6 +44,20 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// The headers every refusal goes out with: JSON, the decision, the
+    /// request id and, for a usage budget, `retry-after`.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            (DECISION_HEADER.to_owned(), "block".to_owned()),
+            (REQUEST_ID_HEADER.to_owned(), self.request_id.clone()),
+        ];
+        if let Some(retry_after) = self.retry_after {
+            headers.push(("retry-after".to_owned(), retry_after.to_string()));
+        }
+        headers
+    }
+
     /// The refusal a blocking decision calls for, `None` unless it blocks.
     pub fn of(decision: &Decision, ruleset: &RuleSet, request_id: &str) -> Option<Refusal> {
         let block = decision.block.as_ref()?;

@@ -18,10 +18,10 @@
 
 use std::rc::Rc;
 
+use aimsgate_engine::codec::header;
 use aimsgate_engine::decode::Bounded;
 use aimsgate_engine::flow::{
-    BodyMode, BodyStep, DECISION_HEADER, Env, Flow, HeaderEdits, REQUEST_ID_HEADER, RequestHead,
-    RequestStep, ResponseHead,
+    BodyMode, BodyStep, Env, Flow, HeaderEdits, RequestHead, RequestStep, ResponseHead,
 };
 use aimsgate_engine::reply::Refusal;
 use aimsgate_engine::ruleset::Phase;
@@ -40,13 +40,6 @@ pub struct Http {
     /// The rule set this exchange started on (kept across reconfiguration).
     loaded: Option<Rc<Loaded>>,
     flow: Flow,
-}
-
-fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 fn apply(map: Map, edits: &HeaderEdits) {
@@ -90,15 +83,11 @@ impl Http {
     /// Answers the client with `refusal` in the API's error format.
     fn refuse(&self, refusal: &Refusal) -> Action {
         let body = refusal.body(self.flow.api());
-        let retry_after = refusal.retry_after.map(|s| s.to_string());
-        let mut headers = vec![
-            ("content-type", "application/json"),
-            (DECISION_HEADER, "block"),
-            (REQUEST_ID_HEADER, refusal.request_id.as_str()),
-        ];
-        if let Some(retry_after) = &retry_after {
-            headers.push(("retry-after", retry_after.as_str()));
-        }
+        let owned = refusal.headers();
+        let headers: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let details = format!("aimsgate_{}", refusal.code);
         if let Err(status) =
             abi::send_local_response(u32::from(refusal.status), &details, &body, &headers)
@@ -131,14 +120,14 @@ impl HttpContext for Http {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         let headers = abi::headers(Map::RequestHeaders).unwrap_or_default();
         // Envoy carries the host in :authority; ngx_wasm_module may not.
-        let host = find(&headers, ":authority")
+        let host = header(&headers, ":authority")
             .filter(|h| !h.is_empty())
-            .or_else(|| find(&headers, "host"))
+            .or_else(|| header(&headers, "host"))
             .unwrap_or_default();
         let head = RequestHead {
-            method: find(&headers, ":method").unwrap_or_default(),
+            method: header(&headers, ":method").unwrap_or_default(),
             host,
-            path: find(&headers, ":path").unwrap_or_default(),
+            path: header(&headers, ":path").unwrap_or_default(),
             headers: &headers,
             has_body: !end_of_stream,
         };

@@ -103,6 +103,6 @@ impl Shared {
     pub fn make_request_id(&self) -> String {
         let n = self.next_id.get().wrapping_add(1);
         self.next_id.set(n);
-        format!("ag-{:x}-{n}", abi::now_nanos() / 1_000)
+        aimsgate_engine::flow::make_request_id(abi::now_nanos(), n)
     }
 }

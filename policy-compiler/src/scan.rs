@@ -277,13 +277,6 @@ impl Runtime for Collector {
     }
 }
 
-fn find<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// Decides both phases of a recording through the exchange flow, with the
 /// filter's default limits and its decoder: the request body in one piece,
 /// the response as recorded (a stream chunk by chunk). The one place
@@ -352,13 +345,13 @@ fn respond(flow: &mut Flow, env: &mut Env<'_>, response: &Response) -> Option<Ve
     };
     // A recorded stream without a content type is SSE, as the harness
     // replays it.
-    let content_type = find(&headers, "content-type")
+    let content_type = codec::header(&headers, "content-type")
         .or(response.chunks.is_some().then_some("text/event-stream"))
         .unwrap_or_default();
     let head = ResponseHead {
         status: response.status,
         content_type,
-        encoding: find(&headers, "content-encoding"),
+        encoding: codec::header(&headers, "content-encoding"),
         has_body: !pieces.is_empty(),
     };
     let plan = flow.response_head(env, &head);

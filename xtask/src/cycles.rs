@@ -29,8 +29,22 @@ const CRATES: &[&str] = &[
 pub fn check(root: &Path) -> Result<()> {
     let mut loops = Vec::new();
     for dir in CRATES {
-        for cycle in crate_cycles(&root.join(dir))? {
-            loops.push(format!("{dir}: {}", cycle.join(" → ")));
+        // A library's binaries under `src/bin/<name>/` are crates of their
+        // own: their `crate::` is the binary's main.rs.
+        let mut roots = vec![dir.to_string()];
+        if let Ok(bins) = std::fs::read_dir(root.join(dir).join("bin")) {
+            for bin in bins {
+                let bin = bin?.path();
+                if bin.is_dir() {
+                    let name = bin.file_name().unwrap_or_default().to_string_lossy();
+                    roots.push(format!("{dir}/bin/{name}"));
+                }
+            }
+        }
+        for crate_dir in roots {
+            for cycle in crate_cycles(&root.join(&crate_dir))? {
+                loops.push(format!("{crate_dir}: {}", cycle.join(" → ")));
+            }
         }
     }
     if !loops.is_empty() {
@@ -47,7 +61,7 @@ pub fn check(root: &Path) -> Result<()> {
 /// The loops of one crate, each as its files' module paths.
 fn crate_cycles(src: &Path) -> Result<Vec<Vec<String>>> {
     let mut files = Vec::new();
-    collect(src, &mut files)?;
+    collect(src, &src.join("bin"), &mut files)?;
     // Module path (`codec::sse`; `` for the crate root) → file text.
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     for file in &files {
@@ -92,11 +106,15 @@ fn display(module: &str) -> String {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// The crate's source files, leaving out `bins` (`src/bin/`: binaries are
+/// crates of their own).
+fn collect(dir: &Path, bins: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            collect(&path, out)?;
+            if path != bins {
+                collect(&path, bins, out)?;
+            }
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);
         }

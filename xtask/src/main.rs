@@ -229,6 +229,7 @@ fn demo(root: &Path) -> Result<()> {
 
 fn ci(root: &Path) -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    cycles::check(root)?;
     run(cargo().args([
         "clippy",
         "--workspace",

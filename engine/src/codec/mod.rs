@@ -213,6 +213,15 @@ pub enum CodecError {
     Stream(#[from] sse::StreamError),
 }
 
+/// The value of header `name` (any case) among `headers`: the one header
+/// lookup of the engine and every runtime.
+pub fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// Picks the API of a request from its path (authoritative when it matches).
 pub fn api_from_path(path: &str) -> Option<Api> {
     let path = path.split('?').next().unwrap_or(path);

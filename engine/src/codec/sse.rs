@@ -12,7 +12,7 @@
 //! This module only frames; [`super::events`] turns each event of an API
 //! into the text fragments it adds ([`super::delta::StreamDelta`]).
 //!
-//! In streams, [`SegmentKind::ToolArguments`] text is the arguments' JSON
+//! In streams, [`super::SegmentKind::ToolArguments`] text is the arguments' JSON
 //! text as the API streams it (OpenAI's `arguments` fragments, Anthropic's
 //! `partial_json`, Gemini's `args` object as written), where the
 //! non-streamed Anthropic and Gemini decoders yield one segment per string
@@ -275,7 +275,7 @@ pub struct ArrayElement {
 /// piece at a time) into its elements as each one completes.
 ///
 /// It tracks only what framing needs (string / escape state and bracket
-/// depth, across chunks); each element is then validated by [`json::parse`]
+/// depth, across chunks); each element is then validated by [`super::json::parse`]
 /// when decoded.
 #[derive(Debug, Default)]
 pub struct GeminiArrayStream {
