@@ -8,7 +8,7 @@
 //! inspected text.
 
 use aimsgate_engine::Engine;
-use aimsgate_engine::audit::{AuditEvent, Chain, Checkpoint, SeqRange, names};
+use aimsgate_engine::audit::{self, AuditEvent, names};
 
 /// `name/version` of this runtime, in every event.
 pub const RUNTIME: &str = concat!("aimsgate-edge/", env!("CARGO_PKG_VERSION"));
@@ -49,34 +49,23 @@ impl Recorded {
 /// The chain and the sealed lines not taken yet.
 #[derive(Debug)]
 pub(crate) struct Trail {
-    chain: Chain,
+    core: audit::Trail,
     pending: Vec<String>,
     max_pending: usize,
-    /// Events dropped since the chain began (queue full).
-    dropped: u64,
-    /// Dropped since the last declaration.
-    dropped_seqs: Vec<SeqRange>,
 }
 
 impl Trail {
     /// A new chain, started with its start event.
     pub fn start(chain_id: String, max_pending: usize, now: u64) -> Trail {
         let mut trail = Trail {
-            chain: Chain::new(chain_id),
+            core: audit::Trail::new(chain_id, RUNTIME),
             pending: Vec::new(),
             max_pending: max_pending.max(1),
-            dropped: 0,
-            dropped_seqs: Vec::new(),
         };
-        trail.emit(
-            None,
-            AuditEvent {
-                name: names::CHAIN_START.to_owned(),
-                time_unix_nano: now,
-                message: Some("audit chain started with the guard".to_owned()),
-                ..AuditEvent::default()
-            },
-        );
+        let start = trail
+            .core
+            .start_event(now, "audit chain started with the guard");
+        trail.emit(None, start);
         trail
     }
 
@@ -85,71 +74,46 @@ impl Trail {
         if let Some(engine) = engine {
             event.stamp_policy(&engine.ruleset().policy);
         }
-        event.runtime = RUNTIME.to_owned();
-        let sealed = self.chain.seal(event);
+        let sealed = self.core.seal(event);
         if self.pending.len() >= self.max_pending {
             // Nobody takes the events: drop this one, but keep its sequence
             // number so that the next checkpoint can declare it — a
             // verifier then tells a counted drop from a deletion.
-            self.dropped += 1;
-            match self.dropped_seqs.last_mut() {
-                Some(range) if range.last + 1 == sealed.seq => range.last = sealed.seq,
-                _ => self.dropped_seqs.push(SeqRange {
-                    first: sealed.seq,
-                    last: sealed.seq,
-                }),
-            }
+            self.core.drop_seq(sealed.seq);
             return;
         }
         self.pending.push(sealed.line);
     }
 
+    /// Seals a chain event declaring the drops so far; room is made first,
+    /// so the declaration itself is never dropped.
+    fn declare(&mut self, name: &str, now: u64, message: Option<&str>) {
+        let (mut event, declared) = self.core.declaring_event(name, now, 0, Vec::new());
+        event.message = message.map(str::to_owned);
+        self.max_pending = self.max_pending.max(self.pending.len() + 1);
+        self.emit(None, event);
+        self.core.declared(&declared);
+    }
+
     /// The sealed lines waiting, oldest first; a checkpoint declaring the
     /// events dropped meanwhile leads them.
     pub fn take(&mut self, now: u64) -> Vec<String> {
-        if !self.dropped_seqs.is_empty() {
-            let dropped_seqs = std::mem::take(&mut self.dropped_seqs);
-            let event = AuditEvent {
-                name: names::CHECKPOINT.to_owned(),
-                time_unix_nano: now,
-                message: Some("audit events were dropped: nobody took them".to_owned()),
-                checkpoint: Some(Checkpoint {
-                    interval_ms: 0,
-                    dropped: self.dropped,
-                    dropped_seqs,
-                    witnessed: Vec::new(),
-                }),
-                ..AuditEvent::default()
-            };
-            // Room is made first: the declaration itself must not be lost.
-            self.max_pending = self.max_pending.max(self.pending.len() + 1);
-            self.emit(None, event);
+        if self.core.has_undeclared_drops() {
+            let message = "audit events were dropped: nobody took them";
+            self.declare(names::CHECKPOINT, now, Some(message));
         }
         std::mem::take(&mut self.pending)
     }
 
     /// Ends the chain with its end event.
     pub fn end(&mut self, now: u64) {
-        self.max_pending = self.max_pending.max(self.pending.len() + 1);
-        let event = AuditEvent {
-            name: names::CHAIN_END.to_owned(),
-            time_unix_nano: now,
-            checkpoint: Some(Checkpoint {
-                interval_ms: 0,
-                dropped: self.dropped,
-                dropped_seqs: std::mem::take(&mut self.dropped_seqs),
-                witnessed: Vec::new(),
-            }),
-            ..AuditEvent::default()
-        };
-        self.emit(None, event);
+        self.declare(names::CHAIN_END, now, None);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aimsgate_engine::audit;
 
     #[test]
     fn a_full_queue_drops_and_declares() {

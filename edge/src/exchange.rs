@@ -168,8 +168,6 @@ fn owned(names: Vec<&'static str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
 
-/// The headers of a reply carrying `refusal`.
-
 fn forward(body: Option<Vec<u8>>, edits: HeaderEdits) -> Verdict {
     Verdict::Forward {
         body,

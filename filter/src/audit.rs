@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use aimsgate_engine::audit::{AuditEvent, Chain, Checkpoint, SeqRange, Witness, names};
+use aimsgate_engine::audit::{self, AuditEvent, Witness, names};
 use serde_json::json;
 
 use crate::abi::{self, Buffer, Level, Map};
@@ -30,8 +30,6 @@ const HEADS_KEY: &str = "aimsgate/audit/heads";
 const MAX_HEADS: usize = 64;
 /// Longest wait between retries of a failing collector.
 const MAX_BACKOFF_MS: u64 = 30_000;
-/// Dropped ranges remembered between checkpoints (merged when contiguous).
-const MAX_DROPPED_RANGES: usize = 64;
 
 /// An event waiting for the collector.
 #[derive(Debug)]
@@ -52,7 +50,8 @@ struct InFlight {
 /// The audit trail of one plugin in one VM.
 #[derive(Debug)]
 pub struct Trail {
-    chain: Chain,
+    /// The chain and its drop record.
+    core: audit::Trail,
     /// Events waiting for the collector, oldest first.
     buffer: VecDeque<Pending>,
     buffered_bytes: usize,
@@ -62,10 +61,6 @@ pub struct Trail {
     backoff_ms: u64,
     /// Whether the collector is failing (one log line per outage).
     failing: bool,
-    /// Events dropped since the chain began.
-    dropped: u64,
-    /// Dropped since the last checkpoint.
-    dropped_seqs: Vec<SeqRange>,
     /// Whether the buffer is overflowing (one log line per episode).
     overflowing: u64,
     last_checkpoint: u64,
@@ -82,46 +77,35 @@ impl Trail {
             id = now | 1;
         }
         let mut trail = Trail {
-            chain: Chain::new(format!("{id:016x}")),
+            core: audit::Trail::new(format!("{id:016x}"), RUNTIME),
             buffer: VecDeque::new(),
             buffered_bytes: 0,
             in_flight: None,
             retry_at: 0,
             backoff_ms: 0,
             failing: false,
-            dropped: 0,
-            dropped_seqs: Vec::new(),
             overflowing: 0,
             last_checkpoint: now,
         };
-        let start = AuditEvent {
-            name: names::CHAIN_START.to_owned(),
-            time_unix_nano: now,
-            message: Some("audit chain started with the VM".to_owned()),
-            ..AuditEvent::default()
-        };
+        let start = trail
+            .core
+            .start_event(now, "audit chain started with the VM");
         trail.emit(options, metrics, start);
         trail
     }
 
     /// The chain id.
     pub fn chain_id(&self) -> &str {
-        self.chain.id()
+        self.core.chain().id()
     }
 
     /// Seals `event` into the chain and sends it where `options` say.
     /// Returns false when the collector buffer had to drop it.
-    pub fn emit(
-        &mut self,
-        options: &AuditOptions,
-        metrics: &Metrics,
-        mut event: AuditEvent,
-    ) -> bool {
-        event.runtime = RUNTIME.to_owned();
+    pub fn emit(&mut self, options: &AuditOptions, metrics: &Metrics, event: AuditEvent) -> bool {
         // What the OTLP record repeats as attributes, taken before sealing
         // (the line need not be parsed back).
         let head = options.collector.as_ref().map(|_| OtlpHead::of(&event));
-        let sealed = self.chain.seal(event);
+        let sealed = self.core.seal(event);
         metrics.count("aimsgate.audit.events");
         if options.log {
             abi::log(Level::Info, &sealed.line);
@@ -129,7 +113,7 @@ impl Trail {
         let (Some(collector), Some(head)) = (&options.collector, head) else {
             return true;
         };
-        let record = head.record(self.chain.id(), sealed.seq, &sealed.line);
+        let record = head.record(self.chain_id(), sealed.seq, &sealed.line);
         let full = self.buffer.len() >= collector.buffer_max_events
             || self.buffered_bytes + record.len() > collector.buffer_max_bytes;
         if full {
@@ -142,7 +126,7 @@ impl Trail {
                 &format!(
                     "aimsgate: audit buffer has room again after dropping {} event(s) of chain {}",
                     self.overflowing,
-                    self.chain.id()
+                    self.chain_id()
                 ),
             );
             self.overflowing = 0;
@@ -156,35 +140,18 @@ impl Trail {
     }
 
     fn drop_event(&mut self, seq: u64, metrics: &Metrics) {
-        self.dropped += 1;
         metrics.count("aimsgate.audit.dropped");
         if self.overflowing == 0 {
             abi::log(
                 Level::Error,
                 &format!(
                     "aimsgate: audit buffer full (collector unreachable?): dropping events of chain {} from seq {seq}; each drop is counted in aimsgate.audit.dropped and declared in the next checkpoint",
-                    self.chain.id()
+                    self.chain_id()
                 ),
             );
         }
         self.overflowing += 1;
-        self.declare_dropped(seq);
-    }
-
-    /// Remembers `seq` as dropped, for the next checkpoint.
-    fn declare_dropped(&mut self, seq: u64) {
-        let room = self.dropped_seqs.len() < MAX_DROPPED_RANGES;
-        match self.dropped_seqs.last_mut() {
-            Some(range) if range.last + 1 == seq => range.last = seq,
-            // Too fragmented to list: widen the last range (a verifier then
-            // counts a few delivered events as declared drops, never the
-            // reverse).
-            Some(range) if !room => range.last = seq,
-            _ => self.dropped_seqs.push(SeqRange {
-                first: seq,
-                last: seq,
-            }),
-        }
+        self.core.drop_seq(seq);
     }
 
     /// Periodic work: a checkpoint when one is due, and delivery.
@@ -209,16 +176,16 @@ impl Trail {
         };
         let witnessed = heads
             .iter()
-            .filter(|h| h.chain != self.chain.id())
+            .filter(|h| h.chain != self.chain_id())
             .cloned()
             .collect();
-        let seq = self.chain.next_seq();
+        let seq = self.core.chain().next_seq();
         self.emit_declaring(options, metrics, names::CHECKPOINT, now, witnessed);
         if options.witness {
             let own = Witness {
-                chain: self.chain.id().to_owned(),
+                chain: self.chain_id().to_owned(),
                 seq,
-                digest: self.chain.head().to_owned(),
+                digest: self.core.chain().head().to_owned(),
                 time_unix_nano: now,
             };
             publish_head(own);
@@ -236,20 +203,11 @@ impl Trail {
         now: u64,
         witnessed: Vec<Witness>,
     ) {
-        let declared = self.dropped_seqs.clone();
-        let event = AuditEvent {
-            name: name.to_owned(),
-            time_unix_nano: now,
-            checkpoint: Some(Checkpoint {
-                interval_ms: options.checkpoint_interval_ms,
-                dropped: self.dropped,
-                dropped_seqs: declared.clone(),
-                witnessed,
-            }),
-            ..AuditEvent::default()
-        };
+        let (event, declared) =
+            self.core
+                .declaring_event(name, now, options.checkpoint_interval_ms, witnessed);
         if self.emit(options, metrics, event) {
-            self.dropped_seqs.retain(|range| !declared.contains(range));
+            self.core.declared(&declared);
         }
     }
 
@@ -383,9 +341,8 @@ impl Trail {
         // Counted, logged and declared like a buffer drop: the proxy log
         // (when on) still holds them.
         for seq in self.settle(events) {
-            self.declare_dropped(seq);
+            self.core.drop_seq(seq);
         }
-        self.dropped += events as u64;
         metrics.count_by("aimsgate.audit.rejected", events);
         abi::log(
             Level::Error,

@@ -17,6 +17,7 @@
 mod build;
 mod event;
 mod seal;
+mod trail;
 
 pub use build::{Subject, decision_event, event_time};
 pub use event::{
@@ -24,3 +25,4 @@ pub use event::{
     SeqRange, Witness, names,
 };
 pub use seal::{Chain, GENESIS, OpenError, Opened, Sealed, fingerprint, open};
+pub use trail::{MAX_DROPPED_RANGES, Trail};
