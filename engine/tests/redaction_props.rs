@@ -28,7 +28,7 @@ fn engine() -> Engine {
             validator: email.validator,
             context: None,
             exceptions: ExceptionSpec::default(),
-            max_match_len: email.max_match_len,
+            max_match_len: email.max_match_len(),
         }],
         rules: vec![RuleSpec {
             id: "redact-email".into(),

@@ -254,7 +254,11 @@ impl Lower<'_> {
             !d.canary.is_empty(),
         ];
         let count = sources.iter().filter(|s| **s).count();
-        let canary_builtin = d.builtin.as_deref() == Some("system-prompt-canary");
+        let canary_builtin = d
+            .builtin
+            .as_deref()
+            .and_then(builtin::get)
+            .is_some_and(|b| b.kind == builtin::BuiltinKind::Canary);
         if count == 0 {
             self.error(
                 path,
@@ -292,31 +296,33 @@ impl Lower<'_> {
                         case_insensitive: true,
                     }
                 }
-                Some(b) if b.name == "invisible-unicode" => DetectorKind::Invisible {
-                    classes: Vec::new(),
+                Some(b) => match b.kind {
+                    builtin::BuiltinKind::Invisible => DetectorKind::Invisible {
+                        classes: Vec::new(),
+                    },
+                    builtin::BuiltinKind::Canary => {
+                        if d.canary.is_empty() {
+                            self.error(
+                                path,
+                                "canary",
+                                format!("the {} detector needs `canary:` values", b.name),
+                            );
+                        }
+                        DetectorKind::Canary {
+                            values: d.canary.clone(),
+                        }
+                    }
+                    builtin::BuiltinKind::Patterns => {
+                        validator = validator.or(b.validator);
+                        max_match_len = max_match_len.or_else(|| b.max_match_len());
+                        DetectorKind::Regex {
+                            patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
+                            keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+                            case_insensitive: case_insensitive.unwrap_or(b.case_insensitive),
+                            unicode: false,
+                        }
+                    }
                 },
-                Some(b) if b.name == "system-prompt-canary" => {
-                    if d.canary.is_empty() {
-                        self.error(
-                            path,
-                            "canary",
-                            "the system-prompt-canary detector needs `canary:` values".into(),
-                        );
-                    }
-                    DetectorKind::Canary {
-                        values: d.canary.clone(),
-                    }
-                }
-                Some(b) => {
-                    validator = validator.or(b.validator);
-                    max_match_len = max_match_len.or(b.max_match_len);
-                    DetectorKind::Regex {
-                        patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
-                        keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
-                        case_insensitive: case_insensitive.unwrap_or(b.case_insensitive),
-                        unicode: false,
-                    }
-                }
             }
         } else if let Some(regex) = &d.regex {
             let patterns = regex.to_vec();

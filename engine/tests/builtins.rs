@@ -1,0 +1,204 @@
+//! The built-in detectors' examples (`tests/data/builtins.toml`), checked
+//! through the real engine: one rule set with one detector per built-in,
+//! lowered the way the policy compiler lowers `builtin: <name>`, and every
+//! example inspected as request text. What the examples exercise is
+//! therefore what a deployment runs: normalisation, the keyword gates, the
+//! shared regex set, validators and span mapping, not a copy of them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use aimsgate_engine::Engine;
+use aimsgate_engine::detect::builtin::{self, Builtin, BuiltinKind};
+use aimsgate_engine::ruleset::*;
+use serde::Deserialize;
+
+/// The examples of one built-in (the format is described at the top of
+/// the data file).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Examples {
+    /// Texts in which the detector finds something.
+    #[serde(default, rename = "match")]
+    matches: Vec<String>,
+    /// Texts in which it finds nothing.
+    #[serde(default)]
+    no_match: Vec<String>,
+    /// Texts in which it finds exactly the given substrings, in order.
+    #[serde(default)]
+    span: Vec<Span>,
+    /// Canary values planted by the policy (`system-prompt-canary` only).
+    #[serde(default)]
+    canary: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Span {
+    text: String,
+    found: Vec<String>,
+}
+
+fn examples() -> BTreeMap<String, Examples> {
+    toml::from_str(include_str!("data/builtins.toml"))
+        .unwrap_or_else(|e| panic!("tests/data/builtins.toml: {e}"))
+}
+
+/// `b` as a rule-set detector, as the policy compiler lowers a
+/// `builtin:` detector with no overrides.
+fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
+    let kind = match b.kind {
+        BuiltinKind::Patterns => DetectorKind::Regex {
+            patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
+            keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+            case_insensitive: b.case_insensitive,
+            unicode: false,
+        },
+        BuiltinKind::Invisible => DetectorKind::Invisible {
+            classes: Vec::new(),
+        },
+        BuiltinKind::Canary => DetectorKind::Canary {
+            values: examples.canary.clone(),
+        },
+    };
+    DetectorSpec {
+        id: b.name.to_owned(),
+        kind,
+        validator: b.validator,
+        context: None,
+        exceptions: ExceptionSpec::default(),
+        max_match_len: b.max_match_len(),
+    }
+}
+
+/// An engine with every built-in, detector `i` being `builtin::all()[i]`,
+/// and one monitor-mode rule that mentions them all (the engine only
+/// records hits of detectors some rule of the phase looks at).
+fn engine(examples: &BTreeMap<String, Examples>) -> Engine {
+    let none = Examples::default();
+    let detectors: Vec<DetectorSpec> = builtin::all()
+        .iter()
+        .map(|b| lower(b, examples.get(b.name).unwrap_or(&none)))
+        .collect();
+    let when = Condition::Any(
+        (0..detectors.len() as u32)
+            .map(|detector| Condition::Detector {
+                detector,
+                min_count: 1,
+            })
+            .collect(),
+    );
+    let ruleset = RuleSet {
+        policy: PolicyInfo {
+            name: "builtins".into(),
+            version: "1".into(),
+            digest: Digest::of(b"builtins"),
+        },
+        identity: IdentitySpec::default(),
+        detectors,
+        rules: vec![RuleSpec {
+            id: "any-builtin".into(),
+            description: String::new(),
+            phase: Phase::Both,
+            roles: 0,
+            when,
+            action: Action::Flag { header: None },
+            mode: Mode::Monitor,
+            severity: Severity::Low,
+            controls: Vec::new(),
+        }],
+        routes: vec![],
+        systems: vec![],
+        disclosure_headers: vec![],
+    };
+    Engine::new(ruleset).expect("the built-ins build")
+}
+
+/// What detector `index` finds in `text`, as substrings of `text`.
+fn found<'t>(engine: &Engine, index: usize, text: &'t str) -> Vec<&'t str> {
+    engine
+        .inspect_text(text, Phase::Request)
+        .decision
+        .hits
+        .iter()
+        .filter(|h| h.detector as usize == index)
+        .map(|h| &text[h.span.clone()])
+        .collect()
+}
+
+#[test]
+fn every_builtin_has_examples_and_every_table_is_a_builtin() {
+    let examples = examples();
+    let names: Vec<&str> = builtin::all().iter().map(|b| b.name).collect();
+    for name in examples.keys() {
+        assert!(
+            names.contains(&name.as_str()),
+            "[{name}] is not a built-in detector"
+        );
+    }
+    for b in builtin::all() {
+        let e = examples
+            .get(b.name)
+            .unwrap_or_else(|| panic!("no [{}] examples", b.name));
+        assert!(
+            !e.matches.is_empty() || !e.span.is_empty(),
+            "[{}] has no positive example",
+            b.name
+        );
+        assert!(
+            !e.no_match.is_empty(),
+            "[{}] has no negative example",
+            b.name
+        );
+        assert_eq!(
+            !e.canary.is_empty(),
+            b.kind == BuiltinKind::Canary,
+            "[{}]: `canary` values belong to the canary built-in only",
+            b.name
+        );
+    }
+}
+
+/// Every example of every built-in, all failures reported together.
+#[test]
+fn examples_hold_through_the_engine() {
+    let examples = examples();
+    let engine = engine(&examples);
+    let mut failures = String::new();
+    let mut checked = 0;
+    for (index, b) in builtin::all().iter().enumerate() {
+        let Some(e) = examples.get(b.name) else {
+            continue;
+        };
+        for text in &e.matches {
+            checked += 1;
+            if found(&engine, index, text).is_empty() {
+                let _ = writeln!(failures, "{}: must find something in {text:?}", b.name);
+            }
+        }
+        for text in &e.no_match {
+            checked += 1;
+            let got = found(&engine, index, text);
+            if !got.is_empty() {
+                let _ = writeln!(
+                    failures,
+                    "{}: must find nothing in {text:?}, found {got:?}",
+                    b.name
+                );
+            }
+        }
+        for span in &e.span {
+            checked += 1;
+            let got = found(&engine, index, &span.text);
+            if got != span.found {
+                let _ = writeln!(
+                    failures,
+                    "{}: in {:?} must find {:?}, found {got:?}",
+                    b.name, span.text, span.found
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "built-in examples failed:\n{failures}");
+    assert!(checked > 0, "no examples were checked");
+}
