@@ -1,0 +1,70 @@
+//! `aimsgate check`: validate a policy and print its diagnostics, with
+//! file:line:column, for people, scripts (JSON) or code scanning (SARIF).
+
+use std::path::PathBuf;
+
+use aimsgate_compiler::diagnostics::Report;
+use aimsgate_compiler::policy;
+use anyhow::Result;
+use clap::ValueEnum;
+
+use crate::common::{Reported, read};
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Policy file (YAML or JSON).
+    policy: PathBuf,
+    /// Fail on warnings too.
+    #[arg(long)]
+    strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    format: DiagFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiagFormat {
+    Human,
+    Plain,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+pub fn run(args: CheckArgs) -> Result<()> {
+    let CheckArgs {
+        policy: path,
+        strict,
+        format,
+    } = args;
+    let text = read(&path)?;
+    let (compiled, report) = policy::check(&path.display().to_string(), &text);
+    print_report(&report, format);
+    let failed = compiled.is_none() || (strict && report.warnings() > 0);
+    if !matches!(format, DiagFormat::Json | DiagFormat::Sarif) {
+        let verdict = if failed { "FAILED" } else { "ok" };
+        eprintln!(
+            "{}: {verdict} ({} error(s), {} warning(s){})",
+            path.display(),
+            report.errors(),
+            report.warnings(),
+            if strict { ", strict" } else { "" }
+        );
+    }
+    if failed { Err(Reported.into()) } else { Ok(()) }
+}
+
+fn print_report(report: &Report, format: DiagFormat) {
+    match format {
+        DiagFormat::Human => eprint!("{}", report.render_fancy()),
+        DiagFormat::Plain => eprint!("{}", report.render_plain()),
+        DiagFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+        ),
+        DiagFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_sarif()).unwrap_or_default()
+        ),
+    }
+}

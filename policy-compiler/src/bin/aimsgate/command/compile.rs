@@ -1,0 +1,146 @@
+//! `aimsgate compile`: compile a policy into the rule set the filter loads
+//! (binary or JSON), or with `--emit` into ready-to-apply Envoy or Istio
+//! deployment config with the rule set embedded.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aimsgate_compiler::policy::compile::Compiled;
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+
+use crate::common::{compiled, engine_of, write_output};
+
+#[derive(clap::Args)]
+pub struct CompileArgs {
+    /// Policy file.
+    policy: PathBuf,
+    /// Output file (a directory with --emit).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Binary (for Envoy BytesValue) or JSON-wrapped (StringValue, Istio pluginConfig).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Bin)]
+    format: RulesFormat,
+    /// Write ready-to-apply deployment config with the rule set
+    /// embedded instead: `envoy` (envoy.yaml) or `istio` (WasmPlugin,
+    /// Dockerfile and, given the filter, an OCI image layout).
+    #[arg(long, value_enum)]
+    emit: Option<Emit>,
+    /// The filter module, for the OCI image layout (--emit istio).
+    #[arg(long, default_value = "target/aimsgate/filter.wasm")]
+    filter: PathBuf,
+    /// The upstream the Envoy config fronts, host:port (TLS).
+    #[arg(long, default_value = "api.openai.com:443")]
+    upstream: String,
+    /// The OpenTelemetry Collector (OTLP/HTTP), host:port.
+    #[arg(long, default_value = "otel-collector:4318")]
+    collector: String,
+    /// The OCI image the WasmPlugin pulls.
+    #[arg(long)]
+    image: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// A complete Envoy bootstrap.
+    Envoy,
+    /// An Istio WasmPlugin and the filter's OCI image.
+    Istio,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Bin,
+    Json,
+}
+
+pub fn run(args: CompileArgs) -> Result<()> {
+    let CompileArgs {
+        policy: path,
+        output,
+        format,
+        emit,
+        filter,
+        upstream,
+        collector,
+        image,
+    } = args;
+    let compiled = compiled(&path)?;
+    engine_of(&compiled)?;
+    if let Some(emit) = emit {
+        let mut deployment = aimsgate_compiler::emit::Deployment {
+            upstream,
+            collector,
+            ..Default::default()
+        };
+        if let Some(image) = image {
+            deployment.image = image;
+        }
+        return emit_config(&compiled, emit, &deployment, &filter, &output);
+    }
+    let bytes = match format {
+        RulesFormat::Bin => compiled.ruleset.to_bytes(),
+        RulesFormat::Json => compiled.ruleset.to_json().into_bytes(),
+    };
+    write_output(Some(&output), &bytes)?;
+    let rs = &compiled.ruleset;
+    eprintln!(
+        "wrote {} ({} bytes): policy {} {} digest {}, {} detectors, {} rules, {} routes",
+        output.display(),
+        bytes.len(),
+        rs.policy.name,
+        rs.policy.version,
+        rs.policy.digest.short(),
+        rs.detectors.len(),
+        rs.rules.len(),
+        rs.routes.len()
+    );
+    Ok(())
+}
+
+/// `compile --emit`: deployment config into `dir`.
+fn emit_config(
+    compiled: &Compiled,
+    emit: Emit,
+    deployment: &aimsgate_compiler::emit::Deployment,
+    filter: &Path,
+    dir: &Path,
+) -> Result<()> {
+    use aimsgate_compiler::{emit, oci};
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ruleset = &compiled.ruleset;
+    match emit {
+        Emit::Envoy => {
+            let path = dir.join("envoy.yaml");
+            fs::write(&path, emit::envoy_bootstrap(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Emit::Istio => {
+            let path = dir.join("wasmplugin.yaml");
+            fs::write(&path, emit::istio_wasmplugin(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+            let path = dir.join("Dockerfile");
+            fs::write(&path, emit::DOCKERFILE)?;
+            eprintln!("wrote {}", path.display());
+            match fs::read(filter) {
+                Ok(wasm) => {
+                    let tag = env!("CARGO_PKG_VERSION");
+                    let layout = dir.join("oci");
+                    let digest = oci::write_layout(&wasm, tag, &layout)?;
+                    eprintln!(
+                        "wrote {} (OCI image layout of {}, manifest {digest}; push with `crane push {} REF` or `skopeo copy oci:{}:{tag} docker://REF`)",
+                        layout.display(),
+                        filter.display(),
+                        layout.display(),
+                        layout.display()
+                    );
+                }
+                Err(_) => eprintln!(
+                    "note: no filter at {} (build it with `cargo xtask demo`, or pass --filter) — the OCI image layout was not written",
+                    filter.display()
+                ),
+            }
+        }
+    }
+    Ok(())
+}

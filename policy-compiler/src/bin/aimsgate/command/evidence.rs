@@ -1,0 +1,144 @@
+//! `aimsgate evidence`: audit evidence from the filter's event logs.
+//! `verify` checks the event chains (every event present, unaltered and in
+//! order); `report` summarises the events per control of a policy.
+
+use std::path::PathBuf;
+
+use aimsgate_compiler::evidence;
+use anyhow::{Result, anyhow};
+use clap::{Subcommand, ValueEnum};
+
+use crate::common::{Reported, compiled, write_output};
+
+#[derive(clap::Args)]
+pub struct EvidenceArgs {
+    #[command(subcommand)]
+    command: EvidenceCommand,
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Check event chains: every event present, unaltered and in order.
+    /// Exit 1 if any event is missing, altered or reordered.
+    Verify {
+        /// Event logs (proxy logs or OTLP JSON exports); read together.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// When the logs were collected (RFC 3339 or Unix seconds): chains
+        /// silent for over two checkpoint intervals before it are cut off.
+        /// Default: the newest event's time.
+        #[arg(long)]
+        at: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+    },
+    /// Per control: interactions governed, decisions by mode, top rules,
+    /// first and last seen, incidents.
+    Report {
+        /// Event logs (proxy logs or OTLP JSON exports); read together.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// The policy the events were governed by (controls and titles).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Only events at or after this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events before this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        to: Option<String>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VerifyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Md,
+    Json,
+    Html,
+}
+
+pub fn run(args: EvidenceArgs) -> Result<()> {
+    match args.command {
+        EvidenceCommand::Verify { logs, at, format } => {
+            let events = read_events(&logs)?;
+            let at = at.as_deref().map(parse_time).transpose()?;
+            let verdict = evidence::verify::verify(&events, evidence::verify::Options { at });
+            match format {
+                VerifyFormat::Text => print!("{}", evidence::verify::to_text(&verdict)),
+                VerifyFormat::Json => println!("{}", serde_json::to_string_pretty(&verdict)?),
+            }
+            if verdict.ok() {
+                Ok(())
+            } else {
+                Err(Reported.into())
+            }
+        }
+        EvidenceCommand::Report {
+            logs,
+            policy,
+            format,
+            from,
+            to,
+            output,
+        } => {
+            let compiled = compiled(&policy)?;
+            let events = read_events(&logs)?;
+            let period = evidence::report::Period {
+                from: from.as_deref().map(parse_time).transpose()?,
+                to: to.as_deref().map(parse_time).transpose()?,
+            };
+            let report = evidence::report::build(&events, &compiled, &period);
+            let text = match format {
+                ReportFormat::Md => evidence::report::to_markdown(&report),
+                ReportFormat::Json => evidence::report::to_json(&report),
+                ReportFormat::Html => evidence::report::to_html(&report),
+            };
+            write_output(output.as_deref(), text.as_bytes())?;
+            if let Some(output) = &output {
+                eprintln!("wrote {}", output.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Reads several logs as one, in the order given.
+fn read_events(paths: &[PathBuf]) -> Result<evidence::read::Events> {
+    let mut all = evidence::read::Events::default();
+    for path in paths {
+        let mut events = evidence::read(path)?;
+        // Each location names its log: the logs are read as one, but a
+        // finding must point at the file it came from.
+        for record in &mut events.records {
+            record.location.file = Some(path.display().to_string());
+        }
+        for (location, _) in &mut events.unreadable {
+            location.file = Some(path.display().to_string());
+        }
+        all.records.append(&mut events.records);
+        all.unreadable.append(&mut events.unreadable);
+        all.skipped += events.skipped;
+    }
+    Ok(all)
+}
+
+/// A time as nanoseconds since the Unix epoch: Unix seconds, or RFC 3339
+/// (`2026-11-28T10:00:00Z`, with optional fraction and offset).
+fn parse_time(text: &str) -> Result<u64> {
+    aimsgate_compiler::time::parse(text).ok_or_else(|| {
+        anyhow!("`{text}` is not a time: use Unix seconds or RFC 3339 (2026-11-28T10:00:00Z)")
+    })
+}

@@ -1,0 +1,61 @@
+//! `aimsgate soa`: write a policy's Statement of Applicability (Markdown,
+//! JSON or HTML), optionally with each applied control's runtime evidence
+//! from audit events.
+
+use std::path::PathBuf;
+
+use aimsgate_compiler::{evidence, soa};
+use anyhow::Result;
+use clap::ValueEnum;
+
+use crate::common::{compiled, write_output};
+
+#[derive(clap::Args)]
+pub struct SoaArgs {
+    /// Policy file.
+    policy: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SoaFormat::Md)]
+    format: SoaFormat,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Audit events (proxy log or OTLP export): show each applied
+    /// control's runtime evidence.
+    #[arg(long)]
+    evidence: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SoaFormat {
+    Md,
+    Json,
+    Html,
+}
+
+pub fn run(args: SoaArgs) -> Result<()> {
+    let SoaArgs {
+        policy: path,
+        format,
+        output,
+        evidence: events,
+    } = args;
+    let compiled = compiled(&path)?;
+    let mut soa = soa::build(&compiled, &aimsgate_compiler::time::now_rfc3339());
+    if let Some(events) = &events {
+        let events = evidence::read(events)?;
+        let report =
+            evidence::report::build(&events, &compiled, &evidence::report::Period::default());
+        soa::attach_evidence(&mut soa, &report);
+    }
+    let text = match format {
+        SoaFormat::Md => soa::to_markdown(&soa),
+        SoaFormat::Json => soa::to_json(&soa),
+        SoaFormat::Html => soa::to_html(&soa),
+    };
+    write_output(output.as_deref(), text.as_bytes())?;
+    if let Some(output) = &output {
+        eprintln!("wrote {}", output.display());
+    }
+    Ok(())
+}
