@@ -7,7 +7,6 @@
 //! ids, where detectors matched — exactly as in the filter, never from the
 //! inspected text.
 
-use aimsgate_engine::Engine;
 use aimsgate_engine::audit::{self, AuditEvent, names};
 
 /// `name/version` of this runtime, in every event.
@@ -65,15 +64,13 @@ impl Trail {
         let start = trail
             .core
             .start_event(now, "audit chain started with the guard");
-        trail.emit(None, start);
+        trail.emit(start);
         trail
     }
 
-    /// Seals `event`, stamped with the rule set's policy, into the queue.
-    pub fn emit(&mut self, engine: Option<&Engine>, mut event: AuditEvent) {
-        if let Some(engine) = engine {
-            event.stamp_policy(&engine.ruleset().policy);
-        }
+    /// Seals `event` (a decision's comes stamped with the policy) into the
+    /// queue.
+    pub fn emit(&mut self, event: AuditEvent) {
         let sealed = self.core.seal(event);
         if self.pending.len() >= self.max_pending {
             // Nobody takes the events: drop this one, but keep its sequence
@@ -91,7 +88,7 @@ impl Trail {
         let (mut event, declared) = self.core.declaring_event(name, now, 0, Vec::new());
         event.message = message.map(str::to_owned);
         self.max_pending = self.max_pending.max(self.pending.len() + 1);
-        self.emit(None, event);
+        self.emit(event);
         self.core.declared(&declared);
     }
 
@@ -119,14 +116,11 @@ mod tests {
     fn a_full_queue_drops_and_declares() {
         let mut trail = Trail::start("c1".to_owned(), 2, 1);
         for n in 0..4 {
-            trail.emit(
-                None,
-                AuditEvent {
-                    name: names::DECISION.to_owned(),
-                    time_unix_nano: n,
-                    ..AuditEvent::default()
-                },
-            );
+            trail.emit(AuditEvent {
+                name: names::DECISION.to_owned(),
+                time_unix_nano: n,
+                ..AuditEvent::default()
+            });
         }
         let lines = trail.take(9);
         // start + one decision, then the checkpoint declaring seqs 2..=4.

@@ -25,7 +25,8 @@
 
 use std::rc::Rc;
 
-use aimsgate_engine::audit::{self, Subject};
+use aimsgate_engine::Engine;
+use aimsgate_engine::audit::AuditEvent;
 use aimsgate_engine::codec::header;
 use aimsgate_engine::decision::Decision;
 use aimsgate_engine::decode::NoDecoder;
@@ -37,7 +38,7 @@ use aimsgate_engine::reply::Refusal;
 pub use aimsgate_engine::reply::{DECISION_HEADER, REQUEST_ID_HEADER};
 use aimsgate_engine::ruleset::Phase;
 
-use crate::audit::{RUNTIME, Recorded};
+use crate::audit::Recorded;
 use crate::shared::Shared;
 
 /// A request as the caller received it.
@@ -148,18 +149,19 @@ impl Runtime for Recorder<'_> {
         self.shared.make_request_id()
     }
 
-    fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
-        let subject = Subject {
-            runtime: RUNTIME,
-            hit_key: self.shared.hit_key(),
-            ..*subject
-        };
-        let engine = self.shared.engine();
-        let event = audit::decision_event(engine, decision, &subject);
+    fn engine(&self) -> Option<&Engine> {
+        self.shared.engine()
+    }
+
+    fn hit_key(&self) -> Option<&[u8]> {
+        self.shared.hit_key()
+    }
+
+    fn record(&mut self, decision: &Decision, event: AuditEvent) {
         let slot = usize::from(decision.phase == Phase::Response);
         self.recorded[slot] = Some(Recorded::of(&event));
         if let Ok(mut trail) = self.shared.trail.try_borrow_mut() {
-            trail.emit(engine, event);
+            trail.emit(event);
         }
     }
 }

@@ -31,7 +31,7 @@
 //! Each governed phase is recorded exactly once, through
 //! [`Runtime::record`], whichever path decided it.
 
-use crate::audit::Subject;
+use crate::audit::{self, AuditEvent, Subject};
 use crate::codec::{self, Api};
 use crate::decision::{BlockReason, Decision, UsageLedger};
 use crate::decode::{DecodeError, Decoder, is_encoded};
@@ -54,10 +54,17 @@ pub trait Runtime {
     fn now(&self) -> u64;
     /// A request id for a request that carries none.
     fn make_request_id(&mut self) -> String;
-    /// Records a phase's decision (audit event, counters); called exactly
-    /// once per governed phase. `subject` lacks only what the runtime
-    /// knows: its name and the fingerprint key.
-    fn record(&mut self, decision: &Decision, subject: &Subject<'_>);
+    /// The rule set the exchange is decided on, when the runtime has one
+    /// (none: no valid rule set was loaded). Its policy stamps every event.
+    fn engine(&self) -> Option<&Engine>;
+    /// The key for keyed fingerprints of matched text, if configured.
+    fn hit_key(&self) -> Option<&[u8]> {
+        None
+    }
+    /// Records a phase: its decision, and its audit event, finished and
+    /// stamped with the policy (the runtime seals and delivers it, and
+    /// counts what it counts). Called exactly once per governed phase.
+    fn record(&mut self, decision: &Decision, event: AuditEvent);
 }
 
 /// The runtime's limits and names, from its options.
@@ -280,6 +287,11 @@ impl Flow {
         &self.request_id
     }
 
+    /// The route that governs the exchange, once routed.
+    pub fn route(&self) -> Option<u32> {
+        self.route
+    }
+
     /// The exchange's API, once known.
     pub fn api(&self) -> Option<Api> {
         self.api
@@ -334,6 +346,7 @@ impl Flow {
         }
         let now = runtime.now();
         let subject = Subject {
+            // The runtime's trail stamps its own name when it seals.
             runtime: "",
             time_unix_nano: now,
             request_id: &self.request_id,
@@ -344,13 +357,18 @@ impl Flow {
             model: self.facts.model.as_deref(),
             segments: note.segments,
             reported_output_tokens: note.output_tokens,
-            hit_key: None,
+            hit_key: runtime.hit_key(),
             code: note.code,
             message: note.message,
             inspected: note.inspected,
             duration_us: note.started.map(|s| now.saturating_sub(s) / 1_000),
         };
-        runtime.record(decision, &subject);
+        let engine = runtime.engine();
+        let mut event = audit::decision_event(engine, decision, &subject);
+        if let Some(engine) = engine {
+            event.stamp_policy(&engine.ruleset().policy);
+        }
+        runtime.record(decision, event);
     }
 
     fn record_pass(&mut self, runtime: &mut dyn Runtime, phase: Phase, code: &str, message: &str) {
@@ -1000,9 +1018,11 @@ mod tests {
         fn make_request_id(&mut self) -> String {
             "made-up".into()
         }
-        fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
-            let code = subject.code.map(str::to_owned);
-            self.0.push((decision.phase.name(), code));
+        fn engine(&self) -> Option<&Engine> {
+            None
+        }
+        fn record(&mut self, decision: &Decision, event: AuditEvent) {
+            self.0.push((decision.phase.name(), event.code));
         }
     }
 

@@ -38,7 +38,7 @@
 //!    [`audit`] builds and seals the audit event of a decision.
 //! 7. [`flow`]: the walk of one exchange.
 //!
-//! Beside the layers, [`exchange`] reads and writes recordings
+//! Beside the layers, [`recording`] reads and writes recordings
 //! (`aimsgate/exchange/v1`), the recorded traffic that `scan`, `replay` and
 //! the tests feed through a flow.
 #![deny(missing_docs)]
@@ -48,7 +48,7 @@ pub mod codec;
 pub mod decision;
 pub mod decode;
 pub mod detect;
-pub mod exchange;
+pub mod recording;
 pub mod flow;
 pub mod inspect;
 pub mod normalize;

@@ -4,12 +4,12 @@
 //! detectors matched), never from the inspected text; the only thing
 //! derived from matched text is an optional keyed fingerprint.
 
-use aimsgate_engine::audit::{self, Subject};
+use aimsgate_engine::Engine;
+use aimsgate_engine::audit::AuditEvent;
 use aimsgate_engine::decision::Decision;
 use aimsgate_engine::flow::Runtime;
 
 use crate::abi;
-use crate::audit::RUNTIME;
 use crate::config::Loaded;
 use crate::shared::Shared;
 
@@ -32,18 +32,28 @@ impl Runtime for Recorder<'_> {
         self.shared.make_request_id()
     }
 
-    fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
-        record(self.shared, self.loaded, decision, subject);
+    fn engine(&self) -> Option<&Engine> {
+        self.loaded.map(|l| &l.engine)
+    }
+
+    fn hit_key(&self) -> Option<&[u8]> {
+        self.loaded.and_then(|l| l.hit_key.as_deref())
+    }
+
+    fn record(&mut self, decision: &Decision, event: AuditEvent) {
+        count(self.shared, self.loaded, decision, event.code.as_deref());
+        self.shared.emit(self.loaded, event);
     }
 }
 
-/// Counts `decision` and writes its audit event.
-fn record(shared: &Shared, loaded: Option<&Loaded>, decision: &Decision, subject: &Subject<'_>) {
+/// Counts `decision` by phase and outcome, by the runtime's own `code`,
+/// and by control, outcome and mode.
+fn count(shared: &Shared, loaded: Option<&Loaded>, decision: &Decision, code: Option<&str>) {
     let metrics = &shared.metrics;
     let outcome = decision.outcome.name();
     let phase = decision.phase.name();
     metrics.count(&format!("aimsgate.decisions.{phase}.{outcome}"));
-    if let Some(code) = subject.code {
+    if let Some(code) = code {
         metrics.count(&format!("aimsgate.events.{code}"));
     }
     if let Some(loaded) = loaded {
@@ -56,11 +66,4 @@ fn record(shared: &Shared, loaded: Option<&Loaded>, decision: &Decision, subject
             }
         }
     }
-    let subject = Subject {
-        runtime: RUNTIME,
-        hit_key: loaded.and_then(|l| l.hit_key.as_deref()),
-        ..*subject
-    };
-    let event = audit::decision_event(loaded.map(|l| &l.engine), decision, &subject);
-    shared.emit(loaded, event);
 }

@@ -70,12 +70,9 @@ impl Shared {
         f(&self.fallback.borrow().audit)
     }
 
-    /// Seals `event` into the VM's chain and delivers it, stamped with the
-    /// rule set `loaded` (the one the exchange started on).
-    pub fn emit(&self, loaded: Option<&Loaded>, mut event: AuditEvent) {
-        if let Some(loaded) = loaded {
-            event.stamp_policy(&loaded.engine.ruleset().policy);
-        }
+    /// Seals `event` into the VM's chain and delivers it with the audit
+    /// options of `loaded` (the rule set the exchange started on).
+    pub fn emit(&self, loaded: Option<&Loaded>, event: AuditEvent) {
         self.with_audit_options(loaded, |options| {
             let mut trail = self.trail.borrow_mut();
             let trail = trail.get_or_insert_with(|| {

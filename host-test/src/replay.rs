@@ -8,7 +8,7 @@
 //! deployed.
 
 use aimsgate_engine::audit::{self, names};
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ pub fn chunks(body: &[u8], chunk: usize) -> Vec<Vec<u8>> {
 }
 
 /// The request of an exchange, its body in `chunk`-byte pieces.
-pub fn request_of(exchange: &Exchange, chunk: usize) -> HttpRequest {
+pub fn request_of(exchange: &Recording, chunk: usize) -> HttpRequest {
     let body = exchange.request.body.to_bytes();
     let mut headers = vec![
         (":method".to_owned(), exchange.request.method.clone()),
@@ -49,7 +49,7 @@ pub fn request_of(exchange: &Exchange, chunk: usize) -> HttpRequest {
 /// The recorded response (a bare 200 with an empty JSON object when the
 /// exchange has none): stream chunks as recorded, a body in `chunk`-byte
 /// pieces.
-pub fn response_of(exchange: &Exchange, chunk: usize) -> HttpResponse {
+pub fn response_of(exchange: &Recording, chunk: usize) -> HttpResponse {
     let Some(response) = &exchange.response else {
         return HttpResponse {
             headers: vec![
@@ -211,7 +211,7 @@ pub fn decisions(
 
 /// Replays `exchange` through `plugin`: the request body in `chunk`-byte
 /// pieces, the recorded response as the upstream's answer.
-pub fn replay(plugin: &mut Plugin, exchange: &Exchange, id: &str, chunk: usize) -> Replayed {
+pub fn replay(plugin: &mut Plugin, exchange: &Recording, id: &str, chunk: usize) -> Replayed {
     let request = request_of(exchange, chunk);
     let response = response_of(exchange, chunk);
     let answered = std::cell::Cell::new(false);

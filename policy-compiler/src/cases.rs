@@ -29,7 +29,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aimsgate_engine::exchange::{self, Body, Exchange};
+use aimsgate_engine::recording::{self, Body, Recording};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -96,10 +96,10 @@ pub struct Case {
     pub exchange: Option<PathBuf>,
     /// An inline request (the exchange request shape).
     #[serde(default)]
-    pub request: Option<exchange::Request>,
+    pub request: Option<recording::Request>,
     /// An inline response, with `request`.
     #[serde(default)]
-    pub response: Option<exchange::Response>,
+    pub response: Option<recording::Response>,
     /// A text, sent as a user prompt or returned as a completion.
     #[serde(default)]
     pub text: Option<String>,
@@ -219,16 +219,16 @@ pub fn load(file: &str, text: &str) -> Result<TestFile, Report> {
 }
 
 /// The exchange a case sends; relative paths resolve against `dir`.
-pub fn exchange_of(case: &Case, defaults: &Defaults, dir: &Path) -> Result<Exchange, String> {
+pub fn exchange_of(case: &Case, defaults: &Defaults, dir: &Path) -> Result<Recording, String> {
     match (&case.exchange, &case.request, &case.text) {
         (Some(file), None, None) => {
             let path = dir.join(file);
             let bytes =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            Exchange::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+            Recording::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))
         }
-        (None, Some(request), None) => Ok(Exchange {
-            schema: exchange::SCHEMA.to_owned(),
+        (None, Some(request), None) => Ok(Recording {
+            schema: recording::SCHEMA.to_owned(),
             id: Some(case.name.clone()),
             description: None,
             api: None,
@@ -240,7 +240,7 @@ pub fn exchange_of(case: &Case, defaults: &Defaults, dir: &Path) -> Result<Excha
     }
 }
 
-fn text_exchange(case: &Case, text: &str, defaults: &Defaults) -> Exchange {
+fn text_exchange(case: &Case, text: &str, defaults: &Defaults) -> Recording {
     let prompt = match case.phase {
         TextPhase::Request => text,
         TextPhase::Response => "Please answer the question.",
@@ -260,19 +260,19 @@ fn text_exchange(case: &Case, text: &str, defaults: &Defaults) -> Exchange {
     });
     let mut headers = defaults.headers.clone();
     headers.insert("content-type".into(), "application/json".into());
-    Exchange {
-        schema: exchange::SCHEMA.to_owned(),
+    Recording {
+        schema: recording::SCHEMA.to_owned(),
         id: Some(case.name.clone()),
         description: None,
         api: None,
-        request: exchange::Request {
+        request: recording::Request {
             method: "POST".into(),
             host: defaults.host.clone(),
             path: defaults.path.clone(),
             headers,
             body: Body::Json(request),
         },
-        response: Some(exchange::Response {
+        response: Some(recording::Response {
             status: 200,
             headers: BTreeMap::from([("content-type".into(), "application/json".into())]),
             body: Some(Body::Json(response)),

@@ -11,15 +11,15 @@
 
 use std::io::{BufRead, Write};
 
-use aimsgate_engine::audit::Subject;
+use aimsgate_engine::audit::AuditEvent;
 use aimsgate_engine::codec::{self, Api};
 use aimsgate_engine::decision::{Decision, MemoryLedger};
 use aimsgate_engine::decode::Bounded;
-use aimsgate_engine::exchange::{Exchange, Response};
 use aimsgate_engine::flow::{
     BodyMode, BodyStep, Env, Flow, RequestHead, RequestStep, ResponseHead, Runtime, Settings,
 };
 use aimsgate_engine::inspect::{RequestFacts, RequestInspection};
+use aimsgate_engine::recording::{Recording, Response};
 use aimsgate_engine::ruleset::Phase;
 use aimsgate_engine::{Engine, RequestContext};
 use serde_json::{Value, json};
@@ -130,7 +130,7 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
         Err(e) => return json!({"error": format!("not JSON: {e}")}),
     };
     if value.get("request").is_some() {
-        return match Exchange::from_json(line.as_bytes()) {
+        return match Recording::from_json(line.as_bytes()) {
             Ok(recording) => scan_exchange(engine, &recording),
             Err(e) => json!({"error": e.to_string()}),
         };
@@ -206,22 +206,16 @@ fn sniff_response(value: &Value) -> Option<Api> {
     }
 }
 
-/// One phase as the exchange flow recorded it.
+/// One phase as the exchange flow recorded it: what a runtime gets.
 #[derive(Debug, Clone)]
 pub struct PhaseRecord {
     /// The decision.
     pub decision: Decision,
-    /// The runtime's own reason, when the policy did not decide
-    /// (`no_body`, `upgrade_refused`, `response_not_inspected`…).
-    pub code: Option<String>,
-    /// A note for readers on that reason.
-    pub message: Option<String>,
-    /// Whether the body was inspected.
-    pub inspected: bool,
-    /// The model asked for, when known.
-    pub model: Option<String>,
-    /// How many texts of the body were inspected.
-    pub segments: Option<usize>,
+    /// Its audit event, unsealed: the runtime's own reason when the policy
+    /// did not decide (`code`: `no_body`, `upgrade_refused`,
+    /// `response_not_inspected`…), whether the body was inspected, the
+    /// model, token estimates.
+    pub event: AuditEvent,
 }
 
 /// Both phases of one recording, decided by the exchange flow exactly as
@@ -248,13 +242,12 @@ pub struct ExchangeDecisions {
 /// The CLI as the flow's runtime: a fixed clock (the recording's time is
 /// not known; budgets and windows see the Unix epoch, as before) and the
 /// record of each phase.
-#[derive(Default)]
-struct Collector {
-    route: Option<u32>,
+struct Collector<'e> {
+    engine: &'e Engine,
     phases: [Option<PhaseRecord>; 2],
 }
 
-impl Runtime for Collector {
+impl Runtime for Collector<'_> {
     fn now(&self) -> u64 {
         0
     }
@@ -263,16 +256,15 @@ impl Runtime for Collector {
         "scan".to_owned()
     }
 
-    fn record(&mut self, decision: &Decision, subject: &Subject<'_>) {
-        self.route = self.route.or(subject.route);
+    fn engine(&self) -> Option<&Engine> {
+        Some(self.engine)
+    }
+
+    fn record(&mut self, decision: &Decision, event: AuditEvent) {
         let slot = usize::from(decision.phase == Phase::Response);
         self.phases[slot] = Some(PhaseRecord {
             decision: decision.clone(),
-            code: subject.code.map(str::to_owned),
-            message: subject.message.map(str::to_owned),
-            inspected: subject.inspected,
-            model: subject.model.map(str::to_owned),
-            segments: subject.segments.map(<[_]>::len),
+            event,
         });
     }
 }
@@ -281,8 +273,11 @@ impl Runtime for Collector {
 /// filter's default limits and its decoder: the request body in one piece,
 /// the response as recorded (a stream chunk by chunk). The one place
 /// `scan` and `explain` share.
-pub fn decide_exchange(engine: &Engine, recording: &Exchange) -> ExchangeDecisions {
-    let mut collector = Collector::default();
+pub fn decide_exchange(engine: &Engine, recording: &Recording) -> ExchangeDecisions {
+    let mut collector = Collector {
+        engine,
+        phases: [None, None],
+    };
     let mut flow = Flow::new();
     let decoder = Bounded::default();
     let mut out = ExchangeDecisions::default();
@@ -317,7 +312,7 @@ pub fn decide_exchange(engine: &Engine, recording: &Exchange) -> ExchangeDecisio
     }
     out.api = flow.api();
     let [request, response] = collector.phases;
-    out.route = collector.route;
+    out.route = flow.route();
     out.request = request;
     out.response = response;
     out
@@ -395,17 +390,17 @@ fn respond(flow: &mut Flow, env: &mut Env<'_>, response: &Response) -> Option<Ve
 /// decided without the policy.
 fn phase_json(engine: &Engine, phase: &PhaseRecord) -> Value {
     let mut out = decision_json(engine, &phase.decision);
-    if let Some(code) = &phase.code {
+    if let Some(code) = &phase.event.code {
         out["code"] = json!(code);
     }
-    if let Some(message) = &phase.message {
+    if let Some(message) = &phase.event.message {
         out["note"] = json!(message);
     }
     out
 }
 
 /// Decides both phases of a recording, as a JSON decision line.
-pub fn scan_exchange(engine: &Engine, recording: &Exchange) -> Value {
+pub fn scan_exchange(engine: &Engine, recording: &Recording) -> Value {
     let decided = decide_exchange(engine, recording);
     let route = decided
         .route

@@ -14,14 +14,14 @@ use std::path::PathBuf;
 
 use aimsgate_compiler::scan::{self, PhaseRecord};
 use aimsgate_engine::Engine;
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 use aimsgate_host::replay::{self, LoggedDecision};
 use serde_json::Value;
 
 use crate::common::{baseline, plugin, root};
 
 /// (file name, recording) for every recording, in name order.
-fn recordings() -> Vec<(String, Exchange)> {
+fn recordings() -> Vec<(String, Recording)> {
     let mut files: Vec<PathBuf> = ["examples/traffic", "filter/tests/recordings"]
         .iter()
         .flat_map(|dir| std::fs::read_dir(root().join(dir)).unwrap())
@@ -33,7 +33,7 @@ fn recordings() -> Vec<(String, Exchange)> {
         .iter()
         .map(|file| {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            let recording = Exchange::from_json(&std::fs::read(file).unwrap())
+            let recording = Recording::from_json(&std::fs::read(file).unwrap())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             (name, recording)
         })
@@ -98,7 +98,7 @@ fn of_scan(engine: &Engine, record: &PhaseRecord) -> Phase {
             .iter()
             .map(|f| ruleset.rules[f.rule as usize].id.clone())
             .collect(),
-        code: record.code.clone(),
+        code: record.event.code.clone(),
         hits,
     }
 }
@@ -162,7 +162,7 @@ fn the_recordings_that_once_differed_decide_as_documented() {
     ];
     for (file, request, request_code, response, response_code) in expect {
         let text = std::fs::read(root().join("filter/tests/recordings").join(file)).unwrap();
-        let recording = Exchange::from_json(&text).unwrap();
+        let recording = Recording::from_json(&text).unwrap();
         let out: Value = scan::scan_exchange(&engine, &recording);
         assert_eq!(out["request"]["decision"], *request, "{file}: {out:#}");
         assert_eq!(out["request"]["code"].as_str(), *request_code, "{file}");
@@ -180,7 +180,7 @@ fn the_recordings_that_once_differed_decide_as_documented() {
     // The decoded, redacted completion is what the client gets.
     let text =
         std::fs::read(root().join("filter/tests/recordings/gzip-response-redacted.json")).unwrap();
-    let decided = scan::decide_exchange(&engine, &Exchange::from_json(&text).unwrap());
+    let decided = scan::decide_exchange(&engine, &Recording::from_json(&text).unwrap());
     let body = String::from_utf8(decided.response_body.expect("rewritten")).unwrap();
     assert!(body.contains("[REDACTED:email]"), "{body}");
 }

@@ -17,7 +17,7 @@ use aimsgate_compiler::{evidence, policy, scan, soa};
 use aimsgate_engine::Engine;
 use aimsgate_engine::audit::{AuditEvent, Chain, Subject, names};
 use aimsgate_engine::decision::Decision;
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 
 const NANOS: u64 = 1_000_000_000;
 const HOUR: u64 = 3600;
@@ -41,7 +41,7 @@ fn engine(compiled: &Compiled) -> Engine {
     Engine::from_bytes(&compiled.ruleset.to_bytes()).unwrap()
 }
 
-fn exchange(prefix: &str) -> Exchange {
+fn exchange(prefix: &str) -> Recording {
     let dir = root().join("examples/traffic");
     let file = std::fs::read_dir(&dir)
         .unwrap()
@@ -51,7 +51,7 @@ fn exchange(prefix: &str) -> Exchange {
                 .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
         })
         .unwrap_or_else(|| panic!("no traffic file {prefix}*"));
-    Exchange::from_json(&std::fs::read(file).unwrap()).unwrap()
+    Recording::from_json(&std::fs::read(file).unwrap()).unwrap()
 }
 
 /// A log being written: chains, sealed lines and the events they hold.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use aimsgate_compiler::{policy, scan};
 use aimsgate_engine::Engine;
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 
 /// (file prefix, request decision, response decision or "-", rule or
 /// refusal kind that must be named).
@@ -68,7 +68,7 @@ fn every_traffic_example_gets_its_documented_decision() {
     for (file, (prefix, request, response, named)) in files.iter().zip(EXPECTED) {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with(prefix), "{name} vs {prefix}");
-        let exchange = Exchange::from_json(&std::fs::read(file).unwrap()).unwrap();
+        let exchange = Recording::from_json(&std::fs::read(file).unwrap()).unwrap();
         let out = scan::scan_exchange(&engine, &exchange);
         assert_eq!(out["request"]["decision"], *request, "{name}: {out:#}");
         let got_response = out["response"]["decision"].as_str().unwrap_or("-");

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use aimsgate_compiler::scan;
 use aimsgate_engine::Engine;
 use aimsgate_engine::codec::Api;
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 use aimsgate_engine::ruleset::Phase;
 use anyhow::{Context, Result, anyhow};
 use clap::ValueEnum;
@@ -94,7 +94,7 @@ fn explain_request(
         // A bare request body: no host or path, every rule applies.
         return explain_body(engine, &text, api, format);
     }
-    let recording = Exchange::from_json(text.as_bytes())
+    let recording = Recording::from_json(text.as_bytes())
         .with_context(|| format!("{} is not a valid exchange", path.display()))?;
     if matches!(format, OutFormat::Json) {
         println!(
@@ -130,15 +130,16 @@ fn explain_request(
         if phase == "response" {
             println!();
         }
-        if record.inspected {
+        let event = &record.event;
+        if event.inspected == Some(true) {
+            let tokens = event.input_tokens.or(event.output_tokens).unwrap_or(0);
             println!(
-                "model:    {}   segments: {}",
-                record.model.as_deref().unwrap_or("-"),
-                record.segments.unwrap_or(0),
+                "model:    {}   tokens (estimated): {tokens}",
+                event.model.as_deref().unwrap_or("-"),
             );
         }
         print_decision(engine, phase, &record.decision);
-        if let (Some(code), Some(message)) = (&record.code, &record.message) {
+        if let (Some(code), Some(message)) = (&event.code, &event.message) {
             println!("  {code}: {message}");
         }
         if let Some(body) = body {

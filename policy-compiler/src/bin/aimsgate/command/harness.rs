@@ -10,7 +10,7 @@ use std::time::Instant;
 use aimsgate_compiler::cases::{self, Observed, ObservedDecision};
 use aimsgate_compiler::deploy_config::{self, PluginConfig};
 use aimsgate_compiler::policy;
-use aimsgate_engine::exchange::Exchange;
+use aimsgate_engine::recording::Recording;
 use aimsgate_engine::ruleset::RuleSet;
 use aimsgate_host::replay::{self, LoggedDecision, Replayed};
 use aimsgate_host::{HostOptions, Module, Plugin, PluginSpec, Runtime};
@@ -135,7 +135,7 @@ pub fn plugin_with(module: &Module, config: PluginConfig) -> Result<Plugin> {
     Ok(plugin)
 }
 
-/// Exchange files named by `inputs` (files, or directories of `*.json`).
+/// Recording files named by `inputs` (files, or directories of `*.json`).
 pub fn exchange_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
@@ -248,7 +248,7 @@ pub fn replay_command(
             .unwrap_or_default();
         let exchange = match std::fs::read(file)
             .map_err(|e| e.to_string())
-            .and_then(|b| Exchange::from_json(&b).map_err(|e| e.to_string()))
+            .and_then(|b| Recording::from_json(&b).map_err(|e| e.to_string()))
         {
             Ok(exchange) => exchange,
             Err(err) => {

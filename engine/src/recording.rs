@@ -1,6 +1,8 @@
-//! Recorded exchanges: one versioned JSON shape for an interaction with an
-//! LLM API, used by `explain --request`, `scan`, the traffic examples,
-//! `replay` and policy tests.
+//! Recordings: one versioned JSON shape for a recorded interaction with an
+//! LLM API (a request and what the upstream answered), used by `explain
+//! --request`, `scan`, the traffic examples, `replay` and policy tests. The
+//! schema keeps its original name, `aimsgate/exchange/v1`, so existing
+//! recordings stay readable.
 //!
 //! ```json
 //! {
@@ -30,10 +32,10 @@ use crate::codec::Api;
 /// The schema identifier this engine writes and reads.
 pub const SCHEMA: &str = "aimsgate/exchange/v1";
 
-/// One recorded interaction.
+/// One recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Exchange {
+pub struct Recording {
     /// Always [`SCHEMA`]; other values are refused.
     #[serde(default = "default_schema")]
     pub schema: String,
@@ -136,16 +138,16 @@ impl Body {
         match self {
             Body::Text(text) => text.as_bytes().to_vec(),
             // Malformed base64 is refused when the recording is read
-            // (`Exchange::check`), so this never loses bytes silently.
+            // (`Recording::check`), so this never loses bytes silently.
             Body::Bytes(bytes) => decode_base64(&bytes.base64).unwrap_or_default(),
             Body::Json(value) => serde_json::to_vec(value).unwrap_or_default(),
         }
     }
 }
 
-/// Why an exchange could not be read.
+/// Why a recording could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum ExchangeError {
+pub enum RecordingError {
     /// Not JSON of the exchange shape.
     #[error("not an exchange: {0}")]
     Shape(#[from] serde_json::Error),
@@ -162,18 +164,18 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     base64::engine::general_purpose::STANDARD.decode(text)
 }
 
-impl Exchange {
+impl Recording {
     /// Parses an exchange from JSON.
-    pub fn from_json(bytes: &[u8]) -> Result<Exchange, ExchangeError> {
-        let exchange: Exchange = serde_json::from_slice(bytes)?;
+    pub fn from_json(bytes: &[u8]) -> Result<Recording, RecordingError> {
+        let exchange: Recording = serde_json::from_slice(bytes)?;
         exchange.check_schema()
     }
 
     /// Checks the schema field (and any base64 body) of an exchange
     /// built some other way.
-    pub fn check_schema(self) -> Result<Exchange, ExchangeError> {
+    pub fn check_schema(self) -> Result<Recording, RecordingError> {
         if self.schema != SCHEMA {
-            return Err(ExchangeError::Schema(self.schema));
+            return Err(RecordingError::Schema(self.schema));
         }
         let bodies = [
             ("request", Some(&self.request.body)),
@@ -185,7 +187,7 @@ impl Exchange {
         for (which, body) in bodies {
             if let Some(Body::Bytes(bytes)) = body {
                 decode_base64(&bytes.base64)
-                    .map_err(|e| ExchangeError::Base64(which, e.to_string()))?;
+                    .map_err(|e| RecordingError::Base64(which, e.to_string()))?;
             }
         }
         Ok(self)
@@ -216,7 +218,7 @@ mod tests {
     #[test]
     fn text_body_keeps_its_exact_bytes() {
         let json = br#"{"request":{"host":"h","path":"/v1/chat/completions","body":"{\"a\":\"x\\u0040y\"}"}}"#;
-        let exchange = Exchange::from_json(json).unwrap();
+        let exchange = Recording::from_json(json).unwrap();
         assert_eq!(exchange.request.body.to_bytes(), br#"{"a":"x\u0040y"}"#);
         assert_eq!(exchange.api(), Some(Api::OpenaiChat));
     }
@@ -224,16 +226,16 @@ mod tests {
     #[test]
     fn base64_bodies_are_exact_bytes_and_bad_base64_is_refused() {
         let json = br#"{"request":{"host":"h","path":"/","body":{"base64":"H4sIAA=="}}}"#;
-        let exchange = Exchange::from_json(json).unwrap();
+        let exchange = Recording::from_json(json).unwrap();
         assert_eq!(exchange.request.body.to_bytes(), [0x1f, 0x8b, 8, 0]);
         let bad = br#"{"request":{"host":"h","path":"/","body":{"base64":"not base64!"}}}"#;
         assert!(matches!(
-            Exchange::from_json(bad),
-            Err(ExchangeError::Base64("request", _))
+            Recording::from_json(bad),
+            Err(RecordingError::Base64("request", _))
         ));
         // Any other object is a JSON body.
         let json = br#"{"request":{"host":"h","path":"/","body":{"base64":"AA==","x":1}}}"#;
-        let exchange = Exchange::from_json(json).unwrap();
+        let exchange = Recording::from_json(json).unwrap();
         assert!(matches!(exchange.request.body, Body::Json(_)));
     }
 
@@ -241,10 +243,10 @@ mod tests {
     fn unknown_schema_and_fields_are_refused() {
         let other = br#"{"schema":"aimsgate/exchange/v9","request":{"host":"h","path":"/"}}"#;
         assert!(matches!(
-            Exchange::from_json(other),
-            Err(ExchangeError::Schema(_))
+            Recording::from_json(other),
+            Err(RecordingError::Schema(_))
         ));
         let typo = br#"{"request":{"host":"h","path":"/","bdy":"x"}}"#;
-        assert!(Exchange::from_json(typo).is_err());
+        assert!(Recording::from_json(typo).is_err());
     }
 }
