@@ -39,7 +39,7 @@ pub use aimsgate_engine::reply::{DECISION_HEADER, REQUEST_ID_HEADER};
 use aimsgate_engine::ruleset::Phase;
 
 use crate::audit::Recorded;
-use crate::shared::Shared;
+use crate::state::GuardState;
 
 /// A request as the caller received it.
 #[derive(Debug, Clone, Copy)]
@@ -127,7 +127,7 @@ pub struct ResponseResult {
 /// [`Guard::inspect_request`](crate::Guard::inspect_request).
 #[derive(Debug)]
 pub struct Exchange {
-    shared: Rc<Shared>,
+    shared: Rc<GuardState>,
     flow: Flow,
     /// Each phase's decision as recorded (request, response).
     recorded: [Option<Recorded>; 2],
@@ -136,7 +136,7 @@ pub struct Exchange {
 /// The guard as the runtime of an exchange's flow: its clock and request
 /// ids, and the audit chain every decision is sealed into.
 struct Recorder<'a> {
-    shared: &'a Shared,
+    shared: &'a GuardState,
     recorded: &'a mut [Option<Recorded>; 2],
 }
 
@@ -179,7 +179,7 @@ fn forward(body: Option<Vec<u8>>, edits: HeaderEdits) -> Verdict {
 }
 
 impl Exchange {
-    pub(crate) fn new(shared: Rc<Shared>) -> Exchange {
+    pub(crate) fn new(shared: Rc<GuardState>) -> Exchange {
         Exchange {
             shared,
             flow: Flow::new(),

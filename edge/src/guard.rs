@@ -14,12 +14,12 @@ use aimsgate_engine::decision::MemoryLedger;
 use crate::audit::Trail;
 use crate::exchange::{Exchange, Request, Verdict};
 use crate::options::Options;
-use crate::shared::{Clock, Shared};
+use crate::state::{Clock, GuardState};
 
 /// A loaded rule set, ready to guard exchanges; see the crate docs.
 #[derive(Debug, Clone)]
 pub struct Guard {
-    shared: Rc<Shared>,
+    shared: Rc<GuardState>,
 }
 
 /// What [`Guard::inspect_request`] decided, and the exchange to carry on
@@ -62,7 +62,7 @@ impl Guard {
         let chain_id = options.chain_id.clone().unwrap_or(chain_id);
         let trail = Trail::start(chain_id, options.max_pending_events, now);
         Guard {
-            shared: Rc::new(Shared {
+            shared: Rc::new(GuardState {
                 engine,
                 fail_open,
                 ledger: RefCell::new(MemoryLedger::default()),

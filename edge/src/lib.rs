@@ -59,10 +59,10 @@ pub mod exchange;
 pub mod guard;
 mod js;
 pub mod options;
-mod shared;
+mod state;
 
 pub use audit::{RUNTIME, Recorded};
 pub use exchange::{BodyMode, BodyResult, Exchange, Head, Reply, Request, ResponseResult, Verdict};
 pub use guard::{Guard, RequestResult};
 pub use options::Options;
-pub use shared::Clock;
+pub use state::Clock;

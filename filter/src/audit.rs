@@ -24,7 +24,7 @@ use crate::metrics::Metrics;
 /// `name/version` of this filter, in every event.
 pub const RUNTIME: &str = concat!("aimsgate-filter/", env!("CARGO_PKG_VERSION"));
 
-/// Shared-data key where each chain publishes its head at checkpoints.
+/// PluginState-data key where each chain publishes its head at checkpoints.
 const HEADS_KEY: &str = "aimsgate/audit/heads";
 /// Heads kept in shared data (most recent first).
 const MAX_HEADS: usize = 64;

@@ -32,11 +32,11 @@ use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
 use crate::ledger::SharedLedger;
 use crate::report::Recorder;
-use crate::shared::Shared;
+use crate::state::PluginState;
 
 /// The HTTP context.
 pub struct Http {
-    shared: Rc<Shared>,
+    shared: Rc<PluginState>,
     /// The rule set this exchange started on (kept across reconfiguration).
     loaded: Option<Rc<Loaded>>,
     flow: Flow,
@@ -53,7 +53,7 @@ fn apply(map: Map, edits: &HeaderEdits) {
 
 impl Http {
     /// A context for a new exchange.
-    pub fn new(_context_id: u32, shared: Rc<Shared>) -> Http {
+    pub fn new(_context_id: u32, shared: Rc<PluginState>) -> Http {
         Http {
             shared,
             loaded: None,

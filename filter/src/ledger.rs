@@ -1,6 +1,6 @@
 //! Usage budgets in proxy-wasm shared data.
 //!
-//! Shared data is per proxy instance and shared by all its workers' VMs,
+//! PluginState data is per proxy instance and shared by all its workers' VMs,
 //! so a budget counts every request the proxy sees, whichever worker runs
 //! it. Updates use the host's compare-and-swap token and retry on a
 //! conflicting write, so concurrent workers never lose an increment.

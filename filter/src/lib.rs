@@ -21,7 +21,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod report;
 pub mod root;
-pub mod shared;
+pub mod state;
 
 /// The module's `_initialize` export: registers the root context.
 mod entry {

@@ -11,14 +11,14 @@ use aimsgate_engine::flow::Runtime;
 
 use crate::abi;
 use crate::config::Loaded;
-use crate::shared::Shared;
+use crate::state::PluginState;
 
 /// The filter as the runtime of an exchange's [`Flow`](aimsgate_engine::flow::Flow):
 /// the proxy's clock, the VM's request ids, and the record of each
 /// decision.
 pub struct Recorder<'a> {
     /// What the VM's contexts share.
-    pub shared: &'a Shared,
+    pub shared: &'a PluginState,
     /// The rule set the exchange started on.
     pub loaded: Option<&'a Loaded>,
 }
@@ -48,7 +48,7 @@ impl Runtime for Recorder<'_> {
 
 /// Counts `decision` by phase and outcome, by the runtime's own `code`,
 /// and by control, outcome and mode.
-fn count(shared: &Shared, loaded: Option<&Loaded>, decision: &Decision, code: Option<&str>) {
+fn count(shared: &PluginState, loaded: Option<&Loaded>, decision: &Decision, code: Option<&str>) {
     let metrics = &shared.metrics;
     let outcome = decision.outcome.name();
     let phase = decision.phase.name();

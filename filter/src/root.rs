@@ -9,18 +9,18 @@ use crate::abi::{self, Buffer, Level};
 use crate::audit::Trail;
 use crate::config;
 use crate::http::Http;
-use crate::shared::Shared;
+use crate::state::PluginState;
 
 /// The root context.
 #[derive(Debug, Default)]
 pub struct Root {
-    shared: Rc<Shared>,
+    shared: Rc<PluginState>,
 }
 
 impl Root {
     /// A root with no rule set yet.
     pub fn new(context_id: u32) -> Root {
-        let shared = Shared::default();
+        let shared = PluginState::default();
         shared.context_id.set(context_id);
         *shared.missing.borrow_mut() = "the plugin was not configured".to_owned();
         Root {

@@ -20,7 +20,7 @@ pub struct EvidenceReport {
     /// Always [`SCHEMA`](super::report::SCHEMA).
     pub schema: String,
     /// The policy the report was built against.
-    pub policy: PolicyInfo,
+    pub policy: ReportedPolicy,
     /// The policies the period's decision events name, most events first.
     pub policies_seen: Vec<PolicySeen>,
     /// The period asked for and the events it holds.
@@ -42,9 +42,10 @@ pub struct EvidenceReport {
     pub incidents: Incidents,
 }
 
-/// A policy by name, version and digest.
+/// The policy a report is about, by name, version and digest (the
+/// rule set's own is `ruleset::PolicyInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyInfo {
+pub struct ReportedPolicy {
     /// `metadata.name`.
     pub name: String,
     /// `metadata.version`.

@@ -52,8 +52,8 @@ use super::read::Events;
 // path.
 pub use super::model::{
     Bucket, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents, Integrity,
-    ModeCounts, OUTCOMES, OutcomeCounts, PeriodInfo, PolicyInfo, PolicySeen, RuleCount, Timeline,
-    Totals,
+    ModeCounts, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportedPolicy, RuleCount,
+    Timeline, Totals,
 };
 
 /// Schema id of the JSON report (the `schema` member).
@@ -99,7 +99,7 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
     let selected = select(events, period);
     let mut report = EvidenceReport {
         schema: SCHEMA.to_owned(),
-        policy: PolicyInfo {
+        policy: ReportedPolicy {
             name: info.name.clone(),
             version: info.version.clone(),
             digest: info.digest.to_hex(),

@@ -15,7 +15,7 @@ use crate::metrics::Metrics;
 
 /// State the root shares with every HTTP context of the VM.
 #[derive(Debug, Default)]
-pub struct Shared {
+pub struct PluginState {
     /// The rule set new requests start on. Swapped whole on reconfiguration;
     /// requests in flight keep the `Rc` they started with.
     pub(crate) current: RefCell<Option<Rc<Loaded>>>,
@@ -34,7 +34,7 @@ pub struct Shared {
     pub(crate) context_id: Cell<u32>,
 }
 
-impl Shared {
+impl PluginState {
     /// The rule set for a new request.
     pub fn current(&self) -> Option<Rc<Loaded>> {
         self.current.borrow().clone()

@@ -17,7 +17,7 @@ pub type Clock = fn() -> u64;
 
 /// What every exchange of a guard shares.
 #[derive(Debug)]
-pub(crate) struct Shared {
+pub(crate) struct GuardState {
     /// The engine, or why there is none.
     pub engine: Result<Engine, String>,
     pub options: Options,
@@ -29,7 +29,7 @@ pub(crate) struct Shared {
     pub next_id: Cell<u64>,
 }
 
-impl Shared {
+impl GuardState {
     pub fn engine(&self) -> Option<&Engine> {
         self.engine.as_ref().ok()
     }
