@@ -31,7 +31,7 @@ use proxy_wasm::types::Action;
 use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
 use crate::ledger::SharedLedger;
-use crate::report::Recorder;
+use crate::record::Recorder;
 use crate::state::PluginState;
 
 /// The HTTP context.

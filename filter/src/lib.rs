@@ -19,7 +19,7 @@ pub mod config;
 pub mod http;
 pub mod ledger;
 pub mod metrics;
-pub mod report;
+pub mod record;
 pub mod root;
 pub mod state;
 
