@@ -635,7 +635,10 @@ pub fn expand_mask(template: &str, detector: &str, rule: &str, len: usize) -> St
 
 #[cfg(test)]
 mod tests {
-    use super::host_matches;
+    use super::*;
+    use crate::codec::SegmentKind;
+    use crate::detect::Match;
+    use crate::ruleset::{DetectorKind, DetectorSpec, ExceptionSpec};
 
     #[test]
     fn host_patterns_match_subdomains_and_never_split_characters() {
@@ -645,5 +648,477 @@ mod tests {
         assert!(host_matches("API.openai.com", "api.openai.com"));
         assert!(!host_matches("*.é.com", "aaé.com"));
         assert!(!host_matches("*.xé", "ééé"));
+    }
+
+    fn detector(id: &str) -> DetectorSpec {
+        DetectorSpec {
+            id: id.into(),
+            kind: DetectorKind::Keywords {
+                words: vec![id.into()],
+                whole_word: true,
+                case_insensitive: true,
+            },
+            validator: None,
+            context: None,
+            exceptions: ExceptionSpec::default(),
+            max_match_len: None,
+        }
+    }
+
+    fn rule(id: &str, when: Condition, action: Action) -> RuleSpec {
+        RuleSpec {
+            id: id.into(),
+            description: String::new(),
+            phase: Phase::Request,
+            roles: 0,
+            when,
+            action,
+            mode: Mode::Enforce,
+            severity: Severity::Medium,
+            controls: Vec::new(),
+        }
+    }
+
+    fn monitored(rule: RuleSpec) -> RuleSpec {
+        RuleSpec {
+            mode: Mode::Monitor,
+            ..rule
+        }
+    }
+
+    fn found(detector: u32) -> Condition {
+        Condition::Detector {
+            detector,
+            min_count: 1,
+        }
+    }
+
+    fn block() -> Action {
+        Action::Block {
+            status: 403,
+            message: "no".into(),
+        }
+    }
+
+    fn redact() -> Action {
+        Action::Redact {
+            mask: "[REDACTED:{detector}]".into(),
+        }
+    }
+
+    fn flag() -> Action {
+        Action::Flag {
+            header: Some(("x-flag".into(), "1".into())),
+        }
+    }
+
+    fn ruleset(rules: Vec<RuleSpec>) -> RuleSet {
+        RuleSet {
+            detectors: vec![detector("email"), detector("card")],
+            rules,
+            ..RuleSet::bare(Vec::new())
+        }
+    }
+
+    fn segment(role: Role, message_index: u32) -> Segment {
+        Segment {
+            role,
+            message_index,
+            kind: SegmentKind::Text,
+            text: "0123456789".into(),
+            raw: 0..0,
+        }
+    }
+
+    fn hit(detector: u32, span: Range<usize>) -> Match {
+        Match { detector, span }
+    }
+
+    fn facts<'a>() -> Facts<'a> {
+        Facts {
+            host: "api.example.com",
+            headers: &[],
+            route: None,
+            provider: None,
+            model: Some("gpt-4o"),
+            tools: &[],
+            max_tokens: Some(100),
+            user: None,
+            group: None,
+            now_secs: 1_000,
+            caps_output: true,
+            text_only: false,
+            stream_bytes: None,
+        }
+    }
+
+    /// Evaluates every rule of `rs` over one user segment holding
+    /// `matches`.
+    fn decide(rs: &RuleSet, matches: Vec<Match>, facts: &Facts<'_>) -> Decision {
+        decide_rules(
+            rs,
+            &(0..rs.rules.len() as u32).collect::<Vec<_>>(),
+            matches,
+            facts,
+        )
+    }
+
+    fn decide_rules(
+        rs: &RuleSet,
+        rules: &[u32],
+        matches: Vec<Match>,
+        facts: &Facts<'_>,
+    ) -> Decision {
+        evaluate(
+            rs,
+            rules,
+            Phase::Request,
+            &[segment(Role::User, 0)],
+            &[matches],
+            facts,
+            &mut MemoryLedger::default(),
+        )
+    }
+
+    #[test]
+    fn monitor_mode_records_the_rule_but_applies_nothing() {
+        let rs = ruleset(vec![
+            monitored(rule("b", found(0), block())),
+            monitored(rule("r", found(0), redact())),
+        ]);
+        let d = decide(&rs, vec![hit(0, 0..3)], &facts());
+        assert_eq!(d.outcome, Outcome::Monitor);
+        assert_eq!(d.block, None);
+        assert!(d.redactions.is_empty());
+        assert_eq!(d.fired.len(), 2);
+        assert!(
+            d.fired
+                .iter()
+                .all(|f| !f.applied && f.mode == Mode::Monitor)
+        );
+        assert_eq!(d.fired[0].hits, [0]);
+    }
+
+    #[test]
+    fn strongest_applied_action_names_the_outcome() {
+        assert!(Outcome::Block > Outcome::Redact);
+        assert!(Outcome::Redact > Outcome::Cap);
+        assert!(Outcome::Cap > Outcome::Flag);
+        assert!(Outcome::Flag > Outcome::Monitor);
+        assert!(Outcome::Monitor > Outcome::Allow);
+        let rs = ruleset(vec![
+            rule("block", found(0), block()),
+            rule("redact", found(0), redact()),
+            rule("cap", Condition::Always, Action::CapMaxTokens { max: 10 }),
+            rule("flag", found(0), flag()),
+            monitored(rule("monitor", found(0), block())),
+        ]);
+        let cases: [(&[u32], Outcome); 6] = [
+            (&[4, 3, 2, 1, 0], Outcome::Block),
+            (&[4, 3, 2, 1], Outcome::Redact),
+            (&[4, 3, 2], Outcome::Cap),
+            (&[4, 3], Outcome::Flag),
+            (&[4], Outcome::Monitor),
+            (&[], Outcome::Allow),
+        ];
+        for (rules, want) in cases {
+            let d = decide_rules(&rs, rules, vec![hit(0, 0..3)], &facts());
+            assert_eq!(d.outcome, want, "rules {rules:?}");
+        }
+    }
+
+    #[test]
+    fn a_block_drops_redactions_and_caps_but_records_every_rule() {
+        let rs = ruleset(vec![
+            rule("redact", found(0), redact()),
+            rule("cap", Condition::Always, Action::CapMaxTokens { max: 10 }),
+            rule("block", found(0), block()),
+        ]);
+        let d = decide(&rs, vec![hit(0, 0..3)], &facts());
+        assert_eq!(d.outcome, Outcome::Block);
+        assert_eq!(
+            d.block.as_ref().unwrap().reason,
+            BlockReason::Rule { rule: 2 }
+        );
+        assert!(d.redactions.is_empty());
+        assert_eq!(d.cap_max_tokens, None);
+        assert_eq!(d.fired.len(), 3);
+    }
+
+    #[test]
+    fn the_first_block_answers_and_later_ones_are_recorded_unapplied() {
+        let rs = ruleset(vec![
+            rule("first", found(0), block()),
+            rule(
+                "second",
+                found(0),
+                Action::Block {
+                    status: 451,
+                    message: "later".into(),
+                },
+            ),
+        ]);
+        let d = decide(&rs, vec![hit(0, 0..3)], &facts());
+        let block = d.block.unwrap();
+        assert_eq!(
+            (block.reason, block.status),
+            (BlockReason::Rule { rule: 0 }, 403)
+        );
+        assert_eq!(
+            d.fired.iter().map(|f| f.applied).collect::<Vec<_>>(),
+            [true, false]
+        );
+    }
+
+    #[test]
+    fn rules_without_their_detector_hit_do_not_fire() {
+        let rs = ruleset(vec![rule("b", found(1), block())]);
+        let d = decide(&rs, vec![hit(0, 0..3)], &facts());
+        assert_eq!(d.outcome, Outcome::Allow);
+        assert!(d.fired.is_empty());
+    }
+
+    #[test]
+    fn min_count_needs_that_many_hits() {
+        let twice = Condition::Detector {
+            detector: 0,
+            min_count: 2,
+        };
+        let rs = ruleset(vec![rule("b", twice, block())]);
+        assert_eq!(
+            decide(&rs, vec![hit(0, 0..1)], &facts()).outcome,
+            Outcome::Allow
+        );
+        let both = vec![hit(0, 0..1), hit(0, 5..6)];
+        assert_eq!(decide(&rs, both, &facts()).outcome, Outcome::Block);
+    }
+
+    #[test]
+    fn rules_of_the_other_phase_are_not_evaluated() {
+        let response_only = RuleSpec {
+            phase: Phase::Response,
+            ..rule("b", found(0), block())
+        };
+        let rs = ruleset(vec![response_only]);
+        assert_eq!(
+            decide(&rs, vec![hit(0, 0..3)], &facts()).outcome,
+            Outcome::Allow
+        );
+    }
+
+    #[test]
+    fn model_allow_list_matches_exactly_or_by_prefix() {
+        let not_allowed = Condition::ModelNotIn(vec!["gpt-4o*".into(), "claude-3".into()]);
+        let rs = ruleset(vec![rule("models", not_allowed, block())]);
+        for (model, blocked) in [
+            (Some("gpt-4o"), false),
+            (Some("gpt-4o-mini"), false),
+            (Some("claude-3"), false),
+            (Some("claude-3-opus"), true),
+            (Some("gpt-4"), true),
+            (None, true),
+        ] {
+            let f = Facts { model, ..facts() };
+            let d = decide(&rs, Vec::new(), &f);
+            assert_eq!(d.outcome == Outcome::Block, blocked, "model {model:?}");
+        }
+    }
+
+    #[test]
+    fn header_conditions_look_at_request_headers() {
+        let rs = ruleset(vec![
+            rule(
+                "no-user",
+                Condition::HeaderMissing("x-user-id".into()),
+                flag(),
+            ),
+            rule(
+                "team",
+                Condition::HeaderEquals {
+                    name: "x-team".into(),
+                    value: "red".into(),
+                },
+                flag(),
+            ),
+        ]);
+        let fired = |headers: &[(String, String)]| -> Vec<u32> {
+            let f = Facts { headers, ..facts() };
+            decide(&rs, Vec::new(), &f)
+                .fired
+                .iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        let h = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+        assert_eq!(fired(&[]), [0]);
+        assert_eq!(fired(&[h("x-user-id", "u1")]), Vec::<u32>::new());
+        assert_eq!(fired(&[h("x-user-id", "u1"), h("x-team", "red")]), [1]);
+        assert_eq!(
+            fired(&[h("x-user-id", "u1"), h("x-team", "blue")]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn max_tokens_cap_lowers_to_the_smallest_cap_and_counts_a_missing_cap() {
+        let over = |n| Condition::MaxTokensOver(n);
+        let rs = ruleset(vec![
+            rule("cap-1000", over(1000), Action::CapMaxTokens { max: 1000 }),
+            rule("cap-500", over(500), Action::CapMaxTokens { max: 500 }),
+        ]);
+        let cap = |max_tokens, caps_output| {
+            let f = Facts {
+                max_tokens,
+                caps_output,
+                ..facts()
+            };
+            let d = decide(&rs, Vec::new(), &f);
+            (d.outcome, d.cap_max_tokens)
+        };
+        assert_eq!(cap(Some(4000), true), (Outcome::Cap, Some(500)));
+        assert_eq!(cap(Some(800), true), (Outcome::Cap, Some(500)));
+        assert_eq!(cap(Some(400), true), (Outcome::Allow, None));
+        assert_eq!(cap(None, true), (Outcome::Cap, Some(500)));
+        assert_eq!(cap(None, false), (Outcome::Allow, None));
+    }
+
+    #[test]
+    fn text_only_inspection_skips_fact_conditions() {
+        let rs = ruleset(vec![rule(
+            "no-user",
+            Condition::All(vec![found(0), Condition::HeaderMissing("x-user-id".into())]),
+            block(),
+        )]);
+        assert_eq!(
+            decide(&rs, vec![hit(0, 0..3)], &facts()).outcome,
+            Outcome::Block
+        );
+        let text_only = Facts {
+            text_only: true,
+            ..facts()
+        };
+        assert_eq!(
+            decide(&rs, vec![hit(0, 0..3)], &text_only).outcome,
+            Outcome::Allow
+        );
+    }
+
+    #[test]
+    fn request_budget_blocks_past_its_limit_with_retry_after() {
+        let budget = BudgetSpec {
+            id: "per-user".into(),
+            unit: BudgetUnit::Requests,
+            limit: 2,
+            window_secs: 60,
+            per: BudgetScope::User,
+        };
+        let over = Action::Block {
+            status: 429,
+            message: "budget".into(),
+        };
+        let rs = ruleset(vec![rule("budget", Condition::Budget(budget), over)]);
+        let f = Facts {
+            user: Some("u1"),
+            now_secs: 1_000,
+            ..facts()
+        };
+        let mut ledger = MemoryLedger::default();
+        let mut outcomes = Vec::new();
+        for _ in 0..3 {
+            let d = evaluate(&rs, &[0], Phase::Request, &[], &[], &f, &mut ledger);
+            outcomes.push((d.outcome, d.block.and_then(|b| b.retry_after)));
+        }
+        assert_eq!(
+            outcomes,
+            [
+                (Outcome::Allow, None),
+                (Outcome::Allow, None),
+                (Outcome::Block, Some(20))
+            ]
+        );
+    }
+
+    #[test]
+    fn controls_of_fired_rules_are_collected_sorted_once() {
+        let with = |rule: RuleSpec, controls: &[&str]| RuleSpec {
+            controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+            ..rule
+        };
+        let rs = ruleset(vec![
+            with(rule("r", found(0), redact()), &["owasp:LLM02", "iso:A.7.4"]),
+            with(
+                monitored(rule("m", found(0), flag())),
+                &["iso:A.7.4", "eu:Art50"],
+            ),
+            with(rule("quiet", found(1), block()), &["never:fired"]),
+        ]);
+        let d = decide(&rs, vec![hit(0, 0..3)], &facts());
+        assert_eq!(d.controls(&rs), ["eu:Art50", "iso:A.7.4", "owasp:LLM02"]);
+    }
+
+    #[test]
+    fn only_enforced_redact_rules_produce_masks() {
+        let rs = ruleset(vec![
+            rule("flag-email", found(0), flag()),
+            monitored(rule("would-redact-email", found(0), redact())),
+            rule("redact-card", found(1), redact()),
+        ]);
+        let d = decide(&rs, vec![hit(0, 0..2), hit(1, 4..8)], &facts());
+        assert_eq!(d.outcome, Outcome::Redact);
+        assert_eq!(
+            d.redactions,
+            [Redaction {
+                segment: 0,
+                span: 4..8,
+                mask: "[REDACTED:card]".into(),
+            }]
+        );
+        assert_eq!(d.headers, [("x-flag".to_owned(), "1".to_owned())]);
+    }
+
+    #[test]
+    fn a_redaction_masks_every_hit_of_every_true_branch() {
+        let stars = Action::Redact {
+            mask: "<{rule}:{stars}>".into(),
+        };
+        let rs = ruleset(vec![rule(
+            "pii",
+            Condition::Any(vec![found(0), found(1)]),
+            stars,
+        )]);
+        let d = decide(&rs, vec![hit(0, 0..2), hit(1, 4..8)], &facts());
+        let masks: Vec<(Range<usize>, &str)> = d
+            .redactions
+            .iter()
+            .map(|r| (r.span.clone(), r.mask.as_str()))
+            .collect();
+        assert_eq!(masks, [(0..2, "<pii:**>"), (4..8, "<pii:****>")]);
+    }
+
+    #[test]
+    fn rule_roles_limit_which_segments_count() {
+        let user_only = RuleSpec {
+            roles: Role::User.bit(),
+            ..rule("b", found(0), block())
+        };
+        let rs = ruleset(vec![user_only]);
+        let segments = [segment(Role::System, 0), segment(Role::User, 1)];
+        let run = |matches: [Vec<Match>; 2]| {
+            let d = evaluate(
+                &rs,
+                &[0],
+                Phase::Request,
+                &segments,
+                &matches,
+                &facts(),
+                &mut MemoryLedger::default(),
+            );
+            (
+                d.outcome,
+                d.hits.iter().map(|h| h.message_index).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(run([vec![hit(0, 0..3)], vec![]]), (Outcome::Allow, vec![0]));
+        assert_eq!(run([vec![], vec![hit(0, 0..3)]]), (Outcome::Block, vec![1]));
     }
 }

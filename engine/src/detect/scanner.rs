@@ -507,3 +507,282 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 fn snap_to_chars(text: &str, span: Range<usize>) -> Range<usize> {
     floor_char(text, span.start)..ceil_char(text, span.end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+    use crate::RequestContext;
+    use crate::codec::{Api, Role};
+    use crate::decision::MemoryLedger;
+    use crate::normalize::InvisibleClass;
+    use crate::ruleset::{
+        Action, Condition, ContextSpec, ExceptionSpec, Mode, Phase, RuleSet, RuleSpec, Severity,
+        Validator,
+    };
+
+    fn detector(id: &str, kind: DetectorKind) -> DetectorSpec {
+        DetectorSpec {
+            id: id.into(),
+            kind,
+            validator: None,
+            context: None,
+            exceptions: ExceptionSpec::default(),
+            max_match_len: None,
+        }
+    }
+
+    fn regex(patterns: &[&str], keywords: &[&str]) -> DetectorKind {
+        DetectorKind::Regex {
+            patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
+            keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+            case_insensitive: false,
+            unicode: false,
+        }
+    }
+
+    fn words(words: &[&str], whole_word: bool, case_insensitive: bool) -> DetectorKind {
+        DetectorKind::Keywords {
+            words: words.iter().map(|w| (*w).to_owned()).collect(),
+            whole_word,
+            case_insensitive,
+        }
+    }
+
+    /// What each detector found in `text`, as (detector, substring of the
+    /// original text).
+    fn found<'t>(detectors: &[DetectorSpec], text: &'t str) -> Vec<(u32, &'t str)> {
+        let scanner = Scanner::new(detectors).expect("the detectors build");
+        let mut out = Vec::new();
+        scanner.scan(text, &mut out);
+        out.into_iter()
+            .map(|m| (m.detector, &text[m.span]))
+            .collect()
+    }
+
+    const EMAIL: &str = r"[a-z0-9._]+@[a-z0-9.]+\.[a-z]{2,}";
+
+    #[test]
+    fn one_pass_finds_keywords_regexes_and_keyword_gated_regexes() {
+        let detectors = [
+            detector("word", words(&["password"], true, true)),
+            detector("ssn", regex(&[r"\b\d{3}-\d{2}-\d{4}\b"], &[])),
+            detector("aws", regex(&["AKIA[0-9A-Z]{16}"], &["akia"])),
+        ];
+        let text = "password=AKIAIOSFODNN7EXAMPLE ssn 123-45-6789";
+        assert_eq!(
+            found(&detectors, text),
+            [
+                (0, "password"),
+                (1, "123-45-6789"),
+                (2, "AKIAIOSFODNN7EXAMPLE")
+            ]
+        );
+    }
+
+    #[test]
+    fn gated_regex_runs_only_when_its_keyword_occurs() {
+        // The keyword is not part of the match, so only the gate decides.
+        let detectors = [detector("tok", regex(&["tok_[a-z]{6}"], &["secret"]))];
+        assert_eq!(found(&detectors, "here: tok_abcdef"), []);
+        assert_eq!(
+            found(&detectors, "SECRET here: tok_abcdef"),
+            [(0, "tok_abcdef")]
+        );
+    }
+
+    #[test]
+    fn validator_rejects_bad_luhn_card_and_accepts_a_good_one() {
+        let card = DetectorSpec {
+            validator: Some(Validator::PaymentCard),
+            ..detector("card", regex(&[r"\b\d{4}(?: \d{4}){3}\b"], &[]))
+        };
+        let detectors = [card];
+        assert_eq!(
+            found(&detectors, "card 4111 1111 1111 1111 ok"),
+            [(0, "4111 1111 1111 1111")]
+        );
+        assert_eq!(found(&detectors, "card 4111 1111 1111 1112 ok"), []);
+    }
+
+    #[test]
+    fn keywords_fold_case_unless_the_list_is_case_sensitive() {
+        let detectors = [
+            detector("any-case", words(&["Confidential"], true, true)),
+            detector("exact", words(&["Confidential"], true, false)),
+        ];
+        assert_eq!(found(&detectors, "CONFIDENTIAL"), [(0, "CONFIDENTIAL")]);
+        assert_eq!(
+            found(&detectors, "Confidential"),
+            [(0, "Confidential"), (1, "Confidential")]
+        );
+    }
+
+    #[test]
+    fn case_insensitive_regex_matches_either_case() {
+        let ci = DetectorKind::Regex {
+            patterns: vec!["secret-[a-z]{3}".into()],
+            keywords: vec!["secret".into()],
+            case_insensitive: true,
+            unicode: false,
+        };
+        let detectors = [
+            detector("ci", ci),
+            detector("cs", regex(&["secret-[a-z]{3}"], &[])),
+        ];
+        assert_eq!(found(&detectors, "SECRET-ABC"), [(0, "SECRET-ABC")]);
+    }
+
+    #[test]
+    fn whole_word_keywords_ignore_words_inside_longer_words() {
+        let detectors = [detector("pass", words(&["pass"], true, true))];
+        assert_eq!(found(&detectors, "passport bypass pass_1"), []);
+        assert_eq!(found(&detectors, "the pass, please"), [(0, "pass")]);
+        let inside = [detector("pass", words(&["pass"], false, true))];
+        assert_eq!(found(&inside, "bypass"), [(0, "pass")]);
+    }
+
+    #[test]
+    fn span_covers_zero_width_characters_hidden_inside_an_email() {
+        let detectors = [detector("email", regex(&[EMAIL], &["@"]))];
+        let text = "mail jane\u{200B}.doe@exam\u{200D}ple.com now";
+        assert_eq!(
+            found(&detectors, text),
+            [(0, "jane\u{200B}.doe@exam\u{200D}ple.com")]
+        );
+    }
+
+    #[test]
+    fn span_covers_fullwidth_letters_in_the_original_text() {
+        let detectors = [detector("word", words(&["secret"], true, true))];
+        let text = "é ｓｅｃｒｅｔ stuff";
+        assert_eq!(found(&detectors, text), [(0, "ｓｅｃｒｅｔ")]);
+    }
+
+    #[test]
+    fn exception_values_and_patterns_suppress_candidates() {
+        let email = DetectorSpec {
+            exceptions: ExceptionSpec {
+                values: vec!["noreply@example.com".into()],
+                patterns: vec![r".*@example\.org".into()],
+            },
+            ..detector("email", regex(&[EMAIL], &["@"]))
+        };
+        let text = "noreply@example.com a@example.org jane@example.net";
+        assert_eq!(found(&[email], text), [(0, "jane@example.net")]);
+    }
+
+    #[test]
+    fn exception_values_are_compared_after_normalisation() {
+        let email = DetectorSpec {
+            exceptions: ExceptionSpec {
+                values: vec!["noreply@example.com".into()],
+                patterns: Vec::new(),
+            },
+            ..detector("email", regex(&[EMAIL], &["@"]))
+        };
+        assert_eq!(found(&[email], "no\u{200B}reply@example.com"), []);
+    }
+
+    #[test]
+    fn context_words_must_occur_near_the_candidate() {
+        let ssn = DetectorSpec {
+            context: Some(ContextSpec {
+                words: vec!["ssn".into()],
+                window: 8,
+            }),
+            ..detector("ssn", regex(&[r"\d{3}-\d{2}-\d{4}"], &[]))
+        };
+        let detectors = [ssn];
+        assert_eq!(found(&detectors, "SSN: 123-45-6789"), [(0, "123-45-6789")]);
+        assert_eq!(found(&detectors, "ssn is far, far away: 123-45-6789"), []);
+    }
+
+    #[test]
+    fn canaries_match_exactly_where_they_occur() {
+        let detectors = [detector(
+            "canary",
+            DetectorKind::Canary {
+                values: vec!["CANARY-1234".into()],
+            },
+        )];
+        assert_eq!(
+            found(&detectors, "leak: xCANARY-1234y"),
+            [(0, "CANARY-1234")]
+        );
+        assert_eq!(found(&detectors, "CANARY-123"), []);
+    }
+
+    #[test]
+    fn invisible_detector_reports_hidden_characters_in_original_offsets() {
+        let detectors = [
+            detector("word", words(&["hi"], true, true)),
+            detector(
+                "tags",
+                DetectorKind::Invisible {
+                    classes: vec![InvisibleClass::TagCharacters],
+                },
+            ),
+        ];
+        let text = "hi \u{E0041}\u{E0042} there\u{200B}";
+        // The zero-width space is not a tag character: not reported.
+        assert_eq!(
+            found(&detectors, text),
+            [(0, "hi"), (1, "\u{E0041}\u{E0042}")]
+        );
+    }
+
+    #[test]
+    fn two_patterns_finding_the_same_text_report_it_once() {
+        let detectors = [detector("d", regex(&[r"ab\d+", r"\d+"], &[]))];
+        assert_eq!(found(&detectors, "x ab123 y"), [(0, "ab123")]);
+    }
+
+    #[test]
+    fn matches_per_detector_are_capped() {
+        let detectors = [detector("x", words(&["x"], true, true))];
+        let text = "x ".repeat(MAX_MATCHES_PER_DETECTOR + 10);
+        assert_eq!(found(&detectors, &text).len(), MAX_MATCHES_PER_DETECTOR);
+    }
+
+    #[test]
+    fn hits_in_several_segments_keep_their_message_indexes() {
+        let mut ruleset = RuleSet::bare(Vec::new());
+        ruleset.detectors = vec![detector("word", words(&["secret"], true, true))];
+        ruleset.rules = vec![RuleSpec {
+            id: "flag".into(),
+            description: String::new(),
+            phase: Phase::Request,
+            roles: 0,
+            when: Condition::Detector {
+                detector: 0,
+                min_count: 1,
+            },
+            action: Action::Flag { header: None },
+            mode: Mode::Enforce,
+            severity: Severity::Low,
+            controls: Vec::new(),
+        }];
+        let engine = Engine::new(ruleset).expect("the rule set builds");
+        let body = br#"{"model":"m","messages":[
+            {"role":"system","content":"a secret here"},
+            {"role":"user","content":"nothing"},
+            {"role":"user","content":"xx secret"}]}"#;
+        let ctx = RequestContext {
+            host: "h",
+            path: "/v1/chat/completions",
+            headers: &[],
+            route: None,
+            api: Some(Api::OpenaiChat),
+            now_secs: 0,
+        };
+        let inspection = engine.inspect_request(&ctx, body, &mut MemoryLedger::default());
+        let hits: Vec<(u32, Role, u32, std::ops::Range<usize>)> = inspection
+            .decision
+            .hits
+            .iter()
+            .map(|h| (h.segment, h.role, h.message_index, h.span.clone()))
+            .collect();
+        assert_eq!(hits, [(0, Role::System, 0, 2..8), (2, Role::User, 2, 3..9)]);
+    }
+}

@@ -729,3 +729,351 @@ fn detectors_of(condition: &Condition, out: &mut Vec<u32>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::BlockReason;
+    use crate::ruleset::{
+        Action, DetectorKind, DetectorSpec, ExceptionSpec, Mode, RuleSet, RuleSpec, Severity,
+    };
+
+    const AWS: u32 = 0;
+    const FORBIDDEN: u32 = 1;
+    const EMAIL: u32 = 2;
+
+    fn response_rule(id: &str, when: Condition, action: Action) -> RuleSpec {
+        RuleSpec {
+            id: id.into(),
+            description: String::new(),
+            phase: Phase::Response,
+            roles: 0,
+            when,
+            action,
+            mode: Mode::Enforce,
+            severity: Severity::High,
+            controls: Vec::new(),
+        }
+    }
+
+    fn found(detector: u32, min_count: u32) -> Condition {
+        Condition::Detector {
+            detector,
+            min_count,
+        }
+    }
+
+    /// Redacts AWS key ids, blocks on the word `forbidden`, monitors two
+    /// or more e-mail addresses.
+    fn engine() -> Engine {
+        let detector = |id: &str, kind, max_match_len| DetectorSpec {
+            id: id.into(),
+            kind,
+            validator: None,
+            context: None,
+            exceptions: ExceptionSpec::default(),
+            max_match_len,
+        };
+        let detectors = vec![
+            detector(
+                "aws",
+                DetectorKind::Regex {
+                    patterns: vec!["AKIA[0-9A-Z]{16}".into()],
+                    keywords: vec!["akia".into()],
+                    case_insensitive: false,
+                    unicode: false,
+                },
+                Some(20),
+            ),
+            detector(
+                "forbidden",
+                DetectorKind::Keywords {
+                    words: vec!["forbidden".into()],
+                    whole_word: true,
+                    case_insensitive: true,
+                },
+                Some(9),
+            ),
+            detector(
+                "email",
+                DetectorKind::Regex {
+                    patterns: vec![r"[a-z0-9.]+@[a-z0-9]+\.[a-z]{2,}".into()],
+                    keywords: vec!["@".into()],
+                    case_insensitive: true,
+                    unicode: false,
+                },
+                None,
+            ),
+        ];
+        let rules = vec![
+            response_rule(
+                "redact-aws",
+                found(AWS, 1),
+                Action::Redact {
+                    mask: "[REDACTED:{detector}]".into(),
+                },
+            ),
+            response_rule(
+                "block-forbidden",
+                found(FORBIDDEN, 1),
+                Action::Block {
+                    status: 403,
+                    message: "not allowed".into(),
+                },
+            ),
+            RuleSpec {
+                mode: Mode::Monitor,
+                ..response_rule(
+                    "many-emails",
+                    found(EMAIL, 2),
+                    Action::Flag { header: None },
+                )
+            },
+        ];
+        let ruleset = RuleSet {
+            detectors,
+            rules,
+            ..RuleSet::bare(Vec::new())
+        };
+        Engine::new(ruleset).expect("the rule set builds")
+    }
+
+    /// [`engine`] without the e-mail rule, whose unbounded holdback would
+    /// hide how little the other detectors hold back.
+    fn aws_and_block_only() -> Engine {
+        let mut ruleset = engine().ruleset().clone();
+        ruleset.rules.truncate(2);
+        Engine::new(ruleset).expect("the rule set builds")
+    }
+
+    fn open(engine: &Engine, api: Api) -> ResponseStream {
+        let ctx = StreamContext {
+            request_id: "req-1".into(),
+            ..StreamContext::default()
+        };
+        ResponseStream::new(
+            engine,
+            ctx,
+            api,
+            RequestFacts::default(),
+            StreamOptions::default(),
+        )
+    }
+
+    fn chunk(text: &str) -> String {
+        let data = serde_json::json!({
+            "id": "c1", "object": "chat.completion.chunk", "model": "m",
+            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}],
+        });
+        format!("data: {data}\n\n")
+    }
+
+    fn body(pieces: &[&str]) -> Vec<u8> {
+        let mut body: String = pieces.iter().map(|p| chunk(p)).collect();
+        body.push_str("data: [DONE]\n\n");
+        body.into_bytes()
+    }
+
+    /// Feeds `body` in chunks cut at `cuts` (ascending), then finishes.
+    fn run(engine: &Engine, body: &[u8], cuts: &[usize]) -> (Vec<u8>, ResponseStream) {
+        let mut stream = open(engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &cut in cuts {
+            stream.push(engine, &body[at..cut], &mut out);
+            at = cut;
+        }
+        stream.push(engine, &body[at..], &mut out);
+        stream.finish(engine, &mut out);
+        (out, stream)
+    }
+
+    /// Feeds one event per text piece, each its own chunk, then `[DONE]`.
+    fn run_events(engine: &Engine, pieces: &[&str]) -> (Vec<u8>, ResponseStream) {
+        let mut cuts = Vec::new();
+        let mut at = 0;
+        for piece in pieces {
+            at += chunk(piece).len();
+            cuts.push(at);
+        }
+        run(engine, &body(pieces), &cuts)
+    }
+
+    /// The completion text a client reads from forwarded OpenAI chunks.
+    fn completion(forwarded: &[u8]) -> String {
+        let text = String::from_utf8(forwarded.to_vec()).expect("forwarded UTF-8");
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data: "))
+            .filter_map(|data| serde_json::from_str::<serde_json::Value>(data).ok())
+            .filter_map(|v| {
+                v["choices"][0]["delta"]["content"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+
+    #[test]
+    fn key_split_between_events_at_every_cut_is_redacted_once() {
+        let engine = aws_and_block_only();
+        let text = format!("key {KEY} done");
+        for cut in 1..text.len() {
+            let (out, stream) = run_events(&engine, &[&text[..cut], &text[cut..]]);
+            assert_eq!(
+                completion(&out),
+                "key [REDACTED:aws] done",
+                "event cut at {cut}"
+            );
+            assert_eq!(stream.decision().outcome, Outcome::Redact);
+            assert_eq!(stream.decision().redactions.len(), 1, "event cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn key_split_between_chunks_at_every_byte_is_redacted_once() {
+        let engine = aws_and_block_only();
+        let body = body(&["key AKIAIOSF", "ODNN7EXA", "MPLE done"]);
+        for cut in 1..body.len() {
+            let (out, _) = run(&engine, &body, &[cut]);
+            assert_eq!(
+                completion(&out),
+                "key [REDACTED:aws] done",
+                "chunk cut at {cut}"
+            );
+            assert!(out.ends_with(b"data: [DONE]\n\n"), "chunk cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn text_that_cannot_start_a_match_is_forwarded_at_once() {
+        let engine = engine();
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let event = chunk("hello there, ");
+        let mut out = Vec::new();
+        stream.push(&engine, event.as_bytes(), &mut out);
+        assert_eq!(out, event.as_bytes());
+        assert_eq!(stream.held_bytes(), 0);
+    }
+
+    #[test]
+    fn text_ending_in_a_possible_match_start_is_held_back() {
+        let engine = aws_and_block_only();
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        stream.push(&engine, chunk("hello AKI").as_bytes(), &mut out);
+        assert!(out.is_empty());
+        assert!(stream.held_bytes() > 0);
+    }
+
+    #[test]
+    fn a_block_ends_the_stream_with_an_api_error_event_and_nothing_after() {
+        let engine = engine();
+        let first = chunk("all fine ");
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        stream.push(&engine, first.as_bytes(), &mut out);
+        assert_eq!(out, first.as_bytes());
+        stream.push(&engine, chunk("this is forbidden, ").as_bytes(), &mut out);
+        assert!(stream.ended());
+        let text = String::from_utf8(out.clone()).unwrap();
+        let error = &text[first.len()..];
+        let data = error
+            .strip_prefix("data: ")
+            .and_then(|e| e.strip_suffix("\n\n"));
+        let value: serde_json::Value = serde_json::from_str(data.expect("one SSE event")).unwrap();
+        assert_eq!(value["error"]["code"], "policy_block");
+        assert!(!text.contains("forbidden,"));
+        // Nothing more goes out, whatever arrives.
+        let before = out.len();
+        stream.push(&engine, &body(&["more"]), &mut out);
+        stream.finish(&engine, &mut out);
+        assert_eq!(out.len(), before);
+        assert_eq!(stream.decision().outcome, Outcome::Block);
+    }
+
+    #[test]
+    fn anthropic_block_uses_an_error_event() {
+        let engine = engine();
+        let data = serde_json::json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": "forbidden. "}});
+        let event = format!("event: content_block_delta\ndata: {data}\n\n");
+        let mut stream = open(&engine, Api::Anthropic);
+        let mut out = Vec::new();
+        stream.push(&engine, event.as_bytes(), &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("event: error\ndata: "), "{text}");
+        assert!(!text.contains("text_delta"));
+    }
+
+    #[test]
+    fn the_decision_at_finish_covers_everything_seen() {
+        let engine = engine();
+        let filler = "lorem ipsum ".repeat(50);
+        let pieces = ["mail a@b.io", &filler, "or c@d.io", &filler, "end"];
+        let (out, stream) = run(&engine, &body(&pieces), &[]);
+        let decision = stream.decision();
+        assert_eq!(decision.outcome, Outcome::Monitor);
+        assert_eq!(decision.fired.len(), 1);
+        assert_eq!(decision.fired[0].hits.len(), 2);
+        assert!(decision.hits.iter().all(|h| h.detector == EMAIL));
+        assert_eq!(completion(&out), pieces.concat());
+    }
+
+    #[test]
+    fn a_match_at_the_very_end_is_decided_at_finish() {
+        let engine = engine();
+        // No `[DONE]`: only `finish` says no more text comes.
+        let body = format!("{}{}", chunk("key AKIAIOSF"), chunk("ODNN7EXAMPLE"));
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        stream.push(&engine, body.as_bytes(), &mut out);
+        assert_eq!(stream.decision().outcome, Outcome::Allow);
+        stream.finish(&engine, &mut out);
+        assert_eq!(stream.decision().outcome, Outcome::Redact);
+        assert_eq!(completion(&out), "key [REDACTED:aws]");
+    }
+
+    #[test]
+    fn a_malformed_event_fails_closed() {
+        let engine = engine();
+        let good = chunk("fine ");
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        stream.push(&engine, good.as_bytes(), &mut out);
+        assert_eq!(out, good.as_bytes());
+        stream.push(&engine, b"data: {\"choices\": [oops\n\n", &mut out);
+        stream.push(&engine, chunk("later").as_bytes(), &mut out);
+        stream.finish(&engine, &mut out);
+        assert!(stream.ended());
+        let block = stream.decision().block.as_ref().expect("a refusal");
+        assert!(matches!(block.reason, BlockReason::Uninspectable { .. }));
+        assert_eq!(block.status, 502);
+        let error = String::from_utf8(out[good.len()..].to_vec()).unwrap();
+        assert!(
+            error.starts_with("data: ") && error.ends_with("\n\n"),
+            "{error}"
+        );
+        assert!(error.contains("\"uninspectable\""), "{error}");
+        assert!(!error.contains("later") && !error.contains("oops"));
+    }
+
+    #[test]
+    fn obfuscated_key_split_between_events_is_still_redacted() {
+        let engine = aws_and_block_only();
+        for text in [
+            "key AK\u{200B}IAIOSFODNN7EXAMPLE done",
+            "key ＡＫＩＡIOSFODNN7EXAMPLE done",
+        ] {
+            for (cut, _) in text.char_indices().skip(1) {
+                let (out, _) = run_events(&engine, &[&text[..cut], &text[cut..]]);
+                assert_eq!(
+                    completion(&out),
+                    "key [REDACTED:aws] done",
+                    "{text:?} cut at {cut}"
+                );
+            }
+        }
+    }
+}
