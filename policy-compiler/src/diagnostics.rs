@@ -6,7 +6,56 @@
 //! them either as one grep-friendly line each (`file:line:col: error: …`)
 //! or with the offending source lines underlined (miette's graphical
 //! handler, chosen for its compact, colour-optional snippets).
+//!
+//! # Codes
+//!
+//! Each diagnostic carries a stable [`Code`], shown as `error[code]` or
+//! `warning[code]`, as `code` in the JSON output and as the SARIF rule id.
+//! Scripts and CI match on these strings, so they never change.
+//!
+//! | Code | Level | When it fires |
+//! |---|---|---|
+//! | `syntax` | error | The file is not valid YAML or JSON, or uses YAML a policy cannot hold (aliases, odd keys). |
+//! | `duplicate-key` | error | A mapping has the same key twice. |
+//! | `unknown-field` | error | A key the policy format does not know (often a misspelt field). |
+//! | `missing-field` | error | A required field is absent. |
+//! | `invalid` | error | A value has the wrong type or is not one of the allowed values. |
+//! | `api-version` | error | `apiVersion` is not the version this compiler reads. |
+//! | `kind` | error | `kind` is not `Policy`. |
+//! | `date` | warning | `metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date. |
+//! | `unapproved` | warning | The policy's metadata names no approver. |
+//! | `empty-id` | error | A detector, rule, route or system has an empty id. |
+//! | `duplicate-id` | error | Two detectors, rules, routes or systems share an id. |
+//! | `detector-kind` | error | A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`. |
+//! | `unknown-builtin` | error | A detector's `builtin` names no built-in detector. |
+//! | `canary` | error | The canary built-in detector has no `canary` values. |
+//! | `keyword` | error | A regex detector's `keywords` holds an empty keyword. |
+//! | `keywords-ignored` | warning | A word-list detector has `keywords`, which only gate regexes. |
+//! | `bad-regex` | error | A regex does not compile (Rust regex syntax, within the size limit). |
+//! | `no-controls` | error | A rule names no control it implements. |
+//! | `status` | error | A `block` action's status is not an error status (400–599). |
+//! | `cap-phase` | error | A `cap_max_tokens` rule is not in the request phase. |
+//! | `redact-nothing` | warning | A `redact` rule names no detector, so it masks nothing. |
+//! | `unlisted-control` | warning | A well-formed id of a partially catalogued framework that the catalogue does not list. |
+//! | `unknown-control` | error | A control id that its framework does not have, or a malformed id. |
+//! | `bad-control` | error | Not a `framework:ID` control reference, or an unknown framework prefix. |
+//! | `missing-detector` | error | A rule's condition names a detector that is not declared. |
+//! | `missing-route` | error | A rule's `route` condition or a system names a route that is not declared. |
+//! | `window` | error | A budget's `window` is not a number and a unit (`30s`, `15m`, `1h`, `1d`). |
+//! | `budget-zero` | warning | A budget's limit is 0, which refuses every request. |
+//! | `impact-assessment` | error | A system that affects people, is regulated or high-risk has no AI impact assessment. |
+//! | `prohibited` | error | A system of unacceptable (prohibited) risk is not retired. |
+//! | `route-claimed` | error | A route is named by more than one system. |
+//! | `unknown-api` | error | A route's `api` is not a known API. |
+//! | `path` | error | A route's path prefix does not start with `/`. |
+//! | `missing-rule` | error | A route applies a rule that is not declared. |
+//! | `applied-without-rule` | warning | A control is declared `applied` in `soa` but no rule implements it. |
+//! | `soa-conflict` | error | A control's `soa` declarations conflict, or it is excluded though rules implement it. |
+//! | `justification` | error | An `soa` exclusion has no justification. |
+//! | `not-addressed` | warning | Annex A controls are neither applied, organizational, impact-assessed nor excluded. |
+//! | `unused-detector` | warning | A detector is not used by any rule. |
 
+use std::fmt;
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -22,13 +71,215 @@ pub enum Level {
     Error,
 }
 
+/// The stable code of a [`Diagnostic`]: what kind of problem it is.
+///
+/// Codes appear in the output as `error[unknown-control]`, in the JSON
+/// diagnostics' `code` and as SARIF rule ids, so their strings
+/// ([`Code::as_str`]) never change. The module docs list them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The file is not valid YAML or JSON, or uses YAML a policy cannot hold (aliases, odd keys).
+    Syntax,
+    /// A mapping has the same key twice.
+    DuplicateKey,
+    /// A key the policy format does not know (often a misspelt field).
+    UnknownField,
+    /// A required field is absent.
+    MissingField,
+    /// A value has the wrong type or is not one of the allowed values.
+    Invalid,
+    /// `apiVersion` is not the version this compiler reads.
+    ApiVersion,
+    /// `kind` is not `Policy`.
+    Kind,
+    /// `metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date.
+    Date,
+    /// The policy's metadata names no approver.
+    Unapproved,
+    /// A detector, rule, route or system has an empty id.
+    EmptyId,
+    /// Two detectors, rules, routes or systems share an id.
+    DuplicateId,
+    /// A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`.
+    DetectorKind,
+    /// A detector's `builtin` names no built-in detector.
+    UnknownBuiltin,
+    /// The canary built-in detector has no `canary` values.
+    Canary,
+    /// A regex detector's `keywords` holds an empty keyword.
+    Keyword,
+    /// A word-list detector has `keywords`, which only gate regexes.
+    KeywordsIgnored,
+    /// A regex does not compile (Rust regex syntax, within the size limit).
+    BadRegex,
+    /// A rule names no control it implements.
+    NoControls,
+    /// A `block` action's status is not an error status (400–599).
+    Status,
+    /// A `cap_max_tokens` rule is not in the request phase.
+    CapPhase,
+    /// A `redact` rule names no detector, so it masks nothing.
+    RedactNothing,
+    /// A well-formed id of a partially catalogued framework that the catalogue does not list.
+    UnlistedControl,
+    /// A control id that its framework does not have, or a malformed id.
+    UnknownControl,
+    /// Not a `framework:ID` control reference, or an unknown framework prefix.
+    BadControl,
+    /// A rule's condition names a detector that is not declared.
+    MissingDetector,
+    /// A rule's `route` condition or a system names a route that is not declared.
+    MissingRoute,
+    /// A budget's `window` is not a number and a unit (`30s`, `15m`, `1h`, `1d`).
+    Window,
+    /// A budget's limit is 0, which refuses every request.
+    BudgetZero,
+    /// A system that affects people, is regulated or high-risk has no AI impact assessment.
+    ImpactAssessment,
+    /// A system of unacceptable (prohibited) risk is not retired.
+    Prohibited,
+    /// A route is named by more than one system.
+    RouteClaimed,
+    /// A route's `api` is not a known API.
+    UnknownApi,
+    /// A route's path prefix does not start with `/`.
+    Path,
+    /// A route applies a rule that is not declared.
+    MissingRule,
+    /// A control is declared `applied` in `soa` but no rule implements it.
+    AppliedWithoutRule,
+    /// A control's `soa` declarations conflict, or it is excluded though rules implement it.
+    SoaConflict,
+    /// An `soa` exclusion has no justification.
+    Justification,
+    /// Annex A controls are neither applied, organizational, impact-assessed nor excluded.
+    NotAddressed,
+    /// A detector is not used by any rule.
+    UnusedDetector,
+}
+
+impl Code {
+    /// Every code, in the order of the table in the module docs.
+    pub const ALL: [Code; 39] = [
+        Code::Syntax,
+        Code::DuplicateKey,
+        Code::UnknownField,
+        Code::MissingField,
+        Code::Invalid,
+        Code::ApiVersion,
+        Code::Kind,
+        Code::Date,
+        Code::Unapproved,
+        Code::EmptyId,
+        Code::DuplicateId,
+        Code::DetectorKind,
+        Code::UnknownBuiltin,
+        Code::Canary,
+        Code::Keyword,
+        Code::KeywordsIgnored,
+        Code::BadRegex,
+        Code::NoControls,
+        Code::Status,
+        Code::CapPhase,
+        Code::RedactNothing,
+        Code::UnlistedControl,
+        Code::UnknownControl,
+        Code::BadControl,
+        Code::MissingDetector,
+        Code::MissingRoute,
+        Code::Window,
+        Code::BudgetZero,
+        Code::ImpactAssessment,
+        Code::Prohibited,
+        Code::RouteClaimed,
+        Code::UnknownApi,
+        Code::Path,
+        Code::MissingRule,
+        Code::AppliedWithoutRule,
+        Code::SoaConflict,
+        Code::Justification,
+        Code::NotAddressed,
+        Code::UnusedDetector,
+    ];
+
+    /// The code as written in output, e.g. `"unknown-control"`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Code::Syntax => "syntax",
+            Code::DuplicateKey => "duplicate-key",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::Invalid => "invalid",
+            Code::ApiVersion => "api-version",
+            Code::Kind => "kind",
+            Code::Date => "date",
+            Code::Unapproved => "unapproved",
+            Code::EmptyId => "empty-id",
+            Code::DuplicateId => "duplicate-id",
+            Code::DetectorKind => "detector-kind",
+            Code::UnknownBuiltin => "unknown-builtin",
+            Code::Canary => "canary",
+            Code::Keyword => "keyword",
+            Code::KeywordsIgnored => "keywords-ignored",
+            Code::BadRegex => "bad-regex",
+            Code::NoControls => "no-controls",
+            Code::Status => "status",
+            Code::CapPhase => "cap-phase",
+            Code::RedactNothing => "redact-nothing",
+            Code::UnlistedControl => "unlisted-control",
+            Code::UnknownControl => "unknown-control",
+            Code::BadControl => "bad-control",
+            Code::MissingDetector => "missing-detector",
+            Code::MissingRoute => "missing-route",
+            Code::Window => "window",
+            Code::BudgetZero => "budget-zero",
+            Code::ImpactAssessment => "impact-assessment",
+            Code::Prohibited => "prohibited",
+            Code::RouteClaimed => "route-claimed",
+            Code::UnknownApi => "unknown-api",
+            Code::Path => "path",
+            Code::MissingRule => "missing-rule",
+            Code::AppliedWithoutRule => "applied-without-rule",
+            Code::SoaConflict => "soa-conflict",
+            Code::Justification => "justification",
+            Code::NotAddressed => "not-addressed",
+            Code::UnusedDetector => "unused-detector",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialises as its string, e.g. `"unknown-control"`.
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One problem in a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
-    /// Stable code, e.g. `unknown-control`.
-    pub code: &'static str,
+    /// Stable code, e.g. [`Code::UnknownControl`] (`unknown-control`).
+    pub code: Code,
     /// What is wrong.
     pub message: String,
     /// Byte span in the source, when known.
@@ -40,7 +291,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
             code,
@@ -51,7 +302,7 @@ impl Diagnostic {
     }
 
     /// A warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Warning,
             code,
@@ -226,7 +477,7 @@ impl Report {
                     "line": at.map(|a| a.line),
                     "column": at.map(|a| a.column),
                     "level": d.level,
-                    "code": d.code,
+                    "code": d.code.as_str(),
                     "message": d.message,
                     "help": d.help,
                 })
@@ -241,7 +492,7 @@ impl Report {
     /// Azure DevOps) annotates the policy file at the offending line.
     /// Every diagnostic code becomes a rule of the `aimsgate` tool.
     pub fn to_sarif(&self) -> serde_json::Value {
-        let mut codes: Vec<&str> = self.diagnostics.iter().map(|d| d.code).collect();
+        let mut codes: Vec<&str> = self.diagnostics.iter().map(|d| d.code.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
         let rules: Vec<serde_json::Value> = codes
@@ -278,8 +529,8 @@ impl Report {
                     });
                 }
                 serde_json::json!({
-                    "ruleId": d.code,
-                    "ruleIndex": codes.iter().position(|c| *c == d.code).unwrap_or(0),
+                    "ruleId": d.code.as_str(),
+                    "ruleIndex": codes.iter().position(|c| *c == d.code.as_str()).unwrap_or(0),
                     "level": match d.level {
                         Level::Error => "error",
                         Level::Warning => "warning",
@@ -335,6 +586,45 @@ mod tests {
         assert_eq!(
             line_col(text, text.find('x').unwrap()),
             LineCol { line: 2, column: 5 }
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "`{s}` is used twice");
+            assert!(
+                !s.is_empty()
+                    && !s.starts_with('-')
+                    && !s.ends_with('-')
+                    && !s.contains("--")
+                    && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "`{s}` is not kebab-case"
+            );
+            assert_eq!(code.to_string(), s);
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::json!(s)));
+        }
+        // `ALL` holds the variants in declaration order, none left out
+        // before the last.
+        for (i, code) in Code::ALL.into_iter().enumerate() {
+            assert_eq!(code as usize, i, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn every_code_is_listed_once_in_all_and_in_the_module_docs() {
+        // `as_str` is an exhaustive match, so a new variant cannot be
+        // forgotten there; `ALL` and the table are checked here.
+        let table = include_str!("diagnostics.rs");
+        for code in Code::ALL {
+            let row = format!("//! | `{}` |", code.as_str());
+            assert_eq!(table.matches(&row).count(), 1, "{row}");
+        }
+        assert_eq!(
+            Code::ALL.len(),
+            table.lines().filter(|l| l.starts_with("//! | `")).count()
         );
     }
 

@@ -20,7 +20,7 @@ use super::LoadedPolicy;
 use super::model::*;
 use super::source::{SpanIndex, join_index, join_key};
 use crate::catalogue::{self, Resolution};
-use crate::diagnostics::{Diagnostic, Level, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Level, did_you_mean};
 
 /// Domains regulated enough that a system in them needs an impact
 /// assessment whatever it decides (EU AI Act Annex III areas and the
@@ -73,14 +73,14 @@ struct Lower<'a> {
 }
 
 impl Lower<'_> {
-    fn error(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
+    fn error(&mut self, path: &str, code: Code, message: String) -> &mut Diagnostic {
         let span = self.spans.value(path);
         self.diagnostics
             .push(Diagnostic::error(code, message).at(span));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
-    fn warning(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
+    fn warning(&mut self, path: &str, code: Code, message: String) -> &mut Diagnostic {
         let span = self.spans.value(path);
         self.diagnostics
             .push(Diagnostic::warning(code, message).at(span));
@@ -97,11 +97,11 @@ impl Lower<'_> {
         for (i, id) in ids.enumerate() {
             let path = join_key(&join_index(list, i), "id");
             if id.trim().is_empty() {
-                self.error(&path, "empty-id", format!("{what} id is empty"));
+                self.error(&path, Code::EmptyId, format!("{what} id is empty"));
             } else if seen.insert(id.to_owned(), i as u32).is_some() {
                 self.error(
                     &path,
-                    "duplicate-id",
+                    Code::DuplicateId,
                     format!("{what} id `{id}` is used twice"),
                 );
             }
@@ -113,7 +113,7 @@ impl Lower<'_> {
         if policy.api_version != API_VERSION {
             self.error(
                 "apiVersion",
-                "api-version",
+                Code::ApiVersion,
                 format!("unsupported apiVersion `{}`", policy.api_version),
             )
             .help = Some(format!("this compiler reads `{API_VERSION}`"));
@@ -121,7 +121,7 @@ impl Lower<'_> {
         if policy.kind != "Policy" {
             self.error(
                 "kind",
-                "kind",
+                Code::Kind,
                 format!("unsupported kind `{}`", policy.kind),
             )
             .help = Some("use `kind: Policy`".into());
@@ -131,14 +131,14 @@ impl Lower<'_> {
         {
             self.warning(
                 "metadata.approved",
-                "date",
+                Code::Date,
                 format!("`{date}` is not a YYYY-MM-DD date"),
             );
         }
         if policy.metadata.approver.is_none() {
             self.warning(
                 "metadata",
-                "unapproved",
+                Code::Unapproved,
                 "the policy names no approver (ISO/IEC 42001 A.2.2 asks for an approved AI policy)"
                     .into(),
             );
@@ -262,14 +262,14 @@ impl Lower<'_> {
         if count == 0 {
             self.error(
                 path,
-                "detector-kind",
+                Code::DetectorKind,
                 format!("detector `{}` says nothing to look for", d.id),
             )
             .help = Some("give one of `builtin`, `regex`, `words` or `canary`".into());
         } else if count > 1 && !(canary_builtin && count == 2 && !d.canary.is_empty()) {
             self.error(
                 path,
-                "detector-kind",
+                Code::DetectorKind,
                 format!("detector `{}` mixes kinds", d.id),
             )
             .help = Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
@@ -286,7 +286,7 @@ impl Lower<'_> {
                         .unwrap_or_else(|| "run `aimsgate detectors` for the list".into());
                     self.error(
                         &join_key(path, "builtin"),
-                        "unknown-builtin",
+                        Code::UnknownBuiltin,
                         format!("unknown built-in detector `{name}`"),
                     )
                     .help = Some(hint);
@@ -304,7 +304,7 @@ impl Lower<'_> {
                         if d.canary.is_empty() {
                             self.error(
                                 path,
-                                "canary",
+                                Code::Canary,
                                 format!("the {} detector needs `canary:` values", b.name),
                             );
                         }
@@ -339,7 +339,7 @@ impl Lower<'_> {
             if keywords.iter().any(String::is_empty) {
                 self.error(
                     &join_key(path, "keywords"),
-                    "keyword",
+                    Code::Keyword,
                     "an empty keyword gates nothing".into(),
                 );
             }
@@ -353,7 +353,7 @@ impl Lower<'_> {
             if !d.keywords.is_empty() {
                 self.warning(
                     &join_key(path, "keywords"),
-                    "keywords-ignored",
+                    Code::KeywordsIgnored,
                     "`keywords` only gate regexes; a word list ignores them".into(),
                 );
             }
@@ -405,7 +405,7 @@ impl Lower<'_> {
                 regex::Error::Syntax(text) => text.lines().last().unwrap_or(text).trim().to_owned(),
                 other => other.to_string(),
             };
-            self.error(path, "bad-regex", format!("regex does not compile: {message}")).help =
+            self.error(path, Code::BadRegex, format!("regex does not compile: {message}")).help =
                 Some("patterns use Rust regex syntax (https://docs.rs/regex); look-around and backreferences are not supported".into());
         }
     }
@@ -418,7 +418,7 @@ impl Lower<'_> {
         routes: &[&str],
     ) -> RuleSpec {
         if r.controls.is_empty() {
-            self.error(&join_key(path, "controls"), "no-controls", format!("rule `{}` maps to no control", r.id)).help =
+            self.error(&join_key(path, "controls"), Code::NoControls, format!("rule `{}` maps to no control", r.id)).help =
                 Some("every rule names the controls it implements, e.g. `controls: [iso42001:A.6.2.6, owasp-llm:LLM02]`".into());
         }
         for (i, control) in r.controls.iter().enumerate() {
@@ -447,7 +447,7 @@ impl Lower<'_> {
                 if !(400..=599).contains(&status) {
                     self.error(
                         &join_key(path, "action.block.status"),
-                        "status",
+                        Code::Status,
                         format!("status {status} is not an error status (400–599)"),
                     );
                 }
@@ -476,7 +476,7 @@ impl Lower<'_> {
                 if r.phase != PhaseDef::Request {
                     self.error(
                         &join_key(path, "phase"),
-                        "cap-phase",
+                        Code::CapPhase,
                         "cap_max_tokens rewrites the request; use `phase: request`".into(),
                     );
                 }
@@ -486,7 +486,7 @@ impl Lower<'_> {
         if matches!(action, Action::Redact { .. }) && !has_detector(&when) {
             self.warning(
                 &join_key(path, "action"),
-                "redact-nothing",
+                Code::RedactNothing,
                 format!(
                     "rule `{}` redacts but names no detector, so it has nothing to mask",
                     r.id
@@ -525,7 +525,7 @@ impl Lower<'_> {
             Resolution::Unlisted { .. } => {
                 self.warning(
                     path,
-                    "unlisted-control",
+                    Code::UnlistedControl,
                     format!("`{reference}` is well-formed but not in the control catalogue"),
                 )
                 .help = Some("check the identifier against the framework's text".into());
@@ -533,7 +533,7 @@ impl Lower<'_> {
             Resolution::Unknown { suggestion, .. } => {
                 let d = self.error(
                     path,
-                    "unknown-control",
+                    Code::UnknownControl,
                     format!("unknown control `{reference}`"),
                 );
                 d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
@@ -541,7 +541,7 @@ impl Lower<'_> {
             Resolution::BadReference { reason, suggestion } => {
                 let d = self.error(
                     path,
-                    "bad-control",
+                    Code::BadControl,
                     format!("`{reference}` is not a control reference: {reason}"),
                 );
                 d.help = Some(suggestion.map_or_else(
@@ -598,7 +598,7 @@ impl Lower<'_> {
                             .unwrap_or_else(|| "declare it under `detectors:`".into());
                         self.error(
                             &join_key(path, "detector"),
-                            "missing-detector",
+                            Code::MissingDetector,
                             format!("rule references detector `{id}`, which is not declared"),
                         )
                         .help = Some(hint);
@@ -626,7 +626,7 @@ impl Lower<'_> {
                             .map(|s| format!("did you mean `{s}`?"));
                         self.error(
                             &join_index(&join_key(path, "route"), i),
-                            "missing-route",
+                            Code::MissingRoute,
                             format!("unknown route `{id}`"),
                         )
                         .help = hint;
@@ -640,7 +640,7 @@ impl Lower<'_> {
                     None => {
                         self.error(
                             &join_key(path, "budget.window"),
-                            "window",
+                            Code::Window,
                             format!("`{}` is not a window", b.window),
                         )
                         .help = Some("write a number and a unit: `30s`, `15m`, `1h`, `1d`".into());
@@ -650,7 +650,7 @@ impl Lower<'_> {
                 if b.limit == 0 {
                     self.warning(
                         &join_key(path, "budget.limit"),
-                        "budget-zero",
+                        Code::BudgetZero,
                         "a limit of 0 refuses every request".into(),
                     );
                 }
@@ -688,7 +688,7 @@ impl Lower<'_> {
                 } else {
                     "is high-risk"
                 };
-                self.error(&path, "impact-assessment", format!("system `{}` {why} but references no AI impact assessment", s.id))
+                self.error(&path, Code::ImpactAssessment, format!("system `{}` {why} but references no AI impact assessment", s.id))
                     .help = Some("add `impact_assessment: {id, date, owner, mitigation, monitoring}` (ISO/IEC 42001 A.5.2–A.5.5)".into());
             }
             if let Some(ia) = &s.impact_assessment
@@ -696,12 +696,12 @@ impl Lower<'_> {
             {
                 self.warning(
                     &join_key(&path, "impact_assessment.date"),
-                    "date",
+                    Code::Date,
                     format!("`{}` is not a YYYY-MM-DD date", ia.date),
                 );
             }
             if s.risk_tier == RiskTier::Unacceptable && s.lifecycle != Lifecycle::Retired {
-                self.error(&join_key(&path, "risk_tier"), "prohibited", format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
+                self.error(&join_key(&path, "risk_tier"), Code::Prohibited, format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
             }
             for (j, route) in s.routes.iter().enumerate() {
                 let rpath = join_index(&join_key(&path, "routes"), j);
@@ -710,14 +710,14 @@ impl Lower<'_> {
                         .map(|x| format!("did you mean `{x}`?"));
                     self.error(
                         &rpath,
-                        "missing-route",
+                        Code::MissingRoute,
                         format!("system `{}` names unknown route `{route}`", s.id),
                     )
                     .help = hint;
                 } else if !claimed.insert(route.as_str()) {
                     self.error(
                         &rpath,
-                        "route-claimed",
+                        Code::RouteClaimed,
                         format!("route `{route}` already belongs to another system"),
                     );
                 }
@@ -745,7 +745,7 @@ impl Lower<'_> {
                 let hint = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
                 self.error(
                     &join_key(path, "api"),
-                    "unknown-api",
+                    Code::UnknownApi,
                     format!("unknown API `{name}`"),
                 )
                 .help = hint;
@@ -756,7 +756,7 @@ impl Lower<'_> {
             if !p.starts_with('/') {
                 self.error(
                     &join_index(&join_key(path, "paths"), i),
-                    "path",
+                    Code::Path,
                     format!("path prefix `{p}` must start with `/`"),
                 );
             }
@@ -773,7 +773,7 @@ impl Lower<'_> {
                             .map(|s| format!("did you mean `{s}`?"));
                         self.error(
                             &join_index(&join_key(path, "rules"), i),
-                            "missing-rule",
+                            Code::MissingRule,
                             format!("route applies unknown rule `{id}`"),
                         )
                         .help = hint;
@@ -817,7 +817,7 @@ impl Lower<'_> {
             {
                 this.error(
                     &path,
-                    "soa-conflict",
+                    Code::SoaConflict,
                     format!("`{control}` is declared both {previous} and {how}"),
                 );
             }
@@ -827,7 +827,7 @@ impl Lower<'_> {
             if !runtime.contains(a.control.as_str()) {
                 self.warning(
                     &path,
-                    "applied-without-rule",
+                    Code::AppliedWithoutRule,
                     format!(
                         "`{}` is declared applied but no rule implements it",
                         a.control
@@ -851,14 +851,14 @@ impl Lower<'_> {
             if runtime.contains(e.control.as_str()) {
                 self.error(
                     &path,
-                    "soa-conflict",
+                    Code::SoaConflict,
                     format!("`{}` is excluded but rules implement it", e.control),
                 );
             }
             if e.justification.trim().is_empty() {
                 self.error(
                     &join_key(&join_index("soa.excluded", i), "justification"),
-                    "justification",
+                    Code::Justification,
                     "an exclusion needs a justification (ISO/IEC 42001 6.1.3)".into(),
                 );
             }
@@ -876,7 +876,7 @@ impl Lower<'_> {
         if !missing.is_empty() {
             self.warning(
                 "soa",
-                "not-addressed",
+                Code::NotAddressed,
                 format!(
                     "{} ISO/IEC 42001 Annex A controls are not addressed: {}",
                     missing.len(),
@@ -898,7 +898,7 @@ impl Lower<'_> {
             if !used.contains(&(i as u32)) {
                 self.warning(
                     &join_key(&join_index("detectors", i), "id"),
-                    "unused-detector",
+                    Code::UnusedDetector,
                     format!("detector `{}` is not used by any rule", d.id),
                 );
             }

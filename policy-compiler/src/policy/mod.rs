@@ -5,7 +5,7 @@ pub mod compile;
 pub mod model;
 pub mod source;
 
-use crate::diagnostics::{Diagnostic, Report};
+use crate::diagnostics::{Code, Diagnostic, Report};
 pub use model::Policy;
 use source::SpanIndex;
 
@@ -79,7 +79,7 @@ pub(crate) fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> 
             };
             let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
             let mut d = Diagnostic::error(
-                "unknown-field",
+                Code::UnknownField,
                 format!("unknown field `{field}` in {within}"),
             )
             .at(spans.key(&key_path));
@@ -89,11 +89,11 @@ pub(crate) fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> 
             d
         }
         (None, Some(field)) => Diagnostic::error(
-            "missing-field",
+            Code::MissingField,
             format!("{where_} is missing the field `{field}`"),
         )
         .at(spans.key(path)),
-        _ => Diagnostic::error("invalid", format!("{where_}: {message}")).at(spans.value(path)),
+        _ => Diagnostic::error(Code::Invalid, format!("{where_}: {message}")).at(spans.value(path)),
     }
 }
 

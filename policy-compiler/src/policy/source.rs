@@ -14,7 +14,7 @@ use std::ops::Range;
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 
 /// Spans of values and keys by path.
 #[derive(Debug, Default, Clone)]
@@ -86,7 +86,7 @@ pub fn parse(text: &str) -> Result<Document, Diagnostic> {
 fn parse_json(text: &str) -> Result<Document, Diagnostic> {
     use aimsgate_engine::codec::json;
     let root = json::parse(text.as_bytes()).map_err(|e| {
-        Diagnostic::error("syntax", format!("JSON syntax error: {}", e.message))
+        Diagnostic::error(Code::Syntax, format!("JSON syntax error: {}", e.message))
             .at(Some(e.offset..e.offset))
     })?;
     let mut spans = SpanIndex::default();
@@ -160,10 +160,12 @@ fn parse_yaml(text: &str) -> Result<Document, Diagnostic> {
     let offsets = CharOffsets::new(text);
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         let at = offsets.byte(e.marker().index());
-        Diagnostic::error("syntax", format!("YAML syntax error: {}", e.info())).at(Some(at..at))
+        Diagnostic::error(Code::Syntax, format!("YAML syntax error: {}", e.info())).at(Some(at..at))
     })?;
     let Some(root) = docs.into_iter().next() else {
-        return Err(Diagnostic::error("syntax", "the file holds no YAML document").at(Some(0..0)));
+        return Err(
+            Diagnostic::error(Code::Syntax, "the file holds no YAML document").at(Some(0..0)),
+        );
     };
     let mut spans = SpanIndex::default();
     let value = yaml_to_value(&root, "", &offsets, &mut spans)?;
@@ -196,7 +198,7 @@ fn yaml_to_value(
                     YamlData::Value(other) => scalar_to_value(other).to_string(),
                     _ => {
                         return Err(Diagnostic::error(
-                            "syntax",
+                            Code::Syntax,
                             "mapping keys must be plain strings",
                         )
                         .at(Some(offsets.span(&key.span))));
@@ -207,7 +209,7 @@ fn yaml_to_value(
                 let value = yaml_to_value(member, &child, offsets, spans)?;
                 if map.insert(name.clone(), value).is_some() {
                     return Err(Diagnostic::error(
-                        "duplicate-key",
+                        Code::DuplicateKey,
                         format!("key `{name}` appears twice"),
                     )
                     .at(Some(offsets.span(&key.span))));
@@ -217,13 +219,14 @@ fn yaml_to_value(
         }
         YamlData::Tagged(_, inner) => yaml_to_value(inner, path, offsets, spans)?,
         YamlData::Alias(_) => {
-            return Err(
-                Diagnostic::error("syntax", "YAML aliases are not supported in policies")
-                    .at(Some(span)),
-            );
+            return Err(Diagnostic::error(
+                Code::Syntax,
+                "YAML aliases are not supported in policies",
+            )
+            .at(Some(span)));
         }
         YamlData::BadValue => {
-            return Err(Diagnostic::error("syntax", "this value cannot be read").at(Some(span)));
+            return Err(Diagnostic::error(Code::Syntax, "this value cannot be read").at(Some(span)));
         }
     })
 }

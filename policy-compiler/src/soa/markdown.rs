@@ -1,0 +1,217 @@
+//! The statement as Markdown, for review in a pull request.
+
+use std::fmt::Write as _;
+
+use crate::render::{md, md_kv_row, md_opt, md_warning};
+
+use super::layout::{basis_rows, document_rows, groups, mode_label};
+use super::model::{
+    Applicability, EvidenceBasis, ImpactRef, RuleRef, RuntimeEvidence, Soa, SoaEntry, not_addressed,
+};
+
+fn applicability_text(entry: &SoaEntry) -> String {
+    match &entry.implementation {
+        Some(implementation) => format!("{} — {implementation}", entry.status.label()),
+        None => entry.status.label().to_owned(),
+    }
+}
+
+fn impact_line(i: &ImpactRef) -> String {
+    let mut line = format!(
+        "{} ({}): {} of {}, owner {}; mitigation: {}; monitoring: {}",
+        i.system,
+        i.system_name.as_deref().unwrap_or("unnamed"),
+        i.assessment,
+        i.date,
+        i.owner,
+        i.mitigation,
+        i.monitoring
+    );
+    if let Some(societal) = &i.societal {
+        let _ = write!(line, "; societal: {societal}");
+    }
+    line
+}
+
+fn rule_line(rule: &RuleRef) -> String {
+    format!(
+        "{} — {}, {}, {}",
+        rule.id,
+        mode_label(rule),
+        rule.action,
+        rule.severity
+    )
+}
+
+fn runtime_text(evidence: Option<&RuntimeEvidence>) -> String {
+    evidence.map_or_else(|| "—".to_owned(), RuntimeEvidence::text)
+}
+
+/// Renders the statement as Markdown.
+pub fn to_markdown(soa: &Soa) -> String {
+    let d = &soa.document;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Statement of Applicability — {} {}\n",
+        md(&d.policy),
+        md(&d.version)
+    );
+    out.push_str(
+        "ISO/IEC 42001:2023, clause 6.1.3: every Annex A control, applied or excluded.\n\n",
+    );
+
+    out.push_str("## Document control\n\n| Field | Value |\n|---|---|\n");
+    for (field, value) in document_rows(d) {
+        md_kv_row(&mut out, field, &md_opt(value));
+    }
+
+    out.push_str("\n## Summary\n\n| Applicability | Controls |\n|---|---:|\n");
+    for status in Applicability::ALL {
+        let _ = writeln!(
+            out,
+            "| {} | {} |",
+            status.label(),
+            soa.summary.count(status)
+        );
+    }
+    let _ = writeln!(out, "| **Total** | **{}** |", soa.summary.total);
+    if soa.summary.monitor_only > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} control(s) applied at runtime are monitored only (shadow mode), not enforced yet.",
+            soa.summary.monitor_only
+        );
+    }
+    let gaps = not_addressed(soa);
+    if !gaps.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n> **Warning:** {} Annex A control(s) are not addressed: {}.",
+            gaps.len(),
+            md(&gaps.join(", "))
+        );
+    }
+    let with_evidence = soa.runtime_evidence.is_some();
+    if let Some(basis) = &soa.runtime_evidence {
+        markdown_basis(&mut out, basis);
+    }
+
+    for (group, entries) in groups(&soa.controls) {
+        let _ = writeln!(out, "\n## {}\n", md(group));
+        out.push_str(if with_evidence {
+            "| Control | Title | Applicability | Justification / evidence | Implementing rules | Runtime evidence |\n\
+             |---|---|---|---|---|---|\n"
+        } else {
+            "| Control | Title | Applicability | Justification / evidence | Implementing rules |\n\
+             |---|---|---|---|---|\n"
+        });
+        for e in entries {
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(j) = &e.justification {
+                notes.push(md(j));
+            }
+            if let Some(ev) = &e.evidence {
+                notes.push(format!("Evidence: {}", md(ev)));
+            }
+            for i in &e.impact_assessments {
+                notes.push(format!("Impact assessment: {}", md(&impact_line(i))));
+            }
+            let rules: Vec<String> = e.rules.iter().map(|r| md(&rule_line(r))).collect();
+            let _ = write!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&e.id),
+                md(&e.title),
+                md(&applicability_text(e)),
+                if notes.is_empty() {
+                    "—".to_owned()
+                } else {
+                    notes.join("<br>")
+                },
+                if rules.is_empty() {
+                    "—".to_owned()
+                } else {
+                    rules.join("<br>")
+                },
+            );
+            if with_evidence {
+                let _ = write!(out, " {} |", md(&runtime_text(e.runtime_evidence.as_ref())));
+            }
+            out.push('\n');
+        }
+    }
+
+    out.push_str("\n## Other frameworks\n\n");
+    if soa.other_frameworks.is_empty() {
+        out.push_str("The rules cite no controls of other frameworks.\n");
+    } else {
+        out.push_str(if with_evidence {
+            "| Framework | Control | Title | Implementation | Implementing rules | Runtime evidence |\n|---|---|---|---|---|---|\n"
+        } else {
+            "| Framework | Control | Title | Implementation | Implementing rules |\n|---|---|---|---|---|\n"
+        });
+        for f in &soa.other_frameworks {
+            let mut rules: Vec<String> = f.rules.iter().map(|r| md(&rule_line(r))).collect();
+            if f.disclosure {
+                rules.push("AI-disclosure response headers".to_owned());
+            }
+            let _ = write!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&f.framework_title),
+                md(&f.id),
+                md_opt(f.title.as_deref()),
+                md(&f.implementation),
+                if rules.is_empty() {
+                    "—".to_owned()
+                } else {
+                    rules.join("<br>")
+                },
+            );
+            if with_evidence {
+                let _ = write!(out, " {} |", md(&runtime_text(f.runtime_evidence.as_ref())));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {
+    out.push_str(
+        "\n## Runtime evidence\n\nControls applied at runtime are **operational** when audit \
+         events show their rules at work, **planned** when no event does.\n\n\
+         | Field | Value |\n|---|---|\n",
+    );
+    for (field, value) in basis_rows(basis) {
+        md_kv_row(out, field, &md(&value));
+    }
+    for text in &basis.warnings {
+        md_warning(out, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+    use crate::soa::fixture::{rows_starting, soa};
+
+    #[test]
+    fn markdown_lists_each_control_once() {
+        let soa = soa();
+        let md = to_markdown(&soa);
+        for c in catalogue::annex_a() {
+            assert_eq!(rows_starting(&md, &format!("| {} |", c.id)), 1, "{}", c.id);
+        }
+        for (id, title) in catalogue::annex_a_objectives() {
+            assert!(md.contains(&format!("## {id} {title}")), "{id}");
+        }
+        assert!(!md.contains("<script>"));
+        assert!(md.contains("&lt;script&gt;"));
+        assert!(md.contains("monitor (shadow)"));
+        assert!(md.contains("Warning"));
+        assert!(md.contains(&soa.document.digest));
+    }
+}

@@ -1,0 +1,439 @@
+//! The Statement of Applicability's data types, as serialised to JSON.
+
+use aimsgate_engine::ruleset::Mode;
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::report::{ControlEvidence, OutcomeCounts};
+
+/// Implementation status of a control whose rules all run in monitor mode.
+pub const MONITOR_ONLY: &str = "monitor (not enforced)";
+
+/// A Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Soa {
+    /// Which policy, which version, who approved it, when generated.
+    pub document: DocumentControl,
+    /// The 38 ISO/IEC 42001 Annex A controls, in order, each exactly once.
+    pub controls: Vec<SoaEntry>,
+    /// Controls of other frameworks (and ISO/IEC 42001 management-system
+    /// clauses) that the policy implements, with the rules implementing them.
+    pub other_frameworks: Vec<FrameworkEntry>,
+    /// Counts per applicability.
+    pub summary: Summary,
+    /// What the runtime evidence attached by
+    /// [`attach_evidence`](super::attach_evidence) covers; absent (and not
+    /// serialised) without evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<EvidenceBasis>,
+}
+
+/// Document control of the statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentControl {
+    /// Policy name (`metadata.name`).
+    pub policy: String,
+    /// Policy version (`metadata.version`).
+    pub version: String,
+    /// Policy owner.
+    pub owner: String,
+    /// Who approved the policy.
+    pub approver: Option<String>,
+    /// When the policy was approved.
+    pub approved: Option<String>,
+    /// What the policy is for.
+    pub description: Option<String>,
+    /// SHA-256 of the policy source, hex.
+    pub digest: String,
+    /// When the statement was generated (as passed to [`build()`](super::build())).
+    pub generated_at: String,
+}
+
+/// How an Annex A control is addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applicability {
+    /// Rules implement it at runtime.
+    AppliedRuntime,
+    /// The organisation meets it outside the proxy; evidence is declared.
+    AppliedOrganizational,
+    /// A.5.2–A.5.5, covered by the AI systems' impact assessments.
+    AppliedImpactAssessment,
+    /// Excluded, with a justification.
+    Excluded,
+    /// Neither applied nor excluded: a gap, listed so it stays visible.
+    NotAddressed,
+}
+
+impl Applicability {
+    /// Every applicability, in report order.
+    pub const ALL: [Applicability; 5] = [
+        Applicability::AppliedRuntime,
+        Applicability::AppliedOrganizational,
+        Applicability::AppliedImpactAssessment,
+        Applicability::Excluded,
+        Applicability::NotAddressed,
+    ];
+
+    /// Stable key, as serialised (`applied_runtime`, …).
+    pub const fn key(self) -> &'static str {
+        match self {
+            Applicability::AppliedRuntime => "applied_runtime",
+            Applicability::AppliedOrganizational => "applied_organizational",
+            Applicability::AppliedImpactAssessment => "applied_impact_assessment",
+            Applicability::Excluded => "excluded",
+            Applicability::NotAddressed => "not_addressed",
+        }
+    }
+
+    /// Label for people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Applicability::AppliedRuntime => "Applied (runtime)",
+            Applicability::AppliedOrganizational => "Applied (organizational)",
+            Applicability::AppliedImpactAssessment => "Applied (impact assessment)",
+            Applicability::Excluded => "Excluded",
+            Applicability::NotAddressed => "Not addressed",
+        }
+    }
+
+    /// Whether the control is applied one way or another.
+    pub const fn is_applied(self) -> bool {
+        matches!(
+            self,
+            Applicability::AppliedRuntime
+                | Applicability::AppliedOrganizational
+                | Applicability::AppliedImpactAssessment
+        )
+    }
+}
+
+/// One Annex A control in the statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoaEntry {
+    /// Control id, e.g. `A.6.2.8`.
+    pub id: String,
+    /// Full reference, e.g. `iso42001:A.6.2.8`.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// Annex A objective, e.g. `A.6 AI system life cycle`.
+    pub objective_group: String,
+    /// What the control asks for.
+    pub objective: String,
+    /// How it is addressed.
+    pub status: Applicability,
+    /// Why it is included or excluded.
+    pub justification: Option<String>,
+    /// Implementation status (`implemented`, `partial`, `planned`, or
+    /// [`MONITOR_ONLY`]); absent for excluded and unaddressed controls.
+    pub implementation: Option<String>,
+    /// Rules implementing it, in policy order.
+    pub rules: Vec<RuleRef>,
+    /// Evidence reference of an organisational control (or the impact
+    /// assessments' ids).
+    pub evidence: Option<String>,
+    /// The systems' impact assessments (A.5.2–A.5.5 only).
+    pub impact_assessments: Vec<ImpactRef>,
+    /// Runtime evidence from audit events
+    /// ([`attach_evidence`](super::attach_evidence)), for
+    /// controls applied at runtime; absent (and not serialised) otherwise.
+    /// (`evidence` is the organisational evidence reference.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<RuntimeEvidence>,
+}
+
+impl SoaEntry {
+    /// Whether rules implement the control but none of them enforces.
+    pub fn is_monitor_only(&self) -> bool {
+        !self.rules.is_empty() && self.rules.iter().all(RuleRef::is_monitor)
+    }
+}
+
+/// A rule implementing a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    /// Rule id.
+    pub id: String,
+    /// `enforce` or `monitor`.
+    pub mode: String,
+    /// Action name (`block`, `redact`, `flag`, `add-header`, `cap-max-tokens`).
+    pub action: String,
+    /// Severity (`low`, `medium`, `high`, `critical`).
+    pub severity: String,
+}
+
+impl RuleRef {
+    /// Whether the rule only records (monitor / shadow mode).
+    pub fn is_monitor(&self) -> bool {
+        self.mode == Mode::Monitor.name()
+    }
+}
+
+/// An AI system's impact assessment, as listed under A.5.2–A.5.5.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactRef {
+    /// System id.
+    pub system: String,
+    /// System name.
+    pub system_name: Option<String>,
+    /// Assessment document id.
+    pub assessment: String,
+    /// Assessment date.
+    pub date: String,
+    /// Assessment owner.
+    pub owner: String,
+    /// Mitigation plan.
+    pub mitigation: String,
+    /// Monitoring plan.
+    pub monitoring: String,
+    /// Societal-impact coverage (A.5.5), when recorded.
+    pub societal: Option<String>,
+}
+
+/// A control of another framework that the policy implements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkEntry {
+    /// Framework prefix (`owasp-llm`, `nist-ai-rmf`, `nist-ai-600-1`,
+    /// `eu-ai-act`, `atlas`, `iso42001` for clauses).
+    pub framework: String,
+    /// Framework name.
+    pub framework_title: String,
+    /// Full reference, `framework:ID`.
+    pub reference: String,
+    /// Id within the framework.
+    pub id: String,
+    /// Title, when the catalogue lists the control.
+    pub title: Option<String>,
+    /// Whether the control catalogue lists it.
+    pub catalogued: bool,
+    /// Rules implementing it, in policy order.
+    pub rules: Vec<RuleRef>,
+    /// Whether the policy's AI-disclosure response headers implement it.
+    pub disclosure: bool,
+    /// `implemented`, or [`MONITOR_ONLY`] when only monitor-mode rules
+    /// implement it.
+    pub implementation: String,
+    /// Runtime evidence from audit events
+    /// ([`attach_evidence`](super::attach_evidence)), for
+    /// controls rules implement; absent (and not serialised) otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_evidence: Option<RuntimeEvidence>,
+}
+
+/// Whether a control applied at runtime shows in the audit events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceStatus {
+    /// Events of the period show its rules firing: operational, not just
+    /// planned.
+    Operational,
+    /// No event of the period shows it: planned, no runtime evidence.
+    Planned,
+}
+
+impl EvidenceStatus {
+    /// `operational` or `planned`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            EvidenceStatus::Operational => "operational",
+            EvidenceStatus::Planned => "planned",
+        }
+    }
+}
+
+/// A control's runtime evidence: what the audit events say about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeEvidence {
+    /// Operational (interactions seen) or planned (none).
+    pub status: EvidenceStatus,
+    /// Interactions (decision events) it governed.
+    pub interactions: u64,
+    /// Those interactions by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Of those, with one of its rules in enforce mode.
+    pub enforce: u64,
+    /// Of those, with its rules in monitor (shadow) mode only.
+    pub monitor: u64,
+    /// First interaction, RFC 3339.
+    pub first_seen: Option<String>,
+    /// Last interaction, RFC 3339.
+    pub last_seen: Option<String>,
+    /// Blocked interactions with a high or critical rule fired.
+    pub incidents: u64,
+}
+
+impl RuntimeEvidence {
+    /// The evidence of one control of an evidence report (none: planned).
+    pub fn of(control: Option<&ControlEvidence>) -> RuntimeEvidence {
+        let Some(c) = control.filter(|c| c.has_evidence()) else {
+            return RuntimeEvidence {
+                status: EvidenceStatus::Planned,
+                interactions: 0,
+                outcomes: OutcomeCounts::default(),
+                enforce: 0,
+                monitor: 0,
+                first_seen: None,
+                last_seen: None,
+                incidents: 0,
+            };
+        };
+        RuntimeEvidence {
+            status: EvidenceStatus::Operational,
+            interactions: c.interactions,
+            outcomes: c.outcomes,
+            enforce: c.modes.enforce,
+            monitor: c.modes.monitor,
+            first_seen: c.first_seen.clone(),
+            last_seen: c.last_seen.clone(),
+            incidents: c.incidents.total,
+        }
+    }
+
+    /// `operational (evidence: 12 interactions, first … last …)` or
+    /// `planned (no runtime evidence)`.
+    pub fn text(&self) -> String {
+        match self.status {
+            EvidenceStatus::Operational => format!(
+                "operational (evidence: {}, first {} last {})",
+                plural(self.interactions, "interaction"),
+                self.first_seen.as_deref().unwrap_or("?"),
+                self.last_seen.as_deref().unwrap_or("?")
+            ),
+            EvidenceStatus::Planned => "planned (no runtime evidence)".to_owned(),
+        }
+    }
+}
+
+/// `1 {noun}` or `{n} {noun}s`.
+pub(super) fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// What the runtime evidence attached to a statement covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceBasis {
+    /// Decision events read (governed interactions).
+    pub interactions: u64,
+    /// Start of the period asked for, RFC 3339 (absent: open).
+    pub period_from: Option<String>,
+    /// End of the period asked for (exclusive), RFC 3339 (absent: open).
+    pub period_to: Option<String>,
+    /// The first decision event, RFC 3339.
+    pub first_event: Option<String>,
+    /// The last decision event, RFC 3339.
+    pub last_event: Option<String>,
+    /// Distinct chains (proxy VMs) the events came from.
+    pub chains: u64,
+    /// Annex A controls applied at runtime with evidence.
+    pub operational: usize,
+    /// Annex A controls applied at runtime without evidence.
+    pub planned: usize,
+    /// Incidents in the events.
+    pub incidents: u64,
+    /// Whether every decision event names this policy's digest.
+    pub policy_digest_matches: bool,
+    /// The evidence report's warnings (other policy versions, events
+    /// failing their digest check…).
+    pub warnings: Vec<String>,
+}
+
+/// Counts per applicability.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Annex A controls listed (always 38).
+    pub total: usize,
+    /// Implemented by rules.
+    pub applied_runtime: usize,
+    /// Met by the organisation.
+    pub applied_organizational: usize,
+    /// Covered by impact assessments.
+    pub applied_impact_assessment: usize,
+    /// Excluded.
+    pub excluded: usize,
+    /// Not addressed.
+    pub not_addressed: usize,
+    /// Applied at runtime by monitor-mode rules only (not enforced yet).
+    pub monitor_only: usize,
+    /// Controls of other frameworks implemented.
+    pub other_framework_controls: usize,
+}
+
+impl Summary {
+    /// The count for one applicability.
+    pub fn count(&self, status: Applicability) -> usize {
+        match status {
+            Applicability::AppliedRuntime => self.applied_runtime,
+            Applicability::AppliedOrganizational => self.applied_organizational,
+            Applicability::AppliedImpactAssessment => self.applied_impact_assessment,
+            Applicability::Excluded => self.excluded,
+            Applicability::NotAddressed => self.not_addressed,
+        }
+    }
+}
+
+/// The ids of the Annex A controls the statement lists as not addressed.
+pub fn not_addressed(soa: &Soa) -> Vec<&str> {
+    soa.controls
+        .iter()
+        .filter(|e| e.status == Applicability::NotAddressed)
+        .map(|e| e.id.as_str())
+        .collect()
+}
+
+/// Renders the statement as pretty-printed JSON (`snake_case` field names,
+/// applicability as `applied_runtime`, `applied_organizational`,
+/// `applied_impact_assessment`, `excluded` or `not_addressed`).
+pub fn to_json(soa: &Soa) -> String {
+    // The statement is plain strings, numbers and lists: serialising it
+    // cannot fail.
+    serde_json::to_string_pretty(soa).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+    use crate::soa::fixture::soa;
+
+    #[test]
+    fn json_round_trips() {
+        let soa = soa();
+        let json = to_json(&soa);
+        let value: serde_json::Value = match serde_json::from_str(&json) {
+            Ok(v) => v,
+            Err(e) => panic!("invalid JSON: {e}"),
+        };
+        let controls = value["controls"].as_array().map_or(0, Vec::len);
+        assert_eq!(controls, 38);
+        for c in catalogue::annex_a() {
+            let n = value["controls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["id"] == c.id)
+                .count();
+            assert_eq!(n, 1, "{}", c.id);
+        }
+        assert_eq!(value["controls"][0]["status"], "applied_organizational");
+        assert_eq!(value["summary"]["total"], 38);
+        assert_eq!(value["document"]["generated_at"], "2025-06-01T12:00:00Z");
+        let logs = value["controls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["id"] == "A.6.2.8")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(logs["status"], "applied_runtime");
+        assert_eq!(logs["rules"][1]["severity"], "high");
+        let back: Soa = match serde_json::from_value(value) {
+            Ok(s) => s,
+            Err(e) => panic!("does not deserialize: {e}"),
+        };
+        assert_eq!(back, soa);
+    }
+}
