@@ -33,7 +33,7 @@ use aimsgate_engine::recording::{self, Body, Recording};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::diagnostics::Report;
+use crate::diagnostics::Diagnostics;
 use crate::policy::source;
 
 /// A test file.
@@ -194,8 +194,8 @@ pub struct Observed {
 }
 
 /// Reads a test file; `file` names it in diagnostics.
-pub fn load(file: &str, text: &str) -> Result<TestFile, Report> {
-    let mut report = Report::new(file, text);
+pub fn load(file: &str, text: &str) -> Result<TestFile, Diagnostics> {
+    let mut report = Diagnostics::new(file, text);
     let document = match source::parse(text) {
         Ok(document) => document,
         Err(diagnostic) => {

@@ -2,7 +2,7 @@
 //! hint.
 //!
 //! Every problem the compiler finds is a [`Diagnostic`] with a byte span in
-//! the source; a [`Report`] turns spans into line and column and renders
+//! the source; a [`Diagnostics`] turns spans into line and column and renders
 //! them either as one grep-friendly line each (`file:line:col: error: …`)
 //! or with the offending source lines underlined (miette's graphical
 //! handler, chosen for its compact, colour-optional snippets).
@@ -327,7 +327,7 @@ impl Diagnostic {
 
 /// A source file and the diagnostics found in it.
 #[derive(Debug, Clone)]
-pub struct Report {
+pub struct Diagnostics {
     /// File name as given by the user.
     pub file: String,
     /// The file's text.
@@ -360,10 +360,10 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     }
 }
 
-impl Report {
+impl Diagnostics {
     /// A report with no diagnostics yet.
-    pub fn new(file: impl Into<String>, text: impl Into<String>) -> Report {
-        Report {
+    pub fn new(file: impl Into<String>, text: impl Into<String>) -> Diagnostics {
+        Diagnostics {
             file: file.into(),
             text: text.into(),
             diagnostics: Vec::new(),
@@ -487,7 +487,7 @@ impl Report {
     }
 }
 
-impl Report {
+impl Diagnostics {
     /// Diagnostics as a SARIF 2.1.0 log, so code scanning (GitHub, GitLab,
     /// Azure DevOps) annotates the policy file at the offending line.
     /// Every diagnostic code becomes a rule of the `aimsgate` tool.

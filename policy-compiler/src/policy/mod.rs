@@ -5,7 +5,7 @@ pub mod compile;
 pub mod model;
 pub mod source;
 
-use crate::diagnostics::{Code, Diagnostic, Report};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 pub use model::Policy;
 use source::SpanIndex;
 
@@ -22,10 +22,10 @@ pub struct LoadedPolicy {
 
 /// Reads a policy from `text`; `file` names it in diagnostics.
 ///
-/// Syntax and shape errors come back as a [`Report`] with one diagnostic
+/// Syntax and shape errors come back as a [`Diagnostics`] with one diagnostic
 /// pointing at the offending line and column.
-pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, Report> {
-    let mut report = Report::new(file, text);
+pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, Diagnostics> {
+    let mut report = Diagnostics::new(file, text);
     let document = match source::parse(text) {
         Ok(document) => document,
         Err(diagnostic) => {
@@ -98,12 +98,12 @@ pub(crate) fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> 
 }
 
 /// Reads and compiles a policy file's text: the whole of `aimsgate check`.
-pub fn check(file: &str, text: &str) -> (Option<compile::Compiled>, Report) {
+pub fn check(file: &str, text: &str) -> (Option<compile::Compiled>, Diagnostics) {
     match load(file, text) {
         Err(report) => (None, report),
         Ok(loaded) => {
             let (compiled, diagnostics) = compile::compile(&loaded);
-            let mut report = Report::new(file, text);
+            let mut report = Diagnostics::new(file, text);
             report.diagnostics = diagnostics;
             report.sort();
             (compiled, report)

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use aimsgate_compiler::diagnostics::Report;
+use aimsgate_compiler::diagnostics::Diagnostics;
 use aimsgate_compiler::policy;
 use anyhow::Result;
 use clap::ValueEnum;
@@ -54,7 +54,7 @@ pub fn run(args: CheckArgs) -> Result<()> {
     if failed { Err(Reported.into()) } else { Ok(()) }
 }
 
-fn print_report(report: &Report, format: DiagFormat) {
+fn print_report(report: &Diagnostics, format: DiagFormat) {
     match format {
         DiagFormat::Human => eprint!("{}", report.render_fancy()),
         DiagFormat::Plain => eprint!("{}", report.render_plain()),
