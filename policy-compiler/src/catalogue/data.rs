@@ -350,6 +350,23 @@ pub fn all() -> &'static [Control] {
     CONTROLS
 }
 
+/// Where a control sorts in the SoA and the evidence report: by framework
+/// (in [`Framework::ALL`] order), then by its place in the catalogue;
+/// unknown frameworks and controls last.
+pub fn rank(framework: Option<Framework>, control: Option<&Control>) -> (usize, usize) {
+    let framework = framework
+        .and_then(|f| Framework::ALL.iter().position(|x| *x == f))
+        .unwrap_or(usize::MAX);
+    let control = control
+        .and_then(|c| {
+            all()
+                .iter()
+                .position(|x| x.framework == c.framework && x.id == c.id)
+        })
+        .unwrap_or(usize::MAX);
+    (framework, control)
+}
+
 /// The catalogued controls of one framework, in catalogue order.
 pub fn controls(framework: Framework) -> impl Iterator<Item = &'static Control> {
     CONTROLS.iter().filter(move |c| c.framework == framework)

@@ -34,6 +34,6 @@ mod data;
 mod resolve;
 mod types;
 
-pub use data::{all, annex_a, annex_a_objectives, controls};
+pub use data::{all, annex_a, annex_a_objectives, controls, rank};
 pub use resolve::{lookup, resolve};
 pub use types::{Control, ControlKind, Framework, Resolution};

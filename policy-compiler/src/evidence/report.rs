@@ -245,16 +245,7 @@ fn policy_controls(compiled: &Compiled) -> Vec<ControlEvidence> {
             let (prefix, id) = reference.split_once(':').unwrap_or(("", reference));
             let framework = Framework::from_prefix(prefix);
             let control = catalogue::resolve(reference).control();
-            let framework_rank = framework
-                .and_then(|f| Framework::ALL.iter().position(|x| *x == f))
-                .unwrap_or(usize::MAX);
-            let catalogue_rank = control
-                .and_then(|c| {
-                    catalogue::all()
-                        .iter()
-                        .position(|x| x.framework == c.framework && x.id == c.id)
-                })
-                .unwrap_or(usize::MAX);
+            let (framework_rank, catalogue_rank) = catalogue::rank(framework, control);
             let evidence = ControlEvidence {
                 reference: (*reference).to_owned(),
                 framework: prefix.to_owned(),

@@ -263,16 +263,7 @@ fn other_entries<'a>(
         let rules = by_control.get(reference).cloned().unwrap_or_default();
         let is_disclosure = disclosure.contains(&reference);
         let enforced = is_disclosure || rules.iter().any(|r| !r.is_monitor());
-        let framework_rank = framework
-            .and_then(|f| Framework::ALL.iter().position(|x| *x == f))
-            .unwrap_or(usize::MAX);
-        let catalogue_rank = control
-            .and_then(|c| {
-                catalogue::all()
-                    .iter()
-                    .position(|x| x.framework == c.framework && x.id == c.id)
-            })
-            .unwrap_or(usize::MAX);
+        let (framework_rank, catalogue_rank) = catalogue::rank(framework, control);
         keyed.push((
             (framework_rank, catalogue_rank, appearance),
             FrameworkEntry {
