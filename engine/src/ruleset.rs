@@ -717,20 +717,20 @@ pub enum Validator {
     Luhn,
     /// A payment card number: 12–19 digits after removing spaces/dashes,
     /// consistent separators, a known issuer prefix with one of that issuer's
-    /// lengths, and Luhn. See [`payment_card`].
+    /// lengths, and Luhn. See [`payment_card`](crate::detect::validate::payment_card).
     PaymentCard,
     /// An IBAN: a registry country, that country's length, check digits
-    /// 02–98 and mod-97 == 1; spaces allowed. See [`iban`].
+    /// 02–98 and mod-97 == 1; spaces allowed. See [`iban`](crate::detect::validate::iban).
     Iban,
     /// A US social security number that the SSA could have issued. See
-    /// [`us_ssn`].
+    /// [`us_ssn`](crate::detect::validate::us_ssn).
     UsSsn,
     /// A dotted-quad IPv4 address: four octets 0–255, no leading zeros.
     Ipv4,
     /// Parses as an IPv6 address with [`std::net::Ipv6Addr`].
     Ipv6,
     /// A JWT whose header segment base64url-decodes to a JSON object with
-    /// `"alg"`. See [`jwt`].
+    /// `"alg"`. See [`jwt`](crate::detect::validate::jwt).
     Jwt,
     /// Shannon entropy per character of the match is at least `min_bits`.
     /// Separates real secrets from placeholders (`AKIAXXXXXXXXXXXXXXXX`).

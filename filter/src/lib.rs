@@ -3,7 +3,7 @@
 //! The aimsgate proxy-wasm filter (ABI 0.2.1) for Envoy, Istio and other
 //! proxy-wasm hosts. A thin adapter: configuration in ([`config`]), the
 //! engine's decisions applied to headers, bodies and streams ([`http`]),
-//! decisions out as hash-chained audit events and counters ([`report`],
+//! decisions out as hash-chained audit events and counters ([`record`],
 //! [`audit`], [`metrics`]).
 //! Every rule of behaviour lives in `aimsgate-engine`, so the filter, the
 //! edge build and the CLI decide alike.
