@@ -8,21 +8,21 @@
 //! contributes the smallest of three sound bounds, computed from its
 //! patterns once per rule set:
 //!
-//! - its maximum match length (or the configured window when it has none,
-//!   or when non-ASCII bytes in the window could stretch a match);
+//! - its maximum match length (or the configured window when it has none);
 //! - its **alphabet**: every byte any match can contain. A pending match is
 //!   a suffix of the text made of those bytes only, so it starts inside the
 //!   trailing run of alphabet bytes. Secrets and e-mail addresses contain
 //!   no spaces, so after a space they need nothing held back at all;
 //! - its **prefixes**: when every match starts with one of a few literals
 //!   (`-----BEGIN`, `AKIA`, a canary value), a pending match starts at an
-//!   occurrence of one of them, or at a partial one at the very end. Only
-//!   while the run is ASCII: the literals match normalised text, so a
-//!   zero-width or full-width character can disguise one in the raw bytes.
+//!   occurrence of one of them, or at a partial one at the very end.
 //!
-//! Bytes ≥ 0x80 are in every alphabet: normalisation folds non-ASCII text
-//! (full-width digits, confusables) into ASCII and drops invisible
-//! characters, so any of them can sit inside a match of the original text.
+//! All three hold for the text the scanner matches, so they are applied to
+//! the normalised text and the result mapped back to the original bytes
+//! (`stream`): in the original, a zero-width character inside `AK…IA` or
+//! full-width letters would hide a prefix and stretch a match past its
+//! maximum length. Bytes ≥ 0x80 stay in every alphabet, for patterns that
+//! match non-ASCII text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -160,15 +160,7 @@ impl DetectorBound {
     /// How many bytes at the end of `text` a match of this detector that
     /// is not complete yet could already cover (at most `window`).
     pub(crate) fn pending(&self, text: &[u8], window: usize) -> usize {
-        let windowed = &text[text.len() - window.min(text.len())..];
-        // The maximum match length counts normalised bytes. Raw text with
-        // non-ASCII in it (invisible characters normalisation drops,
-        // full-width forms it folds) can spread a match over more bytes,
-        // so there only the window bounds it.
-        let cap = match self.max_len {
-            Some(max) if windowed.is_ascii() => max.min(windowed.len()),
-            _ => windowed.len(),
-        };
+        let cap = self.max_len.unwrap_or(window).min(window).min(text.len());
         let tail = &text[text.len() - cap..];
         let run = tail
             .iter()
@@ -180,13 +172,6 @@ impl DetectorBound {
         };
         // Only the part a pending match could occupy needs searching.
         let region = &tail[tail.len() - run..];
-        // The literals are matched against normalised text, these bytes are
-        // raw: a zero-width character inside `AK…IA`, or full-width
-        // letters, hide a prefix from a byte search. Non-ASCII in the run
-        // leaves only the alphabet bound, which counts every such byte.
-        if !region.is_ascii() {
-            return run;
-        }
         if let Some(found) = automaton.find(region) {
             return region.len() - found.start();
         }

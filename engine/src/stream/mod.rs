@@ -35,6 +35,7 @@ use crate::codec::{Api, Role, Segment, SegmentKind};
 use crate::decision::{self, Decision, MemoryLedger, Outcome};
 use crate::detect::Match;
 use crate::inspect::{Engine, RequestContext, RequestFacts, uninspectable};
+use crate::normalize;
 use crate::redact;
 use crate::reply::Refusal;
 use crate::ruleset::{Condition, Phase};
@@ -451,20 +452,32 @@ impl ResponseStream {
             }
             run.dirty = false;
             let end = run.end();
+            // Normalised once: the bounds and the scan both need the text
+            // the detectors match, not the bytes as sent.
+            let normalized = normalize::normalize(&run.text);
             let hold = if run.closed {
                 0
             } else {
-                self.detectors
+                let norm = normalized.text.as_bytes();
+                let pending = self
+                    .detectors
                     .iter()
                     .filter_map(|&d| bounds.get(d as usize))
-                    .map(|b| b.pending(run.text.as_bytes(), window))
+                    .map(|b| b.pending(norm, window))
                     .max()
-                    .unwrap_or(0)
+                    .unwrap_or(0);
+                // Back to the run's own bytes, from where the pending part
+                // starts there: hidden or folded characters inside it stay
+                // held with it.
+                match pending {
+                    0 => 0,
+                    n => run.text.len() - normalized.to_original(norm.len() - n..norm.len()).start,
+                }
             };
             let safe = end - hold.min(run.text.len());
             let mut limit = safe;
             found.clear();
-            engine.scanner.scan(&run.text, &mut found);
+            engine.scanner.scan_normalized(&normalized, &mut found);
             for m in found.drain(..) {
                 let span = run.base + m.span.start..run.base + m.span.end;
                 if span.start < run.limit {
@@ -951,6 +964,20 @@ mod tests {
         let engine = engine();
         let mut stream = open(&engine, Api::OpenaiChat);
         let event = chunk("hello there, ");
+        let mut out = Vec::new();
+        stream.push(&engine, event.as_bytes(), &mut out);
+        assert_eq!(out, event.as_bytes());
+        assert_eq!(stream.held_bytes(), 0);
+    }
+
+    #[test]
+    fn non_ascii_text_that_cannot_start_a_match_is_forwarded_at_once() {
+        // Holdback is worked out on the normalised text: Chinese prose, or
+        // accents, hold nothing back for a detector whose matches start
+        // with `AKIA`.
+        let engine = aws_and_block_only();
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let event = chunk("Café déjà vu. 你好，请总结一下会议记录");
         let mut out = Vec::new();
         stream.push(&engine, event.as_bytes(), &mut out);
         assert_eq!(out, event.as_bytes());
