@@ -80,3 +80,62 @@ fn rewritten_bodies_are_whole_on_envoy_and_on_ngx_wasm_module() {
         assert!(error["error"]["message"].is_string(), "{flavor:?}");
     }
 }
+
+/// Only a canary rule, so no other detector's holdback hides how little
+/// the canary's own holds back.
+const CANARY_POLICY: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: canary, version: "1", owner: me, approver: you, approved: 2026-01-01}
+detectors:
+  - id: canary
+    builtin: system-prompt-canary
+    canary: [AIMS-CANARY-5b8e1f0a9d2c]
+rules:
+  - id: no-prompt-leak
+    phase: response
+    when: {detector: canary}
+    action: block
+    controls: [owasp-llm:LLM07]
+"#;
+
+/// A canary whose start is disguised by a zero-width space (or spelt in
+/// full-width letters) and split across stream events is still caught on
+/// both hosts: the stream's holdback is worked out on the normalised text.
+#[test]
+fn a_disguised_canary_split_across_stream_events_is_caught_on_both_hosts() {
+    for flavor in [Flavor::Envoy, Flavor::NgxWasm] {
+        let mut plugin = start(
+            compile(CANARY_POLICY),
+            HostOptions {
+                flavor,
+                ..HostOptions::default()
+            },
+        );
+        assert!(plugin.configured(), "{:?}", plugin.logs());
+        for (first, second) in [
+            (
+                "the reference is AIMS-CANA\u{200b}",
+                "RY-5b8e1f0a9d2c, thanks",
+            ),
+            (
+                "the reference is ＡＩＭＳ-ＣＡＮＡ",
+                "RY-5b8e1f0a9d2c, thanks",
+            ),
+        ] {
+            // Each event in its own body chunk, as a provider flushes them.
+            let events = [chunk_event(first), chunk_event(second)];
+            let stream = sse(&events, &[events[0].len()]);
+            let run = openai(&mut plugin, &chat("hi"), 1, stream);
+            let body = body_text(&run);
+            assert_eq!(
+                outcome(&run.response),
+                "block",
+                "{flavor:?} {first:?}: {body}"
+            );
+            assert!(
+                !body.contains("5b8e1f0a9d2c"),
+                "{flavor:?} {first:?}: the canary reached the client: {body}"
+            );
+        }
+    }
+}
