@@ -303,6 +303,12 @@ impl Flow {
         matches!(self.stage, Stage::AwaitResponse)
     }
 
+    /// Whether the request body is being gathered for its decision: the
+    /// runtime must not let it go (a trailers callback decides it).
+    pub fn buffering_request(&self) -> bool {
+        matches!(self.stage, Stage::Request)
+    }
+
     /// Whether the response is governed: its head and body still to be
     /// decided on.
     pub fn governed(&self) -> bool {
@@ -929,11 +935,15 @@ impl Flow {
     /// exchange leaves the trail without a trace. Idempotent.
     pub fn close(&mut self, runtime: &mut dyn Runtime) {
         match std::mem::replace(&mut self.stage, Stage::Pass) {
-            Stage::Request => self.record_pass(
+            // Nothing went upstream: the client left, or the proxy itself
+            // refused the body (Envoy's 413 over its buffer limit). Not an
+            // allow; status 0: aimsgate did not answer.
+            Stage::Request => self.record_refusal(
                 runtime,
                 Phase::Request,
+                0,
                 "request_incomplete",
-                "the request ended before its body was complete; nothing was forwarded",
+                "the request ended before its body was complete (client gone, or refused by the proxy); nothing was forwarded",
             ),
             Stage::AwaitResponse => self.record_pass(
                 runtime,

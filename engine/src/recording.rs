@@ -84,6 +84,10 @@ pub struct Request {
     /// Body.
     #[serde(default)]
     pub body: Body,
+    /// Trailers after the body (HTTP/2, or chunked HTTP/1.1); most
+    /// recordings have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trailers: BTreeMap<String, String>,
 }
 
 /// A recorded response.
@@ -103,6 +107,9 @@ pub struct Response {
     /// it, chunk by chunk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunks: Option<Vec<String>>,
+    /// Trailers after the body.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trailers: BTreeMap<String, String>,
 }
 
 /// A body: exact text, exact bytes in base64, or JSON written compactly.

@@ -15,6 +15,14 @@
 //!   status and headers are already downstream): the body becomes the
 //!   API's error JSON;
 //! - streamed responses forward each chunk's settled part at once.
+//!
+//! Trailers end a body as `end_of_stream` does: a body followed by
+//! trailers never sees `end_of_stream = true` in a body callback (Envoy
+//! context.cc `decodeTrailers`/`encodeTrailers`), and the proxy-wasm SDK's
+//! default trailers callback continues, which would release the body
+//! still buffered for inspection. So the trailers callbacks decide the
+//! body there and then: the buffer is still the filter's to read and
+//! replace while it pauses (context.cc `getBuffer`, `buffering_*_body_`).
 
 use std::rc::Rc;
 
@@ -40,6 +48,11 @@ pub struct Http {
     /// The rule set this exchange started on (kept across reconfiguration).
     loaded: Option<Rc<Loaded>>,
     flow: Flow,
+    /// Size of the request body as of its last body callback (the body
+    /// the request trailers complete).
+    request_size: usize,
+    /// Size of the buffered response body as of its last body callback.
+    response_size: usize,
 }
 
 fn apply(map: Map, edits: &HeaderEdits) {
@@ -58,6 +71,8 @@ impl Http {
             shared,
             loaded: None,
             flow: Flow::new(),
+            request_size: 0,
+            response_size: 0,
         }
     }
 
@@ -112,6 +127,83 @@ impl Http {
             let _ = abi::replace_body(Buffer::ResponseBody, size, &[]);
         }
     }
+
+    /// The request body step: `size` bytes so far, complete or not.
+    fn request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let Some(loaded) = self.loaded.clone() else {
+            return Action::Continue;
+        };
+        let step = self.step(&loaded, |flow, env| {
+            flow.request_body(env, &mut SharedLedger, body_size, end_of_stream, || {
+                abi::buffer(Buffer::RequestBody, 0, body_size).ok()
+            })
+        });
+        match step {
+            BodyStep::Wait => Action::Pause,
+            BodyStep::Forward(None) => Action::Continue,
+            BodyStep::Forward(Some(body)) => {
+                if abi::replace_body(Buffer::RequestBody, body_size, &body).is_ok() {
+                    return Action::Continue;
+                }
+                let mut recorder = Recorder {
+                    shared: &self.shared,
+                    loaded: Some(&loaded),
+                };
+                let refusal = self.flow.refuse_own(
+                    &mut recorder,
+                    Phase::Request,
+                    500,
+                    "body_unwritable",
+                    "the rewritten request body could not be set",
+                );
+                self.refuse(&refusal)
+            }
+            BodyStep::Refuse(refusal) => self.refuse(&refusal),
+        }
+    }
+
+    /// The response body step. `writable`: the body buffer can be read and
+    /// replaced (false in a trailers callback after a stream's chunks went
+    /// on: what the step returns then cannot be sent).
+    fn response_body(&mut self, body_size: usize, end_of_stream: bool, writable: bool) -> Action {
+        if self.flow.response_mode() == BodyMode::Pass {
+            return Action::Continue;
+        }
+        let Some(loaded) = self.loaded.clone() else {
+            return Action::Continue;
+        };
+        let step = self.step(&loaded, |flow, env| {
+            flow.response_body(env, body_size, end_of_stream, || {
+                if writable {
+                    abi::buffer(Buffer::ResponseBody, 0, body_size).ok()
+                } else {
+                    Some(Vec::new())
+                }
+            })
+        });
+        match step {
+            BodyStep::Wait => return Action::Pause,
+            BodyStep::Forward(None) => {}
+            // Nothing was there and nothing goes out.
+            BodyStep::Forward(Some(body)) if body.is_empty() && body_size == 0 => {}
+            BodyStep::Forward(Some(_)) | BodyStep::Refuse(_) if !writable => abi::log(
+                Level::Warn,
+                "aimsgate: a stream's held-back end was dropped: trailers came after its last chunk",
+            ),
+            BodyStep::Forward(Some(body)) => {
+                if abi::replace_body(Buffer::ResponseBody, body_size, &body).is_err() {
+                    abi::log(
+                        Level::Error,
+                        "aimsgate: the rewritten response body could not be set",
+                    );
+                    // Never forward what was not inspected as sent.
+                    let _ = abi::replace_body(Buffer::ResponseBody, body_size, &[]);
+                }
+            }
+            BodyStep::Refuse(refusal) => self.refuse_response(body_size, &refusal),
+        }
+        Action::Continue
+    }
 }
 
 impl Context for Http {}
@@ -160,36 +252,17 @@ impl HttpContext for Http {
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        let Some(loaded) = self.loaded.clone() else {
+        self.request_size = body_size;
+        self.request_body(body_size, end_of_stream)
+    }
+
+    /// Request trailers: the body before them is complete. Decide it now;
+    /// continuing without a decision would release it uninspected.
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        if !self.flow.buffering_request() {
             return Action::Continue;
-        };
-        let step = self.step(&loaded, |flow, env| {
-            flow.request_body(env, &mut SharedLedger, body_size, end_of_stream, || {
-                abi::buffer(Buffer::RequestBody, 0, body_size).ok()
-            })
-        });
-        match step {
-            BodyStep::Wait => Action::Pause,
-            BodyStep::Forward(None) => Action::Continue,
-            BodyStep::Forward(Some(body)) => {
-                if abi::replace_body(Buffer::RequestBody, body_size, &body).is_ok() {
-                    return Action::Continue;
-                }
-                let mut recorder = Recorder {
-                    shared: &self.shared,
-                    loaded: Some(&loaded),
-                };
-                let refusal = self.flow.refuse_own(
-                    &mut recorder,
-                    Phase::Request,
-                    500,
-                    "body_unwritable",
-                    "the rewritten request body could not be set",
-                );
-                self.refuse(&refusal)
-            }
-            BodyStep::Refuse(refusal) => self.refuse(&refusal),
         }
+        self.request_body(self.request_size, true)
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
@@ -218,35 +291,21 @@ impl HttpContext for Http {
     }
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        if self.flow.response_mode() == BodyMode::Pass {
-            return Action::Continue;
+        self.response_size = body_size;
+        self.response_body(body_size, end_of_stream, true)
+    }
+
+    /// Response trailers: the body before them is complete. A buffered
+    /// body is decided (and rewritten) now; a stream is finished, though
+    /// what it still holds back cannot be sent any more (the chunks went
+    /// on, so the body buffer is no longer the filter's): it is dropped,
+    /// never passed uninspected.
+    fn on_http_response_trailers(&mut self, _num_trailers: usize) -> Action {
+        match self.flow.response_mode() {
+            BodyMode::Pass => Action::Continue,
+            BodyMode::Buffer => self.response_body(self.response_size, true, true),
+            BodyMode::Stream => self.response_body(0, true, false),
         }
-        let Some(loaded) = self.loaded.clone() else {
-            return Action::Continue;
-        };
-        let step = self.step(&loaded, |flow, env| {
-            flow.response_body(env, body_size, end_of_stream, || {
-                abi::buffer(Buffer::ResponseBody, 0, body_size).ok()
-            })
-        });
-        match step {
-            BodyStep::Wait => return Action::Pause,
-            BodyStep::Forward(None) => {}
-            // Nothing was there and nothing goes out.
-            BodyStep::Forward(Some(body)) if body.is_empty() && body_size == 0 => {}
-            BodyStep::Forward(Some(body)) => {
-                if abi::replace_body(Buffer::ResponseBody, body_size, &body).is_err() {
-                    abi::log(
-                        Level::Error,
-                        "aimsgate: the rewritten response body could not be set",
-                    );
-                    // Never forward what was not inspected as sent.
-                    let _ = abi::replace_body(Buffer::ResponseBody, body_size, &[]);
-                }
-            }
-            BodyStep::Refuse(refusal) => self.refuse_response(body_size, &refusal),
-        }
-        Action::Continue
     }
 
     /// The exchange is over, however it ended: a phase that started but

@@ -42,7 +42,7 @@ pub fn request_of(exchange: &Recording, chunk: usize) -> HttpRequest {
     HttpRequest {
         headers,
         body: chunks(&body, chunk),
-        trailers: Vec::new(),
+        trailers: pairs(&exchange.request.trailers),
     }
 }
 
@@ -82,8 +82,15 @@ pub fn response_of(exchange: &Recording, chunk: usize) -> HttpResponse {
     HttpResponse {
         headers,
         body,
-        trailers: Vec::new(),
+        trailers: pairs(&response.trailers),
     }
+}
+
+/// Recorded trailers as the harness takes them (names lower-case).
+fn pairs(map: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect()
 }
 
 /// One decision as the filter logged it.

@@ -271,12 +271,14 @@ fn text_exchange(case: &Case, text: &str, defaults: &Defaults) -> Recording {
             path: defaults.path.clone(),
             headers,
             body: Body::Json(request),
+            trailers: BTreeMap::new(),
         },
         response: Some(recording::Response {
             status: 200,
             headers: BTreeMap::from([("content-type".into(), "application/json".into())]),
             body: Some(Body::Json(response)),
             chunks: None,
+            trailers: BTreeMap::new(),
         }),
     }
 }

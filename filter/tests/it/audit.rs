@@ -149,6 +149,8 @@ fn every_decision_path_emits_exactly_one_event_per_phase() {
     let last = tail.last().expect("an event for the abandoned request");
     assert_eq!(last["aimsgate.code"], "request_incomplete");
     assert_eq!(last["aimsgate.phase"], "request");
+    // Nothing was forwarded: not an allow.
+    assert_eq!(last["aimsgate.outcome"], "block");
 
     // A compressed stream reset before its first chunk is still a
     // response on record.

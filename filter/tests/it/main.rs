@@ -2,6 +2,7 @@
 //! here, so the suite links once (each link carries wasmtime) instead of
 //! once per file.
 
+mod adversarial;
 mod audit;
 mod common;
 mod e2e;

@@ -1,0 +1,452 @@
+//! The adversarial suite: exchanges an attacker would send (or a provider
+//! would answer) to get text past the filter, each with what must happen.
+//!
+//! The cases are data — `tests/adversarial/*.json`, read at run time —
+//! plus variants generated here (every split point around a match, decoys
+//! before and after, every spelling of a host or path). The filter's test
+//! binary runs them through the real filter.wasm in the harness
+//! (`filter/tests/it/adversarial.rs`), the edge's natively through the
+//! guard (`edge/tests/adversarial.rs`); both include this file with
+//! `#[path]`, so there is one reader and one judge.
+//!
+//! A case fails when the decision differs from what it expects, or when a
+//! string it names reaches the upstream, the client or the audit trail.
+//! Every string a case says must not pass is also checked against every
+//! audit line: matched text never goes into evidence.
+
+#![allow(dead_code)] // each runtime uses the parts it needs
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use aimsgate_engine::codec::events::event_delta;
+use aimsgate_engine::codec::sse::SseParser;
+use aimsgate_engine::codec::{Api, api_from_path};
+use aimsgate_engine::normalize::normalize;
+use aimsgate_engine::recording::Recording;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// An AWS access key id the baseline blocks in prompts and masks in
+/// completions.
+pub const AWS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+/// A payment card the baseline masks in both directions.
+pub const CARD: &str = "4111 1111 1111 1111";
+/// The system-prompt canary the baseline blocks in completions.
+pub const CANARY: &str = "AIMS-CANARY-5b8e1f0a9d2c";
+/// An e-mail address the baseline masks in both directions.
+pub const EMAIL: &str = "marco.rossi@example.net";
+/// A GitHub token the baseline blocks in prompts and masks in completions.
+pub const GITHUB: &str = "ghp_R8cYvD4mK1pQ7sT2wX9zA3bN6eF0hJ5uL8iO";
+
+/// One file of cases.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    /// What the file's cases have in common.
+    #[allow(dead_code)]
+    description: String,
+    cases: Vec<Case>,
+}
+
+/// One case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique name.
+    pub id: String,
+    /// The numbered finding of the enforcement-soundness issue it covers
+    /// (0: an evasion beyond the list).
+    pub item: u8,
+    /// How the attack works.
+    #[serde(default)]
+    pub description: String,
+    /// What the client sends and the upstream answers.
+    pub exchange: Recording,
+    /// What must happen.
+    pub expect: Expect,
+    /// Runtimes that cannot express the case, with why (`filter`, `edge`).
+    #[serde(default)]
+    pub skip: BTreeMap<String, String>,
+}
+
+/// What must happen to a case.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The request's recorded outcome (`allow`, `redact`, `block`, …), or
+    /// `none`: no event (an ungoverned request).
+    pub request: Option<String>,
+    /// The request's runtime code (`upgrade_refused`, …).
+    pub request_code: Option<String>,
+    /// The response's recorded outcome, or `none`.
+    pub response: Option<String>,
+    /// The response's runtime code.
+    pub response_code: Option<String>,
+    /// The status the client got.
+    pub status: Option<u16>,
+    /// Strings that must not reach the upstream (headers or body).
+    #[serde(default)]
+    pub upstream_lacks: Vec<String>,
+    /// Strings that must not reach the client (headers or body).
+    #[serde(default)]
+    pub client_lacks: Vec<String>,
+    /// Strings the client must get (a mask, an error message).
+    #[serde(default)]
+    pub client_has: Vec<String>,
+    /// Strings the upstream must get.
+    #[serde(default)]
+    pub upstream_has: Vec<String>,
+}
+
+/// One recorded phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    /// `allow`, `redact`, `block`, …
+    pub outcome: String,
+    /// The runtime's own code, if it decided.
+    pub code: Option<String>,
+}
+
+/// What a runtime did with a case.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The request's recorded decision (`None`: no event).
+    pub request: Option<Phase>,
+    /// The response's recorded decision.
+    pub response: Option<Phase>,
+    /// The status the client got.
+    pub status: u16,
+    /// What reached the upstream (headers and body as text); `None`:
+    /// nothing did.
+    pub upstream: Option<String>,
+    /// What the client got (headers and body as text).
+    pub client: String,
+    /// Every audit line the exchange left.
+    pub events: Vec<String>,
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every case: the files' and the generated ones, ids unique.
+pub fn cases() -> Vec<Case> {
+    let dir = root().join("tests/adversarial");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("a case file");
+        let file: File =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        cases.extend(file.cases);
+    }
+    cases.extend(generated());
+    let mut ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, ids.len(), "case ids are unique");
+    cases
+}
+
+/// The ways `observed` falls short of `case`; empty when it passes.
+pub fn judge(case: &Case, observed: &Observed) -> Vec<String> {
+    let mut failures = Vec::new();
+    let expect = &case.expect;
+    let mut phase =
+        |name: &str, want: &Option<String>, code: &Option<String>, got: &Option<Phase>| {
+            if let Some(want) = want {
+                let got_outcome = got.as_ref().map_or("none", |p| p.outcome.as_str());
+                if want != got_outcome {
+                    failures.push(format!(
+                        "{name}: expected {want}, got {got_outcome} ({got:?})"
+                    ));
+                }
+            }
+            if let Some(code) = code {
+                let got_code = got.as_ref().and_then(|p| p.code.as_deref());
+                if Some(code.as_str()) != got_code {
+                    failures.push(format!("{name} code: expected {code}, got {got_code:?}"));
+                }
+            }
+        };
+    phase(
+        "request",
+        &expect.request,
+        &expect.request_code,
+        &observed.request,
+    );
+    phase(
+        "response",
+        &expect.response,
+        &expect.response_code,
+        &observed.response,
+    );
+    if let Some(status) = expect.status
+        && status != observed.status
+    {
+        failures.push(format!(
+            "status: expected {status}, got {}",
+            observed.status
+        ));
+    }
+    let api = case
+        .exchange
+        .api
+        .or_else(|| api_from_path(&case.exchange.request.path));
+    let upstream = readable(api, observed.upstream.as_deref().unwrap_or_default());
+    let client = readable(api, &observed.client);
+    for needle in &expect.upstream_lacks {
+        if upstream.contains(needle.as_str()) {
+            failures.push(format!("the upstream got `{needle}`"));
+        }
+    }
+    for needle in &expect.upstream_has {
+        if !upstream.contains(needle.as_str()) {
+            failures.push(format!("the upstream did not get `{needle}`"));
+        }
+    }
+    for needle in &expect.client_lacks {
+        if client.contains(needle.as_str()) {
+            failures.push(format!("the client got `{needle}`"));
+        }
+    }
+    for needle in &expect.client_has {
+        if !client.contains(needle.as_str()) {
+            failures.push(format!("the client did not get `{needle}`"));
+        }
+    }
+    for needle in expect.upstream_lacks.iter().chain(&expect.client_lacks) {
+        if observed
+            .events
+            .iter()
+            .any(|line| line.contains(needle.as_str()))
+        {
+            failures.push(format!("an audit line holds `{needle}`"));
+        }
+    }
+    failures
+}
+
+/// Everything a reader of `message` (headers and body as text) can see:
+/// the text itself; every string of a JSON body, decoded; a stream's text
+/// as its events add up (the deltas of each event, one after another, and
+/// every string of each event) — all of it also as the detectors see it
+/// (normalised: invisible characters dropped, look-alikes folded), so a
+/// secret split over two events or padded with a zero-width space still
+/// counts as got.
+fn readable(api: Option<Api>, message: &str) -> String {
+    let mut text = message.to_owned();
+    let body = message.split_once("\n\n").map_or(message, |(_, body)| body);
+    let mut strings = Vec::new();
+    if let Ok(json) = serde_json::from_str::<Value>(body) {
+        collect_strings(&json, &mut strings);
+    }
+    let mut parser = SseParser::new();
+    let mut events = Vec::new();
+    let framed =
+        parser.push(body.as_bytes(), &mut events).is_ok() && parser.finish(&mut events).is_ok();
+    if framed && !events.is_empty() {
+        let mut stream = String::new();
+        for event in &events {
+            if let Some(api) = api
+                && let Ok(deltas) = event_delta(api, event)
+            {
+                deltas.iter().for_each(|d| stream.push_str(&d.text));
+            }
+            if let Ok(json) = serde_json::from_str::<Value>(&event.data) {
+                collect_strings(&json, &mut strings);
+            }
+        }
+        strings.push(stream);
+    }
+    for s in strings {
+        text.push('\n');
+        text.push_str(&s);
+    }
+    let normalized = normalize(&text).text.into_owned();
+    text.push('\n');
+    text.push_str(&normalized);
+    text
+}
+
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            collect_strings(v, out);
+        }),
+        Value::Number(n) => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
+/// Runs every case `runtime` can express through `run` and fails with
+/// every case that fell short, so one run shows the whole picture.
+pub fn run_all(runtime: &str, mut run: impl FnMut(&Case) -> Observed) -> usize {
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for case in cases() {
+        if case.skip.contains_key(runtime) {
+            continue;
+        }
+        ran += 1;
+        let observed = run(&case);
+        let failures = judge(&case, &observed);
+        if !failures.is_empty() {
+            failed.push(format!(
+                "{} (item {}): {}\n    request {:?} response {:?} status {}",
+                case.id,
+                case.item,
+                failures.join("; "),
+                observed.request,
+                observed.response,
+                observed.status
+            ));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {ran} adversarial cases failed on {runtime}:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    ran
+}
+
+// ----- building exchanges -----
+
+/// The headers the baseline's identity rule asks for.
+pub fn caller() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("x-user-id".to_owned(), "u-10482".to_owned()),
+        ("x-user-group".to_owned(), "customer-support".to_owned()),
+    ])
+}
+
+/// A recording from its JSON parts (`request` needs `host`, `path`, `body`;
+/// identity headers are added unless the request names headers itself).
+pub fn exchange(request: Value, response: Option<Value>) -> Recording {
+    let mut request = request;
+    if request.get("headers").is_none() {
+        request["headers"] = json!(caller());
+    }
+    let mut recording = json!({"schema": "aimsgate/exchange/v1", "request": request});
+    if let Some(response) = response {
+        recording["response"] = response;
+    }
+    Recording::from_json(recording.to_string().as_bytes())
+        .unwrap_or_else(|e| panic!("a generated recording: {e}\n{recording:#}"))
+}
+
+/// An OpenAI chat request with one user message.
+pub fn chat_request(content: &str) -> Value {
+    json!({
+        "host": "api.openai.com",
+        "path": "/v1/chat/completions",
+        "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": content}]},
+    })
+}
+
+/// A non-streamed chat completion.
+pub fn chat_completion(content: &str) -> Value {
+    json!({
+        "status": 200,
+        "headers": {"content-type": "application/json"},
+        "body": {
+            "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": content}}],
+        },
+    })
+}
+
+/// One chat completion chunk event.
+pub fn chat_event(text: &str) -> String {
+    let data = json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]});
+    format!("data: {data}\n\n")
+}
+
+/// A streamed chat completion of `pieces`, one event each, in chunks cut
+/// at the events' edges.
+pub fn chat_stream(pieces: &[&str]) -> Value {
+    let mut chunks: Vec<String> = pieces.iter().map(|p| chat_event(p)).collect();
+    chunks.push("data: [DONE]\n\n".to_owned());
+    json!({"status": 200, "headers": {"content-type": "text/event-stream"}, "chunks": chunks})
+}
+
+fn case(id: String, item: u8, description: String, exchange: Recording, expect: Expect) -> Case {
+    Case {
+        id,
+        item,
+        description,
+        exchange,
+        expect,
+        skip: BTreeMap::new(),
+    }
+}
+
+// ----- generated variants -----
+
+/// The generated cases.
+pub fn generated() -> Vec<Case> {
+    let mut cases = Vec::new();
+    stream_splits(&mut cases);
+    cases
+}
+
+/// A secret split over two stream events at every point around its
+/// edges, with a control character (dropped by normalisation) or nothing
+/// at the boundary: the client never gets it whole.
+fn stream_splits(cases: &mut Vec<Case>) {
+    let secrets = [
+        ("canary", CANARY, "block"),
+        ("card", CARD, "redact"),
+        ("aws", AWS_KEY, "redact"),
+    ];
+    for (name, secret, outcome) in secrets {
+        for joint in ["", "\u{1}", "\u{200b}"] {
+            for at in 1..secret.len() {
+                let (head, tail) = secret.split_at(at);
+                let first = format!("Here it is: {head}{joint}");
+                let second = format!("{tail} and that is all.");
+                let id = format!(
+                    "stream-split-{name}-{}-{at}",
+                    if joint.is_empty() {
+                        "plain"
+                    } else if joint == "\u{1}" {
+                        "control"
+                    } else {
+                        "zwsp"
+                    }
+                );
+                let exchange = exchange(
+                    chat_request("What is the reference?"),
+                    Some(chat_stream(&[&first, &second])),
+                );
+                cases.push(case(
+                    id,
+                    7,
+                    format!("`{secret}` split after {at} bytes with {joint:?} at the boundary"),
+                    exchange,
+                    Expect {
+                        response: Some(outcome.to_owned()),
+                        client_lacks: vec![head.to_owned() + tail],
+                        ..Expect::default()
+                    },
+                ));
+            }
+        }
+    }
+}
