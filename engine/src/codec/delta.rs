@@ -34,6 +34,11 @@ pub struct StreamDelta {
     /// The stream is complete (OpenAI `[DONE]`, `response.completed`,
     /// Anthropic `message_stop`; for Gemini, a candidate's `finishReason`).
     pub done: bool,
+    /// Text outside the deltas: a string of an event that repeats a run
+    /// whole (the Responses API's `*.done` events, `response.completed`)
+    /// or adds text no delta carried. The stream masks it as the run it
+    /// repeats, or inspects it as new text; never passes it unread.
+    pub echo: bool,
 }
 
 impl StreamDelta {
@@ -52,6 +57,16 @@ impl StreamDelta {
             tool_name: None,
             done: false,
             raw: Some(text.raw.clone()),
+            echo: false,
+        })
+    }
+
+    /// A string outside the deltas (see [`StreamDelta::echo`]); `None`
+    /// when empty.
+    pub(crate) fn echo(text: &json::Str<'_>) -> Option<StreamDelta> {
+        StreamDelta::text(0, SegmentKind::Text, 0, text).map(|delta| StreamDelta {
+            echo: true,
+            ..delta
         })
     }
 
@@ -71,6 +86,7 @@ impl StreamDelta {
             tool_name: Some(name.to_owned()),
             done: false,
             raw,
+            echo: false,
         }
     }
 
@@ -95,6 +111,7 @@ impl StreamDelta {
                 tool_name: None,
                 done: false,
                 raw,
+                echo: false,
             }),
         }
     }
@@ -109,6 +126,7 @@ impl StreamDelta {
             tool_name: None,
             done: true,
             raw: None,
+            echo: false,
         }
     }
 }

@@ -11,7 +11,7 @@
 //! every output item of a Responses API response, which is one turn.
 
 use super::delta::{StreamDelta, StreamMeta};
-use super::json::{Node, Str};
+use super::json::{Node, Str, Value};
 use super::{Api, CodecError, Cx, Path, RequestView, ResponseView, Role, SegmentKind, segment};
 
 const CHAT: Cx = Cx(Api::OpenaiChat);
@@ -568,8 +568,14 @@ fn call_delta(
     Ok(())
 }
 
-/// One Responses API stream event, chosen by its `type`. The `*.done`
-/// events repeat the whole text and are ignored: the deltas already had it.
+/// One Responses API stream event, chosen by its `type`.
+///
+/// Text deltas extend their run. Every other string of an event that is
+/// not declared non-text ([`echo_strings`]) comes out as an echo: the
+/// `*.done` events and `response.completed` repeat the whole text, and an
+/// event may carry text no delta did (an unknown event type, an item that
+/// arrives whole). The stream masks an echo as the run it repeats, or
+/// inspects it as new text.
 pub(super) fn responses_event(
     root: &Node<'_>,
     out: &mut Vec<StreamDelta>,
@@ -579,29 +585,34 @@ pub(super) fn responses_event(
     let top = Path::ROOT;
     cx.object(root, &top)?;
     let kind = cx.string(root.get("type"), &top.key("type"))?;
+    let kind = kind.map_or("", |k| &*k.text);
     let index = cx
         .count(root.get("output_index"), &top.key("output_index"))?
         .map_or(0, to_u32_64);
     let delta = || cx.string(root.get("delta"), &top.key("delta"));
-    match kind.map(|k| &*k.text) {
-        Some("response.created" | "response.in_progress") => response_meta(root, meta)?,
-        Some("response.completed" | "response.incomplete" | "response.failed") => {
+    // The member carrying the delta text, left out of the echoes.
+    let mut delta_key = None;
+    match kind {
+        "response.created" | "response.in_progress" => response_meta(root, meta)?,
+        "response.completed" | "response.incomplete" | "response.failed" => {
             response_meta(root, meta)?;
-            out.push(StreamDelta::done(0));
         }
-        Some("response.output_item.added") => {
+        "response.output_item.added" => {
             if let Some(item) = root.get("item") {
                 added_item(item, index, &top.key("item"), out)?;
             }
         }
-        Some("response.output_text.delta" | "response.refusal.delta") => {
+        "response.output_text.delta" | "response.refusal.delta" => {
+            delta_key = Some("delta");
             if let Some(delta) = delta()? {
                 out.extend(StreamDelta::text(0, SegmentKind::Text, index, delta));
             }
         }
-        Some(
-            "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta",
-        ) => {
+        // Audio bytes, base64: media, not text (its transcript streams as
+        // `response.audio.transcript.delta`).
+        "response.audio.delta" => delta_key = Some("delta"),
+        "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta" => {
+            delta_key = Some("delta");
             if let Some(delta) = delta()? {
                 out.extend(StreamDelta::text(
                     0,
@@ -611,9 +622,114 @@ pub(super) fn responses_event(
                 ));
             }
         }
+        // Any other delta event (reasoning text, audio transcripts, event
+        // types added later): text of the output item it names.
+        kind if kind.ends_with(".delta") => {
+            if let Some(Node {
+                value: Value::String(delta),
+                ..
+            }) = root.get("delta")
+            {
+                delta_key = Some("delta");
+                out.extend(StreamDelta::text(0, SegmentKind::Text, index, delta));
+            }
+        }
         _ => {}
     }
+    echo_strings(root, delta_key, out);
+    if matches!(
+        kind,
+        "response.completed" | "response.incomplete" | "response.failed"
+    ) {
+        out.push(StreamDelta::done(0));
+    }
     Ok(())
+}
+
+/// Members whose strings are not text for anyone to read: identifiers,
+/// type tags, states, names of models and tools, opaque or encrypted
+/// blobs.
+const NOT_TEXT: &[&str] = &[
+    "type",
+    "id",
+    "item_id",
+    "object",
+    "status",
+    "role",
+    "model",
+    "call_id",
+    "name",
+    "server_label",
+    "service_tier",
+    "previous_response_id",
+    "conversation",
+    "prompt_cache_key",
+    "safety_identifier",
+    "encrypted_content",
+    "signature",
+    "logprobs",
+];
+
+/// Members of a response object that echo the request (already inspected
+/// on its way in) or configure it: `instructions` is the request's own
+/// system prompt, not the model's output.
+const REQUEST_ECHO: &[&str] = &[
+    "instructions",
+    "tools",
+    "tool_choice",
+    "text",
+    "reasoning",
+    "metadata",
+    "prompt",
+    "user",
+    "truncation",
+    "include",
+];
+
+/// Every string of an event but `skip` and the members declared not text,
+/// as echoes.
+fn echo_strings(root: &Node<'_>, skip: Option<&str>, out: &mut Vec<StreamDelta>) {
+    let Value::Object(members) = &root.value else {
+        return;
+    };
+    for (key, node) in members {
+        if Some(&*key.text) == skip || NOT_TEXT.contains(&&*key.text) {
+            continue;
+        }
+        if &*key.text == "response" {
+            response_echoes(node, out);
+        } else {
+            strings_of(node, out);
+        }
+    }
+}
+
+/// The strings of a response object, less what echoes the request.
+fn response_echoes(response: &Node<'_>, out: &mut Vec<StreamDelta>) {
+    let Value::Object(members) = &response.value else {
+        return strings_of(response, out);
+    };
+    for (key, node) in members {
+        if !NOT_TEXT.contains(&&*key.text) && !REQUEST_ECHO.contains(&&*key.text) {
+            strings_of(node, out);
+        }
+    }
+}
+
+/// Every string under `node` (object members declared not text left out).
+fn strings_of(node: &Node<'_>, out: &mut Vec<StreamDelta>) {
+    match &node.value {
+        Value::String(s) => out.extend(StreamDelta::echo(s)),
+        Value::Array(items) => items.iter().for_each(|item| strings_of(item, out)),
+        Value::Object(members) => {
+            for (key, node) in members {
+                if !NOT_TEXT.contains(&&*key.text) {
+                    strings_of(node, out);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `response.output_item.added` for a call item names the tool.

@@ -39,6 +39,7 @@ use crate::normalize;
 use crate::redact;
 use crate::reply::Refusal;
 use crate::ruleset::{Condition, Phase};
+use sha2::{Digest as _, Sha256};
 
 /// Default for [`StreamOptions::window`].
 pub const DEFAULT_WINDOW: usize = 4096;
@@ -123,6 +124,33 @@ struct Run {
     dirty: bool,
     /// Final matches already counted, by (detector, start, end).
     counted: Vec<(u32, usize, usize)>,
+    /// Digest of the run's whole text (trimmed text included): an event
+    /// that repeats the run is recognised by it.
+    digest: Digest,
+}
+
+/// SHA-256 of a run's text so far, updated as text arrives.
+#[derive(Clone, Default)]
+struct Digest(Sha256);
+
+impl Digest {
+    fn of(text: &str) -> [u8; 32] {
+        Sha256::digest(text.as_bytes()).into()
+    }
+
+    fn update(&mut self, text: &str) {
+        self.0.update(text.as_bytes());
+    }
+
+    fn value(&self) -> [u8; 32] {
+        self.0.clone().finalize().into()
+    }
+}
+
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Digest")
+    }
 }
 
 impl Run {
@@ -142,6 +170,9 @@ struct Piece {
     literal: Option<Range<usize>>,
     /// Masks to apply, local to `text`.
     masks: Vec<(Range<usize>, String)>,
+    /// The piece repeats its run whole (a `*.done` event): it gets every
+    /// mask of the run in full, whatever the deltas got.
+    echo: bool,
 }
 
 /// An event (or array element) not forwarded yet.
@@ -353,6 +384,10 @@ impl ResponseStream {
             .map_err(|e| e.to_string())?;
         let mut pieces = Vec::new();
         for delta in deltas {
+            if delta.echo {
+                pieces.push(self.echo_piece(delta));
+                continue;
+            }
             if delta.done {
                 self.runs
                     .iter_mut()
@@ -370,6 +405,7 @@ impl ResponseStream {
             let run_state = &mut self.runs[run];
             let start = run_state.end();
             run_state.text.push_str(&delta.text);
+            run_state.digest.update(&delta.text);
             run_state.dirty = true;
             self.text_bytes += delta.text.len();
             pieces.push(Piece {
@@ -378,6 +414,7 @@ impl ResponseStream {
                 text: delta.text,
                 literal: delta.raw,
                 masks: Vec::new(),
+                echo: false,
             });
         }
         self.held.push_back(Held {
@@ -387,6 +424,73 @@ impl ResponseStream {
             pieces,
         });
         Ok(())
+    }
+
+    /// The piece for text outside the deltas. Text that repeats a run
+    /// whole closes that run and gets its masks — those applied so far now,
+    /// later ones as they are decided — so the repeat never undoes a
+    /// redaction. Any other text is a run of its own, closed, inspected
+    /// like the rest: a `*.done` event that differs from its deltas, or
+    /// text no delta carried, is judged on what it says.
+    fn echo_piece(&mut self, delta: StreamDelta) -> Piece {
+        let len = delta.text.len();
+        let digest = Digest::of(&delta.text);
+        let repeated = self
+            .runs
+            .iter()
+            .position(|r| r.end() == len && r.digest.value() == digest);
+        let run = match repeated {
+            Some(run) => {
+                let state = &mut self.runs[run];
+                state.closed = true;
+                state.dirty = true;
+                let masks = self
+                    .decision
+                    .redactions
+                    .iter()
+                    .filter(|r| r.segment as usize == run)
+                    .filter(|r| {
+                        self.applied
+                            .contains(&(r.segment, r.span.start, r.span.end))
+                    })
+                    .map(|r| (r.span.clone(), r.mask.clone()))
+                    .collect();
+                return Piece {
+                    run,
+                    span: 0..len,
+                    text: delta.text,
+                    literal: delta.raw,
+                    masks,
+                    echo: true,
+                };
+            }
+            None => {
+                let mut digest = Digest::default();
+                digest.update(&delta.text);
+                self.runs.push(Run {
+                    choice: delta.choice,
+                    kind: delta.kind,
+                    index: u32::MAX,
+                    base: 0,
+                    text: delta.text.clone(),
+                    limit: 0,
+                    closed: true,
+                    dirty: true,
+                    counted: Vec::new(),
+                    digest,
+                });
+                self.text_bytes += len;
+                self.runs.len() - 1
+            }
+        };
+        Piece {
+            run,
+            span: 0..len,
+            text: delta.text,
+            literal: delta.raw,
+            masks: Vec::new(),
+            echo: false,
+        }
     }
 
     /// The run a delta extends: a named tool call starts a new one.
@@ -412,6 +516,7 @@ impl ResponseStream {
                     closed: false,
                     dirty: false,
                     counted: Vec::new(),
+                    digest: Digest::default(),
                 });
                 self.runs.len() - 1
             }
@@ -573,6 +678,10 @@ impl ResponseStream {
                         );
                     }
                     let local = start - piece.span.start..end - piece.span.start;
+                    if piece.echo {
+                        piece.masks.push((local, redaction.mask.clone()));
+                        continue;
+                    }
                     let mask = if first {
                         redaction.mask.clone()
                     } else {
