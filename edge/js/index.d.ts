@@ -18,6 +18,8 @@ export interface GuardOptions {
   maxResponseBody?: number;
   /** Bytes held back in streams for detectors without a match bound (default 4096). */
   streamWindow?: number;
+  /** Most detector matches in one body or stream; past it the body is refused (the stream cut). */
+  maxHits?: number;
   /** Header carrying the request id (default `x-request-id`; `cf-ray` on Cloudflare). */
   requestIdHeader?: string;
   /** Key for keyed fingerprints of matched text in audit events (a secret). */

@@ -47,6 +47,7 @@ impl Guard {
                     Err("the rule set is empty".to_owned())
                 } else {
                     Engine::from_bytes(rules)
+                        .map(|engine| engine.with_max_hits(options.max_hits))
                         .map_err(|e| format!("the rule set does not load: {e}"))
                 };
                 let fail_open = options.fail_open;

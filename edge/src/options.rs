@@ -21,6 +21,9 @@ pub struct Options {
     /// Bytes of text held back for detectors without a natural match bound
     /// (PEM blocks) in streamed responses.
     pub stream_window: usize,
+    /// Most detector matches in one body (or stream); past it the body is
+    /// refused (the stream cut) rather than passed partly redacted.
+    pub max_hits: usize,
     /// Header carrying the request id (`cf-ray` is a good choice on
     /// Cloudflare); a request without it gets one made up.
     pub request_id_header: String,
@@ -41,6 +44,7 @@ impl Default for Options {
             max_request_body: Settings::DEFAULT.max_request_body,
             max_response_body: Settings::DEFAULT.max_response_body,
             stream_window: Settings::DEFAULT.stream_window,
+            max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             hit_key: None,
             chain_id: None,

@@ -23,7 +23,14 @@ pub struct Engine {
     all_rules: Vec<u32>,
     /// Streaming bounds per detector, computed on the first stream.
     stream_bounds: OnceLock<Vec<DetectorBound>>,
+    /// Most detector matches one body may hold; see [`Engine::with_max_hits`].
+    max_hits: usize,
 }
+
+/// Default for [`Engine::with_max_hits`]: far above what a real prompt
+/// holds (a pasted contact list of a few thousand addresses is still
+/// redacted), low enough to bound the work per body.
+pub const DEFAULT_MAX_HITS: usize = 10_000;
 
 /// Why an engine could not be made from bytes.
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +167,22 @@ impl Engine {
             scanner,
             all_rules,
             stream_bounds: OnceLock::new(),
+            max_hits: DEFAULT_MAX_HITS,
         })
+    }
+
+    /// The same engine refusing bodies (cutting streams) with more than
+    /// `max_hits` detector matches, instead of [`DEFAULT_MAX_HITS`]. No
+    /// match is ever dropped below the limit, and none passes above it: a
+    /// body is redacted whole or refused, never passed partly redacted.
+    pub fn with_max_hits(mut self, max_hits: usize) -> Engine {
+        self.max_hits = max_hits;
+        self
+    }
+
+    /// The limit set by [`Engine::with_max_hits`].
+    pub fn max_hits(&self) -> usize {
+        self.max_hits
     }
 
     /// Loads a rule set (binary or JSON form) and builds an engine.
@@ -275,15 +297,21 @@ impl Engine {
         }
     }
 
-    fn scan_segments(&self, segments: &[Segment]) -> Vec<Vec<Match>> {
-        segments
-            .iter()
-            .map(|segment| {
-                let mut found = Vec::new();
-                self.scanner.scan(&segment.text, &mut found);
-                found
-            })
-            .collect()
+    /// Every segment's matches; `None` when there are more than
+    /// [`Engine::max_hits`] in all.
+    fn scan_segments(&self, segments: &[Segment]) -> Option<Vec<Vec<Match>>> {
+        let mut total = 0;
+        let mut all = Vec::with_capacity(segments.len());
+        for segment in segments {
+            let mut found = Vec::new();
+            self.scanner.scan(&segment.text, &mut found);
+            total += found.len();
+            if total > self.max_hits {
+                return None;
+            }
+            all.push(found);
+        }
+        Some(all)
     }
 
     fn provider_of(&self, route: Option<u32>) -> Option<&str> {
@@ -371,7 +399,18 @@ impl Engine {
                 };
             }
         };
-        let matches = self.scan_segments(&view.segments);
+        let matches = match self.scan_segments(&view.segments) {
+            Some(matches) => matches,
+            None => {
+                let decision = too_many_hits(Phase::Request, self.max_hits);
+                return RequestInspection {
+                    api: Some(api),
+                    view: Some(view),
+                    decision,
+                    body: None,
+                };
+            }
+        };
         let tools = tools_of(&view.tools_declared, &view.tool_calls);
         // Gemini names the model in the path, not the body.
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
@@ -423,7 +462,17 @@ impl Engine {
                 };
             }
         };
-        let matches = self.scan_segments(&view.segments);
+        let matches = match self.scan_segments(&view.segments) {
+            Some(matches) => matches,
+            None => {
+                let decision = too_many_hits(Phase::Response, self.max_hits);
+                return ResponseInspection {
+                    view: Some(view),
+                    decision,
+                    body: None,
+                };
+            }
+        };
         let mut tools = request.tools.clone();
         tools.extend(view.tool_calls.iter().cloned());
         let model = request.model.as_deref().or(view.model.as_deref());
@@ -475,7 +524,16 @@ impl Engine {
             text: text.to_owned(),
             raw: 0..0,
         }];
-        let matches = self.scan_segments(&segments);
+        let matches = match self.scan_segments(&segments) {
+            Some(matches) => matches,
+            None => {
+                let decision = too_many_hits(phase, self.max_hits);
+                return TextInspection {
+                    decision,
+                    redacted: String::new(),
+                };
+            }
+        };
         let facts = Facts {
             host: "",
             headers: &[],
@@ -532,6 +590,23 @@ pub(crate) fn uninspectable(phase: Phase, reason: &str) -> Decision {
         if phase == Phase::Response { 502 } else { 400 },
         format!("the {what} could not be inspected: {reason}"),
     )
+}
+
+/// The refusal of a body with more than `limit` detector matches: it is
+/// not passed partly redacted.
+pub(crate) fn too_many_hits(phase: Phase, limit: usize) -> Decision {
+    let mut decision = uninspectable(
+        phase,
+        &format!(
+            "more than {limit} detector matches (the max_hits limit); refused rather than passed partly redacted"
+        ),
+    );
+    if let Some(block) = &mut decision.block {
+        block.reason = BlockReason::Uninspectable {
+            reason: "too_many_hits".to_owned(),
+        };
+    }
+    decision
 }
 
 /// The codec's reason, which names fields and offsets but never content.

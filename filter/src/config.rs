@@ -36,6 +36,9 @@ pub struct Options {
     pub max_decompressed_body: usize,
     /// Largest decompressed-to-compressed size ratio accepted.
     pub max_compression_ratio: usize,
+    /// Most detector matches in one body (or stream); past it the body is
+    /// refused (the stream cut) rather than passed partly redacted.
+    pub max_hits: usize,
     /// Header carrying the request id (Envoy sets `x-request-id`).
     pub request_id_header: String,
     /// Audit evidence: where events go, checkpoints, hit fingerprints.
@@ -173,6 +176,7 @@ impl Default for Options {
             stream_window: Settings::DEFAULT.stream_window,
             max_decompressed_body: Settings::DEFAULT.max_decompressed_body,
             max_compression_ratio: aimsgate_engine::decode::DEFAULT_MAX_RATIO,
+            max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             audit: AuditOptions::default(),
         }
@@ -247,8 +251,9 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
             }
         },
     };
-    let engine =
-        Engine::from_bytes(&ruleset).map_err(|e| format!("the rule set does not load: {e}"))?;
+    let engine = Engine::from_bytes(&ruleset)
+        .map_err(|e| format!("the rule set does not load: {e}"))?
+        .with_max_hits(options.max_hits);
     let policy = &engine.ruleset().policy;
     let digest = policy.digest.to_hex();
     let label = format!(

@@ -403,7 +403,152 @@ fn case(id: String, item: u8, description: String, exchange: Recording, expect: 
 pub fn generated() -> Vec<Case> {
     let mut cases = Vec::new();
     stream_splits(&mut cases);
+    decoys(&mut cases);
     cases
+}
+
+/// Look-alikes that fail validation, and the real thing among them: the
+/// real one is caught however many come first (or after), in prompts,
+/// completions and streams; a flood of real ones is redacted whole or
+/// refused, never passed partly redacted.
+fn decoys(cases: &mut Vec<Case>) {
+    // (name, look-alike, real, request outcome, response outcome)
+    let kinds = [
+        ("aws", "AKIAAAAAAAAAAAAAAAAA", AWS_KEY, "block", "redact"),
+        ("card", "4111 1111 1111 1112", CARD, "redact", "redact"),
+        (
+            "github",
+            "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            GITHUB,
+            "block",
+            "redact",
+        ),
+    ];
+    for (name, fake, real, request_outcome, response_outcome) in kinds {
+        for count in [255, 256, 300, 1000] {
+            for (place, text) in [
+                (
+                    "before",
+                    format!("{}{real}", format!("{fake} ").repeat(count)),
+                ),
+                (
+                    "after",
+                    format!("{real} {}", format!("{fake} ").repeat(count)),
+                ),
+            ] {
+                if place == "after" && count != 300 {
+                    continue;
+                }
+                cases.push(case(
+                    format!("decoys-{name}-{count}-{place}-request"),
+                    3,
+                    format!("{count} invalid look-alikes {place} a real {name} in a prompt"),
+                    exchange(chat_request(&text), Some(chat_completion("ok"))),
+                    Expect {
+                        request: Some(request_outcome.to_owned()),
+                        upstream_lacks: vec![real.to_owned()],
+                        ..Expect::default()
+                    },
+                ));
+                cases.push(case(
+                    format!("decoys-{name}-{count}-{place}-response"),
+                    3,
+                    format!("{count} invalid look-alikes {place} a real {name} in a completion"),
+                    exchange(chat_request("list them"), Some(chat_completion(&text))),
+                    Expect {
+                        response: Some(response_outcome.to_owned()),
+                        client_lacks: vec![real.to_owned()],
+                        ..Expect::default()
+                    },
+                ));
+                if count == 300 {
+                    let pieces: Vec<String> = text
+                        .as_bytes()
+                        .chunks(97)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
+                    let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+                    cases.push(case(
+                        format!("decoys-{name}-{count}-{place}-stream"),
+                        3,
+                        format!("{count} invalid look-alikes {place} a real {name} in a stream"),
+                        exchange(chat_request("list them"), Some(chat_stream(&pieces))),
+                        Expect {
+                            response: Some(response_outcome.to_owned()),
+                            client_lacks: vec![real.to_owned()],
+                            ..Expect::default()
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    // Real addresses: every one masked, however many (past the old caps of
+    // 256 per body and 4,096 per stream), or the whole body refused.
+    let emails =
+        |n: usize| -> Vec<String> { (0..n).map(|i| format!("user{i}.x@example.net")).collect() };
+    // Requests stay under the baseline's prompt-size rule; streams have none.
+    for (n, in_request) in [(301, true), (1_000, true), (4_100, false)] {
+        let list = emails(n);
+        let text = list.join(", ");
+        let last = list.last().cloned().unwrap_or_default();
+        if in_request {
+            cases.push(case(
+                format!("emails-{n}-request"),
+                3,
+                format!("a prompt holding {n} addresses: all masked"),
+                exchange(chat_request(&text), Some(chat_completion("ok"))),
+                Expect {
+                    request: Some("redact".to_owned()),
+                    upstream_lacks: vec![last.clone(), list[0].clone()],
+                    ..Expect::default()
+                },
+            ));
+        }
+        let pieces: Vec<&str> = list.iter().map(String::as_str).collect();
+        cases.push(case(
+            format!("emails-{n}-stream"),
+            3,
+            format!("a stream holding {n} addresses, one per event: all masked"),
+            exchange(chat_request("list them"), Some(chat_stream(&pieces))),
+            Expect {
+                response: Some("redact".to_owned()),
+                client_lacks: vec![last],
+                ..Expect::default()
+            },
+        ));
+    }
+    let list = emails(10_001);
+    let text = list.join(" ");
+    cases.push(case(
+        "emails-over-max-hits-request".to_owned(),
+        3,
+        "more addresses than max_hits: the prompt is refused, not passed partly redacted \
+         (the baseline's prompt-size rule refuses it first; the max_hits refusal itself is \
+         tested in the engine)"
+            .to_owned(),
+        exchange(chat_request(&text), Some(chat_completion("ok"))),
+        Expect {
+            request: Some("block".to_owned()),
+            request_code: None,
+            upstream_lacks: vec![list[10_000].clone()],
+            ..Expect::default()
+        },
+    ));
+    let pieces: Vec<String> = list.chunks(50).map(|c| c.join(" ") + " ").collect();
+    let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    cases.push(case(
+        "emails-over-max-hits-stream".to_owned(),
+        3,
+        "more addresses than max_hits in a stream: cut, every address before the cut masked"
+            .to_owned(),
+        exchange(chat_request("list them"), Some(chat_stream(&pieces))),
+        Expect {
+            response: Some("block".to_owned()),
+            client_lacks: vec![list[0].clone(), list[9_999].clone(), list[10_000].clone()],
+            ..Expect::default()
+        },
+    ));
 }
 
 /// A secret split over two stream events at every point around its

@@ -27,4 +27,4 @@ pub mod builtin;
 mod scanner;
 pub mod validate;
 
-pub use scanner::{BuildError, MAX_MATCHES_PER_DETECTOR, Match, Scanner};
+pub use scanner::{BuildError, Match, Scanner};

@@ -11,10 +11,6 @@ use super::validate;
 use crate::normalize::{self, Normalized};
 use crate::ruleset::{DetectorKind, DetectorSpec};
 
-/// Most matches one detector reports in one text; past it the rest would
-/// only repeat what the decision already knows and cost memory.
-pub const MAX_MATCHES_PER_DETECTOR: usize = 256;
-
 /// Compiled-program size limit per regex. Generous because imported secret
 /// rule sets (gitleaks) hold a few large patterns; bounded because every
 /// VM pays it in memory.
@@ -325,9 +321,7 @@ impl Scanner {
         if let Some(set) = &self.always {
             for index in set.matches(bytes).iter() {
                 if let Some((detector, regex)) = self.always_regexes.get(index) {
-                    for m in regex.find_iter(bytes).take(MAX_MATCHES_PER_DETECTOR) {
-                        candidates.push((*detector, m.start()..m.end()));
-                    }
+                    self.candidates_of(*detector, regex, text, &mut candidates);
                 }
             }
         }
@@ -339,16 +333,17 @@ impl Scanner {
             }
             for gated in group {
                 let Some(regex) = gated.regex() else { continue };
-                for m in regex.find_iter(bytes).take(MAX_MATCHES_PER_DETECTOR) {
-                    candidates.push((gated.detector, m.start()..m.end()));
-                }
+                self.candidates_of(gated.detector, regex, text, &mut candidates);
             }
         }
 
         // 4. Checks on candidates, then back to the caller's coordinates.
         candidates.sort_by_key(|(detector, span)| (*detector, span.start, span.end));
         candidates.dedup();
-        let mut per_detector = 0usize;
+        // Every candidate is validated, and every valid one reported: a cap
+        // here would let the real key hide behind enough look-alikes. The
+        // engine refuses a body with more hits than it will redact
+        // (`Engine::max_hits`).
         let mut last: Option<(u32, usize)> = None;
         for (detector, span) in candidates {
             let span = snap_to_chars(text, span);
@@ -361,13 +356,6 @@ impl Scanner {
                 continue;
             }
             if !self.accept(detector, text, &span) {
-                continue;
-            }
-            if last.map(|(d, _)| d) != Some(detector) {
-                per_detector = 0;
-            }
-            per_detector += 1;
-            if per_detector > MAX_MATCHES_PER_DETECTOR {
                 continue;
             }
             last = Some((detector, span.end));
@@ -383,7 +371,6 @@ impl Scanner {
                 .findings
                 .iter()
                 .filter(|f| classes.is_empty() || classes.contains(&f.class))
-                .take(MAX_MATCHES_PER_DETECTOR)
             {
                 out.push(Match {
                     detector: *detector,
@@ -391,6 +378,56 @@ impl Scanner {
                 });
             }
         }
+    }
+
+    /// The matches of one regex of `detector`. After a match its validator
+    /// rejects, the search goes on from the next character, not from the
+    /// match's end: a look-alike must not swallow the start of the real
+    /// thing right after it (`…1112 4111 1111 1111 1111` read as a 19-digit
+    /// card that fails Luhn, then `1 1111 1111 1111`, also invalid).
+    fn candidates_of(
+        &self,
+        detector: u32,
+        regex: &Regex,
+        text: &str,
+        out: &mut Vec<(u32, Range<usize>)>,
+    ) {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // End of the last rejected match: a match inside it is a piece of
+        // something the validator refused as a whole (`2.3.4.5` of
+        // `1.2.3.4.5`), not a candidate of its own.
+        let mut shadow = 0;
+        while at <= bytes.len() {
+            let Some(m) = regex.find_at(bytes, at) else {
+                break;
+            };
+            if m.end() <= shadow && m.start() < shadow {
+                at = ceil_char(text, m.start() + 1);
+                continue;
+            }
+            out.push((detector, m.start()..m.end()));
+            if m.start() >= bytes.len() {
+                break;
+            }
+            let span = snap_to_chars(text, m.start()..m.end());
+            at = if self.invalid(detector, &text[span]) {
+                shadow = shadow.max(m.end());
+                ceil_char(text, m.start() + 1)
+            } else {
+                m.end().max(m.start() + 1)
+            };
+        }
+    }
+
+    /// Whether `found` fails its detector's validator (exceptions and
+    /// context are a different matter: a value excepted as a whole is not
+    /// searched again inside).
+    fn invalid(&self, detector: u32, found: &str) -> bool {
+        self.checks
+            .get(detector as usize)
+            .and_then(|c| c.validator.as_ref())
+            .is_some_and(|v| !validate::check(v, found))
     }
 
     fn word_matches_exactly(&self, detector: u32, found: &[u8]) -> bool {
@@ -739,10 +776,32 @@ mod tests {
     }
 
     #[test]
-    fn matches_per_detector_are_capped() {
+    fn every_match_is_reported_however_many() {
         let detectors = [detector("x", words(&["x"], true, true))];
-        let text = "x ".repeat(MAX_MATCHES_PER_DETECTOR + 10);
-        assert_eq!(found(&detectors, &text).len(), MAX_MATCHES_PER_DETECTOR);
+        let text = "x ".repeat(5_000);
+        assert_eq!(found(&detectors, &text).len(), 5_000);
+    }
+
+    #[test]
+    fn a_valid_match_behind_many_invalid_look_alikes_is_found() {
+        let mut card = detector("card", regex(&[r"\d{4}(?: \d{4}){3}"], &[]));
+        card.validator = Some(crate::ruleset::Validator::Luhn);
+        let detectors = [card];
+        // 300 numbers that fail the Luhn check, then one that passes.
+        let mut text = "4111 1111 1111 1112 ".repeat(300);
+        text.push_str("4111 1111 1111 1111");
+        let hits = found(&detectors, &text);
+        assert_eq!(hits, [(0, "4111 1111 1111 1111")]);
+    }
+
+    #[test]
+    fn a_rejected_match_does_not_swallow_the_start_of_a_valid_one() {
+        // Up to 19 digits: the first match takes `1112 4111` (invalid) and
+        // would leave `1111 1111 1111` for the next search.
+        let mut card = detector("card", regex(&[r"\d{4}(?: \d{4}){2,3}(?: \d{1,3})?"], &[]));
+        card.validator = Some(crate::ruleset::Validator::Luhn);
+        let hits = found(&[card], "4111 1111 1111 1112 4111 1111 1111 1111");
+        assert!(hits.contains(&(0, "4111 1111 1111 1111")), "{hits:?}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::codec::sse::{GeminiArrayStream, SseParser};
 use crate::codec::{Api, Role, Segment, SegmentKind};
 use crate::decision::{self, Decision, MemoryLedger, Outcome};
 use crate::detect::Match;
-use crate::inspect::{Engine, RequestContext, RequestFacts, uninspectable};
+use crate::inspect::{Engine, RequestContext, RequestFacts, too_many_hits, uninspectable};
 use crate::normalize;
 use crate::redact;
 use crate::reply::Refusal;
@@ -43,10 +43,6 @@ use sha2::{Digest as _, Sha256};
 
 /// Default for [`StreamOptions::window`].
 pub const DEFAULT_WINDOW: usize = 4096;
-
-/// Most final matches remembered per stream; past it the decision already
-/// holds everything an audit needs and the rest would only cost memory.
-const MAX_STREAM_HITS: usize = 4096;
 
 /// Left context kept before the forwarding point, so that anchors and word
 /// boundaries at a match's start see the byte before it.
@@ -526,6 +522,11 @@ impl ResponseStream {
     /// Scans what changed, decides, applies and forwards what is safe.
     fn inspect(&mut self, engine: &Engine, out: &mut Vec<u8>) {
         let fresh = self.scan(engine);
+        if self.hits.len() > engine.max_hits() {
+            // Past the limit the stream is cut, not passed partly redacted.
+            self.decision = too_many_hits(Phase::Response, engine.max_hits());
+            return self.cut_off(engine, out);
+        }
         if fresh || !self.evaluated {
             self.evaluated = true;
             self.evaluate(engine);
@@ -597,16 +598,14 @@ impl ResponseStream {
                     continue;
                 }
                 run.counted.push(key);
-                if self.hits.len() < MAX_STREAM_HITS {
-                    self.hits.push((
-                        index,
-                        Match {
-                            detector: m.detector,
-                            span,
-                        },
-                    ));
-                    fresh = true;
-                }
+                self.hits.push((
+                    index,
+                    Match {
+                        detector: m.detector,
+                        span,
+                    },
+                ));
+                fresh = true;
             }
             run.limit = run.limit.max(limit);
         }
@@ -1211,5 +1210,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn past_max_hits_the_stream_is_cut_not_passed_partly_redacted() {
+        let engine = engine().with_max_hits(3);
+        let keys = [
+            "AKIAAAAAAAAAAAAAAAA1",
+            "AKIAAAAAAAAAAAAAAAA2",
+            "AKIAAAAAAAAAAAAAAAA3",
+        ];
+        // Three keys: all masked.
+        let (out, stream) = run_events(&engine, &[keys[0], " ", keys[1], " ", keys[2]]);
+        assert_eq!(stream.decision().outcome, Outcome::Redact);
+        let text = completion(&out);
+        assert!(keys.iter().all(|k| !text.contains(k)), "{text}");
+        // A fourth: the stream ends with an error and nothing unmasked.
+        let (out, stream) = run_events(
+            &engine,
+            &[keys[0], " ", keys[1], " ", keys[2], " AKIAAAAAAAAAAAAAAAA4"],
+        );
+        assert!(stream.ended());
+        let Some(block) = &stream.decision().block else {
+            panic!("cut: {:?}", stream.decision())
+        };
+        assert_eq!(
+            block.reason,
+            BlockReason::Uninspectable {
+                reason: "too_many_hits".into()
+            }
+        );
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains("AKIA"), "{text}");
+    }
+
+    #[test]
+    fn past_max_hits_a_whole_body_is_refused() {
+        let engine = engine().with_max_hits(3);
+        let text = "AKIAAAAAAAAAAAAAAAA1 AKIAAAAAAAAAAAAAAAA2 AKIAAAAAAAAAAAAAAAA3";
+        let three = engine.inspect_text(text, Phase::Response);
+        assert_eq!(three.decision.outcome, Outcome::Redact);
+        let four = engine.inspect_text(&format!("{text} AKIAAAAAAAAAAAAAAAA4"), Phase::Response);
+        assert_eq!(four.decision.outcome, Outcome::Block);
     }
 }
