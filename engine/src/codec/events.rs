@@ -4,7 +4,7 @@
 
 use super::delta::{StreamDelta, StreamMeta};
 use super::sse::SseEvent;
-use super::{Api, CodecError, anthropic, gemini, json, openai};
+use super::{Api, CodecError, anthropic, gemini, openai};
 
 /// The text deltas of one SSE event of `api`, in order.
 ///
@@ -46,7 +46,7 @@ pub fn decode_data(
         deltas.push(StreamDelta::done(0));
         return Ok(());
     }
-    let root = json::parse(data)?;
+    let root = super::parse_body(api, data)?;
     match api {
         Api::OpenaiChat => openai::chat_chunk(&root, deltas, meta),
         Api::OpenaiResponses => openai::responses_event(&root, deltas, meta),
@@ -276,6 +276,13 @@ mod tests {
             raw: 0..0,
         };
         for api in Api::ALL {
+            assert!(
+                matches!(
+                    event_delta(api, &event(r#"{"type":"a","type":"b"}"#)),
+                    Err(CodecError::DuplicateKey { .. })
+                ),
+                "{api}"
+            );
             assert!(
                 matches!(
                     event_delta(api, &event("{\"choices\": [")),

@@ -207,6 +207,16 @@ pub enum CodecError {
         /// What was wrong, naming the field.
         reason: String,
     },
+    /// An object has the same key twice. The proxy reads one member and the
+    /// upstream may act on the other, so neither a request nor a response
+    /// (fail closed) with one is governed.
+    #[error("{api} body: {duplicate}")]
+    DuplicateKey {
+        /// The API the body was decoded as.
+        api: Api,
+        /// Where (the object's path and the key's offset) and which key.
+        duplicate: json::DuplicateKey,
+    },
     /// The stream framing is broken: an SSE event or a Gemini array element
     /// over [`sse::MAX_EVENT_BYTES`], or a JSON array stream that is not one.
     #[error("bad stream: {0}")]
@@ -306,9 +316,19 @@ fn looks_like_embeddings(fields: &[(json::Str<'_>, json::Node<'_>)]) -> bool {
     })
 }
 
+/// Parses a body (a request, a response, or one stream event) of `api`,
+/// refusing duplicate keys.
+pub(crate) fn parse_body(api: Api, body: &[u8]) -> Result<Node<'_>, CodecError> {
+    let root = json::parse(body)?;
+    match json::duplicate_key(&root) {
+        Some(duplicate) => Err(CodecError::DuplicateKey { api, duplicate }),
+        None => Ok(root),
+    }
+}
+
 /// Decodes a request body of the given API.
 pub fn decode_request(api: Api, body: &[u8]) -> Result<RequestView, CodecError> {
-    let root = json::parse(body)?;
+    let root = parse_body(api, body)?;
     match api {
         Api::OpenaiChat => openai::chat_request(&root),
         Api::OpenaiResponses => openai::responses_request(&root),
@@ -320,7 +340,7 @@ pub fn decode_request(api: Api, body: &[u8]) -> Result<RequestView, CodecError> 
 
 /// Decodes a complete (non-streamed) response body of the given API.
 pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError> {
-    let root = json::parse(body)?;
+    let root = parse_body(api, body)?;
     match api {
         Api::OpenaiChat => openai::chat_response(&root),
         Api::OpenaiResponses => openai::responses_response(&root),
@@ -621,6 +641,31 @@ mod tests {
         ));
         let view = decode_response(Api::OpenaiEmbeddings, br#"{"data":[]}"#).unwrap();
         assert_eq!(view, ResponseView::default());
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_in_requests_and_responses() {
+        let request =
+            br#"{"model":"m","messages":[{"role":"user","content":"ok","content":"hidden"}]}"#;
+        let error = decode_request(Api::OpenaiChat, request).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "openai-chat body: messages[0]: duplicate key \"content\" at byte 55"
+        );
+        let response = br#"{"content":[{"type":"text","text":"a"}],"content":[]}"#;
+        assert!(matches!(
+            decode_response(Api::Anthropic, response),
+            Err(CodecError::DuplicateKey {
+                api: Api::Anthropic,
+                ..
+            })
+        ));
+        for api in Api::ALL {
+            assert!(matches!(
+                decode_request(api, br#"{"model":"a","model":"b"}"#),
+                Err(CodecError::DuplicateKey { .. })
+            ));
+        }
     }
 
     #[test]
