@@ -42,6 +42,7 @@ pub fn request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         stream: CX.flag(root.get("stream"), &top.key("stream"))?,
         max_tokens: CX.max_tokens(root, "max_tokens", &top)?,
         cap_insert_at: Some(root.span.start + 1),
+        cap_fields: Cx::cap_fields(root, &["max_tokens"]),
         ..RequestView::default()
     };
     let tools_path = top.key("tools");

@@ -58,6 +58,7 @@ pub fn request(root: &Node<'_>) -> Result<RequestView, CodecError> {
             .transpose()?
             .flatten(),
         cap_insert_at: Some(config.unwrap_or(root).span.start + 1),
+        cap_fields: cap_fields(root, config),
         ..RequestView::default()
     };
     declared_tools(root, &mut view.tools_declared)?;
@@ -73,6 +74,20 @@ pub fn request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         parts(content, role, i, &path, &mut view)?;
     }
     Ok(view)
+}
+
+/// The cap members of `generationConfig` (both spellings), or the config
+/// itself when it is `null`: inserting a second `generationConfig` beside
+/// a `null` one would leave the upstream to choose.
+fn cap_fields(root: &Node<'_>, config: Option<&Node<'_>>) -> Vec<super::CapField> {
+    if let Some(config) = config {
+        return Cx::cap_fields(config, &["maxOutputTokens", "max_output_tokens"]);
+    }
+    let mut nulls = Cx::cap_fields(root, &["generationConfig", "generation_config"]);
+    for field in &mut nulls {
+        field.container = true;
+    }
+    nulls
 }
 
 fn max_tokens(config: &Node<'_>, path: &Path<'_>) -> Result<Option<MaxTokens>, CodecError> {

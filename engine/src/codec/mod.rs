@@ -156,6 +156,22 @@ pub struct MaxTokens {
     pub raw: Range<usize>,
 }
 
+/// One output-token cap member of a request, whatever its value: a cap
+/// that is set replaces each of them, so that no other spelling, `null` or
+/// string is left for the upstream to prefer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapField {
+    /// The member's key as spelled in the body.
+    pub field: &'static str,
+    /// Byte range of its value (a number, `null`, or anything else).
+    pub raw: Range<usize>,
+    /// The value, when it is a plain non-negative integer.
+    pub value: Option<u64>,
+    /// The value is a `null` Gemini `generationConfig`, which the cap
+    /// replaces with an object holding `maxOutputTokens`.
+    pub container: bool,
+}
+
 /// What the engine needs to know about a request body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RequestView {
@@ -169,6 +185,9 @@ pub struct RequestView {
     /// field would be inserted (OpenAI/Anthropic: the top-level object;
     /// Gemini: `generationConfig` when present, else the top level).
     pub cap_insert_at: Option<usize>,
+    /// Every cap member present (see [`CapField`]), in document order; the
+    /// cap is inserted at `cap_insert_at` only when there is none.
+    pub cap_fields: Vec<CapField>,
     /// Names of the tools / functions the request declares.
     pub tools_declared: Vec<String>,
     /// Names of tool / function calls present in the conversation.
@@ -505,6 +524,23 @@ impl Cx {
             value,
             raw: node.span.clone(),
         }))
+    }
+
+    /// The members of `parent` named in `fields`, whatever their values.
+    fn cap_fields(parent: &Node<'_>, fields: &[&'static str]) -> Vec<CapField> {
+        let members = parent.as_object().unwrap_or_default();
+        members
+            .iter()
+            .filter_map(|(key, value)| {
+                let field = fields.iter().find(|f| **f == key.text)?;
+                Some(CapField {
+                    field,
+                    raw: value.span.clone(),
+                    value: value.as_u64(),
+                    container: false,
+                })
+            })
+            .collect()
     }
 
     /// The model name, if the body has a string `model`.

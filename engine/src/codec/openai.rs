@@ -18,6 +18,10 @@ const CHAT: Cx = Cx(Api::OpenaiChat);
 const RESPONSES: Cx = Cx(Api::OpenaiResponses);
 const EMBEDDINGS: Cx = Cx(Api::OpenaiEmbeddings);
 
+/// Every output-token cap spelling of the OpenAI APIs: OpenAI-compatible
+/// servers read either API's spelling, so a cap replaces all three.
+const OPENAI_CAPS: [&str; 3] = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+
 /// Decodes a chat completions request (`POST /v1/chat/completions`).
 pub fn chat_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
     let cx = CHAT;
@@ -32,6 +36,7 @@ pub fn chat_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         stream: cx.flag(root.get("stream"), &top.key("stream"))?,
         max_tokens: newer.or(older),
         cap_insert_at: Some(root.span.start + 1),
+        cap_fields: Cx::cap_fields(root, &OPENAI_CAPS),
         ..RequestView::default()
     };
     declared_tools(cx, root, &mut view.tools_declared)?;
@@ -258,6 +263,7 @@ pub fn responses_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         stream: cx.flag(root.get("stream"), &top.key("stream"))?,
         max_tokens: cx.max_tokens(root, "max_output_tokens", &top)?,
         cap_insert_at: Some(root.span.start + 1),
+        cap_fields: Cx::cap_fields(root, &OPENAI_CAPS),
         ..RequestView::default()
     };
     declared_tools(cx, root, &mut view.tools_declared)?;
