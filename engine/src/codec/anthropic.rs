@@ -401,8 +401,15 @@ mod tests {
                     "What's the weather in Paris? mail me at a@b.c"
                 ),
                 (Assistant, 1, Text, "Let me check."),
+                // A tool's input is free-form: keys and numbers too.
+                (Assistant, 1, ToolArguments, "location"),
                 (Assistant, 1, ToolArguments, "Paris 🇫🇷"),
+                (Assistant, 1, ToolArguments, "unit"),
                 (Assistant, 1, ToolArguments, "celsius"),
+                (Assistant, 1, ToolArguments, "days"),
+                (Assistant, 1, ToolArguments, "3"),
+                (Assistant, 1, ToolArguments, "opts"),
+                (Assistant, 1, ToolArguments, "tags"),
                 (Assistant, 1, ToolArguments, "x"),
                 (Tool, 2, ToolResult, "15 degrees"),
                 (Tool, 2, ToolResult, "partial"),
@@ -469,6 +476,7 @@ mod tests {
                     SegmentKind::Text,
                     "I'll check the weather.\nOne moment."
                 ),
+                (Role::Assistant, 0, SegmentKind::ToolArguments, "location"),
                 (
                     Role::Assistant,
                     0,

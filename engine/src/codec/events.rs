@@ -539,4 +539,95 @@ mod tests {
             Err(CodecError::Stream(_))
         ));
     }
+
+    /// The deltas of one event, with each delta's `raw` checked to be the
+    /// literal of its text.
+    fn checked(api: Api, data: &str) -> Vec<StreamDelta> {
+        let got = event_delta(
+            api,
+            &SseEvent {
+                event: None,
+                data: data.to_owned(),
+                raw: 0..0,
+            },
+        )
+        .unwrap();
+        for delta in got.iter().filter(|d| !d.done && d.tool_name.is_none()) {
+            let raw = delta.raw.clone().expect("a literal to redact");
+            let literal: String = serde_json::from_str(&data[raw]).unwrap();
+            assert_eq!(literal, delta.text);
+        }
+        got
+    }
+
+    /// The run key of the delta holding `needle`.
+    fn run_of(deltas: &[StreamDelta], needle: &str) -> (u32, SegmentKind, u32) {
+        let delta = deltas.iter().find(|d| d.text.contains(needle));
+        let delta = delta.unwrap_or_else(|| panic!("{needle} not in {deltas:?}"));
+        (delta.choice, delta.kind, delta.index)
+    }
+
+    #[test]
+    fn openai_chat_chunks_scan_reasoning_audio_and_unknown_fields_in_runs_of_their_own() {
+        let data = r#"{"id":"c","object":"chat.completion.chunk","model":"m","obfuscation":"xyz","choices":[
+          {"index":1,"delta":{"content":"text","reasoning_content":"SECRET-REASONING",
+            "audio":{"id":"audio_1","data":"UklGRg==","transcript":"SECRET-TRANSCRIPT"},
+            "future":{"words":"SECRET-FUTURE"}},"finish_reason":null}]}"#;
+        let got = checked(Api::OpenaiChat, data);
+        let text = run_of(&got, "text");
+        assert_eq!(text, (1, SegmentKind::Text, 0));
+        let runs: Vec<_> = ["SECRET-REASONING", "SECRET-TRANSCRIPT", "SECRET-FUTURE"]
+            .iter()
+            .map(|needle| run_of(&got, needle))
+            .collect();
+        for run in &runs {
+            assert_eq!(run.0, 1, "the choice");
+            assert_ne!(*run, text);
+        }
+        assert!(runs[0] != runs[1] && runs[1] != runs[2] && runs[0] != runs[2]);
+        // The same field in the next chunk joins its run.
+        let next = r#"{"choices":[{"index":1,"delta":{"reasoning_content":"more"}}]}"#;
+        assert_eq!(run_of(&checked(Api::OpenaiChat, next), "more"), runs[0]);
+        for not_text in ["UklGRg==", "xyz", "audio_1", "m", "c"] {
+            assert!(got.iter().all(|d| d.text != not_text), "{not_text}");
+        }
+    }
+
+    #[test]
+    fn openai_responses_events_scan_reasoning_and_unknown_types() {
+        let summary = r#"{"type":"response.reasoning_summary_text.delta","item_id":"rs_1","output_index":0,"summary_index":0,"delta":"SECRET-SUMMARY"}"#;
+        let reasoning = r#"{"type":"response.reasoning_text.delta","item_id":"rs_1","output_index":0,"content_index":0,"delta":"SECRET-REASONING"}"#;
+        let unknown = r#"{"type":"response.future_text.delta","item_id":"x_1","output_index":3,"delta":"SECRET-FUTURE"}"#;
+        let annotation = r#"{"type":"response.output_text.annotation.added","item_id":"msg_1","output_index":1,"content_index":0,"annotation_index":0,"annotation":{"type":"url_citation","url":"https://x","title":"SECRET-TITLE"}}"#;
+        let part = r#"{"type":"response.content_part.added","item_id":"msg_1","output_index":1,"content_index":0,"part":{"type":"output_text","text":"SECRET-PART","annotations":[]}}"#;
+        let error =
+            r#"{"type":"error","code":"server_error","message":"SECRET-ERROR","param":null}"#;
+        let mut runs = Vec::new();
+        for (data, needle) in [
+            (summary, "SECRET-SUMMARY"),
+            (reasoning, "SECRET-REASONING"),
+            (unknown, "SECRET-FUTURE"),
+            (annotation, "SECRET-TITLE"),
+            (part, "SECRET-PART"),
+            (error, "SECRET-ERROR"),
+        ] {
+            let got = checked(Api::OpenaiResponses, data);
+            runs.push(run_of(&got, needle));
+            assert!(
+                got.iter()
+                    .all(|d| !d.text.starts_with("rs_") && !d.text.starts_with("msg_"))
+            );
+        }
+        assert_eq!(runs[0], (0, SegmentKind::Text, 0));
+        assert_ne!(runs[1], runs[0], "reasoning text and summary of one item");
+        // Media and the `*.done` repeats stay out.
+        for data in [
+            r#"{"type":"response.audio.delta","delta":"UklGRg=="}"#,
+            r#"{"type":"response.image_generation_call.partial_image","output_index":0,"partial_image_b64":"iVBOR"}"#,
+            r#"{"type":"response.reasoning_summary_text.done","output_index":0,"text":"SECRET-SUMMARY"}"#,
+            r#"{"type":"response.created","response":{"instructions":"CANARY","output":[]}}"#,
+        ] {
+            assert!(deltas(Api::OpenaiResponses, data).is_empty(), "{data}");
+        }
+    }
 }

@@ -393,10 +393,20 @@ mod tests {
             [
                 (System, 0, Text, "You are a cat. Your name is Neko."),
                 (User, 0, Text, "Tell me about this \"image\" @ 🐱"),
+                // Calls' args and results are free-form: keys and numbers too.
+                (Assistant, 1, ToolArguments, "location"),
                 (Assistant, 1, ToolArguments, "Mountain View, CA"),
+                (Assistant, 1, ToolArguments, "movie"),
                 (Assistant, 1, ToolArguments, "Barbie"),
+                (Assistant, 1, ToolArguments, "n"),
+                (Assistant, 1, ToolArguments, "2"),
+                (Tool, 2, ToolResult, "name"),
                 (Tool, 2, ToolResult, "find_theaters"),
+                (Tool, 2, ToolResult, "content"),
+                (Tool, 2, ToolResult, "theaters"),
+                (Tool, 2, ToolResult, "name"),
                 (Tool, 2, ToolResult, "AMC Mountain View 16"),
+                (Tool, 2, ToolResult, "address"),
                 (Tool, 2, ToolResult, "2000 W El Camino Real"),
                 (User, 3, Text, "no role means user"),
             ]
@@ -420,7 +430,7 @@ mod tests {
         assert_eq!(view.skipped_media, 1);
         assert_eq!(view.tools_declared, ["f"]);
         assert_eq!(view.tool_calls, ["f"]);
-        assert_eq!(view.segments.len(), 3);
+        assert_eq!(view.segments.len(), 4);
         let config = body.find("{\"max_output").unwrap() + 1;
         assert_eq!(view.cap_insert_at, Some(config));
     }
@@ -477,6 +487,7 @@ mod tests {
             [
                 (Role::Assistant, 0, SegmentKind::Text, "Once upon a time\n"),
                 (Role::Assistant, 0, SegmentKind::Text, "the end."),
+                (Role::Assistant, 1, SegmentKind::ToolArguments, "tz"),
                 (Role::Assistant, 1, SegmentKind::ToolArguments, "UTC"),
             ]
         );

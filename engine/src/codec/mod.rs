@@ -8,8 +8,25 @@
 //! exactly that to rewrite a masked string while leaving every other byte of
 //! the body unchanged.
 //!
+//! What is text: everything the model reads or writes, which is every
+//! string of a body except the members a codec declares are not text (ids
+//! and type tags, roles, model names, settings, counts and limits, media
+//! bytes and URLs, signatures and encrypted blobs). A codec knows the role
+//! and kind of the fields it knows; every other member, and every part,
+//! item or block of a type it does not know, is scanned whole as text of
+//! the enclosing message's role ([`scan_rest`]) rather than refused or
+//! skipped, so text cannot hide in a field the codec never heard of. Tool
+//! definitions and output schemas are [`Role::System`]: the developer wrote
+//! them. Inside free-form JSON the model reads whole (tool inputs and
+//! results as objects, schemas) object keys and numbers are text too; a
+//! redacted number becomes a JSON string, a redacted key keeps its place.
+//! Unknown stream event types are scanned too, each field in a run of its
+//! own ([`scan_deltas`]).
+//!
 //! Image, audio and file parts are not text: they are counted in
 //! [`RequestView::skipped_media`], never scanned as text.
+//!
+//! A body with a duplicate object key is refused ([`CodecError::DuplicateKey`]).
 
 pub mod anthropic;
 pub mod delta;
@@ -137,9 +154,12 @@ pub struct Segment {
     /// What kind of text this is.
     pub kind: SegmentKind,
     /// The decoded string: JSON escapes resolved, not yet Unicode-normalised.
+    /// For a number in free-form JSON, the number as written.
     pub text: String,
-    /// Byte range of the JSON string literal in the body, quotes included.
-    /// Redaction replaces exactly these bytes. For SSE-assembled text, where
+    /// Byte range of the JSON literal in the body: a string literal, quotes
+    /// included (an object key's, for a key), or a number literal.
+    /// Redaction replaces exactly these bytes with a JSON string, which is
+    /// valid JSON in each of those places. For SSE-assembled text, where
     /// the text spans many events, it is the empty range `0..0`.
     pub raw: Range<usize>,
 }
@@ -192,7 +212,7 @@ pub struct RequestView {
     pub tools_declared: Vec<String>,
     /// Names of tool / function calls present in the conversation.
     pub tool_calls: Vec<String>,
-    /// Every text the model will see, in document order.
+    /// Every text the model will see, field by field (messages in order).
     pub segments: Vec<Segment>,
     /// Image / audio / file parts that were skipped, not scanned.
     pub skipped_media: u32,
@@ -372,6 +392,7 @@ pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError
 // ---------------------------------------------------------------------------
 // Helpers shared by the API codecs (private to `codec` and its children).
 
+use delta::StreamDelta;
 use json::{Node, Str};
 
 /// Where a value sits in the body, for error messages. Built on the stack
@@ -563,9 +584,205 @@ fn segment(role: Role, index: usize, kind: SegmentKind, s: &Str<'_>) -> Segment 
     }
 }
 
-/// One segment per string value anywhere inside `node` (object keys are
-/// names chosen by the tool schema, not free text, so they are left out).
+/// Who wrote a part of a body and what kind of text it is: what every
+/// segment found under it gets.
+#[derive(Clone, Copy, Debug)]
+struct At {
+    role: Role,
+    index: usize,
+    kind: SegmentKind,
+}
+
+impl At {
+    fn new(role: Role, index: usize, kind: SegmentKind) -> At {
+        At { role, index, kind }
+    }
+
+    fn segment(self, s: &Str<'_>) -> Segment {
+        segment(self.role, self.index, self.kind, s)
+    }
+}
+
+/// How much of a value is text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scan {
+    /// Every string, except the scalar values of [`structural`] keys:
+    /// fields and types the codec does not know.
+    Strings,
+    /// Every string, number and object key: free-form JSON the model reads
+    /// whole (tool inputs and arguments, tool results, JSON schemas). A
+    /// number's segment is its literal as written; a key's is its literal.
+    Everything,
+}
+
+/// Keys whose scalar values are never text in any API: type tags, ids,
+/// roles, statuses, signatures and opaque encrypted blobs. Walks of
+/// unknown fields ([`Scan::Strings`]) skip them so that ids such as
+/// `call_…` or `toolu_…` do not reach the detectors; an object or array
+/// under such a key is still walked.
+fn structural(key: &str) -> bool {
+    const KEYS: [&str; 17] = [
+        "type",
+        "id",
+        "object",
+        "role",
+        "status",
+        "model",
+        "signature",
+        "thoughtSignature",
+        "thought_signature",
+        "encrypted_content",
+        "encrypted_index",
+        "obfuscation",
+        "finish_reason",
+        "finishReason",
+        "stop_reason",
+        "mimeType",
+        "mime_type",
+    ];
+    KEYS.contains(&key)
+        || key.ends_with("_id")
+        || key.ends_with("_ids")
+        || key.ends_with("Id")
+        || key.ends_with("Ids")
+        || key == "media_type"
+}
+
+/// Appends a segment for every text under `node` (see [`Scan`]).
 /// Recursion is bounded by the parser's depth limit.
+fn scan_value(node: &Node<'_>, at: At, scan: Scan, out: &mut Vec<Segment>) {
+    match &node.value {
+        json::Value::String(s) => out.push(at.segment(s)),
+        json::Value::Number(n) if scan == Scan::Everything => out.push(Segment {
+            role: at.role,
+            message_index: u32::try_from(at.index).unwrap_or(u32::MAX),
+            kind: at.kind,
+            text: (*n).to_owned(),
+            raw: node.span.clone(),
+        }),
+        json::Value::Array(items) => {
+            for item in items {
+                scan_value(item, at, scan, out);
+            }
+        }
+        json::Value::Object(members) => {
+            for (key, value) in members {
+                match scan {
+                    Scan::Everything => out.push(at.segment(key)),
+                    Scan::Strings if structural(&key.text) && is_scalar(value) => continue,
+                    Scan::Strings => {}
+                }
+                scan_value(value, at, scan, out);
+            }
+        }
+        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
+    }
+}
+
+/// Whether a member is left out of a scan: the caller handled it or
+/// declared it not text (`skip`), or it is a [`structural`] scalar.
+fn skipped(key: &str, value: &Node<'_>, skip: &[&str]) -> bool {
+    skip.contains(&key) || (structural(key) && is_scalar(value))
+}
+
+fn is_scalar(node: &Node<'_>) -> bool {
+    !matches!(node.value, json::Value::Array(_) | json::Value::Object(_))
+}
+
+/// Scans, as unknown fields ([`Scan::Strings`]), every member of `object`
+/// whose key is not in `skip`: the members the caller handled itself or
+/// declared not text. This is what makes a codec scan what it does not
+/// know rather than skip it.
+fn scan_rest(object: &Node<'_>, skip: &[&str], at: At, out: &mut Vec<Segment>) {
+    for (key, value) in object.as_object().unwrap_or_default() {
+        if !skipped(&key.text, value, skip) {
+            scan_value(value, at, Scan::Strings, out);
+        }
+    }
+}
+
+/// Stream deltas for every string under `node` (as [`Scan::Strings`]),
+/// each in a run of its own field: the run index is a hash of `seed` (the
+/// event type, block or item) and the path from it, with the top bit set so
+/// it never meets the small indices of known runs. Text of one field in
+/// successive events joins up; text of different fields never does.
+fn scan_deltas(node: &Node<'_>, choice: u32, seed: u32, out: &mut Vec<StreamDelta>) {
+    match &node.value {
+        json::Value::String(s) => {
+            out.extend(StreamDelta::text(
+                choice,
+                SegmentKind::Text,
+                seed | 1 << 31,
+                s,
+            ));
+        }
+        json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scan_deltas(item, choice, mix(seed, &i.to_le_bytes()), out);
+            }
+        }
+        json::Value::Object(members) => {
+            for (key, value) in members {
+                if !(structural(&key.text) && is_scalar(value)) {
+                    scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+                }
+            }
+        }
+        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
+    }
+}
+
+/// [`scan_deltas`] over the members of `object` not in `skip`.
+fn scan_rest_deltas(
+    object: &Node<'_>,
+    skip: &[&str],
+    choice: u32,
+    seed: u32,
+    out: &mut Vec<StreamDelta>,
+) {
+    for (key, value) in object.as_object().unwrap_or_default() {
+        if !skipped(&key.text, value, skip) {
+            scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+        }
+    }
+}
+
+/// Members of a tool definition that hold a JSON schema (or, for MCP
+/// servers, headers): scanned whole, keys and numbers included.
+const SCHEMA_KEYS: [&str; 9] = [
+    "parameters",
+    "input_schema",
+    "schema",
+    "parametersJsonSchema",
+    "parameters_json_schema",
+    "response",
+    "responseJsonSchema",
+    "response_json_schema",
+    "headers",
+];
+
+/// Scans a tool, function or output-format definition. The developer wrote
+/// it and the model reads it as instructions, so its text is
+/// [`Role::System`] at index 0: descriptions and every other string, and
+/// schemas whole ([`Scan::Everything`]). `skip` lists the members handled
+/// by the caller or not text (the tool's name is a fact, `tools_declared`,
+/// which rules match on, not text).
+fn tool_definition(def: &Node<'_>, skip: &[&str], out: &mut Vec<Segment>) {
+    let at = At::new(Role::System, 0, SegmentKind::Text);
+    for (key, value) in def.as_object().unwrap_or_default() {
+        if skipped(&key.text, value, skip) {
+            continue;
+        }
+        let scan = match SCHEMA_KEYS.contains(&&*key.text) {
+            true => Scan::Everything,
+            false => Scan::Strings,
+        };
+        scan_value(value, at, scan, out);
+    }
+}
+
+/// Every string, number and key inside a free-form `node` (a tool's input or
+/// result object), as segments of `role` and `kind`.
 fn leaf_segments(
     node: &Node<'_>,
     role: Role,
@@ -573,20 +790,22 @@ fn leaf_segments(
     kind: SegmentKind,
     out: &mut Vec<Segment>,
 ) {
-    match &node.value {
-        json::Value::String(s) => out.push(segment(role, index, kind, s)),
-        json::Value::Array(items) => {
-            for item in items {
-                leaf_segments(item, role, index, kind, out);
-            }
-        }
-        json::Value::Object(members) => {
-            for (_, value) in members {
-                leaf_segments(value, role, index, kind, out);
-            }
-        }
-        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
+    scan_value(node, At::new(role, index, kind), Scan::Everything, out);
+}
+
+/// FNV-1a over `bytes`, continuing from `hash` (a run key, not security).
+fn mix(hash: u32, bytes: &[u8]) -> u32 {
+    let mut hash = if hash == 0 { 0x811c_9dc5 } else { hash };
+    for &b in bytes {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
     }
+    // A separator, so that ("ab", "c") and ("a", "bc") differ.
+    (hash ^ 0xff).wrapping_mul(0x0100_0193)
+}
+
+/// The run seed of a stream event of type `event` at `index`.
+fn run_seed(event: &str, index: u32) -> u32 {
+    mix(mix(0, event.as_bytes()), &index.to_le_bytes())
 }
 
 /// Checks that every segment's `raw` is the JSON literal its text came from.
@@ -594,9 +813,50 @@ fn leaf_segments(
 fn assert_raw_spans(body: &str, segments: &[Segment]) {
     for segment in segments {
         let literal = &body[segment.raw.clone()];
-        let decoded: String = serde_json::from_str(literal).unwrap();
+        // A number's segment is its literal as written.
+        let decoded = match literal.starts_with('"') {
+            true => serde_json::from_str(literal).unwrap(),
+            false => literal.to_owned(),
+        };
         assert_eq!(decoded, segment.text, "raw {:?} = {literal}", segment.raw);
     }
+}
+
+/// Test helper: masks `needle` in every segment of a request (`request`)
+/// or response body that holds it, as a redaction would, and checks that
+/// the text was scanned and the rewritten body is valid JSON that decodes
+/// again without it. Returns the rewritten body.
+#[cfg(test)]
+fn redact_needle(api: Api, body: &str, needle: &str, request: bool) -> String {
+    let segments = match request {
+        true => decode_request(api, body.as_bytes()).unwrap().segments,
+        false => decode_response(api, body.as_bytes()).unwrap().segments,
+    };
+    assert_raw_spans(body, &segments);
+    let redactions: Vec<crate::decision::Redaction> = segments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let at = s.text.find(needle)?;
+            Some(crate::decision::Redaction {
+                segment: u32::try_from(i).unwrap(),
+                span: at..at + needle.len(),
+                mask: "[X]".into(),
+            })
+        })
+        .collect();
+    assert!(!redactions.is_empty(), "{needle:?} not scanned in {body}");
+    let edits = crate::redact::redaction_edits(&segments, &redactions).unwrap();
+    let out = crate::redact::splice(body.as_bytes(), edits).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+    match request {
+        true => decode_request(api, out.as_bytes()).map(drop),
+        false => decode_response(api, out.as_bytes()).map(drop),
+    }
+    .expect("decodes again");
+    assert!(!out.contains(needle), "{out}");
+    out
 }
 
 #[cfg(test)]
@@ -706,11 +966,11 @@ mod tests {
 
     #[test]
     fn shape_errors_name_the_field() {
-        let body = br#"{"messages":[{"role":"user","content":"a"},{"role":"user","content":[{"type":"video"}]}]}"#;
+        let body = br#"{"messages":[{"role":"user","content":"a"},{"role":"user","content":[{"type":"text"}]}]}"#;
         let error = decode_request(Api::OpenaiChat, body).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "not a openai-chat body: messages[1].content[0].type: unsupported content part type"
+            "not a openai-chat body: messages[1].content[0].text: missing"
         );
     }
 }
