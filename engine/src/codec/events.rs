@@ -246,7 +246,10 @@ mod tests {
         );
         assert!(deltas(Api::Anthropic, r#"{"type": "ping"}"#).is_empty());
         let thinking = r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}"#;
-        assert!(deltas(Api::Anthropic, thinking).is_empty());
+        assert_eq!(
+            deltas(Api::Anthropic, thinking),
+            [text(0, SegmentKind::Text, 0, "hm")]
+        );
         assert_eq!(
             deltas(Api::Anthropic, r#"{"type":"message_stop"}"#),
             [StreamDelta::done(0)]
@@ -629,5 +632,39 @@ mod tests {
         ] {
             assert!(deltas(Api::OpenaiResponses, data).is_empty(), "{data}");
         }
+    }
+
+    #[test]
+    fn anthropic_events_scan_thinking_citations_results_and_unknown_types() {
+        let thinking = r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"SECRET-THINKING"}}"#;
+        let answer = r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"answer"}}"#;
+        let citation = r#"{"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{"type":"char_location","cited_text":"SECRET-CITED","document_index":0,"document_title":"SECRET-DOC","start_char_index":0,"end_char_index":5}}}"#;
+        let result = r#"{"type":"content_block_start","index":2,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","title":"SECRET-WEB","url":"https://w.example","encrypted_content":"Eqgf"}]}}"#;
+        let unknown = r#"{"type":"future_event","payload":{"words":"SECRET-FUTURE"}}"#;
+        let mut runs = Vec::new();
+        for (data, needle) in [
+            (thinking, "SECRET-THINKING"),
+            (answer, "answer"),
+            (citation, "SECRET-CITED"),
+            (citation, "SECRET-DOC"),
+            (result, "SECRET-WEB"),
+            (unknown, "SECRET-FUTURE"),
+        ] {
+            let got = checked(Api::Anthropic, data);
+            runs.push(run_of(&got, needle));
+            assert!(
+                got.iter()
+                    .all(|d| d.text != "Eqgf" && d.text != "srvtoolu_1")
+            );
+        }
+        assert_eq!(runs[0], (0, SegmentKind::Text, 0));
+        assert_eq!(runs[1], (0, SegmentKind::Text, 1));
+        for (i, run) in runs.iter().enumerate() {
+            assert!(!runs[..i].contains(run), "{runs:?}");
+        }
+        let signature = r#"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCkgIARAB"}}"#;
+        assert!(deltas(Api::Anthropic, signature).is_empty());
+        let redacted = r#"{"type":"content_block_start","index":3,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}"#;
+        assert!(deltas(Api::Anthropic, redacted).is_empty());
     }
 }

@@ -666,10 +666,12 @@ fn scan_value(node: &Node<'_>, at: At, scan: Scan, out: &mut Vec<Segment>) {
             }
         }
         json::Value::Object(members) => {
+            let media = scan == Scan::Strings && is_media(node);
             for (key, value) in members {
                 match scan {
                     Scan::Everything => out.push(at.segment(key)),
                     Scan::Strings if structural(&key.text) && is_scalar(value) => continue,
+                    Scan::Strings if media && key.text == "data" => continue,
                     Scan::Strings => {}
                 }
                 scan_value(value, at, scan, out);
@@ -683,6 +685,19 @@ fn scan_value(node: &Node<'_>, at: At, scan: Scan, out: &mut Vec<Segment>) {
 /// declared it not text (`skip`), or it is a [`structural`] scalar.
 fn skipped(key: &str, value: &Node<'_>, skip: &[&str]) -> bool {
     skip.contains(&key) || (structural(key) && is_scalar(value))
+}
+
+/// An inline medium met in a walk of unknown members: an object with a
+/// media type (`media_type`, `mimeType`, `mime_type`) or `"type":"base64"`,
+/// whose `data` is the encoded bytes, not text.
+fn is_media(node: &Node<'_>) -> bool {
+    ["media_type", "mimeType", "mime_type"]
+        .iter()
+        .any(|key| node.get(key).is_some())
+        || node
+            .get("type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.text == "base64")
 }
 
 fn is_scalar(node: &Node<'_>) -> bool {
@@ -722,8 +737,9 @@ fn scan_deltas(node: &Node<'_>, choice: u32, seed: u32, out: &mut Vec<StreamDelt
             }
         }
         json::Value::Object(members) => {
+            let media = is_media(node);
             for (key, value) in members {
-                if !(structural(&key.text) && is_scalar(value)) {
+                if !(structural(&key.text) && is_scalar(value) || media && key.text == "data") {
                     scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
                 }
             }
