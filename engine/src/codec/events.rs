@@ -667,4 +667,36 @@ mod tests {
         let redacted = r#"{"type":"content_block_start","index":3,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}"#;
         assert!(deltas(Api::Anthropic, redacted).is_empty());
     }
+
+    #[test]
+    fn gemini_chunks_scan_code_execution_and_metadata_in_runs_of_their_own() {
+        let chunk = r#"{"candidates":[{"content":{"role":"model","parts":[
+            {"text":"answer"},
+            {"executableCode":{"language":"PYTHON","code":"SECRET-CODE"}},
+            {"codeExecutionResult":{"outcome":"OUTCOME_OK","output":"SECRET-OUTPUT"}},
+            {"inlineData":{"mimeType":"image/png","data":"iVBORw0K"}}]},
+            "citationMetadata":{"citationSources":[{"uri":"https://c.example","title":"SECRET-CITED"}]},"index":1}],
+          "modelVersion":"gemini-2.5-flash","responseId":"r-1"}"#;
+        let got = checked(Api::Gemini, chunk);
+        let text = run_of(&got, "answer");
+        assert_eq!(text, (1, SegmentKind::Text, 0));
+        let runs: Vec<_> = ["SECRET-CODE", "SECRET-OUTPUT", "SECRET-CITED"]
+            .iter()
+            .map(|needle| run_of(&got, needle))
+            .collect();
+        for (i, run) in runs.iter().enumerate() {
+            assert_eq!(run.0, 1);
+            assert_ne!(*run, text);
+            assert!(!runs[..i].contains(run));
+        }
+        for not_text in [
+            "iVBORw0K",
+            "PYTHON",
+            "OUTCOME_OK",
+            "gemini-2.5-flash",
+            "r-1",
+        ] {
+            assert!(got.iter().all(|d| d.text != not_text), "{not_text}");
+        }
+    }
 }

@@ -765,8 +765,10 @@ fn scan_rest_deltas(
 
 /// Members of a tool definition that hold a JSON schema (or, for MCP
 /// servers, headers): scanned whole, keys and numbers included.
-const SCHEMA_KEYS: [&str; 9] = [
+const SCHEMA_KEYS: [&str; 11] = [
     "parameters",
+    "responseSchema",
+    "response_schema",
     "input_schema",
     "schema",
     "parametersJsonSchema",
@@ -795,18 +797,6 @@ fn tool_definition(def: &Node<'_>, skip: &[&str], out: &mut Vec<Segment>) {
         };
         scan_value(value, at, scan, out);
     }
-}
-
-/// Every string, number and key inside a free-form `node` (a tool's input or
-/// result object), as segments of `role` and `kind`.
-fn leaf_segments(
-    node: &Node<'_>,
-    role: Role,
-    index: usize,
-    kind: SegmentKind,
-    out: &mut Vec<Segment>,
-) {
-    scan_value(node, At::new(role, index, kind), Scan::Everything, out);
 }
 
 /// FNV-1a over `bytes`, continuing from `hash` (a run key, not security).
