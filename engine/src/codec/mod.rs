@@ -709,7 +709,11 @@ fn is_scalar(node: &Node<'_>) -> bool {
 /// declared not text. This is what makes a codec scan what it does not
 /// know rather than skip it.
 fn scan_rest(object: &Node<'_>, skip: &[&str], at: At, out: &mut Vec<Segment>) {
-    for (key, value) in object.as_object().unwrap_or_default() {
+    // Not the object the codec expected: unknown, so scanned whole.
+    let Some(members) = object.as_object() else {
+        return scan_value(object, at, Scan::Strings, out);
+    };
+    for (key, value) in members {
         if !skipped(&key.text, value, skip) {
             scan_value(value, at, Scan::Strings, out);
         }
@@ -756,7 +760,10 @@ fn scan_rest_deltas(
     seed: u32,
     out: &mut Vec<StreamDelta>,
 ) {
-    for (key, value) in object.as_object().unwrap_or_default() {
+    let Some(members) = object.as_object() else {
+        return scan_deltas(object, choice, seed, out);
+    };
+    for (key, value) in members {
         if !skipped(&key.text, value, skip) {
             scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
         }
@@ -787,7 +794,10 @@ const SCHEMA_KEYS: [&str; 11] = [
 /// which rules match on, not text).
 fn tool_definition(def: &Node<'_>, skip: &[&str], out: &mut Vec<Segment>) {
     let at = At::new(Role::System, 0, SegmentKind::Text);
-    for (key, value) in def.as_object().unwrap_or_default() {
+    let Some(members) = def.as_object() else {
+        return scan_value(def, at, Scan::Strings, out);
+    };
+    for (key, value) in members {
         if skipped(&key.text, value, skip) {
             continue;
         }
