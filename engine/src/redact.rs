@@ -4,8 +4,13 @@
 //! A redaction never re-serialises the document. Each affected JSON string
 //! literal is re-encoded on its own (the segment's decoded text with the
 //! masks spliced in) and written over the literal's bytes, which the codec
-//! recorded. The result is valid JSON that differs from the input only
-//! inside the redacted strings — and in the cap field, when one was set.
+//! recorded. A number in free-form JSON (a card number in a tool's input)
+//! cannot hold a mask, so its literal becomes a JSON string of the masked
+//! digits; an object key is rewritten in place like any string. The result
+//! is valid JSON that differs from the input only inside the redacted
+//! literals — and in the cap members, when a cap was set. (Two keys of one
+//! object masked to the same text would collide; the upstream then sees a
+//! duplicate key, which is still valid JSON and holds no matched text.)
 
 use std::ops::Range;
 

@@ -2,7 +2,7 @@
 //!
 //! The system prompt (`system`, a string or text blocks) is index 0, role
 //! system; `messages[i]` is index `i`. Every string is scanned except the
-//! members declared not text here (settings in [`REQUEST_NOT_TEXT`], ids,
+//! members declared not text here (settings in `REQUEST_NOT_TEXT`, ids,
 //! type tags, `signature`, `redacted_thinking.data`, `encrypted_content`,
 //! `cache_control`, and media: image sources, base64 / URL / file
 //! documents, counted as skipped media). A `tool_use` block's `input` is a

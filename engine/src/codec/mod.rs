@@ -14,14 +14,14 @@
 //! bytes and URLs, signatures and encrypted blobs). A codec knows the role
 //! and kind of the fields it knows; every other member, and every part,
 //! item or block of a type it does not know, is scanned whole as text of
-//! the enclosing message's role ([`scan_rest`]) rather than refused or
+//! the enclosing message's role (`scan_rest`) rather than refused or
 //! skipped, so text cannot hide in a field the codec never heard of. Tool
 //! definitions and output schemas are [`Role::System`]: the developer wrote
 //! them. Inside free-form JSON the model reads whole (tool inputs and
 //! results as objects, schemas) object keys and numbers are text too; a
 //! redacted number becomes a JSON string, a redacted key keeps its place.
 //! Unknown stream event types are scanned too, each field in a run of its
-//! own ([`scan_deltas`]).
+//! own (`scan_deltas`).
 //!
 //! Image, audio and file parts are not text: they are counted in
 //! [`RequestView::skipped_media`], never scanned as text.
