@@ -26,8 +26,9 @@ use super::{
 const CX: Cx = Cx(Api::Anthropic);
 
 /// Top-level request members that are settings, not text.
-const REQUEST_NOT_TEXT: [&str; 13] = [
+const REQUEST_NOT_TEXT: [&str; 14] = [
     "model",
+    "container",
     "max_tokens",
     "stream",
     "temperature",

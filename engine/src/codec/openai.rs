@@ -506,9 +506,11 @@ fn responses_item(
             // Built-in tool calls (web search queries, file search results,
             // computer actions, code and its logs, shell commands), MCP
             // listings and approvals, references, and types added later.
-            let at = match item_role(item) {
-                Some(role) => At::new(role, index, SegmentKind::Text),
-                None => assistant,
+            let at = match (item_role(item), kind) {
+                (Some(role), _) => At::new(role, index, SegmentKind::Text),
+                // An MCP server's own listing of its tools.
+                (None, Some("mcp_list_tools")) => tool,
+                (None, _) => assistant,
             };
             for (key, value) in item.as_object().unwrap_or_default() {
                 let at = match &*key.text {
