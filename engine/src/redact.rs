@@ -4,8 +4,13 @@
 //! A redaction never re-serialises the document. Each affected JSON string
 //! literal is re-encoded on its own (the segment's decoded text with the
 //! masks spliced in) and written over the literal's bytes, which the codec
-//! recorded. The result is valid JSON that differs from the input only
-//! inside the redacted strings — and in the cap field, when one was set.
+//! recorded. A number in free-form JSON (a card number in a tool's input)
+//! cannot hold a mask, so its literal becomes a JSON string of the masked
+//! digits; an object key is rewritten in place like any string. The result
+//! is valid JSON that differs from the input only inside the redacted
+//! literals — and in the cap members, when a cap was set. (Two keys of one
+//! object masked to the same text would collide; the upstream then sees a
+//! duplicate key, which is still valid JSON and holds no matched text.)
 
 use std::ops::Range;
 
@@ -112,47 +117,61 @@ pub fn redaction_edits(
     Ok(edits)
 }
 
-/// The edit that lowers (or inserts) the output-token cap of a request.
+/// The edits that lower (or insert) the output-token cap of a request.
 ///
-/// `None` when the request's cap is already at or under `cap`, or the API
-/// has no such field (embeddings).
-pub fn cap_edit(api: Api, view: &RequestView, body: &[u8], cap: u64) -> Option<Edit> {
-    match &view.max_tokens {
-        Some(current) if current.value <= cap => None,
-        Some(current) => Some(Edit {
-            range: current.raw.clone(),
-            replacement: cap.to_string(),
-        }),
-        None => {
-            let at = view.cap_insert_at?;
-            let top_level = body
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .map(|p| p + 1)
-                == Some(at);
-            let mut member = match api {
-                // Gemini's cap lives in generationConfig; the codec points
-                // into it when the request has one.
-                Api::Gemini if top_level => {
-                    format!("\"generationConfig\":{{\"maxOutputTokens\":{cap}}}")
-                }
-                Api::Gemini => format!("\"maxOutputTokens\":{cap}"),
-                Api::OpenaiResponses => format!("\"max_output_tokens\":{cap}"),
-                Api::OpenaiChat => format!("\"max_completion_tokens\":{cap}"),
-                Api::Anthropic => format!("\"max_tokens\":{cap}"),
-                Api::OpenaiEmbeddings => return None,
-            };
-            let empty_object =
-                body.get(at..)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-            if !empty_object {
-                member.push(',');
-            }
-            Some(Edit {
-                range: at..at,
-                replacement: member,
+/// Every cap member the request has ([`RequestView::cap_fields`]) whose
+/// value is not already an integer at or under `cap` (a larger number,
+/// `null`, a string) is replaced by `cap`, so no spelling is left for the
+/// upstream to prefer; a cap is inserted only when the request has no cap
+/// member at all. Empty when every member is already at or under `cap`, or
+/// the API has no such field (embeddings).
+pub fn cap_edit(api: Api, view: &RequestView, body: &[u8], cap: u64) -> Vec<Edit> {
+    if !view.cap_fields.is_empty() {
+        return view
+            .cap_fields
+            .iter()
+            .filter(|field| field.container || field.value.is_none_or(|v| v > cap))
+            .map(|field| Edit {
+                range: field.raw.clone(),
+                replacement: if field.container {
+                    format!("{{\"maxOutputTokens\":{cap}}}")
+                } else {
+                    cap.to_string()
+                },
             })
-        }
+            .collect();
     }
+    cap_insert(api, view, body, cap).into_iter().collect()
+}
+
+/// The cap member inserted where the codec said, for a request with none.
+fn cap_insert(api: Api, view: &RequestView, body: &[u8], cap: u64) -> Option<Edit> {
+    let at = view.cap_insert_at?;
+    let top_level = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|p| p + 1)
+        == Some(at);
+    let mut member = match api {
+        // Gemini's cap lives in generationConfig; the codec points
+        // into it when the request has one.
+        Api::Gemini if top_level => {
+            format!("\"generationConfig\":{{\"maxOutputTokens\":{cap}}}")
+        }
+        Api::Gemini => format!("\"maxOutputTokens\":{cap}"),
+        Api::OpenaiResponses => format!("\"max_output_tokens\":{cap}"),
+        Api::OpenaiChat => format!("\"max_completion_tokens\":{cap}"),
+        Api::Anthropic => format!("\"max_tokens\":{cap}"),
+        Api::OpenaiEmbeddings => return None,
+    };
+    let empty_object = body.get(at..)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+    if !empty_object {
+        member.push(',');
+    }
+    Some(Edit {
+        range: at..at,
+        replacement: member,
+    })
 }
 
 #[cfg(test)]
@@ -164,6 +183,84 @@ mod tests {
         let text = "mail a@b.co or c@d.io now";
         let masked = mask_text(text, &[(15..21, "[E]"), (5..11, "[E]"), (6..9, "[X]")]);
         assert_eq!(masked, "mail [E] or [E] now");
+    }
+
+    /// The body with the cap applied, parsed: it must stay valid JSON.
+    fn capped(api: Api, body: &str, cap: u64) -> serde_json::Value {
+        let view = crate::codec::decode_request(api, body.as_bytes()).unwrap();
+        let edits = cap_edit(api, &view, body.as_bytes(), cap);
+        let out = splice(body.as_bytes(), edits).unwrap();
+        // Our parser too: the rewrite must not add a duplicate key.
+        let parsed = crate::codec::decode_request(api, &out).unwrap();
+        assert!(
+            parsed.max_tokens.as_ref().is_some_and(|m| m.value <= cap),
+            "{parsed:?}"
+        );
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn cap_replaces_every_cap_member_whatever_its_value() {
+        let msgs = r#""messages":[{"role":"user","content":"hi"}]"#;
+        let chat = |extra: &str| format!("{{{msgs}{extra}}}");
+        // `null` after the place a cap used to be inserted: replaced.
+        let out = capped(
+            Api::OpenaiChat,
+            &chat(r#","max_completion_tokens":null"#),
+            64,
+        );
+        assert_eq!(out["max_completion_tokens"], 64);
+        // Both spellings: each is capped, the one under the cap kept.
+        let out = capped(
+            Api::OpenaiChat,
+            &chat(r#","max_tokens":9000,"max_completion_tokens":null"#),
+            64,
+        );
+        assert_eq!(
+            (&out["max_tokens"], &out["max_completion_tokens"]),
+            (&64.into(), &64.into())
+        );
+        let out = capped(
+            Api::OpenaiChat,
+            &chat(r#","max_tokens":10,"max_completion_tokens":900"#),
+            64,
+        );
+        assert_eq!(
+            (&out["max_tokens"], &out["max_completion_tokens"]),
+            (&10.into(), &64.into())
+        );
+        // None at all: inserted.
+        let out = capped(Api::OpenaiChat, &chat(""), 64);
+        assert_eq!(out["max_completion_tokens"], 64);
+        let out = capped(
+            Api::OpenaiResponses,
+            r#"{"input":"hi","max_output_tokens":null}"#,
+            32,
+        );
+        assert_eq!(out["max_output_tokens"], 32);
+        let out = capped(
+            Api::Anthropic,
+            &format!(r#"{{{msgs},"max_tokens":null}}"#),
+            16,
+        );
+        assert_eq!(out["max_tokens"], 16);
+        let gemini = r#"{"contents":[],"generationConfig":{"maxOutputTokens":null}}"#;
+        let out = capped(Api::Gemini, gemini, 8);
+        assert_eq!(out["generationConfig"]["maxOutputTokens"], 8);
+        let gemini = r#"{"contents":[],"generation_config":{"max_output_tokens":99999}}"#;
+        let out = capped(Api::Gemini, gemini, 8);
+        assert_eq!(out["generation_config"]["max_output_tokens"], 8);
+        // A null generationConfig becomes the cap's object, not a second one.
+        let out = capped(Api::Gemini, r#"{"contents":[],"generationConfig":null}"#, 8);
+        assert_eq!(
+            out["generationConfig"],
+            serde_json::json!({"maxOutputTokens": 8})
+        );
+        let out = capped(Api::Gemini, r#"{"contents":[]}"#, 8);
+        assert_eq!(
+            out["generationConfig"],
+            serde_json::json!({"maxOutputTokens": 8})
+        );
     }
 
     #[test]

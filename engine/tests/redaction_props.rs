@@ -140,3 +140,70 @@ fn email_behind_a_json_escape_or_zero_width_space_is_found() {
         assert_eq!(parsed["messages"][0]["content"], "mail [REDACTED:email] now", "{out}");
     }
 }
+
+/// A redacted key or number keeps the request valid JSON, through the
+/// whole engine: an address used as a key of a tool's input, one in a
+/// tool description, and one in a field the codec does not know.
+#[test]
+fn emails_in_keys_descriptions_and_unknown_fields_are_redacted_in_place() {
+    let engine = engine();
+    let body =
+        br#"{"model":"claude","max_tokens":9,"unknown_field":{"note":"cc boss@corp.example"},
+      "tools":[{"name":"t","description":"mail ops@corp.example","input_schema":{"type":"object"}}],
+      "messages":[{"role":"assistant","content":[
+        {"type":"tool_use","id":"toolu_1","name":"t","input":{"jane@corp.example":{"n":1}}}]}]}"#;
+    let ctx = RequestContext {
+        path: "/v1/messages",
+        api: Some(Api::Anthropic),
+        ..ctx()
+    };
+    let inspection = engine.inspect_request(&ctx, body, &mut MemoryLedger::default());
+    assert_eq!(inspection.decision.redactions.len(), 3);
+    let out = inspection.body.expect("rewritten");
+    let parsed: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+    assert_eq!(parsed["unknown_field"]["note"], "cc [REDACTED:email]");
+    assert_eq!(parsed["tools"][0]["description"], "mail [REDACTED:email]");
+    let input = &parsed["messages"][0]["content"][0]["input"];
+    assert_eq!(input["[REDACTED:email]"]["n"], 1, "{input}");
+    // The rewritten body is one the engine governs again (no duplicate key).
+    codec::decode_request(Api::Anthropic, &out).expect("decodes");
+}
+
+/// Text of stream fields the codec used to drop (thinking, citations, an
+/// event type it does not know) is scanned and masked inside its own JSON
+/// string, each event still valid JSON.
+#[test]
+fn emails_in_thinking_citations_and_unknown_events_are_redacted_in_a_stream() {
+    use aimsgate_engine::inspect::RequestFacts;
+    use aimsgate_engine::stream::{ResponseStream, StreamContext, StreamOptions};
+    let engine = engine();
+    let events = [
+        r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude","usage":{"output_tokens":1}}}"#,
+        r#"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"write to jane@corp.example"}}"#,
+        r#"{"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{"type":"char_location","cited_text":"ops@corp.example","document_index":0}}}"#,
+        r#"{"type":"future_event","words":"boss@corp.example"}"#,
+        r#"{"type":"message_stop"}"#,
+    ];
+    let body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    let ctx = StreamContext {
+        request_id: "req-1".into(),
+        ..StreamContext::default()
+    };
+    let mut stream = ResponseStream::new(
+        &engine,
+        ctx,
+        Api::Anthropic,
+        RequestFacts::default(),
+        StreamOptions::default(),
+    );
+    let mut out = Vec::new();
+    stream.push(&engine, body.as_bytes(), &mut out);
+    stream.finish(&engine, &mut out);
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("@corp.example"), "{out}");
+    assert_eq!(out.matches("[REDACTED:email]").count(), 3, "{out}");
+    for line in out.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        serde_json::from_str::<serde_json::Value>(line).expect("valid JSON event");
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::delta::{StreamDelta, StreamMeta};
 use super::sse::SseEvent;
-use super::{Api, CodecError, anthropic, gemini, json, openai};
+use super::{Api, CodecError, anthropic, gemini, openai};
 
 /// The text deltas of one SSE event of `api`, in order.
 ///
@@ -46,7 +46,7 @@ pub fn decode_data(
         deltas.push(StreamDelta::done(0));
         return Ok(());
     }
-    let root = json::parse(data)?;
+    let root = super::parse_body(api, data)?;
     match api {
         Api::OpenaiChat => openai::chat_chunk(&root, deltas, meta),
         Api::OpenaiResponses => openai::responses_event(&root, deltas, meta),
@@ -224,7 +224,7 @@ mod tests {
         assert!(echo[0].echo);
         assert_eq!(echo[0].text, "Hello");
         // A delta event of a type added later is still text of its item.
-        let unknown = r#"{"type":"response.reasoning_text.delta","output_index":3,"delta":"Hmm"}"#;
+        let unknown = r#"{"type":"response.vendor_text.delta","output_index":3,"delta":"Hmm"}"#;
         assert_eq!(
             deltas(Api::OpenaiResponses, unknown),
             [text(0, SegmentKind::Text, 3, "Hmm")]
@@ -260,7 +260,10 @@ mod tests {
         );
         assert!(deltas(Api::Anthropic, r#"{"type": "ping"}"#).is_empty());
         let thinking = r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}"#;
-        assert!(deltas(Api::Anthropic, thinking).is_empty());
+        assert_eq!(
+            deltas(Api::Anthropic, thinking),
+            [text(0, SegmentKind::Text, 0, "hm")]
+        );
         assert_eq!(
             deltas(Api::Anthropic, r#"{"type":"message_stop"}"#),
             [StreamDelta::done(0)]
@@ -290,6 +293,13 @@ mod tests {
             raw: 0..0,
         };
         for api in Api::ALL {
+            assert!(
+                matches!(
+                    event_delta(api, &event(r#"{"type":"a","type":"b"}"#)),
+                    Err(CodecError::DuplicateKey { .. })
+                ),
+                "{api}"
+            );
             assert!(
                 matches!(
                     event_delta(api, &event("{\"choices\": [")),
@@ -545,5 +555,167 @@ mod tests {
             assemble_stream(Api::Anthropic, huge.as_bytes()),
             Err(CodecError::Stream(_))
         ));
+    }
+
+    /// The deltas of one event, with each delta's `raw` checked to be the
+    /// literal of its text.
+    fn checked(api: Api, data: &str) -> Vec<StreamDelta> {
+        let got = event_delta(
+            api,
+            &SseEvent {
+                event: None,
+                data: data.to_owned(),
+                raw: 0..0,
+            },
+        )
+        .unwrap();
+        for delta in got.iter().filter(|d| !d.done && d.tool_name.is_none()) {
+            let raw = delta.raw.clone().expect("a literal to redact");
+            let literal: String = serde_json::from_str(&data[raw]).unwrap();
+            assert_eq!(literal, delta.text);
+        }
+        got
+    }
+
+    /// The run key of the delta holding `needle`.
+    fn run_of(deltas: &[StreamDelta], needle: &str) -> (u32, SegmentKind, u32) {
+        let delta = deltas.iter().find(|d| d.text.contains(needle));
+        let delta = delta.unwrap_or_else(|| panic!("{needle} not in {deltas:?}"));
+        (delta.choice, delta.kind, delta.index)
+    }
+
+    #[test]
+    fn openai_chat_chunks_scan_reasoning_audio_and_unknown_fields_in_runs_of_their_own() {
+        let data = r#"{"id":"c","object":"chat.completion.chunk","model":"m","obfuscation":"xyz","choices":[
+          {"index":1,"delta":{"content":"text","reasoning_content":"SECRET-REASONING",
+            "audio":{"id":"audio_1","data":"UklGRg==","transcript":"SECRET-TRANSCRIPT"},
+            "future":{"words":"SECRET-FUTURE"}},"finish_reason":null}]}"#;
+        let got = checked(Api::OpenaiChat, data);
+        let text = run_of(&got, "text");
+        assert_eq!(text, (1, SegmentKind::Text, 0));
+        let runs: Vec<_> = ["SECRET-REASONING", "SECRET-TRANSCRIPT", "SECRET-FUTURE"]
+            .iter()
+            .map(|needle| run_of(&got, needle))
+            .collect();
+        for run in &runs {
+            assert_eq!(run.0, 1, "the choice");
+            assert_ne!(*run, text);
+        }
+        assert!(runs[0] != runs[1] && runs[1] != runs[2] && runs[0] != runs[2]);
+        // The same field in the next chunk joins its run.
+        let next = r#"{"choices":[{"index":1,"delta":{"reasoning_content":"more"}}]}"#;
+        assert_eq!(run_of(&checked(Api::OpenaiChat, next), "more"), runs[0]);
+        for not_text in ["UklGRg==", "xyz", "audio_1", "m", "c"] {
+            assert!(got.iter().all(|d| d.text != not_text), "{not_text}");
+        }
+    }
+
+    #[test]
+    fn openai_responses_events_scan_reasoning_and_unknown_types() {
+        let summary = r#"{"type":"response.reasoning_summary_text.delta","item_id":"rs_1","output_index":0,"summary_index":0,"delta":"SECRET-SUMMARY"}"#;
+        let reasoning = r#"{"type":"response.reasoning_text.delta","item_id":"rs_1","output_index":0,"content_index":0,"delta":"SECRET-REASONING"}"#;
+        let unknown = r#"{"type":"response.future_text.delta","item_id":"x_1","output_index":3,"delta":"SECRET-FUTURE"}"#;
+        let annotation = r#"{"type":"response.output_text.annotation.added","item_id":"msg_1","output_index":1,"content_index":0,"annotation_index":0,"annotation":{"type":"url_citation","url":"https://x","title":"SECRET-TITLE"}}"#;
+        let part = r#"{"type":"response.content_part.added","item_id":"msg_1","output_index":1,"content_index":0,"part":{"type":"output_text","text":"SECRET-PART","annotations":[]}}"#;
+        let error =
+            r#"{"type":"error","code":"server_error","message":"SECRET-ERROR","param":null}"#;
+        let mut runs = Vec::new();
+        for (data, needle) in [
+            (summary, "SECRET-SUMMARY"),
+            (reasoning, "SECRET-REASONING"),
+            (unknown, "SECRET-FUTURE"),
+            (annotation, "SECRET-TITLE"),
+            (part, "SECRET-PART"),
+            (error, "SECRET-ERROR"),
+        ] {
+            let got = checked(Api::OpenaiResponses, data);
+            runs.push(run_of(&got, needle));
+            assert!(
+                got.iter()
+                    .all(|d| !d.text.starts_with("rs_") && !d.text.starts_with("msg_"))
+            );
+        }
+        assert_eq!(runs[0], (0, SegmentKind::Text, 0));
+        assert_ne!(runs[1], runs[0], "reasoning text and summary of one item");
+        // Media and the request's own instructions stay out.
+        for data in [
+            r#"{"type":"response.audio.delta","delta":"UklGRg=="}"#,
+            r#"{"type":"response.image_generation_call.partial_image","output_index":0,"partial_image_b64":"iVBOR"}"#,
+            r#"{"type":"response.created","response":{"instructions":"CANARY","output":[]}}"#,
+        ] {
+            assert!(deltas(Api::OpenaiResponses, data).is_empty(), "{data}");
+        }
+        // The `*.done` repeats are echoes, for the stream to mask as the
+        // run they repeat.
+        let done = r#"{"type":"response.reasoning_summary_text.done","output_index":0,"text":"SECRET-SUMMARY"}"#;
+        let echoes = deltas(Api::OpenaiResponses, done);
+        assert!(echoes.iter().all(|d| d.echo), "{echoes:?}");
+        assert_eq!(echoes.len(), 1);
+    }
+
+    #[test]
+    fn anthropic_events_scan_thinking_citations_results_and_unknown_types() {
+        let thinking = r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"SECRET-THINKING"}}"#;
+        let answer = r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"answer"}}"#;
+        let citation = r#"{"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{"type":"char_location","cited_text":"SECRET-CITED","document_index":0,"document_title":"SECRET-DOC","start_char_index":0,"end_char_index":5}}}"#;
+        let result = r#"{"type":"content_block_start","index":2,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","title":"SECRET-WEB","url":"https://w.example","encrypted_content":"Eqgf"}]}}"#;
+        let unknown = r#"{"type":"future_event","payload":{"words":"SECRET-FUTURE"}}"#;
+        let mut runs = Vec::new();
+        for (data, needle) in [
+            (thinking, "SECRET-THINKING"),
+            (answer, "answer"),
+            (citation, "SECRET-CITED"),
+            (citation, "SECRET-DOC"),
+            (result, "SECRET-WEB"),
+            (unknown, "SECRET-FUTURE"),
+        ] {
+            let got = checked(Api::Anthropic, data);
+            runs.push(run_of(&got, needle));
+            assert!(
+                got.iter()
+                    .all(|d| d.text != "Eqgf" && d.text != "srvtoolu_1")
+            );
+        }
+        assert_eq!(runs[0], (0, SegmentKind::Text, 0));
+        assert_eq!(runs[1], (0, SegmentKind::Text, 1));
+        for (i, run) in runs.iter().enumerate() {
+            assert!(!runs[..i].contains(run), "{runs:?}");
+        }
+        let signature = r#"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCkgIARAB"}}"#;
+        assert!(deltas(Api::Anthropic, signature).is_empty());
+        let redacted = r#"{"type":"content_block_start","index":3,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}"#;
+        assert!(deltas(Api::Anthropic, redacted).is_empty());
+    }
+
+    #[test]
+    fn gemini_chunks_scan_code_execution_and_metadata_in_runs_of_their_own() {
+        let chunk = r#"{"candidates":[{"content":{"role":"model","parts":[
+            {"text":"answer"},
+            {"executableCode":{"language":"PYTHON","code":"SECRET-CODE"}},
+            {"codeExecutionResult":{"outcome":"OUTCOME_OK","output":"SECRET-OUTPUT"}},
+            {"inlineData":{"mimeType":"image/png","data":"iVBORw0K"}}]},
+            "citationMetadata":{"citationSources":[{"uri":"https://c.example","title":"SECRET-CITED"}]},"index":1}],
+          "modelVersion":"gemini-2.5-flash","responseId":"r-1"}"#;
+        let got = checked(Api::Gemini, chunk);
+        let text = run_of(&got, "answer");
+        assert_eq!(text, (1, SegmentKind::Text, 0));
+        let runs: Vec<_> = ["SECRET-CODE", "SECRET-OUTPUT", "SECRET-CITED"]
+            .iter()
+            .map(|needle| run_of(&got, needle))
+            .collect();
+        for (i, run) in runs.iter().enumerate() {
+            assert_eq!(run.0, 1);
+            assert_ne!(*run, text);
+            assert!(!runs[..i].contains(run));
+        }
+        for not_text in [
+            "iVBORw0K",
+            "PYTHON",
+            "OUTCOME_OK",
+            "gemini-2.5-flash",
+            "r-1",
+        ] {
+            assert!(got.iter().all(|d| d.text != not_text), "{not_text}");
+        }
     }
 }

@@ -15,7 +15,9 @@
 //!
 //! Duplicate object keys are kept in document order in [`Value::Object`];
 //! [`Node::get`] returns the *last* one, as serde_json, JavaScript and
-//! Python do, since that is the value the upstream will act on.
+//! Python do. Implementations disagree on duplicates (some keep the first,
+//! some refuse), so a governed body must not have any: [`duplicate_key`]
+//! finds the first, and the codecs refuse the body.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -160,6 +162,129 @@ pub fn parse(bytes: &[u8]) -> Result<Node<'_>, JsonError> {
         return Err(parser.error("trailing characters after the JSON value"));
     }
     Ok(node)
+}
+
+/// An object member whose key an earlier member of the same object has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// Where the object is: `body` for the document, else like
+    /// `messages[0].content[1]`.
+    pub path: String,
+    /// The key, quoted, when it looks like a field name; keys of free-form
+    /// objects can be content, which an error must never repeat.
+    pub key: String,
+    /// Byte offset of the second occurrence's key literal.
+    pub offset: usize,
+}
+
+impl std::fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: duplicate key {} at byte {}",
+            self.path, self.key, self.offset
+        )
+    }
+}
+
+/// The first object member, in document order, whose key repeats an earlier
+/// member's key in the same object. Recursion is bounded by [`MAX_DEPTH`];
+/// large objects are checked by sorting, so no body costs quadratic time.
+pub fn duplicate_key(node: &Node<'_>) -> Option<DuplicateKey> {
+    let mut path = Vec::new();
+    find_duplicate(node, &mut path)
+}
+
+/// A step from a node to a child, for [`DuplicateKey::path`].
+enum PathStep<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+fn find_duplicate<'n>(node: &'n Node<'_>, path: &mut Vec<PathStep<'n>>) -> Option<DuplicateKey> {
+    match &node.value {
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            path.push(PathStep::Index(i));
+            let found = find_duplicate(item, path);
+            path.pop();
+            found
+        }),
+        Value::Object(members) => {
+            if let Some(at) = repeated_member(members) {
+                let key = &members[at].0;
+                return Some(DuplicateKey {
+                    path: render_path(path),
+                    key: shown_key(&key.text),
+                    offset: key.raw.start,
+                });
+            }
+            members.iter().find_map(|(key, value)| {
+                path.push(PathStep::Key(&key.text));
+                let found = find_duplicate(value, path);
+                path.pop();
+                found
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Position of the first member whose key an earlier member has.
+fn repeated_member(members: &[(Str<'_>, Node<'_>)]) -> Option<usize> {
+    // Objects in API bodies are small: pairwise is fastest there.
+    if members.len() <= 16 {
+        return (1..members.len()).find(|&i| {
+            members[..i]
+                .iter()
+                .any(|(k, _)| k.text == members[i].0.text)
+        });
+    }
+    let mut keys: Vec<(&str, usize)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (&*k.text, i))
+        .collect();
+    keys.sort_unstable();
+    // Within a run of equal keys the positions are sorted, so the pair's
+    // second element is a later occurrence; the earliest of those wins.
+    keys.windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .map(|pair| pair[1].1)
+        .min()
+}
+
+/// A key shown in an error only when it is a plain field name (letters and
+/// underscores, at most 40): digits or punctuation could be a secret or an
+/// address used as a key.
+fn shown_key(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.len() <= 40
+        && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    if plain {
+        format!("\"{key}\"")
+    } else {
+        "(not shown)".to_owned()
+    }
+}
+
+fn render_path(path: &[PathStep<'_>]) -> String {
+    if path.is_empty() {
+        return "body".to_owned();
+    }
+    let mut out = String::new();
+    for step in path {
+        match step {
+            PathStep::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                let shown = shown_key(key);
+                out.push_str(shown.trim_matches('"'));
+            }
+            PathStep::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 /// Appends `s` to `out` as a JSON string literal, quotes included.
@@ -564,6 +689,39 @@ mod tests {
         let root = ok(r#"{"k": 1, "k": 2}"#);
         assert_eq!(root.get("k").and_then(Node::as_u64), Some(2));
         assert_eq!(root.as_object().map(<[_]>::len), Some(2));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_with_their_place() {
+        assert_eq!(duplicate_key(&ok(r#"{"a":1,"b":{"a":2}}"#)), None);
+        let doc = r#"{"messages":[{"role":"user","content":"a","content":"b"}]}"#;
+        let found = duplicate_key(&ok(doc)).unwrap();
+        assert_eq!(
+            found.to_string(),
+            format!(
+                "messages[0]: duplicate key \"content\" at byte {}",
+                doc.rfind("\"content\"").unwrap()
+            )
+        );
+        let top = duplicate_key(&ok(r#"{"k":1,"x":[],"k":null}"#)).unwrap();
+        assert_eq!((top.path.as_str(), top.key.as_str()), ("body", "\"k\""));
+        // Keys that could be content are not repeated in the error.
+        let secret = r#"{"input":{"4111111111111111":1,"4111111111111111":2}}"#;
+        let found = duplicate_key(&ok(secret)).unwrap();
+        assert_eq!(found.path, "input");
+        assert_eq!(found.key, "(not shown)");
+        assert!(!found.to_string().contains("4111"));
+        // Large objects: the first repeated member in document order.
+        let mut big: Vec<String> = (0..40)
+            .map(|i| format!("\"k{}\":0", char::from(b'a' + i % 26)))
+            .collect();
+        big.truncate(30);
+        let doc = format!("{{{}}}", big.join(","));
+        let found = duplicate_key(&ok(&doc)).unwrap();
+        let first_repeat = doc.match_indices("\"ka\"").nth(1).unwrap().0;
+        assert_eq!(found.offset, first_repeat);
+        // The same key in sibling objects is fine.
+        assert_eq!(duplicate_key(&ok(r#"[{"a":1},{"a":1}]"#)), None);
     }
 
     #[test]

@@ -8,8 +8,25 @@
 //! exactly that to rewrite a masked string while leaving every other byte of
 //! the body unchanged.
 //!
+//! What is text: everything the model reads or writes, which is every
+//! string of a body except the members a codec declares are not text (ids
+//! and type tags, roles, model names, settings, counts and limits, media
+//! bytes and URLs, signatures and encrypted blobs). A codec knows the role
+//! and kind of the fields it knows; every other member, and every part,
+//! item or block of a type it does not know, is scanned whole as text of
+//! the enclosing message's role (`scan_rest`) rather than refused or
+//! skipped, so text cannot hide in a field the codec never heard of. Tool
+//! definitions and output schemas are [`Role::System`]: the developer wrote
+//! them. Inside free-form JSON the model reads whole (tool inputs and
+//! results as objects, schemas) object keys and numbers are text too; a
+//! redacted number becomes a JSON string, a redacted key keeps its place.
+//! Unknown stream event types are scanned too, each field in a run of its
+//! own (`scan_deltas`).
+//!
 //! Image, audio and file parts are not text: they are counted in
 //! [`RequestView::skipped_media`], never scanned as text.
+//!
+//! A body with a duplicate object key is refused ([`CodecError::DuplicateKey`]).
 
 pub mod anthropic;
 pub mod delta;
@@ -137,9 +154,12 @@ pub struct Segment {
     /// What kind of text this is.
     pub kind: SegmentKind,
     /// The decoded string: JSON escapes resolved, not yet Unicode-normalised.
+    /// For a number in free-form JSON, the number as written.
     pub text: String,
-    /// Byte range of the JSON string literal in the body, quotes included.
-    /// Redaction replaces exactly these bytes. For SSE-assembled text, where
+    /// Byte range of the JSON literal in the body: a string literal, quotes
+    /// included (an object key's, for a key), or a number literal.
+    /// Redaction replaces exactly these bytes with a JSON string, which is
+    /// valid JSON in each of those places. For SSE-assembled text, where
     /// the text spans many events, it is the empty range `0..0`.
     pub raw: Range<usize>,
 }
@@ -156,6 +176,22 @@ pub struct MaxTokens {
     pub raw: Range<usize>,
 }
 
+/// One output-token cap member of a request, whatever its value: a cap
+/// that is set replaces each of them, so that no other spelling, `null` or
+/// string is left for the upstream to prefer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapField {
+    /// The member's key as spelled in the body.
+    pub field: &'static str,
+    /// Byte range of its value (a number, `null`, or anything else).
+    pub raw: Range<usize>,
+    /// The value, when it is a plain non-negative integer.
+    pub value: Option<u64>,
+    /// The value is a `null` Gemini `generationConfig`, which the cap
+    /// replaces with an object holding `maxOutputTokens`.
+    pub container: bool,
+}
+
 /// What the engine needs to know about a request body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RequestView {
@@ -169,11 +205,14 @@ pub struct RequestView {
     /// field would be inserted (OpenAI/Anthropic: the top-level object;
     /// Gemini: `generationConfig` when present, else the top level).
     pub cap_insert_at: Option<usize>,
+    /// Every cap member present (see [`CapField`]), in document order; the
+    /// cap is inserted at `cap_insert_at` only when there is none.
+    pub cap_fields: Vec<CapField>,
     /// Names of the tools / functions the request declares.
     pub tools_declared: Vec<String>,
     /// Names of tool / function calls present in the conversation.
     pub tool_calls: Vec<String>,
-    /// Every text the model will see, in document order.
+    /// Every text the model will see, field by field (messages in order).
     pub segments: Vec<Segment>,
     /// Image / audio / file parts that were skipped, not scanned.
     pub skipped_media: u32,
@@ -206,6 +245,16 @@ pub enum CodecError {
         api: Api,
         /// What was wrong, naming the field.
         reason: String,
+    },
+    /// An object has the same key twice. The proxy reads one member and the
+    /// upstream may act on the other, so neither a request nor a response
+    /// (fail closed) with one is governed.
+    #[error("{api} body: {duplicate}")]
+    DuplicateKey {
+        /// The API the body was decoded as.
+        api: Api,
+        /// Where (the object's path and the key's offset) and which key.
+        duplicate: json::DuplicateKey,
     },
     /// The stream framing is broken: an SSE event or a Gemini array element
     /// over [`sse::MAX_EVENT_BYTES`], or a JSON array stream that is not one.
@@ -306,9 +355,19 @@ fn looks_like_embeddings(fields: &[(json::Str<'_>, json::Node<'_>)]) -> bool {
     })
 }
 
+/// Parses a body (a request, a response, or one stream event) of `api`,
+/// refusing duplicate keys.
+pub(crate) fn parse_body(api: Api, body: &[u8]) -> Result<Node<'_>, CodecError> {
+    let root = json::parse(body)?;
+    match json::duplicate_key(&root) {
+        Some(duplicate) => Err(CodecError::DuplicateKey { api, duplicate }),
+        None => Ok(root),
+    }
+}
+
 /// Decodes a request body of the given API.
 pub fn decode_request(api: Api, body: &[u8]) -> Result<RequestView, CodecError> {
-    let root = json::parse(body)?;
+    let root = parse_body(api, body)?;
     match api {
         Api::OpenaiChat => openai::chat_request(&root),
         Api::OpenaiResponses => openai::responses_request(&root),
@@ -320,7 +379,7 @@ pub fn decode_request(api: Api, body: &[u8]) -> Result<RequestView, CodecError> 
 
 /// Decodes a complete (non-streamed) response body of the given API.
 pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError> {
-    let root = json::parse(body)?;
+    let root = parse_body(api, body)?;
     match api {
         Api::OpenaiChat => openai::chat_response(&root),
         Api::OpenaiResponses => openai::responses_response(&root),
@@ -333,6 +392,7 @@ pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError
 // ---------------------------------------------------------------------------
 // Helpers shared by the API codecs (private to `codec` and its children).
 
+use delta::StreamDelta;
 use json::{Node, Str};
 
 /// Where a value sits in the body, for error messages. Built on the stack
@@ -487,6 +547,23 @@ impl Cx {
         }))
     }
 
+    /// The members of `parent` named in `fields`, whatever their values.
+    fn cap_fields(parent: &Node<'_>, fields: &[&'static str]) -> Vec<CapField> {
+        let members = parent.as_object().unwrap_or_default();
+        members
+            .iter()
+            .filter_map(|(key, value)| {
+                let field = fields.iter().find(|f| **f == key.text)?;
+                Some(CapField {
+                    field,
+                    raw: value.span.clone(),
+                    value: value.as_u64(),
+                    container: false,
+                })
+            })
+            .collect()
+    }
+
     /// The model name, if the body has a string `model`.
     fn model(self, root: &Node<'_>) -> Result<Option<String>, CodecError> {
         let path = Path::ROOT;
@@ -507,30 +584,244 @@ fn segment(role: Role, index: usize, kind: SegmentKind, s: &Str<'_>) -> Segment 
     }
 }
 
-/// One segment per string value anywhere inside `node` (object keys are
-/// names chosen by the tool schema, not free text, so they are left out).
-/// Recursion is bounded by the parser's depth limit.
-fn leaf_segments(
-    node: &Node<'_>,
+/// Who wrote a part of a body and what kind of text it is: what every
+/// segment found under it gets.
+#[derive(Clone, Copy, Debug)]
+struct At {
     role: Role,
     index: usize,
     kind: SegmentKind,
-    out: &mut Vec<Segment>,
-) {
+}
+
+impl At {
+    fn new(role: Role, index: usize, kind: SegmentKind) -> At {
+        At { role, index, kind }
+    }
+
+    fn segment(self, s: &Str<'_>) -> Segment {
+        segment(self.role, self.index, self.kind, s)
+    }
+}
+
+/// How much of a value is text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scan {
+    /// Every string, except the scalar values of [`structural`] keys:
+    /// fields and types the codec does not know.
+    Strings,
+    /// Every string, number and object key: free-form JSON the model reads
+    /// whole (tool inputs and arguments, tool results, JSON schemas). A
+    /// number's segment is its literal as written; a key's is its literal.
+    Everything,
+}
+
+/// Keys whose scalar values are never text in any API: type tags, ids,
+/// roles, statuses, signatures and opaque encrypted blobs. Walks of
+/// unknown fields ([`Scan::Strings`]) skip them so that ids such as
+/// `call_…` or `toolu_…` do not reach the detectors; an object or array
+/// under such a key is still walked.
+fn structural(key: &str) -> bool {
+    const KEYS: [&str; 17] = [
+        "type",
+        "id",
+        "object",
+        "role",
+        "status",
+        "model",
+        "signature",
+        "thoughtSignature",
+        "thought_signature",
+        "encrypted_content",
+        "encrypted_index",
+        "obfuscation",
+        "finish_reason",
+        "finishReason",
+        "stop_reason",
+        "mimeType",
+        "mime_type",
+    ];
+    KEYS.contains(&key)
+        || key.ends_with("_id")
+        || key.ends_with("_ids")
+        || key.ends_with("Id")
+        || key.ends_with("Ids")
+        || key == "media_type"
+}
+
+/// Appends a segment for every text under `node` (see [`Scan`]).
+/// Recursion is bounded by the parser's depth limit.
+fn scan_value(node: &Node<'_>, at: At, scan: Scan, out: &mut Vec<Segment>) {
     match &node.value {
-        json::Value::String(s) => out.push(segment(role, index, kind, s)),
+        json::Value::String(s) => out.push(at.segment(s)),
+        json::Value::Number(n) if scan == Scan::Everything => out.push(Segment {
+            role: at.role,
+            message_index: u32::try_from(at.index).unwrap_or(u32::MAX),
+            kind: at.kind,
+            text: (*n).to_owned(),
+            raw: node.span.clone(),
+        }),
         json::Value::Array(items) => {
             for item in items {
-                leaf_segments(item, role, index, kind, out);
+                scan_value(item, at, scan, out);
             }
         }
         json::Value::Object(members) => {
-            for (_, value) in members {
-                leaf_segments(value, role, index, kind, out);
+            let media = scan == Scan::Strings && is_media(node);
+            for (key, value) in members {
+                match scan {
+                    Scan::Everything => out.push(at.segment(key)),
+                    Scan::Strings if structural(&key.text) && is_scalar(value) => continue,
+                    Scan::Strings if media && key.text == "data" => continue,
+                    Scan::Strings => {}
+                }
+                scan_value(value, at, scan, out);
             }
         }
         json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
     }
+}
+
+/// Whether a member is left out of a scan: the caller handled it or
+/// declared it not text (`skip`), or it is a [`structural`] scalar.
+fn skipped(key: &str, value: &Node<'_>, skip: &[&str]) -> bool {
+    skip.contains(&key) || (structural(key) && is_scalar(value))
+}
+
+/// An inline medium met in a walk of unknown members: an object with a
+/// media type (`media_type`, `mimeType`, `mime_type`) or `"type":"base64"`,
+/// whose `data` is the encoded bytes, not text.
+fn is_media(node: &Node<'_>) -> bool {
+    ["media_type", "mimeType", "mime_type"]
+        .iter()
+        .any(|key| node.get(key).is_some())
+        || node
+            .get("type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.text == "base64")
+}
+
+fn is_scalar(node: &Node<'_>) -> bool {
+    !matches!(node.value, json::Value::Array(_) | json::Value::Object(_))
+}
+
+/// Scans, as unknown fields ([`Scan::Strings`]), every member of `object`
+/// whose key is not in `skip`: the members the caller handled itself or
+/// declared not text. This is what makes a codec scan what it does not
+/// know rather than skip it.
+fn scan_rest(object: &Node<'_>, skip: &[&str], at: At, out: &mut Vec<Segment>) {
+    // Not the object the codec expected: unknown, so scanned whole.
+    let Some(members) = object.as_object() else {
+        return scan_value(object, at, Scan::Strings, out);
+    };
+    for (key, value) in members {
+        if !skipped(&key.text, value, skip) {
+            scan_value(value, at, Scan::Strings, out);
+        }
+    }
+}
+
+/// Stream deltas for every string under `node` (as [`Scan::Strings`]),
+/// each in a run of its own field: the run index is a hash of `seed` (the
+/// event type, block or item) and the path from it, with the top bit set so
+/// it never meets the small indices of known runs. Text of one field in
+/// successive events joins up; text of different fields never does.
+fn scan_deltas(node: &Node<'_>, choice: u32, seed: u32, out: &mut Vec<StreamDelta>) {
+    match &node.value {
+        json::Value::String(s) => {
+            out.extend(StreamDelta::text(
+                choice,
+                SegmentKind::Text,
+                seed | 1 << 31,
+                s,
+            ));
+        }
+        json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scan_deltas(item, choice, mix(seed, &i.to_le_bytes()), out);
+            }
+        }
+        json::Value::Object(members) => {
+            let media = is_media(node);
+            for (key, value) in members {
+                if !(structural(&key.text) && is_scalar(value) || media && key.text == "data") {
+                    scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+                }
+            }
+        }
+        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
+    }
+}
+
+/// [`scan_deltas`] over the members of `object` not in `skip`.
+fn scan_rest_deltas(
+    object: &Node<'_>,
+    skip: &[&str],
+    choice: u32,
+    seed: u32,
+    out: &mut Vec<StreamDelta>,
+) {
+    let Some(members) = object.as_object() else {
+        return scan_deltas(object, choice, seed, out);
+    };
+    for (key, value) in members {
+        if !skipped(&key.text, value, skip) {
+            scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+        }
+    }
+}
+
+/// Members of a tool definition that hold a JSON schema (or, for MCP
+/// servers, headers): scanned whole, keys and numbers included.
+const SCHEMA_KEYS: [&str; 11] = [
+    "parameters",
+    "responseSchema",
+    "response_schema",
+    "input_schema",
+    "schema",
+    "parametersJsonSchema",
+    "parameters_json_schema",
+    "response",
+    "responseJsonSchema",
+    "response_json_schema",
+    "headers",
+];
+
+/// Scans a tool, function or output-format definition. The developer wrote
+/// it and the model reads it as instructions, so its text is
+/// [`Role::System`] at index 0: descriptions and every other string, and
+/// schemas whole ([`Scan::Everything`]). `skip` lists the members handled
+/// by the caller or not text (the tool's name is a fact, `tools_declared`,
+/// which rules match on, not text).
+fn tool_definition(def: &Node<'_>, skip: &[&str], out: &mut Vec<Segment>) {
+    let at = At::new(Role::System, 0, SegmentKind::Text);
+    let Some(members) = def.as_object() else {
+        return scan_value(def, at, Scan::Strings, out);
+    };
+    for (key, value) in members {
+        if skipped(&key.text, value, skip) {
+            continue;
+        }
+        let scan = match SCHEMA_KEYS.contains(&&*key.text) {
+            true => Scan::Everything,
+            false => Scan::Strings,
+        };
+        scan_value(value, at, scan, out);
+    }
+}
+
+/// FNV-1a over `bytes`, continuing from `hash` (a run key, not security).
+fn mix(hash: u32, bytes: &[u8]) -> u32 {
+    let mut hash = if hash == 0 { 0x811c_9dc5 } else { hash };
+    for &b in bytes {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    // A separator, so that ("ab", "c") and ("a", "bc") differ.
+    (hash ^ 0xff).wrapping_mul(0x0100_0193)
+}
+
+/// The run seed of a stream event of type `event` at `index`.
+fn run_seed(event: &str, index: u32) -> u32 {
+    mix(mix(0, event.as_bytes()), &index.to_le_bytes())
 }
 
 /// Checks that every segment's `raw` is the JSON literal its text came from.
@@ -538,9 +829,50 @@ fn leaf_segments(
 fn assert_raw_spans(body: &str, segments: &[Segment]) {
     for segment in segments {
         let literal = &body[segment.raw.clone()];
-        let decoded: String = serde_json::from_str(literal).unwrap();
+        // A number's segment is its literal as written.
+        let decoded = match literal.starts_with('"') {
+            true => serde_json::from_str(literal).unwrap(),
+            false => literal.to_owned(),
+        };
         assert_eq!(decoded, segment.text, "raw {:?} = {literal}", segment.raw);
     }
+}
+
+/// Test helper: masks `needle` in every segment of a request (`request`)
+/// or response body that holds it, as a redaction would, and checks that
+/// the text was scanned and the rewritten body is valid JSON that decodes
+/// again without it. Returns the rewritten body.
+#[cfg(test)]
+fn redact_needle(api: Api, body: &str, needle: &str, request: bool) -> String {
+    let segments = match request {
+        true => decode_request(api, body.as_bytes()).unwrap().segments,
+        false => decode_response(api, body.as_bytes()).unwrap().segments,
+    };
+    assert_raw_spans(body, &segments);
+    let redactions: Vec<crate::decision::Redaction> = segments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let at = s.text.find(needle)?;
+            Some(crate::decision::Redaction {
+                segment: u32::try_from(i).unwrap(),
+                span: at..at + needle.len(),
+                mask: "[X]".into(),
+            })
+        })
+        .collect();
+    assert!(!redactions.is_empty(), "{needle:?} not scanned in {body}");
+    let edits = crate::redact::redaction_edits(&segments, &redactions).unwrap();
+    let out = crate::redact::splice(body.as_bytes(), edits).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+    match request {
+        true => decode_request(api, out.as_bytes()).map(drop),
+        false => decode_response(api, out.as_bytes()).map(drop),
+    }
+    .expect("decodes again");
+    assert!(!out.contains(needle), "{out}");
+    out
 }
 
 #[cfg(test)]
@@ -624,12 +956,37 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_are_refused_in_requests_and_responses() {
+        let request =
+            br#"{"model":"m","messages":[{"role":"user","content":"ok","content":"hidden"}]}"#;
+        let error = decode_request(Api::OpenaiChat, request).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "openai-chat body: messages[0]: duplicate key \"content\" at byte 55"
+        );
+        let response = br#"{"content":[{"type":"text","text":"a"}],"content":[]}"#;
+        assert!(matches!(
+            decode_response(Api::Anthropic, response),
+            Err(CodecError::DuplicateKey {
+                api: Api::Anthropic,
+                ..
+            })
+        ));
+        for api in Api::ALL {
+            assert!(matches!(
+                decode_request(api, br#"{"model":"a","model":"b"}"#),
+                Err(CodecError::DuplicateKey { .. })
+            ));
+        }
+    }
+
+    #[test]
     fn shape_errors_name_the_field() {
-        let body = br#"{"messages":[{"role":"user","content":"a"},{"role":"user","content":[{"type":"video"}]}]}"#;
+        let body = br#"{"messages":[{"role":"user","content":"a"},{"role":"user","content":[{"type":"text"}]}]}"#;
         let error = decode_request(Api::OpenaiChat, body).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "not a openai-chat body: messages[1].content[0].type: unsupported content part type"
+            "not a openai-chat body: messages[1].content[0].text: missing"
         );
     }
 }

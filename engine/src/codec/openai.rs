@@ -1,22 +1,72 @@
 //! OpenAI bodies: chat completions, responses and embeddings.
 //!
-//! Unknown content-part and input-item types are errors, not silently
-//! skipped: a new part type could carry text the policy never sees, so the
-//! body fails closed until the codec learns it. Types known to carry no text
-//! (built-in tool calls, item references) are skipped; image, audio and file
-//! parts are counted in `skipped_media`.
+//! Every string of a body is scanned except the members declared not text
+//! here (the `*_NOT_TEXT` lists, ids and type tags everywhere, media
+//! bytes): known fields with the role and kind they have, everything else
+//! (unknown members, unknown part and item types) as text of the enclosing
+//! message's role. Image, audio and file parts are counted in
+//! `skipped_media`; their URLs and bytes are not text. Tool definitions and
+//! `response_format` / `text.format` are the developer's: role system,
+//! schemas scanned whole (keys and numbers too). Unknown top-level members
+//! of a request are role user, the author we cannot rule out.
 //!
-//! Segment indices: `messages[i]` / `input[i]` in requests (`instructions`
-//! is index 0, role system); the choice `index` in chat responses; 0 for
-//! every output item of a Responses API response, which is one turn.
+//! Segment indices: `messages[i]` / `input[i]` in requests (`instructions`,
+//! tools and other top-level members are index 0); the choice `index` in
+//! chat responses; 0 for every output item of a Responses API response,
+//! which is one turn.
 
 use super::delta::{StreamDelta, StreamMeta};
-use super::json::{Node, Str, Value};
-use super::{Api, CodecError, Cx, Path, RequestView, ResponseView, Role, SegmentKind, segment};
+use super::json::{Node, Value};
+use super::{
+    Api, At, CodecError, Cx, Path, RequestView, ResponseView, Role, Scan, SegmentKind, run_seed,
+    scan_rest, scan_rest_deltas, scan_value, segment, tool_definition,
+};
 
 const CHAT: Cx = Cx(Api::OpenaiChat);
 const RESPONSES: Cx = Cx(Api::OpenaiResponses);
 const EMBEDDINGS: Cx = Cx(Api::OpenaiEmbeddings);
+
+/// Every output-token cap spelling of the OpenAI APIs: OpenAI-compatible
+/// servers read either API's spelling, so a cap replaces all three.
+const OPENAI_CAPS: [&str; 3] = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+
+/// Top-level request members that are settings, not text, shared by chat
+/// and responses (each API ignores or refuses the other's).
+const REQUEST_NOT_TEXT: [&str; 33] = [
+    "model",
+    "stream",
+    "stream_options",
+    "max_tokens",
+    "max_completion_tokens",
+    "max_output_tokens",
+    "max_tool_calls",
+    "temperature",
+    "top_p",
+    "n",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "seed",
+    "user",
+    "safety_identifier",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "store",
+    "background",
+    "parallel_tool_calls",
+    "tool_choice",
+    "function_call",
+    "modalities",
+    "audio",
+    "reasoning_effort",
+    "reasoning",
+    "verbosity",
+    "service_tier",
+    "include",
+    "truncation",
+];
 
 /// Decodes a chat completions request (`POST /v1/chat/completions`).
 pub fn chat_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
@@ -32,9 +82,10 @@ pub fn chat_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         stream: cx.flag(root.get("stream"), &top.key("stream"))?,
         max_tokens: newer.or(older),
         cap_insert_at: Some(root.span.start + 1),
+        cap_fields: Cx::cap_fields(root, &OPENAI_CAPS),
         ..RequestView::default()
     };
-    declared_tools(cx, root, &mut view.tools_declared)?;
+    declared_tools(cx, root, &mut view)?;
     let path = top.key("messages");
     let messages = cx.array(Some(cx.required(root.get("messages"), &path)?), &path)?;
     for (i, message) in messages.iter().enumerate() {
@@ -43,6 +94,20 @@ pub fn chat_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         let role = chat_role(message, &path)?;
         chat_message(message, role, i, &path, &mut view)?;
     }
+    let system = At::new(Role::System, 0, SegmentKind::Text);
+    if let Some(format) = root.get("response_format") {
+        // `{"type":"json_schema","json_schema":{name, description, schema}}`.
+        match format.get("json_schema") {
+            Some(schema) => tool_definition(schema, &["name", "strict"], &mut view.segments),
+            None => scan_rest(format, &[], system, &mut view.segments),
+        }
+    }
+    let mut handled = REQUEST_NOT_TEXT.to_vec();
+    handled.extend(["messages", "tools", "functions", "response_format"]);
+    // Everything else, `prediction.content` and `metadata` included: the
+    // client's, as far as we know.
+    let user = At::new(Role::User, 0, SegmentKind::Text);
+    scan_rest(root, &handled, user, &mut view.segments);
     Ok(view)
 }
 
@@ -58,7 +123,20 @@ fn chat_role(message: &Node<'_>, path: &Path<'_>) -> Result<Role, CodecError> {
     }
 }
 
-/// The text of one chat message (request) or choice message (response).
+/// Members of a chat message handled by [`chat_message`] or not text.
+const CHAT_MESSAGE_HANDLED: [&str; 6] = [
+    "role",
+    "content",
+    "refusal",
+    "tool_calls",
+    "function_call",
+    "audio",
+];
+
+/// The text of one chat message (request) or choice message (response):
+/// content, refusal, tool calls, the audio transcript, and every other
+/// member (`name`, `reasoning_content`, `annotations`, …) as text of the
+/// message's role.
 fn chat_message(
     message: &Node<'_>,
     role: Role,
@@ -75,9 +153,7 @@ fn chat_message(
     content(
         cx,
         message.get("content"),
-        role,
-        index,
-        kind,
+        At::new(role, index, kind),
         &path.key("content"),
         view,
     )?;
@@ -104,6 +180,16 @@ fn chat_message(
             view,
         )?;
     }
+    let at = At::new(role, index, SegmentKind::Text);
+    if let Some(audio) = message.get("audio") {
+        // `{id}` in a request; `{id, data, expires_at, transcript}` in a
+        // response, where `data` is the base64 audio.
+        if audio.get("data").is_some() {
+            view.skipped_media = view.skipped_media.saturating_add(1);
+        }
+        scan_rest(audio, &["data", "expires_at"], at, &mut view.segments);
+    }
+    scan_rest(message, &CHAT_MESSAGE_HANDLED, at, &mut view.segments);
     Ok(())
 }
 
@@ -117,6 +203,8 @@ fn chat_tool_call(
 ) -> Result<(), CodecError> {
     let cx = CHAT;
     cx.object(call, path)?;
+    let at = At::new(Role::Assistant, index, SegmentKind::ToolArguments);
+    scan_rest(call, &["function", "custom"], at, &mut view.segments);
     if let Some(function) = call.get("function") {
         named_call(
             cx,
@@ -135,7 +223,8 @@ fn chat_tool_call(
 
 /// An object with a `name` and a string of arguments under `args_key`: the
 /// name goes to `tool_calls`, the arguments string (JSON text for function
-/// calls) becomes one assistant `ToolArguments` segment.
+/// calls) becomes one assistant `ToolArguments` segment; other members are
+/// scanned as arguments too.
 fn named_call(
     cx: Cx,
     call: &Node<'_>,
@@ -148,14 +237,13 @@ fn named_call(
     if let Some(name) = cx.string(call.get("name"), &path.key("name"))? {
         view.tool_calls.push(name.text.to_string());
     }
+    let at = At::new(Role::Assistant, index, SegmentKind::ToolArguments);
     if let Some(args) = cx.string(call.get(args_key), &path.key(args_key))? {
-        view.segments.push(segment(
-            Role::Assistant,
-            index,
-            SegmentKind::ToolArguments,
-            args,
-        ));
+        view.segments.push(at.segment(args));
     }
+    // A call item of the Responses API also holds its output (`mcp_call`),
+    // scanned by the caller.
+    scan_rest(call, &["name", args_key, "output"], at, &mut view.segments);
     Ok(())
 }
 
@@ -163,9 +251,7 @@ fn named_call(
 fn content(
     cx: Cx,
     node: Option<&Node<'_>>,
-    role: Role,
-    index: usize,
-    kind: SegmentKind,
+    at: At,
     path: &Path<'_>,
     view: &mut RequestView,
 ) -> Result<(), CodecError> {
@@ -173,64 +259,97 @@ fn content(
         return Ok(());
     };
     if let Some(text) = node.as_str() {
-        view.segments.push(segment(role, index, kind, text));
+        view.segments.push(at.segment(text));
         return Ok(());
     }
     let parts = node
         .as_array()
         .ok_or_else(|| cx.fail(path, "expected a string, an array of parts or null"))?;
-    for (j, part) in parts.iter().enumerate() {
-        let path = path.at(j);
-        if let Some(text) = part_text(cx, part, &path, view)? {
-            view.segments.push(segment(role, index, kind, text));
-        }
+    for (j, item) in parts.iter().enumerate() {
+        part(cx, item, at, &path.at(j), view)?;
     }
     Ok(())
 }
 
-/// The text of a content part, `None` for media (counted) parts. One table
-/// for chat and responses part types: accepting the other API's spelling
-/// costs nothing (the upstream refuses it) and keeps one list to maintain.
-fn part_text<'n, 'a>(
+/// One content part. One table for chat and responses part types:
+/// accepting the other API's spelling costs nothing (the upstream refuses
+/// it) and keeps one list to maintain. A part of an unknown type is
+/// scanned whole (every string but its `type`).
+fn part(
     cx: Cx,
-    part: &'n Node<'a>,
+    part: &Node<'_>,
+    at: At,
     path: &Path<'_>,
     view: &mut RequestView,
-) -> Result<Option<&'n Str<'a>>, CodecError> {
+) -> Result<(), CodecError> {
     cx.object(part, path)?;
     let type_path = path.key("type");
     let kind = cx.string(Some(cx.required(part.get("type"), &type_path)?), &type_path)?;
-    let key = match kind.map(|k| &*k.text) {
-        Some("text" | "input_text" | "output_text" | "summary_text") => "text",
-        Some("refusal") => "refusal",
-        Some("image_url" | "input_audio" | "file" | "input_image" | "input_file") => {
-            view.skipped_media = view.skipped_media.saturating_add(1);
-            return Ok(None);
+    // Per media part type, the members that are the medium (URL, bytes,
+    // file reference), not text; a file's `filename` is text.
+    let media: &[&str] = match kind.map(|k| &*k.text) {
+        Some("text" | "input_text" | "output_text" | "summary_text" | "reasoning_text") => {
+            let text_path = path.key("text");
+            let text = cx.string(Some(cx.required(part.get("text"), &text_path)?), &text_path)?;
+            view.segments.extend(text.map(|t| at.segment(t)));
+            scan_rest(part, &["text"], at, &mut view.segments);
+            return Ok(());
         }
-        _ => return Err(cx.fail(&type_path, "unsupported content part type")),
+        Some("refusal") => {
+            let text_path = path.key("refusal");
+            let text = cx.string(
+                Some(cx.required(part.get("refusal"), &text_path)?),
+                &text_path,
+            )?;
+            view.segments.extend(text.map(|t| at.segment(t)));
+            scan_rest(part, &["refusal"], at, &mut view.segments);
+            return Ok(());
+        }
+        Some("image_url") => &["image_url"],
+        Some("input_audio") => &["input_audio"],
+        Some("input_image") => &["image_url", "detail"],
+        Some("input_file") => &["file_data", "file_url"],
+        Some("file") => {
+            if let Some(file) = part.get("file") {
+                scan_rest(file, &["file_data"], at, &mut view.segments);
+            }
+            &["file"]
+        }
+        // Unknown: scanned whole rather than refused or skipped.
+        _ => &[],
     };
-    let text_path = path.key(key);
-    cx.string(Some(cx.required(part.get(key), &text_path)?), &text_path)
+    if !media.is_empty() {
+        view.skipped_media = view.skipped_media.saturating_add(1);
+    }
+    scan_rest(part, media, at, &mut view.segments);
+    Ok(())
 }
 
 /// Names of declared tools: `function.name` (chat), `custom.name`, a
 /// top-level `name` (responses), else the built-in tool's `type`
-/// (`web_search`, `file_search`, …); plus legacy `functions[].name`.
-fn declared_tools(cx: Cx, root: &Node<'_>, names: &mut Vec<String>) -> Result<(), CodecError> {
+/// (`web_search`, `file_search`, …); plus legacy `functions[].name`. Their
+/// descriptions, schemas and other strings are scanned as system text.
+fn declared_tools(cx: Cx, root: &Node<'_>, view: &mut RequestView) -> Result<(), CodecError> {
     let top = Path::ROOT;
     let tools_path = top.key("tools");
     for (i, tool) in cx.array(root.get("tools"), &tools_path)?.iter().enumerate() {
         let path = tools_path.at(i);
         cx.object(tool, &path)?;
-        let named = tool
-            .get("function")
-            .or_else(|| tool.get("custom"))
-            .unwrap_or(tool);
+        let inner = tool.get("function").or_else(|| tool.get("custom"));
+        let named = inner.unwrap_or(tool);
         let name = match named.get("name") {
             Some(name) => cx.string(Some(name), &path.key("name"))?,
             None => cx.string(tool.get("type"), &path.key("type"))?,
         };
-        names.extend(name.map(|n| n.text.to_string()));
+        view.tools_declared.extend(name.map(|n| n.text.to_string()));
+        tool_definition(
+            tool,
+            &["name", "strict", "function", "custom"],
+            &mut view.segments,
+        );
+        if let Some(inner) = inner {
+            tool_definition(inner, &["name", "strict"], &mut view.segments);
+        }
     }
     let functions_path = top.key("functions");
     for (i, function) in cx
@@ -240,10 +359,11 @@ fn declared_tools(cx: Cx, root: &Node<'_>, names: &mut Vec<String>) -> Result<()
     {
         let path = functions_path.at(i);
         cx.object(function, &path)?;
-        names.extend(
+        view.tools_declared.extend(
             cx.string(function.get("name"), &path.key("name"))?
                 .map(|n| n.text.to_string()),
         );
+        tool_definition(function, &["name", "strict"], &mut view.segments);
     }
     Ok(())
 }
@@ -258,20 +378,41 @@ pub fn responses_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
         stream: cx.flag(root.get("stream"), &top.key("stream"))?,
         max_tokens: cx.max_tokens(root, "max_output_tokens", &top)?,
         cap_insert_at: Some(root.span.start + 1),
+        cap_fields: Cx::cap_fields(root, &OPENAI_CAPS),
         ..RequestView::default()
     };
-    declared_tools(cx, root, &mut view.tools_declared)?;
+    declared_tools(cx, root, &mut view)?;
     if let Some(instructions) = cx.string(root.get("instructions"), &top.key("instructions"))? {
         view.segments
             .push(segment(Role::System, 0, SegmentKind::Text, instructions));
     }
+    let user = At::new(Role::User, 0, SegmentKind::Text);
+    if let Some(text) = root.get("text") {
+        // `{format: {type, name, description, schema, strict}, verbosity}`.
+        if let Some(format) = text.get("format") {
+            tool_definition(format, &["name", "strict"], &mut view.segments);
+        }
+        scan_rest(text, &["format", "verbosity"], user, &mut view.segments);
+    }
+    if let Some(prompt) = root.get("prompt") {
+        prompt_variables(prompt, &top.key("prompt"), &mut view)?;
+    }
+    let mut handled = REQUEST_NOT_TEXT.to_vec();
+    handled.extend([
+        "instructions",
+        "input",
+        "tools",
+        "text",
+        "prompt",
+        "conversation",
+    ]);
+    scan_rest(root, &handled, user, &mut view.segments);
     let path = top.key("input");
     let Some(input) = root.get("input").filter(|n| !n.is_null()) else {
         return Ok(view);
     };
     if let Some(text) = input.as_str() {
-        view.segments
-            .push(segment(Role::User, 0, SegmentKind::Text, text));
+        view.segments.push(user.segment(text));
         return Ok(view);
     }
     let items = input
@@ -283,22 +424,34 @@ pub fn responses_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
     Ok(view)
 }
 
-/// Item types that carry no text the model reads as prose (built-in tool
-/// calls, references, approvals).
-const SILENT_ITEMS: [&str; 10] = [
-    "item_reference",
-    "web_search_call",
-    "file_search_call",
-    "computer_call",
-    "image_generation_call",
-    "code_interpreter_call",
-    "local_shell_call",
-    "mcp_list_tools",
-    "mcp_approval_request",
-    "mcp_approval_response",
-];
+/// `prompt: {id, version, variables}`: the values of a stored prompt's
+/// variables are spliced into its text, so they are user text (or input
+/// parts); their names are placeholders the model never sees.
+fn prompt_variables(
+    prompt: &Node<'_>,
+    path: &Path<'_>,
+    view: &mut RequestView,
+) -> Result<(), CodecError> {
+    let cx = RESPONSES;
+    let user = At::new(Role::User, 0, SegmentKind::Text);
+    scan_rest(prompt, &["version", "variables"], user, &mut view.segments);
+    let Some(variables) = prompt.get("variables").filter(|n| !n.is_null()) else {
+        return Ok(());
+    };
+    let path = path.key("variables");
+    for (_, value) in cx.object(variables, &path)? {
+        if value.get("type").is_some() {
+            part(cx, value, user, &path, view)?;
+        } else {
+            scan_value(value, user, Scan::Strings, &mut view.segments);
+        }
+    }
+    Ok(())
+}
 
-/// One item of `input` (request) or `output` (response).
+/// One item of `input` (request) or `output` (response). Items the codec
+/// does not know by type are scanned whole, as text of their `role`, else
+/// of the tool (`*_output` items) or of the model (calls and the rest).
 fn responses_item(
     item: &Node<'_>,
     index: usize,
@@ -308,47 +461,69 @@ fn responses_item(
     let cx = RESPONSES;
     cx.object(item, path)?;
     let kind = cx.string(item.get("type"), &path.key("type"))?;
-    match kind.map(|k| &*k.text) {
+    let kind = kind.map(|k| &*k.text);
+    let assistant = At::new(Role::Assistant, index, SegmentKind::Text);
+    let tool = At::new(Role::Tool, index, SegmentKind::ToolResult);
+    match kind {
         // The "easy" input message form has a role and no type.
         None | Some("message") => {
             let role = responses_role(item, path)?;
-            content(
-                cx,
-                item.get("content"),
-                role,
-                index,
-                SegmentKind::Text,
-                &path.key("content"),
-                view,
-            )
+            let at = At::new(role, index, SegmentKind::Text);
+            content(cx, item.get("content"), at, &path.key("content"), view)?;
+            scan_rest(item, &["content"], at, &mut view.segments);
         }
-        Some("function_call") | Some("mcp_call") => {
+        Some("function_call" | "mcp_call") => {
             named_call(cx, item, "arguments", index, path, view)?;
-            tool_output(item, index, path, view)
+            tool_output(item, index, path, view)?;
         }
-        Some("custom_tool_call") => named_call(cx, item, "input", index, path, view),
-        Some("function_call_output" | "custom_tool_call_output" | "local_shell_call_output") => {
-            tool_output(item, index, path, view)
-        }
+        Some("custom_tool_call") => named_call(cx, item, "input", index, path, view)?,
         Some("computer_call_output") => {
             // Its output is a screenshot.
             view.skipped_media = view.skipped_media.saturating_add(1);
-            Ok(())
+            scan_rest(item, &["output"], tool, &mut view.segments);
+        }
+        Some(output) if output.ends_with("_output") => {
+            tool_output(item, index, path, view)?;
+            scan_rest(item, &["output"], tool, &mut view.segments);
         }
         Some("reasoning") => {
-            let summary_path = path.key("summary");
-            let summary = cx.array(item.get("summary"), &summary_path)?;
-            for (j, part) in summary.iter().enumerate() {
-                if let Some(text) = part_text(cx, part, &summary_path.at(j), view)? {
-                    view.segments
-                        .push(segment(Role::Assistant, index, SegmentKind::Text, text));
+            for key in ["summary", "content"] {
+                let parts_path = path.key(key);
+                for (j, item) in cx.array(item.get(key), &parts_path)?.iter().enumerate() {
+                    part(cx, item, assistant, &parts_path.at(j), view)?;
                 }
             }
-            Ok(())
+            scan_rest(item, &["summary", "content"], assistant, &mut view.segments);
         }
-        Some(other) if SILENT_ITEMS.contains(&other) => Ok(()),
-        Some(_) => Err(cx.fail(&path.key("type"), "unsupported item type")),
+        Some("image_generation_call") => {
+            // `result` is the base64 image.
+            if item.get("result").is_some_and(|r| !r.is_null()) {
+                view.skipped_media = view.skipped_media.saturating_add(1);
+            }
+            scan_rest(item, &["result"], assistant, &mut view.segments);
+        }
+        Some(_) => {
+            // Built-in tool calls (web search queries, file search results,
+            // computer actions, code and its logs, shell commands), MCP
+            // listings and approvals, references, and types added later.
+            let at = match (item_role(item), kind) {
+                (Some(role), _) => At::new(role, index, SegmentKind::Text),
+                // An MCP server's own listing of its tools.
+                (None, Some("mcp_list_tools")) => tool,
+                (None, _) => assistant,
+            };
+            for (key, value) in item.as_object().unwrap_or_default() {
+                let at = match &*key.text {
+                    "output" | "outputs" | "results" | "result" => tool,
+                    _ => at,
+                };
+                if !super::skipped(&key.text, value, &[]) {
+                    scan_value(value, at, Scan::Strings, &mut view.segments);
+                }
+            }
+        }
     }
+    Ok(())
 }
 
 /// `output` of a tool-result item: a string or an array of content parts.
@@ -358,29 +533,42 @@ fn tool_output(
     path: &Path<'_>,
     view: &mut RequestView,
 ) -> Result<(), CodecError> {
-    let output = item.get("output");
-    content(
-        RESPONSES,
-        output,
-        Role::Tool,
-        index,
-        SegmentKind::ToolResult,
-        &path.key("output"),
-        view,
-    )
+    let at = At::new(Role::Tool, index, SegmentKind::ToolResult);
+    let Some(output) = item.get("output").filter(|n| !n.is_null()) else {
+        return Ok(());
+    };
+    match output.as_array() {
+        // Content parts, or shell outputs (`{stdout, stderr, outcome}`),
+        // which have no type and are scanned whole.
+        Some(items) => {
+            let path = path.key("output");
+            for (j, item) in items.iter().enumerate() {
+                if item.get("type").is_some() {
+                    part(RESPONSES, item, at, &path.at(j), view)?;
+                } else {
+                    scan_value(item, at, Scan::Strings, &mut view.segments);
+                }
+            }
+        }
+        None => scan_value(output, at, Scan::Strings, &mut view.segments),
+    }
+    Ok(())
 }
 
 fn responses_role(item: &Node<'_>, path: &Path<'_>) -> Result<Role, CodecError> {
     let cx = RESPONSES;
     let path = path.key("role");
-    match cx
-        .string(Some(cx.required(item.get("role"), &path)?), &path)?
-        .map(|r| &*r.text)
-    {
-        Some("system" | "developer") => Ok(Role::System),
-        Some("user") => Ok(Role::User),
-        Some("assistant") => Ok(Role::Assistant),
-        _ => Err(cx.fail(&path, "unknown role")),
+    cx.string(Some(cx.required(item.get("role"), &path)?), &path)?;
+    item_role(item).ok_or_else(|| cx.fail(&path, "unknown role"))
+}
+
+/// The role an item names, if it names one we know.
+fn item_role(item: &Node<'_>) -> Option<Role> {
+    match item.get("role").and_then(Node::as_str).map(|r| &*r.text) {
+        Some("system" | "developer") => Some(Role::System),
+        Some("user") => Some(Role::User),
+        Some("assistant") => Some(Role::Assistant),
+        _ => None,
     }
 }
 
@@ -397,6 +585,9 @@ pub fn embeddings_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
     let path = top.key("input");
     let input = cx.required(root.get("input"), &path)?;
     let kind = SegmentKind::EmbeddingInput;
+    let rest = At::new(Role::User, 0, SegmentKind::Text);
+    let handled = ["input", "model", "encoding_format", "dimensions", "user"];
+    scan_rest(root, &handled, rest, &mut view.segments);
     if let Some(text) = input.as_str() {
         view.segments.push(segment(Role::User, 0, kind, text));
         return Ok(view);
@@ -416,7 +607,30 @@ pub fn embeddings_request(root: &Node<'_>) -> Result<RequestView, CodecError> {
     Ok(view)
 }
 
-/// Decodes a chat completions response.
+/// Top-level members of a chat response (or chunk) that are not text.
+const CHAT_RESPONSE_NOT_TEXT: [&str; 7] = [
+    "choices",
+    "created",
+    "system_fingerprint",
+    "service_tier",
+    "usage",
+    "prompt_filter_results",
+    "prompt_logprobs",
+];
+
+/// Members of a choice that are not text (besides `message` / `delta`,
+/// handled on their own): Azure's content-filter verdicts, vLLM's stop
+/// reason (the matched stop sequence or token).
+const CHOICE_NOT_TEXT: [&str; 5] = [
+    "message",
+    "delta",
+    "index",
+    "content_filter_results",
+    "stop_reason",
+];
+
+/// Decodes a chat completions response; also the legacy completions
+/// shape, whose choices carry `text`.
 pub fn chat_response(root: &Node<'_>) -> Result<ResponseView, CodecError> {
     let cx = CHAT;
     let top = Path::ROOT;
@@ -436,7 +650,12 @@ pub fn chat_response(root: &Node<'_>) -> Result<ResponseView, CodecError> {
             cx.object(message, &path)?;
             chat_message(message, Role::Assistant, index, &path, &mut scratch)?;
         }
+        // `text` (legacy completions), `logprobs` and anything new.
+        let at = At::new(Role::Assistant, index, SegmentKind::Text);
+        scan_rest(choice, &CHOICE_NOT_TEXT, at, &mut scratch.segments);
     }
+    let at = At::new(Role::Assistant, 0, SegmentKind::Text);
+    scan_rest(root, &CHAT_RESPONSE_NOT_TEXT, at, &mut scratch.segments);
     let usage = root.get("usage").and_then(|u| u.get("completion_tokens"));
     Ok(ResponseView {
         model: cx.model(root)?,
@@ -457,6 +676,42 @@ fn choice_index(
     Ok(index.map_or(pos, |i| usize::try_from(i).unwrap_or(usize::MAX)))
 }
 
+/// Members of a Responses API response that are not model output: ids,
+/// status and usage, and the request's parameters echoed back, which were
+/// governed as the request (a canary in `instructions` must not fire on
+/// every response).
+const RESPONSE_NOT_TEXT: [&str; 29] = [
+    "output",
+    "created_at",
+    "completed_at",
+    "incomplete_details",
+    "usage",
+    "instructions",
+    "tools",
+    "tool_choice",
+    "text",
+    "prompt",
+    "reasoning",
+    "metadata",
+    "user",
+    "safety_identifier",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "temperature",
+    "top_p",
+    "top_logprobs",
+    "max_output_tokens",
+    "max_tool_calls",
+    "parallel_tool_calls",
+    "conversation",
+    "store",
+    "background",
+    "service_tier",
+    "truncation",
+    "billing",
+    "include",
+];
+
 /// Decodes a Responses API response.
 pub fn responses_response(root: &Node<'_>) -> Result<ResponseView, CodecError> {
     let cx = RESPONSES;
@@ -471,6 +726,15 @@ pub fn responses_response(root: &Node<'_>) -> Result<ResponseView, CodecError> {
     {
         responses_item(item, 0, &output_path.at(i), &mut scratch)?;
     }
+    // `error.message`, `output_text` (an SDK-style aggregate a server may
+    // send), anything new.
+    let at = At::new(Role::Assistant, 0, SegmentKind::Text);
+    scan_rest(root, &RESPONSE_NOT_TEXT, at, &mut scratch.segments);
+    // In a response everything is the model's: the item roles only place
+    // tool output for requests.
+    for segment in &mut scratch.segments {
+        segment.role = Role::Assistant;
+    }
     let usage = root.get("usage").and_then(|u| u.get("output_tokens"));
     Ok(ResponseView {
         model: cx.model(root)?,
@@ -484,7 +748,9 @@ pub fn responses_response(root: &Node<'_>) -> Result<ResponseView, CodecError> {
 // Streaming.
 
 /// One `chat.completion.chunk`: `choices[].delta` content, refusal and tool
-/// calls (the name arrives in the first fragment of each call).
+/// calls (the name arrives in the first fragment of each call), and every
+/// other string (`reasoning_content`, the audio transcript, annotations,
+/// logprobs, members added later), each field in a run of its own.
 pub(super) fn chat_chunk(
     root: &Node<'_>,
     out: &mut Vec<StreamDelta>,
@@ -508,7 +774,9 @@ pub(super) fn chat_chunk(
         if let Some(delta) = choice.get("delta").filter(|n| !n.is_null()) {
             chat_delta(delta, index, &path.key("delta"), out)?;
         }
+        scan_rest_deltas(choice, &CHOICE_NOT_TEXT, index, run_seed("choice", 0), out);
     }
+    scan_rest_deltas(root, &CHAT_RESPONSE_NOT_TEXT, 0, run_seed("chunk", 0), out);
     Ok(())
 }
 
@@ -543,6 +811,14 @@ fn chat_delta(
     if let Some(function) = delta.get("function_call").filter(|n| !n.is_null()) {
         call_delta(function, choice, 0, &path.key("function_call"), out)?;
     }
+    let seed = run_seed("delta", 0);
+    if let Some(audio) = delta.get("audio") {
+        // `data` is base64 audio; `transcript` is what it says.
+        let seed = super::mix(seed, b"audio");
+        scan_rest_deltas(audio, &["data", "expires_at"], choice, seed, out);
+    }
+    let handled = ["content", "refusal", "tool_calls", "function_call", "audio"];
+    scan_rest_deltas(delta, &handled, choice, seed, out);
     Ok(())
 }
 
@@ -570,12 +846,13 @@ fn call_delta(
 
 /// One Responses API stream event, chosen by its `type`.
 ///
-/// Text deltas extend their run. Every other string of an event that is
-/// not declared non-text ([`echo_strings`]) comes out as an echo: the
-/// `*.done` events and `response.completed` repeat the whole text, and an
-/// event may carry text no delta did (an unknown event type, an item that
-/// arrives whole). The stream masks an echo as the run it repeats, or
-/// inspects it as new text.
+/// Text deltas extend their run. The lifecycle events and every `*.done`
+/// event repeat text the deltas streamed (or carry text no delta did): each
+/// of their strings not declared non-text ([`echo_strings`]) comes out as an
+/// echo, which the stream masks as the run it repeats or inspects as new
+/// text. Events of other types (content parts and annotations added,
+/// errors, built-in tool progress, types added later) are scanned whole,
+/// each field in a run of its own.
 pub(super) fn responses_event(
     root: &Node<'_>,
     out: &mut Vec<StreamDelta>,
@@ -590,29 +867,43 @@ pub(super) fn responses_event(
         .count(root.get("output_index"), &top.key("output_index"))?
         .map_or(0, to_u32_64);
     let delta = || cx.string(root.get("delta"), &top.key("delta"));
-    // The member carrying the delta text, left out of the echoes.
-    let mut delta_key = None;
+    let seed = run_seed(kind, index);
+    let mut echo = false;
     match kind {
-        "response.created" | "response.in_progress" => response_meta(root, meta)?,
+        "response.created" | "response.in_progress" | "response.queued" => {
+            response_meta(root, meta)?;
+            echo = true;
+        }
         "response.completed" | "response.incomplete" | "response.failed" => {
             response_meta(root, meta)?;
+            echo = true;
         }
         "response.output_item.added" => {
             if let Some(item) = root.get("item") {
-                added_item(item, index, &top.key("item"), out)?;
+                added_item(item, index, seed, &top.key("item"), out)?;
             }
         }
-        "response.output_text.delta" | "response.refusal.delta" => {
-            delta_key = Some("delta");
+        "response.output_text.delta"
+        | "response.refusal.delta"
+        | "response.reasoning_summary_text.delta" => {
+            // A reasoning item has an output index of its own, so its
+            // summary never joins a message's text.
             if let Some(delta) = delta()? {
                 out.extend(StreamDelta::text(0, SegmentKind::Text, index, delta));
             }
+            scan_rest_deltas(root, &["delta"], 0, seed, out);
         }
-        // Audio bytes, base64: media, not text (its transcript streams as
-        // `response.audio.transcript.delta`).
-        "response.audio.delta" => delta_key = Some("delta"),
-        "response.function_call_arguments.delta" | "response.custom_tool_call_input.delta" => {
-            delta_key = Some("delta");
+        "response.reasoning_text.delta" => {
+            // The same item's summary uses the plain index.
+            let run = seed | 1 << 31;
+            if let Some(delta) = delta()? {
+                out.extend(StreamDelta::text(0, SegmentKind::Text, run, delta));
+            }
+            scan_rest_deltas(root, &["delta"], 0, seed, out);
+        }
+        "response.function_call_arguments.delta"
+        | "response.custom_tool_call_input.delta"
+        | "response.mcp_call_arguments.delta" => {
             if let Some(delta) = delta()? {
                 out.extend(StreamDelta::text(
                     0,
@@ -621,22 +912,31 @@ pub(super) fn responses_event(
                     delta,
                 ));
             }
+            scan_rest_deltas(root, &["delta"], 0, seed, out);
         }
-        // Any other delta event (reasoning text, audio transcripts, event
-        // types added later): text of the output item it names.
-        kind if kind.ends_with(".delta") => {
+        // Base64 audio and partial images: media, not text (the audio's
+        // transcript streams as `response.audio.transcript.delta`).
+        "response.audio.delta" | "response.image_generation_call.partial_image" => {}
+        done if done.ends_with(".done") => echo = true,
+        // Any other delta event (audio transcripts, event types added
+        // later): text of the output item it names.
+        other if other.ends_with(".delta") => {
             if let Some(Node {
                 value: Value::String(delta),
                 ..
             }) = root.get("delta")
             {
-                delta_key = Some("delta");
                 out.extend(StreamDelta::text(0, SegmentKind::Text, index, delta));
+                scan_rest_deltas(root, &["delta"], 0, seed, out);
+            } else {
+                scan_rest_deltas(root, &[], 0, seed, out);
             }
         }
-        _ => {}
+        _ => scan_rest_deltas(root, &[], 0, seed, out),
     }
-    echo_strings(root, delta_key, out);
+    if echo {
+        echo_strings(root, out);
+    }
     if matches!(
         kind,
         "response.completed" | "response.incomplete" | "response.failed"
@@ -686,14 +986,13 @@ const REQUEST_ECHO: &[&str] = &[
     "include",
 ];
 
-/// Every string of an event but `skip` and the members declared not text,
-/// as echoes.
-fn echo_strings(root: &Node<'_>, skip: Option<&str>, out: &mut Vec<StreamDelta>) {
+/// Every string of an event but the members declared not text, as echoes.
+fn echo_strings(root: &Node<'_>, out: &mut Vec<StreamDelta>) {
     let Value::Object(members) = &root.value else {
         return;
     };
     for (key, node) in members {
-        if Some(&*key.text) == skip || NOT_TEXT.contains(&&*key.text) {
+        if NOT_TEXT.contains(&&*key.text) {
             continue;
         }
         if &*key.text == "response" {
@@ -732,10 +1031,12 @@ fn strings_of(node: &Node<'_>, out: &mut Vec<StreamDelta>) {
     }
 }
 
-/// `response.output_item.added` for a call item names the tool.
+/// `response.output_item.added`: a call item names the tool; any text an
+/// item already holds is scanned.
 fn added_item(
     item: &Node<'_>,
     index: u32,
+    seed: u32,
     path: &Path<'_>,
     out: &mut Vec<StreamDelta>,
 ) -> Result<(), CodecError> {
@@ -745,7 +1046,15 @@ fn added_item(
     let args_key = match kind.map(|k| &*k.text) {
         Some("function_call" | "mcp_call") => "arguments",
         Some("custom_tool_call") => "input",
-        _ => return Ok(()),
+        // An image generation call's `result` is the base64 image.
+        Some("image_generation_call") => {
+            scan_rest_deltas(item, &["result"], 0, seed, out);
+            return Ok(());
+        }
+        _ => {
+            scan_rest_deltas(item, &[], 0, seed, out);
+            return Ok(());
+        }
     };
     let name = cx.string(item.get("name"), &path.key("name"))?;
     let args = cx.string(item.get(args_key), &path.key(args_key))?;
@@ -756,6 +1065,7 @@ fn added_item(
         args.map_or("", |a| &*a.text),
         args.map(|a| a.raw.clone()),
     ));
+    scan_rest_deltas(item, &["name", args_key], 0, seed, out);
     Ok(())
 }
 
@@ -852,6 +1162,7 @@ mod tests {
                 (Assistant, 5, Text, ""),
                 (Assistant, 5, Text, "I can't help with that"),
                 (Tool, 6, ToolResult, "legacy result"),
+                (Tool, 6, Text, "legacy"),
                 (Assistant, 7, ToolArguments, "{}"),
             ]
         );
@@ -902,7 +1213,6 @@ mod tests {
             r#"{"messages":[{"role":"wizard","content":"x"}]}"#,
             r#"{"messages":[{"role":"user","content":5}]}"#,
             r#"{"messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
-            r#"{"messages":[{"role":"user","content":[{"type":"hologram","text":"x"}]}]}"#,
             r#"{"messages":[{"role":"user","content":[{"text":"untyped"}]}]}"#,
             r#"{"messages":[{"role":"assistant","tool_calls":[{"id":"x"}]}]}"#,
             r#"{"messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}}]}]}"#,
@@ -994,6 +1304,8 @@ mod tests {
         assert_eq!(
             texts(&view.segments),
             [
+                (System, 0, Text, "deepwiki"),
+                (System, 0, Text, "https://mcp.deepwiki.com/mcp"),
                 (User, 0, Text, "plain é"),
                 (User, 1, Text, "what is in this image?"),
                 (Assistant, 2, Text, "An image."),
@@ -1009,9 +1321,7 @@ mod tests {
     fn responses_request_rejects_bad_shapes() {
         for body in [
             r#"{"input": 5}"#,
-            r#"{"input": [{"type": "teleport"}]}"#,
             r#"{"input": [{"role": "tool", "content": "x"}]}"#,
-            r#"{"input": [{"role": "user", "content": [{"type": "input_video"}]}]}"#,
             r#"{"instructions": ["x"]}"#,
         ] {
             let result = decode_request(Api::OpenaiResponses, body.as_bytes());
@@ -1138,5 +1448,199 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    use super::super::redact_needle;
+
+    /// Every text is scanned with its role, and masking it keeps the body
+    /// valid JSON: one case per field that used to pass unscanned.
+    #[test]
+    fn chat_request_scans_every_field_the_model_reads() {
+        let body = r#"{"model":"gpt-4o","temperature":0.2,"user":"u-1",
+          "messages":[
+            {"role":"user","name":"SECRET-NAME","content":"hi"},
+            {"role":"user","content":[
+              {"type":"file","file":{"file_id":"file-1","filename":"SECRET-FILE.pdf","file_data":"AAAA"}},
+              {"type":"video_url","video_url":{"url":"SECRET-VIDEO"}}]},
+            {"role":"assistant","content":"a","reasoning_content":"SECRET-REASONING","extra":{"note":"SECRET-EXTRA"}}
+          ],
+          "tools":[{"type":"function","function":{"name":"f","description":"SECRET-TOOL",
+            "parameters":{"type":"object","properties":{"x":{"type":"string","description":"SECRET-PARAM","default":4111111111111111}}}}}],
+          "functions":[{"name":"g","description":"SECRET-FUNCTION","parameters":{}}],
+          "prediction":{"type":"content","content":"SECRET-PREDICTION"},
+          "response_format":{"type":"json_schema","json_schema":{"name":"out","description":"SECRET-FORMAT","schema":{"type":"object"}}},
+          "metadata":{"k":"SECRET-METADATA"}
+        }"#;
+        let view = request(Api::OpenaiChat, body);
+        let role = |needle: &str| {
+            let found = view.segments.iter().find(|s| s.text.contains(needle));
+            found
+                .map(|s| (s.role, s.message_index))
+                .unwrap_or_else(|| panic!("{needle}"))
+        };
+        use Role::*;
+        let cases = [
+            ("SECRET-NAME", (User, 0)),
+            ("SECRET-FILE", (User, 1)),
+            ("SECRET-VIDEO", (User, 1)),
+            ("SECRET-REASONING", (Assistant, 2)),
+            ("SECRET-EXTRA", (Assistant, 2)),
+            ("SECRET-TOOL", (System, 0)),
+            ("SECRET-PARAM", (System, 0)),
+            ("4111111111111111", (System, 0)),
+            ("SECRET-FUNCTION", (System, 0)),
+            ("SECRET-PREDICTION", (User, 0)),
+            ("SECRET-FORMAT", (System, 0)),
+            ("SECRET-METADATA", (User, 0)),
+        ];
+        for (needle, want) in cases {
+            assert_eq!(role(needle), want, "{needle}");
+            redact_needle(Api::OpenaiChat, body, needle, true);
+        }
+        // Media, ids and settings stay out of the scan.
+        assert_eq!(view.skipped_media, 1);
+        for not_text in ["AAAA", "file-1", "u-1", "gpt-4o", "0.2", "function"] {
+            assert!(
+                view.segments.iter().all(|s| s.text != not_text),
+                "{not_text} scanned"
+            );
+        }
+        // A number in a schema is masked as a JSON string.
+        let out = redact_needle(Api::OpenaiChat, body, "4111111111111111", true);
+        assert!(out.contains(r#""default":"[X]""#), "{out}");
+    }
+
+    #[test]
+    fn responses_request_scans_every_field_the_model_reads() {
+        let body = r#"{"model":"gpt-4.1","previous_response_id":"resp_1",
+          "prompt":{"id":"pmpt_1","version":"2","variables":{"customer":"SECRET-VAR",
+            "doc":{"type":"input_text","text":"SECRET-VARPART"},
+            "pic":{"type":"input_image","image_url":"data:image/png;base64,AAAA"}}},
+          "tools":[
+            {"type":"function","name":"f","description":"SECRET-TOOL","parameters":{"properties":{"SECRET-KEY":{}}}},
+            {"type":"mcp","server_label":"s","server_url":"https://mcp.example","headers":{"Authorization":"Bearer SECRET-HEADER"}}
+          ],
+          "text":{"format":{"type":"json_schema","name":"o","schema":{"description":"SECRET-SCHEMA"}},"verbosity":"low"},
+          "input":[
+            {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"SECRET-SUMMARY"}],
+             "content":[{"type":"reasoning_text","text":"SECRET-RTEXT"}],"encrypted_content":"gAAAA-opaque"},
+            {"type":"shell_call_output","call_id":"c","output":[{"stdout":"SECRET-STDOUT","stderr":"","outcome":{"type":"exit","exit_code":0}}]},
+            {"type":"future_item","payload":{"words":"SECRET-FUTURE"}},
+            {"type":"mcp_approval_request","id":"a","server_label":"s","name":"n","arguments":"SECRET-APPROVAL"}
+          ]}"#;
+        let view = request(Api::OpenaiResponses, body);
+        let role = |needle: &str| {
+            let found = view.segments.iter().find(|s| s.text.contains(needle));
+            found.map(|s| s.role).unwrap_or_else(|| panic!("{needle}"))
+        };
+        use Role::*;
+        for (needle, want) in [
+            ("SECRET-VAR", User),
+            ("SECRET-VARPART", User),
+            ("SECRET-TOOL", System),
+            ("SECRET-KEY", System),
+            ("SECRET-HEADER", System),
+            ("SECRET-SCHEMA", System),
+            ("SECRET-SUMMARY", Assistant),
+            ("SECRET-RTEXT", Assistant),
+            ("SECRET-STDOUT", Tool),
+            ("SECRET-FUTURE", Assistant),
+            ("SECRET-APPROVAL", Assistant),
+        ] {
+            assert_eq!(role(needle), want, "{needle}");
+            redact_needle(Api::OpenaiResponses, body, needle, true);
+        }
+        assert_eq!(view.skipped_media, 1);
+        for not_text in [
+            "gAAAA-opaque",
+            "resp_1",
+            "pmpt_1",
+            "customer",
+            "low",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(
+                view.segments.iter().all(|s| s.text != not_text),
+                "{not_text} scanned"
+            );
+        }
+    }
+
+    #[test]
+    fn chat_response_scans_transcripts_reasoning_annotations_and_legacy_text() {
+        let body = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-audio",
+          "system_fingerprint":"fp_1",
+          "choices":[
+            {"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,
+              "audio":{"id":"audio_1","data":"UklGRg==","expires_at":2,"transcript":"SECRET-TRANSCRIPT"},
+              "reasoning_content":"SECRET-REASONING",
+              "annotations":[{"type":"url_citation","url_citation":{"start_index":0,"end_index":1,"url":"https://x.example","title":"SECRET-TITLE"}}]}},
+            {"index":1,"text":"SECRET-LEGACY","finish_reason":"length","logprobs":null}
+          ],
+          "usage":{"completion_tokens":3}}"#;
+        let view = decode_response(Api::OpenaiChat, body.as_bytes()).unwrap();
+        for needle in [
+            "SECRET-TRANSCRIPT",
+            "SECRET-REASONING",
+            "SECRET-TITLE",
+            "SECRET-LEGACY",
+        ] {
+            redact_needle(Api::OpenaiChat, body, needle, false);
+        }
+        let legacy = view
+            .segments
+            .iter()
+            .find(|s| s.text == "SECRET-LEGACY")
+            .unwrap();
+        assert_eq!((legacy.role, legacy.message_index), (Role::Assistant, 1));
+        for not_text in [
+            "UklGRg==",
+            "audio_1",
+            "stop",
+            "fp_1",
+            "gpt-4o-audio",
+            "chatcmpl-1",
+        ] {
+            assert!(
+                view.segments.iter().all(|s| s.text != not_text),
+                "{not_text} scanned"
+            );
+        }
+    }
+
+    #[test]
+    fn responses_response_scans_reasoning_and_unknown_items_not_the_echo() {
+        let body = r#"{"id":"resp_1","object":"response","status":"completed","model":"gpt-5",
+          "instructions":"CANARY-IN-SYSTEM-PROMPT","tools":[{"type":"function","name":"f","description":"echo"}],
+          "output":[
+            {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"SECRET-SUMMARY"}],"encrypted_content":"opaque"},
+            {"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"SECRET-QUERY"}},
+            {"type":"image_generation_call","id":"ig_1","status":"completed","result":"iVBORw0KGgo=","revised_prompt":"SECRET-PROMPT"},
+            {"type":"message","id":"msg_1","role":"assistant","content":[
+              {"type":"output_text","text":"hi","annotations":[{"type":"url_citation","url":"https://x","title":"SECRET-CITE"}]}]}
+          ],
+          "usage":{"output_tokens":9}}"#;
+        let view = decode_response(Api::OpenaiResponses, body.as_bytes()).unwrap();
+        for needle in [
+            "SECRET-SUMMARY",
+            "SECRET-QUERY",
+            "SECRET-PROMPT",
+            "SECRET-CITE",
+        ] {
+            redact_needle(Api::OpenaiResponses, body, needle, false);
+        }
+        assert!(view.segments.iter().all(|s| s.role == Role::Assistant));
+        for not_text in [
+            "CANARY-IN-SYSTEM-PROMPT",
+            "echo",
+            "opaque",
+            "iVBORw0KGgo=",
+            "rs_1",
+        ] {
+            assert!(
+                view.segments.iter().all(|s| s.text != not_text),
+                "{not_text} scanned"
+            );
+        }
     }
 }
