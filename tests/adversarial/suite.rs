@@ -97,6 +97,11 @@ pub struct Expect {
     /// Strings the upstream must get.
     #[serde(default)]
     pub upstream_has: Vec<String>,
+    /// Strings no audit line may hold (besides every `*_lacks` string,
+    /// always checked there): client-controlled values that must be
+    /// validated or hashed before they reach evidence.
+    #[serde(default)]
+    pub events_lack: Vec<String>,
 }
 
 /// One recorded phase.
@@ -223,7 +228,12 @@ pub fn judge(case: &Case, observed: &Observed) -> Vec<String> {
             failures.push(format!("the client did not get `{needle}`"));
         }
     }
-    for needle in expect.upstream_lacks.iter().chain(&expect.client_lacks) {
+    for needle in expect
+        .upstream_lacks
+        .iter()
+        .chain(&expect.client_lacks)
+        .chain(&expect.events_lack)
+    {
         if observed
             .events
             .iter()
