@@ -39,6 +39,7 @@ use crate::inspect::{Engine, RequestContext, RequestFacts, Routing};
 use crate::reply::{DECISION_HEADER, REQUEST_ID_HEADER, Refusal};
 use crate::ruleset::{Phase, UnknownPath};
 use crate::stream::{ResponseStream, StreamContext, StreamOptions};
+use crate::target;
 
 /// A request id for a request that carried none: `ag-<microseconds, hex>-<n>`,
 /// unique within a runtime that numbers its ids (`sequence`) and ordered
@@ -246,6 +247,8 @@ pub struct Flow {
     request_encoding: Option<String>,
     /// Whether each phase (request, response) was recorded.
     recorded: [bool; 2],
+    /// Routed on a governed host's unknown path, allowed by its route.
+    unknown_path: bool,
 }
 
 /// How a decision came about, besides the decision itself.
@@ -473,22 +476,58 @@ impl Flow {
         let (engine, runtime) = (env.engine, &mut *env.runtime);
         self.request_id = request_id(runtime, env.settings.request_id_header, head.headers);
         self.now_secs = runtime.now() / 1_000_000_000;
-        self.host = head.host.to_owned();
+        // One spelling per host: `API.openai.com.:443` is api.openai.com.
+        self.host = match target::canonical_host(head.host) {
+            Ok(host) => host.into_owned(),
+            Err(err) => {
+                self.host = head.host.chars().take(256).collect();
+                let message = format!("{err}; refused rather than routed on a guess");
+                return RequestStep::Refuse(self.refuse_own(
+                    runtime,
+                    Phase::Request,
+                    400,
+                    "host_malformed",
+                    &message,
+                ));
+            }
+        };
         self.path = head.path.to_owned();
-        let route = match engine.route(&self.host, &self.path, head.headers) {
+        let routing = engine.route(&self.host, &self.path, head.headers);
+        if !matches!(routing, Routing::Ungoverned)
+            && let Err(err) = target::check_path(&self.path)
+        {
+            // An upstream may read another spelling of a path differently
+            // from the routes (`/v1/x/../messages`): only the plain one is
+            // routed.
+            let message = format!("{err}; send the path in its plain form");
+            return RequestStep::Refuse(self.refuse_own(
+                runtime,
+                Phase::Request,
+                400,
+                "path_not_canonical",
+                &message,
+            ));
+        }
+        let route = match routing {
+            Routing::Ungoverned if engine.ruleset().unknown_hosts == UnknownPath::Block => {
+                return RequestStep::Refuse(self.refuse_own(
+                    runtime,
+                    Phase::Request,
+                    403,
+                    "host_not_governed",
+                    "no route of the policy names this host, and the policy refuses unknown hosts",
+                ));
+            }
             Routing::Ungoverned => return RequestStep::Pass,
+            // Allowed, not waved through: the route's rules still apply,
+            // to whatever body comes, read as its API's when the path is
+            // under one, else generically (every string).
             Routing::UnknownPath {
                 route,
                 action: UnknownPath::Allow,
             } => {
-                self.route = Some(route);
-                self.record_pass(
-                    runtime,
-                    Phase::Request,
-                    "unknown_path_allowed",
-                    "a governed host was asked for a path no route knows; passed uninspected",
-                );
-                return RequestStep::Pass;
+                self.unknown_path = true;
+                route
             }
             Routing::Route(route) => route,
             refused => {
@@ -506,7 +545,7 @@ impl Flow {
             return RequestStep::Pass;
         };
         self.route = Some(route);
-        self.api = spec.api.or_else(|| codec::api_from_path(&self.path));
+        self.api = spec.api.or_else(|| codec::api_under_path(&self.path));
         let upgrade = codec::header(head.headers, "upgrade").is_some_and(|u| !u.is_empty())
             || head.method.eq_ignore_ascii_case("CONNECT");
         if upgrade {
@@ -541,12 +580,15 @@ impl Flow {
         };
         if !head.has_body {
             // Nothing to inspect (a GET of a governed path).
-            self.record_pass(
-                runtime,
-                Phase::Request,
-                "no_body",
-                "the request has no body",
-            );
+            let (code, message) = if self.unknown_path {
+                (
+                    "unknown_path_allowed",
+                    "a path no route knows, allowed by the route: no body; the response is inspected",
+                )
+            } else {
+                ("no_body", "the request has no body")
+            };
+            self.record_pass(runtime, Phase::Request, code, message);
             self.stage = Stage::AwaitResponse;
             return RequestStep::Govern(edits);
         }
@@ -670,10 +712,13 @@ impl Flow {
             self.facts = RequestFacts::of(view, &self.path);
         }
         let decision = inspection.decision;
+        let code = self.unknown_path.then_some("unknown_path_allowed");
         self.record(
             env.runtime,
             &decision,
             Note {
+                code,
+                message: code.map(|_| "a path no route knows, allowed by the route: inspected"),
                 inspected: inspection.view.is_some(),
                 segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
                 started: Some(started),
@@ -723,20 +768,11 @@ impl Flow {
             self.record_pass(runtime, Phase::Response, "response_not_inspected", &message);
             return plan;
         }
-        let Some(api) = self.api else {
-            self.record_pass(
-                runtime,
-                Phase::Response,
-                "response_not_inspected",
-                "the API of the exchange is unknown",
-            );
-            return plan;
-        };
         let streamed = head
             .content_type
             .to_ascii_lowercase()
             .contains("text/event-stream")
-            || (api == Api::Gemini && self.path.contains(":streamGenerateContent"));
+            || (self.api == Some(Api::Gemini) && self.path.contains(":streamGenerateContent"));
         // The body will change length (redaction, holdback, decoding).
         plan.edits.remove.push("content-length");
         if is_encoded(head.encoding) {
@@ -746,6 +782,15 @@ impl Flow {
         }
         if streamed {
             plan.mode = BodyMode::Stream;
+            let Some(api) = self.api else {
+                // A whole body of no known API is read generically; a stream
+                // needs its API's events to be read as it flows.
+                self.stage = Stage::UnreadableStream {
+                    reason: "a stream on a route whose API is unknown".to_owned(),
+                    sent: false,
+                };
+                return plan;
+            };
             if is_encoded(head.encoding) {
                 self.stage = Stage::UnreadableStream {
                     reason: format!(
@@ -878,9 +923,6 @@ impl Flow {
             );
             return BodyStep::Forward(None);
         }
-        let Some(api) = self.api else {
-            return BodyStep::Forward(None);
-        };
         let started = env.runtime.now();
         let Some(raw) = read() else {
             return BodyStep::Refuse(self.refuse_own(
@@ -899,7 +941,7 @@ impl Flow {
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
         let inspection = env
             .engine
-            .inspect_response(&self.ctx(), api, &self.facts, body);
+            .inspect_response(&self.ctx(), self.api, &self.facts, body);
         let decision = inspection.decision;
         self.record(
             env.runtime,

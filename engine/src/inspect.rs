@@ -335,7 +335,7 @@ impl Engine {
     pub(crate) fn facts<'a>(
         &'a self,
         ctx: &RequestContext<'a>,
-        api: Api,
+        api: Option<Api>,
         model: Option<&'a str>,
         tools: &'a [String],
         max_tokens: Option<u64>,
@@ -352,7 +352,7 @@ impl Engine {
             user,
             group,
             now_secs: ctx.now_secs,
-            caps_output: api != Api::OpenaiEmbeddings,
+            caps_output: api != Some(Api::OpenaiEmbeddings),
             text_only: false,
             stream_bytes: None,
         }
@@ -378,17 +378,82 @@ impl Engine {
             .or_else(|| codec::api_from_path(ctx.path))
             .or_else(|| codec::sniff_request(body));
         let Some(api) = api else {
-            return RequestInspection {
-                api: None,
-                view: None,
-                decision: uninspectable(
-                    Phase::Request,
-                    "the request is not in a supported LLM API format",
+            // No API to read it as (a path a route allows without naming
+            // one): every string of a JSON body is inspected; anything
+            // else is refused.
+            let (view, decision) = match codec::decode_generic(body, Role::User) {
+                Ok(segments) => {
+                    let view = RequestView {
+                        segments,
+                        ..RequestView::default()
+                    };
+                    let decision = match self.scan_segments(&view.segments) {
+                        None => too_many_hits(Phase::Request, self.max_hits),
+                        Some(matches) => {
+                            let facts = self.facts(ctx, None, None, &[], None);
+                            decision::evaluate(
+                                &self.ruleset,
+                                self.rules_of(ctx.route),
+                                Phase::Request,
+                                &view.segments,
+                                &matches,
+                                &facts,
+                                ledger,
+                            )
+                        }
+                    };
+                    (Some(view), decision)
+                }
+                Err(_) => (
+                    None,
+                    uninspectable(
+                        Phase::Request,
+                        "the request is not in a supported LLM API format, nor JSON",
+                    ),
                 ),
-                body: None,
+            };
+            return match (&view, decision) {
+                (Some(view), decision) if decision.block.is_none() && !decision.redactions.is_empty() => {
+                    match redact::redaction_edits(&view.segments, &decision.redactions)
+                        .and_then(|edits| redact::splice(body, edits))
+                    {
+                        Ok(rewritten) => RequestInspection {
+                            api: None,
+                            view: view.clone().into(),
+                            decision,
+                            body: Some(rewritten),
+                        },
+                        Err(err) => RequestInspection {
+                            api: None,
+                            view: None,
+                            decision: uninspectable(
+                                Phase::Request,
+                                &format!("redaction failed: {err}"),
+                            ),
+                            body: None,
+                        },
+                    }
+                }
+                (_, decision) => RequestInspection {
+                    api: None,
+                    view,
+                    decision,
+                    body: None,
+                },
             };
         };
-        let view = match codec::decode_request(api, body) {
+        let decoded = match codec::decode_request(api, body) {
+            // An endpoint under the API's (a batch, a token count) whose body
+            // is not the API's request: every string of it is inspected.
+            Err(CodecError::Shape { .. }) if codec::api_from_path(ctx.path) != Some(api) => {
+                codec::decode_generic(body, Role::User).map(|segments| RequestView {
+                    segments,
+                    ..RequestView::default()
+                })
+            }
+            decoded => decoded,
+        };
+        let view = match decoded {
             Ok(view) => view,
             Err(err) => {
                 return RequestInspection {
@@ -415,7 +480,7 @@ impl Engine {
         // Gemini names the model in the path, not the body.
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
-        let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
+        let facts = self.facts(ctx, Some(api), model.as_deref(), &tools, max_tokens);
         let decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
@@ -445,14 +510,32 @@ impl Engine {
     /// Inspects a complete (non-streamed) response body. Streams go
     /// through [`crate::stream::ResponseStream`], which rewrites them as
     /// they flow.
+    ///
+    /// A body that is valid JSON but not of the API's shape (a stored
+    /// output, a list, batch results; or an API the exchange did not tell)
+    /// is inspected generically: every string of it, as the model's text.
+    /// A body that is not JSON is refused.
     pub fn inspect_response(
         &self,
         ctx: &RequestContext<'_>,
-        api: Api,
+        api: Option<Api>,
         request: &RequestFacts,
         body: &[u8],
     ) -> ResponseInspection {
-        let view = match codec::decode_response(api, body) {
+        let generic = || {
+            codec::decode_generic(body, Role::Assistant).map(|segments| ResponseView {
+                segments,
+                ..ResponseView::default()
+            })
+        };
+        let decoded = match api {
+            Some(api) => match codec::decode_response(api, body) {
+                Err(CodecError::Shape { .. }) => generic(),
+                decoded => decoded,
+            },
+            None => generic(),
+        };
+        let view = match decoded {
             Ok(view) => view,
             Err(err) => {
                 return ResponseInspection {

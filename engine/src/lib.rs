@@ -20,7 +20,8 @@
 //!    it came from. [`normalize`] folds what a human would read the same way
 //!    (invisible and tag characters, compatibility forms, confusables) and
 //!    keeps a map back to the original offsets. [`decode`] undoes
-//!    `content-encoding` within limits (or refuses).
+//!    `content-encoding` within limits (or refuses). [`target`] gives each
+//!    host one spelling and refuses paths in any but their plain one.
 //! 1. [`ruleset`]: the compiled, versioned rule set the policy compiler
 //!    writes and every runtime loads (binary and JSON forms, digests).
 //! 2. [`detect`] runs every detector of the phase in one pass: one
@@ -56,6 +57,7 @@ pub mod redact;
 pub mod reply;
 pub mod ruleset;
 pub mod stream;
+pub mod target;
 
 pub use inspect::{Engine, EngineError, RequestContext, Routing};
 

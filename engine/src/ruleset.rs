@@ -39,7 +39,10 @@ use crate::codec::Api;
 use crate::normalize::InvisibleClass;
 
 /// The rule-set format version this engine writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
+
+/// The oldest format version this engine still reads.
+pub const OLDEST_FORMAT_VERSION: u16 = 2;
 
 /// First bytes of every binary rule set.
 pub const MAGIC: &[u8; 8] = b"AIMSGATE";
@@ -109,6 +112,37 @@ pub struct RuleSet {
     /// Headers that mark AI-generated responses (EU AI Act Art. 50), added
     /// to every governed response when non-empty.
     pub disclosure_headers: Vec<(String, String)>,
+    /// A request for a host no route names: refused ([`UnknownPath::Block`],
+    /// the default) or passed uninspected ([`UnknownPath::Allow`]). Rule
+    /// sets of format version 2 predate the field and pass them.
+    pub unknown_hosts: UnknownPath,
+}
+
+/// [`RuleSet`] as format version 2 wrote it: without `unknown_hosts`.
+#[derive(Deserialize)]
+struct RuleSetV2 {
+    policy: PolicyInfo,
+    identity: IdentitySpec,
+    detectors: Vec<DetectorSpec>,
+    rules: Vec<RuleSpec>,
+    routes: Vec<RouteSpec>,
+    systems: Vec<SystemSpec>,
+    disclosure_headers: Vec<(String, String)>,
+}
+
+impl From<RuleSetV2> for RuleSet {
+    fn from(v2: RuleSetV2) -> RuleSet {
+        RuleSet {
+            policy: v2.policy,
+            identity: v2.identity,
+            detectors: v2.detectors,
+            rules: v2.rules,
+            routes: v2.routes,
+            systems: v2.systems,
+            disclosure_headers: v2.disclosure_headers,
+            unknown_hosts: UnknownPath::Allow,
+        }
+    }
 }
 
 /// Identity and version of the source policy.
@@ -510,7 +544,7 @@ pub enum LoadError {
     },
     /// Written by an older compiler whose format this engine no longer reads.
     #[error(
-        "rule set format version {found} is older than this engine reads ({FORMAT_VERSION}); recompile the policy with this release of aimsgate"
+        "rule set format version {found} is older than this engine reads ({OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}); recompile the policy with this release of aimsgate"
     )]
     OlderFormat {
         /// Version in the header.
@@ -544,6 +578,7 @@ impl RuleSet {
             routes,
             systems: Vec::new(),
             disclosure_headers: Vec::new(),
+            unknown_hosts: UnknownPath::Allow,
         }
     }
 }
@@ -625,7 +660,7 @@ impl RuleSet {
         if version == 0 {
             return Err(LoadError::Corrupt("format version 0"));
         }
-        if version < FORMAT_VERSION {
+        if version < OLDEST_FORMAT_VERSION {
             return Err(LoadError::OlderFormat { found: version });
         }
         let mut policy_digest = [0u8; 32];
@@ -640,8 +675,14 @@ impl RuleSet {
         if Digest::of(payload).0 != payload_digest {
             return Err(LoadError::Corrupt("payload digest mismatch"));
         }
-        let ruleset: RuleSet =
-            postcard::from_bytes(payload).map_err(|e| LoadError::Payload(e.to_string()))?;
+        let payload_error = |e: postcard::Error| LoadError::Payload(e.to_string());
+        let ruleset: RuleSet = if version == 2 {
+            postcard::from_bytes::<RuleSetV2>(payload)
+                .map_err(payload_error)?
+                .into()
+        } else {
+            postcard::from_bytes(payload).map_err(payload_error)?
+        };
         if ruleset.policy.digest.0 != policy_digest {
             return Err(LoadError::Corrupt("policy digest differs from the header"));
         }
@@ -892,7 +933,29 @@ mod tests {
             routes: vec![],
             systems: vec![],
             disclosure_headers: vec![],
+            unknown_hosts: UnknownPath::Block,
         }
+    }
+
+    #[test]
+    fn format_version_2_still_loads_and_passes_unknown_hosts() {
+        let v3 = sample().to_bytes();
+        // Version 3 appended `unknown_hosts` (one varint byte) to the payload.
+        let payload = &v3[HEADER_LEN..v3.len() - 1];
+        let mut v2 = v3[..HEADER_LEN].to_vec();
+        v2[8..10].copy_from_slice(&2u16.to_le_bytes());
+        v2[44..76].copy_from_slice(&Digest::of(payload).0);
+        v2[76..80].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+        v2.extend_from_slice(payload);
+        let loaded = RuleSet::from_bytes(&v2).expect("a version-2 rule set loads");
+        assert_eq!(loaded.unknown_hosts, UnknownPath::Allow);
+        assert_eq!(
+            RuleSet {
+                unknown_hosts: UnknownPath::Block,
+                ..loaded
+            },
+            sample()
+        );
     }
 
     #[test]

@@ -110,6 +110,7 @@ fn engine(examples: &BTreeMap<String, Examples>) -> Engine {
         routes: vec![],
         systems: vec![],
         disclosure_headers: vec![],
+        unknown_hosts: aimsgate_engine::ruleset::UnknownPath::Allow,
     };
     Engine::new(ruleset).expect("the built-ins build")
 }

@@ -49,6 +49,7 @@ fn engine() -> Engine {
         routes: vec![],
         systems: vec![],
         disclosure_headers: vec![],
+        unknown_hosts: aimsgate_engine::ruleset::UnknownPath::Allow,
     };
     Engine::new(ruleset).expect("builds")
 }

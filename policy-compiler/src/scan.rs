@@ -157,7 +157,7 @@ pub fn scan_line(engine: &Engine, line: &str, api_override: Option<Api>) -> Valu
             return json!({"error": "a response body of no supported API"});
         };
         let ctx = bare_context(Some(api));
-        let inspection = engine.inspect_response(&ctx, api, &RequestFacts::default(), body);
+        let inspection = engine.inspect_response(&ctx, Some(api), &RequestFacts::default(), body);
         return json!({"response": decision_json(engine, &inspection.decision)});
     }
     let inspection = inspect_bare_request(engine, body, api_override);

@@ -256,6 +256,10 @@ pub enum CodecError {
         /// Where (the object's path and the key's offset) and which key.
         duplicate: json::DuplicateKey,
     },
+    /// A body of no known shape, read generically ([`decode_generic`]),
+    /// has the same key twice.
+    #[error("body: {0}")]
+    Duplicate(json::DuplicateKey),
     /// The stream framing is broken: an SSE event or a Gemini array element
     /// over [`sse::MAX_EVENT_BYTES`], or a JSON array stream that is not one.
     #[error("bad stream: {0}")]
@@ -287,6 +291,91 @@ pub fn api_from_path(path: &str) -> Option<Api> {
     } else {
         None
     }
+}
+
+/// The API of the endpoint `path` is, or lies under: besides the API's
+/// own endpoints ([`api_from_path`]), the ones that read or write the same
+/// content elsewhere — stored outputs (`/v1/responses/{id}`,
+/// `/v1/chat/completions/{id}/messages`), batches and token counts
+/// (`/v1/messages/batches/{id}/results`, `/v1/messages/count_tokens`),
+/// Gemini's other model methods (`:countTokens`, `:batchGenerateContent`,
+/// `cachedContents`). Their bodies are read as the API's shape when they
+/// have it, else as generic JSON ([`decode_generic`]).
+pub fn api_under_path(path: &str) -> Option<Api> {
+    if let Some(api) = api_from_path(path) {
+        return Some(api);
+    }
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let has = |run: &[&str]| segments.windows(run.len()).any(|w| w == run);
+    if has(&["chat", "completions"]) {
+        Some(Api::OpenaiChat)
+    } else if has(&["responses"]) {
+        Some(Api::OpenaiResponses)
+    } else if has(&["embeddings"]) {
+        Some(Api::OpenaiEmbeddings)
+    } else if has(&["messages"]) {
+        Some(Api::Anthropic)
+    } else if has(&["cachedContents"])
+        || segments.iter().any(|s| {
+            s.contains(":countTokens")
+                || s.contains(":batchGenerateContent")
+                || s.contains(":embedContent")
+                || s.contains(":batchEmbedContents")
+        })
+    {
+        Some(Api::Gemini)
+    } else {
+        None
+    }
+}
+
+/// Decodes a body no API codec knows the shape of: every string of a JSON
+/// document (or of each line of JSON lines, as batch results come) is text
+/// of `role`, except the scalar values of members that are never text
+/// (type tags, ids, media data). Used for the endpoints under an API's
+/// ([`api_under_path`]) and for responses of an unknown shape: inspected
+/// generically rather than passed, or refused when not JSON at all.
+pub fn decode_generic(body: &[u8], role: Role) -> Result<Vec<Segment>, CodecError> {
+    let mut segments = Vec::new();
+    let at = At::new(role, 0, SegmentKind::Text);
+    match json::parse(body) {
+        Ok(root) => {
+            if let Some(duplicate) = json::duplicate_key(&root) {
+                return Err(CodecError::Duplicate(duplicate));
+            }
+            scan_value(&root, at, Scan::Strings, &mut segments);
+        }
+        Err(first) => {
+            // JSON lines: one document per line.
+            let mut offset = 0;
+            let mut lines = 0;
+            for line in body.split_inclusive(|&b| b == b'\n') {
+                let start = offset;
+                offset += line.len();
+                if line.trim_ascii().is_empty() {
+                    continue;
+                }
+                let Ok(root) = json::parse(line) else {
+                    return Err(first.into());
+                };
+                if let Some(mut duplicate) = json::duplicate_key(&root) {
+                    duplicate.offset += start;
+                    return Err(CodecError::Duplicate(duplicate));
+                }
+                lines += 1;
+                let from = segments.len();
+                scan_value(&root, at, Scan::Strings, &mut segments);
+                for segment in &mut segments[from..] {
+                    segment.raw = segment.raw.start + start..segment.raw.end + start;
+                }
+            }
+            if lines == 0 {
+                return Err(first.into());
+            }
+        }
+    }
+    Ok(segments)
 }
 
 /// Guesses the API of a request body from its top-level fields.

@@ -639,7 +639,13 @@ impl ResponseStream {
             now_secs: self.ctx.now_secs,
         };
         let model = self.request.model.as_deref().or(self.meta.model.as_deref());
-        let mut facts = engine.facts(&ctx, self.api, model, &self.tools, self.request.max_tokens);
+        let mut facts = engine.facts(
+            &ctx,
+            Some(self.api),
+            model,
+            &self.tools,
+            self.request.max_tokens,
+        );
         facts.stream_bytes = Some(self.text_bytes);
         self.decision = decision::evaluate(
             engine.ruleset(),

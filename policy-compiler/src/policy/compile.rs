@@ -243,6 +243,7 @@ impl Lower<'_> {
             routes,
             systems,
             disclosure_headers,
+            unknown_hosts: policy.unknown_hosts.lower(),
         }
     }
 

@@ -46,6 +46,32 @@ pub struct Policy {
     /// AI-disclosure headers added to governed responses (EU AI Act Art. 50).
     #[serde(default)]
     pub disclosure: Option<Disclosure>,
+    /// A request for a host no route names: `refuse` (403, recorded; the
+    /// default) or `pass` (untouched, unrecorded: traffic that is not the
+    /// policy's business).
+    #[serde(default)]
+    pub unknown_hosts: UnknownHostsDef,
+}
+
+/// What happens to a request for a host no route names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownHostsDef {
+    /// Refuse it (fail closed; default).
+    #[default]
+    Refuse,
+    /// Let it pass untouched.
+    Pass,
+}
+
+impl UnknownHostsDef {
+    /// The rule-set form.
+    pub fn lower(self) -> aimsgate_engine::ruleset::UnknownPath {
+        match self {
+            UnknownHostsDef::Refuse => aimsgate_engine::ruleset::UnknownPath::Block,
+            UnknownHostsDef::Pass => aimsgate_engine::ruleset::UnknownPath::Allow,
+        }
+    }
 }
 
 fn default_kind() -> String {

@@ -36,7 +36,7 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
     ("24-", "block", "-", "retired-system"),
     ("25-", "block", "-", "require-caller-identity"),
     ("26-", "block", "-", "unknown-path"),
-    ("27-", "allow", "-", ""),
+    ("27-", "allow", "allow", "unknown_path_allowed"),
     ("28-", "block", "-", "unknown-path"),
 ];
 
