@@ -21,7 +21,8 @@ pub struct PluginConfig {
     pub vm_id: String,
     /// The bytes `proxy_on_configure` reads.
     pub configuration: Vec<u8>,
-    /// `fail_open` / `failStrategy: FAIL_OPEN`.
+    /// `failure_policy: FAIL_OPEN` (or the deprecated `fail_open: true`) /
+    /// `failStrategy: FAIL_OPEN`.
     pub fail_open: bool,
     /// Clusters the bootstrap defines (`proxy_http_call` targets).
     pub clusters: Vec<String>,
@@ -49,6 +50,8 @@ pub fn from_envoy(path: &Path) -> Result<PluginConfig> {
     let config = &filter["typed_config"]["config"];
     let configuration = configuration_bytes(&config["configuration"])
         .with_context(|| format!("{}: the wasm filter's `configuration`", path.display()))?;
+    let fail_open = fails_open(config)
+        .with_context(|| format!("{}: the wasm filter's failure behaviour", path.display()))?;
     let clusters = bootstrap["static_resources"]["clusters"]
         .as_array()
         .into_iter()
@@ -61,12 +64,45 @@ pub fn from_envoy(path: &Path) -> Result<PluginConfig> {
         root_id: text(&config["root_id"]),
         vm_id: text(&config["vm_config"]["vm_id"]),
         configuration,
-        fail_open: config["fail_open"].as_bool().unwrap_or(false),
+        fail_open,
         clusters,
         filter: config["vm_config"]["code"]["local"]["filename"]
             .as_str()
             .map(str::to_owned),
     })
+}
+
+/// Whether a wasm `PluginConfig` lets traffic through when its VM fails,
+/// decided as Envoy decides it (source/extensions/common/wasm/wasm.cc,
+/// the `PluginConfig` constructor, Envoy 1.33 on): `fail_open: true` is
+/// `FAIL_OPEN`, and setting it beside a `failure_policy` is refused;
+/// otherwise `failure_policy` decides, unset (`UNSPECIFIED`) meaning
+/// `FAIL_CLOSED`. `FAIL_RELOAD` restarts the VM and refuses the requests
+/// it cannot serve, so it does not open either.
+fn fails_open(config: &Value) -> Result<bool> {
+    let legacy = config["fail_open"].as_bool().unwrap_or(false);
+    // The proto3 JSON mapping allows an enum as its name or its number.
+    let policy = match &config["failure_policy"] {
+        Value::Null => "UNSPECIFIED",
+        Value::String(name) => name.as_str(),
+        Value::Number(n) => match n.as_u64() {
+            Some(0) => "UNSPECIFIED",
+            Some(1) => "FAIL_RELOAD",
+            Some(2) => "FAIL_CLOSED",
+            Some(3) => "FAIL_OPEN",
+            _ => bail!("`failure_policy: {n}` is not a FailurePolicy"),
+        },
+        other => bail!("`failure_policy: {other}` is not a FailurePolicy"),
+    };
+    match (legacy, policy) {
+        (true, "UNSPECIFIED") => Ok(true),
+        (true, _) => {
+            bail!("only one of fail_open or failure_policy can be set (Envoy refuses both)")
+        }
+        (false, "FAIL_OPEN") => Ok(true),
+        (false, "UNSPECIFIED" | "FAIL_CLOSED" | "FAIL_RELOAD") => Ok(false),
+        (false, other) => bail!("`failure_policy: {other}` is not a FailurePolicy"),
+    }
 }
 
 /// The plugin configuration of an Istio `WasmPlugin`.

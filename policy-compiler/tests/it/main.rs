@@ -6,6 +6,7 @@ mod check_diagnostics;
 mod common;
 #[cfg(feature = "harness")]
 mod deploy_configs;
+mod envoy_bootstrap;
 mod evidence_cli;
 mod evidence_report;
 mod gitleaks_import;

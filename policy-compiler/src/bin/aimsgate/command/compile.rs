@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use aimsgate_compiler::emit::EnvoyVersion;
 use aimsgate_compiler::policy::compile::Compiled;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -29,15 +30,21 @@ pub struct CompileArgs {
     /// The filter module, for the OCI image layout (--emit istio).
     #[arg(long, default_value = "target/aimsgate/filter.wasm")]
     filter: PathBuf,
-    /// The upstream the Envoy config fronts, host:port (TLS).
-    #[arg(long, default_value = "api.openai.com:443")]
-    upstream: String,
+    /// Send every governed host's traffic to this address, host:port
+    /// (TLS; the certificate is still checked against the governed host),
+    /// instead of to each host itself.
+    #[arg(long)]
+    upstream: Option<String>,
     /// The OpenTelemetry Collector (OTLP/HTTP), host:port.
     #[arg(long, default_value = "otel-collector:4318")]
     collector: String,
     /// The OCI image the WasmPlugin pulls.
     #[arg(long)]
     image: Option<String>,
+    /// The oldest Envoy the bootstrap must load on (e.g. 1.35): 1.33 and
+    /// newer get `failure_policy`, older ones `fail_open`.
+    #[arg(long, default_value_t = EnvoyVersion::default())]
+    envoy_version: EnvoyVersion,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +71,7 @@ pub fn run(args: CompileArgs) -> Result<()> {
         upstream,
         collector,
         image,
+        envoy_version,
     } = args;
     let compiled = compiled(&path)?;
     engine_of(&compiled)?;
@@ -71,6 +79,7 @@ pub fn run(args: CompileArgs) -> Result<()> {
         let mut deployment = aimsgate_compiler::emit::Deployment {
             upstream,
             collector,
+            envoy_version,
             ..Default::default()
         };
         if let Some(image) = image {
