@@ -263,8 +263,10 @@ pub struct Facts<'a> {
 }
 
 impl Facts<'_> {
+    /// A header's value; an empty or blank one counts as absent (an empty
+    /// `x-user-id` identifies nobody).
     fn header(&self, name: &str) -> Option<&str> {
-        crate::codec::header(self.headers, name)
+        crate::codec::header(self.headers, name).filter(|v| !v.trim().is_empty())
     }
 }
 

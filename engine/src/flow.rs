@@ -272,11 +272,24 @@ impl Note<'_> {
     }
 }
 
-/// The request's own id from `header`, or one the runtime makes up.
-fn request_id(runtime: &mut dyn Runtime, header: &str, headers: &[(String, String)]) -> String {
-    codec::header(headers, header)
-        .filter(|id| !id.is_empty())
-        .map_or_else(|| runtime.make_request_id(), str::to_owned)
+/// The request's own id from `header`, or one the runtime makes up. An id
+/// that is not a plain token (or, with `engine`, holds anything a detector
+/// finds) is replaced by its hash ([`Engine::loggable`]): it is echoed in a
+/// header and written into every event of the exchange.
+fn request_id(
+    runtime: &mut dyn Runtime,
+    engine: Option<&Engine>,
+    header: &str,
+    headers: &[(String, String)],
+) -> String {
+    let Some(id) = codec::header(headers, header).filter(|id| !id.is_empty()) else {
+        return runtime.make_request_id();
+    };
+    match engine {
+        Some(engine) => engine.loggable(id).into_owned(),
+        None if crate::inspect::plain_token(id) => id.to_owned(),
+        None => crate::inspect::hashed_token(id),
+    }
 }
 
 impl Flow {
@@ -447,7 +460,7 @@ impl Flow {
         reason: &str,
         fail_open: bool,
     ) -> RequestStep {
-        self.request_id = request_id(runtime, request_id_header, head.headers);
+        self.request_id = request_id(runtime, None, request_id_header, head.headers);
         self.host = head.host.to_owned();
         if fail_open {
             let message = format!("no valid rule set ({reason}); passed as fail-open allows");
@@ -474,7 +487,12 @@ impl Flow {
     /// The request's head arrived.
     pub fn request_head(&mut self, env: &mut Env<'_>, head: &RequestHead<'_>) -> RequestStep {
         let (engine, runtime) = (env.engine, &mut *env.runtime);
-        self.request_id = request_id(runtime, env.settings.request_id_header, head.headers);
+        self.request_id = request_id(
+            runtime,
+            Some(engine),
+            env.settings.request_id_header,
+            head.headers,
+        );
         self.now_secs = runtime.now() / 1_000_000_000;
         // One spelling per host: `API.openai.com.:443` is api.openai.com.
         self.host = match target::canonical_host(head.host) {

@@ -5,6 +5,7 @@
 //! Every runtime calls exactly these functions — the proxy-wasm filter, the
 //! edge build and the CLI — so they cannot disagree on what a policy means.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -180,6 +181,24 @@ impl Engine {
         self
     }
 
+    /// A client-controlled value (request id, user, group, model, host) as
+    /// evidence and headers may carry it: as sent when it is a plain token
+    /// ([`plain_token`]) in which no detector finds anything; otherwise
+    /// `sha256:` and the first 16 bytes of its digest in hex, so equal
+    /// values still correlate and nothing else the client wrote — a key
+    /// pasted into `model`, a 3 KB id that would push every log line past
+    /// a proxy's limit — gets into the trail.
+    pub fn loggable<'v>(&self, value: &'v str) -> Cow<'v, str> {
+        let mut found = Vec::new();
+        if plain_token(value) {
+            self.scanner.scan(value, &mut found);
+            if found.is_empty() {
+                return Cow::Borrowed(value);
+            }
+        }
+        Cow::Owned(hashed_token(value))
+    }
+
     /// The limit set by [`Engine::with_max_hits`].
     pub fn max_hits(&self) -> usize {
         self.max_hits
@@ -324,7 +343,10 @@ impl Engine {
         &self,
         headers: &'h [(String, String)],
     ) -> (Option<&'h str>, Option<&'h str>) {
-        let find = |name: &Option<String>| codec::header(headers, name.as_deref()?);
+        // An empty or blank identity is no identity.
+        let find = |name: &Option<String>| {
+            codec::header(headers, name.as_deref()?).filter(|v| !v.trim().is_empty())
+        };
         (
             find(&self.ruleset.identity.user_header),
             find(&self.ruleset.identity.group_header),
@@ -413,7 +435,9 @@ impl Engine {
                 ),
             };
             return match (&view, decision) {
-                (Some(view), decision) if decision.block.is_none() && !decision.redactions.is_empty() => {
+                (Some(view), decision)
+                    if decision.block.is_none() && !decision.redactions.is_empty() =>
+                {
                     match redact::redaction_edits(&view.segments, &decision.redactions)
                         .and_then(|edits| redact::splice(body, edits))
                     {
@@ -673,6 +697,26 @@ pub(crate) fn uninspectable(phase: Phase, reason: &str) -> Decision {
         if phase == Phase::Response { 502 } else { 400 },
         format!("the {what} could not be inspected: {reason}"),
     )
+}
+
+/// Longest client-controlled value evidence carries as sent.
+pub const MAX_TOKEN_LEN: usize = 128;
+
+/// Whether `value` is a plain token: 1 to [`MAX_TOKEN_LEN`] bytes of ASCII
+/// letters, digits and `._:/@+=-`.
+pub fn plain_token(value: &str) -> bool {
+    (1..=MAX_TOKEN_LEN).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:/@+=-".contains(&b))
+}
+
+/// `sha256:` and the first 16 bytes of `value`'s SHA-256, in hex.
+pub fn hashed_token(value: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let digest = Sha256::digest(value.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// The refusal of a body with more than `limit` detector matches: it is

@@ -92,7 +92,9 @@ pub fn check_path(path: &str) -> Result<(), TargetError> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
                 return Err(TargetError::Path("a `%` not followed by two hex digits"));
             };
@@ -100,7 +102,9 @@ pub fn check_path(path: &str) -> Result<(), TargetError> {
                 return Err(TargetError::Path("an encoded slash"));
             }
             if value.is_ascii_alphanumeric() || matches!(value, b'-' | b'.' | b'_' | b'~') {
-                return Err(TargetError::Path("a percent-encoded character that needs no encoding"));
+                return Err(TargetError::Path(
+                    "a percent-encoded character that needs no encoding",
+                ));
             }
             i += 3;
             continue;

@@ -414,7 +414,242 @@ pub fn generated() -> Vec<Case> {
     let mut cases = Vec::new();
     stream_splits(&mut cases);
     decoys(&mut cases);
+    spellings(&mut cases);
+    stored_outputs(&mut cases);
     cases
+}
+
+fn expect_refused(secret: &str) -> Expect {
+    Expect {
+        request: Some("block".to_owned()),
+        upstream_lacks: vec![secret.to_owned()],
+        ..Expect::default()
+    }
+}
+
+/// Other spellings of governed hosts and paths: a host is the same host
+/// in any case, with a trailing dot or its port; one with no single
+/// reading, an IP literal or a host no route names is refused; a path in
+/// anything but its plain spelling is refused, even where the route
+/// allows unknown paths.
+fn spellings(cases: &mut Vec<Case>) {
+    let prompt = format!("deploy with {AWS_KEY} please");
+    let with_host = |host: &str, path: &str| {
+        let mut request = chat_request(&prompt);
+        request["host"] = json!(host);
+        request["path"] = json!(path);
+        request
+    };
+    let hosts = [
+        "API.OPENAI.COM",
+        "api.openai.com.",
+        "api.openai.com:443",
+        "Api.OpenAI.Com.:443",
+        "api.openai.com:443:443",
+        "api.openai.com..",
+        "api.openai.com:https",
+        "162.159.140.245",
+        "[2606:4700::6810:1]:443",
+        "api.openai.com.evil.example",
+        "example.org",
+    ];
+    for (i, host) in hosts.iter().enumerate() {
+        cases.push(case(
+            format!("spelling-host-{i}"),
+            8,
+            format!("the host written `{host}`: routed as api.openai.com or refused, never passed"),
+            exchange(
+                with_host(host, "/v1/chat/completions"),
+                Some(chat_completion("ok")),
+            ),
+            expect_refused(AWS_KEY),
+        ));
+    }
+    let anthropic = |path: &str| {
+        json!({
+            "host": "api.anthropic.com",
+            "path": path,
+            "body": {"model": "claude-sonnet-4-20250514", "max_tokens": 100,
+                     "messages": [{"role": "user", "content": prompt}]},
+        })
+    };
+    let openai = |path: &str| with_host("api.openai.com", path);
+    let paths = [
+        "//v1/messages",
+        "/v1//messages",
+        "/v1/./messages",
+        "/v1/%6Dessages",
+        "/v1/x/../messages",
+        "/v1/messages/.",
+        "/v1%2Fmessages",
+        "/v1/%2e%2e/v1/messages",
+        "/v1\\messages",
+        "/v1/messages?beta=true",
+        "/v1/messages/",
+        "/v1/complete",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        cases.push(case(
+            format!("spelling-anthropic-path-{i}"),
+            8,
+            format!(
+                "`{path}` on a route that allows unknown paths: refused or inspected, never passed"
+            ),
+            exchange(anthropic(path), Some(chat_completion("ok"))),
+            expect_refused(AWS_KEY),
+        ));
+    }
+    for (i, path) in [
+        "//v1/chat/completions",
+        "/v1/chat/./completions",
+        "/v1/chat/%63ompletions",
+        "/v1/x/../chat/completions",
+        "/v1/chat/completions/",
+        "/v1/chat/completions/x",
+        "/v1/completions",
+    ]
+    .iter()
+    .enumerate()
+    {
+        cases.push(case(
+            format!("spelling-openai-path-{i}"),
+            8,
+            format!("`{path}` on api.openai.com: refused or inspected, never passed"),
+            exchange(openai(path), Some(chat_completion("ok"))),
+            expect_refused(AWS_KEY),
+        ));
+    }
+    // Gemini names the model in the path: a dot segment must not reach an
+    // unapproved model behind an approved prefix.
+    let gemini = json!({
+        "host": "generativelanguage.googleapis.com",
+        "path": "/v1beta/models/gemini-2.5-flash:/../gemini-1.5-pro:generateContent",
+        "body": {"contents": [{"role": "user", "parts": [{"text": "hello"}]}]},
+    });
+    cases.push(case(
+        "spelling-gemini-dot-segment-model".to_owned(),
+        8,
+        "an approved model prefix, then `..` to an unapproved model".to_owned(),
+        exchange(gemini, Some(chat_completion("ok"))),
+        Expect {
+            request: Some("block".to_owned()),
+            upstream_lacks: vec!["hello".to_owned()],
+            ..Expect::default()
+        },
+    ));
+}
+
+/// Endpoints that read stored model output or send content by other
+/// ways than the API's main endpoint: each is inspected.
+fn stored_outputs(cases: &mut Vec<Case>) {
+    let get =
+        |host: &str, path: &str| json!({"method": "GET", "host": host, "path": path, "body": ""});
+    let json_body = |body: Value| json!({"status": 200, "headers": {"content-type": "application/json"}, "body": body});
+    let leaked = format!("Our internal reference is {CANARY}.");
+    let completion_object = json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": leaked}}],
+    });
+    let response_object = json!({
+        "id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4o-mini",
+        "output": [{"id": "msg_1", "type": "message", "role": "assistant", "status": "completed",
+                    "content": [{"type": "output_text", "text": leaked, "annotations": []}]}],
+    });
+    let mut outputs: Vec<(&str, Value, Value)> = vec![
+        (
+            "responses-retrieve",
+            get("api.openai.com", "/v1/responses/resp_1"),
+            json_body(response_object.clone()),
+        ),
+        (
+            "chat-retrieve",
+            get("api.openai.com", "/v1/chat/completions/chatcmpl-1"),
+            json_body(completion_object.clone()),
+        ),
+        (
+            "chat-list",
+            get("api.openai.com", "/v1/chat/completions?limit=10"),
+            json_body(json!({"object": "list", "data": [completion_object], "has_more": false})),
+        ),
+        (
+            "chat-messages",
+            get("api.openai.com", "/v1/chat/completions/chatcmpl-1/messages"),
+            json_body(
+                json!({"object": "list", "data": [{"id": "m1", "role": "assistant", "content": leaked}]}),
+            ),
+        ),
+        (
+            "responses-input-items",
+            get("api.openai.com", "/v1/responses/resp_1/input_items"),
+            json_body(
+                json!({"object": "list", "data": [{"id": "msg_0", "type": "message", "role": "assistant",
+                "content": [{"type": "output_text", "text": leaked}]}]}),
+            ),
+        ),
+    ];
+    let event = |data: Value| {
+        format!(
+            "event: {}\ndata: {data}\n\n",
+            data["type"].as_str().unwrap_or("")
+        )
+    };
+    outputs.push((
+        "responses-retrieve-stream",
+        get("api.openai.com", "/v1/responses/resp_1?stream=true"),
+        json!({"status": 200, "headers": {"content-type": "text/event-stream"}, "chunks": [
+            event(json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": "Our internal reference is AIMS-CANARY-"})),
+            event(json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": "5b8e1f0a9d2c."})),
+            event(json!({"type": "response.completed", "response": response_object})),
+        ]}),
+    ));
+    let line = json!({"custom_id": "r1", "result": {"type": "succeeded", "message": {
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-20250514",
+        "content": [{"type": "text", "text": leaked}], "stop_reason": "end_turn"}}});
+    outputs.push((
+        "anthropic-batch-results",
+        get("api.anthropic.com", "/v1/messages/batches/msgbatch_1/results"),
+        json!({"status": 200, "headers": {"content-type": "application/binary"}, "body": format!("{line}\n{line}\n")}),
+    ));
+    for (name, request, response) in outputs {
+        cases.push(case(
+            format!("stored-{name}"),
+            4,
+            format!("{name}: stored model output read back holds the canary"),
+            exchange(request, Some(response)),
+            Expect {
+                response: Some("block".to_owned()),
+                client_lacks: vec![CANARY.to_owned()],
+                ..Expect::default()
+            },
+        ));
+    }
+    // Content sent by the side doors of the Messages API.
+    let messages = json!([{"role": "user", "content": format!("deploy with {AWS_KEY}")}]);
+    for (name, path, body) in [
+        (
+            "count-tokens",
+            "/v1/messages/count_tokens",
+            json!({"model": "claude-sonnet-4-20250514", "messages": messages}),
+        ),
+        (
+            "batch-create",
+            "/v1/messages/batches",
+            json!({"requests": [{"custom_id": "r1", "params": {"model": "claude-sonnet-4-20250514",
+                "max_tokens": 100, "messages": messages}}]}),
+        ),
+    ] {
+        cases.push(case(
+            format!("side-door-anthropic-{name}"),
+            4,
+            format!("a prompt with an AWS key sent to {path}"),
+            exchange(
+                json!({"host": "api.anthropic.com", "path": path, "body": body}),
+                Some(chat_completion("ok")),
+            ),
+            expect_refused(AWS_KEY),
+        ));
+    }
 }
 
 /// Look-alikes that fail validation, and the real thing among them: the

@@ -65,7 +65,11 @@ pub fn decision_event(
         name: names::DECISION.to_owned(),
         time_unix_nano: subject.time_unix_nano,
         runtime: subject.runtime.to_owned(),
-        request_id: Some(subject.request_id.to_owned()),
+        request_id: Some(if crate::inspect::plain_token(subject.request_id) {
+            subject.request_id.to_owned()
+        } else {
+            crate::inspect::hashed_token(subject.request_id)
+        }),
         phase: Some(decision.phase.name().to_owned()),
         outcome: Some(decision.outcome.name().to_owned()),
         code: subject.code.map(str::to_owned),
@@ -123,7 +127,7 @@ impl Engine {
             policy_name: Some(policy.name.clone()),
             policy_version: Some(policy.version.clone()),
             policy_digest: Some(policy.digest.to_hex()),
-            request_id: Some(subject.request_id.to_owned()),
+            request_id: Some(self.loggable(subject.request_id).into_owned()),
             route: route.map(|r| r.id.clone()),
             system: system.map(|s| s.id.clone()),
             phase: Some(decision.phase.name().to_owned()),
@@ -163,12 +167,13 @@ impl Engine {
                 .map(|s| s.provider.clone())
                 .filter(|p| !p.is_empty())
                 .or_else(|| subject.api.map(|api| provider(api).to_owned())),
-            model: subject.model.map(str::to_owned),
+            model: subject.model.map(|m| self.loggable(m).into_owned()),
             input_tokens,
             output_tokens,
-            user: user.map(str::to_owned),
-            group: group.map(str::to_owned),
-            host: (!subject.host.is_empty()).then(|| strip_port(subject.host).to_owned()),
+            user: user.map(|u| self.loggable(u).into_owned()),
+            group: group.map(|g| self.loggable(g).into_owned()),
+            host: (!subject.host.is_empty())
+                .then(|| self.loggable(strip_port(subject.host)).into_owned()),
             duration_us: subject.duration_us,
             message: subject.message.map(str::to_owned),
             ..AuditEvent::default()

@@ -457,13 +457,24 @@ pub(crate) fn parse_body(api: Api, body: &[u8]) -> Result<Node<'_>, CodecError> 
 /// Decodes a request body of the given API.
 pub fn decode_request(api: Api, body: &[u8]) -> Result<RequestView, CodecError> {
     let root = parse_body(api, body)?;
-    match api {
+    let mut view = match api {
         Api::OpenaiChat => openai::chat_request(&root),
         Api::OpenaiResponses => openai::responses_request(&root),
         Api::OpenaiEmbeddings => openai::embeddings_request(&root),
         Api::Anthropic => anthropic::request(&root),
         Api::Gemini => gemini::request(&root),
+    }?;
+    // A cap member that is not a number (`"max_completion_tokens": null`
+    // beside `"max_tokens": 10`) may read as "no limit" upstream: the
+    // request counts as uncapped, so a cap rule rewrites every member.
+    if view
+        .cap_fields
+        .iter()
+        .any(|field| field.value.is_none() || field.container)
+    {
+        view.max_tokens = None;
     }
+    Ok(view)
 }
 
 /// Decodes a complete (non-streamed) response body of the given API.

@@ -28,6 +28,23 @@ const EMBEDDINGS: Cx = Cx(Api::OpenaiEmbeddings);
 
 /// Every output-token cap spelling of the OpenAI APIs: OpenAI-compatible
 /// servers read either API's spelling, so a cap replaces all three.
+/// Responses API input items that replay the model's own built-in calls.
+const MODEL_ITEMS: &[&str] = &[
+    "web_search_call",
+    "file_search_call",
+    "computer_call",
+    "code_interpreter_call",
+    "image_generation_call",
+    "local_shell_call",
+    "shell_call",
+    "apply_patch_call",
+    "mcp_call",
+    "mcp_approval_request",
+    "mcp_approval_response",
+    "item_reference",
+    "reasoning",
+];
+
 const OPENAI_CAPS: [&str; 3] = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
 
 /// Top-level request members that are settings, not text, shared by chat
@@ -342,6 +359,15 @@ fn declared_tools(cx: Cx, root: &Node<'_>, view: &mut RequestView) -> Result<(),
             None => cx.string(tool.get("type"), &path.key("type"))?,
         };
         view.tools_declared.extend(name.map(|n| n.text.to_string()));
+        // The model reads a tool's name too: it is text besides a fact.
+        if let Some(Node {
+            value: Value::String(name),
+            ..
+        }) = named.get("name")
+        {
+            view.segments
+                .push(segment(Role::System, 0, SegmentKind::Text, name));
+        }
         tool_definition(
             tool,
             &["name", "strict", "function", "custom"],
@@ -359,10 +385,12 @@ fn declared_tools(cx: Cx, root: &Node<'_>, view: &mut RequestView) -> Result<(),
     {
         let path = functions_path.at(i);
         cx.object(function, &path)?;
-        view.tools_declared.extend(
-            cx.string(function.get("name"), &path.key("name"))?
-                .map(|n| n.text.to_string()),
-        );
+        let name = cx.string(function.get("name"), &path.key("name"))?;
+        view.tools_declared.extend(name.map(|n| n.text.to_string()));
+        if let Some(name) = name {
+            view.segments
+                .push(segment(Role::System, 0, SegmentKind::Text, name));
+        }
         tool_definition(function, &["name", "strict"], &mut view.segments);
     }
     Ok(())
@@ -510,7 +538,12 @@ fn responses_item(
                 (Some(role), _) => At::new(role, index, SegmentKind::Text),
                 // An MCP server's own listing of its tools.
                 (None, Some("mcp_list_tools")) => tool,
-                (None, _) => assistant,
+                // The model's own earlier calls.
+                (None, Some(kind)) if MODEL_ITEMS.contains(&kind) => assistant,
+                // A type added later, or made up: the client sent it, so
+                // the rules for the user's text apply (injection rules
+                // look at user and tool text).
+                (None, _) => At::new(Role::User, index, SegmentKind::Text),
             };
             for (key, value) in item.as_object().unwrap_or_default() {
                 let at = match &*key.text {
@@ -1153,6 +1186,8 @@ mod tests {
         assert_eq!(
             texts(&view.segments),
             [
+                (System, 0, Text, "get_weather"),
+                (System, 0, Text, "old_fn"),
                 (System, 0, Text, "Be brief. Mail admin@example.com"),
                 (User, 1, Text, "What is in \"this\" image? 😀"),
                 (User, 1, Text, "second part"),
@@ -1187,11 +1222,10 @@ mod tests {
             cap(&only_new).map(|c| (c.field, c.value)),
             Some(("max_completion_tokens", 7))
         );
+        // A `null` member may read as "no limit" upstream: uncapped, so a
+        // cap rule rewrites every member.
         let null_new = format!(r#"{{{msgs}, "max_completion_tokens":null, "max_tokens":5}}"#);
-        assert_eq!(
-            cap(&null_new).map(|c| (c.field, c.value)),
-            Some(("max_tokens", 5))
-        );
+        assert_eq!(cap(&null_new).map(|c| (c.field, c.value)), None);
         assert_eq!(cap(&format!("{{{msgs}}}")), None);
         for bad in ["-1", "1.5", "\"10\"", "1e3"] {
             let body = format!(r#"{{{msgs}, "max_tokens":{bad}}}"#);
@@ -1239,8 +1273,10 @@ mod tests {
         let view = request(Api::OpenaiChat, body);
         assert_eq!(view.tools_declared, ["grammar"]);
         assert_eq!(view.tool_calls, ["grammar"]);
-        assert_eq!(view.segments[0].text, "SELECT 1");
-        assert_eq!(view.segments[0].kind, SegmentKind::ToolArguments);
+        // The declared tool's name is text the model reads, then the call.
+        assert_eq!(view.segments[0].text, "grammar");
+        assert_eq!(view.segments[1].text, "SELECT 1");
+        assert_eq!(view.segments[1].kind, SegmentKind::ToolArguments);
     }
 
     #[test]
@@ -1304,6 +1340,7 @@ mod tests {
         assert_eq!(
             texts(&view.segments),
             [
+                (System, 0, Text, "get_weather"),
                 (System, 0, Text, "deepwiki"),
                 (System, 0, Text, "https://mcp.deepwiki.com/mcp"),
                 (User, 0, Text, "plain é"),
@@ -1544,7 +1581,7 @@ mod tests {
             ("SECRET-SUMMARY", Assistant),
             ("SECRET-RTEXT", Assistant),
             ("SECRET-STDOUT", Tool),
-            ("SECRET-FUTURE", Assistant),
+            ("SECRET-FUTURE", User),
             ("SECRET-APPROVAL", Assistant),
         ] {
             assert_eq!(role(needle), want, "{needle}");

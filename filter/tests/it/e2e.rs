@@ -108,7 +108,8 @@ fn governed_responses_carry_disclosure_and_decision_headers() {
     let run = openai(&mut plugin, &chat("hello"), 1, completion("hi there"));
     assert_eq!(run.outcome.header("x-ai-generated"), Some("true"));
     assert_eq!(run.outcome.header("x-aimsgate-decision"), Some("allow"));
-    // Ungoverned hosts are not touched at all.
+    // A host no route names is refused (`unknown_hosts: refuse`), and
+    // nothing of it goes upstream.
     let run = exchange(
         &mut plugin,
         request(
@@ -119,8 +120,22 @@ fn governed_responses_carry_disclosure_and_decision_headers() {
         ),
         completion("ok"),
     );
-    assert!(run.request.is_none() && run.outcome.header("x-ai-generated").is_none());
-    assert!(upstream_text(&run).contains("4111 1111 1111 1111"));
+    assert_eq!(run.outcome.status, 403);
+    assert_eq!(run.events[0]["aimsgate.code"], "host_not_governed");
+    assert!(!upstream_text(&run).contains("4111 1111 1111 1111"));
+    // Another spelling of a governed host is that host.
+    let run = exchange(
+        &mut plugin,
+        request(
+            "API.OpenAI.com.:443",
+            "/v1/chat/completions",
+            &chat("4111 1111 1111 1111"),
+            1,
+        ),
+        completion("ok"),
+    );
+    assert_eq!(outcome(&run.request), "redact");
+    assert!(!upstream_text(&run).contains("4111 1111 1111 1111"));
 }
 
 const BUDGET_POLICY: &str = r#"apiVersion: aimsgate/v1
@@ -180,14 +195,30 @@ fn routes_refuse_retired_systems_and_unknown_paths_or_pass_as_configured() {
             .is_none_or(|u| u.body.is_empty())
     );
 
-    // The anthropic route lets unknown paths through, recorded.
-    let run = exchange(
-        &mut plugin,
-        request("api.anthropic.com", "/v1/models", b"{}", 1),
-        completion("{}"),
-    );
+    // The anthropic route lets unknown paths through, governed all the
+    // same: the body is read as generic JSON and the route's rules apply.
+    let mut list = request("api.anthropic.com", "/v1/models", b"", 1);
+    list.headers.retain(|(k, _)| k != "content-length");
+    list.headers
+        .iter_mut()
+        .filter(|(k, _)| k == ":method")
+        .for_each(|(_, v)| *v = "GET".into());
+    list.body.clear();
+    let run = exchange(&mut plugin, list, completion("{}"));
     assert_eq!(run.outcome.status, 200);
     assert_eq!(run.events[0]["aimsgate.code"], "unknown_path_allowed");
+    let run = exchange(
+        &mut plugin,
+        request(
+            "api.anthropic.com",
+            "/v1/complete",
+            br#"{"model":"claude-2.1","prompt":"\n\nHuman: deploy with AKIAIOSFODNN7EXAMPLE\n\nAssistant:"}"#,
+            1,
+        ),
+        completion("{}"),
+    );
+    assert_eq!(run.outcome.status, 403, "{:?}", run.request);
+    assert!(!upstream_text(&run).contains("AKIAIOSFODNN7EXAMPLE"));
 }
 
 #[test]
