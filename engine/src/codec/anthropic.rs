@@ -16,11 +16,11 @@
 //! execution) and block types added later are scanned whole, blocks nested
 //! in them (documents, text) by their own rules.
 
-use super::delta::{StreamDelta, StreamMeta};
+use super::delta::{StreamDelta, StreamMeta, scan_deltas, scan_rest_deltas};
 use super::json::Node;
 use super::{
     Api, At, CodecError, Cx, Path, RequestView, ResponseView, Role, Scan, SegmentKind, mix,
-    run_seed, scan_deltas, scan_rest, scan_rest_deltas, scan_value, skipped, tool_definition,
+    run_seed, scan_rest, scan_value, skipped, tool_definition,
 };
 
 const CX: Cx = Cx(Api::Anthropic);

@@ -1,12 +1,15 @@
 //! What a stream event adds to a response: text fragments
 //! ([`StreamDelta`]) and facts about the response ([`StreamMeta`]). Each
 //! API's codec produces them from its own events ([`super::events`]); the
-//! streaming inspector scans them as they settle.
+//! streaming inspector scans them as they settle. The generic walk of
+//! event members a codec does not know (`scan_deltas`) lives here too,
+//! beside the type it produces, so the codec's root module never imports
+//! its own child.
 
 use std::ops::Range;
 
-use super::SegmentKind;
-use super::json;
+use super::json::{self, Node, Value};
+use super::{SegmentKind, is_media, is_scalar, mix, skipped, structural};
 
 /// A piece of text one stream event adds to the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,4 +142,54 @@ pub struct StreamMeta {
     pub model: Option<String>,
     /// Output tokens from the latest usage block seen.
     pub output_tokens: Option<u64>,
+}
+
+/// Stream deltas for every string under `node` (as [`Scan::Strings`]),
+/// each in a run of its own field: the run index is a hash of `seed` (the
+/// event type, block or item) and the path from it, with the top bit set so
+/// it never meets the small indices of known runs. Text of one field in
+/// successive events joins up; text of different fields never does.
+pub(super) fn scan_deltas(node: &Node<'_>, choice: u32, seed: u32, out: &mut Vec<StreamDelta>) {
+    match &node.value {
+        Value::String(s) => {
+            out.extend(StreamDelta::text(
+                choice,
+                SegmentKind::Text,
+                seed | 1 << 31,
+                s,
+            ));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scan_deltas(item, choice, mix(seed, &i.to_le_bytes()), out);
+            }
+        }
+        Value::Object(members) => {
+            let media = is_media(node);
+            for (key, value) in members {
+                if !(structural(&key.text) && is_scalar(value) || media && key.text == "data") {
+                    scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+                }
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// [`scan_deltas`] over the members of `object` not in `skip`.
+pub(super) fn scan_rest_deltas(
+    object: &Node<'_>,
+    skip: &[&str],
+    choice: u32,
+    seed: u32,
+    out: &mut Vec<StreamDelta>,
+) {
+    let Some(members) = object.as_object() else {
+        return scan_deltas(object, choice, seed, out);
+    };
+    for (key, value) in members {
+        if !skipped(&key.text, value, skip) {
+            scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
+        }
+    }
 }

@@ -21,11 +21,11 @@
 //! Function declarations and response schemas are system text. The model is
 //! named in the URL path, so `model` is `None` unless the body has one.
 
-use super::delta::{StreamDelta, StreamMeta};
+use super::delta::{StreamDelta, StreamMeta, scan_rest_deltas};
 use super::json::{Node, Str};
 use super::{
     Api, At, CodecError, Cx, MaxTokens, Path, RequestView, ResponseView, Role, Scan, SegmentKind,
-    mix, run_seed, scan_rest, scan_rest_deltas, scan_value, tool_definition,
+    mix, run_seed, scan_rest, scan_value, tool_definition,
 };
 
 const CX: Cx = Cx(Api::Gemini);

@@ -492,7 +492,6 @@ pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError
 // ---------------------------------------------------------------------------
 // Helpers shared by the API codecs (private to `codec` and its children).
 
-use delta::StreamDelta;
 use json::{Node, Str};
 
 /// Where a value sits in the body, for error messages. Built on the stack
@@ -816,56 +815,6 @@ fn scan_rest(object: &Node<'_>, skip: &[&str], at: At, out: &mut Vec<Segment>) {
     for (key, value) in members {
         if !skipped(&key.text, value, skip) {
             scan_value(value, at, Scan::Strings, out);
-        }
-    }
-}
-
-/// Stream deltas for every string under `node` (as [`Scan::Strings`]),
-/// each in a run of its own field: the run index is a hash of `seed` (the
-/// event type, block or item) and the path from it, with the top bit set so
-/// it never meets the small indices of known runs. Text of one field in
-/// successive events joins up; text of different fields never does.
-fn scan_deltas(node: &Node<'_>, choice: u32, seed: u32, out: &mut Vec<StreamDelta>) {
-    match &node.value {
-        json::Value::String(s) => {
-            out.extend(StreamDelta::text(
-                choice,
-                SegmentKind::Text,
-                seed | 1 << 31,
-                s,
-            ));
-        }
-        json::Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                scan_deltas(item, choice, mix(seed, &i.to_le_bytes()), out);
-            }
-        }
-        json::Value::Object(members) => {
-            let media = is_media(node);
-            for (key, value) in members {
-                if !(structural(&key.text) && is_scalar(value) || media && key.text == "data") {
-                    scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
-                }
-            }
-        }
-        json::Value::Null | json::Value::Bool(_) | json::Value::Number(_) => {}
-    }
-}
-
-/// [`scan_deltas`] over the members of `object` not in `skip`.
-fn scan_rest_deltas(
-    object: &Node<'_>,
-    skip: &[&str],
-    choice: u32,
-    seed: u32,
-    out: &mut Vec<StreamDelta>,
-) {
-    let Some(members) = object.as_object() else {
-        return scan_deltas(object, choice, seed, out);
-    };
-    for (key, value) in members {
-        if !skipped(&key.text, value, skip) {
-            scan_deltas(value, choice, mix(seed, key.text.as_bytes()), out);
         }
     }
 }

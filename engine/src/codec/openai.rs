@@ -15,11 +15,11 @@
 //! chat responses; 0 for every output item of a Responses API response,
 //! which is one turn.
 
-use super::delta::{StreamDelta, StreamMeta};
+use super::delta::{StreamDelta, StreamMeta, scan_rest_deltas};
 use super::json::{Node, Value};
 use super::{
     Api, At, CodecError, Cx, Path, RequestView, ResponseView, Role, Scan, SegmentKind, run_seed,
-    scan_rest, scan_rest_deltas, scan_value, segment, tool_definition,
+    scan_rest, scan_value, segment, tool_definition,
 };
 
 const CHAT: Cx = Cx(Api::OpenaiChat);
