@@ -762,7 +762,23 @@ fn rewrite_request(
 
 #[cfg(test)]
 mod tests {
-    use super::strip_port;
+    use super::{Engine, MAX_TOKEN_LEN, strip_port};
+    use crate::ruleset::RuleSet;
+
+    #[test]
+    fn only_plain_client_values_go_into_evidence_as_sent() {
+        let engine = Engine::new(RuleSet::bare(Vec::new())).expect("builds");
+        for plain in ["req-1", "u-10482", "gpt-4o-mini", "f47ac10b-58cc-4372-a567-0e02b2c3d479"] {
+            assert_eq!(engine.loggable(plain), plain);
+        }
+        let long = "x".repeat(MAX_TOKEN_LEN + 1);
+        for odd in ["", "a b", "a\nb", "<img>", "é", long.as_str()] {
+            let logged = engine.loggable(odd);
+            assert!(logged.starts_with("sha256:"), "{odd:?}: {logged}");
+            assert_eq!(logged.len(), "sha256:".len() + 32);
+        }
+        assert_eq!(engine.loggable("a b"), engine.loggable("a b"));
+    }
 
     #[test]
     fn ports_are_stripped_and_odd_hosts_never_panic() {
