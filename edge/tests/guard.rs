@@ -284,7 +284,7 @@ fn a_blocked_stream_ends_with_the_apis_error_event() {
 }
 
 #[test]
-fn provider_errors_and_bodiless_responses_pass_with_an_event() {
+fn provider_errors_are_inspected_and_bodiless_responses_pass_with_an_event() {
     let guard = guard();
     let headers = caller();
     let body = chat("hello", false);
@@ -294,8 +294,10 @@ fn provider_errors_and_bodiless_responses_pass_with_an_event() {
     let response = result.exchange.inspect_response(429, &json, error);
     assert_eq!(response.status, 429);
     assert_eq!(response.body, error);
+    // Inspected (as generic JSON): nothing in it, so it passes as it came.
     let decision = result.exchange.response_decision().unwrap();
-    assert_eq!(decision.code.as_deref(), Some("response_not_inspected"));
+    assert_eq!(decision.outcome, "allow");
+    assert_eq!(decision.code, None);
     // Headers still say what the request decision was.
     assert!(
         response

@@ -20,7 +20,7 @@
 //!    is compressed, inspects it and forwards it (rewritten, when a
 //!    redaction or a token cap changed it) or refuses it.
 //! 3. [`Flow::response_head`] adds the governance headers and picks how
-//!    to read the body ([`BodyMode`]): pass (provider errors, no body), buffer
+//!    to read the body ([`BodyMode`]): pass (no body), buffer
 //!    (JSON) or stream (SSE, Gemini's JSON array).
 //! 4. [`Flow::response_body`] takes each piece of the body: buffered
 //!    bodies are inspected whole, streams are forwarded as each part
@@ -162,7 +162,7 @@ pub enum BodyStep {
 /// How to read a response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyMode {
-    /// Pass it untouched (not governed, provider error, no body).
+    /// Pass it untouched (not governed, no body).
     Pass,
     /// Read it whole: [`Flow::response_body`] waits for the end.
     Buffer,
@@ -775,22 +775,24 @@ impl Flow {
         ));
         set.extend(engine.ruleset().disclosure_headers.iter().cloned());
         set.extend(self.response_headers.iter().cloned());
-        let status = head.status;
-        // Provider errors carry no model output; pass them as they are.
-        if !head.has_body || !(200..300).contains(&status) {
-            let message = if head.has_body {
-                format!("status {status}: provider errors pass uninspected")
-            } else {
-                "the response has no body".to_owned()
-            };
-            self.record_pass(runtime, Phase::Response, "response_not_inspected", &message);
+        if !head.has_body {
+            self.record_pass(
+                runtime,
+                Phase::Response,
+                "response_not_inspected",
+                "the response has no body",
+            );
             return plan;
         }
-        let streamed = head
-            .content_type
-            .to_ascii_lowercase()
-            .contains("text/event-stream")
-            || (self.api == Some(Api::Gemini) && self.path.contains(":streamGenerateContent"));
+        // A provider error is inspected too (as generic JSON: it has no API
+        // shape): whoever answers can put any text in an error body.
+        let provider_error = !(200..300).contains(&head.status);
+        let streamed = !provider_error
+            && (head
+                .content_type
+                .to_ascii_lowercase()
+                .contains("text/event-stream")
+                || (self.api == Some(Api::Gemini) && self.path.contains(":streamGenerateContent")));
         // The body will change length (redaction, holdback, decoding).
         plan.edits.remove.push("content-length");
         if is_encoded(head.encoding) {
@@ -910,7 +912,7 @@ impl Flow {
         self.record_refusal(runtime, Phase::Response, 502, "stream_encoding", &message);
         let refusal = Refusal::plain(502, "uninspectable", &message, &self.request_id);
         match self.api {
-            Some(api) => refusal.sse_event(api),
+            Some(api) => refusal.sse_event(api, None),
             None => refusal.body(None),
         }
     }

@@ -45,7 +45,11 @@ pub struct Refusal {
 
 impl Refusal {
     /// The headers every refusal goes out with: JSON, the decision, the
-    /// request id and, for a usage budget, `retry-after`.
+    /// request id, for a usage budget `retry-after`, and — when sending the
+    /// same request again cannot change the answer — `x-should-retry:
+    /// false`, which the official OpenAI and Anthropic SDKs honour before
+    /// their own retry rules (they retry 408, 409, 429 and 5xx by default,
+    /// and each retry of a refused answer is a paid call).
     pub fn headers(&self) -> Vec<(String, String)> {
         let mut headers = vec![
             ("content-type".to_owned(), "application/json".to_owned()),
@@ -55,7 +59,18 @@ impl Refusal {
         if let Some(retry_after) = self.retry_after {
             headers.push(("retry-after".to_owned(), retry_after.to_string()));
         }
+        if !self.retryable() {
+            headers.push(("x-should-retry".to_owned(), "false".to_owned()));
+        }
         headers
+    }
+
+    /// Whether a retry may get another answer: a usage budget that resets
+    /// (429), aimsgate without a rule set (503), an upstream it could not
+    /// reach. Policy refusals and uninspectable bodies decide the same way
+    /// every time.
+    pub fn retryable(&self) -> bool {
+        matches!(self.status, 429 | 503) || self.code == "upstream_unreachable"
     }
 
     /// The refusal a blocking decision calls for, `None` unless it blocks.
@@ -212,7 +227,11 @@ impl Refusal {
 
     /// The Server-Sent Event that ends a stream cut off by this refusal,
     /// in `api`'s streaming error format.
-    pub fn sse_event(&self, api: Api) -> Vec<u8> {
+    ///
+    /// `last_sequence` is the `sequence_number` of the last Responses API
+    /// event seen (`None`: none): the error event takes the next one, as
+    /// the SDKs' event types require one to turn it into an API error.
+    pub fn sse_event(&self, api: Api, last_sequence: Option<u64>) -> Vec<u8> {
         let (event, data) = match api {
             Api::Anthropic => (Some("error"), self.value(Some(api))),
             Api::OpenaiResponses => (
@@ -222,6 +241,7 @@ impl Refusal {
                     "code": self.code,
                     "message": self.text(),
                     "param": null,
+                    "sequence_number": last_sequence.map_or(0, |s| s.saturating_add(1)),
                     "aimsgate": self.details(),
                 }),
             ),
@@ -292,12 +312,42 @@ mod tests {
     #[test]
     fn stream_events_are_framed_per_api() {
         let r = refusal();
-        let anthropic = String::from_utf8(r.sse_event(Api::Anthropic)).unwrap();
+        let anthropic = String::from_utf8(r.sse_event(Api::Anthropic, None)).unwrap();
         assert!(anthropic.starts_with("event: error\ndata: {"));
         assert!(anthropic.ends_with("}\n\n"));
-        let openai = String::from_utf8(r.sse_event(Api::OpenaiChat)).unwrap();
+        let openai = String::from_utf8(r.sse_event(Api::OpenaiChat, None)).unwrap();
         assert!(openai.starts_with("data: {\"aimsgate\""));
         let element = r.array_element(true);
         assert_eq!(element[0], b',');
+    }
+
+    #[test]
+    fn refusals_a_retry_cannot_change_say_so() {
+        let policy = Refusal::plain(403, "policy_block", "no", "r1");
+        assert!(
+            policy
+                .headers()
+                .contains(&("x-should-retry".into(), "false".into()))
+        );
+        let too_large = Refusal::plain(502, "response_too_large", "no", "r1");
+        assert!(
+            too_large
+                .headers()
+                .contains(&("x-should-retry".into(), "false".into()))
+        );
+        for (status, code) in [
+            (429, "budget"),
+            (503, "no_ruleset"),
+            (502, "upstream_unreachable"),
+        ] {
+            let retryable = Refusal::plain(status, code, "later", "r1");
+            assert!(
+                !retryable
+                    .headers()
+                    .iter()
+                    .any(|(k, _)| k == "x-should-retry"),
+                "{status} {code}"
+            );
+        }
     }
 }

@@ -142,6 +142,8 @@ pub struct StreamMeta {
     pub model: Option<String>,
     /// Output tokens from the latest usage block seen.
     pub output_tokens: Option<u64>,
+    /// The `sequence_number` of the latest Responses API event.
+    pub last_sequence: Option<u64>,
 }
 
 /// Stream deltas for every string under `node` (as [`Scan::Strings`]),

@@ -375,6 +375,7 @@ fn meta(root: &Node<'_>) -> Result<StreamMeta, CodecError> {
     Ok(StreamMeta {
         model,
         output_tokens,
+        last_sequence: None,
     })
 }
 

@@ -901,6 +901,9 @@ pub(super) fn responses_event(
         .map_or(0, to_u32_64);
     let delta = || cx.string(root.get("delta"), &top.key("delta"));
     let seed = run_seed(kind, index);
+    if let Some(sequence) = root.get("sequence_number").and_then(|n| n.as_u64()) {
+        meta.last_sequence = Some(sequence);
+    }
     let mut echo = false;
     match kind {
         "response.created" | "response.in_progress" | "response.queued" => {

@@ -826,7 +826,7 @@ impl ResponseStream {
                 out.extend_from_slice(&refusal.array_element(self.elements_out > 0));
                 out.push(b']');
             }
-            _ => out.extend_from_slice(&refusal.sse_event(self.api)),
+            _ => out.extend_from_slice(&refusal.sse_event(self.api, self.meta.last_sequence)),
         }
         self.pending.clear();
         self.held.clear();
@@ -1132,6 +1132,39 @@ mod tests {
         stream.finish(&engine, &mut out);
         assert_eq!(out.len(), before);
         assert_eq!(stream.decision().outcome, Outcome::Block);
+    }
+
+    #[test]
+    fn a_cut_responses_stream_ends_with_the_error_event_the_sdks_read() {
+        let engine = engine();
+        let event = |data: serde_json::Value| {
+            format!(
+                "event: {}\ndata: {data}\n\n",
+                data["type"].as_str().unwrap_or("")
+            )
+        };
+        let first = event(serde_json::json!({"type": "response.output_text.delta",
+            "output_index": 0, "content_index": 0, "delta": "all fine ", "sequence_number": 7}));
+        let second = event(serde_json::json!({"type": "response.output_text.delta",
+            "output_index": 0, "content_index": 0, "delta": "this is forbidden, ", "sequence_number": 8}));
+        let mut stream = open(&engine, Api::OpenaiResponses);
+        let mut out = Vec::new();
+        stream.push(&engine, first.as_bytes(), &mut out);
+        stream.push(&engine, second.as_bytes(), &mut out);
+        assert!(stream.ended());
+        let text = String::from_utf8(out).unwrap();
+        let error = text[first.len()..]
+            .strip_prefix("event: error\ndata: ")
+            .and_then(|e| e.strip_suffix("\n\n"))
+            .expect("one `error` event");
+        let value: serde_json::Value = serde_json::from_str(error).unwrap();
+        // The shape of the SDKs' `ResponseErrorEvent`: type, code, message,
+        // param and the next sequence number.
+        assert_eq!(value["type"], "error");
+        assert_eq!(value["code"], "policy_block");
+        assert!(value["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(value.get("param").is_some());
+        assert_eq!(value["sequence_number"], 9);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! cannot creep back in unnoticed.
 //!
 //! Besides examples/traffic, `filter/tests/recordings/` holds the cases
-//! where a walk of its own once differed: a provider error (passed
-//! uninspected), a gzip-encoded response (decoded, then redacted) and a
+//! where a walk of its own once differed: a provider error (inspected as
+//! generic JSON, its address masked), a gzip-encoded response (decoded, then redacted) and a
 //! WebSocket upgrade (refused before any body).
 
 use std::collections::BTreeSet;
@@ -145,13 +145,7 @@ fn the_recordings_that_once_differed_decide_as_documented() {
     type Expected<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, Option<&'a str>);
     let expect: &[Expected] = &[
         ("gzip-response-redacted.json", "allow", None, "redact", None),
-        (
-            "provider-error-passed.json",
-            "allow",
-            None,
-            "allow",
-            Some("response_not_inspected"),
-        ),
+        ("provider-error-passed.json", "allow", None, "redact", None),
         (
             "websocket-upgrade-refused.json",
             "block",
