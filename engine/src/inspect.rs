@@ -768,7 +768,12 @@ mod tests {
     #[test]
     fn only_plain_client_values_go_into_evidence_as_sent() {
         let engine = Engine::new(RuleSet::bare(Vec::new())).expect("builds");
-        for plain in ["req-1", "u-10482", "gpt-4o-mini", "f47ac10b-58cc-4372-a567-0e02b2c3d479"] {
+        for plain in [
+            "req-1",
+            "u-10482",
+            "gpt-4o-mini",
+            "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        ] {
             assert_eq!(engine.loggable(plain), plain);
         }
         let long = "x".repeat(MAX_TOKEN_LEN + 1);

@@ -696,13 +696,7 @@ fn html_escapes_what_events_say() {
     let compiled = compile(&baseline_text());
     let engine = engine(&compiled);
     let mut log = Log::new();
-    let mut event = event(
-        &engine,
-        "08-",
-        &decisions(&engine, "08-")[0],
-        DAY0,
-        "req-1",
-    );
+    let mut event = event(&engine, "08-", &decisions(&engine, "08-")[0], DAY0, "req-1");
     // The engine hashes a request id that is not a plain token; a trail
     // written by anything else may still hold markup, and the report must
     // escape it.
