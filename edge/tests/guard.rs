@@ -350,15 +350,12 @@ fn routing_ungoverned_unknown_and_retired() {
         headers: &headers,
         body: b"anything",
     });
+    // The baseline refuses hosts no route names (`unknown_hosts: refuse`).
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 403));
     assert_eq!(
-        result.verdict,
-        Verdict::Forward {
-            body: None,
-            set_headers: Vec::new(),
-            remove_headers: Vec::new()
-        }
+        result.exchange.request_decision().unwrap().code.as_deref(),
+        Some("host_not_governed")
     );
-    assert!(result.exchange.request_decision().is_none());
     let result = guard.inspect_request(&Request {
         method: "GET",
         host: "api.anthropic.com:443",
