@@ -416,7 +416,62 @@ pub fn generated() -> Vec<Case> {
     decoys(&mut cases);
     spellings(&mut cases);
     stored_outputs(&mut cases);
+    long_pem(&mut cases);
     cases
+}
+
+/// A private key longer than the stream window (4096 bytes), streamed in
+/// pieces: held from `-----BEGIN` and, once it outgrows the window, the
+/// stream is cut — no line of it reaches the client.
+fn long_pem(cases: &mut Vec<Case>) {
+    for (name, lines) in [("short", 20), ("long", 110)] {
+        let body: Vec<String> = (0..lines)
+            .map(|i| {
+                let seed = format!("{i:04}");
+                seed.repeat(16)
+                    .chars()
+                    .map(|c| (b'A' + (c as u8 - b'0') * 2) as char)
+                    .collect()
+            })
+            .collect();
+        let pem = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            body.join("\n")
+        );
+        let text = format!("Here is the key you asked for:\n{pem}\nKeep it safe.");
+        let pieces: Vec<String> = text
+            .as_bytes()
+            .chunks(300)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        let (outcome, item) = if lines > 60 {
+            ("block", 9)
+        } else {
+            ("redact", 9)
+        };
+        cases.push(case(
+            format!("stream-pem-{name}"),
+            item,
+            format!(
+                "a {}-byte private key streamed in 300-byte events",
+                pem.len()
+            ),
+            exchange(
+                chat_request("show me the deploy key"),
+                Some(chat_stream(&pieces)),
+            ),
+            Expect {
+                response: Some(outcome.to_owned()),
+                client_lacks: vec![
+                    body[1].clone(),
+                    body[lines / 2].clone(),
+                    body[lines - 1].clone(),
+                ],
+                ..Expect::default()
+            },
+        ));
+    }
 }
 
 fn expect_refused(secret: &str) -> Expect {

@@ -157,6 +157,33 @@ impl DetectorBound {
         }
     }
 
+    /// Whether a match of this detector that is not complete yet may
+    /// already cover more than the last `window` bytes of `text`: a match
+    /// with no length bound that began with one of its prefixes (a PEM
+    /// block's `-----BEGIN`) further back than the window, every byte since
+    /// in its alphabet. Held back only up to the window, its tail would
+    /// leave before the match is whole, so a stream is cut instead.
+    pub(crate) fn overflows(&self, text: &[u8], window: usize) -> bool {
+        if self.max_len.is_some_and(|max| max <= window) {
+            return false;
+        }
+        let Some((automaton, _, _)) = &self.prefixes else {
+            return false;
+        };
+        let run = text
+            .iter()
+            .rev()
+            .take_while(|&&b| self.alphabet.contains(b))
+            .count();
+        if run <= window {
+            return false;
+        }
+        let region = &text[text.len() - run..];
+        automaton
+            .find(region)
+            .is_some_and(|found| region.len() - found.start() > window)
+    }
+
     /// How many bytes at the end of `text` a match of this detector that
     /// is not complete yet could already cover (at most `window`).
     pub(crate) fn pending(&self, text: &[u8], window: usize) -> usize {

@@ -52,8 +52,9 @@ const CONTEXT: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamOptions {
     /// Most bytes of text held back for a detector whose matches have no
-    /// natural bound (PEM blocks). A longer match is still found, but only
-    /// its part within the window can be redacted.
+    /// natural bound (PEM blocks). A match that begins with its prefix and
+    /// outgrows the window cuts the stream: its tail would otherwise leave
+    /// before the match is whole.
     pub window: usize,
 }
 
@@ -521,7 +522,10 @@ impl ResponseStream {
 
     /// Scans what changed, decides, applies and forwards what is safe.
     fn inspect(&mut self, engine: &Engine, out: &mut Vec<u8>) {
-        let fresh = self.scan(engine);
+        let fresh = match self.scan(engine) {
+            Ok(fresh) => fresh,
+            Err(reason) => return self.fail(engine, &reason, out),
+        };
         if self.hits.len() > engine.max_hits() {
             // Past the limit the stream is cut, not passed partly redacted.
             self.decision = too_many_hits(Phase::Response, engine.max_hits());
@@ -543,11 +547,13 @@ impl ResponseStream {
     }
 
     /// Scans every run with new text; returns whether new final matches
-    /// were found.
-    fn scan(&mut self, engine: &Engine) -> bool {
+    /// were found, or why the stream must be cut (an open match longer
+    /// than the window).
+    fn scan(&mut self, engine: &Engine) -> Result<bool, String> {
         let bounds = engine.stream_bounds();
         let window = self.options.window;
         let mut fresh = false;
+        let mut overflow = false;
         let mut found = Vec::new();
         for (index, run) in self.runs.iter_mut().enumerate() {
             if !run.dirty && !run.closed {
@@ -561,6 +567,15 @@ impl ResponseStream {
             // Normalised once: the bounds and the scan both need the text
             // the detectors match, not the bytes as sent.
             let normalized = normalize::normalize(&run.text);
+            if !run.closed
+                && self
+                    .detectors
+                    .iter()
+                    .filter_map(|&d| bounds.get(d as usize))
+                    .any(|b| b.overflows(normalized.text.as_bytes(), window))
+            {
+                overflow = true;
+            }
             let hold = if run.closed {
                 0
             } else {
@@ -609,7 +624,13 @@ impl ResponseStream {
             }
             run.limit = run.limit.max(limit);
         }
-        fresh
+        if overflow {
+            return Err(
+                "a match with no length bound (a PEM block?) is longer than the stream window and cannot be held back whole"
+                    .to_owned(),
+            );
+        }
+        Ok(fresh)
     }
 
     fn evaluate(&mut self, engine: &Engine) {
