@@ -83,16 +83,19 @@ test("provider errors pass as they are, with the governance headers", async () =
   assert.equal((await response.json()).error.message, "slow down");
 });
 
-test("ungoverned traffic passes untouched", async () => {
+test("a host no route names is refused, and nothing goes upstream", async () => {
   const events = [];
   const guard = new Guard(rules, { onEvent: (line) => events.push(line) });
-  const original = new Response("plain", { status: 201, headers: { "x-upstream": "1" } });
-  const response = await guard.fetch(new Request("https://example.org/anything", { method: "POST", body: "x" }), async (request) => {
-    assert.equal(await request.text(), "x");
-    return original;
+  let called = false;
+  const response = await guard.fetch(new Request("https://example.org/anything", { method: "POST", body: "x" }), async () => {
+    called = true;
+    return new Response("plain", { status: 201 });
   });
-  assert.equal(response, original);
-  assert.equal(events.length, 1, "the chain start only");
+  assert.equal(called, false);
+  assert.equal(response.status, 403);
+  assert.equal(response.headers.get("x-should-retry"), "false");
+  const decision = events.map((line) => JSON.parse(line)).find((e) => e["event.name"] === "aimsgate.decision");
+  assert.equal(decision["aimsgate.code"], "host_not_governed");
 });
 
 test("a refused response body gets the refusal's status", async () => {
