@@ -182,6 +182,7 @@ export class Guard {
       const bytes = new Uint8Array(await response.arrayBuffer());
       const result = exchange.responseBody(bytes);
       this.#emit(result.events);
+      for (const name of result.removeHeaders) headers.delete(name);
       for (const [name, value] of result.headers) headers.set(name, value);
       if (result.status !== undefined) {
         init.status = result.status;

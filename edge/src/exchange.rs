@@ -104,11 +104,20 @@ pub struct Head {
 pub struct BodyResult {
     /// A new status (a refusal's), when it changes.
     pub status: Option<u16>,
-    /// Headers to set, on top of the head's.
+    /// Headers to set, on top of the head's: the response's own decision
+    /// ([`RESPONSE_DECISION_HEADER`]), and a refusal's headers.
     pub set_headers: Vec<(String, String)>,
+    /// Headers to remove: the AI-disclosure headers of a withheld answer
+    /// (what the client gets is the guard's error, not generated text).
+    pub remove_headers: Vec<String>,
     /// The body to send instead of the upstream's, when it changes.
     pub body: Option<Vec<u8>>,
 }
+
+/// The response phase's decision, on responses the guard still holds the
+/// head of when it is decided (`x-aimsgate-decision` is the request's: a
+/// proxy sends the response head before its body is decided).
+pub const RESPONSE_DECISION_HEADER: &str = "x-aimsgate-response-decision";
 
 /// A whole response through [`Exchange::inspect_response`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,21 +366,46 @@ impl Exchange {
         let unchanged = BodyResult {
             status: None,
             set_headers: Vec::new(),
+            remove_headers: Vec::new(),
             body: None,
         };
         let Some(step) = self.body_step(BodyMode::Buffer, body, true) else {
             return unchanged;
         };
+        let decided = |outcome: &str| (RESPONSE_DECISION_HEADER.to_owned(), outcome.to_owned());
         match step {
-            BodyStep::Forward(body) => BodyResult { body, ..unchanged },
+            BodyStep::Forward(body) => BodyResult {
+                body,
+                set_headers: self
+                    .response_decision()
+                    .map(|d| decided(&d.outcome))
+                    .into_iter()
+                    .collect(),
+                ..unchanged
+            },
             // Unlike a proxy, the guard still holds the response head: the
-            // refusal gets its own status.
+            // refusal gets its own status, and the answer it withholds is
+            // no longer marked as generated.
             BodyStep::Refuse(refusal) => {
                 let mut set_headers = refusal.headers();
                 set_headers.retain(|(name, _)| name != REQUEST_ID_HEADER);
+                set_headers.push(decided("block"));
+                let remove_headers = self
+                    .shared
+                    .engine()
+                    .map(|engine| {
+                        engine
+                            .ruleset()
+                            .disclosure_headers
+                            .iter()
+                            .map(|(name, _)| name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 BodyResult {
                     status: Some(refusal.status),
                     set_headers,
+                    remove_headers,
                     body: Some(refusal.body(self.flow.api())),
                 }
             }
@@ -448,7 +482,11 @@ impl Exchange {
             BodyMode::Buffer => {
                 let decided = self.response_body(body);
                 result.status = decided.status.unwrap_or(status);
+                result
+                    .set_headers
+                    .retain(|(name, _)| !decided.remove_headers.contains(name));
                 result.set_headers.extend(decided.set_headers);
+                result.remove_headers.extend(decided.remove_headers);
                 result.body = decided.body.unwrap_or_else(|| body.to_vec());
             }
             BodyMode::Stream => {

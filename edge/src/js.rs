@@ -392,8 +392,8 @@ impl JsExchange {
     }
 
     /// The whole body of a `buffer` response. Returns `{status?, headers,
-    /// body?, decision, events}`: `body` only when it changed, `status`
-    /// only when it changed (a refusal).
+    /// removeHeaders, body?, decision, events}`: `body` only when it
+    /// changed, `status` only when it changed (a refusal).
     #[wasm_bindgen(js_name = responseBody)]
     pub fn response_body(&mut self, body: JsValue) -> Result<JsValue, JsError> {
         let bytes = bytes_of(&body, "the body").map_err(|e| JsError::new(&e))?;
@@ -403,6 +403,7 @@ impl JsExchange {
             set(&object, "status", status);
         }
         set(&object, "headers", pairs_js(&result.set_headers));
+        set(&object, "removeHeaders", strings_js(&result.remove_headers));
         if let Some(body) = &result.body {
             set(&object, "body", Uint8Array::from(body.as_slice()));
         }

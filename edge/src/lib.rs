@@ -62,7 +62,10 @@ pub mod options;
 mod state;
 
 pub use audit::{RUNTIME, Recorded};
-pub use exchange::{BodyMode, BodyResult, Exchange, Head, Reply, Request, ResponseResult, Verdict};
+pub use exchange::{
+    BodyMode, BodyResult, Exchange, Head, RESPONSE_DECISION_HEADER, Reply, Request, ResponseResult,
+    Verdict,
+};
 pub use guard::{Guard, RequestResult};
 pub use options::Options;
 pub use state::Clock;

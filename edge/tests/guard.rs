@@ -565,3 +565,56 @@ fn arbitrary_bodies_chunks_and_headers_never_panic() {
     let lines = guard.take_events();
     check_chain(&lines, &["AKIAIOSFODNN7EXAMPLE", "jane@example.com", CARD]);
 }
+
+#[test]
+fn a_withheld_answer_says_so_in_its_head_and_is_not_marked_generated() {
+    let guard = guard();
+    let headers = caller();
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let answer = |text: &str| {
+        serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]})
+            .to_string()
+            .into_bytes()
+    };
+    let body = chat("hello", false);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let response =
+        result
+            .exchange
+            .inspect_response(200, &json, &answer("ref AIMS-CANARY-5b8e1f0a9d2c"));
+    assert_eq!(response.status, 403);
+    let has = |name: &str, value: &str| {
+        response
+            .set_headers
+            .contains(&(name.to_owned(), value.to_owned()))
+    };
+    assert!(has(aimsgate_edge::RESPONSE_DECISION_HEADER, "block"));
+    assert!(has("x-should-retry", "false"));
+    assert!(
+        response
+            .remove_headers
+            .contains(&"x-ai-generated".to_owned())
+    );
+    assert!(
+        !response
+            .set_headers
+            .iter()
+            .any(|(k, _)| k == "x-ai-generated")
+    );
+
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let response =
+        result
+            .exchange
+            .inspect_response(200, &json, &answer("Mail jane.doe@example.com"));
+    assert_eq!(response.status, 200);
+    assert!(response.set_headers.contains(&(
+        aimsgate_edge::RESPONSE_DECISION_HEADER.to_owned(),
+        "redact".to_owned()
+    )));
+    assert!(
+        response
+            .set_headers
+            .contains(&("x-ai-generated".to_owned(), "true".to_owned()))
+    );
+}
