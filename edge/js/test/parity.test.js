@@ -241,8 +241,15 @@ for (const file of files) {
         (k) => k.startsWith("x-aimsgate-") || k.startsWith("x-ai-") || k === "retry-after",
       ),
     );
+    // Intended: holding the head, the edge says what the response decision
+    // was (a proxy cannot), and drops the AI-disclosure headers from an
+    // answer it withheld.
+    if (edge.mode === "buffer" && filter.response) {
+      assert.equal(edge.headers.get("x-aimsgate-response-decision"), filter.response.outcome, "response decision");
+    }
+    governedNames.delete("x-aimsgate-response-decision");
     for (const name of governedNames) {
-      if (respondedBlock && name === "x-aimsgate-decision") continue;
+      if (respondedBlock && (name === "x-aimsgate-decision" || name.startsWith("x-ai-"))) continue;
       assert.equal(edge.headers.get(name), harnessHeader(outcome, name), `header ${name}`);
     }
   });
