@@ -374,7 +374,8 @@ impl Engine {
             user,
             group,
             now_secs: ctx.now_secs,
-            caps_output: api != Some(Api::OpenaiEmbeddings),
+            // Only an API's own shape has a cap member to write.
+            caps_output: api.is_some_and(|api| api != Api::OpenaiEmbeddings),
             text_only: false,
             stream_bytes: None,
         }
@@ -399,91 +400,27 @@ impl Engine {
             .or(route_api)
             .or_else(|| codec::api_from_path(ctx.path))
             .or_else(|| codec::sniff_request(body));
-        let Some(api) = api else {
+        let decoded = match api {
+            Some(api) => match codec::decode_request(api, body) {
+                // An endpoint under the API's (a batch, a token count) whose
+                // body is not the API's request: every string of it is
+                // inspected.
+                Err(CodecError::Shape { .. }) if codec::api_from_path(ctx.path) != Some(api) => {
+                    generic_request(body)
+                }
+                decoded => decoded.map_err(|err| codec_reason(&err)),
+            },
             // No API to read it as (a path a route allows without naming
-            // one): every string of a JSON body is inspected; anything
-            // else is refused.
-            let (view, decision) = match codec::decode_generic(body, Role::User) {
-                Ok(segments) => {
-                    let view = RequestView {
-                        segments,
-                        ..RequestView::default()
-                    };
-                    let decision = match self.scan_segments(&view.segments) {
-                        None => too_many_hits(Phase::Request, self.max_hits),
-                        Some(matches) => {
-                            let facts = self.facts(ctx, None, None, &[], None);
-                            decision::evaluate(
-                                &self.ruleset,
-                                self.rules_of(ctx.route),
-                                Phase::Request,
-                                &view.segments,
-                                &matches,
-                                &facts,
-                                ledger,
-                            )
-                        }
-                    };
-                    (Some(view), decision)
-                }
-                Err(_) => (
-                    None,
-                    uninspectable(
-                        Phase::Request,
-                        "the request is not in a supported LLM API format, nor JSON",
-                    ),
-                ),
-            };
-            return match (&view, decision) {
-                (Some(view), decision)
-                    if decision.block.is_none() && !decision.redactions.is_empty() =>
-                {
-                    match redact::redaction_edits(&view.segments, &decision.redactions)
-                        .and_then(|edits| redact::splice(body, edits))
-                    {
-                        Ok(rewritten) => RequestInspection {
-                            api: None,
-                            view: view.clone().into(),
-                            decision,
-                            body: Some(rewritten),
-                        },
-                        Err(err) => RequestInspection {
-                            api: None,
-                            view: None,
-                            decision: uninspectable(
-                                Phase::Request,
-                                &format!("redaction failed: {err}"),
-                            ),
-                            body: None,
-                        },
-                    }
-                }
-                (_, decision) => RequestInspection {
-                    api: None,
-                    view,
-                    decision,
-                    body: None,
-                },
-            };
-        };
-        let decoded = match codec::decode_request(api, body) {
-            // An endpoint under the API's (a batch, a token count) whose body
-            // is not the API's request: every string of it is inspected.
-            Err(CodecError::Shape { .. }) if codec::api_from_path(ctx.path) != Some(api) => {
-                codec::decode_generic(body, Role::User).map(|segments| RequestView {
-                    segments,
-                    ..RequestView::default()
-                })
-            }
-            decoded => decoded,
+            // one): every string of a JSON body is inspected.
+            None => generic_request(body),
         };
         let view = match decoded {
             Ok(view) => view,
-            Err(err) => {
+            Err(reason) => {
                 return RequestInspection {
-                    api: Some(api),
+                    api,
                     view: None,
-                    decision: uninspectable(Phase::Request, &codec_reason(&err)),
+                    decision: uninspectable(Phase::Request, &reason),
                     body: None,
                 };
             }
@@ -493,7 +430,7 @@ impl Engine {
             None => {
                 let decision = too_many_hits(Phase::Request, self.max_hits);
                 return RequestInspection {
-                    api: Some(api),
+                    api,
                     view: Some(view),
                     decision,
                     body: None,
@@ -504,7 +441,7 @@ impl Engine {
         // Gemini names the model in the path, not the body.
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
-        let facts = self.facts(ctx, Some(api), model.as_deref(), &tools, max_tokens);
+        let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
         let decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
@@ -516,14 +453,14 @@ impl Engine {
         );
         match rewrite_request(api, &view, body, &decision) {
             Ok(body) => RequestInspection {
-                api: Some(api),
+                api,
                 view: Some(view),
                 decision,
                 body,
             },
             // Never let a body through whose redaction failed: refuse it.
             Err(err) => RequestInspection {
-                api: Some(api),
+                api,
                 view: Some(view),
                 decision: uninspectable(Phase::Request, &format!("redaction failed: {err}")),
                 body: None,
@@ -741,8 +678,20 @@ fn codec_reason(err: &CodecError) -> String {
     err.to_string()
 }
 
+/// A request body of no API's shape, read generically.
+fn generic_request(body: &[u8]) -> Result<RequestView, String> {
+    codec::decode_generic(body, Role::User)
+        .map(|segments| RequestView {
+            segments,
+            ..RequestView::default()
+        })
+        .map_err(|err| {
+            format!("the request is not in a supported LLM API format, nor JSON ({err})")
+        })
+}
+
 fn rewrite_request(
-    api: Api,
+    api: Option<Api>,
     view: &RequestView,
     body: &[u8],
     decision: &Decision,
@@ -751,7 +700,7 @@ fn rewrite_request(
         return Ok(None);
     }
     let mut edits = redact::redaction_edits(&view.segments, &decision.redactions)?;
-    if let Some(cap) = decision.cap_max_tokens {
+    if let (Some(api), Some(cap)) = (api, decision.cap_max_tokens) {
         edits.extend(redact::cap_edit(api, view, body, cap));
     }
     if edits.is_empty() {
