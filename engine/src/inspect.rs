@@ -405,7 +405,9 @@ impl Engine {
                 // An endpoint under the API's (a batch, a token count) whose
                 // body is not the API's request: every string of it is
                 // inspected.
-                Err(CodecError::Shape { .. }) if codec::api_from_path(ctx.path) != Some(api) => {
+                Err(CodecError::Shape { .. } | CodecError::Json(_))
+                    if codec::api_from_path(ctx.path) != Some(api) =>
+                {
                     generic_request(body)
                 }
                 decoded => decoded.map_err(|err| codec_reason(&err)),
@@ -490,8 +492,11 @@ impl Engine {
             })
         };
         let decoded = match api {
+            // Not the API's shape, or not one JSON document (batch results
+            // come as JSON lines): read generically, which refuses what is
+            // not JSON at all.
             Some(api) => match codec::decode_response(api, body) {
-                Err(CodecError::Shape { .. }) => generic(),
+                Err(CodecError::Shape { .. } | CodecError::Json(_)) => generic(),
                 decoded => decoded,
             },
             None => generic(),

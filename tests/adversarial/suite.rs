@@ -265,17 +265,26 @@ fn readable(api: Option<Api>, message: &str) -> String {
         parser.push(body.as_bytes(), &mut events).is_ok() && parser.finish(&mut events).is_ok();
     if framed && !events.is_empty() {
         let mut stream = String::new();
+        // Per run key too, as SDKs accumulate: content apart from refusal,
+        // each tool call's arguments apart.
+        let mut runs: BTreeMap<(u32, String, u32), String> = BTreeMap::new();
         for event in &events {
             if let Some(api) = api
                 && let Ok(deltas) = event_delta(api, event)
             {
-                deltas.iter().for_each(|d| stream.push_str(&d.text));
+                for d in deltas.iter().filter(|d| !d.echo) {
+                    stream.push_str(&d.text);
+                    runs.entry((d.choice, format!("{:?}", d.kind), d.index))
+                        .or_default()
+                        .push_str(&d.text);
+                }
             }
             if let Ok(json) = serde_json::from_str::<Value>(&event.data) {
                 collect_strings(&json, &mut strings);
             }
         }
         strings.push(stream);
+        strings.extend(runs.into_values());
     }
     for s in strings {
         text.push('\n');
@@ -417,13 +426,143 @@ pub fn generated() -> Vec<Case> {
     spellings(&mut cases);
     stored_outputs(&mut cases);
     long_pem(&mut cases);
+    run_splits(&mut cases);
     cases
+}
+
+/// A key split between two pieces of one text that the stream marks as
+/// apart — a repeated (or empty) tool name, a refusal between two content
+/// pieces, a `done` or a repeat in mid-stream — while clients join them.
+fn run_splits(cases: &mut Vec<Case>) {
+    let (head, tail) = AWS_KEY.split_at(8);
+    let chunk = |delta: Value| {
+        let data = json!({"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": null}]});
+        format!("data: {data}\n\n")
+    };
+    let sse = |chunks: Vec<String>| json!({"status": 200, "headers": {"content-type": "text/event-stream"}, "chunks": chunks});
+    let call = |name: &str, args: &str| json!({"tool_calls": [{"index": 0, "type": "function", "function": {"name": name, "arguments": args}}]});
+    let args_head = format!("{{\"key\":\"{head}");
+    let args_tail = format!("{tail}\"}}");
+    let mut streams: Vec<(&str, Value, &str)> = vec![
+        (
+            "chat-empty-name",
+            sse(vec![
+                chunk(call("deploy", &args_head)),
+                chunk(call("", &args_tail)),
+                "data: [DONE]\n\n".to_owned(),
+            ]),
+            "redact",
+        ),
+        (
+            "chat-repeated-name",
+            sse(vec![
+                chunk(call("deploy", &args_head)),
+                chunk(call("deploy", &args_tail)),
+                "data: [DONE]\n\n".to_owned(),
+            ]),
+            "redact",
+        ),
+        (
+            "chat-refusal-between",
+            sse(vec![
+                chunk(json!({"content": format!("key {head}")})),
+                chunk(json!({"refusal": "x"})),
+                chunk(json!({"content": format!("{tail} done")})),
+                "data: [DONE]\n\n".to_owned(),
+            ]),
+            "redact",
+        ),
+    ];
+    let event = |data: Value| {
+        format!(
+            "event: {}\ndata: {data}\n\n",
+            data["type"].as_str().unwrap_or("")
+        )
+    };
+    let text_delta = |t: &str| {
+        event(
+            json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": t}),
+        )
+    };
+    streams.push((
+        "responses-done-mid-stream",
+        sse(vec![
+            text_delta(&format!("key {head}")),
+            event(json!({"type": "response.output_text.done", "output_index": 0, "content_index": 0, "text": format!("key {head}")})),
+            text_delta(&format!("{tail} done")),
+        ]),
+        "block",
+    ));
+    let anthropic_delta = |t: &str| {
+        event(
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": t}}),
+        )
+    };
+    streams.push((
+        "anthropic-stop-mid-stream",
+        sse(vec![
+            event(json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+            anthropic_delta(&format!("key {head}")),
+            event(json!({"type": "message_stop"})),
+            anthropic_delta(&format!("{tail} done")),
+        ]),
+        "block",
+    ));
+    for (name, response, outcome) in streams {
+        let request = if name.starts_with("responses") {
+            json!({"host": "api.openai.com", "path": "/v1/responses",
+                   "body": {"model": "gpt-4o-mini", "input": "hi", "stream": true, "max_output_tokens": 100}})
+        } else if name.starts_with("anthropic") {
+            json!({"host": "api.anthropic.com", "path": "/v1/messages",
+                   "body": {"model": "claude-sonnet-4-20250514", "max_tokens": 100, "stream": true,
+                            "messages": [{"role": "user", "content": "hi"}]}})
+        } else {
+            chat_request("hi")
+        };
+        cases.push(case(
+            format!("run-split-{name}"),
+            0,
+            format!(
+                "{name}: an AWS key split where the stream marks two runs and the client joins one"
+            ),
+            exchange(request, Some(response)),
+            Expect {
+                response: Some(outcome.to_owned()),
+                client_lacks: vec![AWS_KEY.to_owned()],
+                ..Expect::default()
+            },
+        ));
+    }
 }
 
 /// A private key longer than the stream window (4096 bytes), streamed in
 /// pieces: held from `-----BEGIN` and, once it outgrows the window, the
-/// stream is cut — no line of it reaches the client.
+/// stream is cut — no line of it reaches the client. A certificate (which
+/// no private-key match can grow from) followed by a long answer is not.
 fn long_pem(cases: &mut Vec<Case>) {
+    let certificate = format!(
+        "Here is the certificate:\n-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n{}",
+        "MIIB".repeat(300),
+        "and then a long explanation of how TLS works. ".repeat(150)
+    );
+    let pieces: Vec<String> = certificate
+        .as_bytes()
+        .chunks(300)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    cases.push(case(
+        "stream-certificate-then-long-text".to_owned(),
+        9,
+        "a certificate, then more than the window of text: not a private key, not cut".to_owned(),
+        exchange(chat_request("explain TLS"), Some(chat_stream(&pieces))),
+        Expect {
+            response: Some("allow".to_owned()),
+            client_has: vec!["how TLS works".to_owned()],
+            ..Expect::default()
+        },
+    ));
     for (name, lines) in [("short", 20), ("long", 110)] {
         let body: Vec<String> = (0..lines)
             .map(|i| {

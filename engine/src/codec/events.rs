@@ -50,7 +50,11 @@ pub fn decode_data(
     match api {
         Api::OpenaiChat => openai::chat_chunk(&root, deltas, meta),
         Api::OpenaiResponses => openai::responses_event(&root, deltas, meta),
-        Api::OpenaiEmbeddings => Ok(()),
+        // No embeddings stream exists; whatever arrives is read whole.
+        Api::OpenaiEmbeddings => {
+            super::delta::scan_rest_deltas(&root, &[], 0, super::run_seed("embeddings", 0), deltas);
+            Ok(())
+        }
         Api::Anthropic => anthropic::stream_event(&root, deltas, meta),
         Api::Gemini => gemini::stream_chunk(&root, data, deltas, meta),
     }

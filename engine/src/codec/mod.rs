@@ -483,7 +483,14 @@ pub fn decode_response(api: Api, body: &[u8]) -> Result<ResponseView, CodecError
     match api {
         Api::OpenaiChat => openai::chat_response(&root),
         Api::OpenaiResponses => openai::responses_response(&root),
-        Api::OpenaiEmbeddings => Ok(ResponseView::default()),
+        // Vectors are numbers, but a guessed API (or a lying upstream) must
+        // not make a body unread: every string of it is inspected.
+        Api::OpenaiEmbeddings => {
+            decode_generic(body, Role::Assistant).map(|segments| ResponseView {
+                segments,
+                ..ResponseView::default()
+            })
+        }
         Api::Anthropic => anthropic::response(&root),
         Api::Gemini => gemini::response(&root),
     }
@@ -1037,5 +1044,27 @@ mod tests {
             error.to_string(),
             "not a openai-chat body: messages[1].content[0].text: missing"
         );
+    }
+
+    #[test]
+    fn an_embeddings_response_is_read_generically_not_skipped() {
+        // A guessed API must not make a body unread: the vectors are
+        // numbers, every string is text.
+        let body = br#"{"object":"list","model":"m","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"note":"leak AKIAIOSFODNN7EXAMPLE"}"#;
+        let view = decode_response(Api::OpenaiEmbeddings, body).unwrap();
+        let texts: Vec<&str> = view.segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["leak AKIAIOSFODNN7EXAMPLE"]);
+    }
+
+    #[test]
+    fn json_lines_are_read_line_by_line_with_their_offsets() {
+        let body = b"{\"a\":\"one\"}\n\n{\"b\":\"two\"}\n";
+        let segments = decode_generic(body, Role::Assistant).unwrap();
+        for segment in &segments {
+            let literal = &body[segment.raw.clone()];
+            assert_eq!(literal, format!("\"{}\"", segment.text).as_bytes());
+        }
+        assert_eq!(segments.len(), 2);
+        assert!(decode_generic(b"{\"a\":1}\nnot json\n", Role::Assistant).is_err());
     }
 }

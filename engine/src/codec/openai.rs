@@ -28,6 +28,9 @@ const EMBEDDINGS: Cx = Cx(Api::OpenaiEmbeddings);
 
 /// Every output-token cap spelling of the OpenAI APIs: OpenAI-compatible
 /// servers read either API's spelling, so a cap replaces all three.
+/// The run of a chat choice's refusal text (its content is run 0).
+const REFUSAL_RUN: u32 = 1 << 30;
+
 /// Responses API input items that replay the model's own built-in calls.
 const MODEL_ITEMS: &[&str] = &[
     "web_search_call",
@@ -821,9 +824,12 @@ fn chat_delta(
 ) -> Result<(), CodecError> {
     let cx = CHAT;
     cx.object(delta, path)?;
-    for key in ["content", "refusal"] {
+    // Content and refusal are two texts a client accumulates apart: each
+    // its own run, so a refusal between two content pieces does not hide a
+    // match the client's `content` holds whole.
+    for (key, run) in [("content", 0), ("refusal", REFUSAL_RUN)] {
         if let Some(text) = cx.string(delta.get(key), &path.key(key))? {
-            out.extend(StreamDelta::text(choice, SegmentKind::Text, 0, text));
+            out.extend(StreamDelta::text(choice, SegmentKind::Text, run, text));
         }
     }
     let calls_path = path.key("tool_calls");
@@ -864,7 +870,10 @@ fn call_delta(
 ) -> Result<(), CodecError> {
     let cx = CHAT;
     cx.object(function, path)?;
-    let name = cx.string(function.get("name"), &path.key("name"))?;
+    // An empty name names nothing: it must not start a new run.
+    let name = cx
+        .string(function.get("name"), &path.key("name"))?
+        .filter(|n| !n.text.is_empty());
     let args = function.get("arguments").or_else(|| function.get("input"));
     let args = cx.string(args, &path.key("arguments"))?;
     out.extend(StreamDelta::tool(

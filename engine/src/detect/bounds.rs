@@ -25,6 +25,9 @@
 //! match non-ASCII text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::hybrid::dfa::DFA;
+use regex_automata::nfa::thompson;
+use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -82,6 +85,11 @@ pub(crate) struct DetectorBound {
     alphabet: ByteSet,
     /// Literals every match starts with, and the longest of them.
     prefixes: Option<(AhoCorasick, Vec<Vec<u8>>, bool)>,
+    /// Lazy DFAs of the patterns, to tell whether a match can still grow
+    /// from a prefix (a certificate's `-----BEGIN` cannot become a private
+    /// key); empty when not built (not a regex, or a pattern the DFA
+    /// builder refuses): then any prefix counts.
+    dfas: Vec<DFA>,
 }
 
 impl DetectorBound {
@@ -92,6 +100,7 @@ impl DetectorBound {
         let max_len = detector.max_match_len.map(|n| n as usize);
         let mut alphabet = ByteSet::non_ascii();
         let mut prefixes: Option<Vec<Vec<u8>>> = Some(Vec::new());
+        let mut dfas = Vec::new();
         let mut case_insensitive = false;
         match &detector.kind {
             DetectorKind::Regex {
@@ -103,6 +112,11 @@ impl DetectorBound {
                 for pattern in patterns {
                     match parse(pattern, *ci, *unicode) {
                         Some(hir) => {
+                            if let Ok(nfa) = thompson::Compiler::new().build_from_hir(&hir)
+                                && let Ok(dfa) = DFA::builder().build_from_nfa(nfa)
+                            {
+                                dfas.push(dfa);
+                            }
                             collect_alphabet(&hir, &mut alphabet);
                             let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
                             match (seq.literals(), prefixes.as_mut()) {
@@ -154,6 +168,7 @@ impl DetectorBound {
             max_len,
             alphabet,
             prefixes,
+            dfas,
         }
     }
 
@@ -180,8 +195,36 @@ impl DetectorBound {
         }
         let region = &text[text.len() - run..];
         automaton
-            .find(region)
-            .is_some_and(|found| region.len() - found.start() > window)
+            .find_iter(region)
+            .take_while(|found| region.len() - found.start() > window)
+            .any(|found| self.may_grow(&region[found.start()..]))
+    }
+
+    /// Whether some pattern can still match more of a text that starts
+    /// with `text` (anchored at its start): its DFA has not died on it (a
+    /// match may have been found on the way; a longer one is still
+    /// possible). With no DFAs, or one that gives up, assume it can.
+    fn may_grow(&self, text: &[u8]) -> bool {
+        if self.dfas.is_empty() {
+            return true;
+        }
+        self.dfas.iter().any(|dfa| {
+            let mut cache = dfa.create_cache();
+            let input = Input::new(text).anchored(Anchored::Yes);
+            let Ok(mut state) = dfa.start_state_forward(&mut cache, &input) else {
+                return true;
+            };
+            for &byte in text {
+                state = match dfa.next_state(&mut cache, state, byte) {
+                    Ok(state) => state,
+                    Err(_) => return true,
+                };
+                if state.is_dead() {
+                    return false;
+                }
+            }
+            true
+        })
     }
 
     /// How many bytes at the end of `text` a match of this detector that

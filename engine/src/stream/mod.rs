@@ -124,6 +124,8 @@ struct Run {
     /// Digest of the run's whole text (trimmed text included): an event
     /// that repeats the run is recognised by it.
     digest: Digest,
+    /// The tool call's name, for a call's run.
+    name: Option<String>,
 }
 
 /// SHA-256 of a run's text so far, updated as text arrives.
@@ -475,6 +477,7 @@ impl ResponseStream {
                     dirty: true,
                     counted: Vec::new(),
                     digest,
+                    name: None,
                 });
                 self.text_bytes += len;
                 self.runs.len() - 1
@@ -490,17 +493,25 @@ impl ResponseStream {
         }
     }
 
-    /// The run a delta extends: a named tool call starts a new one.
+    /// The run a delta extends. Clients join a key's text however the
+    /// stream marks it (a `done`, a repeat, a repeated tool name), so the
+    /// key's last run takes it — reopened if it was closed; only a tool
+    /// call named anew after its run has text starts another run.
     fn run_for(&mut self, delta: &StreamDelta) -> usize {
         let key = (delta.choice, delta.kind, delta.index);
-        let open = self
+        let last = self
             .runs
             .iter()
-            .rposition(|r| (r.choice, r.kind, r.index) == key && !r.closed);
-        match open {
-            Some(i) if delta.tool_name.is_none() => i,
+            .rposition(|r| (r.choice, r.kind, r.index) == key);
+        let renamed = delta.tool_name.is_some()
+            && last.is_some_and(|i| self.runs[i].end() > 0 && !self.same_call(i, delta));
+        match last {
+            Some(i) if !renamed => {
+                self.runs[i].closed = false;
+                i
+            }
             _ => {
-                if let Some(i) = open {
+                if let Some(i) = last {
                     self.runs[i].closed = true;
                 }
                 self.runs.push(Run {
@@ -514,6 +525,7 @@ impl ResponseStream {
                     dirty: false,
                     counted: Vec::new(),
                     digest: Digest::default(),
+                    name: delta.tool_name.clone(),
                 });
                 self.runs.len() - 1
             }
@@ -544,6 +556,12 @@ impl ResponseStream {
         if let Err(reason) = self.forward(out) {
             self.fail(engine, &reason, out);
         }
+    }
+
+    /// Whether `delta` names the call run `run` already is (a provider
+    /// repeating the name in every chunk).
+    fn same_call(&self, run: usize, delta: &StreamDelta) -> bool {
+        self.runs[run].name.is_some() && self.runs[run].name == delta.tool_name
     }
 
     /// Scans every run with new text; returns whether new final matches
@@ -602,6 +620,14 @@ impl ResponseStream {
             for m in found.drain(..) {
                 let span = run.base + m.span.start..run.base + m.span.end;
                 if span.start < run.limit {
+                    if span.end > run.limit
+                        && !run.counted.contains(&(m.detector, span.start, span.end))
+                    {
+                        // A new match over text already sent (a run the
+                        // stream reopened, a match longer than any bound):
+                        // it cannot be redacted, so the stream is cut.
+                        overflow = true;
+                    }
                     continue; // settled earlier (or cut by the context edge)
                 }
                 if span.end > safe {
@@ -626,7 +652,7 @@ impl ResponseStream {
         }
         if overflow {
             return Err(
-                "a match with no length bound (a PEM block?) is longer than the stream window and cannot be held back whole"
+                "a match covers text already sent (a run reopened, or a match longer than the stream window) and cannot be redacted"
                     .to_owned(),
             );
         }
