@@ -325,6 +325,26 @@ impl Flow {
         matches!(self.stage, Stage::Request)
     }
 
+    /// The host said a body would follow but the response is here and no
+    /// body ever came (ngx_wasm_module says `end_of_stream = false` for
+    /// every request's headers and calls no body callback for an empty
+    /// body): the request had no body, and the response is governed as
+    /// any other. Without this the exchange would wait for a body forever
+    /// and its response pass unread.
+    pub fn request_had_no_body(&mut self, runtime: &mut dyn Runtime) {
+        if !matches!(self.stage, Stage::Request) {
+            return;
+        }
+        self.record_pass(
+            runtime,
+            Phase::Request,
+            "no_body",
+            "the request had no body (the host announced one, then sent none)",
+        );
+        self.request_encoding = None;
+        self.stage = Stage::AwaitResponse;
+    }
+
     /// Whether the response is governed: its head and body still to be
     /// decided on.
     pub fn governed(&self) -> bool {

@@ -53,6 +53,9 @@ pub struct Http {
     request_size: usize,
     /// Size of the buffered response body as of its last body callback.
     response_size: usize,
+    /// A request body callback came (or trailers): see
+    /// `on_http_response_headers`.
+    request_body_seen: bool,
 }
 
 fn apply(map: Map, edits: &HeaderEdits) {
@@ -73,6 +76,7 @@ impl Http {
             flow: Flow::new(),
             request_size: 0,
             response_size: 0,
+            request_body_seen: false,
         }
     }
 
@@ -253,12 +257,14 @@ impl HttpContext for Http {
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         self.request_size = body_size;
+        self.request_body_seen = true;
         self.request_body(body_size, end_of_stream)
     }
 
     /// Request trailers: the body before them is complete. Decide it now;
     /// continuing without a decision would release it uninspected.
     fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        self.request_body_seen = true;
         if !self.flow.buffering_request() {
             return Action::Continue;
         }
@@ -266,6 +272,20 @@ impl HttpContext for Http {
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        // A request whose headers announced a body that never came
+        // (ngx_wasm_module, for every bodiless request): it had none. Not
+        // after a body callback: then the proxy itself answered mid-body
+        // (Envoy's 413), and the request stays incomplete.
+        if !self.request_body_seen
+            && self.flow.buffering_request()
+            && let Some(loaded) = self.loaded.clone()
+        {
+            let mut recorder = Recorder {
+                shared: &self.shared,
+                loaded: Some(&loaded),
+            };
+            self.flow.request_had_no_body(&mut recorder);
+        }
         // Ungoverned traffic, and our own local replies (they pass through
         // the filter chain too), go by without a look at their headers.
         if !self.flow.awaits_response() {

@@ -551,9 +551,16 @@ impl<'a> Driver<'a> {
                 Dir::Request => "proxy_on_request_headers",
                 Dir::Response => "proxy_on_response_headers",
             };
+            // ngx_wasm_module passes `end_of_stream = false` to both headers
+            // callbacks, a bodiless GET included, and then calls no body
+            // callback for an empty body (ngx_wasm_module 3bed278,
+            // src/http/proxy_wasm/ngx_http_proxy_wasm.c:38-41, 197-200 and
+            // 96-102; src/wasm/ngx_wasm_ops.c:507).
+            let reported_end =
+                end_stream && self.plugin.store.data().config.flavor != Flavor::NgxWasm;
             let called = self.call_filter(
                 name,
-                &[u32_val(self.context_id), count, bool_val(end_stream)],
+                &[u32_val(self.context_id), count, bool_val(reported_end)],
             );
             self.headers_status(called)
         };

@@ -16,6 +16,8 @@ pub enum Flavor {
     #[default]
     Envoy,
     /// Kong's ngx_wasm_module: a replacement is truncated to the size
-    /// argument, and requests carry `host` rather than `:authority`.
+    /// argument, requests carry `host` rather than `:authority`, and the
+    /// headers callbacks always say `end_of_stream = false` (a bodiless
+    /// request then gets no body callback at all).
     NgxWasm,
 }

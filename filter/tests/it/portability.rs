@@ -139,3 +139,33 @@ fn a_disguised_canary_split_across_stream_events_is_caught_on_both_hosts() {
         }
     }
 }
+
+/// ngx_wasm_module announces a body for every request (`end_of_stream =
+/// false` on the headers) and then sends no body callback when there is
+/// none: the stored answer a GET reads back must still be inspected.
+#[test]
+fn a_bodiless_request_has_its_response_governed_on_both_hosts() {
+    for flavor in [Flavor::Envoy, Flavor::NgxWasm] {
+        let mut plugin = on(flavor);
+        let mut get = request("api.openai.com", "/v1/chat/completions/chatcmpl-1", b"", 1);
+        get.body.clear();
+        get.headers.retain(|(k, _)| k != "content-length");
+        for (k, v) in &mut get.headers {
+            if k == ":method" {
+                *v = "GET".into();
+            }
+        }
+        let run = exchange(
+            &mut plugin,
+            get,
+            completion("Our internal reference is AIMS-CANARY-5b8e1f0a9d2c."),
+        );
+        assert_eq!(
+            run.request.as_ref().and_then(|r| r.code.as_deref()),
+            Some("no_body"),
+            "{flavor:?}"
+        );
+        assert_eq!(outcome(&run.response), "block", "{flavor:?}");
+        assert!(!body_text(&run).contains("AIMS-CANARY"), "{flavor:?}");
+    }
+}
