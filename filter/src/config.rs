@@ -41,6 +41,11 @@ pub struct Options {
     pub max_hits: usize,
     /// Header carrying the request id (Envoy sets `x-request-id`).
     pub request_id_header: String,
+    /// Header naming the host the client addressed, which routing reads:
+    /// `:authority` on Envoy and Istio; `host` on Kong, where
+    /// ngx_wasm_module's `:authority` is the server block's name and port.
+    /// A wrong choice fails closed (hosts no route names are refused).
+    pub host_header: String,
     /// Audit evidence: where events go, checkpoints, hit fingerprints.
     pub audit: AuditOptions,
 }
@@ -178,6 +183,7 @@ impl Default for Options {
             max_compression_ratio: aimsgate_engine::decode::DEFAULT_MAX_RATIO,
             max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
+            host_header: ":authority".to_owned(),
             audit: AuditOptions::default(),
         }
     }
@@ -238,6 +244,12 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
     };
     if options.max_request_body == 0 || options.max_response_body == 0 {
         return Err("options: body limits must be positive".to_owned());
+    }
+    if options.host_header.trim().is_empty() {
+        return Err(
+            "options.host_header: name the header that holds the host (`:authority` on Envoy, `host` on Kong)"
+                .to_owned(),
+        );
     }
     options.audit.check()?;
     let hit_key = match &options.audit.hit_key_env {

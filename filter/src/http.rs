@@ -215,11 +215,14 @@ impl Context for Http {}
 impl HttpContext for Http {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         let headers = abi::headers(Map::RequestHeaders).unwrap_or_default();
-        // Envoy carries the host in :authority; ngx_wasm_module may not.
-        let host = header(&headers, ":authority")
-            .filter(|h| !h.is_empty())
-            .or_else(|| header(&headers, "host"))
-            .unwrap_or_default();
+        self.loaded = self.shared.current();
+        // The configured header names the host (`:authority` on Envoy,
+        // `host` on Kong); without a rule set, whichever is there.
+        let host = match &self.loaded {
+            Some(loaded) => header(&headers, &loaded.options.host_header),
+            None => header(&headers, ":authority").or_else(|| header(&headers, "host")),
+        }
+        .unwrap_or_default();
         let head = RequestHead {
             method: header(&headers, ":method").unwrap_or_default(),
             host,
@@ -227,7 +230,6 @@ impl HttpContext for Http {
             headers: &headers,
             has_body: !end_of_stream,
         };
-        self.loaded = self.shared.current();
         let step = match self.loaded.clone() {
             Some(loaded) => self.step(&loaded, |flow, env| flow.request_head(env, &head)),
             None => {

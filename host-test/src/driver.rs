@@ -280,13 +280,17 @@ impl<'a> Driver<'a> {
         }
         let scheme = headers.get(":scheme").unwrap_or("http").to_owned();
         headers.set_if_absent("x-forwarded-proto", &scheme);
-        if self.plugin.store.data().config.flavor == Flavor::NgxWasm
-            && let Some(authority) = headers.get(":authority").map(str::to_owned)
-        {
-            // nginx keeps the request's Host header; the pseudo-header is
-            // not what a filter can rely on there.
-            headers.remove(":authority");
-            headers.set_if_absent("host", &authority);
+        if self.plugin.store.data().config.flavor == Flavor::NgxWasm {
+            // ngx_wasm_module builds `:authority` from the matched server
+            // block's `server_name` and the listening port, and keeps the
+            // client's Host as a header of its own (ngx_wasm_module 3bed278,
+            // src/common/proxy_wasm/ngx_proxy_wasm_maps.c:647-669; test
+            // t/03-proxy_wasm/hfuncs/103-proxy_get_http_request_headers.t:41-48).
+            if let Some(client) = headers.get(":authority").map(str::to_owned) {
+                headers.set_if_absent("host", &client);
+            }
+            let server = self.plugin.server_authority.clone();
+            headers.set(":authority", &server);
         }
         self.stream().request_headers = headers;
         self.create_context();

@@ -7,7 +7,8 @@
 /// source/extensions/common/wasm/context.cc (`Buffer::copyFrom`), and Kong's
 /// ngx_wasm_module, src/common/proxy_wasm/ngx_proxy_wasm_host.c
 /// (`ngx_proxy_wasm_hfuncs_set_buffer`) and ngx_proxy_wasm_maps.c (the
-/// request's pseudo-headers); docs/deploy.md says what the filter relies on.
+/// request's pseudo-headers: `:authority` is the server's, lines 647-669);
+/// docs/deploy.md says what the filter relies on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Flavor {
     /// Envoy (and Istio): `proxy_set_buffer_bytes(0, len, data)` drains
@@ -16,7 +17,8 @@ pub enum Flavor {
     #[default]
     Envoy,
     /// Kong's ngx_wasm_module: a replacement is truncated to the size
-    /// argument, requests carry `host` rather than `:authority`, and the
+    /// argument, `:authority` names the server block (the client's host is
+    /// in `host`, see `HostOptions::server_authority`), and the
     /// headers callbacks always say `end_of_stream = false` (a bodiless
     /// request then gets no body callback at all).
     NgxWasm,

@@ -74,6 +74,11 @@ pub struct HostOptions {
     pub environment: Vec<(String, String)>,
     /// Whose semantics to follow where proxy-wasm hosts differ.
     pub flavor: Flavor,
+    /// ngx_wasm_module only: the matched `server` block's `server_name` and
+    /// the listening port, which is what `:authority` holds there (not the
+    /// client's Host; ngx_wasm_module 3bed278,
+    /// src/common/proxy_wasm/ngx_proxy_wasm_maps.c:647-669).
+    pub server_authority: String,
 }
 
 impl Default for HostOptions {
@@ -92,6 +97,7 @@ impl Default for HostOptions {
             random_seed: 0x5eed,
             environment: Vec::new(),
             flavor: Flavor::Envoy,
+            server_authority: "localhost:8080".to_owned(),
         }
     }
 }
@@ -153,6 +159,8 @@ pub struct Plugin {
     pub(crate) allow_on_headers_stop_iteration: bool,
     pub(crate) stream_idle_timeout_ms: u64,
     pub(crate) generate_request_id: bool,
+    /// [`HostOptions::server_authority`].
+    pub(crate) server_authority: String,
     configured: bool,
     trap: Option<String>,
     next_context_id: u32,
@@ -236,6 +244,7 @@ impl Plugin {
             allow_on_headers_stop_iteration: options.allow_on_headers_stop_iteration,
             stream_idle_timeout_ms: options.stream_idle_timeout_ms,
             generate_request_id: options.generate_request_id,
+            server_authority: options.server_authority.clone(),
             configured: false,
             trap: None,
             next_context_id: ROOT_CONTEXT_ID + 1,

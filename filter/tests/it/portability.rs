@@ -6,9 +6,26 @@ use crate::common::*;
 use aimsgate_host::{Flavor, HostOptions};
 use serde_json::Value;
 
+/// The baseline with the options each host needs: on ngx_wasm_module the
+/// host the client addressed is in `host` (`:authority` names the server
+/// block there).
 fn on(flavor: Flavor) -> aimsgate_host::Plugin {
+    let host_header = match flavor {
+        Flavor::Envoy => ":authority",
+        Flavor::NgxWasm => "host",
+    };
+    with_host_header(flavor, host_header)
+}
+
+fn with_host_header(flavor: Flavor, host_header: &str) -> aimsgate_host::Plugin {
+    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(&baseline()).expect("loads");
+    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
+    let configuration = serde_json::json!({
+        "ruleset": ruleset,
+        "options": {"host_header": host_header},
+    });
     let plugin = start(
-        baseline(),
+        configuration.to_string().into_bytes(),
         HostOptions {
             flavor,
             ..HostOptions::default()
@@ -16,6 +33,26 @@ fn on(flavor: Flavor) -> aimsgate_host::Plugin {
     );
     assert!(plugin.configured(), "{:?}", plugin.logs());
     plugin
+}
+
+/// On Kong, `:authority` names the server block, not the provider: left at
+/// its Envoy default, `host_header` makes every request an unknown host,
+/// refused — closed, not open.
+#[test]
+fn the_wrong_host_header_on_ngx_wasm_module_fails_closed() {
+    let mut plugin = with_host_header(Flavor::NgxWasm, ":authority");
+    let run = openai(
+        &mut plugin,
+        &chat("deploy with AKIAIOSFODNN7EXAMPLE"),
+        1,
+        completion("ok"),
+    );
+    assert_eq!(run.outcome.status, 403);
+    assert_eq!(
+        run.request.as_ref().and_then(|r| r.code.as_deref()),
+        Some("host_not_governed")
+    );
+    assert!(!upstream_text(&run).contains("AKIAIOSFODNN7EXAMPLE"));
 }
 
 #[test]
