@@ -213,8 +213,16 @@ pub struct MemoryLedger {
     counters: HashMap<String, (u64, u64)>,
 }
 
+/// Callers a [`MemoryLedger`] keeps before it forgets those counted in an
+/// older window (a flood of new caller ids must not grow it without end).
+const MEMORY_LEDGER_KEYS: usize = 65_536;
+
 impl UsageLedger for MemoryLedger {
     fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64 {
+        if self.counters.len() >= MEMORY_LEDGER_KEYS && !self.counters.contains_key(key) {
+            self.counters
+                .retain(|_, (window, _)| *window >= window_start);
+        }
         let entry = self
             .counters
             .entry(key.to_owned())

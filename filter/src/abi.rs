@@ -129,6 +129,12 @@ unsafe extern "C" {
         cas: u32,
     ) -> u32;
     fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
+    fn proxy_get_property(
+        path: *const u8,
+        path_size: usize,
+        value: *mut *mut u8,
+        value_size: *mut usize,
+    ) -> u32;
 }
 
 // Envoy and ngx_wasm_module both provide WASI's `random_get`
@@ -306,6 +312,21 @@ pub fn shared_data(key: &str) -> Result<Option<(Vec<u8>, u32)>, Status> {
         unsafe { proxy_get_shared_data(key.as_ptr(), key.len(), &mut data, &mut size, &mut cas) };
     match status {
         0 => Ok(Some((take(data, size), cas))),
+        NOT_FOUND => Ok(None),
+        other => Err(Status(other)),
+    }
+}
+
+/// A property (`path` segments, e.g. `["ngx", "nginx_version"]`), `None`
+/// when the proxy has no such property.
+pub fn property(path: &[&str]) -> Result<Option<Vec<u8>>, Status> {
+    // The ABI's path is the segments joined by NUL.
+    let joined = path.join("\0");
+    let (mut data, mut size) = (null_mut(), 0usize);
+    // SAFETY: pointer/length describe `joined`; out-pointers are valid.
+    let status = unsafe { proxy_get_property(joined.as_ptr(), joined.len(), &mut data, &mut size) };
+    match status {
+        0 => Ok(Some(take(data, size))),
         NOT_FOUND => Ok(None),
         other => Err(Status(other)),
     }

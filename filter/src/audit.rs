@@ -64,7 +64,15 @@ pub struct Trail {
     /// Whether the buffer is overflowing (one log line per episode).
     overflowing: u64,
     last_checkpoint: u64,
+    /// Longest log line an event may take; longer ones go out in parts
+    /// (`None`: whole). Set on ngx_wasm_module, whose lines nginx cuts.
+    pub(crate) max_log_line: Option<usize>,
 }
+
+/// Bytes of event text per log line on nginx: `NGX_MAX_ERROR_STR` is 2,048
+/// for the whole line, which also holds nginx's time, level, pid and
+/// connection prefix, ngx_wasm_module's filter prefix and the part header.
+pub const NGX_LOG_TEXT: usize = 1_600;
 
 impl Trail {
     /// A new chain, started with its start event.
@@ -86,6 +94,7 @@ impl Trail {
             failing: false,
             overflowing: 0,
             last_checkpoint: now,
+            max_log_line: None,
         };
         let start = trail
             .core
@@ -108,7 +117,14 @@ impl Trail {
         let sealed = self.core.seal(event);
         metrics.count("aimsgate.audit.events");
         if options.log {
-            abi::log(Level::Info, &sealed.line);
+            match self.max_log_line {
+                Some(max) => {
+                    for part in audit::split(self.chain_id(), &sealed.line, max) {
+                        abi::log(Level::Info, &part);
+                    }
+                }
+                None => abi::log(Level::Info, &sealed.line),
+            }
         }
         let (Some(collector), Some(head)) = (&options.collector, head) else {
             return true;
@@ -155,10 +171,11 @@ impl Trail {
     }
 
     /// Periodic work: a checkpoint when one is due, and delivery.
-    pub fn tick(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64) {
+    /// `shares_data`: the proxy's shared data may be used (for witnesses).
+    pub fn tick(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64, shares_data: bool) {
         let interval = options.checkpoint_interval_ms.saturating_mul(1_000_000);
         if interval > 0 && now.saturating_sub(self.last_checkpoint) >= interval {
-            self.checkpoint(options, metrics, now);
+            self.checkpoint(options, metrics, now, options.witness && shares_data);
         }
         if let Some(collector) = &options.collector {
             self.deliver(collector, metrics, now);
@@ -167,13 +184,10 @@ impl Trail {
 
     /// Seals a checkpoint (own head, drops, the heads other chains
     /// published) and publishes this chain's head.
-    fn checkpoint(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64) {
+    /// `witness`: read and publish heads in shared data.
+    fn checkpoint(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64, witness: bool) {
         self.last_checkpoint = now;
-        let heads = if options.witness {
-            read_heads()
-        } else {
-            Vec::new()
-        };
+        let heads = if witness { read_heads() } else { Vec::new() };
         let witnessed = heads
             .iter()
             .filter(|h| h.chain != self.chain_id())
@@ -181,7 +195,7 @@ impl Trail {
             .collect();
         let seq = self.core.chain().next_seq();
         self.emit_declaring(options, metrics, names::CHECKPOINT, now, witnessed);
-        if options.witness {
+        if witness {
             let own = Witness {
                 chain: self.chain_id().to_owned(),
                 seq,

@@ -46,6 +46,8 @@ pub struct Options {
     /// ngx_wasm_module's `:authority` is the server block's name and port.
     /// A wrong choice fails closed (hosts no route names are refused).
     pub host_header: String,
+    /// Whether budgets and audit witnesses use the proxy's shared data.
+    pub shared_data: SharedData,
     /// Audit evidence: where events go, checkpoints, hit fingerprints.
     pub audit: AuditOptions,
 }
@@ -184,9 +186,33 @@ impl Default for Options {
             max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             host_header: ":authority".to_owned(),
+            shared_data: SharedData::Auto,
             audit: AuditOptions::default(),
         }
     }
+}
+
+/// Whether the filter uses the proxy's shared data (`proxy_get_shared_data`
+/// and `proxy_set_shared_data`) for usage budgets and audit witnesses.
+///
+/// Envoy always has it. ngx_wasm_module has it only where an `shm_kv`
+/// zone is declared (`shm_kv aimsgate 1m;` or `shm_kv * 1m;`), and without
+/// one it traps inside the call (3bed278,
+/// src/common/proxy_wasm/ngx_proxy_wasm_host.c:1290-1296) — a trap the filter
+/// cannot catch. So the choice is made before the call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedData {
+    /// On Envoy yes; on ngx_wasm_module no (it cannot be asked whether a
+    /// zone exists without the trap); before the first request tells
+    /// which proxy this is, no.
+    #[default]
+    Auto,
+    /// Always (Envoy; ngx_wasm_module with an `shm_kv` zone).
+    On,
+    /// Never: budgets count per worker (N workers allow up to N times a
+    /// limit, and the events say so), no cross-worker audit witness.
+    Off,
 }
 
 /// A loaded configuration: the engine and the options it runs with.

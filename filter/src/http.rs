@@ -27,6 +27,7 @@
 use std::rc::Rc;
 
 use aimsgate_engine::codec::header;
+use aimsgate_engine::decision::UsageLedger;
 use aimsgate_engine::decode::Bounded;
 use aimsgate_engine::flow::{
     BodyMode, BodyStep, Env, Flow, HeaderEdits, RequestHead, RequestStep, ResponseHead,
@@ -38,9 +39,9 @@ use proxy_wasm::types::Action;
 
 use crate::abi::{self, Buffer, Level, Map};
 use crate::config::Loaded;
-use crate::ledger::SharedLedger;
+use crate::ledger::{SharedLedger, WorkerLedger};
 use crate::record::Recorder;
-use crate::state::PluginState;
+use crate::state::{Host, PluginState};
 
 /// The HTTP context.
 pub struct Http {
@@ -56,6 +57,9 @@ pub struct Http {
     /// A request body callback came (or trailers): see
     /// `on_http_response_headers`.
     request_body_seen: bool,
+    /// The buffered response size when the filter last paused its body
+    /// (`None`: it has not): the proxy must then hold at least that much.
+    response_paused_at: Option<usize>,
 }
 
 fn apply(map: Map, edits: &HeaderEdits) {
@@ -77,6 +81,7 @@ impl Http {
             request_size: 0,
             response_size: 0,
             request_body_seen: false,
+            response_paused_at: None,
         }
     }
 
@@ -132,14 +137,39 @@ impl Http {
         }
     }
 
+    /// Refuses the rest of a response the filter cannot hold whole: the
+    /// bytes in hand become the API's error, later ones nothing.
+    fn cut_response(&mut self, loaded: &Loaded, body_size: usize, message: &str) -> Action {
+        let mut recorder = Recorder {
+            shared: &self.shared,
+            loaded: Some(loaded),
+        };
+        let refusal = self.flow.refuse_own(
+            &mut recorder,
+            Phase::Response,
+            502,
+            "response_unbuffered",
+            message,
+        );
+        self.refuse_response(body_size, &refusal);
+        Action::Continue
+    }
+
     /// The request body step: `size` bytes so far, complete or not.
     fn request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         let Some(loaded) = self.loaded.clone() else {
             return Action::Continue;
         };
+        let shared = Rc::clone(&self.shared);
+        let (mut in_shared_data, mut in_worker) = (SharedLedger, WorkerLedger(&shared));
+        let ledger: &mut dyn UsageLedger = if shared.shares_data(&loaded.options) {
+            &mut in_shared_data
+        } else {
+            &mut in_worker
+        };
         let step = self.step(&loaded, |flow, env| {
-            flow.request_body(env, &mut SharedLedger, body_size, end_of_stream, || {
-                abi::buffer(Buffer::RequestBody, 0, body_size).ok()
+            flow.request_body(env, ledger, body_size, end_of_stream, || {
+                read_whole(Buffer::RequestBody, body_size)
             })
         });
         match step {
@@ -176,17 +206,36 @@ impl Http {
         let Some(loaded) = self.loaded.clone() else {
             return Action::Continue;
         };
+        let buffering = self.flow.response_mode() == BodyMode::Buffer;
+        if buffering && self.response_paused_at.is_some_and(|held| body_size < held) {
+            // The proxy let go of what the filter held (Envoy never does).
+            // What left is gone; the rest is cut, never passed.
+            return self.cut_response(&loaded, body_size, "the proxy released part of the response while aimsgate held it for inspection; the rest was cut");
+        }
         let step = self.step(&loaded, |flow, env| {
             flow.response_body(env, body_size, end_of_stream, || {
                 if writable {
-                    abi::buffer(Buffer::ResponseBody, 0, body_size).ok()
+                    read_whole(Buffer::ResponseBody, body_size)
                 } else {
                     Some(Vec::new())
                 }
             })
         });
         match step {
-            BodyStep::Wait => return Action::Pause,
+            // ngx_wasm_module honours one pause per response: it collects
+            // up to `wasm_response_body_buffers` and calls again, and then
+            // forwards whatever the filter answers (3bed278,
+            // src/http/proxy_wasm/ngx_http_proxy_wasm.c:248-256). A second
+            // pause there would pass the body uninspected: cut it instead.
+            BodyStep::Wait
+                if self.response_paused_at.is_some() && self.shared.host() == Host::NgxWasm =>
+            {
+                return self.cut_response(&loaded, body_size, "the response outgrew what the proxy holds for inspection (ngx_wasm_module's wasm_response_body_buffers); it was cut, not passed");
+            }
+            BodyStep::Wait => {
+                self.response_paused_at = Some(body_size);
+                return Action::Pause;
+            }
             BodyStep::Forward(None) => {}
             // Nothing was there and nothing goes out.
             BodyStep::Forward(Some(body)) if body.is_empty() && body_size == 0 => {}
@@ -210,12 +259,25 @@ impl Http {
     }
 }
 
+/// All `size` bytes of a body buffer, or `None` when the proxy cannot give
+/// them: ngx_wasm_module answers NOT_FOUND for a request body nginx
+/// spilled to a temp file (3bed278,
+/// src/common/proxy_wasm/ngx_proxy_wasm_host.c:76-83). A short body is
+/// unreadable, never inspected as if it were the whole.
+fn read_whole(buffer: Buffer, size: usize) -> Option<Vec<u8>> {
+    abi::buffer(buffer, 0, size)
+        .ok()
+        .filter(|body| body.len() == size)
+}
+
 impl Context for Http {}
 
 impl HttpContext for Http {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         let headers = abi::headers(Map::RequestHeaders).unwrap_or_default();
         self.loaded = self.shared.current();
+        // Learn the proxy now, in a request, where it can be asked.
+        self.shared.host();
         // The configured header names the host (`:authority` on Envoy,
         // `host` on Kong); without a rule set, whichever is there.
         let host = match &self.loaded {

@@ -1,4 +1,5 @@
-//! Usage budgets in proxy-wasm shared data.
+//! Usage budgets in proxy-wasm shared data, or per worker where the proxy
+//! has none.
 //!
 //! PluginState data is per proxy instance and shared by all its workers' VMs,
 //! so a budget counts every request the proxy sees, whichever worker runs
@@ -8,6 +9,7 @@
 use aimsgate_engine::decision::UsageLedger;
 
 use crate::abi;
+use crate::state::PluginState;
 
 /// CAS retries before giving up (then the request is counted as over the
 /// budget: fail closed).
@@ -47,5 +49,21 @@ impl UsageLedger for SharedLedger {
             }
         }
         u64::MAX
+    }
+}
+
+/// A [`UsageLedger`] of this worker alone, for a proxy without shared data
+/// (ngx_wasm_module without an `shm_kv` zone): N workers allow up to N
+/// times each limit. The next event recorded says so
+/// (`aimsgate.budget_scope: worker`).
+pub struct WorkerLedger<'a>(pub &'a PluginState);
+
+impl UsageLedger for WorkerLedger<'_> {
+    fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64 {
+        self.0.worker_ledger_charged.set(true);
+        self.0
+            .worker_ledger
+            .borrow_mut()
+            .add(key, window_start, amount)
     }
 }

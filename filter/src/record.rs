@@ -40,7 +40,10 @@ impl Runtime for Recorder<'_> {
         self.loaded.and_then(|l| l.hit_key.as_deref())
     }
 
-    fn record(&mut self, decision: &Decision, event: AuditEvent) {
+    fn record(&mut self, decision: &Decision, mut event: AuditEvent) {
+        if self.shared.worker_ledger_charged.take() {
+            event.budget_scope = Some("worker".to_owned());
+        }
         count(self.shared, self.loaded, decision, event.code.as_deref());
         self.shared.emit(self.loaded, event);
     }

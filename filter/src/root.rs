@@ -9,7 +9,7 @@ use crate::abi::{self, Buffer, Level};
 use crate::audit::Trail;
 use crate::config;
 use crate::http::Http;
-use crate::state::PluginState;
+use crate::state::{Host, PluginState};
 
 /// The root context.
 #[derive(Debug, Default)]
@@ -55,7 +55,7 @@ impl Context for Root {
     ) {
         let now = abi::now_nanos();
         let shared = &self.shared;
-        shared.with_trail(|trail, options| {
+        shared.with_trail(|trail, options, _| {
             trail.on_response(
                 options.collector.as_ref(),
                 &shared.metrics,
@@ -71,7 +71,7 @@ impl Context for Root {
     fn on_done(&mut self) -> bool {
         let now = abi::now_nanos();
         let shared = &self.shared;
-        shared.with_trail(|trail, options| trail.end(options, &shared.metrics, now));
+        shared.with_trail(|trail, options, _| trail.end(options, &shared.metrics, now));
         true
     }
 }
@@ -84,6 +84,7 @@ impl RootContext for Root {
     /// Loads the rule set. Returning false makes Envoy reject this
     /// configuration (an xDS update is NACKed and the previous one stays).
     fn on_configure(&mut self, size: usize) -> bool {
+        let host = self.shared.guess_host();
         let bytes = match abi::buffer(Buffer::PluginConfiguration, 0, size) {
             Ok(bytes) => bytes,
             Err(status) => {
@@ -133,11 +134,24 @@ impl RootContext for Root {
                         "no rule set is loaded: governed requests fail closed".to_owned()
                     }
                 };
+                // Envoy keeps the previous configuration when this one is
+                // refused. ngx_wasm_module instead kills the worker for
+                // good (see `Flavor::NgxWasm` in the harness): there the
+                // configuration is taken, and governed requests fail
+                // closed on what is kept.
+                let accept = host == Host::NgxWasm;
                 abi::log(
                     Level::Error,
-                    &format!("aimsgate: configuration rejected: {reason}; {keeping}"),
+                    &format!(
+                        "aimsgate: configuration rejected: {reason}; {keeping}{}",
+                        if accept {
+                            " (accepted as a configuration so that the proxy keeps its worker)"
+                        } else {
+                            ""
+                        }
+                    ),
                 );
-                false
+                accept
             }
         }
     }
@@ -145,7 +159,9 @@ impl RootContext for Root {
     fn on_tick(&mut self) {
         let now = abi::now_nanos();
         let shared = &self.shared;
-        shared.with_trail(|trail, options| trail.tick(options, &shared.metrics, now));
+        shared.with_trail(|trail, options, shares_data| {
+            trail.tick(options, &shared.metrics, now, shares_data)
+        });
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {

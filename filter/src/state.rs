@@ -9,8 +9,10 @@ use std::rc::Rc;
 use aimsgate_engine::audit::AuditEvent;
 
 use crate::abi;
-use crate::audit::Trail;
-use crate::config::{AuditOptions, Loaded, Options};
+use crate::audit::{NGX_LOG_TEXT, Trail};
+use aimsgate_engine::decision::MemoryLedger;
+
+use crate::config::{AuditOptions, Loaded, Options, SharedData};
 use crate::metrics::Metrics;
 
 /// State the root shares with every HTTP context of the VM.
@@ -32,6 +34,27 @@ pub struct PluginState {
     pub(crate) trail: RefCell<Option<Trail>>,
     /// The root context's id (mixed into the chain id).
     pub(crate) context_id: Cell<u32>,
+    /// Which proxy runs the filter, as far as it is known.
+    host: Cell<Host>,
+    /// A request has told which proxy this is.
+    host_confirmed: Cell<bool>,
+    /// Usage budgets counted by this worker alone (no shared data).
+    pub(crate) worker_ledger: RefCell<MemoryLedger>,
+    /// The worker ledger counted a budget since the last event recorded.
+    pub(crate) worker_ledger_charged: Cell<bool>,
+}
+
+/// The proxy running the filter, where proxies differ in ways the filter
+/// must know before it acts (see [`SharedData`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Host {
+    /// No request has come yet.
+    #[default]
+    Unknown,
+    /// Envoy or Istio (anything without nginx's variables).
+    Envoy,
+    /// Kong's ngx_wasm_module in nginx.
+    NgxWasm,
 }
 
 impl PluginState {
@@ -51,29 +74,24 @@ impl PluginState {
         )
     }
 
-    /// The audit options in force: the current rule set's, else the last
-    /// configuration's.
-    /// Runs `f` with the audit options in force: those of `loaded` (the
-    /// rule set an exchange started on), else the current rule set's, else
-    /// the last configuration's. Borrowed, not cloned: this runs per event.
-    fn with_audit_options<R>(
-        &self,
-        loaded: Option<&Loaded>,
-        f: impl FnOnce(&AuditOptions) -> R,
-    ) -> R {
+    /// Runs `f` with the options in force: those of `loaded` (the rule set
+    /// an exchange started on), else the current rule set's, else the last
+    /// configuration's. Borrowed, not cloned: this runs per event.
+    fn with_options<R>(&self, loaded: Option<&Loaded>, f: impl FnOnce(&Options) -> R) -> R {
         if let Some(loaded) = loaded {
-            return f(&loaded.options.audit);
+            return f(&loaded.options);
         }
         if let Some(current) = self.current() {
-            return f(&current.options.audit);
+            return f(&current.options);
         }
-        f(&self.fallback.borrow().audit)
+        f(&self.fallback.borrow())
     }
 
     /// Seals `event` into the VM's chain and delivers it with the audit
     /// options of `loaded` (the rule set the exchange started on).
     pub fn emit(&self, loaded: Option<&Loaded>, event: AuditEvent) {
-        self.with_audit_options(loaded, |options| {
+        self.with_options(loaded, |options| {
+            let options = &options.audit;
             let mut trail = self.trail.borrow_mut();
             let trail = trail.get_or_insert_with(|| {
                 Trail::start(
@@ -83,16 +101,62 @@ impl PluginState {
                     self.context_id.get(),
                 )
             });
+            trail.max_log_line = (self.host.get() == Host::NgxWasm).then_some(NGX_LOG_TEXT);
             trail.emit(options, &self.metrics, event);
         });
     }
 
-    pub(crate) fn with_trail(&self, f: impl FnOnce(&mut Trail, &AuditOptions)) {
-        self.with_audit_options(None, |options| {
+    /// Runs `f` on the chain, if it started, with the audit options in
+    /// force and whether shared data may be used.
+    pub(crate) fn with_trail(&self, f: impl FnOnce(&mut Trail, &AuditOptions, bool)) {
+        self.with_options(None, |options| {
             if let Some(trail) = self.trail.borrow_mut().as_mut() {
-                f(trail, options);
+                trail.max_log_line = (self.host.get() == Host::NgxWasm).then_some(NGX_LOG_TEXT);
+                f(trail, &options.audit, self.shares_data(options));
             }
         });
+    }
+
+    /// The proxy running the filter. Asked of the proxy in a request
+    /// context only: ngx_wasm_module serves `ngx.*` properties (nginx
+    /// variables; `$nginx_version` always exists) in a request and refuses
+    /// dotted properties outside one (3bed278,
+    /// src/common/proxy_wasm/ngx_proxy_wasm_properties.c:1100-1107,
+    /// 1124-1129); Envoy has no such property (NOT_FOUND).
+    pub fn host(&self) -> Host {
+        if !self.host_confirmed.replace(true) {
+            let host = match abi::property(&["ngx", "nginx_version"]) {
+                Ok(Some(_)) => Host::NgxWasm,
+                _ => Host::Envoy,
+            };
+            self.host.set(host);
+        }
+        self.host.get()
+    }
+
+    /// The proxy as the root context can tell it, before any request (a
+    /// request confirms it): ngx_wasm_module refuses a dotted property
+    /// there (INTERNAL_FAILURE, and an error line in its log), Envoy has
+    /// none (NOT_FOUND).
+    pub fn guess_host(&self) -> Host {
+        if self.host.get() == Host::Unknown {
+            let host = match abi::property(&["ngx", "nginx_version"]) {
+                Ok(None) => Host::Envoy,
+                Ok(Some(_)) | Err(_) => Host::NgxWasm,
+            };
+            self.host.set(host);
+        }
+        self.host.get()
+    }
+
+    /// Whether `options` let the filter use shared data on this proxy now
+    /// (without asking the proxy: this runs in the tick too).
+    pub fn shares_data(&self, options: &Options) -> bool {
+        match options.shared_data {
+            SharedData::On => true,
+            SharedData::Off => false,
+            SharedData::Auto => self.host.get() == Host::Envoy,
+        }
     }
 
     /// A request id for a request without one: unique within the VM,

@@ -28,6 +28,7 @@ use crate::headers::HeaderMap;
 use crate::http::{
     ExchangeOutcome, HttpRequest, LocalReply, LocalReplySender, Upstream, UpstreamRequest,
 };
+use crate::logs::{LogLevel, LogSource};
 use crate::plugin::{Plugin, ROOT_CONTEXT_ID, bool_val, len_val, u32_val};
 use crate::state::{HostAction, StreamState};
 
@@ -166,6 +167,24 @@ struct Driver<'a> {
     stream_failed: bool,
     failure_local_reply_sent: bool,
     dispatches: usize,
+    /// ngx_wasm_module's response body filter state (NgxWasm flavour).
+    ngx: NgxResponse,
+}
+
+/// What ngx_wasm_module's body filter keeps per response
+/// (`ngx_http_wasm_req_ctx_t`: `resp_buffering`, `resp_bufs`,
+/// `resp_content_length_n`; src/http/ngx_http_wasm.h).
+#[derive(Default)]
+struct NgxResponse {
+    /// `resp_content_length_n`, taken from the upstream's headers before
+    /// the filter sees them (ngx_http_proxy_wasm.c:186).
+    content_length: Option<u64>,
+    /// `resp_buffering`: a pause is collecting chunks.
+    buffering: bool,
+    /// `resp_bufs` exists: the one pause the module honours was spent.
+    buffered_once: bool,
+    /// The collected chunks.
+    buffer: Vec<u8>,
 }
 
 impl<'a> Driver<'a> {
@@ -195,6 +214,7 @@ impl<'a> Driver<'a> {
             stream_failed: false,
             failure_local_reply_sent: false,
             dispatches: 0,
+            ngx: NgxResponse::default(),
         }
     }
 
@@ -296,9 +316,25 @@ impl<'a> Driver<'a> {
         self.create_context();
 
         let trailers = HeaderMap::from_pairs(&request.trailers);
-        let chunks = request.body.len();
+        let mut body = request.body;
+        if self.plugin.store.data().config.flavor == Flavor::NgxWasm {
+            // nginx reads the whole request body before the filter sees
+            // it: one `on_request_body` call with `end_of_stream = true`
+            // (3bed278, src/http/proxy_wasm/ngx_http_proxy_wasm.c:68-72,
+            // 85-140), the body in a temp file when it outgrows
+            // `client_body_buffer_size`.
+            let whole: Vec<u8> = body.concat();
+            self.stream().request_body_in_file =
+                whole.len() > self.plugin.ngx_client_body_buffer_size;
+            body = if whole.is_empty() {
+                Vec::new()
+            } else {
+                vec![whole]
+            };
+        }
+        let chunks = body.len();
         self.source_headers(Dir::Request, chunks == 0 && trailers.is_empty());
-        for (index, chunk) in request.body.into_iter().enumerate() {
+        for (index, chunk) in body.into_iter().enumerate() {
             let end_stream = index + 1 == chunks && trailers.is_empty();
             self.source_data(Dir::Request, chunk, end_stream);
         }
@@ -361,6 +397,9 @@ impl<'a> Driver<'a> {
         let status = headers
             .get(":status")
             .and_then(|status| status.parse().ok());
+        self.ngx.content_length = headers
+            .get("content-length")
+            .and_then(|length| length.trim().parse().ok());
         let stream = self.stream();
         stream.response_code = status;
         stream.response_headers = Some(headers);
@@ -614,7 +653,79 @@ impl<'a> Driver<'a> {
             return;
         }
         side.saw_end = end_stream;
+        if dir == Dir::Response && self.plugin.store.data().config.flavor == Flavor::NgxWasm {
+            self.ngx_response_data(chunk, end_stream);
+            return;
+        }
         self.filter_data(dir, Some(chunk), end_stream);
+    }
+
+    /// ngx_wasm_module's response body filter (3bed278,
+    /// src/http/ngx_http_wasm_filter_module.c:150-400 and
+    /// src/http/proxy_wasm/ngx_http_proxy_wasm.c:215-258), not Envoy's:
+    ///
+    /// - each chunk reaches the filter alone, and goes downstream when the
+    ///   filter continues;
+    /// - the first Pause collects chunks into `wasm_response_body_buffers`
+    ///   (default 4 × 4096, ngx_wasm.h:36-37) until the end of the body or
+    ///   until they overflow (`ngx_http_wasm_body_filter_buffer` returns
+    ///   `NGX_DONE`), then calls the filter once with all of it;
+    /// - a Pause after that is refused: logged as an error and treated as
+    ///   Continue, so the data goes on (ngx_http_proxy_wasm.c:248-256);
+    /// - with a `Content-Length`, `end_of_stream` is true only for a call
+    ///   whose data is the whole body (ngx_http_proxy_wasm.c:227-230): a body
+    ///   larger than the buffers never gets an end-of-stream call.
+    fn ngx_response_data(&mut self, chunk: Vec<u8>, last: bool) {
+        let data = if self.ngx.buffering {
+            self.ngx.buffer.extend_from_slice(&chunk);
+            if !last && self.ngx.buffer.len() <= self.plugin.ngx_response_buffers {
+                return;
+            }
+            self.ngx.buffering = false;
+            std::mem::take(&mut self.ngx.buffer)
+        } else {
+            chunk
+        };
+        let eof = match self.ngx.content_length {
+            Some(length) if length > 0 => data.len() as u64 == length,
+            _ => last,
+        };
+        if data.is_empty() && !eof {
+            if last {
+                self.forward_data(Dir::Response, Vec::new(), true);
+            }
+            return;
+        }
+        *self.body(Dir::Response) = Some(data);
+        self.set_body_visible(Dir::Response, true);
+        let size = len_val(self.body(Dir::Response).as_ref().map_or(0, Vec::len));
+        let called = self.call_filter(
+            "proxy_on_response_body",
+            &[u32_val(self.context_id), size, bool_val(eof)],
+        );
+        if self.stopped(Dir::Response) {
+            return;
+        }
+        self.set_body_visible(Dir::Response, false);
+        let data = self.body(Dir::Response).take().unwrap_or_default();
+        let paused = matches!(called, Called::Returned(1 | 2, false));
+        if paused && !self.ngx.buffered_once {
+            self.ngx.buffered_once = true;
+            self.ngx.buffering = true;
+            self.ngx.buffer = data;
+            if last {
+                self.ngx_response_data(Vec::new(), true);
+            }
+            return;
+        }
+        if paused {
+            self.plugin.store.data_mut().log(
+                LogLevel::Error,
+                "invalid \"on_response_body\" return action (PAUSE): response body buffering already requested".to_owned(),
+                LogSource::Host,
+            );
+        }
+        self.forward_data(Dir::Response, data, last);
     }
 
     fn source_trailers(&mut self, dir: Dir, trailers: HeaderMap) {
@@ -889,7 +1000,15 @@ impl<'a> Driver<'a> {
             .request_headers
             .get("content-type")
             .is_some_and(|content_type| content_type.starts_with("application/grpc"));
-        let (headers, body) = prepare_local_reply(&reply, is_grpc);
+        let (headers, mut body) = prepare_local_reply(&reply, is_grpc);
+        if self.plugin.store.data().config.flavor == Flavor::NgxWasm
+            && reply.sent_by == LocalReplySender::Filter
+            && !body.is_empty()
+        {
+            // ngx_wasm_module ends a local reply's body with a line feed
+            // (3bed278, src/http/ngx_http_wasm_local_response.c:131-141).
+            body.push(b'\n');
+        }
         let status = u16::try_from(reply.status).unwrap_or(u16::MAX);
         let stream = self.stream();
         stream.response_code_details = Some(reply.details.clone());

@@ -47,6 +47,9 @@ pub enum LogSource {
     Stdout,
     /// WASI `fd_write` to stderr (Envoy logs it at error), e.g. a Rust panic message.
     Stderr,
+    /// The host's own line about the filter (ngx_wasm_module's refusal of
+    /// a second response pause).
+    Host,
 }
 
 /// One line the plugin logged. Every line is kept, whatever level

@@ -79,6 +79,19 @@ pub struct HostOptions {
     /// client's Host; ngx_wasm_module 3bed278,
     /// src/common/proxy_wasm/ngx_proxy_wasm_maps.c:647-669).
     pub server_authority: String,
+    /// ngx_wasm_module only: `wasm_response_body_buffers` as bytes (number
+    /// × size; default 4 × 4096, src/wasm/ngx_wasm.h:36-37), what the one
+    /// response pause the module honours can collect.
+    pub ngx_response_buffers: usize,
+    /// ngx_wasm_module only: nginx's `client_body_buffer_size` (default two
+    /// memory pages, 16 KiB on x86-64); a larger request body goes to a
+    /// temp file the filter cannot read.
+    pub ngx_client_body_buffer_size: usize,
+    /// ngx_wasm_module only: the `shm_kv` zones declared (`shm_kv <name>
+    /// <size>;`, `*` for the default namespace). Shared data is there only
+    /// for keys a zone serves; any other key traps (none by default, as in
+    /// the module).
+    pub ngx_shm_kv: Vec<String>,
 }
 
 impl Default for HostOptions {
@@ -98,6 +111,9 @@ impl Default for HostOptions {
             environment: Vec::new(),
             flavor: Flavor::Envoy,
             server_authority: "localhost:8080".to_owned(),
+            ngx_response_buffers: 4 * 4096,
+            ngx_client_body_buffer_size: 16 * 1024,
+            ngx_shm_kv: Vec::new(),
         }
     }
 }
@@ -161,6 +177,10 @@ pub struct Plugin {
     pub(crate) generate_request_id: bool,
     /// [`HostOptions::server_authority`].
     pub(crate) server_authority: String,
+    /// [`HostOptions::ngx_response_buffers`].
+    pub(crate) ngx_response_buffers: usize,
+    /// [`HostOptions::ngx_client_body_buffer_size`].
+    pub(crate) ngx_client_body_buffer_size: usize,
     configured: bool,
     trap: Option<String>,
     next_context_id: u32,
@@ -190,6 +210,12 @@ impl Plugin {
                 destination_address: options.destination_address.clone(),
                 environment: options.environment.clone(),
                 flavor: options.flavor,
+                ngx_shm_kv: options.ngx_shm_kv.clone(),
+                ngx_server_name: options
+                    .server_authority
+                    .rsplit_once(':')
+                    .map_or(options.server_authority.as_str(), |(name, _)| name)
+                    .to_owned(),
             },
             shared: options.shared_data.clone(),
             plugin_configuration: None,
@@ -245,6 +271,8 @@ impl Plugin {
             stream_idle_timeout_ms: options.stream_idle_timeout_ms,
             generate_request_id: options.generate_request_id,
             server_authority: options.server_authority.clone(),
+            ngx_response_buffers: options.ngx_response_buffers,
+            ngx_client_body_buffer_size: options.ngx_client_body_buffer_size,
             configured: false,
             trap: None,
             next_context_id: ROOT_CONTEXT_ID + 1,
@@ -298,6 +326,19 @@ impl Plugin {
         let accepted = result?.is_none_or(|result| result != 0);
         self.spec.configuration = configuration;
         self.configured = accepted;
+        if !accepted && self.store.data().config.flavor == Flavor::NgxWasm && self.trap.is_none() {
+            // ngx_wasm_module fails the worker's init (or the reload) when
+            // `proxy_on_configure` returns false, and nginx treats that
+            // exit as fatal: the worker is not respawned (3bed278,
+            // src/common/proxy_wasm/ngx_proxy_wasm.c:1244-1250;
+            // src/http/ngx_http_wasm_module.c:497-499; nginx
+            // src/os/unix/ngx_process_cycle.c `ngx_worker_process_init`,
+            // exit code 2).
+            self.trap = Some(
+                "proxy_on_configure returned false: the worker exited with fatal code 2 and cannot be respawned"
+                    .to_owned(),
+            );
+        }
         Ok(accepted)
     }
 

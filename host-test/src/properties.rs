@@ -7,6 +7,7 @@
 //! little-endian bytes, booleans as one byte, maps as serialised pairs.
 
 use crate::abi::Status;
+use crate::flavor::Flavor;
 use crate::headers::{HeaderMap, encode_pairs};
 use crate::state::{HostState, StreamState};
 
@@ -46,6 +47,9 @@ pub(crate) fn get(state: &HostState, path: &[u8]) -> Result<Vec<u8>, Status> {
         return Err(Status::NotFound);
     }
     let stream = state.active_stream();
+    if state.config.flavor == Flavor::NgxWasm {
+        return ngx_property(state, stream, &segments);
+    }
     let value = match top.as_str() {
         "plugin_name" => leaf(rest, Value::Text(state.config.plugin_name.clone()))?,
         "plugin_root_id" => leaf(rest, Value::Text(state.config.root_id.clone()))?,
@@ -217,3 +221,43 @@ fn map_lookup(map: Option<&HeaderMap>, rest: &[String]) -> Result<Value, Status>
         _ => Err(Status::NotFound),
     }
 }
+
+/// ngx_wasm_module's properties, as far as the filter reads them (3bed278,
+/// src/common/proxy_wasm/ngx_proxy_wasm_properties.c): outside a request a
+/// dotted path is an error (lines 1100-1107, INTERNAL_FAILURE through
+/// `ngx_proxy_wasm_result_err`); `ngx.<name>` is the nginx variable
+/// (lines 1124-1129); `plugin_name` and `plugin_root_id` are the filter's.
+fn ngx_property(
+    state: &HostState,
+    stream: Option<&StreamState>,
+    segments: &[String],
+) -> Result<Vec<u8>, Status> {
+    let dotted = segments.len() > 1;
+    let Some(stream) = stream else {
+        if dotted {
+            return Err(Status::InternalFailure);
+        }
+        return match segments.first().map(String::as_str) {
+            Some("plugin_name") => Ok(state.config.plugin_name.clone().into_bytes()),
+            Some("plugin_root_id") => Ok(state.config.root_id.clone().into_bytes()),
+            _ => Err(Status::NotFound),
+        };
+    };
+    let path: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let header = |name: &str| stream.request_headers.get(name).map(str::to_owned);
+    let value = match path.as_slice() {
+        // nginx's `$nginx_version`, always defined (ngx_http_variables.c).
+        ["ngx", "nginx_version"] => Some(NGX_NGINX_VERSION.to_owned()),
+        ["ngx", "hostname"] | ["request", "host"] => Some("aimsgate-host-test".to_owned()),
+        ["request", "path"] => header(":path"),
+        ["request", "method"] => header(":method"),
+        ["request", "id"] => header("x-request-id"),
+        ["plugin_name"] => Some(state.config.plugin_name.clone()),
+        ["plugin_root_id"] => Some(state.config.root_id.clone()),
+        _ => None,
+    };
+    value.map(String::into_bytes).ok_or(Status::NotFound)
+}
+
+/// The nginx version ngx_wasm_module 3bed278 builds against in its CI.
+const NGX_NGINX_VERSION: &str = "1.27.4";

@@ -153,10 +153,19 @@ impl Replayed {
 /// The audit events in `logs`, as the JSON the filter wrote (digest
 /// included), in order.
 pub fn audit_lines(logs: &[LogRecord]) -> Vec<String> {
-    logs.iter()
-        .filter_map(|record| audit::open(&record.message).ok())
-        .map(|opened| opened.json.to_owned())
-        .collect()
+    let mut joiner = audit::Joiner::default();
+    let mut lines = Vec::new();
+    for record in logs {
+        let joined = match joiner.feed(&record.message) {
+            audit::Joined::Line(line) => line.to_owned(),
+            audit::Joined::Event(event) => event,
+            audit::Joined::Pending | audit::Joined::Broken(_) => continue,
+        };
+        if let Ok(opened) = audit::open(&joined) {
+            lines.push(opened.json.to_owned());
+        }
+    }
+    lines
 }
 
 /// Reads the filter's decisions out of `outcome`'s audit events.

@@ -24,6 +24,11 @@ pub(crate) struct VmConfig {
     pub(crate) destination_address: String,
     pub(crate) environment: Vec<(String, String)>,
     pub(crate) flavor: crate::flavor::Flavor,
+    /// ngx_wasm_module: the `shm_kv` zones declared (see
+    /// [`HostOptions::ngx_shm_kv`](crate::HostOptions::ngx_shm_kv)).
+    pub(crate) ngx_shm_kv: Vec<String>,
+    /// ngx_wasm_module: the matched server's name (error-log suffixes).
+    pub(crate) ngx_server_name: String,
 }
 
 /// The data behind one wasmtime store: one Envoy `Wasm` with its contexts.
@@ -130,6 +135,9 @@ pub(crate) struct StreamState {
     /// buffered for the filter.
     pub(crate) request_body: Option<Vec<u8>>,
     pub(crate) request_body_visible: bool,
+    /// ngx_wasm_module: nginx buffered the request body to a temp file
+    /// (larger than `client_body_buffer_size`), which the filter cannot read.
+    pub(crate) request_body_in_file: bool,
     pub(crate) response_headers: Option<HeaderMap>,
     pub(crate) response_headers_visible: bool,
     pub(crate) response_trailers: Option<HeaderMap>,

@@ -164,6 +164,15 @@ pub struct AuditEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub hits_omitted: Option<u64>,
+    /// `worker` when usage budgets were counted by this proxy worker alone
+    /// (the proxy offers the filter no shared data): N workers allow up to
+    /// N times each limit. Absent when budgets are shared or not counted.
+    #[serde(
+        rename = "aimsgate.budget_scope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_scope: Option<String>,
     /// Spans masked.
     #[serde(
         rename = "aimsgate.redactions",

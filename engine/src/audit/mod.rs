@@ -16,6 +16,7 @@
 
 mod build;
 mod event;
+mod parts;
 mod seal;
 mod trail;
 
@@ -24,5 +25,6 @@ pub use event::{
     AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord, SCHEMA,
     SeqRange, Witness, names,
 };
+pub use parts::{Joined, Joiner, PART_MARKER, split};
 pub use seal::{Chain, GENESIS, OpenError, Opened, Sealed, fingerprint, open};
 pub use trail::{MAX_DROPPED_RANGES, Trail};

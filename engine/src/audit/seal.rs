@@ -22,6 +22,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 const DIGEST_MEMBER: &str = ",\"digest\":\"";
 
+/// Where nginx's suffix to a request's log line begins, after an event.
+const NGINX_SUFFIX: &str = "\"}, client: ";
+
 /// One chain of events: what a VM appends its events to.
 #[derive(Debug, Clone)]
 pub struct Chain {
@@ -122,6 +125,14 @@ pub enum OpenError {
 pub fn open(line: &str) -> Result<Opened<'_>, OpenError> {
     let start = line.find(MARKER).ok_or(OpenError::NotAnEvent)?;
     let json = line[start..].trim_end();
+    // nginx appends `, client: …, server: …, request: "…"` to every line
+    // logged in a request (ngx_http_request.c `ngx_http_log_error`). The
+    // event ends where that starts: `"}, client: ` is no JSON text, so it
+    // cannot occur inside the event.
+    let json = match unescaped(json, NGINX_SUFFIX) {
+        Some(at) => &json[..at + 2],
+        None => json,
+    };
     let schema_end = json[MARKER.len()..]
         .find('"')
         .map_or(json.len(), |i| MARKER.len() + i);
@@ -150,6 +161,21 @@ pub fn open(line: &str) -> Result<Opened<'_>, OpenError> {
         claimed,
         intact,
     })
+}
+
+/// The first `needle` (which starts with `"`) in `json` whose quote is not
+/// escaped inside a string (`\"` preceded by an odd run of backslashes).
+fn unescaped(json: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = json[from..].find(needle) {
+        let at = from + found;
+        let backslashes = json[..at].bytes().rev().take_while(|b| *b == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Keyed fingerprint of matched text: HMAC-SHA-256 under `key`, first 16
@@ -186,6 +212,29 @@ mod tests {
             runtime: "test/0".to_owned(),
             ..AuditEvent::default()
         }
+    }
+
+    #[test]
+    fn an_event_in_an_nginx_error_log_line_opens_with_its_suffix() {
+        let mut chain = Chain::new("c1");
+        let sealed = chain.seal(event(names::DECISION));
+        let line = format!(
+            "2026/12/03 10:00:00 [info] 7#0: *1 [proxy-wasm] {}, client: 127.0.0.1, server: _, request: \"POST /v1/x?key=k HTTP/1.1\", host: \"a\"",
+            sealed.line
+        );
+        let opened = open(&line).unwrap();
+        assert!(opened.intact);
+        assert_eq!(opened.json, sealed.line);
+        // A string in the event that reads like nginx's suffix does not
+        // end it early: its quote is escaped.
+        let sealed = chain.seal(event("x\"}, client: y"));
+        let line = format!("{}, client: 127.0.0.1", sealed.line);
+        let opened = open(&line).unwrap();
+        assert!(opened.intact);
+        assert_eq!(opened.json, sealed.line);
+        // Cut by nginx's line limit: not an intact event.
+        let cut = &line[..line.len() - sealed.line.len() / 2 - 90];
+        assert_eq!(open(cut), Err(OpenError::NoDigest));
     }
 
     #[test]

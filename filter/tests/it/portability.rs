@@ -18,14 +18,9 @@ fn on(flavor: Flavor) -> aimsgate_host::Plugin {
 }
 
 fn with_host_header(flavor: Flavor, host_header: &str) -> aimsgate_host::Plugin {
-    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(&baseline()).expect("loads");
-    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
-    let configuration = serde_json::json!({
-        "ruleset": ruleset,
-        "options": {"host_header": host_header},
-    });
-    let plugin = start(
-        configuration.to_string().into_bytes(),
+    let plugin = configured(
+        &baseline(),
+        serde_json::json!({"host_header": host_header}),
         HostOptions {
             flavor,
             ..HostOptions::default()
@@ -33,6 +28,15 @@ fn with_host_header(flavor: Flavor, host_header: &str) -> aimsgate_host::Plugin 
     );
     assert!(plugin.configured(), "{:?}", plugin.logs());
     plugin
+}
+
+/// The plugin configuration `{"ruleset": …, "options": …}` of `rules` (a
+/// compiled rule set) on a host configured by `host`.
+fn configured(rules: &[u8], options: Value, host: HostOptions) -> aimsgate_host::Plugin {
+    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(rules).expect("loads");
+    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
+    let configuration = serde_json::json!({"ruleset": ruleset, "options": options});
+    start(configuration.to_string().into_bytes(), host)
 }
 
 /// On Kong, `:authority` names the server block, not the provider: left at
@@ -205,4 +209,210 @@ fn a_bodiless_request_has_its_response_governed_on_both_hosts() {
         assert_eq!(outcome(&run.response), "block", "{flavor:?}");
         assert!(!body_text(&run).contains("AIMS-CANARY"), "{flavor:?}");
     }
+}
+
+// --- ngx_wasm_module as it really behaves (issue 12) ------------------------
+
+fn ngx(host: HostOptions) -> HostOptions {
+    HostOptions {
+        flavor: Flavor::NgxWasm,
+        ..host
+    }
+}
+
+/// A 40 KB completion with an e-mail address at its very end, with a
+/// `Content-Length`, in 8 KiB chunks as an upstream sends it.
+fn long_completion() -> aimsgate_host::HttpResponse {
+    let text = format!("{} write to jane@example.com", "lorem ipsum ".repeat(3400));
+    let mut response = completion(&text);
+    let body = response.body.concat();
+    response
+        .headers
+        .push(("content-length".into(), body.len().to_string()));
+    response.body = body.chunks(8192).map(<[u8]>::to_vec).collect();
+    response
+}
+
+/// ngx_wasm_module honours one pause per response: it collects up to
+/// `wasm_response_body_buffers` (4 × 4 KiB by default), calls the filter
+/// again, and forwards whatever it answers, without an end-of-stream call
+/// ever coming for a body longer than the buffers. What the filter cannot
+/// hold whole is cut with the API's error, never passed uninspected.
+#[test]
+fn a_response_larger_than_the_proxy_holds_is_cut_not_passed() {
+    // Envoy holds it whole: inspected, redacted.
+    let run = openai(&mut on(Flavor::Envoy), &chat("hi"), 1, long_completion());
+    assert_eq!(outcome(&run.response), "redact");
+    assert!(body_text(&run).contains("[REDACTED:email]"));
+
+    let mut plugin = on(Flavor::NgxWasm);
+    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
+    let body = body_text(&run);
+    assert!(!body.contains("jane@example.com"), "passed uninspected");
+    assert!(!body.contains("lorem"), "part of it passed: {}", body.len());
+    let error: Value = serde_json::from_str(&body).expect("the API's error JSON");
+    assert_eq!(error["error"]["code"], "response_unbuffered");
+    let response = run.response.as_ref().expect("a response event");
+    assert_eq!(response.outcome, "block");
+    assert_eq!(response.code.as_deref(), Some("response_unbuffered"));
+
+    // With buffers as large as the body limit (what `compile --emit kong`
+    // configures), it is inspected whole there too.
+    let mut plugin = configured(
+        &baseline(),
+        serde_json::json!({"host_header": "host"}),
+        ngx(HostOptions {
+            ngx_response_buffers: 64 * 1024,
+            ..HostOptions::default()
+        }),
+    );
+    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
+    assert_eq!(outcome(&run.response), "redact");
+    assert!(body_text(&run).contains("[REDACTED:email]"));
+}
+
+/// A request body nginx spilled to a temp file (over
+/// `client_body_buffer_size`) cannot be read by the filter: refused as
+/// unreadable, not parsed as an empty or broken body.
+#[test]
+fn a_request_body_in_a_temp_file_is_refused_as_unreadable() {
+    let mut plugin = on(Flavor::NgxWasm);
+    let long = format!("{} AKIAIOSFODNN7EXAMPLE", "lorem ipsum ".repeat(2000));
+    let run = openai(&mut plugin, &chat(&long), 1, completion("ok"));
+    let request = run.request.as_ref().expect("a request event");
+    assert_eq!(request.outcome, "block");
+    assert_eq!(request.code.as_deref(), Some("body_unreadable"));
+    assert!(!upstream_text(&run).contains("AKIA"));
+    // Under the limit it is read and governed as usual.
+    let run = openai(
+        &mut plugin,
+        &chat("AKIAIOSFODNN7EXAMPLE"),
+        1,
+        completion("ok"),
+    );
+    assert_eq!(run.outcome.status, 403);
+}
+
+const BUDGET_POLICY: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: budget, version: "1", owner: me, approver: you, approved: 2026-01-01}
+identity: {user_header: x-user-id}
+rules:
+  - id: two-per-hour
+    when:
+      budget: {unit: requests, limit: 2, window: 1h, per: user}
+    action: block
+    controls: [iso42001:A.6.2.6]
+"#;
+
+/// Without an `shm_kv` zone, ngx_wasm_module traps inside
+/// `proxy_get_shared_data`. The filter does not call it there unless told
+/// a zone exists: budgets count per worker, and the events say so.
+#[test]
+fn without_shm_kv_budgets_count_per_worker_and_nothing_traps() {
+    let rules = compile(BUDGET_POLICY);
+    let host = ngx(HostOptions::default());
+    let mut first = configured(
+        &rules,
+        serde_json::json!({"host_header": "host"}),
+        host.clone(),
+    );
+    let mut second = configured(&rules, serde_json::json!({"host_header": "host"}), host);
+    for worker in [&mut first, &mut second] {
+        for _ in 0..2 {
+            let run = openai(worker, &chat("hi"), 1, completion("ok"));
+            assert_eq!(run.outcome.status, 200);
+            let request = run.request.as_ref().expect("a request event");
+            assert_eq!(request.line["aimsgate.budget_scope"], "worker");
+        }
+        // Ticks (audit checkpoints and witnesses) do not trap either.
+        worker.advance(30_000);
+        assert_eq!(worker.trap(), None);
+    }
+    let run = openai(&mut first, &chat("hi"), 1, completion("ok"));
+    assert_eq!(run.outcome.status, 429);
+
+    // With a zone and `shared_data: on`, the workers share the budget.
+    let host = ngx(HostOptions {
+        ngx_shm_kv: vec!["aimsgate".into()],
+        ..HostOptions::default()
+    });
+    let options = serde_json::json!({"host_header": "host", "shared_data": "on"});
+    let mut first = configured(&rules, options.clone(), host.clone());
+    let mut second = configured(&rules, options, host);
+    for worker in [&mut first, &mut second] {
+        let run = openai(worker, &chat("hi"), 1, completion("ok"));
+        assert_eq!(run.outcome.status, 200);
+        let request = run.request.as_ref().expect("a request event");
+        assert!(request.line.get("aimsgate.budget_scope").is_none());
+    }
+    let run = openai(&mut first, &chat("hi"), 1, completion("ok"));
+    assert_eq!(run.outcome.status, 429);
+}
+
+/// A rule set that does not load makes ngx_wasm_module kill the worker for
+/// good if the filter says so; the filter takes the configuration instead
+/// and fails closed on governed requests, with an audit event.
+#[test]
+fn a_bad_rule_set_on_ngx_wasm_module_keeps_the_worker_and_fails_closed() {
+    let broken =
+        br#"{"ruleset": {"format": "aimsgate-ruleset"}, "options": {"host_header": "host"}}"#;
+    let mut plugin = start(broken.to_vec(), ngx(HostOptions::default()));
+    assert_eq!(plugin.trap(), None, "the worker died");
+    let run = openai(
+        &mut plugin,
+        &chat("AKIAIOSFODNN7EXAMPLE"),
+        1,
+        completion("ok"),
+    );
+    assert_eq!(run.outcome.status, 503);
+    assert_eq!(
+        run.request.as_ref().and_then(|r| r.code.as_deref()),
+        Some("no_ruleset")
+    );
+    assert!(!upstream_text(&run).contains("AKIA"));
+    // Envoy refuses the configuration instead (an xDS NACK keeps the old one).
+    let plugin = start(broken.to_vec(), HostOptions::default());
+    assert!(!plugin.configured());
+}
+
+/// nginx cuts error-log lines at 2,048 bytes and appends the client and the
+/// request line: on ngx_wasm_module long events go out in parts that fit,
+/// and every event reads back whole and intact.
+#[test]
+fn audit_events_survive_nginx_error_log_lines() {
+    let mut plugin = on(Flavor::NgxWasm);
+    let run = openai(
+        &mut plugin,
+        &chat("card 4111 1111 1111 1111 mail jane@example.com and bob@example.org"),
+        1,
+        completion("your mail is jane@example.com"),
+    );
+    assert_eq!(outcome(&run.request), "redact");
+    let logs = &run.outcome.logs;
+    assert!(
+        logs.iter().all(|l| l.message.len() < 2048 - 64),
+        "a line nginx would cut"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.message.contains(aimsgate_engine::audit::PART_MARKER)),
+        "no event needed parts: the test no longer shows the split"
+    );
+    assert!(logs.iter().any(|l| l.message.contains(", client: ")));
+    let mut joiner = aimsgate_engine::audit::Joiner::default();
+    let mut events = 0;
+    for record in logs {
+        let line = match joiner.feed(&record.message) {
+            aimsgate_engine::audit::Joined::Line(line) => line.to_owned(),
+            aimsgate_engine::audit::Joined::Event(event) => event,
+            aimsgate_engine::audit::Joined::Pending => continue,
+            aimsgate_engine::audit::Joined::Broken(why) => panic!("{why}"),
+        };
+        if let Ok(opened) = aimsgate_engine::audit::open(&line) {
+            assert!(opened.intact, "{line}");
+            events += 1;
+        }
+    }
+    assert!(events >= 2, "{events} events");
 }

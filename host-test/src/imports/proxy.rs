@@ -316,9 +316,46 @@ fn add_unimplemented(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
 
 fn log(c: &mut Ctx<'_>, level: i32, ptr: i32, len: i32) -> HostResult<()> {
     let level = LogLevel::from_raw(level).ok_or(Status::BadArgument)?;
-    let message = read_string(c, ptr, len)?;
+    let mut message = read_string(c, ptr, len)?;
+    if c.data().config.flavor == Flavor::NgxWasm {
+        message = ngx_error_log_line(c.data(), message);
+    }
     c.data_mut().log(level, message, LogSource::ProxyLog);
     Ok(())
+}
+
+/// Bytes of an nginx error-log line before the message (`2026/12/03
+/// 10:00:00 [info] 4242#0: *17 [proxy-wasm]["aimsgate" #1] `), as assumed here.
+const NGX_LOG_PREFIX: usize = 64;
+
+/// `NGX_MAX_ERROR_STR`: an nginx error-log line, prefix and line feed
+/// included, is cut to this (nginx src/core/ngx_log.h; ngx_log.c
+/// `ngx_log_error_core`).
+const NGX_MAX_ERROR_STR: usize = 2048;
+
+/// What nginx makes of a message logged in a request: the message, cut to
+/// what the line has room for, then (if room is left) the request's
+/// `, client: …, server: …, request: "…", host: "…"` (nginx
+/// src/http/ngx_http_request.c `ngx_http_log_error`, called as the log
+/// handler at the end of `ngx_log_error_core`).
+fn ngx_error_log_line(state: &HostState, message: String) -> String {
+    let Some(stream) = state.active_stream() else {
+        return message;
+    };
+    let room = NGX_MAX_ERROR_STR - NGX_LOG_PREFIX - 1;
+    let mut line = message.into_bytes();
+    line.truncate(room);
+    let headers = &stream.request_headers;
+    let suffix = format!(
+        ", client: 127.0.0.1, server: {}, request: \"{} {} HTTP/1.1\", host: \"{}\"",
+        state.config.ngx_server_name,
+        headers.get(":method").unwrap_or("GET"),
+        headers.get(":path").unwrap_or("/"),
+        headers.get("host").unwrap_or_default(),
+    );
+    let left = room - line.len();
+    line.extend_from_slice(&suffix.as_bytes()[..suffix.len().min(left)]);
+    String::from_utf8_lossy(&line).into_owned()
 }
 
 /// The tick belongs to the root context (proxy-wasm-cpp-host `setTimerPeriod` uses
@@ -348,6 +385,10 @@ fn buffer_view(state: &HostState, kind: BufferType) -> BufferView {
     let stream = state.active_stream();
     match kind {
         BufferType::HttpRequestBody => match stream {
+            // ngx_wasm_module cannot read a body nginx spilled to a temp
+            // file: NOT_FOUND, with an error line (3bed278,
+            // src/common/proxy_wasm/ngx_proxy_wasm_host.c:76-83).
+            Some(stream) if stream.request_body_in_file => BufferView::Missing,
             Some(stream) if stream.request_body_visible => {
                 BufferView::Body(stream.request_body.clone().unwrap_or_default())
             }
@@ -775,6 +816,7 @@ fn get_shared_data(
     cas_ptr: i32,
 ) -> HostResult<()> {
     let key = read_string(c, key_ptr, key_len)?;
+    ngx_shm_kv_zone(c.data(), &key, "getting")?;
     let state = c.data();
     let (value, cas) = state
         .shared
@@ -793,6 +835,7 @@ fn set_shared_data(
     cas: i32,
 ) -> HostResult<()> {
     let key = read_string(c, key_ptr, key_len)?;
+    ngx_shm_kv_zone(c.data(), &key, "setting")?;
     let value = read(c, value_ptr, value_len)?;
     let state = c.data();
     match state
@@ -840,4 +883,26 @@ fn set_property(
     let path = read(c, path_ptr, path_len)?;
     let value = read(c, value_ptr, value_len)?;
     properties::set(c.data_mut(), path, value).map_err(Fault::from)
+}
+
+/// ngx_wasm_module serves shared data from `shm_kv` zones only: the key's
+/// namespace (before its first `/`) names a zone, else the default `*`
+/// zone; with neither the call traps (3bed278,
+/// src/common/shm/ngx_wa_shm_kv.c:391-440 `ngx_wa_shm_kv_resolve_key`;
+/// src/common/proxy_wasm/ngx_proxy_wasm_host.c:1290-1296, 1365-1371).
+fn ngx_shm_kv_zone(state: &HostState, key: &str, doing: &str) -> HostResult<()> {
+    if state.config.flavor != Flavor::NgxWasm {
+        return Ok(());
+    }
+    let zones = &state.config.ngx_shm_kv;
+    let namespace = key.split_once('/').map(|(namespace, _)| namespace);
+    let served = namespace.is_some_and(|n| !n.is_empty() && zones.iter().any(|z| z == n))
+        || zones.iter().any(|z| z == "*");
+    if served {
+        return Ok(());
+    }
+    Err(Fault::Trap(wasmtime::Error::msg(format!(
+        "failed {doing} value {} shm (could not resolve namespace)",
+        if doing == "getting" { "from" } else { "to" }
+    ))))
 }

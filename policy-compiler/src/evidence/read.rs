@@ -61,18 +61,44 @@ pub fn read(path: &Path) -> Result<Events> {
 /// Reads every audit event in `text`.
 pub fn read_str(text: &str) -> Events {
     let mut events = Events::default();
-    for (index, line) in text.lines().enumerate() {
+    let mut joiner = audit::Joiner::default();
+    for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
+        let location = Location {
+            line: line_no,
+            ..Location::default()
+        };
+        // An event nginx's line limit made the filter split: read it at
+        // its last part.
+        let joined;
+        let line = match joiner.feed(raw) {
+            audit::Joined::Line(line) => line,
+            audit::Joined::Pending => continue,
+            audit::Joined::Event(event) => {
+                joined = event;
+                joined.as_str()
+            }
+            audit::Joined::Broken(why) => {
+                events.unreadable.push((location, why));
+                continue;
+            }
+        };
         let trimmed = line.trim_start();
         if trimmed.starts_with("{\"resourceLogs\"") {
             read_otlp(&mut events, line_no, trimmed);
             continue;
         }
+        push(&mut events, location, line);
+    }
+    for chain in joiner.unfinished() {
         let location = Location {
-            line: line_no,
+            line: text.lines().count(),
             ..Location::default()
         };
-        push(&mut events, location, line);
+        events.unreadable.push((
+            location,
+            format!("the last event of chain {chain} is missing its last part"),
+        ));
     }
     events
 }
