@@ -335,13 +335,23 @@ impl Flow {
         if !matches!(self.stage, Stage::Request) {
             return;
         }
-        self.record_pass(
-            runtime,
-            Phase::Request,
-            "no_body",
-            "the request had no body (the host announced one, then sent none)",
-        );
         self.request_encoding = None;
+        self.bodiless(runtime);
+    }
+
+    /// A governed request without a body: nothing to inspect, recorded as
+    /// such (the same whether the host said so up front or only later);
+    /// its response is governed.
+    fn bodiless(&mut self, runtime: &mut dyn Runtime) {
+        let (code, message) = if self.unknown_path {
+            (
+                "unknown_path_allowed",
+                "a path no route knows, allowed by the route: no body; the response is inspected",
+            )
+        } else {
+            ("no_body", "the request has no body")
+        };
+        self.record_pass(runtime, Phase::Request, code, message);
         self.stage = Stage::AwaitResponse;
     }
 
@@ -618,16 +628,7 @@ impl Flow {
         };
         if !head.has_body {
             // Nothing to inspect (a GET of a governed path).
-            let (code, message) = if self.unknown_path {
-                (
-                    "unknown_path_allowed",
-                    "a path no route knows, allowed by the route: no body; the response is inspected",
-                )
-            } else {
-                ("no_body", "the request has no body")
-            };
-            self.record_pass(runtime, Phase::Request, code, message);
-            self.stage = Stage::AwaitResponse;
+            self.bodiless(runtime);
             return RequestStep::Govern(edits);
         }
         // The body may be rewritten, and the headers leave before it.

@@ -333,12 +333,17 @@ impl<'a> Driver<'a> {
             };
         }
         let chunks = body.len();
-        self.source_headers(Dir::Request, chunks == 0 && trailers.is_empty());
+        // ngx_wasm_module has no trailers callbacks (`NGX_WASM_RESPONSE_TRAILERS`
+        // is off by default and there is none for requests): the body's
+        // last callback is its end, and trailers never reach the filter.
+        let ngx = self.plugin.store.data().config.flavor == Flavor::NgxWasm;
+        let trailers_end = trailers.is_empty() || ngx;
+        self.source_headers(Dir::Request, chunks == 0 && trailers_end);
         for (index, chunk) in body.into_iter().enumerate() {
-            let end_stream = index + 1 == chunks && trailers.is_empty();
+            let end_stream = index + 1 == chunks && trailers_end;
             self.source_data(Dir::Request, chunk, end_stream);
         }
-        if !trailers.is_empty() {
+        if !trailers_end {
             self.source_trailers(Dir::Request, trailers);
         }
 
@@ -405,12 +410,14 @@ impl<'a> Driver<'a> {
         stream.response_headers = Some(headers);
         let trailers = HeaderMap::from_pairs(&response.trailers);
         let chunks = response.body.len();
-        self.source_headers(Dir::Response, chunks == 0 && trailers.is_empty());
+        let trailers_end =
+            trailers.is_empty() || self.plugin.store.data().config.flavor == Flavor::NgxWasm;
+        self.source_headers(Dir::Response, chunks == 0 && trailers_end);
         for (index, chunk) in response.body.into_iter().enumerate() {
-            let end_stream = index + 1 == chunks && trailers.is_empty();
+            let end_stream = index + 1 == chunks && trailers_end;
             self.source_data(Dir::Response, chunk, end_stream);
         }
-        if !trailers.is_empty() {
+        if !trailers_end {
             self.source_trailers(Dir::Response, trailers);
         }
     }

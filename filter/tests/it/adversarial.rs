@@ -1,11 +1,13 @@
 //! The adversarial suite (`tests/adversarial/`) through the real
-//! filter.wasm in the harness, with Envoy's semantics: request bodies in
-//! 64-byte pieces, responses as recorded.
+//! filter.wasm in the harness, with Envoy's semantics (request bodies in
+//! 64-byte pieces, responses as recorded) and with ngx_wasm_module's,
+//! configured as docs/deploy.md says.
 
 use aimsgate_engine::recording::Recording;
+use aimsgate_host::Plugin;
 use aimsgate_host::replay::{self, LoggedDecision, audit_lines};
 
-use crate::common::{baseline, plugin};
+use crate::common::{baseline, ngx_plugin, plugin};
 
 #[path = "../../../tests/adversarial/suite.rs"]
 mod suite;
@@ -28,8 +30,11 @@ fn message(headers: &[(String, String)], body: &[u8]) -> String {
 }
 
 fn run(recording: &Recording, id: &str) -> Observed {
-    let mut filter = plugin(baseline());
-    let replayed = replay::replay(&mut filter, recording, id, 64);
+    observe(&mut plugin(baseline()), recording, id)
+}
+
+fn observe(filter: &mut Plugin, recording: &Recording, id: &str) -> Observed {
+    let replayed = replay::replay(filter, recording, id, 64);
     let outcome = &replayed.outcome;
     Observed {
         request: phase(&replayed.request),
@@ -47,5 +52,13 @@ fn run(recording: &Recording, id: &str) -> Observed {
 #[test]
 fn no_adversarial_case_gets_past_the_filter() {
     let ran = suite::run_all("filter", |case| run(&case.exchange, &case.id));
+    assert!(ran >= 150, "only {ran} cases ran");
+}
+
+#[test]
+fn no_adversarial_case_gets_past_the_filter_on_ngx_wasm_module() {
+    let ran = suite::run_all("filter-ngx", |case| {
+        observe(&mut ngx_plugin(&baseline()), &case.exchange, &case.id)
+    });
     assert!(ran >= 150, "only {ran} cases ran");
 }

@@ -59,6 +59,26 @@ pub fn start(configuration: Vec<u8>, options: HostOptions) -> Plugin {
     Plugin::start(&module(), spec, options).expect("the VM starts")
 }
 
+/// `rules` (a compiled rule set) on ngx_wasm_module configured as
+/// docs/deploy.md says: the client's host in `host`, buffers as large as
+/// the body limits.
+pub fn ngx_plugin(rules: &[u8]) -> Plugin {
+    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(rules).expect("loads");
+    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
+    let configuration = json!({"ruleset": ruleset, "options": {"host_header": "host"}});
+    let plugin = start(
+        configuration.to_string().into_bytes(),
+        HostOptions {
+            flavor: aimsgate_host::Flavor::NgxWasm,
+            ngx_response_buffers: 4 << 20,
+            ngx_client_body_buffer_size: 1 << 20,
+            ..HostOptions::default()
+        },
+    );
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+    plugin
+}
+
 pub fn plugin(rules: Vec<u8>) -> Plugin {
     let plugin = start(rules, HostOptions::default());
     assert!(plugin.configured(), "{:?}", plugin.logs());

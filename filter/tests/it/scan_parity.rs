@@ -18,7 +18,7 @@ use aimsgate_engine::recording::Recording;
 use aimsgate_host::replay::{self, LoggedDecision};
 use serde_json::Value;
 
-use crate::common::{baseline, plugin, root};
+use crate::common::{baseline, ngx_plugin, plugin, root};
 
 /// (file name, recording) for every recording, in name order.
 fn recordings() -> Vec<(String, Recording)> {
@@ -135,6 +135,28 @@ fn scan_decides_every_recording_as_the_filter_does() {
         compared += 1;
     }
     assert_eq!(compared, recordings.len());
+}
+
+/// Every recording decides the same on ngx_wasm_module as on Envoy, per
+/// phase: outcome, rules, code and hits.
+#[test]
+fn every_recording_decides_the_same_on_both_hosts() {
+    let rules = baseline();
+    let (mut envoy, mut ngx) = (plugin(rules.clone()), ngx_plugin(&rules));
+    for (name, recording) in &recordings() {
+        let on_envoy = replay::replay(&mut envoy, recording, name, 64);
+        let on_ngx = replay::replay(&mut ngx, recording, name, 64);
+        assert_eq!(
+            on_envoy.request.as_ref().map(of_filter),
+            on_ngx.request.as_ref().map(of_filter),
+            "{name}: request phase (Envoy, ngx_wasm_module)"
+        );
+        assert_eq!(
+            on_envoy.response.as_ref().map(of_filter),
+            on_ngx.response.as_ref().map(of_filter),
+            "{name}: response phase (Envoy, ngx_wasm_module)"
+        );
+    }
 }
 
 #[test]
