@@ -11,6 +11,7 @@ pub mod import;
 pub mod oci;
 pub mod policy;
 mod render;
+pub mod sarif;
 pub mod scan;
 pub mod soa;
 pub mod time;
