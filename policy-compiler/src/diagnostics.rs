@@ -45,6 +45,7 @@
 //! | `budget-zero` | warning | A budget's limit is 0, which refuses every request. |
 //! | `impact-assessment` | error | A system that affects people, is regulated or high-risk has no AI impact assessment. |
 //! | `prohibited` | error | A system of unacceptable (prohibited) risk is not retired. |
+//! | `provider-name` | warning | A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`). |
 //! | `route-claimed` | error | A route is named by more than one system. |
 //! | `unknown-api` | error | A route's `api` is not a known API. |
 //! | `path` | error | A route's path prefix does not start with `/`. |
@@ -149,6 +150,8 @@ pub enum Code {
     ImpactAssessment,
     /// A system of unacceptable (prohibited) risk is not retired.
     Prohibited,
+    /// A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`).
+    ProviderName,
     /// A route is named by more than one system.
     RouteClaimed,
     /// A route's `api` is not a known API.
@@ -171,7 +174,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 39] = [
+    pub const ALL: [Code; 40] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -202,6 +205,7 @@ impl Code {
         Code::BudgetZero,
         Code::ImpactAssessment,
         Code::Prohibited,
+        Code::ProviderName,
         Code::RouteClaimed,
         Code::UnknownApi,
         Code::Path,
@@ -246,6 +250,7 @@ impl Code {
             Code::BudgetZero => "budget-zero",
             Code::ImpactAssessment => "impact-assessment",
             Code::Prohibited => "prohibited",
+            Code::ProviderName => "provider-name",
             Code::RouteClaimed => "route-claimed",
             Code::UnknownApi => "unknown-api",
             Code::Path => "path",
@@ -315,6 +320,9 @@ impl Code {
                 "A system that affects people, is regulated or high-risk has no AI impact assessment."
             }
             Code::Prohibited => "A system of unacceptable (prohibited) risk is not retired.",
+            Code::ProviderName => {
+                "A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`)."
+            }
             Code::RouteClaimed => "A route is named by more than one system.",
             Code::UnknownApi => "A route's `api` is not a known API.",
             Code::Path => "A route's path prefix does not start with `/`.",
@@ -345,7 +353,8 @@ impl Code {
             | Code::BudgetZero
             | Code::AppliedWithoutRule
             | Code::NotAddressed
-            | Code::UnusedDetector => Level::Warning,
+            | Code::UnusedDetector
+            | Code::ProviderName => Level::Warning,
             _ => Level::Error,
         }
     }

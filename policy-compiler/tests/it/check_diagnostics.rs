@@ -205,6 +205,31 @@ fn sarif_output_points_code_scanning_at_the_offending_line() {
     );
 }
 
+#[test]
+fn a_provider_spelt_otherwise_than_opentelemetry_is_a_warning() {
+    let system = |provider: &str| {
+        format!(
+            "{GOOD}routes:\n  - id: gemini\n    hosts: [generativelanguage.googleapis.com]\n    paths: [/v1beta/models/]\nsystems:\n  - id: s\n    name: S\n    routes: [gemini]\n    provider: {provider}\n    domain: legal-operations\n    risk_tier: minimal\n    lifecycle: operation\n    affects_individuals: false\n"
+        )
+    };
+    let (code, err) = check(&system("google"));
+    assert_eq!(code, 0, "a warning only: {err}");
+    let text = system("google");
+    let (line, col) = position(&text, "provider: google");
+    let col = col + "provider: ".len();
+    assert!(
+        err.contains(&format!(
+            "FILE:{line}:{col}: warning[provider-name]: provider `google` is spelt `gcp.gemini`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("help: write `provider: gcp.gemini`"), "{err}");
+    for provider in ["gcp.gemini", "internal"] {
+        let (_, err) = check(&system(provider));
+        assert!(!err.contains("provider-name"), "{provider}: {err}");
+    }
+}
+
 /// `aimsgate check --format sarif` on `text`, written as `name` under a
 /// scratch directory of the repository, run from the repository root.
 fn sarif_in_repo(dir: &str, name: &str, text: &str) -> serde_json::Value {
