@@ -13,5 +13,6 @@ pub mod policy;
 mod render;
 pub mod sarif;
 pub mod scan;
+pub mod schema;
 pub mod soa;
 pub mod time;
