@@ -45,6 +45,7 @@
 //! | `budget-zero` | warning | A budget's limit is 0, which refuses every request. |
 //! | `impact-assessment` | error | A system that affects people, is regulated or high-risk has no AI impact assessment. |
 //! | `prohibited` | error | A system of unacceptable (prohibited) risk is not retired. |
+//! | `provider-name` | warning | A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`). |
 //! | `route-claimed` | error | A route is named by more than one system. |
 //! | `unknown-api` | error | A route's `api` is not a known API. |
 //! | `path` | error | A route's path prefix does not start with `/`. |
@@ -69,6 +70,17 @@ pub enum Level {
     Warning,
     /// The policy cannot be compiled.
     Error,
+}
+
+impl Level {
+    /// The level as written in output: `"error"` or `"warning"` (also
+    /// SARIF's names for them).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        }
+    }
 }
 
 /// The stable code of a [`Diagnostic`]: what kind of problem it is.
@@ -138,6 +150,8 @@ pub enum Code {
     ImpactAssessment,
     /// A system of unacceptable (prohibited) risk is not retired.
     Prohibited,
+    /// A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`).
+    ProviderName,
     /// A route is named by more than one system.
     RouteClaimed,
     /// A route's `api` is not a known API.
@@ -160,7 +174,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 39] = [
+    pub const ALL: [Code; 40] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -191,6 +205,7 @@ impl Code {
         Code::BudgetZero,
         Code::ImpactAssessment,
         Code::Prohibited,
+        Code::ProviderName,
         Code::RouteClaimed,
         Code::UnknownApi,
         Code::Path,
@@ -235,6 +250,7 @@ impl Code {
             Code::BudgetZero => "budget-zero",
             Code::ImpactAssessment => "impact-assessment",
             Code::Prohibited => "prohibited",
+            Code::ProviderName => "provider-name",
             Code::RouteClaimed => "route-claimed",
             Code::UnknownApi => "unknown-api",
             Code::Path => "path",
@@ -244,6 +260,102 @@ impl Code {
             Code::Justification => "justification",
             Code::NotAddressed => "not-addressed",
             Code::UnusedDetector => "unused-detector",
+        }
+    }
+
+    /// What the code means, in Markdown: the "When it fires" column of the
+    /// module docs' table (a test keeps the two equal). SARIF rules carry
+    /// it as their description and help.
+    pub const fn description(&self) -> &'static str {
+        match self {
+            Code::Syntax => {
+                "The file is not valid YAML or JSON, or uses YAML a policy cannot hold (aliases, odd keys)."
+            }
+            Code::DuplicateKey => "A mapping has the same key twice.",
+            Code::UnknownField => "A key the policy format does not know (often a misspelt field).",
+            Code::MissingField => "A required field is absent.",
+            Code::Invalid => "A value has the wrong type or is not one of the allowed values.",
+            Code::ApiVersion => "`apiVersion` is not the version this compiler reads.",
+            Code::Kind => "`kind` is not `Policy`.",
+            Code::Date => {
+                "`metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date."
+            }
+            Code::Unapproved => "The policy's metadata names no approver.",
+            Code::EmptyId => "A detector, rule, route or system has an empty id.",
+            Code::DuplicateId => "Two detectors, rules, routes or systems share an id.",
+            Code::DetectorKind => {
+                "A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`."
+            }
+            Code::UnknownBuiltin => "A detector's `builtin` names no built-in detector.",
+            Code::Canary => "The canary built-in detector has no `canary` values.",
+            Code::Keyword => "A regex detector's `keywords` holds an empty keyword.",
+            Code::KeywordsIgnored => {
+                "A word-list detector has `keywords`, which only gate regexes."
+            }
+            Code::BadRegex => {
+                "A regex does not compile (Rust regex syntax, within the size limit)."
+            }
+            Code::NoControls => "A rule names no control it implements.",
+            Code::Status => "A `block` action's status is not an error status (400–599).",
+            Code::CapPhase => "A `cap_max_tokens` rule is not in the request phase.",
+            Code::RedactNothing => "A `redact` rule names no detector, so it masks nothing.",
+            Code::UnlistedControl => {
+                "A well-formed id of a partially catalogued framework that the catalogue does not list."
+            }
+            Code::UnknownControl => {
+                "A control id that its framework does not have, or a malformed id."
+            }
+            Code::BadControl => {
+                "Not a `framework:ID` control reference, or an unknown framework prefix."
+            }
+            Code::MissingDetector => "A rule's condition names a detector that is not declared.",
+            Code::MissingRoute => {
+                "A rule's `route` condition or a system names a route that is not declared."
+            }
+            Code::Window => {
+                "A budget's `window` is not a number and a unit (`30s`, `15m`, `1h`, `1d`)."
+            }
+            Code::BudgetZero => "A budget's limit is 0, which refuses every request.",
+            Code::ImpactAssessment => {
+                "A system that affects people, is regulated or high-risk has no AI impact assessment."
+            }
+            Code::Prohibited => "A system of unacceptable (prohibited) risk is not retired.",
+            Code::ProviderName => {
+                "A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`)."
+            }
+            Code::RouteClaimed => "A route is named by more than one system.",
+            Code::UnknownApi => "A route's `api` is not a known API.",
+            Code::Path => "A route's path prefix does not start with `/`.",
+            Code::MissingRule => "A route applies a rule that is not declared.",
+            Code::AppliedWithoutRule => {
+                "A control is declared `applied` in `soa` but no rule implements it."
+            }
+            Code::SoaConflict => {
+                "A control's `soa` declarations conflict, or it is excluded though rules implement it."
+            }
+            Code::Justification => "An `soa` exclusion has no justification.",
+            Code::NotAddressed => {
+                "Annex A controls are neither applied, organizational, impact-assessed nor excluded."
+            }
+            Code::UnusedDetector => "A detector is not used by any rule.",
+        }
+    }
+
+    /// The level diagnostics of this code have: the "Level" column of the
+    /// module docs' table (a test keeps the two equal).
+    pub const fn level(&self) -> Level {
+        match self {
+            Code::Date
+            | Code::Unapproved
+            | Code::KeywordsIgnored
+            | Code::RedactNothing
+            | Code::UnlistedControl
+            | Code::BudgetZero
+            | Code::AppliedWithoutRule
+            | Code::NotAddressed
+            | Code::UnusedDetector
+            | Code::ProviderName => Level::Warning,
+            _ => Level::Error,
         }
     }
 }
@@ -407,10 +519,7 @@ impl Diagnostics {
     pub fn render_plain(&self) -> String {
         let mut out = String::new();
         for d in &self.diagnostics {
-            let level = match d.level {
-                Level::Error => "error",
-                Level::Warning => "warning",
-            };
+            let level = d.level.as_str();
             let _ = writeln!(
                 out,
                 "{}: {level}[{}]: {}",
@@ -432,10 +541,7 @@ impl Diagnostics {
                 .with_context_lines(1);
         let mut out = String::new();
         for d in &self.diagnostics {
-            let level = match d.level {
-                Level::Error => "error",
-                Level::Warning => "warning",
-            };
+            let level = d.level.as_str();
             let _ = writeln!(
                 out,
                 "{}: {level}[{}]: {}",
@@ -485,80 +591,6 @@ impl Diagnostics {
             .collect();
         serde_json::Value::Array(items)
     }
-}
-
-impl Diagnostics {
-    /// Diagnostics as a SARIF 2.1.0 log, so code scanning (GitHub, GitLab,
-    /// Azure DevOps) annotates the policy file at the offending line.
-    /// Every diagnostic code becomes a rule of the `aimsgate` tool.
-    pub fn to_sarif(&self) -> serde_json::Value {
-        let mut codes: Vec<&str> = self.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let rules: Vec<serde_json::Value> = codes
-            .iter()
-            .map(|code| {
-                serde_json::json!({
-                    "id": code,
-                    "name": code,
-                    "shortDescription": {"text": format!("aimsgate policy check `{code}`")},
-                })
-            })
-            .collect();
-        let results: Vec<serde_json::Value> = self
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let mut message = d.message.clone();
-                if let Some(help) = &d.help {
-                    message.push_str(" (help: ");
-                    message.push_str(help);
-                    message.push(')');
-                }
-                let mut location = serde_json::json!({
-                    "physicalLocation": {"artifactLocation": {"uri": sarif_uri(&self.file)}}
-                });
-                if let Some(span) = &d.span {
-                    let start = line_col(&self.text, span.start);
-                    let end = line_col(&self.text, span.end.max(span.start));
-                    location["physicalLocation"]["region"] = serde_json::json!({
-                        "startLine": start.line,
-                        "startColumn": start.column,
-                        "endLine": end.line,
-                        "endColumn": end.column.max(start.column + usize::from(end.line == start.line)),
-                    });
-                }
-                serde_json::json!({
-                    "ruleId": d.code.as_str(),
-                    "ruleIndex": codes.iter().position(|c| *c == d.code.as_str()).unwrap_or(0),
-                    "level": match d.level {
-                        Level::Error => "error",
-                        Level::Warning => "warning",
-                    },
-                    "message": {"text": message},
-                    "locations": [location],
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "aimsgate",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "results": results,
-            }],
-        })
-    }
-}
-
-/// A SARIF artifact URI: relative paths with forward slashes, as code
-/// scanning matches them against the repository.
-fn sarif_uri(file: &str) -> String {
-    file.trim_start_matches("./").replace('\\', "/")
 }
 
 /// The closest candidate to `wanted` by edit distance, if close enough to
@@ -621,6 +653,13 @@ mod tests {
         for code in Code::ALL {
             let row = format!("//! | `{}` |", code.as_str());
             assert_eq!(table.matches(&row).count(), 1, "{row}");
+            // The table and `level` / `description` say the same.
+            let full = format!(
+                "{row} {} | {} |\n",
+                code.level().as_str(),
+                code.description()
+            );
+            assert_eq!(table.matches(&full).count(), 1, "{full}");
         }
         assert_eq!(
             Code::ALL.len(),

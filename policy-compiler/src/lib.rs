@@ -11,6 +11,8 @@ pub mod import;
 pub mod oci;
 pub mod policy;
 mod render;
+pub mod sarif;
 pub mod scan;
+pub mod schema;
 pub mod soa;
 pub mod time;

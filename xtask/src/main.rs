@@ -6,7 +6,9 @@
 //!   harness, print the decisions, write the rule set and the Statement of
 //!   Applicability under `target/aimsgate/`.
 //! * `cargo xtask ci` — every check CI runs: formatting, clippy, tests, the
-//!   demo, and the README's commands on the baseline pack.
+//!   demo, the README's commands on the baseline pack, and what those
+//!   commands wrote through its consumers' validators (SARIF Multitool,
+//!   xmllint with the JUnit XSDs; `formats`).
 //! * `cargo xtask edge` — the edge package (`@aimsgate/edge`) and its tests
 //!   in workerd and Node, parity with filter.wasm included (part of `ci`).
 //! * `cargo xtask cycles` — no import loops between a crate's files (part
@@ -20,6 +22,7 @@ use anyhow::{Context, Result, bail};
 
 mod cycles;
 mod edge;
+mod formats;
 
 fn main() -> std::process::ExitCode {
     match xtask() {
@@ -291,6 +294,12 @@ fn ci(root: &Path) -> Result<()> {
         .args([BASELINE, BASELINE_TESTS])
         .arg(out.join("policy-ci"))
         .env("AIMSGATE", root.join("target/debug/aimsgate")))?;
+    // What it wrote passes its consumers' validators.
+    formats::check(
+        root,
+        &out.join("policy-ci/policy.sarif"),
+        &out.join("policy-ci/policy-tests.xml"),
+    )?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

@@ -246,6 +246,29 @@ fn operation(api: Api) -> &'static str {
     }
 }
 
+/// The well-known values of OpenTelemetry GenAI `gen_ai.provider.name`
+/// (semantic-conventions registry, `gen_ai` attributes). Events carry one
+/// of these for a provider the registry names, so that GenAI dashboards
+/// and queries find them; the compiler warns of a policy's system naming
+/// one of them in another spelling (`google` for `gcp.gemini`).
+pub const GEN_AI_PROVIDER_NAMES: [&str; 15] = [
+    "anthropic",
+    "aws.bedrock",
+    "azure.ai.inference",
+    "azure.ai.openai",
+    "cohere",
+    "deepseek",
+    "gcp.gemini",
+    "gcp.gen_ai",
+    "gcp.vertex_ai",
+    "groq",
+    "ibm.watsonx.ai",
+    "mistral_ai",
+    "openai",
+    "perplexity",
+    "x_ai",
+];
+
 /// OpenTelemetry GenAI `gen_ai.provider.name` of an API's own provider.
 fn provider(api: Api) -> &'static str {
     match api {
@@ -260,6 +283,17 @@ mod tests {
     use super::*;
     use crate::decision::{Decision, Hit};
     use crate::ruleset::{Phase, RuleSet};
+
+    #[test]
+    fn every_api_names_its_provider_as_the_registry_does() {
+        for api in Api::ALL {
+            assert!(GEN_AI_PROVIDER_NAMES.contains(&provider(api)), "{api:?}");
+        }
+        // The Gemini API (generativelanguage.googleapis.com) is
+        // `gcp.gemini`; Vertex AI, which this codec does not read, is
+        // `gcp.vertex_ai`.
+        assert_eq!(provider(Api::Gemini), "gcp.gemini");
+    }
 
     #[test]
     fn a_body_full_of_hits_lists_a_bounded_number_and_counts_the_rest() {

@@ -20,7 +20,7 @@ mod parts;
 mod seal;
 mod trail;
 
-pub use build::{Subject, decision_event, event_time};
+pub use build::{GEN_AI_PROVIDER_NAMES, Subject, decision_event, event_time};
 pub use event::{
     AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord, SCHEMA,
     SeqRange, Witness, names,

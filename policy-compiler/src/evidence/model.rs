@@ -7,6 +7,7 @@
 //! renderer would import the module that imports it. Everything here is
 //! re-exported from `report`, its public home.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Decision outcomes, most intrusive first: the order of tables, legends
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const OUTCOMES: [&str; 6] = ["block", "redact", "cap", "flag", "monitor", "allow"];
 
 /// The evidence report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EvidenceReport {
     /// Always [`SCHEMA`](super::report::SCHEMA).
     pub schema: String,
@@ -44,7 +45,7 @@ pub struct EvidenceReport {
 
 /// The policy a report is about, by name, version and digest (the
 /// rule set's own is `ruleset::PolicyInfo`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportedPolicy {
     /// `metadata.name`.
     pub name: String,
@@ -56,7 +57,7 @@ pub struct ReportedPolicy {
 }
 
 /// A policy named by decision events.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicySeen {
     /// `aimsgate.policy.name`, when the event has one.
     pub name: Option<String>,
@@ -72,7 +73,7 @@ pub struct PolicySeen {
 }
 
 /// The period asked for and the events it holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PeriodInfo {
     /// Start asked for (inclusive), RFC 3339; absent when open.
     pub from: Option<String>,
@@ -89,7 +90,7 @@ pub struct PeriodInfo {
 }
 
 /// Counts over the whole period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Totals {
     /// Events read (all kinds, all times, duplicates included).
     pub events_read: u64,
@@ -116,7 +117,7 @@ pub struct Totals {
 }
 
 /// Decisions by outcome.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OutcomeCounts {
     /// `block`.
     pub block: u64,
@@ -197,7 +198,7 @@ impl OutcomeCounts {
 }
 
 /// Decisions by mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ModeCounts {
     /// An enforce-mode rule fired.
     pub enforce: u64,
@@ -208,7 +209,7 @@ pub struct ModeCounts {
 }
 
 /// What could not be trusted or read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Integrity {
     /// Events whose bytes do not hash to their digest (all times). They are
     /// counted as read.
@@ -225,7 +226,7 @@ impl Integrity {
 }
 
 /// Decisions over time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Timeline {
     /// Bucket width in seconds (0 when there are no buckets).
     pub bucket_seconds: u64,
@@ -237,7 +238,7 @@ pub struct Timeline {
 }
 
 /// One time bucket.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Bucket {
     /// Start, RFC 3339.
     pub start: String,
@@ -250,7 +251,7 @@ pub struct Bucket {
 }
 
 /// The evidence of one control.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlEvidence {
     /// Full reference, `framework:ID`.
     pub reference: String,
@@ -287,7 +288,7 @@ impl ControlEvidence {
 }
 
 /// A rule and how often it fired.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleCount {
     /// Rule id.
     pub id: String,
@@ -300,7 +301,7 @@ pub struct RuleCount {
 }
 
 /// A control and a count.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlCount {
     /// Full reference.
     pub reference: String,
@@ -309,7 +310,7 @@ pub struct ControlCount {
 }
 
 /// A capped list of incidents.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Incidents {
     /// Incidents in all.
     pub total: u64,
@@ -332,7 +333,7 @@ impl Incidents {
 }
 
 /// A blocked interaction in which a high or critical rule fired.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Incident {
     /// When, RFC 3339.
     pub time: String,

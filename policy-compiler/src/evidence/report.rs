@@ -36,6 +36,7 @@
 //! [`to_json`] serialises [`EvidenceReport`] as is (field names as below,
 //! `snake_case`). The layout is versioned by [`SCHEMA`] in the `schema`
 //! member: fields may be added, none renamed or removed without a bump.
+//! [`json_schema`] describes it (published under `schemas/`).
 //! Times are RFC 3339 UTC strings, with nanoseconds since the Unix epoch
 //! next to them where tools need to compute.
 
@@ -58,6 +59,12 @@ pub use super::model::{
 
 /// Schema id of the JSON report (the `schema` member).
 pub const SCHEMA: &str = "aimsgate.evidence-report/1";
+
+/// The JSON Schema of the JSON report (`aimsgate schema evidence-report`,
+/// published as `schemas/evidence-report.v1.schema.json`).
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::document::<EvidenceReport>("evidence-report.v1.schema.json", SCHEMA)
+}
 
 /// Incidents listed in the report's incident list; the rest are counted.
 pub const INCIDENTS_LISTED: usize = 50;

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use aimsgate_engine::audit::GEN_AI_PROVIDER_NAMES;
 use aimsgate_engine::codec::{Api, Role};
 use aimsgate_engine::detect::builtin;
 use aimsgate_engine::ruleset::Validator;
@@ -701,6 +702,24 @@ impl Lower<'_> {
                     format!("`{}` is not a YYYY-MM-DD date", ia.date),
                 );
             }
+            if let Some(registered) = registry_provider(&s.provider) {
+                self.warning(
+                    &join_key(&path, "provider"),
+                    Code::ProviderName,
+                    format!(
+                        "provider `{}` is spelt `{registered}` in OpenTelemetry's `gen_ai.provider.name`, which audit events carry",
+                        s.provider
+                    ),
+                )
+                .help = Some(format!(
+                    "write `provider: {registered}` (and the same in any `provider_not_in` list){}",
+                    if registered == "gcp.gemini" {
+                        "; for Vertex AI, `gcp.vertex_ai`"
+                    } else {
+                        ""
+                    }
+                ));
+            }
             if s.risk_tier == RiskTier::Unacceptable && s.lifecycle != Lifecycle::Retired {
                 self.error(&join_key(&path, "risk_tier"), Code::Prohibited, format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
             }
@@ -989,6 +1008,56 @@ pub fn parse_window(text: &str) -> Option<u64> {
     number.checked_mul(scale).filter(|s| *s > 0)
 }
 
+/// The registry spelling of a system's provider when the policy spells a
+/// registered provider otherwise (`google`, `Azure-OpenAI`, `bedrock`…);
+/// `None` for a registry value or a provider the registry does not name
+/// (`internal`), which events carry as written.
+fn registry_provider(provider: &str) -> Option<&'static str> {
+    // Case and separators are how spellings differ most.
+    let key = |name: &str| -> String {
+        name.chars()
+            .map(|c| match c {
+                '_' | '.' | ' ' => '-',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    if GEN_AI_PROVIDER_NAMES.contains(&provider) {
+        return None;
+    }
+    let wanted = key(provider);
+    if let Some(name) = GEN_AI_PROVIDER_NAMES.iter().find(|n| key(n) == wanted) {
+        return Some(name);
+    }
+    // Other names of the same services.
+    const ALIASES: [(&str, &str); 20] = [
+        ("google", "gcp.gemini"),
+        ("gemini", "gcp.gemini"),
+        ("google-ai", "gcp.gemini"),
+        ("google-gemini", "gcp.gemini"),
+        ("vertex", "gcp.vertex_ai"),
+        ("vertex-ai", "gcp.vertex_ai"),
+        ("vertexai", "gcp.vertex_ai"),
+        ("google-vertex-ai", "gcp.vertex_ai"),
+        ("azure-openai", "azure.ai.openai"),
+        ("azure-open-ai", "azure.ai.openai"),
+        ("azure-ai", "azure.ai.inference"),
+        ("bedrock", "aws.bedrock"),
+        ("amazon-bedrock", "aws.bedrock"),
+        ("mistral", "mistral_ai"),
+        ("mistralai", "mistral_ai"),
+        ("xai", "x_ai"),
+        ("watsonx", "ibm.watsonx.ai"),
+        ("ibm-watsonx", "ibm.watsonx.ai"),
+        ("open-ai", "openai"),
+        ("claude", "anthropic"),
+    ];
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == wanted)
+        .map(|(_, name)| *name)
+}
+
 fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 10
@@ -1002,6 +1071,17 @@ fn is_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn providers_are_checked_against_the_genai_registry() {
+        assert_eq!(registry_provider("google"), Some("gcp.gemini"));
+        assert_eq!(registry_provider("Azure-OpenAI"), Some("azure.ai.openai"));
+        assert_eq!(registry_provider("GCP.Vertex_AI"), Some("gcp.vertex_ai"));
+        assert_eq!(registry_provider("mistral"), Some("mistral_ai"));
+        assert_eq!(registry_provider("gcp.gemini"), None);
+        assert_eq!(registry_provider("openai"), None);
+        assert_eq!(registry_provider("internal"), None);
+    }
 
     #[test]
     fn windows_parse_with_units() {

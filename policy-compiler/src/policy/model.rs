@@ -157,7 +157,10 @@ pub struct System {
     /// Route ids that serve this system.
     #[serde(default)]
     pub routes: Vec<String>,
-    /// Model provider (`openai`, `anthropic`, `google`, `azure-openai`, `internal`, …).
+    /// Model provider, as audit events carry it in `gen_ai.provider.name`:
+    /// OpenTelemetry's name when it has one (`openai`, `anthropic`,
+    /// `gcp.gemini`, `gcp.vertex_ai`, `azure.ai.openai`, `aws.bedrock`, …),
+    /// else your own (`internal`).
     pub provider: String,
     /// Application domain (e.g. `healthcare`, `finance`, `employment`,
     /// `education`, `customer-service`).

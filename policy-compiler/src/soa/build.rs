@@ -11,7 +11,7 @@ use crate::policy::model::{ImplementationStatus, Policy};
 
 use super::model::{
     Applicability, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry, ImpactRef,
-    MONITOR_ONLY, RuleRef, RuntimeEvidence, Soa, SoaEntry, Summary,
+    MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary,
 };
 
 /// The Annex A controls that systems' impact assessments address.
@@ -100,6 +100,7 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
     }
 
     Soa {
+        schema: SCHEMA.to_owned(),
         document,
         controls,
         other_frameworks,

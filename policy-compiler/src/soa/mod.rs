@@ -9,8 +9,9 @@
 //! the rules implement.
 //!
 //! The statement renders three ways: [`to_markdown`] for review in a pull
-//! request, [`to_json`] for tools and [`to_html`], one self-contained,
-//! printable page to hand to an auditor.
+//! request, [`to_json`] for tools (its layout versioned by [`SCHEMA`] in
+//! the `schema` member and described by [`json_schema`]) and [`to_html`],
+//! one self-contained, printable page to hand to an auditor.
 //!
 //! With audit events ([`attach_evidence`], `aimsgate soa --evidence`),
 //! each control applied at runtime also shows whether it is *operational*
@@ -38,5 +39,6 @@ pub use html::to_html;
 pub use markdown::to_markdown;
 pub use model::{
     Applicability, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry, ImpactRef,
-    MONITOR_ONLY, RuleRef, RuntimeEvidence, Soa, SoaEntry, Summary, not_addressed, to_json,
+    MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, json_schema,
+    not_addressed, to_json,
 };

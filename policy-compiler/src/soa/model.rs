@@ -1,6 +1,7 @@
 //! The Statement of Applicability's data types, as serialised to JSON.
 
 use aimsgate_engine::ruleset::Mode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::report::{ControlEvidence, OutcomeCounts};
@@ -8,9 +9,21 @@ use crate::evidence::report::{ControlEvidence, OutcomeCounts};
 /// Implementation status of a control whose rules all run in monitor mode.
 pub const MONITOR_ONLY: &str = "monitor (not enforced)";
 
+/// Schema id of the JSON statement (the `schema` member).
+pub const SCHEMA: &str = "aimsgate.soa/1";
+
+/// The JSON Schema of the JSON statement (`aimsgate schema soa`, published
+/// as `schemas/soa.v1.schema.json`).
+pub fn json_schema() -> schemars::Schema {
+    crate::schema::document::<Soa>("soa.v1.schema.json", SCHEMA)
+}
+
 /// A Statement of Applicability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Soa {
+    /// Always [`SCHEMA`]: the layout's version. Fields may be added, none
+    /// renamed or removed without a bump.
+    pub schema: String,
     /// Which policy, which version, who approved it, when generated.
     pub document: DocumentControl,
     /// The 38 ISO/IEC 42001 Annex A controls, in order, each exactly once.
@@ -28,7 +41,7 @@ pub struct Soa {
 }
 
 /// Document control of the statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentControl {
     /// Policy name (`metadata.name`).
     pub policy: String,
@@ -49,7 +62,7 @@ pub struct DocumentControl {
 }
 
 /// How an Annex A control is addressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Applicability {
     /// Rules implement it at runtime.
@@ -108,7 +121,7 @@ impl Applicability {
 }
 
 /// One Annex A control in the statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SoaEntry {
     /// Control id, e.g. `A.6.2.8`.
     pub id: String,
@@ -150,7 +163,7 @@ impl SoaEntry {
 }
 
 /// A rule implementing a control.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleRef {
     /// Rule id.
     pub id: String,
@@ -170,7 +183,7 @@ impl RuleRef {
 }
 
 /// An AI system's impact assessment, as listed under A.5.2–A.5.5.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ImpactRef {
     /// System id.
     pub system: String,
@@ -191,7 +204,7 @@ pub struct ImpactRef {
 }
 
 /// A control of another framework that the policy implements.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkEntry {
     /// Framework prefix (`owasp-llm`, `nist-ai-rmf`, `nist-ai-600-1`,
     /// `eu-ai-act`, `atlas`, `iso42001` for clauses).
@@ -221,7 +234,7 @@ pub struct FrameworkEntry {
 }
 
 /// Whether a control applied at runtime shows in the audit events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceStatus {
     /// Events of the period show its rules firing: operational, not just
@@ -242,7 +255,7 @@ impl EvidenceStatus {
 }
 
 /// A control's runtime evidence: what the audit events say about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuntimeEvidence {
     /// Operational (interactions seen) or planned (none).
     pub status: EvidenceStatus,
@@ -314,7 +327,7 @@ pub(super) fn plural(n: u64, noun: &str) -> String {
 }
 
 /// What the runtime evidence attached to a statement covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EvidenceBasis {
     /// Decision events read (governed interactions).
     pub interactions: u64,
@@ -342,7 +355,7 @@ pub struct EvidenceBasis {
 }
 
 /// Counts per applicability.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Annex A controls listed (always 38).
     pub total: usize,

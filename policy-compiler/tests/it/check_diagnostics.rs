@@ -204,3 +204,125 @@ fn sarif_output_points_code_scanning_at_the_offending_line() {
             .contains("did you mean")
     );
 }
+
+#[test]
+fn a_provider_spelt_otherwise_than_opentelemetry_is_a_warning() {
+    let system = |provider: &str| {
+        format!(
+            "{GOOD}routes:\n  - id: gemini\n    hosts: [generativelanguage.googleapis.com]\n    paths: [/v1beta/models/]\nsystems:\n  - id: s\n    name: S\n    routes: [gemini]\n    provider: {provider}\n    domain: legal-operations\n    risk_tier: minimal\n    lifecycle: operation\n    affects_individuals: false\n"
+        )
+    };
+    let (code, err) = check(&system("google"));
+    assert_eq!(code, 0, "a warning only: {err}");
+    let text = system("google");
+    let (line, col) = position(&text, "provider: google");
+    let col = col + "provider: ".len();
+    assert!(
+        err.contains(&format!(
+            "FILE:{line}:{col}: warning[provider-name]: provider `google` is spelt `gcp.gemini`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("help: write `provider: gcp.gemini`"), "{err}");
+    for provider in ["gcp.gemini", "internal"] {
+        let (_, err) = check(&system(provider));
+        assert!(!err.contains("provider-name"), "{provider}: {err}");
+    }
+}
+
+/// `aimsgate check --format sarif` on `text`, written as `name` under a
+/// scratch directory of the repository, run from the repository root.
+fn sarif_in_repo(dir: &str, name: &str, text: &str) -> serde_json::Value {
+    let file = crate::common::scratch(dir).join(name);
+    std::fs::write(&file, text).unwrap();
+    let (_, out, err) =
+        crate::common::aimsgate(&["check", "--format", "sarif", file.to_str().unwrap()]);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("SARIF is JSON ({e}): {out}{err}"))
+}
+
+#[test]
+fn sarif_is_valid_sarif_with_what_github_code_scanning_requires() {
+    // A character outside the BMP before the finding: one code point, two
+    // UTF-16 code units, so the column says which kind it counts.
+    let text = GOOD.replace(
+        "controls: [iso42001:A.6.2.6,",
+        "controls: [\"🦀\", iso42001:A.6.2.66,",
+    );
+    let sarif = sarif_in_repo("sarif dír", "pólicy.yaml", &text);
+    let errors = crate::common::schema_errors(
+        "policy-compiler/tests/data/formats/sarif-schema-2.1.0.json",
+        &sarif,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    // GitHub resolves files against the checkout: relative URIs under
+    // %SRCROOT%, percent-encoded.
+    let root = &run["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    let canonical = std::fs::canonicalize(crate::common::root()).unwrap();
+    assert_eq!(
+        root.as_str().unwrap(),
+        format!("file://{}/", canonical.display()),
+        "no character of this checkout's path needs encoding"
+    );
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "unknown-control")
+        .expect("the unknown control is a result");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"],
+        serde_json::json!({
+            "uri": "target/aimsgate-tests/sarif%20d%C3%ADr/p%C3%B3licy.yaml",
+            "uriBaseId": "%SRCROOT%",
+        })
+    );
+    let at = text.find("iso42001:A.6.2.66").unwrap();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..at].chars().count() + 1;
+    assert_eq!(location["region"]["startColumn"], column);
+
+    // Rules: GitHub requires a full description and help (GH2012).
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        for member in ["/fullDescription/text", "/help/text", "/help/markdown"] {
+            let value = rule.pointer(member).and_then(|v| v.as_str()).unwrap_or("");
+            assert!(!value.is_empty(), "{member} of {rule}");
+        }
+        assert_ne!(rule["name"], rule["id"]);
+    }
+    for result in run["results"].as_array().unwrap() {
+        assert!(
+            result["partialFingerprints"]["aimsgate/v1"].is_string(),
+            "{result}"
+        );
+    }
+}
+
+#[test]
+fn sarif_fingerprints_do_not_move_with_the_finding() {
+    let text = GOOD.replace("iso42001:A.6.2.6", "iso42001:A.6.2.66");
+    let before = sarif_in_repo("sarif-moved", "a.yaml", &text);
+    let after = sarif_in_repo("sarif-moved", "a.yaml", &format!("# one\n# two\n{text}"));
+    let finding = |sarif: &serde_json::Value| {
+        let result = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "unknown-control")
+            .unwrap()
+            .clone();
+        (
+            result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap(),
+            result["partialFingerprints"].clone(),
+        )
+    };
+    let (line_before, print_before) = finding(&before);
+    let (line_after, print_after) = finding(&after);
+    assert_eq!(line_after, line_before + 2);
+    assert_eq!(print_after, print_before);
+}

@@ -38,3 +38,19 @@ pub fn filter() -> &'static PathBuf {
     static FILTER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     FILTER.get_or_init(|| aimsgate_host::build_wasm("aimsgate-filter").expect("filter.wasm builds"))
 }
+
+/// Validates `instance` against the JSON Schema in `schema` (a path from
+/// the repository root), formats included; returns every error, each with
+/// where it is.
+pub fn schema_errors(schema: &str, instance: &serde_json::Value) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(schema)).expect("the schema file");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}

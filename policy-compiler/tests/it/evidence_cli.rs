@@ -111,3 +111,20 @@ fn the_published_audit_event_schema_is_current() {
         "the audit event changed: regenerate with `aimsgate schema audit-event > schemas/audit-event.v1.schema.json` (and bump the schema version if a field changed meaning)"
     );
 }
+
+#[test]
+fn the_published_report_and_soa_schemas_are_current() {
+    for (which, file) in [
+        ("evidence-report", "schemas/evidence-report.v1.schema.json"),
+        ("soa", "schemas/soa.v1.schema.json"),
+    ] {
+        let (code, out, err) = aimsgate(&["schema", which]);
+        assert_eq!(code, 0, "{err}");
+        let committed = std::fs::read_to_string(root().join(file)).expect(file);
+        assert_eq!(
+            out.trim_end(),
+            committed.trim_end(),
+            "the {which} layout changed: regenerate with `aimsgate schema {which} > {file}` (and bump the schema version if a field changed meaning)"
+        );
+    }
+}

@@ -934,6 +934,41 @@ fn cli_evidence_report_and_soa_with_evidence() {
     assert!(soa_md.contains("planned (no runtime evidence)"));
 }
 
+#[test]
+fn json_documents_validate_against_their_published_schemas() {
+    let events = write_fixture("schema-events.log");
+    let events = events.to_str().unwrap();
+    let report = aimsgate(&[
+        "evidence", "report", events, "--policy", BASELINE, "--format", "json",
+    ]);
+    let soa_with = aimsgate(&["soa", BASELINE, "--evidence", events, "--format", "json"]);
+    let soa_plain = aimsgate(&["soa", BASELINE, "--format", "json"]);
+    for (schema, json, version) in [
+        (
+            "schemas/evidence-report.v1.schema.json",
+            &report,
+            report::SCHEMA,
+        ),
+        ("schemas/soa.v1.schema.json", &soa_with, soa::SCHEMA),
+        ("schemas/soa.v1.schema.json", &soa_plain, soa::SCHEMA),
+    ] {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(value["schema"], version, "each document names its layout");
+        let errors = crate::common::schema_errors(schema, &value);
+        assert!(errors.is_empty(), "{schema}: {errors:#?}");
+    }
+    // The schemas are closed: a member they do not describe is refused.
+    let mut value: serde_json::Value = serde_json::from_str(&soa_plain).unwrap();
+    value["document"]["surprise"] = serde_json::json!(1);
+    assert!(!crate::common::schema_errors("schemas/soa.v1.schema.json", &value).is_empty());
+    value["document"]
+        .as_object_mut()
+        .unwrap()
+        .remove("surprise");
+    value["schema"] = serde_json::json!("aimsgate.soa/2");
+    assert!(!crate::common::schema_errors("schemas/soa.v1.schema.json", &value).is_empty());
+}
+
 // ---------------------------------------------------------------------------
 // A real browser
 // ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ mod evidence_cli;
 mod evidence_report;
 mod gitleaks_import;
 #[cfg(feature = "harness")]
+mod otlp_batches;
+#[cfg(feature = "harness")]
 mod policy_tests_cli;
 mod scan_cli;
 mod stream_inspection;

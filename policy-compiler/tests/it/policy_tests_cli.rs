@@ -1,6 +1,8 @@
 //! `aimsgate test` and `aimsgate replay` through the real filter.wasm: the
 //! baseline pack's tests pass, a wrong expectation fails with a message and
-//! a JUnit failure, a malformed test file is an error at its line.
+//! a JUnit failure, a case that cannot run is a JUnit error, every JUnit
+//! report is valid against the Jenkins xUnit and Ant JUnit schemas, a
+//! malformed test file is an error at its line.
 
 use crate::common;
 
@@ -26,8 +28,9 @@ fn the_baseline_pack_passes_its_tests_and_writes_junit() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(" 0 failed"), "{out}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(xml.contains("failures=\"0\" errors=\"0\""), "{xml}");
     assert!(xml.contains("<testcase"), "{xml}");
+    assert_valid_junit(&junit);
 }
 
 #[test]
@@ -58,9 +61,73 @@ fn a_wrong_expectation_fails_with_what_was_observed() {
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        xml.contains("<failure message=\"request decision: expected allow"),
+        xml.contains("<failure type=\"expectation\" message=\"request decision: expected allow"),
         "{xml}"
     );
+    assert!(xml.contains("failures=\"1\" errors=\"0\""), "{xml}");
+    assert_valid_junit(&junit);
+}
+
+#[test]
+fn a_case_that_cannot_run_is_a_junit_error_not_a_failure() {
+    let dir = scratch("unrunnable");
+    let policy = root().join("examples/policies/baseline/policy.yaml");
+    let file = dir.join("tests.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "policy: {}\ncases:\n  - name: its recording is missing\n    exchange: missing.json\n    expect:\n      request: {{decision: allow}}\n",
+            policy.display()
+        ),
+    )
+    .unwrap();
+    let junit = dir.join("junit.xml");
+    let (code, out, _) = aimsgate(&[
+        "test",
+        file.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ERROR its recording is missing"), "{out}");
+    assert!(out.contains("0 passed, 1 failed"), "{out}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\" errors=\"1\""), "{xml}");
+    assert!(
+        xml.contains("<error type=\"harness\" message=\"cannot read "),
+        "{xml}"
+    );
+    assert!(!xml.contains("<failure"), "{xml}");
+    assert_valid_junit(&junit);
+}
+
+/// The JUnit report is valid against the schemas its consumers check
+/// (vendored in tests/data/formats/), by xmllint (Debian's libxml2-utils;
+/// CI installs it and sets AIMSGATE_REQUIRE_XMLLINT, elsewhere a missing
+/// xmllint skips the check).
+fn assert_valid_junit(report: &std::path::Path) {
+    let data = root().join("policy-compiler/tests/data/formats");
+    for xsd in ["jenkins-xunit-junit-10.xsd", "ant-junit.xsd"] {
+        let out = match std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(data.join(xsd))
+            .arg(report)
+            .output()
+        {
+            Ok(out) => out,
+            Err(err) if std::env::var_os("AIMSGATE_REQUIRE_XMLLINT").is_none() => {
+                eprintln!("xmllint not run ({err}): JUnit schemas not checked");
+                return;
+            }
+            Err(err) => panic!("xmllint: {err}"),
+        };
+        assert!(
+            out.status.success(),
+            "{xsd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

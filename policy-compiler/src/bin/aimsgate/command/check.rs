@@ -1,10 +1,10 @@
 //! `aimsgate check`: validate a policy and print its diagnostics, with
 //! file:line:column, for people, scripts (JSON) or code scanning (SARIF).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aimsgate_compiler::diagnostics::Diagnostics;
-use aimsgate_compiler::policy;
+use aimsgate_compiler::{policy, sarif};
 use anyhow::Result;
 use clap::ValueEnum;
 
@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs) -> Result<()> {
     } = args;
     let text = read(&path)?;
     let (compiled, report) = policy::check(&path.display().to_string(), &text);
-    print_report(&report, format);
+    print_report(&report, &path, format)?;
     let failed = compiled.is_none() || (strict && report.warnings() > 0);
     if !matches!(format, DiagFormat::Json | DiagFormat::Sarif) {
         let verdict = if failed { "FAILED" } else { "ok" };
@@ -54,7 +54,7 @@ pub fn run(args: CheckArgs) -> Result<()> {
     if failed { Err(Reported.into()) } else { Ok(()) }
 }
 
-fn print_report(report: &Diagnostics, format: DiagFormat) {
+fn print_report(report: &Diagnostics, path: &Path, format: DiagFormat) -> Result<()> {
     match format {
         DiagFormat::Human => eprint!("{}", report.render_fancy()),
         DiagFormat::Plain => eprint!("{}", report.render_plain()),
@@ -62,9 +62,13 @@ fn print_report(report: &Diagnostics, format: DiagFormat) {
             "{}",
             serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
         ),
-        DiagFormat::Sarif => println!(
-            "{}",
-            serde_json::to_string_pretty(&report.to_sarif()).unwrap_or_default()
-        ),
+        DiagFormat::Sarif => {
+            let artifact = sarif::Artifact::locate(path, &std::env::current_dir()?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&sarif::log(report, &artifact)).unwrap_or_default()
+            );
+        }
     }
+    Ok(())
 }

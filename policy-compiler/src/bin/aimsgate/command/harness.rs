@@ -2,7 +2,6 @@
 //! the real filter.wasm in the proxy-wasm harness (aimsgate-host), exactly
 //! as Envoy would run it.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -388,15 +387,36 @@ fn observed(replayed: &Replayed) -> Observed {
 /// One case's result.
 struct CaseResult {
     name: String,
-    failures: Vec<String>,
+    outcome: Outcome,
     seconds: f64,
+}
+
+/// How a case ended. JUnit tells the two ways of not passing apart, and
+/// CI systems show them differently: a failure is an expectation the
+/// filter did not meet; an error is a case that could not be judged.
+enum Outcome {
+    Passed,
+    /// What was expected and what was observed instead.
+    Failed(Vec<String>),
+    /// Why the case could not run to a verdict: its exchange could not be
+    /// built (a recording missing or unreadable) or the filter trapped.
+    Errored(Vec<String>),
+}
+
+/// One test file's results: a JUnit test suite.
+struct SuiteResult {
+    file: String,
+    policy: String,
+    /// When the suite started, UTC.
+    started: String,
+    cases: Vec<CaseResult>,
 }
 
 /// `aimsgate test`: returns whether every case passed.
 pub fn test_command(files: &[PathBuf], filter_path: &Path, junit: Option<&Path>) -> Result<bool> {
     let module = filter(filter_path)?;
-    let mut suites: Vec<(String, Vec<CaseResult>)> = Vec::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut suites: Vec<SuiteResult> = Vec::new();
+    let (mut passed, mut failed, mut errored) = (0usize, 0usize, 0usize);
     for file in files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
@@ -417,45 +437,86 @@ pub fn test_command(files: &[PathBuf], filter_path: &Path, junit: Option<&Path>)
             tests.cases.len(),
             policy_path.display()
         );
+        let started_at = aimsgate_compiler::time::now_rfc3339();
         let mut results = Vec::new();
         for case in &tests.cases {
             let started = Instant::now();
-            let failures = match cases::exchange_of(case, &tests.defaults, dir) {
+            let outcome = match cases::exchange_of(case, &tests.defaults, dir) {
                 Ok(exchange) => {
                     let replayed = replay::replay(&mut plugin, &exchange, &case.name, 1024);
-                    let mut failures = cases::judge(case, &observed(&replayed));
-                    if let Some(trap) = &replayed.outcome.trap {
-                        failures.push(format!("the filter trapped: {trap}"));
+                    let failures = cases::judge(case, &observed(&replayed));
+                    match &replayed.outcome.trap {
+                        // What a trapped filter left says nothing about
+                        // the policy: the failures go with the error.
+                        Some(trap) => Outcome::Errored(
+                            std::iter::once(format!("the filter trapped: {trap}"))
+                                .chain(failures)
+                                .collect(),
+                        ),
+                        None if failures.is_empty() => Outcome::Passed,
+                        None => Outcome::Failed(failures),
                     }
-                    failures
                 }
-                Err(err) => vec![err],
+                Err(err) => Outcome::Errored(vec![err]),
             };
-            if failures.is_empty() {
-                passed += 1;
-                println!("  ok    {}", case.name);
-            } else {
-                failed += 1;
-                println!("  FAIL  {}", case.name);
-                for failure in &failures {
-                    println!("        - {failure}");
+            let problems = match &outcome {
+                Outcome::Passed => {
+                    passed += 1;
+                    println!("  ok    {}", case.name);
+                    &[][..]
                 }
+                Outcome::Failed(failures) => {
+                    failed += 1;
+                    println!("  FAIL  {}", case.name);
+                    failures.as_slice()
+                }
+                Outcome::Errored(errors) => {
+                    errored += 1;
+                    println!("  ERROR {}", case.name);
+                    errors.as_slice()
+                }
+            };
+            for problem in problems {
+                println!("        - {problem}");
             }
             results.push(CaseResult {
                 name: case.name.clone(),
-                failures,
+                outcome,
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
-        suites.push((file.display().to_string(), results));
+        suites.push(SuiteResult {
+            file: file.display().to_string(),
+            policy: policy_path.display().to_string(),
+            started: started_at,
+            cases: results,
+        });
     }
-    println!("\n{passed} passed, {failed} failed");
+    if errored > 0 {
+        println!("\n{errored} case(s) could not be judged (errors)");
+    }
+    // The closing line keeps the `N passed, N failed` form that CI log
+    // readers match; errored cases are among the failed (the line above
+    // says how many).
+    println!("\n{passed} passed, {} failed", failed + errored);
     if let Some(path) = junit {
-        std::fs::write(path, junit_xml(&suites))
+        std::fs::write(path, junit_xml(&suites, &hostname()))
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("JUnit report: {}", path.display());
     }
-    Ok(failed == 0)
+    Ok(failed + errored == 0)
+}
+
+/// This machine's name for JUnit's `hostname`; `localhost` when unknown,
+/// as the Ant JUnit schema asks.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 fn xml_escape(text: &str) -> String {
@@ -475,53 +536,60 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// The JUnit XML CI systems read: one suite per test file.
-fn junit_xml(suites: &[(String, Vec<CaseResult>)]) -> String {
-    let totals: BTreeMap<&str, usize> = BTreeMap::from([
-        ("tests", suites.iter().map(|(_, r)| r.len()).sum()),
-        (
-            "failures",
-            suites
-                .iter()
-                .flat_map(|(_, r)| r)
-                .filter(|c| !c.failures.is_empty())
-                .count(),
-        ),
-    ]);
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
-        "<testsuites name=\"aimsgate\" tests=\"{}\" failures=\"{}\">",
-        totals["tests"], totals["failures"]
-    );
-    for (name, results) in suites {
-        let failures = results.iter().filter(|c| !c.failures.is_empty()).count();
-        let time: f64 = results.iter().map(|c| c.seconds).sum();
+///
+/// Valid against both schemas consumers check it with (both vendored in
+/// `policy-compiler/tests/data/junit/`, and CI validates a real report):
+/// the Jenkins xUnit plugin's `junit-10.xsd` and the Apache Ant JUnit
+/// schema. Ant's is the stricter: no attributes on `<testsuites>` (totals
+/// are left to readers, which add up the suites anyway), a `package` and
+/// an `id` on each suite, `timestamp` (without time zone: UTC here) and
+/// `hostname` required, `<properties>`, `<system-out>` and `<system-err>`
+/// present, and a `type` on each `<failure>` and `<error>`.
+fn junit_xml(suites: &[SuiteResult], hostname: &str) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    for (id, suite) in suites.iter().enumerate() {
+        let count = |f: fn(&Outcome) -> bool| suite.cases.iter().filter(|c| f(&c.outcome)).count();
+        let failures = count(|o| matches!(o, Outcome::Failed(_)));
+        let errors = count(|o| matches!(o, Outcome::Errored(_)));
+        let time: f64 = suite.cases.iter().map(|c| c.seconds).sum();
+        let name = xml_escape(&suite.file);
         let _ = writeln!(
             xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{time:.3}\">",
-            xml_escape(name),
-            results.len()
+            "  <testsuite name=\"{name}\" package=\"aimsgate\" id=\"{id}\" tests=\"{}\" \
+             failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"{time:.3}\" \
+             timestamp=\"{}\" hostname=\"{}\">",
+            suite.cases.len(),
+            xml_escape(suite.started.trim_end_matches('Z')),
+            xml_escape(hostname),
         );
-        for case in results {
+        let _ = writeln!(
+            xml,
+            "    <properties>\n      <property name=\"policy\" value=\"{}\"/>\n    </properties>",
+            xml_escape(&suite.policy)
+        );
+        for case in &suite.cases {
             let _ = write!(
                 xml,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-                xml_escape(name),
+                "    <testcase classname=\"{name}\" name=\"{}\" time=\"{:.3}\"",
                 xml_escape(&case.name),
                 case.seconds
             );
-            if case.failures.is_empty() {
-                xml.push_str("/>\n");
-            } else {
-                let _ = writeln!(
-                    xml,
-                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                    xml_escape(&case.failures[0]),
-                    xml_escape(&case.failures.join("\n"))
-                );
-            }
+            let (element, kind, problems) = match &case.outcome {
+                Outcome::Passed => {
+                    xml.push_str("/>\n");
+                    continue;
+                }
+                Outcome::Failed(failures) => ("failure", "expectation", failures),
+                Outcome::Errored(errors) => ("error", "harness", errors),
+            };
+            let _ = writeln!(
+                xml,
+                ">\n      <{element} type=\"{kind}\" message=\"{}\">{}</{element}>\n    </testcase>",
+                xml_escape(problems.first().map_or("", String::as_str)),
+                xml_escape(&problems.join("\n"))
+            );
         }
-        xml.push_str("  </testsuite>\n");
+        xml.push_str("    <system-out/>\n    <system-err/>\n  </testsuite>\n");
     }
     xml.push_str("</testsuites>\n");
     xml
