@@ -108,6 +108,22 @@ fn exchange_4k(c: &mut Criterion) {
         b.iter(|| Engine::from_bytes(black_box(&rules)))
     });
     group.finish();
+
+    // What a proxy worker pays once before its first request: compiling
+    // filter.wasm (Cranelift, as ngx_wasm_module's wasmtime and Envoy's
+    // wasmtime runtime do; each nginx worker compiles its own copy).
+    // Measured against loading the rule set natively, in the same process.
+    let wasm = aimsgate_host::build_wasm("aimsgate-filter").expect("filter.wasm builds");
+    let bytes = std::fs::read(&wasm).expect("filter.wasm reads");
+    let mut group = c.benchmark_group("vm_compile/baseline");
+    group.sample_size(10);
+    group.bench_function("filter_wasm_compile", |b| {
+        b.iter(|| wasmtime::Module::new(&wasmtime::Engine::default(), black_box(&bytes)))
+    });
+    group.bench_function("native_engine_load", |b| {
+        b.iter(|| Engine::from_bytes(black_box(&rules)))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, exchange_4k);

@@ -235,6 +235,12 @@ pub fn judge(case: &Case, observed: &Observed) -> Vec<String> {
         .chain(&expect.client_lacks)
         .chain(&expect.events_lack)
     {
+        // Events carry wall-clock times in nanoseconds: a short number
+        // (`100000`, a cap the upstream must not get) turns up in them by
+        // chance — one run in ten for `100000` — and says nothing of a leak.
+        if needle.len() < 12 && needle.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
         if observed
             .events
             .iter()

@@ -5,11 +5,22 @@
 // is logged as a hash-chained audit event (console.log: Workers Logs,
 // Logpush or a Tail Worker collect them).
 //
+// One Worker governs every provider: clients put the provider's host first
+// in the path, as their SDK's base URL —
+//   https://<worker>/api.openai.com/v1            (openai: base_url)
+//   https://<worker>/api.anthropic.com            (anthropic: base_url)
+//   https://<worker>/generativelanguage.googleapis.com   (google-genai)
+// — and the guard sees the request as sent to that host, so the policy's
+// route for it applies. A host not listed is refused (404), never fetched.
+//
 // Bindings (wrangler.toml [vars] / config.capnp):
-//   UPSTREAM_URL      where allowed requests go (default https://api.openai.com)
+//   AIMSGATE_PROVIDERS  the provider hosts clients may name (space-separated;
+//                     default: OpenAI, Anthropic and the Gemini API)
+//   AIMSGATE_HOST     the host a path without a provider prefix is for
+//                     (optional: without it such paths are refused)
+//   UPSTREAM_URL      where allowed requests go instead of https://<host>
+//                     (a local server or a gateway), optional
 //   UPSTREAM          optional service binding used instead of the global fetch
-//   AIMSGATE_HOST     the host the policy's routes name, when clients reach the
-//                     worker under its own host (default: the request's host)
 //   AIMSGATE_HIT_KEY  optional secret: keyed fingerprints of matches in events
 
 import { Guard } from "@aimsgate/edge";
@@ -24,7 +35,6 @@ let guard;
 
 function guardFor(env) {
   guard ??= new Guard(rules, {
-    host: env.AIMSGATE_HOST || undefined,
     requestIdHeader: env.AIMSGATE_REQUEST_ID_HEADER || "x-request-id",
     hitKey: env.AIMSGATE_HIT_KEY || undefined,
     onEvent: (line) => console.log(line),
@@ -37,12 +47,53 @@ function guardFor(env) {
   return guard;
 }
 
+const DEFAULT_PROVIDERS = "api.openai.com api.anthropic.com generativelanguage.googleapis.com";
+
+/**
+ * The provider a request is for and the request as sent to it:
+ * `/<host>/<path>` names the host; otherwise `AIMSGATE_HOST`, if set.
+ * `null`: no provider the Worker may reach.
+ */
+function routeOf(request, env) {
+  const url = new URL(request.url);
+  const providers = (env.AIMSGATE_PROVIDERS || DEFAULT_PROVIDERS)
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const [, first = "", ...rest] = url.pathname.split("/");
+  let host = first.toLowerCase();
+  let path = `/${rest.join("/")}`;
+  if (!providers.includes(host)) {
+    if (!env.AIMSGATE_HOST) return null;
+    host = env.AIMSGATE_HOST.toLowerCase();
+    path = url.pathname;
+  }
+  const sent = new URL(`https://${host}${path}${url.search}`);
+  return { host, request: new Request(sent, request) };
+}
+
+function notFound() {
+  const body = {
+    error: {
+      type: "not_found_error",
+      code: "provider_not_governed",
+      message: "name a provider host first in the path, e.g. /api.openai.com/v1/chat/completions",
+    },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 404,
+    headers: { "content-type": "application/json" },
+  });
+}
+
 export default {
   async fetch(request, env) {
+    const route = routeOf(request, env);
+    if (!route) return notFound();
     const upstream = {
-      url: env.UPSTREAM_URL || "https://api.openai.com",
+      url: env.UPSTREAM_URL || `https://${route.host}`,
       fetch: env.UPSTREAM ? (forwarded) => env.UPSTREAM.fetch(forwarded) : undefined,
     };
-    return guardFor(env).fetch(request, upstream);
+    return guardFor(env).fetch(route.request, upstream);
   },
 };

@@ -119,6 +119,21 @@ const upstream = http.createServer((req, res) => {
       streamCompletion(res).catch(() => res.destroy());
       return;
     }
+    if (req.url.startsWith("/v1/messages")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          id: "msg_edge_test",
+          type: "message",
+          role: "assistant",
+          model: "claude-sonnet-4-5",
+          content: [{ type: "text", text: `Noted; write to ${EMAIL}.` }],
+          stop_reason: "end_turn",
+          usage: { input_tokens: 12, output_tokens: 4 },
+        }),
+      );
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
@@ -234,6 +249,49 @@ test("a prompt carrying an AWS key is refused and never reaches the upstream", {
   assert.ok(!JSON.stringify(body).includes(AWS_KEY), "the refusal must not echo the key");
   assert.equal(received.length, before, "the upstream must not be contacted");
   assert.ok(received.every((r) => !r.body.includes(AWS_KEY)));
+});
+
+/** An Anthropic Messages call through the Worker, the provider named first in the path. */
+function messagesRequest(content, prefix = "/api.anthropic.com") {
+  return fetch(`${base}${prefix}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...CALLER },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content }] }),
+    signal: AbortSignal.timeout(15_000),
+  });
+}
+
+test("one Worker governs Anthropic too: the provider's host first in the path", { timeout: 20_000 }, async () => {
+  const before = received.length;
+  const refused = await messagesRequest(`deploy with ${AWS_KEY}`);
+  assert.equal(refused.status, 403);
+  const error = await refused.json();
+  // Anthropic's own error shape, which its SDK raises as PermissionDeniedError.
+  assert.equal(error.type, "error");
+  assert.equal(error.error.type, "permission_error");
+  assert.equal(received.length, before, "the upstream must not be contacted");
+
+  const allowed = await messagesRequest("Summarise our refund policy.");
+  assert.equal(allowed.status, 200);
+  const answer = await allowed.json();
+  assert.equal(answer.content[0].text, "Noted; write to [REDACTED:email].");
+  const sent = received.at(-1);
+  assert.equal(sent.url, "/v1/messages", "the prefix is the provider, not part of its path");
+  const event = auditEvents().findLast((e) => e["aimsgate.phase"] === "request");
+  assert.equal(event["aimsgate.route"], "anthropic");
+});
+
+test("a provider host the Worker does not list is refused, never fetched", { timeout: 20_000 }, async () => {
+  const before = received.length;
+  const response = await fetch(`${base}/evil.example.com/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...CALLER },
+    body: "{}",
+  });
+  // Not a provider: the path is read as one for AIMSGATE_HOST (OpenAI here),
+  // where no route knows it.
+  assert.notEqual(response.status, 200);
+  assert.equal(received.length, before);
 });
 
 test("a card number reaches the upstream redacted", { timeout: 20_000 }, async () => {
