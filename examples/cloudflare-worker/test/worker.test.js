@@ -348,13 +348,19 @@ test("every decision is an audit event, chained, with no matched text", { timeou
   // The response phase of the stream is logged when it ends.
   const deadline = Date.now() + 5000;
   let events = auditEvents();
-  while (events.filter((e) => e["event.name"] === "aimsgate.decision").length < 5 && Date.now() < deadline) {
+  while (events.filter((e) => e["event.name"] === "aimsgate.decision").length < 9 && Date.now() < deadline) {
     await sleep(50);
     events = auditEvents();
   }
   const decisions = events.filter((e) => e["event.name"] === "aimsgate.decision");
   const summary = decisions.map((e) => `${e["aimsgate.phase"]}:${e["aimsgate.outcome"]}`);
   assert.deepEqual(summary, [
+    "request:block",
+    // Anthropic through the path prefix: the key refused, then an answer
+    // whose address is redacted; then the unlisted host, refused.
+    "request:block",
+    "request:allow",
+    "response:redact",
     "request:block",
     "request:redact",
     "response:allow",
