@@ -128,6 +128,83 @@ pub fn from_istio(path: &Path) -> Result<PluginConfig> {
     })
 }
 
+/// What a Kong declarative file (`compile --emit kong`) deploys: the
+/// `aimsgate` filter's configuration, the hosts Kong routes, and the
+/// `KONG_*` settings its header asks of Kong's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KongConfig {
+    /// The plugin configuration (every service carries the same).
+    pub plugin: PluginConfig,
+    /// Hosts of every route, in file order.
+    pub hosts: Vec<String>,
+    /// `KONG_…=value` lines of the header comment.
+    pub environment: Vec<(String, String)>,
+}
+
+/// Reads a Kong 3.x declarative file: every `aimsgate` filter must carry
+/// the same configuration.
+pub fn from_kong(path: &Path) -> Result<KongConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let doc = load(path)?;
+    if doc["_format_version"].as_str().is_none() {
+        bail!(
+            "{}: not a Kong declarative file (no _format_version)",
+            path.display()
+        );
+    }
+    let mut configs = Vec::new();
+    let mut hosts = Vec::new();
+    for service in doc["services"].as_array().into_iter().flatten() {
+        for route in service["routes"].as_array().into_iter().flatten() {
+            for host in route["hosts"].as_array().into_iter().flatten() {
+                hosts.extend(host.as_str().map(str::to_owned));
+            }
+        }
+        for chain in service["filter_chains"].as_array().into_iter().flatten() {
+            for filter in chain["filters"].as_array().into_iter().flatten() {
+                if filter["name"] == "aimsgate" {
+                    let config = filter["config"].as_str().ok_or_else(|| {
+                        anyhow!("{}: a filter config is not a string", path.display())
+                    })?;
+                    configs.push(config.to_owned());
+                }
+            }
+        }
+    }
+    let Some(first) = configs.first() else {
+        bail!("{}: no `aimsgate` filter", path.display());
+    };
+    if configs.iter().any(|c| c != first) {
+        bail!(
+            "{}: the services carry different aimsgate configurations",
+            path.display()
+        );
+    }
+    let environment = text
+        .lines()
+        .filter_map(|line| line.trim_start_matches('#').trim().split_once('='))
+        .filter(|(name, _)| name.starts_with("KONG_") && !name.contains(' '))
+        .map(|(name, value)| {
+            let value = value.split(" #").next().unwrap_or_default().trim();
+            (name.to_owned(), value.trim_matches('"').to_owned())
+        })
+        .collect();
+    Ok(KongConfig {
+        plugin: PluginConfig {
+            name: "aimsgate".to_owned(),
+            root_id: "aimsgate".to_owned(),
+            vm_id: String::new(),
+            configuration: first.clone().into_bytes(),
+            fail_open: false,
+            clusters: Vec::new(),
+            filter: None,
+        },
+        hosts,
+        environment,
+    })
+}
+
 fn find_wasm_filter(value: &Value) -> Option<&Value> {
     match value {
         Value::Object(map) => {

@@ -416,3 +416,81 @@ fn audit_events_survive_nginx_error_log_lines() {
     }
     assert!(events >= 2, "{events} events");
 }
+
+/// Bytes of an nginx size (`4m`, `512k`, `1024`).
+fn nginx_bytes(size: &str) -> usize {
+    let (digits, unit) = size.split_at(size.trim_end_matches(['k', 'm', 'K', 'M']).len());
+    let n: usize = digits.parse().expect("an nginx size");
+    match unit.to_ascii_lowercase().as_str() {
+        "m" => n << 20,
+        "k" => n << 10,
+        _ => n,
+    }
+}
+
+/// `aimsgate compile --emit kong` as shipped: its filter configuration on
+/// ngx_wasm_module with the settings its header asks of Kong, for every host
+/// its routes name — governed, with large responses inspected whole and
+/// budgets in the shared zone (nothing traps).
+#[test]
+fn the_emitted_kong_configuration_governs_every_host_it_routes() {
+    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(&baseline()).expect("loads");
+    let deployment = aimsgate_compiler::emit::Deployment::default();
+    let text = aimsgate_compiler::emit::kong_declarative(&rules, &deployment);
+    let path = std::env::temp_dir().join(format!("aimsgate-kong-{}.yaml", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    let kong = aimsgate_compiler::deploy_config::from_kong(&path).expect("a Kong file");
+    let _ = std::fs::remove_file(&path);
+    let env = |name: &str| {
+        kong.environment
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} is not in the header:\n{text}"))
+    };
+    assert_eq!(env("KONG_WASM"), "on");
+    assert!(!env("KONG_NGINX_WASM_SHM_KV_AIMSGATE").is_empty());
+    let buffers = env("KONG_NGINX_PROXY_WASM_RESPONSE_BODY_BUFFERS");
+    let (count, size) = buffers.split_once(' ').expect("`number size`");
+    let host = HostOptions {
+        flavor: Flavor::NgxWasm,
+        // `KONG_NGINX_WASM_SHM_KV_AIMSGATE` declares the zone `aimsgate`.
+        ngx_shm_kv: vec!["aimsgate".into()],
+        ngx_response_buffers: count.parse::<usize>().unwrap() * nginx_bytes(size),
+        ngx_client_body_buffer_size: nginx_bytes(&env("KONG_NGINX_PROXY_CLIENT_BODY_BUFFER_SIZE")),
+        ..HostOptions::default()
+    };
+    let mut plugin = start(kong.plugin.configuration.clone(), host);
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+    let named = aimsgate_compiler::emit::governed_hosts(&rules).named;
+    assert_eq!(
+        kong.hosts, named,
+        "Kong routes exactly the hosts the policy names"
+    );
+    for host in &named {
+        let refused = exchange(
+            &mut plugin,
+            request(
+                host,
+                "/v1/chat/completions",
+                &chat("key AKIAIOSFODNN7EXAMPLE"),
+                1,
+            ),
+            completion("ok"),
+        );
+        assert!(
+            (400..500).contains(&refused.outcome.status),
+            "{host}: {}",
+            refused.outcome.status
+        );
+        assert!(!upstream_text(&refused).contains("AKIA"), "{host}");
+    }
+    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
+    assert_eq!(run.outcome.status, 200);
+    let body = body_text(&run);
+    assert!(
+        body.contains("[REDACTED:email]") && body.contains("lorem"),
+        "cut, not inspected whole"
+    );
+    assert_eq!(plugin.trap(), None);
+}

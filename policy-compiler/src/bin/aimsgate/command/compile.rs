@@ -1,5 +1,5 @@
 //! `aimsgate compile`: compile a policy into the rule set the filter loads
-//! (binary or JSON), or with `--emit` into ready-to-apply Envoy or Istio
+//! (binary or JSON), or with `--emit` into ready-to-apply Envoy, Istio or Kong
 //! deployment config with the rule set embedded.
 
 use std::fs;
@@ -53,6 +53,8 @@ enum Emit {
     Envoy,
     /// An Istio WasmPlugin and the filter's OCI image.
     Istio,
+    /// Kong Gateway 3.x declarative configuration (ngx_wasm_module).
+    Kong,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,6 +124,11 @@ fn emit_config(
         Emit::Envoy => {
             let path = dir.join("envoy.yaml");
             fs::write(&path, emit::envoy_bootstrap(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Emit::Kong => {
+            let path = dir.join("kong.yaml");
+            fs::write(&path, emit::kong_declarative(ruleset, deployment))?;
             eprintln!("wrote {}", path.display());
         }
         Emit::Istio => {
