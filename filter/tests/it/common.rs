@@ -59,15 +59,35 @@ pub fn start(configuration: Vec<u8>, options: HostOptions) -> Plugin {
     Plugin::start(&module(), spec, options).expect("the VM starts")
 }
 
+/// A policy with one usage budget: two requests per user and hour.
+pub const BUDGET_POLICY: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: budget, version: "1", owner: me, approver: you, approved: 2026-01-01}
+identity: {user_header: x-user-id}
+rules:
+  - id: two-per-hour
+    when:
+      budget: {unit: requests, limit: 2, window: 1h, per: user}
+    action: block
+    controls: [iso42001:A.6.2.6]
+"#;
+
+/// The plugin configuration `{"ruleset": …, "options": …}` of `rules` (a
+/// compiled rule set) on a host configured by `host`.
+pub fn configured(rules: &[u8], options: Value, host: HostOptions) -> Plugin {
+    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(rules).expect("loads");
+    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
+    let configuration = serde_json::json!({"ruleset": ruleset, "options": options});
+    start(configuration.to_string().into_bytes(), host)
+}
+
 /// `rules` (a compiled rule set) on ngx_wasm_module configured as
 /// docs/deploy.md says: the client's host in `host`, buffers as large as
 /// the body limits.
 pub fn ngx_plugin(rules: &[u8]) -> Plugin {
-    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(rules).expect("loads");
-    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
-    let configuration = json!({"ruleset": ruleset, "options": {"host_header": "host"}});
-    let plugin = start(
-        configuration.to_string().into_bytes(),
+    let plugin = configured(
+        rules,
+        json!({"host_header": "host"}),
         HostOptions {
             flavor: aimsgate_host::Flavor::NgxWasm,
             ngx_response_buffers: 4 << 20,

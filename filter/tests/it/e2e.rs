@@ -138,18 +138,6 @@ fn governed_responses_carry_disclosure_and_decision_headers() {
     assert!(!upstream_text(&run).contains("4111 1111 1111 1111"));
 }
 
-const BUDGET_POLICY: &str = r#"apiVersion: aimsgate/v1
-kind: Policy
-metadata: {name: budget, version: "1", owner: me, approver: you, approved: 2026-01-01}
-identity: {user_header: x-user-id}
-rules:
-  - id: two-per-hour
-    when:
-      budget: {unit: requests, limit: 2, window: 1h, per: user}
-    action: block
-    controls: [iso42001:A.6.2.6]
-"#;
-
 #[test]
 fn usage_budgets_are_shared_by_workers_and_answer_429_with_retry_after() {
     let rules = compile(BUDGET_POLICY);

@@ -30,15 +30,6 @@ fn with_host_header(flavor: Flavor, host_header: &str) -> aimsgate_host::Plugin 
     plugin
 }
 
-/// The plugin configuration `{"ruleset": …, "options": …}` of `rules` (a
-/// compiled rule set) on a host configured by `host`.
-fn configured(rules: &[u8], options: Value, host: HostOptions) -> aimsgate_host::Plugin {
-    let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(rules).expect("loads");
-    let ruleset: Value = serde_json::from_str(&rules.to_json()).expect("JSON form");
-    let configuration = serde_json::json!({"ruleset": ruleset, "options": options});
-    start(configuration.to_string().into_bytes(), host)
-}
-
 /// On Kong, `:authority` names the server block, not the provider: left at
 /// its Envoy default, `host_header` makes every request an unknown host,
 /// refused — closed, not open.
@@ -292,18 +283,6 @@ fn a_request_body_in_a_temp_file_is_refused_as_unreadable() {
     );
     assert_eq!(run.outcome.status, 403);
 }
-
-const BUDGET_POLICY: &str = r#"apiVersion: aimsgate/v1
-kind: Policy
-metadata: {name: budget, version: "1", owner: me, approver: you, approved: 2026-01-01}
-identity: {user_header: x-user-id}
-rules:
-  - id: two-per-hour
-    when:
-      budget: {unit: requests, limit: 2, window: 1h, per: user}
-    action: block
-    controls: [iso42001:A.6.2.6]
-"#;
 
 /// Without an `shm_kv` zone, ngx_wasm_module traps inside
 /// `proxy_get_shared_data`. The filter does not call it there unless told
