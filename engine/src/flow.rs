@@ -497,8 +497,17 @@ impl Flow {
             self.record_pass(runtime, Phase::Request, "no_ruleset_fail_open", &message);
             return RequestStep::Pass;
         }
+        // The reason goes to the audit event and the proxy's log, not to
+        // the client: it names the operator's files, addresses and errors.
         let message = format!("aimsgate has no valid rule set ({reason})");
-        RequestStep::Refuse(self.refuse_own(runtime, Phase::Request, 503, "no_ruleset", &message))
+        self.record_refusal(runtime, Phase::Request, 503, "no_ruleset", &message);
+        self.stage = Stage::Pass;
+        RequestStep::Refuse(Refusal::plain(
+            503,
+            "no_ruleset",
+            "aimsgate has no valid rule set; the proxy's log says why",
+            &self.request_id,
+        ))
     }
 
     /// A request the runtime could not even read (a body that is not

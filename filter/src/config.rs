@@ -7,7 +7,11 @@
 //! - the binary rule set (`AIMSGATE…`, as `BytesValue`);
 //! - the JSON rule set (`{"format": "aimsgate-ruleset", …}`, as
 //!   `StringValue` or Struct);
-//! - `{"ruleset": <JSON rule set>, "options": {…}}` (Struct / pluginConfig).
+//! - `{"ruleset": <JSON rule set>, "options": {…}}` (Struct / pluginConfig);
+//! - `{"ruleset_fetch": {…}, "options": {…}}`: the rule set is fetched over
+//!   an HTTP call once the plugin runs ([`RulesetFetch`]), for hosts whose
+//!   configuration cannot carry it (nginx refuses a configuration token over
+//!   4 KiB; the baseline rule set is about 17 KB).
 //!
 //! Unknown option names are refused rather than ignored: a misspelt
 //! `fail_open` must not silently mean the default.
@@ -228,10 +232,97 @@ pub struct Loaded {
     pub hit_key: Option<Vec<u8>>,
 }
 
+/// Where the plugin fetches its rule set when its configuration names one
+/// instead of carrying it: a GET to `upstream`, whose body must hash to
+/// `sha256`. The digest pins the rule set in the configuration itself, so
+/// a file swapped on the server is refused rather than enforced, and a
+/// reload of the configuration is what changes the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesetFetch {
+    /// Where the call goes: a cluster on Envoy; on ngx_wasm_module an
+    /// address (`127.0.0.1:8091`) or a name its resolver knows.
+    pub upstream: String,
+    /// `:authority` of the call.
+    #[serde(default = "RulesetFetch::default_authority")]
+    pub authority: String,
+    /// Path of the rule set (binary or JSON form).
+    pub path: String,
+    /// SHA-256 of the served bytes, lower-case hex.
+    pub sha256: String,
+    /// Call timeout in milliseconds.
+    #[serde(default = "RulesetFetch::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl RulesetFetch {
+    fn default_authority() -> String {
+        "aimsgate-rules".to_owned()
+    }
+
+    fn default_timeout_ms() -> u64 {
+        2_000
+    }
+
+    /// `upstream` and `path`, for log lines.
+    pub fn location(&self) -> String {
+        format!("{}{}", self.upstream, self.path)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.upstream.trim().is_empty() {
+            return Err(
+                "ruleset_fetch.upstream: name the cluster or address that serves the rule set"
+                    .to_owned(),
+            );
+        }
+        if !self.path.starts_with('/') {
+            return Err(format!(
+                "ruleset_fetch.path: `{}` is not an absolute path",
+                self.path
+            ));
+        }
+        if self.sha256.len() != 64
+            || !self
+                .sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(
+                "ruleset_fetch.sha256: 64 lower-case hex digits, the SHA-256 of the rule-set file"
+                    .to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A configuration as read: the rule set loaded, or where to fetch it.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per configuration, moved once into place"
+)]
+pub enum Configuration {
+    /// The configuration carried the rule set.
+    Loaded(Loaded),
+    /// The rule set is to be fetched; until it is, governed requests fail
+    /// closed (or open, under `fail_open`).
+    Fetch {
+        /// Where from.
+        fetch: RulesetFetch,
+        /// The options it will run with.
+        options: Options,
+    },
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Wrapped {
-    ruleset: serde_json::Value,
+    #[serde(default)]
+    ruleset: Option<serde_json::Value>,
+    #[serde(default)]
+    ruleset_fetch: Option<RulesetFetch>,
     #[serde(default)]
     options: Options,
 }
@@ -244,30 +335,79 @@ pub fn options_of(bytes: &[u8]) -> Options {
         .unwrap_or_default()
 }
 
-/// Parses a configuration and builds its engine.
-pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
+/// Parses a configuration and builds its engine, or says where the rule
+/// set is to be fetched from.
+pub fn read(bytes: &[u8]) -> Result<Configuration, String> {
     if bytes.is_empty() {
         return Err("the plugin configuration is empty: it must carry a rule set".to_owned());
     }
-    let (ruleset, options) = if bytes.starts_with(MAGIC) {
-        (bytes.to_vec(), Options::default())
-    } else {
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            format!("the plugin configuration is neither a binary rule set nor JSON: {e}")
-        })?;
-        if value.get("ruleset").is_some() {
-            let wrapped: Wrapped = serde_json::from_value(value)
-                .map_err(|e| format!("the plugin configuration is malformed: {e}"))?;
-            let ruleset = match wrapped.ruleset {
+    if bytes.starts_with(MAGIC) {
+        return build(bytes, Options::default()).map(Configuration::Loaded);
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        format!("the plugin configuration is neither a binary rule set nor JSON: {e}")
+    })?;
+    if value.get("ruleset").is_none() && value.get("ruleset_fetch").is_none() {
+        return build(bytes, Options::default()).map(Configuration::Loaded);
+    }
+    let wrapped: Wrapped = serde_json::from_value(value)
+        .map_err(|e| format!("the plugin configuration is malformed: {e}"))?;
+    check(&wrapped.options)?;
+    match (wrapped.ruleset, wrapped.ruleset_fetch) {
+        (Some(_), Some(_)) => Err(
+            "the plugin configuration has both `ruleset` and `ruleset_fetch`: give one".to_owned(),
+        ),
+        (None, Some(fetch)) => {
+            fetch.check()?;
+            Ok(Configuration::Fetch {
+                fetch,
+                options: wrapped.options,
+            })
+        }
+        (Some(ruleset), None) => {
+            let ruleset = match ruleset {
                 // A base64 or JSON string holding the rule set.
                 serde_json::Value::String(text) => text.into_bytes(),
                 other => other.to_string().into_bytes(),
             };
-            (ruleset, wrapped.options)
-        } else {
-            (bytes.to_vec(), Options::default())
+            build(&ruleset, wrapped.options).map(Configuration::Loaded)
         }
-    };
+        // `"ruleset": null`.
+        (None, None) => Err("the plugin configuration's `ruleset` is empty".to_owned()),
+    }
+}
+
+/// Parses a configuration that must carry its rule set.
+pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
+    match read(bytes)? {
+        Configuration::Loaded(loaded) => Ok(loaded),
+        Configuration::Fetch { fetch, .. } => Err(format!(
+            "the rule set is to be fetched from {}",
+            fetch.location()
+        )),
+    }
+}
+
+/// Builds the engine from a fetched rule set, if it is the one `fetch`
+/// pins.
+pub fn load_fetched(
+    fetch: &RulesetFetch,
+    options: &Options,
+    body: &[u8],
+) -> Result<Loaded, String> {
+    let digest = aimsgate_engine::ruleset::Digest::of(body).to_hex();
+    if digest != fetch.sha256 {
+        return Err(format!(
+            "the rule set from {} has SHA-256 {}, not the configured {} (refused: a changed file needs a changed configuration)",
+            fetch.location(),
+            &digest[..12],
+            &fetch.sha256[..12]
+        ));
+    }
+    build(body, options.clone())
+}
+
+fn check(options: &Options) -> Result<(), String> {
     if options.max_request_body == 0 || options.max_response_body == 0 {
         return Err("options: body limits must be positive".to_owned());
     }
@@ -277,7 +417,11 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
                 .to_owned(),
         );
     }
-    options.audit.check()?;
+    options.audit.check()
+}
+
+fn build(ruleset: &[u8], options: Options) -> Result<Loaded, String> {
+    check(&options)?;
     let hit_key = match &options.audit.hit_key_env {
         None => None,
         Some(name) => match std::env::var(name) {
@@ -289,7 +433,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
             }
         },
     };
-    let engine = Engine::from_bytes(&ruleset)
+    let engine = Engine::from_bytes(ruleset)
         .map_err(|e| format!("the rule set does not load: {e}"))?
         .with_max_hits(options.max_hits);
     let policy = &engine.ruleset().policy;
@@ -337,5 +481,48 @@ mod tests {
     fn empty_and_garbage_configurations_say_why() {
         assert!(load(b"").unwrap_err().contains("empty"));
         assert!(load(b"\x00\x01").unwrap_err().contains("neither"));
+    }
+
+    const FETCH: &str = r#"{"upstream": "127.0.0.1:8091", "path": "/aimsgate/rules.bin", "sha256": "fddaa62a9448358bbb1640471d757fc098bfe0abac93b9e0e8fee365852b26de"}"#;
+
+    #[test]
+    fn a_rule_set_to_fetch_is_read_with_its_options() {
+        let text = format!(r#"{{"ruleset_fetch": {FETCH}, "options": {{"host_header": "host"}}}}"#);
+        match read(text.as_bytes()).unwrap() {
+            Configuration::Fetch { fetch, options } => {
+                assert_eq!(fetch.location(), "127.0.0.1:8091/aimsgate/rules.bin");
+                assert_eq!(fetch.authority, "aimsgate-rules");
+                assert_eq!(options.host_header, "host");
+            }
+            Configuration::Loaded(_) => panic!("nothing to load yet"),
+        }
+        assert!(load(text.as_bytes()).unwrap_err().contains("fetched"));
+    }
+
+    #[test]
+    fn a_fetch_without_a_usable_pin_or_with_a_rule_set_too_is_refused() {
+        let unpinned =
+            r#"{"ruleset_fetch": {"upstream": "rules", "path": "/r.bin", "sha256": "FDDA"}}"#;
+        assert!(read(unpinned.as_bytes()).unwrap_err().contains("sha256"));
+        let relative = FETCH.replace("/aimsgate/rules.bin", "rules.bin");
+        let relative = format!(r#"{{"ruleset_fetch": {relative}}}"#);
+        assert!(read(relative.as_bytes()).unwrap_err().contains("absolute"));
+        let both = format!(r#"{{"ruleset": {{}}, "ruleset_fetch": {FETCH}}}"#);
+        assert!(read(both.as_bytes()).unwrap_err().contains("both"));
+        assert!(read(br#"{"ruleset": null}"#).unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn a_fetched_rule_set_must_be_the_pinned_one() {
+        let Configuration::Fetch { fetch, options } =
+            read(format!(r#"{{"ruleset_fetch": {FETCH}}}"#).as_bytes()).unwrap()
+        else {
+            panic!("a fetch");
+        };
+        let err = load_fetched(&fetch, &options, b"AIMSGATE other bytes").unwrap_err();
+        assert!(
+            err.contains("SHA-256") && err.contains("fddaa62a9448"),
+            "{err}"
+        );
     }
 }

@@ -1,20 +1,44 @@
 //! The root context: configuration, ticks and the end of the plugin.
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::ContextType;
 
-use crate::abi::{self, Buffer, Level};
+use crate::abi::{self, Buffer, Level, Map};
 use crate::audit::Trail;
-use crate::config;
+use crate::config::{self, AuditOptions, Configuration, Loaded, Options, RulesetFetch};
 use crate::http::Http;
 use crate::state::{Host, PluginState};
+
+/// Tick period while a rule set is to be fetched: the first attempt is
+/// made this soon after the plugin starts. ngx_wasm_module lets a root
+/// context set its tick period once (a second call traps, 3bed278,
+/// src/common/proxy_wasm/ngx_proxy_wasm_host.c:287-290), so it stays the
+/// period afterwards; the audit trail keeps its own intervals.
+const FETCH_TICK_MS: u64 = 250;
+
+/// Longest wait between two attempts at fetching the rule set.
+const FETCH_BACKOFF_MAX_MS: u64 = 30_000;
 
 /// The root context.
 #[derive(Debug, Default)]
 pub struct Root {
     shared: Rc<PluginState>,
+    /// The rule set being fetched (`ruleset_fetch`), until it loads.
+    fetching: Option<Fetching>,
+}
+
+/// A rule set on its way: where from, the options it will run with, the
+/// call in flight and when to try again.
+#[derive(Debug)]
+struct Fetching {
+    fetch: RulesetFetch,
+    options: Options,
+    in_flight: Option<u32>,
+    retry_at: u64,
+    failures: u32,
 }
 
 impl Root {
@@ -25,11 +49,136 @@ impl Root {
         *shared.missing.borrow_mut() = "the plugin was not configured".to_owned();
         Root {
             shared: Rc::new(shared),
+            fetching: None,
         }
     }
 }
 
 impl Root {
+    /// Puts `loaded` in force for new requests.
+    fn install(&self, loaded: Loaded, from: &str) {
+        abi::log(
+            Level::Info,
+            &format!("aimsgate: loaded rule set {}{from}", loaded.label),
+        );
+        *self.shared.fallback.borrow_mut() = loaded.options.clone();
+        *self.shared.current.borrow_mut() = Some(Rc::new(loaded));
+        self.shared.metrics.count("aimsgate.config.loaded");
+    }
+
+    /// Starts the chain now, so that a VM that never serves a request
+    /// still shows up in the evidence.
+    fn start_trail(&self, options: &AuditOptions) {
+        if self.shared.trail.borrow().is_none() {
+            let trail = Trail::start(
+                options,
+                &self.shared.metrics,
+                abi::now_nanos(),
+                self.shared.context_id.get(),
+            );
+            *self.shared.trail.borrow_mut() = Some(trail);
+        }
+    }
+
+    /// Asks for the rule set, when one is to be fetched and its time has
+    /// come. From the tick: ngx_wasm_module refuses calls from
+    /// `on_configure` (3bed278, ngx_proxy_wasm_host.c:1187-1204).
+    fn fetch_ruleset(&mut self, now: u64) {
+        let Some(fetching) = self.fetching.as_mut() else {
+            return;
+        };
+        if fetching.in_flight.is_some() || now < fetching.retry_at {
+            return;
+        }
+        let fetch = &fetching.fetch;
+        let headers = vec![
+            (":method", "GET"),
+            (":path", fetch.path.as_str()),
+            (":authority", fetch.authority.as_str()),
+        ];
+        // The SDK's wrapper registers the token so the answer comes back
+        // to this root context (see `audit::Trail::deliver`).
+        match proxy_wasm::hostcalls::dispatch_http_call(
+            &fetch.upstream,
+            headers,
+            None,
+            Vec::new(),
+            Duration::from_millis(fetch.timeout_ms),
+        ) {
+            Ok(token) => fetching.in_flight = Some(token),
+            Err(status) => {
+                let why = format!("the proxy refused the call (status {})", status as u32);
+                self.fetch_failed(now, &why);
+            }
+        }
+    }
+
+    /// The answer to the rule-set call `token`, if it is one.
+    fn on_ruleset(&mut self, token: u32, body_size: usize) -> bool {
+        let Some(fetching) = self.fetching.as_mut() else {
+            return false;
+        };
+        if fetching.in_flight != Some(token) {
+            return false;
+        }
+        fetching.in_flight = None;
+        let now = abi::now_nanos();
+        let status = abi::header(Map::HttpCallResponseHeaders, ":status");
+        let outcome = match status.as_deref() {
+            Some("200") => match abi::buffer(Buffer::HttpCallResponseBody, 0, body_size) {
+                Ok(body) => config::load_fetched(&fetching.fetch, &fetching.options, &body),
+                Err(status) => Err(format!("its body is unreadable (status {})", status.0)),
+            },
+            Some(status) => Err(format!("the server answered {status}")),
+            // ngx_wasm_module says why in a pseudo-header of its own
+            // (docs/PROXY_WASM.md, "HTTP Dispatches").
+            None => Err(
+                match abi::header(Map::HttpCallResponseHeaders, ":dispatch_status") {
+                    Some(reason) => format!("no response ({reason})"),
+                    None => "no response (connection failed or timed out)".to_owned(),
+                },
+            ),
+        };
+        match outcome {
+            Ok(loaded) => {
+                let from = format!(" from {}", fetching.fetch.location());
+                self.fetching = None;
+                self.install(loaded, &from);
+            }
+            Err(why) => self.fetch_failed(now, &why),
+        }
+        true
+    }
+
+    /// A failed attempt: said, counted, and tried again later (sooner
+    /// first, then less often).
+    fn fetch_failed(&mut self, now: u64, why: &str) {
+        let Some(fetching) = self.fetching.as_mut() else {
+            return;
+        };
+        fetching.failures = fetching.failures.saturating_add(1);
+        let wait = FETCH_TICK_MS
+            .saturating_mul(1 << fetching.failures.min(8))
+            .min(FETCH_BACKOFF_MAX_MS);
+        fetching.retry_at = now.saturating_add(wait.saturating_mul(1_000_000));
+        self.shared.metrics.count("aimsgate.config.fetch_failed");
+        let reason = format!(
+            "the rule set from {} did not load: {why}",
+            fetching.fetch.location()
+        );
+        let keeping = match self.shared.current() {
+            Some(current) => format!("keeping rule set {}", current.label),
+            None => {
+                *self.shared.missing.borrow_mut() = reason.clone();
+                "no rule set is loaded: governed requests fail closed".to_owned()
+            }
+        };
+        abi::log(
+            Level::Error,
+            &format!("aimsgate: {reason}; {keeping}; next attempt in {wait} ms"),
+        );
+    }
+
     fn set_ticks(&self, ms: u64) {
         let ms = u32::try_from(ms).unwrap_or(u32::MAX);
         if let Err(status) = abi::set_tick_period(ms) {
@@ -45,7 +194,7 @@ impl Root {
 }
 
 impl Context for Root {
-    /// The collector's answer to an audit batch.
+    /// The rule set fetched, or the collector's answer to an audit batch.
     fn on_http_call_response(
         &mut self,
         token_id: u32,
@@ -53,6 +202,9 @@ impl Context for Root {
         body_size: usize,
         _num_trailers: usize,
     ) {
+        if self.on_ruleset(token_id, body_size) {
+            return;
+        }
         let now = abi::now_nanos();
         let shared = &self.shared;
         shared.with_trail(|trail, options, _| {
@@ -98,30 +250,43 @@ impl RootContext for Root {
                 return false;
             }
         };
-        match config::load(&bytes) {
-            Ok(loaded) => {
+        match config::read(&bytes) {
+            Ok(Configuration::Loaded(loaded)) => {
+                let tick = loaded.options.audit.tick_ms();
+                let audit = loaded.options.audit.clone();
+                self.fetching = None;
+                self.install(loaded, "");
+                self.set_ticks(tick);
+                self.start_trail(&audit);
+                true
+            }
+            Ok(Configuration::Fetch { fetch, options }) => {
                 abi::log(
                     Level::Info,
-                    &format!("aimsgate: loaded rule set {}", loaded.label),
+                    &format!(
+                        "aimsgate: fetching the rule set from {} (SHA-256 {})",
+                        fetch.location(),
+                        &fetch.sha256[..12]
+                    ),
                 );
-                let tick = loaded.options.audit.tick_ms();
-                *self.shared.fallback.borrow_mut() = loaded.options.clone();
-                let loaded = Rc::new(loaded);
-                *self.shared.current.borrow_mut() = Some(Rc::clone(&loaded));
-                self.shared.metrics.count("aimsgate.config.loaded");
-                self.set_ticks(tick);
-                // The chain starts now, so that a VM that never serves a
-                // request still shows up in the evidence.
-                if self.shared.trail.borrow().is_none() {
-                    let options = loaded.options.audit.clone();
-                    let trail = Trail::start(
-                        &options,
-                        &self.shared.metrics,
-                        abi::now_nanos(),
-                        self.shared.context_id.get(),
-                    );
-                    *self.shared.trail.borrow_mut() = Some(trail);
+                if self.shared.current().is_none() {
+                    *self.shared.missing.borrow_mut() =
+                        format!("the rule set from {} has not arrived yet", fetch.location());
+                    *self.shared.fallback.borrow_mut() = options.clone();
                 }
+                let tick = match options.audit.tick_ms() {
+                    0 => FETCH_TICK_MS,
+                    audit => audit.min(FETCH_TICK_MS),
+                };
+                self.start_trail(&options.audit);
+                self.fetching = Some(Fetching {
+                    fetch,
+                    options,
+                    in_flight: None,
+                    retry_at: 0,
+                    failures: 0,
+                });
+                self.set_ticks(tick);
                 true
             }
             Err(reason) => {
@@ -158,6 +323,7 @@ impl RootContext for Root {
 
     fn on_tick(&mut self) {
         let now = abi::now_nanos();
+        self.fetch_ruleset(now);
         let shared = &self.shared;
         shared.with_trail(|trail, options, shares_data| {
             trail.tick(options, &shared.metrics, now, shares_data)

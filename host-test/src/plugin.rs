@@ -230,6 +230,7 @@ impl Plugin {
             pending_http_calls: VecDeque::new(),
             next_http_call_token: 1,
             tick_period_ms: 0,
+            callback: "",
             next_tick_ns: None,
             metric_ids: MetricIds::default(),
             logs: Vec::new(),
@@ -536,12 +537,14 @@ impl Plugin {
             state.current_context = context_id;
             state.effective_context = 0;
             state.stop_next_iteration = false;
+            state.callback = name;
             state.logs.len()
         };
         let mut results = vec![Val::I32(0); func.ty(&self.store).results().len()];
         let outcome = func.call(&mut self.store, args, &mut results);
         let state = self.store.data_mut();
         state.effective_context = 0;
+        state.callback = "";
         match outcome {
             Ok(()) => Ok(results.first().and_then(Val::i32).map(|raw| raw as u32)),
             Err(error) => {

@@ -44,6 +44,8 @@ pub(crate) struct HostState {
     pub(crate) root_context_id: u32,
     /// The context the VM was called for.
     pub(crate) current_context: u32,
+    /// The guest export running (`proxy_on_tick`, …), empty between calls.
+    pub(crate) callback: &'static str,
     /// Set by `proxy_set_effective_context` for the rest of the current VM call.
     pub(crate) effective_context: u32,
     pub(crate) streams: HashMap<u32, StreamState>,

@@ -398,13 +398,7 @@ fn audit_events_survive_nginx_error_log_lines() {
 
 /// Bytes of an nginx size (`4m`, `512k`, `1024`).
 fn nginx_bytes(size: &str) -> usize {
-    let (digits, unit) = size.split_at(size.trim_end_matches(['k', 'm', 'K', 'M']).len());
-    let n: usize = digits.parse().expect("an nginx size");
-    match unit.to_ascii_lowercase().as_str() {
-        "m" => n << 20,
-        "k" => n << 10,
-        _ => n,
-    }
+    aimsgate_compiler::deploy_config::nginx_bytes(size).expect("an nginx size")
 }
 
 /// `aimsgate compile --emit kong` as shipped: its filter configuration on
@@ -470,6 +464,187 @@ fn the_emitted_kong_configuration_governs_every_host_it_routes() {
     assert!(
         body.contains("[REDACTED:email]") && body.contains("lorem"),
         "cut, not inspected whole"
+    );
+    assert_eq!(plugin.trap(), None);
+}
+
+/// `aimsgate compile --emit nginx` written out: nginx.conf read back as
+/// nginx reads it, and the rules.bin it serves at the path it names.
+struct EmittedNginx {
+    dir: std::path::PathBuf,
+    conf: aimsgate_compiler::deploy_config::NginxConfig,
+    rules: aimsgate_engine::ruleset::RuleSet,
+}
+
+impl EmittedNginx {
+    fn new(name: &str) -> EmittedNginx {
+        let rules = aimsgate_engine::ruleset::RuleSet::from_bytes(&baseline()).expect("loads");
+        let dir =
+            std::env::temp_dir().join(format!("aimsgate-nginx-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let deployment = aimsgate_compiler::emit::Deployment {
+            rules_path: dir.join("rules.bin").display().to_string(),
+            ..Default::default()
+        };
+        let bytes = rules.to_bytes();
+        let text = aimsgate_compiler::emit::nginx_conf(&rules, &bytes, &deployment).expect("fits");
+        std::fs::write(dir.join("rules.bin"), &bytes).unwrap();
+        std::fs::write(dir.join("nginx.conf"), &text).unwrap();
+        let conf = aimsgate_compiler::deploy_config::from_nginx(&dir.join("nginx.conf"))
+            .expect("an nginx configuration");
+        EmittedNginx { dir, conf, rules }
+    }
+
+    /// The filter in ngx_wasm_module with the configuration's settings; its
+    /// HTTP calls answered by the files the configuration serves, as nginx
+    /// would serve them at that moment (a missing file: 404).
+    fn start(&self) -> aimsgate_host::Plugin {
+        let conf = &self.conf;
+        let host = HostOptions {
+            flavor: Flavor::NgxWasm,
+            ngx_shm_kv: conf.shm_kv.clone(),
+            ngx_response_buffers: conf.response_buffers,
+            ngx_client_body_buffer_size: conf.client_body_buffer_size,
+            ..HostOptions::default()
+        };
+        let mut plugin = start(conf.plugin.configuration.clone(), host);
+        let files = conf.files.clone();
+        plugin.set_http_call_handler(Box::new(move |call| {
+            let path = call.header(":path")?;
+            let (_, _, file) = files
+                .iter()
+                .find(|(listen, location, _)| *listen == call.cluster && location == path)?;
+            Some(match std::fs::read(file) {
+                Ok(body) => aimsgate_host::HttpCallResponse::new(200, body),
+                Err(_) => aimsgate_host::HttpCallResponse::new(404, Vec::new()),
+            })
+        }));
+        plugin
+    }
+}
+
+impl Drop for EmittedNginx {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn refuses_a_secret_on(plugin: &mut aimsgate_host::Plugin, host: &str) -> Run {
+    exchange(
+        plugin,
+        request(
+            host,
+            "/v1/chat/completions",
+            &chat("key AKIAIOSFODNN7EXAMPLE"),
+            1,
+        ),
+        completion("ok"),
+    )
+}
+
+/// `aimsgate compile --emit nginx` as shipped: nginx refuses a
+/// configuration token over 4 KiB and the rule set is larger, so the
+/// filter fetches it from the configuration's own loopback server. Until it
+/// has it, governed requests are refused; then every host the servers name
+/// is governed, large responses are inspected whole and budgets live in the
+/// shared zone (nothing traps); any other host gets the default server's
+/// 421 from nginx itself.
+#[test]
+fn the_emitted_nginx_configuration_governs_every_host_once_its_rules_arrive() {
+    let emitted = EmittedNginx::new("governs");
+    let conf = &emitted.conf;
+    let named = aimsgate_compiler::emit::governed_hosts(&emitted.rules).named;
+    assert_eq!(
+        conf.hosts, named,
+        "a server for exactly the hosts the policy names"
+    );
+    assert!(conf.default_refuses, "any other host is answered by nginx");
+    assert!(
+        conf.plugin.configuration.len() + 2 <= aimsgate_compiler::emit::NGINX_MAX_TOKEN,
+        "the filter configuration fits in one nginx token"
+    );
+    let mut plugin = emitted.start();
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+
+    // Before the rule set arrives: refused, not passed.
+    let early = refuses_a_secret_on(&mut plugin, &named[0]);
+    assert_eq!(early.outcome.status, 503);
+    assert!(!upstream_text(&early).contains("AKIA"));
+
+    plugin.advance(1_000);
+    assert!(
+        plugin
+            .logs()
+            .iter()
+            .any(|l| l.message.contains("loaded rule set") && l.message.contains("127.0.0.1:8091")),
+        "{:?}",
+        plugin.logs()
+    );
+    for host in &named {
+        let refused = refuses_a_secret_on(&mut plugin, host);
+        assert!(
+            (400..500).contains(&refused.outcome.status),
+            "{host}: {}",
+            refused.outcome.status
+        );
+        assert!(!upstream_text(&refused).contains("AKIA"), "{host}");
+    }
+    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
+    assert_eq!(run.outcome.status, 200);
+    let body = body_text(&run);
+    assert!(
+        body.contains("[REDACTED:email]") && body.contains("lorem"),
+        "inspected whole"
+    );
+    assert_eq!(plugin.trap(), None);
+}
+
+/// The configuration pins the rule set by its SHA-256: a rules.bin swapped
+/// on the server (a weaker policy, say) is refused and governed requests
+/// stay refused; the pinned file put back is loaded at a later attempt.
+#[test]
+fn a_rule_set_file_other_than_the_pinned_one_is_refused() {
+    let emitted = EmittedNginx::new("pinned");
+    let file = emitted.dir.join("rules.bin");
+    let pinned = std::fs::read(&file).unwrap();
+    let weaker = compile(BUDGET_POLICY);
+    std::fs::write(&file, &weaker).unwrap();
+    let mut plugin = emitted.start();
+    plugin.advance(1_000);
+    assert!(
+        plugin
+            .logs()
+            .iter()
+            .any(|l| l.message.contains("did not load") && l.message.contains("SHA-256")),
+        "{:?}",
+        plugin.logs()
+    );
+    assert!(plugin.metric("aimsgate.config.fetch_failed").unwrap_or(0) >= 1);
+    let host = &emitted.conf.hosts[0];
+    let run = refuses_a_secret_on(&mut plugin, host);
+    assert_eq!(run.outcome.status, 503);
+    assert!(
+        !body_text(&run).contains("SHA-256"),
+        "nothing internal in the reply"
+    );
+
+    // Unreachable, then missing, then back: fetched at the next attempt.
+    std::fs::remove_file(&file).unwrap();
+    plugin.advance(5_000);
+    assert_eq!(refuses_a_secret_on(&mut plugin, host).outcome.status, 503);
+    assert!(
+        plugin
+            .logs()
+            .iter()
+            .any(|l| l.message.contains("answered 404"))
+    );
+    std::fs::write(&file, &pinned).unwrap();
+    plugin.advance(60_000);
+    let run = refuses_a_secret_on(&mut plugin, host);
+    assert!(
+        (400..500).contains(&run.outcome.status),
+        "{}",
+        run.outcome.status
     );
     assert_eq!(plugin.trap(), None);
 }

@@ -39,10 +39,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(
         "env",
         "proxy_set_tick_period_milliseconds",
-        |mut c: Ctx<'_>, period: i32| {
-            set_tick_period(c.data_mut(), period as u32);
-            Ok(Status::Ok.code())
-        },
+        |mut c: Ctx<'_>, period: i32| status_of(set_tick_period(c.data_mut(), period as u32)),
     )?;
     linker.func_wrap(
         "env",
@@ -361,7 +358,13 @@ fn ngx_error_log_line(state: &HostState, message: String) -> String {
 /// The tick belongs to the root context (proxy-wasm-cpp-host `setTimerPeriod` uses
 /// `root_context()->id()`); Envoy re-arms the timer `period` after each tick and a
 /// period of 0 stops it (envoy wasm.cc `setTickPeriod`/`tickHandler`).
-fn set_tick_period(state: &mut HostState, period_ms: u32) {
+fn set_tick_period(state: &mut HostState, period_ms: u32) -> HostResult<()> {
+    // ngx_wasm_module takes one tick period per root context: setting
+    // another traps (3bed278,
+    // src/common/proxy_wasm/ngx_proxy_wasm_host.c:287-290). Envoy replaces it.
+    if state.config.flavor == Flavor::NgxWasm && period_ms > 0 && state.tick_period_ms > 0 {
+        return Err(Fault::Trap(wasmtime::Error::msg("tick_period already set")));
+    }
     state.tick_period_ms = period_ms;
     state.next_tick_ns = (period_ms > 0).then(|| {
         state
@@ -369,6 +372,7 @@ fn set_tick_period(state: &mut HostState, period_ms: u32) {
             .now_ns()
             .saturating_add(u64::from(period_ms) * 1_000_000)
     });
+    Ok(())
 }
 
 /// A buffer as Envoy's `Context::getBuffer` exposes it.
@@ -775,12 +779,33 @@ fn http_call(
         return Err(Status::BadArgument.into());
     }
     let state = c.data_mut();
-    // context.cc `httpCall`: an unknown cluster, or a request without :path,
-    // :method or :authority, is BAD_ARGUMENT.
-    if !state.config.clusters.contains(&cluster) {
+    let mut header_map = HeaderMap::from_pairs(&decode_string_pairs(&headers));
+    if state.config.flavor == Flavor::NgxWasm {
+        // ngx_wasm_module: calls only from these steps, others trap
+        // (3bed278, src/common/proxy_wasm/ngx_proxy_wasm_host.c:1187-1204);
+        // the cluster is an address the module connects to itself, so an
+        // unknown one is a call that fails later, a response without
+        // headers (src/http/proxy_wasm/ngx_http_proxy_wasm_dispatch.c), and
+        // `:authority` defaults to it (same file, 566-580).
+        const STEPS: [&str; 4] = [
+            "proxy_on_request_headers",
+            "proxy_on_request_body",
+            "proxy_on_tick",
+            "proxy_on_http_call_response",
+        ];
+        if !STEPS.contains(&state.callback) {
+            return Err(Fault::Trap(wasmtime::Error::msg(
+                "can only send HTTP dispatch during \"on_request_headers\", \"on_request_body\", \"on_tick\", \"on_dispatch_response\", \"on_foreign_function\"",
+            )));
+        }
+        if header_map.get(":authority").is_none() {
+            header_map.set(":authority", &cluster);
+        }
+    } else if !state.config.clusters.contains(&cluster) {
+        // context.cc `httpCall`: an unknown cluster, or a request without
+        // :path, :method or :authority, is BAD_ARGUMENT.
         return Err(Status::BadArgument.into());
     }
-    let mut header_map = HeaderMap::from_pairs(&decode_string_pairs(&headers));
     if [":path", ":method", ":authority"]
         .iter()
         .any(|key| header_map.get(key).is_none())

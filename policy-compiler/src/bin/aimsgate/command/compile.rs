@@ -1,6 +1,6 @@
 //! `aimsgate compile`: compile a policy into the rule set the filter loads
-//! (binary or JSON), or with `--emit` into ready-to-apply Envoy, Istio or Kong
-//! deployment config with the rule set embedded.
+//! (binary or JSON), or with `--emit` into ready-to-apply Envoy, Istio, Kong
+//! or nginx deployment config with the rule set embedded (nginx: beside it).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,9 @@ pub struct CompileArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Bin)]
     format: RulesFormat,
     /// Write ready-to-apply deployment config with the rule set
-    /// embedded instead: `envoy` (envoy.yaml) or `istio` (WasmPlugin,
-    /// Dockerfile and, given the filter, an OCI image layout).
+    /// embedded instead: `envoy` (envoy.yaml), `istio` (WasmPlugin,
+    /// Dockerfile and, given the filter, an OCI image layout), `kong`
+    /// (kong.yaml) or `nginx` (nginx.conf and the rules.bin it serves).
     #[arg(long, value_enum)]
     emit: Option<Emit>,
     /// The filter module, for the OCI image layout (--emit istio).
@@ -55,6 +56,8 @@ enum Emit {
     Istio,
     /// Kong Gateway 3.x declarative configuration (ngx_wasm_module).
     Kong,
+    /// nginx with ngx_wasm_module: nginx.conf and rules.bin.
+    Nginx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -129,6 +132,20 @@ fn emit_config(
         Emit::Kong => {
             let path = dir.join("kong.yaml");
             fs::write(&path, emit::kong_declarative(ruleset, deployment))?;
+            eprintln!("wrote {}", path.display());
+        }
+        Emit::Nginx => {
+            let rules = ruleset.to_bytes();
+            let conf = emit::nginx_conf(ruleset, &rules, deployment)?;
+            let path = dir.join("rules.bin");
+            fs::write(&path, &rules)?;
+            eprintln!(
+                "wrote {} (install it at {})",
+                path.display(),
+                deployment.rules_path
+            );
+            let path = dir.join("nginx.conf");
+            fs::write(&path, conf)?;
             eprintln!("wrote {}", path.display());
         }
         Emit::Istio => {
