@@ -633,8 +633,9 @@ pub fn kong_declarative(ruleset: &RuleSet, deployment: &Deployment) -> String {
 # policy {name} {pversion} (rule set digest {digest}).
 # Do not edit: change the policy and regenerate.
 #
-# Kong Gateway 3.4 introduced Wasm filter chains: use a release that has the
-# `wasm` setting. Kong's environment (docs/deploy.md says why):
+# Kong Gateway 3.4 to 3.9 ship ngx_wasm_module; later builds leave it out by
+# default (Kong/kong#14347: build with --//:wasmx=true). Kong's environment
+# (docs/deploy.md says why):
 #   KONG_WASM=on
 #   KONG_WASM_FILTERS_PATH=/kong/filters        # holding aimsgate.wasm (filter.wasm)
 #   KONG_NGINX_WASM_SHM_KV_AIMSGATE=1m          # Kong 3.6+; 3.4-3.5: KONG_NGINX_WASM_SHM_AIMSGATE

@@ -181,3 +181,43 @@ fn the_oci_image_layout_is_a_compat_image_with_plugin_wasm() {
     assert_eq!(content, wasm, "the layer holds filter.wasm as plugin.wasm");
     assert!(entries.next().is_none(), "nothing else in the layer");
 }
+
+/// `compile --emit nginx` writes the configuration and the rule set it
+/// serves; the configuration pins exactly those bytes and fits nginx's
+/// token limit.
+#[test]
+fn emit_nginx_writes_a_configuration_pinned_to_the_rule_set_beside_it() {
+    let dir = scratch("emit-nginx");
+    let (code, _, err) = aimsgate(&[
+        "compile",
+        BASELINE,
+        "--emit",
+        "nginx",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rules = std::fs::read(dir.join("rules.bin")).unwrap();
+    aimsgate_engine::ruleset::RuleSet::from_bytes(&rules).expect("rules.bin loads");
+    let conf = deploy_config::from_nginx(&dir.join("nginx.conf")).unwrap();
+    assert_eq!(
+        conf.plugin.filter.as_deref(),
+        Some("/etc/aimsgate/filter.wasm")
+    );
+    assert_eq!(conf.shm_kv, ["aimsgate"]);
+    assert!(conf.default_refuses);
+    let config: Value = serde_json::from_slice(&conf.plugin.configuration).unwrap();
+    assert_eq!(
+        config["ruleset_fetch"]["sha256"],
+        aimsgate_engine::ruleset::Digest::of(&rules).to_hex()
+    );
+    assert!(config.get("ruleset").is_none());
+    assert_eq!(
+        conf.files,
+        [(
+            "127.0.0.1:8091".to_owned(),
+            "/aimsgate/rules.bin".to_owned(),
+            "/etc/aimsgate/rules.bin".to_owned()
+        )]
+    );
+}
