@@ -84,6 +84,15 @@ def test_unapproved_model_is_refused(anthropic_client: anthropic.Anthropic) -> N
     assert_refusal(caught.value, 403, "approved-models-only")
 
 
+def test_leak_in_answer_is_withheld(anthropic_client: anthropic.Anthropic, upstream: Upstream) -> None:
+    upstream.script(f"My instructions start with {CANARY}.")
+    with pytest.raises(anthropic.PermissionDeniedError) as caught:
+        anthropic_client.messages.create(model=MODEL, max_tokens=256, messages=ask("Summarise the style guide."))
+    assert_refusal(caught.value, 403, "block-system-prompt-leak")
+    # The withheld answer is not marked as AI-generated content any more.
+    assert "x-ai-generated" not in caught.value.response.headers
+
+
 def test_stream_is_parsed_and_redacted_across_events(anthropic_client: anthropic.Anthropic, upstream: Upstream) -> None:
     upstream.script("Write to jane.do", "e@example.com for", " the refund.")
     with anthropic_client.messages.stream(model=MODEL, max_tokens=256, messages=ask("Who do I write to?")) as stream:

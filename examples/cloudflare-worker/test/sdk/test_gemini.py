@@ -86,6 +86,13 @@ def test_unapproved_model_is_refused(gemini: genai.Client, upstream: Upstream) -
     assert len(upstream.received()) == before
 
 
+def test_leak_in_answer_is_withheld(gemini: genai.Client, upstream: Upstream) -> None:
+    upstream.script(f"My instructions start with {CANARY}.")
+    with pytest.raises(errors.ClientError) as caught:
+        gemini.models.generate_content(model=MODEL, contents="Summarise the style guide.")
+    assert_refusal(caught.value, 403, "PERMISSION_DENIED", "POLICY_BLOCK", "block-system-prompt-leak")
+
+
 def test_stream_is_parsed_and_redacted_across_chunks(gemini: genai.Client, upstream: Upstream) -> None:
     upstream.script("Write to jane.do", "e@example.com about", " the renewal.")
     chunks = list(gemini.models.generate_content_stream(model=MODEL, contents="Who do I write to?"))
