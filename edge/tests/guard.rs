@@ -379,6 +379,44 @@ fn routing_ungoverned_unknown_and_retired() {
 }
 
 #[test]
+fn a_refusal_at_routing_speaks_the_api_of_the_path() {
+    // A Gemini model off the gemini route's allow-list is refused before
+    // any route applies; the google-genai SDK still has to read the error
+    // (it takes `error.status` from Gemini's shape only).
+    let guard = guard();
+    let headers = caller();
+    let result = guard.inspect_request(&Request {
+        method: "POST",
+        host: "generativelanguage.googleapis.com",
+        path: "/v1beta/models/gemini-1.5-pro:generateContent",
+        headers: &headers,
+        body: br#"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#,
+    });
+    let Verdict::Refuse(reply) = &result.verdict else {
+        panic!("an unlisted Gemini model must be refused");
+    };
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(body["error"]["code"], 403);
+    assert_eq!(body["error"]["status"], "PERMISSION_DENIED");
+    assert_eq!(body["error"]["details"][0]["reason"], "UNKNOWN_PATH");
+
+    // An Anthropic path on a host no route names: Anthropic's shape.
+    let result = guard.inspect_request(&Request {
+        method: "POST",
+        host: "claude.example.org",
+        path: "/v1/messages",
+        headers: &headers,
+        body: b"{}",
+    });
+    let Verdict::Refuse(reply) = &result.verdict else {
+        panic!("an unknown host must be refused");
+    };
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(body["type"], "error");
+    assert_eq!(body["error"]["type"], "permission_error");
+}
+
+#[test]
 fn a_rule_set_that_does_not_load_refuses_everything_unless_fail_open() {
     let headers = caller();
     let body = chat("hello", false);

@@ -308,9 +308,14 @@ impl Flow {
         self.route
     }
 
-    /// The exchange's API, once known.
+    /// The exchange's API: its route's once routed; before that — a
+    /// refusal at routing (a path no route lists, a retired system, a host
+    /// no route names) — the API its path names. Refusals are written in
+    /// this API's error format, and a client's SDK reads only its own: a
+    /// Gemini model off the route's allow-list must be refused in Gemini's
+    /// shape (`google-genai` reads `error.status` from it), not OpenAI's.
     pub fn api(&self) -> Option<Api> {
-        self.api
+        self.api.or_else(|| codec::api_under_path(&self.path))
     }
 
     /// Whether the request phase has been decided and the response phase

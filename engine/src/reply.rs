@@ -168,8 +168,11 @@ impl Refusal {
     }
 
     fn anthropic_error(&self) -> Value {
+        // Anthropic's documented error types, by status.
         let kind = match self.status {
+            401 => "authentication_error",
             403 => "permission_error",
+            404 => "not_found_error",
             413 => "request_too_large",
             429 => "rate_limit_error",
             503 | 529 => "overloaded_error",
@@ -182,6 +185,7 @@ impl Refusal {
     fn gemini_error(&self) -> Value {
         // google.rpc.Code names, as Gemini's REST errors carry them.
         let status = match self.status {
+            401 => "UNAUTHENTICATED",
             403 => "PERMISSION_DENIED",
             404 => "NOT_FOUND",
             429 => "RESOURCE_EXHAUSTED",
@@ -307,6 +311,17 @@ mod tests {
             gemini["error"]["details"][0]["metadata"]["controls"],
             "A.7.4,LLM02"
         );
+    }
+
+    #[test]
+    fn an_unidentified_caller_gets_each_apis_authentication_error() {
+        // require-caller-identity answers 401: the SDKs raise their
+        // authentication error, and the body names the same kind.
+        let r = Refusal::plain(401, "policy_block", "sign in", "r1");
+        let anthropic: Value = serde_json::from_slice(&r.body(Some(Api::Anthropic))).unwrap();
+        assert_eq!(anthropic["error"]["type"], "authentication_error");
+        let gemini: Value = serde_json::from_slice(&r.body(Some(Api::Gemini))).unwrap();
+        assert_eq!(gemini["error"]["status"], "UNAUTHENTICATED");
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //!   (installed when the one on the machine differs), and the npm package
 //!   assembled in `target/aimsgate/edge-pkg/`.
 //! * [`test()`] — the package's tests: the example Worker in Cloudflare's
-//!   workerd in front of a mock upstream, and parity with filter.wasm on
-//!   the recorded traffic. Needs Node.js 20 or later and the npm registry
-//!   (workerd is an npm package, pinned in the example's package-lock).
+//!   workerd in front of a mock upstream, driven by a Node client and by
+//!   the official `openai`, `anthropic` and `google-genai` Python SDKs,
+//!   and parity with filter.wasm on the recorded traffic. Needs Node.js 20
+//!   or later and the npm registry (workerd is an npm package, pinned in
+//!   the example's package-lock), Python 3 with `venv` and PyPI (the SDKs
+//!   are pinned with hashes in the suite's requirements.txt).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,6 +28,10 @@ const TARGET_DIR: &str = "target/edge";
 /// Scratch files of the tests (rule set, replay output).
 const WORK_DIR: &str = "target/aimsgate/edge";
 const EXAMPLE: &str = "examples/cloudflare-worker";
+/// The SDK suite (pytest) and its pinned requirements.
+const SDK_TESTS: &str = "examples/cloudflare-worker/test/sdk";
+/// The virtualenv the SDK suite runs in (kept between runs: see [`sdk_venv`]).
+const SDK_VENV: &str = "target/aimsgate/sdk-venv";
 const BASELINE: &str = "examples/policies/baseline/policy.yaml";
 /// Hand-written files of the package (the rest is wasm-bindgen's).
 const PACKAGE_FILES: [&str; 5] = [
@@ -249,8 +256,54 @@ fn node() -> Result<PathBuf> {
     Ok(node)
 }
 
-/// Builds the package and runs its tests: the example Worker in workerd,
-/// the wrapper in Node, and parity with filter.wasm on `examples/traffic`.
+/// A virtualenv with exactly the SDK suite's pinned requirements, and its
+/// interpreter. Installing them takes half a minute, so the venv is kept
+/// and made again only when `requirements.txt` or the Python it was made
+/// with changed (a stamp in the venv records both). Python is `python3`
+/// on PATH: without it (or its `venv` module) this fails, never skips.
+fn sdk_venv(root: &Path) -> Result<PathBuf> {
+    let requirements = root.join(SDK_TESTS).join("requirements.txt");
+    let pinned = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("cannot read {}", requirements.display()))?;
+    let interpreter = output(Command::new("python3").arg("--version"))
+        .context("Python 3 (python3 on PATH, with venv) is needed for the SDK tests")?;
+    let stamp_text = format!("{}\n{pinned}", interpreter.trim());
+    let venv = root.join(SDK_VENV);
+    let python = venv.join("bin/python");
+    let stamp = venv.join("aimsgate-requirements.stamp");
+    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&stamp_text) {
+        return Ok(python);
+    }
+    // Made afresh: nothing of an older pinned set stays installed.
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)
+            .with_context(|| format!("cannot clear {}", venv.display()))?;
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).context(
+        "cannot make the SDK tests' virtualenv (on Debian, `apt-get install python3-venv`)",
+    )?;
+    // --require-hashes: every package, dependencies included, must be the
+    // pinned file; --only-binary: wheels only, no package's build code runs.
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--only-binary",
+            ":all:",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::write(&stamp, stamp_text)?;
+    Ok(python)
+}
+
+/// Builds the package and runs its tests: the example Worker in workerd
+/// (a Node client and the official Python SDKs), the wrapper in Node, and
+/// parity with filter.wasm on `examples/traffic`.
 pub fn test(root: &Path) -> Result<()> {
     let started = Instant::now();
     let node = node()?;
@@ -271,6 +324,18 @@ pub fn test(root: &Path) -> Result<()> {
         Command::new(&node)
             .current_dir(&example)
             .args(["--test-reporter=spec", "test/worker.test.js"]),
+        TEST_TIMEOUT,
+    )?;
+    // The same Worker driven by the official SDKs, each parsing every
+    // answer and raising its own error on every refusal. The suite starts
+    // its own workerd and mock providers (its conftest.py).
+    let python = sdk_venv(root)?;
+    run_with_timeout(
+        Command::new(&python)
+            .current_dir(root.join(SDK_TESTS))
+            .args(["-m", "pytest"])
+            // No __pycache__ in the source tree.
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
         TEST_TIMEOUT,
     )?;
 
@@ -304,7 +369,7 @@ pub fn test(root: &Path) -> Result<()> {
         TEST_TIMEOUT,
     )?;
     eprintln!(
-        "edge: workerd, Node and parity tests passed in {:.0} s",
+        "edge: workerd (Node client and Python SDKs), Node and parity tests passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
