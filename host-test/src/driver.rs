@@ -322,10 +322,14 @@ impl<'a> Driver<'a> {
             // it: one `on_request_body` call with `end_of_stream = true`
             // (3bed278, src/http/proxy_wasm/ngx_http_proxy_wasm.c:68-72,
             // 85-140), the body in a temp file when it outgrows
-            // `client_body_buffer_size`.
+            // `client_body_buffer_size` (see `HostOptions`).
             let whole: Vec<u8> = body.concat();
-            self.stream().request_body_in_file =
-                whole.len() > self.plugin.ngx_client_body_buffer_size;
+            let buffer = self.plugin.ngx_client_body_buffer_size;
+            let memory = match self.stream().request_headers.get("content-length") {
+                Some(_) => buffer + buffer / 4,
+                None => buffer + 1,
+            };
+            self.stream().request_body_in_file = whole.len() >= memory;
             body = if whole.is_empty() {
                 Vec::new()
             } else {

@@ -84,8 +84,13 @@ pub struct HostOptions {
     /// response pause the module honours can collect.
     pub ngx_response_buffers: usize,
     /// ngx_wasm_module only: nginx's `client_body_buffer_size` (default two
-    /// memory pages, 16 KiB on x86-64); a larger request body goes to a
-    /// temp file the filter cannot read.
+    /// memory pages, 8 KiB on x86-64: nginx 1.26
+    /// src/http/ngx_http_core_module.c:3788-3790). A body that outgrows
+    /// the buffer nginx reads it into goes to a temp file the filter cannot
+    /// read: with a `Content-Length`, one of 1.25 × this size or more
+    /// (src/http/ngx_http_request_body.c:175-193; nginx also keeps what
+    /// came with the headers, up to about 1 KiB more, which the harness
+    /// does not count); a chunked one past this size.
     pub ngx_client_body_buffer_size: usize,
     /// ngx_wasm_module only: the `shm_kv` zones declared (`shm_kv <name>
     /// <size>;`, `*` for the default namespace). Shared data is there only
@@ -112,7 +117,7 @@ impl Default for HostOptions {
             flavor: Flavor::Envoy,
             server_authority: "localhost:8080".to_owned(),
             ngx_response_buffers: 4 * 4096,
-            ngx_client_body_buffer_size: 16 * 1024,
+            ngx_client_body_buffer_size: 8 * 1024,
             ngx_shm_kv: Vec::new(),
         }
     }

@@ -22,8 +22,14 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 const DIGEST_MEMBER: &str = ",\"digest\":\"";
 
-/// Where nginx's suffix to a request's log line begins, after an event.
-const NGINX_SUFFIX: &str = "\"}, client: ";
+/// Where nginx's suffix to a request's log line may begin, after an
+/// event: ` while <action>` when the connection's log has an action (the
+/// upstream phases: "reading response header from upstream", "sending to
+/// client", …), then `, client: …` (nginx 1.26
+/// src/http/ngx_http_request.c:3880-3890, `ngx_http_log_error`). Neither
+/// is JSON text after a string's closing quote and an object's end, so
+/// neither can occur inside an event.
+const NGINX_SUFFIXES: [&str; 2] = ["\"} while ", "\"}, client: "];
 
 /// One chain of events: what a VM appends its events to.
 #[derive(Debug, Clone)]
@@ -125,11 +131,13 @@ pub enum OpenError {
 pub fn open(line: &str) -> Result<Opened<'_>, OpenError> {
     let start = line.find(MARKER).ok_or(OpenError::NotAnEvent)?;
     let json = line[start..].trim_end();
-    // nginx appends `, client: …, server: …, request: "…"` to every line
-    // logged in a request (ngx_http_request.c `ngx_http_log_error`). The
-    // event ends where that starts: `"}, client: ` is no JSON text, so it
-    // cannot occur inside the event.
-    let json = match unescaped(json, NGINX_SUFFIX) {
+    // nginx appends `[ while …], client: …, server: …, request: "…"` to
+    // every line logged in a request. The event ends where that starts.
+    let json = match NGINX_SUFFIXES
+        .iter()
+        .filter_map(|suffix| unescaped(json, suffix))
+        .min()
+    {
         Some(at) => &json[..at + 2],
         None => json,
     };
@@ -235,6 +243,21 @@ mod tests {
         // Cut by nginx's line limit: not an intact event.
         let cut = &line[..line.len() - sealed.line.len() / 2 - 90];
         assert_eq!(open(cut), Err(OpenError::NoDigest));
+    }
+
+    /// Logged while nginx sends the response, the suffix starts with the
+    /// connection's action (as a real ngx_wasm_module log showed).
+    #[test]
+    fn an_event_logged_while_nginx_sends_the_response_opens_too() {
+        let mut chain = Chain::new("c1");
+        let sealed = chain.seal(event("x\"} while y"));
+        let line = format!(
+            "2026/12/03 13:06:42 [info] 2580#0: *3 [proxy-wasm][\"aimsgate\" #2] {} while sending to client, client: 127.0.0.1, server: api.openai.com, request: \"POST /v1/chat/completions HTTP/1.1\", upstream: \"http://127.0.0.1:9000/v1/chat/completions\", host: \"api.openai.com\"",
+            sealed.line
+        );
+        let opened = open(&line).unwrap();
+        assert!(opened.intact);
+        assert_eq!(opened.json, sealed.line);
     }
 
     #[test]

@@ -368,7 +368,22 @@ fn audit_events_survive_nginx_error_log_lines() {
         completion("your mail is jane@example.com"),
     );
     assert_eq!(outcome(&run.request), "redact");
-    let logs = &run.outcome.logs;
+    // A short response event, logged whole while nginx sends the response
+    // (its line then carries ` while sending to client, client: …`).
+    let allowed = openai(&mut plugin, &chat("hi"), 1, completion("hello"));
+    assert_eq!(outcome(&allowed.response), "allow");
+    let logs: Vec<_> = run
+        .outcome
+        .logs
+        .iter()
+        .chain(&allowed.outcome.logs)
+        .collect();
+    assert!(
+        logs.iter()
+            .any(|l| l.message.contains("} while sending to client, client: ")),
+        "no whole event logged in the response phase"
+    );
+    let logs = &logs;
     assert!(
         logs.iter().all(|l| l.message.len() < 2048 - 64),
         "a line nginx would cut"
@@ -388,12 +403,17 @@ fn audit_events_survive_nginx_error_log_lines() {
             aimsgate_engine::audit::Joined::Pending => continue,
             aimsgate_engine::audit::Joined::Broken(why) => panic!("{why}"),
         };
-        if let Ok(opened) = aimsgate_engine::audit::open(&line) {
-            assert!(opened.intact, "{line}");
-            events += 1;
+        match aimsgate_engine::audit::open(&line) {
+            Ok(opened) => {
+                assert!(opened.intact, "{line}");
+                events += 1;
+            }
+            Err(aimsgate_engine::audit::OpenError::NotAnEvent) => {}
+            Err(unreadable) => panic!("{unreadable}: {line}"),
         }
     }
-    assert!(events >= 2, "{events} events");
+    // Each exchange's request and response event.
+    assert!(events >= 4, "{events} events");
 }
 
 /// Bytes of an nginx size (`4m`, `512k`, `1024`).

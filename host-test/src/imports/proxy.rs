@@ -331,10 +331,11 @@ const NGX_LOG_PREFIX: usize = 64;
 const NGX_MAX_ERROR_STR: usize = 2048;
 
 /// What nginx makes of a message logged in a request: the message, cut to
-/// what the line has room for, then (if room is left) the request's
-/// `, client: …, server: …, request: "…", host: "…"` (nginx
-/// src/http/ngx_http_request.c `ngx_http_log_error`, called as the log
-/// handler at the end of `ngx_log_error_core`).
+/// what the line has room for, then (if room is left) the connection's
+/// action and the request's `[ while …], client: …, server: …, request:
+/// "…"[, upstream: "…"], host: "…"` (nginx 1.26
+/// src/http/ngx_http_request.c:3873-3990 `ngx_http_log_error`, called as the
+/// log handler at the end of `ngx_log_error_core`).
 fn ngx_error_log_line(state: &HostState, message: String) -> String {
     let Some(stream) = state.active_stream() else {
         return message;
@@ -343,12 +344,30 @@ fn ngx_error_log_line(state: &HostState, message: String) -> String {
     let mut line = message.into_bytes();
     line.truncate(room);
     let headers = &stream.request_headers;
+    // The action: none while the request's phases run (ngx_http_handler
+    // clears it, src/http/ngx_http_core_module.c:824); the upstream module's
+    // once the response comes (src/http/ngx_http_upstream.c:2382 for its
+    // head, 3649/4052/4628 for its body); the log phase's own
+    // (ngx_http_request.c:3768).
+    let (action, upstream) = match state.callback {
+        "proxy_on_response_headers" => (" while reading response header from upstream", true),
+        "proxy_on_response_body" | "proxy_on_response_trailers" => {
+            (" while sending to client", true)
+        }
+        "proxy_on_log" => (" while logging request", true),
+        _ => ("", false),
+    };
+    let path = headers.get(":path").unwrap_or("/");
+    let host = headers.get("host").unwrap_or_default();
+    let upstream = if upstream {
+        format!(", upstream: \"https://{host}:443{path}\"")
+    } else {
+        String::new()
+    };
     let suffix = format!(
-        ", client: 127.0.0.1, server: {}, request: \"{} {} HTTP/1.1\", host: \"{}\"",
+        "{action}, client: 127.0.0.1, server: {}, request: \"{} {path} HTTP/1.1\"{upstream}, host: \"{host}\"",
         state.config.ngx_server_name,
         headers.get(":method").unwrap_or("GET"),
-        headers.get(":path").unwrap_or("/"),
-        headers.get("host").unwrap_or_default(),
     );
     let left = room - line.len();
     line.extend_from_slice(&suffix.as_bytes()[..suffix.len().min(left)]);
