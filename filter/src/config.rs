@@ -398,8 +398,7 @@ pub fn load_fetched(
     let digest = aimsgate_engine::ruleset::Digest::of(body).to_hex();
     if digest != fetch.sha256 {
         return Err(format!(
-            "the rule set from {} has SHA-256 {}, not the configured {} (refused: a changed file needs a changed configuration)",
-            fetch.location(),
+            "it has SHA-256 {}, not the configured {} (refused: a changed file needs a changed configuration)",
             &digest[..12],
             &fetch.sha256[..12]
         ));
