@@ -562,6 +562,12 @@ fn apply(
     budgets: &HashMap<String, BudgetState>,
 ) {
     let mut outcome = Outcome::Allow;
+    // A response header that depends on the response body cannot be sent:
+    // the head has gone out (or, on ngx_wasm_module, can no longer be
+    // changed) by the time the body is read. Such a rule is recorded as
+    // fired and not applied, never as a header the client did not get.
+    let header_too_late =
+        |rule: &RuleSpec| decision.phase == Phase::Response && rule.when.reads_response();
     for (index, rule, hits) in fired {
         let enforce = rule.mode == Mode::Enforce;
         let mut applied = enforce;
@@ -601,12 +607,20 @@ fn apply(
                 }
                 Action::Flag { header } => {
                     if let Some(h) = header {
-                        decision.headers.push(h.clone());
+                        if header_too_late(rule) {
+                            applied = false;
+                        } else {
+                            decision.headers.push(h.clone());
+                        }
                     }
                     outcome = outcome.max(Outcome::Flag);
                 }
                 Action::AddHeader { name, value } => {
-                    decision.headers.push((name.clone(), value.clone()));
+                    if header_too_late(rule) {
+                        applied = false;
+                    } else {
+                        decision.headers.push((name.clone(), value.clone()));
+                    }
                     outcome = outcome.max(Outcome::Flag);
                 }
                 Action::CapMaxTokens { max } => {
@@ -1064,6 +1078,45 @@ mod tests {
         ]);
         let d = decide(&rs, vec![hit(0, 0..3)], &facts());
         assert_eq!(d.controls(&rs), ["eu:Art50", "iso:A.7.4", "owasp:LLM02"]);
+    }
+
+    /// A response header that depends on the body comes too late to send:
+    /// recorded as fired and not applied, never claimed. One that depends
+    /// only on the request is added (at the response head, by the flow).
+    #[test]
+    fn response_headers_that_need_the_body_are_not_claimed() {
+        let response = |mut rule: RuleSpec| {
+            rule.phase = Phase::Response;
+            rule
+        };
+        let rs = ruleset(vec![
+            response(rule("review-if-email", found(0), flag())),
+            response(rule(
+                "review-all",
+                Condition::HeaderMissing("x-reviewed".into()),
+                Action::AddHeader {
+                    name: "x-ai-review".into(),
+                    value: "required".into(),
+                },
+            )),
+        ]);
+        let facts = facts();
+        let d = evaluate(
+            &rs,
+            &[0, 1],
+            Phase::Response,
+            &[segment(Role::Assistant, 0)],
+            &[vec![hit(0, 0..2)]],
+            &facts,
+            &mut MemoryLedger::default(),
+        );
+        assert_eq!(d.outcome, Outcome::Flag);
+        let applied: Vec<bool> = d.fired.iter().map(|f| f.applied).collect();
+        assert_eq!(applied, [false, true]);
+        assert_eq!(
+            d.headers,
+            [("x-ai-review".to_owned(), "required".to_owned())]
+        );
     }
 
     #[test]

@@ -810,6 +810,9 @@ impl Flow {
         ));
         set.extend(engine.ruleset().disclosure_headers.iter().cloned());
         set.extend(self.response_headers.iter().cloned());
+        // Response rules' headers go out now or never (see
+        // `Condition::reads_response`).
+        set.extend(engine.response_head_headers(&self.ctx(), self.api, &self.facts));
         if !head.has_body {
             self.record_pass(
                 runtime,

@@ -470,6 +470,36 @@ impl Engine {
         }
     }
 
+    /// The response headers the response-phase rules add whatever the body
+    /// holds (conditions on the route, the request's headers, host,
+    /// provider or output cap: see [`crate::ruleset::Condition::reads_response`]), decided
+    /// when the response head arrives, the last moment a proxy lets them be
+    /// added.
+    pub fn response_head_headers(
+        &self,
+        ctx: &RequestContext<'_>,
+        api: Option<Api>,
+        request: &RequestFacts,
+    ) -> Vec<(String, String)> {
+        let facts = self.facts(
+            ctx,
+            api,
+            request.model.as_deref(),
+            &request.tools,
+            request.max_tokens,
+        );
+        decision::evaluate(
+            &self.ruleset,
+            self.rules_of(ctx.route),
+            Phase::Response,
+            &[],
+            &[],
+            &facts,
+            &mut MemoryLedger::default(),
+        )
+        .headers
+    }
+
     /// Inspects a complete (non-streamed) response body. Streams go
     /// through [`crate::stream::ResponseStream`], which rewrites them as
     /// they flow.

@@ -391,6 +391,36 @@ pub enum Condition {
     Budget(BudgetSpec),
 }
 
+impl Condition {
+    /// Whether deciding this in the response phase needs the response
+    /// body: its text, its model or the tools it calls (budgets are counted
+    /// as the body is, so they count too). A condition that does not can
+    /// be decided when the response head arrives, which is the last moment
+    /// a proxy lets a filter add a response header (ngx_wasm_module traps
+    /// on a response header set from the body callback; Envoy has sent the
+    /// head by then).
+    pub fn reads_response(&self) -> bool {
+        match self {
+            Condition::Always
+            | Condition::ProviderNotIn(_)
+            | Condition::HostNotIn(_)
+            | Condition::MaxTokensOver(_)
+            | Condition::HeaderMissing(_)
+            | Condition::HeaderEquals { .. }
+            | Condition::Route(_) => false,
+            Condition::Detector { .. }
+            | Condition::ModelNotIn(_)
+            | Condition::ToolIn(_)
+            | Condition::ToolNotIn(_)
+            | Condition::PromptBytesOver(_)
+            | Condition::TokensOver(_)
+            | Condition::Budget(_) => true,
+            Condition::All(all) | Condition::Any(all) => all.iter().any(Condition::reads_response),
+            Condition::Not(inner) => inner.reads_response(),
+        }
+    }
+}
+
 /// A usage budget per caller and window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetSpec {

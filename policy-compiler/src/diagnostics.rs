@@ -46,6 +46,7 @@
 //! | `impact-assessment` | error | A system that affects people, is regulated or high-risk has no AI impact assessment. |
 //! | `prohibited` | error | A system of unacceptable (prohibited) risk is not retired. |
 //! | `provider-name` | warning | A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`). |
+//! | `header-after-body` | warning | A response rule adds a header under a condition that reads the response body: the head is sent first, so the header is never added (events say `applied: false`). |
 //! | `route-claimed` | error | A route is named by more than one system. |
 //! | `unknown-api` | error | A route's `api` is not a known API. |
 //! | `path` | error | A route's path prefix does not start with `/`. |
@@ -152,6 +153,8 @@ pub enum Code {
     Prohibited,
     /// A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`).
     ProviderName,
+    /// A response rule adds a header under a condition that reads the response body: the head is sent first, so the header is never added (events say `applied: false`).
+    HeaderAfterBody,
     /// A route is named by more than one system.
     RouteClaimed,
     /// A route's `api` is not a known API.
@@ -174,7 +177,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 40] = [
+    pub const ALL: [Code; 41] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -206,6 +209,7 @@ impl Code {
         Code::ImpactAssessment,
         Code::Prohibited,
         Code::ProviderName,
+        Code::HeaderAfterBody,
         Code::RouteClaimed,
         Code::UnknownApi,
         Code::Path,
@@ -251,6 +255,7 @@ impl Code {
             Code::ImpactAssessment => "impact-assessment",
             Code::Prohibited => "prohibited",
             Code::ProviderName => "provider-name",
+            Code::HeaderAfterBody => "header-after-body",
             Code::RouteClaimed => "route-claimed",
             Code::UnknownApi => "unknown-api",
             Code::Path => "path",
@@ -323,6 +328,9 @@ impl Code {
             Code::ProviderName => {
                 "A system's `provider` is another spelling of an OpenTelemetry `gen_ai.provider.name` value (`google` for `gcp.gemini`)."
             }
+            Code::HeaderAfterBody => {
+                "A response rule adds a header under a condition that reads the response body: the head is sent first, so the header is never added (events say `applied: false`)."
+            }
             Code::RouteClaimed => "A route is named by more than one system.",
             Code::UnknownApi => "A route's `api` is not a known API.",
             Code::Path => "A route's path prefix does not start with `/`.",
@@ -354,7 +362,8 @@ impl Code {
             | Code::AppliedWithoutRule
             | Code::NotAddressed
             | Code::UnusedDetector
-            | Code::ProviderName => Level::Warning,
+            | Code::ProviderName
+            | Code::HeaderAfterBody => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -200,3 +200,55 @@ fn the_recordings_that_once_differed_decide_as_documented() {
     let body = String::from_utf8(decided.response_body.expect("rewritten")).unwrap();
     assert!(body.contains("[REDACTED:email]"), "{body}");
 }
+
+/// A response event that says a rule added a header tells the truth: the
+/// client got that header, on both hosts. (A response rule whose header
+/// would depend on the body is recorded as not applied: no proxy can still
+/// send a header once the body has been read.)
+#[test]
+fn every_header_a_response_event_claims_reaches_the_client() {
+    use aimsgate_engine::ruleset::Action;
+    let rules = baseline();
+    let engine = Engine::from_bytes(&rules).expect("the baseline loads");
+    let (mut envoy, mut ngx) = (plugin(rules.clone()), ngx_plugin(&rules));
+    let mut checked = 0;
+    for (name, recording) in &recordings() {
+        for (host, filter) in [("Envoy", &mut envoy), ("ngx_wasm_module", &mut ngx)] {
+            let replayed = replay::replay(filter, recording, name, 64);
+            let Some(response) = &replayed.response else {
+                continue;
+            };
+            let fired = response.line["aimsgate.rules"].as_array().cloned();
+            for fired in fired.into_iter().flatten() {
+                if fired["applied"] != true {
+                    continue;
+                }
+                let Some(rule) = engine.ruleset().rules.iter().find(|r| r.id == fired["id"]) else {
+                    continue;
+                };
+                let (header, value) = match &rule.action {
+                    Action::AddHeader { name, value } => (name, value),
+                    Action::Flag {
+                        header: Some((name, value)),
+                    } => (name, value),
+                    _ => continue,
+                };
+                assert!(
+                    replayed
+                        .outcome
+                        .headers
+                        .iter()
+                        .any(|(k, v)| k.eq_ignore_ascii_case(header) && v == value),
+                    "{name} on {host}: rule {} says it added `{header}: {value}`; the client got {:?}",
+                    rule.id,
+                    replayed.outcome.headers
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 2,
+        "no recording exercises a response header rule"
+    );
+}

@@ -485,6 +485,23 @@ impl Lower<'_> {
                 Action::CapMaxTokens { max: *max }
             }
         };
+        let adds_header = matches!(
+            action,
+            Action::AddHeader { .. } | Action::Flag { header: Some(_) }
+        );
+        if adds_header && r.phase != PhaseDef::Request && when.reads_response() {
+            self.warning(
+                &join_key(path, "when"),
+                Code::HeaderAfterBody,
+                format!(
+                    "rule `{}` adds a response header only once the response body is read, when the head has already gone out: it is never added",
+                    r.id
+                ),
+            )
+            .help = Some(
+                "decide response headers on the request (route, headers, host, provider), or flag without a header and read the audit event".into(),
+            );
+        }
         if matches!(action, Action::Redact { .. }) && !has_detector(&when) {
             self.warning(
                 &join_key(path, "action"),

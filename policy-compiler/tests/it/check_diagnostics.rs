@@ -230,6 +230,29 @@ fn a_provider_spelt_otherwise_than_opentelemetry_is_a_warning() {
     }
 }
 
+/// A response header can only be decided before the body is read: one
+/// whose condition reads the body is never sent, and `check` says so.
+#[test]
+fn a_response_header_that_waits_for_the_body_is_a_warning() {
+    let rule = |when: &str| {
+        format!(
+            "{GOOD}  - id: review\n    phase: response\n    when: {when}\n    action:\n      add_header: {{name: x-ai-review, value: required}}\n    controls: [iso42001:A.8.2]\n"
+        )
+    };
+    let text = rule("{detector: mail}");
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "a warning only: {err}");
+    let (line, col) = position(&text, "{detector: mail}");
+    assert!(
+        err.contains(&format!(
+            "FILE:{line}:{col}: warning[header-after-body]: rule `review`"
+        )),
+        "{err}"
+    );
+    let (_, err) = check(&rule("{header_missing: x-reviewed}"));
+    assert!(!err.contains("header-after-body"), "{err}");
+}
+
 /// `aimsgate check --format sarif` on `text`, written as `name` under a
 /// scratch directory of the repository, run from the repository root.
 fn sarif_in_repo(dir: &str, name: &str, text: &str) -> serde_json::Value {
