@@ -515,6 +515,30 @@ impl Flow {
         ))
     }
 
+    /// A request the proxy routed by another host than the one the filter
+    /// reads (nginx picks its `server`, and so the upstream, by the host of
+    /// an absolute-form request line, which a different `Host` header
+    /// contradicts): refused with 421, recorded, so that one route's rules
+    /// are never applied to another route's traffic.
+    pub fn refuse_misdirected(
+        &mut self,
+        runtime: &mut dyn Runtime,
+        request_id_header: &str,
+        head: &RequestHead<'_>,
+    ) -> Refusal {
+        self.request_id = request_id(runtime, None, request_id_header, head.headers);
+        self.host = head.host.to_owned();
+        self.path = head.path.to_owned();
+        // The two hosts are the client's words: not repeated here.
+        self.refuse_own(
+            runtime,
+            Phase::Request,
+            421,
+            "host_mismatch",
+            "the request line and the Host header name different hosts",
+        )
+    }
+
     /// A request the runtime could not even read (a body that is not
     /// bytes): refused with 400, recorded.
     pub fn refuse_unreadable(

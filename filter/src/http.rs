@@ -34,6 +34,7 @@ use aimsgate_engine::flow::{
 };
 use aimsgate_engine::reply::Refusal;
 use aimsgate_engine::ruleset::Phase;
+use aimsgate_engine::target::canonical_host;
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
 
@@ -270,6 +271,35 @@ fn read_whole(buffer: Buffer, size: usize) -> Option<Vec<u8>> {
         .filter(|body| body.len() == size)
 }
 
+impl Http {
+    /// Whether nginx routed this request by another host than `host`, the
+    /// one the filter routes on. nginx picks the `server` (and so the
+    /// upstream) by `$host`: the host of an absolute-form request line
+    /// (`POST http://api.openai.com/v1/… HTTP/1.1`), else `Host`, port and
+    /// case dropped (nginx src/http/ngx_http_variables.c
+    /// `ngx_http_variable_host`); ngx_wasm_module serves it as the `ngx.host`
+    /// property. A `Host` naming another host than the request line would
+    /// have one route's rules applied to another route's traffic. Envoy has
+    /// one authority per request: nothing to compare. Neither is there
+    /// when the filter routes on ngx_wasm_module's `:authority`, which is
+    /// the server nginx picked itself.
+    fn misdirected(&self, host: &str, host_header: &str) -> bool {
+        if host.is_empty() || host_header == ":authority" || self.shared.host() != Host::NgxWasm {
+            return false;
+        }
+        let Ok(Some(routed)) = abi::property(&["ngx", "host"]) else {
+            return false;
+        };
+        let routed = String::from_utf8_lossy(&routed);
+        match (canonical_host(host), canonical_host(&routed)) {
+            (Ok(ours), Ok(theirs)) => ours != theirs,
+            // A host the filter cannot read is refused by the flow itself.
+            (Err(_), _) => false,
+            (Ok(_), Err(_)) => true,
+        }
+    }
+}
+
 impl Context for Http {}
 
 impl HttpContext for Http {
@@ -292,6 +322,20 @@ impl HttpContext for Http {
             headers: &headers,
             has_body: !end_of_stream,
         };
+        if let Some(loaded) = self.loaded.clone()
+            && self.misdirected(head.host, &loaded.options.host_header)
+        {
+            let mut recorder = Recorder {
+                shared: &self.shared,
+                loaded: Some(&loaded),
+            };
+            let refusal = self.flow.refuse_misdirected(
+                &mut recorder,
+                &loaded.options.request_id_header,
+                &head,
+            );
+            return self.refuse(&refusal);
+        }
         let step = match self.loaded.clone() {
             Some(loaded) => self.step(&loaded, |flow, env| flow.request_head(env, &head)),
             None => {

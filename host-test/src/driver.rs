@@ -306,11 +306,31 @@ impl<'a> Driver<'a> {
             // client's Host as a header of its own (ngx_wasm_module 3bed278,
             // src/common/proxy_wasm/ngx_proxy_wasm_maps.c:647-669; test
             // t/03-proxy_wasm/hfuncs/103-proxy_get_http_request_headers.t:41-48).
-            if let Some(client) = headers.get(":authority").map(str::to_owned) {
-                headers.set_if_absent("host", &client);
+            //
+            // The request's `:authority` is the host the client's request
+            // line or Host names; a request that also carries a `host`
+            // header stands for an absolute-form request line with a Host
+            // of its own. nginx picks the server by `$host`: the request
+            // line's host in absolute form, else Host, lower-cased, port
+            // dropped (nginx 1.26 src/http/ngx_http_request.c
+            // `ngx_http_validate_host`; ngx_http_variables.c
+            // `ngx_http_variable_host`), which the module serves as the
+            // `ngx.host` property.
+            let client = headers.get(":authority").map(str::to_owned);
+            if let Some(client) = &client {
+                headers.set_if_absent("host", client);
             }
+            let nginx_host = client.or_else(|| headers.get("host").map(str::to_owned));
             let server = self.plugin.server_authority.clone();
             headers.set(":authority", &server);
+            self.stream().ngx_host = nginx_host.map(|host| {
+                let host = host.to_ascii_lowercase();
+                let end = match host.strip_prefix('[') {
+                    Some(literal) => literal.find(']').map_or(host.len(), |i| i + 2),
+                    None => host.find(':').unwrap_or(host.len()),
+                };
+                host[..end].to_owned()
+            });
         }
         self.stream().request_headers = headers;
         self.create_context();

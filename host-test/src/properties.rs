@@ -248,6 +248,8 @@ fn ngx_property(
     let value = match path.as_slice() {
         // nginx's `$nginx_version`, always defined (ngx_http_variables.c).
         ["ngx", "nginx_version"] => Some(NGX_NGINX_VERSION.to_owned()),
+        // nginx's `$host` (see the driver), in a request on ngx_wasm_module.
+        ["ngx", "host"] => stream.ngx_host.clone(),
         ["ngx", "hostname"] | ["request", "host"] => Some("aimsgate-host-test".to_owned()),
         ["request", "path"] => header(":path"),
         ["request", "method"] => header(":method"),

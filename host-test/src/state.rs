@@ -140,6 +140,8 @@ pub(crate) struct StreamState {
     /// ngx_wasm_module: nginx buffered the request body to a temp file
     /// (larger than `client_body_buffer_size`), which the filter cannot read.
     pub(crate) request_body_in_file: bool,
+    /// ngx_wasm_module: nginx's `$host`, by which it picked the server.
+    pub(crate) ngx_host: Option<String>,
     pub(crate) response_headers: Option<HeaderMap>,
     pub(crate) response_headers_visible: bool,
     pub(crate) response_trailers: Option<HeaderMap>,

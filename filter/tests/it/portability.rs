@@ -50,6 +50,32 @@ fn the_wrong_host_header_on_ngx_wasm_module_fails_closed() {
     assert!(!upstream_text(&run).contains("AKIAIOSFODNN7EXAMPLE"));
 }
 
+/// nginx picks the server, and so the upstream, by the request line's
+/// host when the line is in absolute form; a `Host` naming another governed
+/// host must not make the filter apply that host's rules to this traffic.
+#[test]
+fn a_host_header_other_than_the_request_line_is_refused_on_ngx_wasm_module() {
+    let mut plugin = on(Flavor::NgxWasm);
+    // `POST http://api.openai.com/v1/chat/completions` with `Host:
+    // api.anthropic.com`.
+    let mut misdirected = request("api.openai.com", "/v1/chat/completions", &chat("hi"), 1);
+    misdirected
+        .headers
+        .push(("host".into(), "api.anthropic.com".into()));
+    let run = exchange(&mut plugin, misdirected, completion("ok"));
+    assert_eq!(run.outcome.status, 421);
+    assert_eq!(
+        run.request.as_ref().and_then(|r| r.code.as_deref()),
+        Some("host_mismatch")
+    );
+    assert!(run.outcome.upstream.is_none(), "nothing reached a provider");
+    // The same host in another spelling (case, port) is the same host.
+    let mut spelt = request("API.openai.com:443", "/v1/chat/completions", &chat("hi"), 1);
+    spelt.headers.push(("host".into(), "api.openai.com".into()));
+    let run = exchange(&mut plugin, spelt, completion("ok"));
+    assert_eq!(run.outcome.status, 200, "{}", body_text(&run));
+}
+
 #[test]
 fn rewritten_bodies_are_whole_on_envoy_and_on_ngx_wasm_module() {
     for flavor in [Flavor::Envoy, Flavor::NgxWasm] {

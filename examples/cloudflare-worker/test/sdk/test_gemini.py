@@ -40,6 +40,9 @@ def test_answer_is_parsed(gemini: genai.Client, upstream: Upstream) -> None:
     assert response.text == "The contract renews on 1 March."
     assert response.candidates[0].finish_reason == types.FinishReason.STOP
     assert response.sdk_http_response.headers["x-ai-generated"] == "true"
+    # review-document-summaries: every answer on the gemini route is marked
+    # for review, and the SDK's caller can read the mark.
+    assert response.sdk_http_response.headers["x-ai-review"] == "required"
     sent = upstream.received()[-1]
     assert sent.path == f"/v1beta/models/{MODEL}:generateContent"
     assert sent.headers["x-goog-api-key"]
