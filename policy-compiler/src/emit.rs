@@ -595,19 +595,24 @@ pub fn kong_plugin_config(ruleset: &RuleSet, deployment: &Deployment) -> Value {
     let ruleset: Value = serde_json::from_str(&ruleset.to_json()).unwrap_or(Value::Null);
     json!({
         "ruleset": ruleset,
-        "options": {
-            "fail_open": false,
-            "host_header": "host",
-            "shared_data": "on",
-            "audit": {
-                "log": false,
-                "collector": {
-                    "cluster": deployment.collector,
-                    "authority": "otel-collector",
-                    "path": "/v1/logs",
-                },
-                "checkpoint_interval_ms": 10000,
+        "options": ngx_wasm_options(deployment),
+    })
+}
+
+/// The filter's options on ngx_wasm_module, Kong or plain nginx.
+fn ngx_wasm_options(deployment: &Deployment) -> Value {
+    json!({
+        "fail_open": false,
+        "host_header": "host",
+        "shared_data": "on",
+        "audit": {
+            "log": false,
+            "collector": {
+                "cluster": deployment.collector,
+                "authority": "otel-collector",
+                "path": "/v1/logs",
             },
+            "checkpoint_interval_ms": 10000,
         },
     })
 }
@@ -708,20 +713,7 @@ pub fn nginx_plugin_config(rules: &[u8], deployment: &Deployment) -> Value {
             "path": NGINX_RULES_PATH,
             "sha256": aimsgate_engine::ruleset::Digest::of(rules).to_hex(),
         },
-        "options": {
-            "fail_open": false,
-            "host_header": "host",
-            "shared_data": "on",
-            "audit": {
-                "log": false,
-                "collector": {
-                    "cluster": deployment.collector,
-                    "authority": "otel-collector",
-                    "path": "/v1/logs",
-                },
-                "checkpoint_interval_ms": 10000,
-            },
-        },
+        "options": ngx_wasm_options(deployment),
     })
 }
 

@@ -486,32 +486,7 @@ fn the_emitted_kong_configuration_governs_every_host_it_routes() {
         kong.hosts, named,
         "Kong routes exactly the hosts the policy names"
     );
-    for host in &named {
-        let refused = exchange(
-            &mut plugin,
-            request(
-                host,
-                "/v1/chat/completions",
-                &chat("key AKIAIOSFODNN7EXAMPLE"),
-                1,
-            ),
-            completion("ok"),
-        );
-        assert!(
-            (400..500).contains(&refused.outcome.status),
-            "{host}: {}",
-            refused.outcome.status
-        );
-        assert!(!upstream_text(&refused).contains("AKIA"), "{host}");
-    }
-    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
-    assert_eq!(run.outcome.status, 200);
-    let body = body_text(&run);
-    assert!(
-        body.contains("[REDACTED:email]") && body.contains("lorem"),
-        "cut, not inspected whole"
-    );
-    assert_eq!(plugin.trap(), None);
+    governs_every_host(&mut plugin, &named);
 }
 
 /// `aimsgate compile --emit nginx` written out: nginx.conf read back as
@@ -575,6 +550,29 @@ impl Drop for EmittedNginx {
     }
 }
 
+/// What an emitted configuration must do on every host it routes: refuse
+/// a secret before the provider sees it, and hold a large response whole
+/// for inspection, without trapping.
+fn governs_every_host(plugin: &mut aimsgate_host::Plugin, hosts: &[String]) {
+    for host in hosts {
+        let refused = refuses_a_secret_on(plugin, host);
+        assert!(
+            (400..500).contains(&refused.outcome.status),
+            "{host}: {}",
+            refused.outcome.status
+        );
+        assert!(!upstream_text(&refused).contains("AKIA"), "{host}");
+    }
+    let run = openai(plugin, &chat("hi"), 1, long_completion());
+    assert_eq!(run.outcome.status, 200);
+    let body = body_text(&run);
+    assert!(
+        body.contains("[REDACTED:email]") && body.contains("lorem"),
+        "inspected whole"
+    );
+    assert_eq!(plugin.trap(), None);
+}
+
 fn refuses_a_secret_on(plugin: &mut aimsgate_host::Plugin, host: &str) -> Run {
     exchange(
         plugin,
@@ -626,23 +624,7 @@ fn the_emitted_nginx_configuration_governs_every_host_once_its_rules_arrive() {
         "{:?}",
         plugin.logs()
     );
-    for host in &named {
-        let refused = refuses_a_secret_on(&mut plugin, host);
-        assert!(
-            (400..500).contains(&refused.outcome.status),
-            "{host}: {}",
-            refused.outcome.status
-        );
-        assert!(!upstream_text(&refused).contains("AKIA"), "{host}");
-    }
-    let run = openai(&mut plugin, &chat("hi"), 1, long_completion());
-    assert_eq!(run.outcome.status, 200);
-    let body = body_text(&run);
-    assert!(
-        body.contains("[REDACTED:email]") && body.contains("lorem"),
-        "inspected whole"
-    );
-    assert_eq!(plugin.trap(), None);
+    governs_every_host(&mut plugin, &named);
 }
 
 /// The configuration pins the rule set by its SHA-256: a rules.bin swapped
