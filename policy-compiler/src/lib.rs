@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod deploy_config;
 pub mod diagnostics;
 pub mod emit;
+pub mod eval;
 pub mod evidence;
 pub mod import;
 pub mod oci;

@@ -7,6 +7,7 @@ mod common;
 #[cfg(feature = "harness")]
 mod deploy_configs;
 mod envoy_bootstrap;
+mod eval_cli;
 mod evidence_cli;
 mod evidence_report;
 mod gitleaks_import;

@@ -15,7 +15,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::command::{
-    check, compile, controls, detectors, evidence, explain, import, scan, schema, soa,
+    check, compile, controls, detectors, eval, evidence, explain, import, scan, schema, soa,
 };
 #[cfg(feature = "harness")]
 use crate::command::{replay, test};
@@ -49,6 +49,9 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Backtest a policy over recorded traffic (JSONL), one decision per line.
     Scan(scan::ScanArgs),
+    /// Measure detection on labelled data: recall, false positives, spans,
+    /// throughput; exit 1 when a target is missed.
+    Eval(eval::EvalArgs),
     /// Import another tool's rules as a policy.
     Import(import::ImportArgs),
     /// Print a JSON Schema: the policy's (for editors) or the audit event's.
@@ -86,6 +89,7 @@ fn run(command: Command) -> Result<()> {
         Command::Evidence(args) => evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Controls(args) => controls::run(args),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod compile;
 pub mod controls;
 pub mod detectors;
+pub mod eval;
 pub mod evidence;
 pub mod explain;
 // What `replay` and `test` run the filter with; only they use it.
