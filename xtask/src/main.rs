@@ -11,6 +11,9 @@
 //!   xmllint with the JUnit XSDs; `formats`).
 //! * `cargo xtask edge` — the edge package (`@aimsgate/edge`) and its tests
 //!   in workerd and Node, parity with filter.wasm included (part of `ci`).
+//! * `cargo xtask eval` — the detection evaluation on the labelled data
+//!   under `eval/`, written to docs/detection.md (`ci` holds its levels
+//!   with `eval/ci.yaml`).
 //! * `cargo xtask cycles` — no import loops between a crate's files (part
 //!   of `ci`).
 //! * `cargo xtask bench` — the criterion benchmarks (not part of `ci`).
@@ -22,6 +25,7 @@ use anyhow::{Context, Result, bail};
 
 mod cycles;
 mod edge;
+mod eval;
 mod formats;
 
 fn main() -> std::process::ExitCode {
@@ -44,8 +48,9 @@ fn xtask() -> Result<()> {
         "bench" => bench(),
         "edge" => edge::test(&root),
         "cycles" => cycles::check(&root),
+        "eval" => eval::full(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|ci|edge|cycles|bench>");
+            eprintln!("usage: cargo xtask <demo|ci|edge|eval|cycles|bench>");
             eprintln!(
                 "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
             );
@@ -287,6 +292,8 @@ fn ci(root: &Path) -> Result<()> {
     let schema = output(aimsgate().arg("schema"))?;
     std::fs::write(out.join("policy.schema.json"), schema)?;
     run(aimsgate().args(["controls", "--framework", "iso42001"]))?;
+    // Detection holds the levels it reached on the labelled data.
+    eval::check(root)?;
     // The CI recipe users copy (examples/ci/), on the baseline pack: check,
     // policy tests through filter.wasm, manifests, SoA.
     run(Command::new("bash")

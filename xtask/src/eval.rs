@@ -1,0 +1,84 @@
+//! `cargo xtask eval`: the full detection evaluation (`eval/baseline.yaml`,
+//! the test split, a release build for honest throughput) written to
+//! docs/detection.md with the machine and the versions it ran on; and the
+//! check `cargo xtask ci` runs (`eval/ci.yaml`: the same data, its targets
+//! at the levels reached, so a change that detects less fails).
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::{aimsgate, cargo, output, run};
+
+/// The full evaluation's configuration.
+const FULL: &str = "eval/baseline.yaml";
+/// What CI holds.
+const CI: &str = "eval/ci.yaml";
+/// Where the report goes.
+const REPORT: &str = "docs/detection.md";
+
+/// Runs the full evaluation and writes docs/detection.md.
+pub fn full(root: &Path) -> Result<()> {
+    let mut release = cargo();
+    release.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "aimsgate-compiler",
+        "--bin",
+        "aimsgate",
+        "--",
+        "eval",
+        FULL,
+        "--split",
+        "test",
+    ]);
+    // Targets missed are part of the report, not a reason to write none.
+    let table = release
+        .current_dir(root)
+        .output()
+        .context("cannot run aimsgate eval")?;
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    let rustc = output(Command::new("rustc").arg("--version"))?;
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let faker = std::fs::read_to_string(root.join("eval/requirements.txt"))
+        .ok()
+        .and_then(|pins| {
+            pins.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("faker=="))
+                .map(|l| l.split_whitespace().next().unwrap_or(l).to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let date = output(Command::new("date").args(["-u", "+%Y-%m-%d"]))?;
+    let text = format!(
+        "# Detection, measured\n\n\
+         What the baseline policy's detectors catch on labelled data, from\n\
+         `cargo xtask eval` ({date}, {cpu}, {cores} cores, {rustc}; data from\n\
+         `eval/generate.py` with {faker}). The test split only: thresholds are\n\
+         tuned on the dev split. How the numbers are counted: `aimsgate eval\n\
+         --help` and `policy-compiler/src/eval.rs`; what the data is:\n\
+         `eval/README.md`. Regenerate with `cargo xtask eval`.\n\n{table}",
+        date = date.trim(),
+        rustc = rustc.trim(),
+    );
+    std::fs::write(root.join(REPORT), text)?;
+    eprintln!("eval: wrote {REPORT}");
+    Ok(())
+}
+
+/// The evaluation CI holds: fails when a target of `eval/ci.yaml` is
+/// missed.
+pub fn check(root: &Path) -> Result<()> {
+    run(aimsgate().current_dir(root).args(["eval", CI, "--split", "all"]))
+}
