@@ -80,5 +80,7 @@ pub fn full(root: &Path) -> Result<()> {
 /// The evaluation CI holds: fails when a target of `eval/ci.yaml` is
 /// missed.
 pub fn check(root: &Path) -> Result<()> {
-    run(aimsgate().current_dir(root).args(["eval", CI, "--split", "all"]))
+    run(aimsgate()
+        .current_dir(root)
+        .args(["eval", CI, "--split", "all"]))
 }
