@@ -68,7 +68,19 @@ pub fn full(root: &Path) -> Result<()> {
          `eval/generate.py` with {faker}). The test split only: thresholds are\n\
          tuned on the dev split. How the numbers are counted: `aimsgate eval\n\
          --help` and `policy-compiler/src/eval.rs`; what the data is:\n\
-         `eval/README.md`. Regenerate with `cargo xtask eval`.\n\n{table}",
+         `eval/README.md`. Regenerate with `cargo xtask eval`.\n\n{table}\n\
+         ## What the numbers do not say\n\n\
+         - The data is generated (Faker, two template sets): it shows the\n  \
+         formats people type, not the distribution of real traffic.\n\
+         - Phone numbers in national formats without `+` (`030 12345678`,\n  \
+         `06 12 34 56 78`) are mostly missed: without a country they are\n  \
+         digit runs like any other; E.164 with `+` is caught.\n\
+         - IPv4 and IPv6 addresses are not in the baseline policy (0 %).\n\
+         - Names and street addresses need a model; no detector claims them.\n\
+         - A 19-digit card printed 4-4-4-4-3 whose first 16 digits also pass\n  \
+         the checks (about one in ten) is reported as those 16 digits.\n\
+         - Maestro numbers with the prefix 0604 (Faker's, no issuer's) are\n  \
+         not cards.\n",
         date = date.trim(),
         rustc = rustc.trim(),
     );

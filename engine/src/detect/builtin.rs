@@ -176,6 +176,12 @@ macro_rules! nanp_area {
         r"[2-9](?:[02-8][0-9]|1[02-9])"
     };
 }
+/// A phone number's extension: `x5034`, `ext. 12`, ` extension 7`.
+macro_rules! phone_extension {
+    () => {
+        r"(?: ?(?:[xX]|[eE]xt\.?|[eE]xtension) ?[0-9]{1,6})?"
+    };
+}
 /// Central-office (exchange) code: `[2-9]XX` minus N11.
 macro_rules! nanp_exchange {
     () => {
@@ -218,16 +224,20 @@ static BUILTINS: &[Builtin] = &[
         // Contiguous 12–19 digits, or the groupings cards are printed in:
         // 4-4-4-4, 4-4-4 plus a last group of 1–7 (12–19 digits), 4-6-5
         // (Amex), 4-6-4 (Diners). The separator is one space or dash; the
-        // validator refuses mixed separators. A fifth group (4-4-4-4-3) is
-        // not taken: "4111 1111 1111 1111 12/29" must report the 16-digit
-        // card, not an 18-digit candidate that fails the checks, and
-        // 19-digit cards are printed contiguous or 4-4-4-7 often enough.
-        patterns: &[concat!(
-            r"\b(?:[0-9]{12,19}",
-            r"|[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5}",
-            r"|[0-9]{4}(?:[ -][0-9]{4}){2}(?:[ -][0-9]{4}|[ -][0-9]{1,7})?",
-            r")\b",
-        )],
+        // validator refuses mixed separators. A 19-digit card printed
+        // 4-4-4-4-3 is a second pattern of its own, not a fifth group of the
+        // first: "4111 1111 1111 1111 123" (a card and its security code)
+        // must still report the 16-digit card, which the first pattern
+        // finds, while the second's 19-digit candidate fails the checks.
+        patterns: &[
+            concat!(
+                r"\b(?:[0-9]{12,19}",
+                r"|[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5}",
+                r"|[0-9]{4}(?:[ -][0-9]{4}){2}(?:[ -][0-9]{4}|[ -][0-9]{1,7})?",
+                r")\b",
+            ),
+            r"\b[0-9]{4}(?:[ -][0-9]{4}){3}[ -][0-9]{3}\b",
+        ],
         keywords: &[],
         case_insensitive: false,
         validator: Some(Validator::PaymentCard),
@@ -294,30 +304,37 @@ static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "phone",
-        description: "Phone number (E.164 with +, or North American (NANP) formats)",
+        description: "Phone number (E.164 with +, or North American (NANP) formats, with an extension)",
         kind: BuiltinKind::Patterns,
-        // One pattern, three alternatives, so that `+1 555 555 1234` is one
+        // One pattern, four alternatives, so that `+1 555 555 1234` is one
         // span and not also `555 555 1234`:
         // 1. `+` and 8–15 digits with single separators, country code not 1
-        //    (NANP numbers are validated by 2 and 3);
-        // 2. NANP with a parenthesised area code, optional +1 / 1 prefix;
-        // 3. NANP 3-3-4 with optional separators and +1 / 1 prefix.
-        // Area and exchange codes start 2–9 and are not N11, area codes are
-        // not N9X: that keeps 10-digit order numbers out half of the time and
-        // every date/time shape out entirely. `\b` at both ends keeps the
-        // pattern out of longer digit runs (card numbers, timestamps).
+        //    (NANP numbers are taken by 2–4);
+        // 2. NANP with a parenthesised area code, optional +1 / 1 / 001
+        //    prefix;
+        // 3. NANP 3-3-4 with separators, the same prefixes;
+        // 4. NANP as ten bare digits, optional +1 / 1 / 001.
+        // Written with parentheses or separators, the shape is a phone
+        // number whatever its digits (generators and people write area
+        // codes no exchange would issue: measured on eval/, tuned on its dev
+        // split). Ten bare digits are only a number when the area and
+        // exchange codes are real (2–9 first, not N11, area not N9X), which
+        // keeps most 10-digit order numbers and every timestamp out. An
+        // extension (`x5034`, `ext. 12`, ` extension 7`) belongs to the
+        // number. `\b` at both ends keeps the pattern out of longer digit
+        // runs (card numbers, timestamps).
         patterns: &[concat!(
             r"\+[2-9](?:[ .-]?[0-9]){7,14}\b",
-            r"|(?:\+1[ .-]?|\b1[ .-]?)?\(",
+            r"|(?:\+1[ .-]?|\b1[ .-]?|\b001[ .-]?)?\([0-9]{3}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}",
+            phone_extension!(),
+            r"\b|(?:\+1[ .-]?|\b1[ .-]|\b001[ .-]|\b)[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}",
+            phone_extension!(),
+            r"\b|(?:\+1|\b1|\b001|\b)",
             nanp_area!(),
-            r"\)[ .-]?",
             nanp_exchange!(),
-            r"[ .-]?[0-9]{4}\b",
-            r"|(?:\+1[ .-]?|\b1[ .-]?|\b)",
-            nanp_area!(),
-            r"[ .-]?",
-            nanp_exchange!(),
-            r"[ .-]?[0-9]{4}\b",
+            r"[0-9]{4}",
+            phone_extension!(),
+            r"\b",
         )],
         keywords: &[],
         case_insensitive: false,

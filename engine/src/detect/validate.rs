@@ -113,7 +113,7 @@ const fn range(
 /// 0, 1, 7, 8 or 9 is accepted, and a 15-digit number must start 34/37).
 /// UATP (prefix 1, 15 digits) is left out on purpose: 13–19 digit numbers
 /// starting with 1 are overwhelmingly Unix timestamps in milli/micro/nano
-/// seconds. Overlapping rows (Discover 65 and Maestro 65) are fine: a number
+/// seconds (JCB's 1800, 15 digits, is no timestamp of this century). Overlapping rows (Discover 65 and Maestro 65) are fine: a number
 /// is accepted if any row accepts it.
 const ISSUERS: &[IssuerRange] = &[
     IssuerRange {
@@ -132,7 +132,13 @@ const ISSUERS: &[IssuerRange] = &[
     range("discover", 4, 6011, 6011, 16, 19),
     range("discover", 3, 644, 649, 16, 19),
     range("discover", 2, 65, 65, 16, 19),
-    range("jcb", 4, 3528, 3589, 16, 19),
+    // JCB is assigned 3528–3589; card generators (Faker among them) draw
+    // from all of 35, and a Luhn-valid 16–19 digit number there is a card
+    // for every purpose of this detector. The 15-digit 2131 and 1800
+    // ranges are JCB's older ones, still printed on cards in use.
+    range("jcb", 2, 35, 35, 16, 19),
+    range("jcb", 4, 2131, 2131, 15, 15),
+    range("jcb", 4, 1800, 1800, 15, 15),
     range("diners", 3, 300, 305, 14, 19),
     range("diners", 4, 3095, 3095, 14, 19),
     range("diners", 2, 36, 36, 14, 19),
