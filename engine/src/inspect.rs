@@ -22,6 +22,10 @@ pub struct Engine {
     ruleset: RuleSet,
     pub(crate) scanner: Scanner,
     all_rules: Vec<u32>,
+    /// Some response rule adds a header decidable at the response head
+    /// (see [`Engine::response_head_headers`]); without one, that costs
+    /// nothing per response.
+    head_headers: bool,
     /// Streaming bounds per detector, computed on the first stream.
     stream_bounds: OnceLock<Vec<DetectorBound>>,
     /// Most detector matches one body may hold; see [`Engine::with_max_hits`].
@@ -163,10 +167,14 @@ impl Engine {
     pub fn new(ruleset: RuleSet) -> Result<Engine, BuildError> {
         let scanner = Scanner::new(&ruleset.detectors)?;
         let all_rules = (0..ruleset.rules.len() as u32).collect();
+        let head_headers = ruleset.rules.iter().any(|r| {
+            r.phase.covers(Phase::Response) && r.action.adds_header() && !r.when.reads_response()
+        });
         Ok(Engine {
             ruleset,
             scanner,
             all_rules,
+            head_headers,
             stream_bounds: OnceLock::new(),
             max_hits: DEFAULT_MAX_HITS,
         })
@@ -481,6 +489,9 @@ impl Engine {
         api: Option<Api>,
         request: &RequestFacts,
     ) -> Vec<(String, String)> {
+        if !self.head_headers {
+            return Vec::new();
+        }
         let facts = self.facts(
             ctx,
             api,

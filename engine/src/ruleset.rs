@@ -494,6 +494,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether it adds a header to the exchange (`add_header`, or `flag`
+    /// with a header).
+    pub fn adds_header(&self) -> bool {
+        matches!(
+            self,
+            Action::AddHeader { .. } | Action::Flag { header: Some(_) }
+        )
+    }
+
     /// Short name (`block`, `redact`, `flag`, `add-header`, `cap-max-tokens`).
     pub fn name(&self) -> &'static str {
         match self {

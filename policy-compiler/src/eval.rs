@@ -297,7 +297,10 @@ fn byte_range(text: &str, start: usize, end: usize) -> Range<usize> {
         .map(|(i, _)| i)
         .chain(std::iter::once(text.len()));
     let from = offsets.nth(start).unwrap_or(text.len());
-    let to = offsets.nth(end - start - 1).unwrap_or(text.len());
+    let to = match end.checked_sub(start + 1) {
+        Some(more) => offsets.nth(more).unwrap_or(text.len()),
+        None => from,
+    };
     from..to
 }
 

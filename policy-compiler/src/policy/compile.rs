@@ -485,11 +485,7 @@ impl Lower<'_> {
                 Action::CapMaxTokens { max: *max }
             }
         };
-        let adds_header = matches!(
-            action,
-            Action::AddHeader { .. } | Action::Flag { header: Some(_) }
-        );
-        if adds_header && r.phase != PhaseDef::Request && when.reads_response() {
+        if action.adds_header() && r.phase != PhaseDef::Request && when.reads_response() {
             self.warning(
                 &join_key(path, "when"),
                 Code::HeaderAfterBody,
