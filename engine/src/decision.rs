@@ -60,6 +60,8 @@ impl Outcome {
 pub struct Hit {
     /// Index of the detector.
     pub detector: u32,
+    /// For a phrase detector, the signal that matched; 0 otherwise.
+    pub signal: u32,
     /// Index of the segment in the decoded body.
     pub segment: u32,
     /// Role of the segment.
@@ -316,6 +318,7 @@ pub fn evaluate(
         for m in found {
             decision.hits.push(Hit {
                 detector: m.detector,
+                signal: m.signal,
                 segment: segment_index as u32,
                 role: segment.role,
                 message_index: segment.message_index,
@@ -330,6 +333,7 @@ pub fn evaluate(
         HashMap::new()
     };
     let context = EvalContext {
+        detectors: &ruleset.detectors,
         segments,
         hits: &decision.hits,
         facts,
@@ -350,6 +354,7 @@ pub fn evaluate(
 }
 
 struct EvalContext<'a> {
+    detectors: &'a [crate::ruleset::DetectorSpec],
     segments: &'a [Segment],
     hits: &'a [Hit],
     facts: &'a Facts<'a>,
@@ -404,6 +409,39 @@ impl EvalContext<'_> {
                 );
                 let count = hits.len() - before;
                 if count < (*min_count).max(1) as usize {
+                    hits.truncate(before);
+                    false
+                } else {
+                    true
+                }
+            }
+            Condition::Score {
+                detector,
+                min_score,
+            } => {
+                let Some(crate::ruleset::DetectorKind::Phrases { signals }) =
+                    self.detectors.get(*detector as usize).map(|d| &d.kind)
+                else {
+                    return false;
+                };
+                let before = hits.len();
+                let mut seen: Vec<u32> = Vec::new();
+                let mut score: u64 = 0;
+                for (i, hit) in self.hits.iter().enumerate() {
+                    if hit.detector != *detector || !role_allowed(roles, hit.role) {
+                        continue;
+                    }
+                    hits.push(i as u32);
+                    // A signal counts once however often it repeats: ten
+                    // weak words are still one weak signal.
+                    if !seen.contains(&hit.signal) {
+                        seen.push(hit.signal);
+                        score += signals
+                            .get(hit.signal as usize)
+                            .map_or(0, |s| u64::from(s.weight));
+                    }
+                }
+                if score < u64::from((*min_score).max(1)) {
                     hits.truncate(before);
                     false
                 } else {
@@ -485,7 +523,7 @@ fn mentions_detector(condition: &Condition) -> bool {
     match condition {
         Condition::All(all) | Condition::Any(all) => all.iter().any(mentions_detector),
         Condition::Not(inner) => mentions_detector(inner),
-        Condition::Detector { .. } => true,
+        Condition::Detector { .. } | Condition::Score { .. } => true,
         _ => false,
     }
 }
@@ -755,7 +793,11 @@ mod tests {
     }
 
     fn hit(detector: u32, span: Range<usize>) -> Match {
-        Match { detector, span }
+        Match {
+            detector,
+            signal: 0,
+            span,
+        }
     }
 
     fn facts<'a>() -> Facts<'a> {

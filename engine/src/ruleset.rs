@@ -39,7 +39,7 @@ use crate::codec::Api;
 use crate::normalize::InvisibleClass;
 
 /// The rule-set format version this engine writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 /// The oldest format version this engine still reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 2;
@@ -218,6 +218,36 @@ pub enum DetectorKind {
         /// The canary values (matched exactly).
         values: Vec<String>,
     },
+    /// Weighted phrase signals: each a pattern gated by its keywords. A
+    /// match says which signal found it ([`crate::detect::Match::signal`]),
+    /// and [`Condition::Score`] adds up the weights of the distinct signals
+    /// found, so one weak phrase never decides alone while several together
+    /// do.
+    Phrases {
+        /// The signals, in catalogue order.
+        signals: Vec<PhraseSignal>,
+    },
+}
+
+/// One signal of a [`DetectorKind::Phrases`] detector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhraseSignal {
+    /// Catalogue id, e.g. `override.en.ignore-previous`.
+    pub id: String,
+    /// The family it belongs to, e.g. `instruction-override`.
+    pub family: String,
+    /// What it adds to the score when found.
+    pub weight: u32,
+    /// The pattern in catalogue syntax: a regular expression with
+    /// placeholders (`{_}`, `{w3}`…), compiled case-insensitively with
+    /// Unicode-aware classes once [`crate::detect::phrases::regex_source`]
+    /// has expanded it.
+    pub pattern: String,
+    /// Literals (ASCII letters lower-case) of which at least one occurs in
+    /// every match; the pattern runs only when one was seen. They are
+    /// matched with ASCII case folding only, so the compiler lists each
+    /// non-ASCII keyword in the spellings text may contain.
+    pub keywords: Vec<String>,
 }
 
 /// Words that must occur within `window` bytes of a candidate.
@@ -389,6 +419,14 @@ pub enum Condition {
     Route(Vec<String>),
     /// A usage budget is exceeded.
     Budget(BudgetSpec),
+    /// The distinct signals that phrase detector `detector` found in text of
+    /// the rule's roles weigh at least `min_score` in all.
+    Score {
+        /// Index of a [`DetectorKind::Phrases`] detector.
+        detector: u32,
+        /// Total weight needed.
+        min_score: u32,
+    },
 }
 
 impl Condition {
@@ -409,6 +447,7 @@ impl Condition {
             | Condition::HeaderEquals { .. }
             | Condition::Route(_) => false,
             Condition::Detector { .. }
+            | Condition::Score { .. }
             | Condition::ModelNotIn(_)
             | Condition::ToolIn(_)
             | Condition::ToolNotIn(_)
@@ -732,10 +771,11 @@ impl RuleSet {
     /// Rejects indices that point nowhere, so that evaluation can index
     /// without checks failing at request time.
     fn check_indices(&self) -> Result<(), LoadError> {
-        let detectors = self.detectors.len();
         for rule in &self.rules {
-            if !condition_indices_ok(&rule.when, detectors) {
-                return Err(LoadError::Corrupt("a rule references a missing detector"));
+            if !condition_indices_ok(&rule.when, &self.detectors) {
+                return Err(LoadError::Corrupt(
+                    "a rule references a missing detector, or scores one that has no phrases",
+                ));
             }
         }
         for route in &self.routes {
@@ -753,13 +793,18 @@ impl RuleSet {
     }
 }
 
-fn condition_indices_ok(condition: &Condition, detectors: usize) -> bool {
+/// Whether every detector a condition names exists, and a score names a
+/// phrase detector (the only kind whose matches carry weights).
+fn condition_indices_ok(condition: &Condition, detectors: &[DetectorSpec]) -> bool {
     match condition {
         Condition::All(all) | Condition::Any(all) => {
             all.iter().all(|c| condition_indices_ok(c, detectors))
         }
         Condition::Not(inner) => condition_indices_ok(inner, detectors),
-        Condition::Detector { detector, .. } => (*detector as usize) < detectors,
+        Condition::Detector { detector, .. } => (*detector as usize) < detectors.len(),
+        Condition::Score { detector, .. } => detectors
+            .get(*detector as usize)
+            .is_some_and(|d| matches!(d.kind, DetectorKind::Phrases { .. })),
         _ => true,
     }
 }

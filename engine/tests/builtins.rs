@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use aimsgate_engine::Engine;
 use aimsgate_engine::detect::builtin::{self, Builtin, BuiltinKind};
+use aimsgate_engine::detect::phrases;
 use aimsgate_engine::ruleset::*;
 use serde::Deserialize;
 
@@ -60,6 +61,13 @@ fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
         BuiltinKind::Canary => DetectorKind::Canary {
             values: examples.canary.clone(),
         },
+        BuiltinKind::Phrases => DetectorKind::Phrases {
+            signals: catalogue().lower(),
+        },
+    };
+    let max_match_len = match &kind {
+        DetectorKind::Phrases { signals } => phrases::max_match_len(signals),
+        _ => b.max_match_len(),
     };
     DetectorSpec {
         id: b.name.to_owned(),
@@ -67,27 +75,53 @@ fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
         validator: b.validator,
         context: None,
         exceptions: ExceptionSpec::default(),
-        max_match_len: b.max_match_len(),
+        max_match_len,
     }
+}
+
+fn catalogue() -> phrases::Catalogue {
+    phrases::Catalogue::parse(phrases::SOURCE, |s| toml::from_str(s))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// An engine with every built-in, detector `i` being `builtin::all()[i]`,
 /// and one monitor-mode rule that mentions them all (the engine only
-/// records hits of detectors some rule of the phase looks at).
+/// records hits of detectors some rule of the phase looks at): a phrase
+/// detector through a score at the catalogue's threshold, as the policy
+/// compiler lowers `detector: prompt-injection`.
 fn engine(examples: &BTreeMap<String, Examples>) -> Engine {
     let none = Examples::default();
     let detectors: Vec<DetectorSpec> = builtin::all()
         .iter()
         .map(|b| lower(b, examples.get(b.name).unwrap_or(&none)))
         .collect();
-    let when = Condition::Any(
-        (0..detectors.len() as u32)
-            .map(|detector| Condition::Detector {
+    let threshold = catalogue().threshold;
+    let mut found = Vec::new();
+    let mut scored = Vec::new();
+    for (detector, spec) in detectors.iter().enumerate() {
+        let detector = detector as u32;
+        match spec.kind {
+            DetectorKind::Phrases { .. } => scored.push(Condition::Score {
+                detector,
+                min_score: threshold,
+            }),
+            _ => found.push(Condition::Detector {
                 detector,
                 min_count: 1,
-            })
-            .collect(),
-    );
+            }),
+        }
+    }
+    let rule = |id: &str, when| RuleSpec {
+        id: id.into(),
+        description: String::new(),
+        phase: Phase::Both,
+        roles: 0,
+        when,
+        action: Action::Flag { header: None },
+        mode: Mode::Monitor,
+        severity: Severity::Low,
+        controls: Vec::new(),
+    };
     let ruleset = RuleSet {
         policy: PolicyInfo {
             name: "builtins".into(),
@@ -96,17 +130,10 @@ fn engine(examples: &BTreeMap<String, Examples>) -> Engine {
         },
         identity: IdentitySpec::default(),
         detectors,
-        rules: vec![RuleSpec {
-            id: "any-builtin".into(),
-            description: String::new(),
-            phase: Phase::Both,
-            roles: 0,
-            when,
-            action: Action::Flag { header: None },
-            mode: Mode::Monitor,
-            severity: Severity::Low,
-            controls: Vec::new(),
-        }],
+        rules: vec![
+            rule("any-builtin", Condition::Any(found)),
+            rule(SCORED_RULE, Condition::Any(scored)),
+        ],
         routes: vec![],
         systems: vec![],
         disclosure_headers: vec![],
@@ -115,17 +142,32 @@ fn engine(examples: &BTreeMap<String, Examples>) -> Engine {
     Engine::new(ruleset).expect("the built-ins build")
 }
 
-/// What detector `index` finds in `text`, as substrings of `text`.
+/// What detector `index` finds in `text`, as substrings of `text`. A
+/// phrase detector finds something only when its signals reach the
+/// threshold: below it, weak signals are hits no rule acts on.
 fn found<'t>(engine: &Engine, index: usize, text: &'t str) -> Vec<&'t str> {
-    engine
-        .inspect_text(text, Phase::Request)
-        .decision
+    let decision = engine.inspect_text(text, Phase::Request).decision;
+    if builtin::all()[index].kind == BuiltinKind::Phrases {
+        let scored = engine
+            .ruleset()
+            .rules
+            .iter()
+            .position(|r| r.id == SCORED_RULE)
+            .expect("the scored rule exists") as u32;
+        if !decision.fired.iter().any(|f| f.rule == scored) {
+            return Vec::new();
+        }
+    }
+    decision
         .hits
         .iter()
         .filter(|h| h.detector as usize == index)
         .map(|h| &text[h.span.clone()])
         .collect()
 }
+
+/// The rule that scores the phrase detectors (one built-in today).
+const SCORED_RULE: &str = "phrase-score";
 
 #[test]
 fn every_builtin_has_examples_and_every_table_is_a_builtin() {

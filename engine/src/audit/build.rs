@@ -303,6 +303,7 @@ mod tests {
         decision.hits = (0..1000)
             .map(|i| Hit {
                 detector: 0,
+                signal: 0,
                 segment: 0,
                 role: crate::codec::Role::User,
                 message_index: 0,

@@ -102,17 +102,35 @@ impl DetectorBound {
         let mut prefixes: Option<Vec<Vec<u8>>> = Some(Vec::new());
         let mut dfas = Vec::new();
         let mut case_insensitive = false;
-        match &detector.kind {
+        // Regex and phrase detectors: (pattern, case-insensitive, Unicode).
+        let regexes: Vec<(std::borrow::Cow<'_, str>, bool, bool)> = match &detector.kind {
             DetectorKind::Regex {
                 patterns,
-                case_insensitive: ci,
+                case_insensitive,
                 unicode,
                 ..
-            } => {
-                for pattern in patterns {
-                    match parse(pattern, *ci, *unicode) {
+            } => patterns
+                .iter()
+                .map(|p| (p.as_str().into(), *case_insensitive, *unicode))
+                .collect(),
+            DetectorKind::Phrases { signals } => signals
+                .iter()
+                .map(|s| (super::phrases::regex_source(&s.pattern).into(), true, true))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let phrases = matches!(detector.kind, DetectorKind::Phrases { .. });
+        match &detector.kind {
+            DetectorKind::Regex { .. } | DetectorKind::Phrases { .. } => {
+                for (pattern, ci, unicode) in regexes {
+                    match parse(&pattern, ci, unicode) {
                         Some(hir) => {
-                            if let Ok(nfa) = thompson::Compiler::new().build_from_hir(&hir)
+                            // Phrase signals are bounded and many: their
+                            // DFAs would only serve `overflows` past a
+                            // window they never reach, and would cost every
+                            // VM start.
+                            if !phrases
+                                && let Ok(nfa) = thompson::Compiler::new().build_from_hir(&hir)
                                 && let Ok(dfa) = DFA::builder().build_from_nfa(nfa)
                             {
                                 dfas.push(dfa);

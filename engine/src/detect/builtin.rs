@@ -89,6 +89,9 @@ pub enum BuiltinKind {
     /// Canary values planted in the system prompt: the values come from the
     /// policy and join the scanner's literal automaton. No patterns.
     Canary,
+    /// Weighted phrase signals from the catalogue ([`crate::detect::phrases`]),
+    /// lowered to a phrase detector that rules score. No patterns here.
+    Phrases,
 }
 
 impl Builtin {
@@ -147,28 +150,6 @@ const INJECTION_CONTROLS: &[&str] = &[
 ];
 const MARKER_CONTROLS: &[&str] = &["owasp-llm:LLM01", "atlas:AML.T0051"];
 const CANARY_CONTROLS: &[&str] = &["owasp-llm:LLM07", "atlas:AML.T0056"];
-
-// Building blocks of the prompt-injection patterns, as macros so that
-// `concat!` can assemble the patterns at compile time.
-//
-// Separator between two words: whitespace and punctuation, and also the
-// `-`, `_`, `.`, `*` people put between words to slip past naive filters
-// ("ignore_all-previous...instructions"). Bounded so max_match_len holds.
-// Written lower-case only: these patterns compile case-insensitively, and
-// the class is case-folded before it is negated, so `[^a-z0-9]` excludes
-// upper-case letters too (a test checks it) while compiling smaller than
-// `[^a-zA-Z0-9]`.
-macro_rules! sep {
-    () => {
-        r"[^a-z0-9]{1,5}"
-    };
-}
-// Zero to N filler words (each followed by a separator).
-macro_rules! fill {
-    ($n:literal) => {
-        concat!(r"(?:[a-z0-9']{1,20}", sep!(), r"){0,", $n, "}")
-    };
-}
 
 /// `[2-9]XX` minus N11 service codes and the reserved N9X area codes.
 macro_rules! nanp_area {
@@ -518,164 +499,13 @@ static BUILTINS: &[Builtin] = &[
     // ------------------------------------------------ injection and leakage
     Builtin {
         name: "prompt-injection",
-        description: "Prompt-injection and jailbreak phrasing (ignore previous instructions, reveal the system prompt, DAN…)",
-        kind: BuiltinKind::Patterns,
-        // Curated phrasing, each pattern anchored on a verb or noun that is
-        // one of the keywords, with bounded filler words between the key
-        // terms so paraphrases and separator obfuscation still match while
-        // "ignore the noise in the data" or "instructions for assembling
-        // furniture" do not: each pattern needs a *target* (instructions,
-        // rules, system prompt, restrictions…) and a qualifier that points
-        // at the model's own configuration (previous, your, system…).
-        //
-        // One pattern of alternatives rather than one pattern per phrase:
-        // compiling it costs about a third of the sum of its parts (each
-        // regex carries fixed overhead), and a leftmost-first search reports
-        // overlapping phrasings once.
-        patterns: &[concat!(
-            // ignore / disregard / forget … previous … instructions
-            r"\b(?:ignore|disregard|forget)",
-            sep!(),
-            fill!(3),
-            r"(?:previous|prior|above|earlier|preceding|foregoing|all|any|every|your|system|original|initial|developer|existing|current|safety)",
-            sep!(),
-            fill!(3),
-            r"(?:instructions?|rules|directions|directives|prompts?|guidelines|guardrails|commands|constraints|restrictions|policies|programming|context)\b",
-            // forget everything you were told
-            r"|\bforget",
-            sep!(),
-            r"(?:everything|all)",
-            sep!(),
-            fill!(2),
-            r"(?:been|were)",
-            sep!(),
-            r"(?:told|taught|instructed|trained|programmed|given)\b",
-            // you are now DAN / in developer mode / unrestricted
-            r"|\byou(?:'re|",
-            sep!(),
-            r"are)",
-            sep!(),
-            r"now",
-            sep!(),
-            r"(?:(?:an?|in|the)",
-            sep!(),
-            r")?(?:dan|(?:developer|dev|god|jailbreak|unrestricted)",
-            sep!(),
-            r"mode|jailbroken|unrestricted|unfiltered|uncensored|unbound|unchained|no",
-            sep!(),
-            r"longer",
-            sep!(),
-            r"(?:bound|restricted|limited|constrained|censored))\b",
-            // pretend you are / act as / roleplay as … without restrictions
-            r"|\b(?:pretend",
-            sep!(),
-            r"(?:(?:that",
-            sep!(),
-            r")?you(?:'re|",
-            sep!(),
-            r"are)|to",
-            sep!(),
-            r"be)|act",
-            sep!(),
-            r"as(?:",
-            sep!(),
-            r"if)?|role[^a-z0-9]{0,3}play",
-            sep!(),
-            r"as)",
-            sep!(),
-            fill!(6),
-            r"(?:without|with",
-            sep!(),
-            r"no|free",
-            sep!(),
-            r"(?:of|from)|not",
-            sep!(),
-            r"bound",
-            sep!(),
-            r"by|unbound",
-            sep!(),
-            r"by|(?:have|has|having)",
-            sep!(),
-            r"no)",
-            sep!(),
-            r"(?:(?:any|all)",
-            sep!(),
-            r")?",
-            fill!(1),
-            r"(?:restrictions|rules|filters|filtering|limits|limitations|guidelines|constraints|boundaries|censorship|morals|ethics|policies|guardrails|safeguards)\b",
-            // reveal / print / repeat … system prompt / your instructions
-            r"|\b(?:reveal|print|show|repeat|output|display|dump|leak|recite|disclose|share|tell",
-            sep!(),
-            r"me|give",
-            sep!(),
-            r"me|write",
-            sep!(),
-            r"out|spell",
-            sep!(),
-            r"out|what",
-            sep!(),
-            r"(?:is|are|was|were))",
-            sep!(),
-            fill!(3),
-            r"(?:(?:system|hidden|secret|developer|internal|confidential)[^a-z0-9]{0,3}(?:prompts?|instructions|message|directives|guidelines)",
-            r"|your(?:",
-            sep!(),
-            r"(?:initial|original|full|exact|first|complete|real|actual|hidden|secret|system))?",
-            sep!(),
-            r"(?:prompt|instructions))\b",
-            // "do anything now" (DAN)
-            r"|\bdo",
-            sep!(),
-            r"anything",
-            sep!(),
-            r"now\b",
-            // jailbreak, jail-break, jailbroken
-            r"|\bjail[^a-z0-9]{0,3}(?:break|broken)(?:s|ed|ing)?\b",
-            // override / bypass / disable … safety filters / content policy
-            r"|\b(?:override|bypass|disable|deactivate|circumvent|evade|ignore|remove|turn",
-            sep!(),
-            r"off|switch",
-            sep!(),
-            r"off|get",
-            sep!(),
-            r"around)",
-            sep!(),
-            fill!(2),
-            r"(?:safety|content|moderation|ethical|ethics)",
-            sep!(),
-            r"(?:polic(?:y|ies)|filters?|guidelines|guardrails|restrictions|settings|protocols|checks|measures|rules|training)\b",
-            // "New instructions:" / "updated system instructions:"
-            r"|\b(?:new|updated|revised|real|actual|true)",
-            sep!(),
-            r"(?:system",
-            sep!(),
-            r")?instructions?[ \t]{0,3}:",
-        )],
-        keywords: &[
-            // ignore-family verbs
-            "ignore",
-            "disregard",
-            "forget",
-            // "you are now …", "do anything now"
-            "now",
-            // persona-without-restrictions
-            "pretend",
-            "act",
-            "role",
-            // reveal-the-system-prompt targets
-            "prompt",
-            "instruction",
-            "message",
-            "directive",
-            "guideline",
-            // jailbreak
-            "jail",
-            // override-the-safety-policy qualifiers
-            "safety",
-            "content",
-            "moderation",
-            "ethic",
-        ],
+        description: "Injection and jailbreak phrasing in 15 languages, scored: instruction override, DAN-style personas, developer modes, role-play framing, refusal suppression, prompt exfiltration, fake role markers, indirect injection, payload splitting",
+        // Weighted phrase signals from the catalogue in `phrases.toml`
+        // (see `detect::phrases`): a rule fires on their total weight,
+        // so one weak phrase never decides alone.
+        kind: BuiltinKind::Phrases,
+        patterns: &[],
+        keywords: &[],
         case_insensitive: true,
         validator: None,
         default_severity: "high",
@@ -903,23 +733,11 @@ mod tests {
                 BuiltinKind::Patterns => {
                     assert!(bound.is_some(), "{}: no longer bounded", b.name);
                 }
-                BuiltinKind::Invisible | BuiltinKind::Canary => {
+                BuiltinKind::Invisible | BuiltinKind::Canary | BuiltinKind::Phrases => {
                     assert_eq!(bound, None, "{}: no patterns, no bound", b.name);
                 }
             }
         }
-    }
-
-    /// `sep!()` relies on case folding happening before negation.
-    #[test]
-    fn negated_lower_case_class_excludes_upper_case_when_case_insensitive() {
-        let re = regex::bytes::RegexBuilder::new(concat!("^", sep!(), "$"))
-            .unicode(false)
-            .case_insensitive(true)
-            .build()
-            .unwrap();
-        assert!(re.is_match(b" -_."));
-        assert!(!re.is_match(b"A") && !re.is_match(b"z") && !re.is_match(b"5"));
     }
 
     #[test]
@@ -988,6 +806,7 @@ mod tests {
         for (name, kind) in [
             ("invisible-unicode", BuiltinKind::Invisible),
             ("system-prompt-canary", BuiltinKind::Canary),
+            ("prompt-injection", BuiltinKind::Phrases),
         ] {
             let b = get(name).unwrap();
             assert_eq!(b.kind, kind, "{name}");
@@ -998,7 +817,7 @@ mod tests {
                 .iter()
                 .filter(|b| b.kind != BuiltinKind::Patterns)
                 .count(),
-            2
+            3
         );
         assert!(
             get("system-prompt-canary")
@@ -1066,9 +885,6 @@ mod tests {
     /// reaches the bound exactly, so the bound is also tight.
     #[test]
     fn max_match_len_bounds_long_inputs() {
-        let w20 = "abcdefghijklmnopqrst";
-        let sep5 = " ... ";
-        let fill = |n: usize| format!("{w20}{sep5}").repeat(n);
         let email_max = format!(
             " {}@{}{}.{}{}",
             "a".repeat(64),
@@ -1170,58 +986,6 @@ mod tests {
             (
                 "role-marker",
                 "\n   ####   instructions   :".to_string(),
-                None,
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "pretend{sep5}that{sep5}you{sep5}are{sep5}{}not{sep5}bound{sep5}by{sep5}any{sep5}{}restrictions",
-                    fill(6),
-                    fill(1)
-                ),
-                Some(257),
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "pretend{sep5}that{sep5}you're{sep5}{}not{sep5}bound{sep5}by{sep5}all{sep5}{}restrictions",
-                    fill(9),
-                    fill(3)
-                ),
-                None,
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "disregard{sep5}{}preceding{sep5}{}instructions",
-                    fill(3),
-                    fill(3)
-                ),
-                Some(190),
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "write{sep5}out{sep5}{}your{sep5}complete{sep5}instructions",
-                    fill(3)
-                ),
-                None,
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "switch{sep5}off{sep5}{}moderation{sep5}restrictions",
-                    fill(2)
-                ),
-                None,
-            ),
-            (
-                "prompt-injection",
-                format!(
-                    "ignore{sep5}{}previous{sep5}{}instructions",
-                    fill(9),
-                    fill(9)
-                ),
                 None,
             ),
         ];

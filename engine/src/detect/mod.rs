@@ -24,6 +24,7 @@
 
 pub(crate) mod bounds;
 pub mod builtin;
+pub mod phrases;
 mod scanner;
 pub mod validate;
 

@@ -21,6 +21,9 @@ const REGEX_SIZE_LIMIT: usize = 16 << 20;
 pub struct Match {
     /// Index of the detector in the rule set.
     pub detector: u32,
+    /// For a phrase detector, the index of the signal that matched (its
+    /// weight counts towards the score); 0 for other detectors.
+    pub signal: u32,
     /// Byte span in the decoded text given to [`Scanner::scan`].
     pub span: Range<usize>,
 }
@@ -63,6 +66,8 @@ enum LiteralTarget {
 #[derive(Debug)]
 struct GatedRegex {
     detector: u32,
+    /// Phrase signal index, 0 for regex detectors.
+    signal: u32,
     source: String,
     compiled: OnceLock<Option<Regex>>,
 }
@@ -96,7 +101,8 @@ pub struct Scanner {
     literals: Option<AhoCorasick>,
     literal_targets: Vec<Vec<LiteralTarget>>,
     always: Option<RegexSet>,
-    always_regexes: Vec<(u32, Regex)>,
+    /// (detector, phrase signal, regex) per entry of `always`.
+    always_regexes: Vec<(u32, u32, Regex)>,
     /// Gated regexes, grouped by the keyword set that gates them.
     gated_groups: Vec<Vec<GatedRegex>>,
     invisible: Vec<(u32, Vec<normalize::InvisibleClass>)>,
@@ -175,7 +181,7 @@ impl Scanner {
                                 message: e.to_string(),
                             })?;
                             always_sources.push(source);
-                            always_regexes.push((detector, regex));
+                            always_regexes.push((detector, 0, regex));
                         }
                     } else {
                         let group = gated_groups.len() as u32;
@@ -184,6 +190,7 @@ impl Scanner {
                                 .into_iter()
                                 .map(|source| GatedRegex {
                                     detector,
+                                    signal: 0,
                                     source,
                                     compiled: OnceLock::new(),
                                 })
@@ -216,6 +223,55 @@ impl Scanner {
                     }
                 }
                 DetectorKind::Invisible { classes } => invisible.push((detector, classes.clone())),
+                DetectorKind::Phrases { signals } => {
+                    // One gated group per keyword set: signals that share
+                    // their keywords open together.
+                    let mut groups: HashMap<Vec<String>, u32> = HashMap::new();
+                    for (signal, phrase) in signals.iter().enumerate() {
+                        let mut keywords: Vec<String> = phrase
+                            .keywords
+                            .iter()
+                            .map(|k| k.to_ascii_lowercase())
+                            .collect();
+                        keywords.sort();
+                        keywords.dedup();
+                        let gated = GatedRegex {
+                            detector,
+                            signal: signal as u32,
+                            source: flagged(
+                                &super::phrases::regex_source(&phrase.pattern),
+                                true,
+                                true,
+                            ),
+                            compiled: OnceLock::new(),
+                        };
+                        if keywords.is_empty() {
+                            // A signal without keywords would run on every
+                            // text; the compiler refuses one, so a hand-made
+                            // rule set gets it compiled now and run always.
+                            let regex =
+                                build_regex(&gated.source).map_err(|e| BuildError::Regex {
+                                    detector: spec.id.clone(),
+                                    index: signal,
+                                    message: e.to_string(),
+                                })?;
+                            always_sources.push(gated.source);
+                            always_regexes.push((detector, signal as u32, regex));
+                            continue;
+                        }
+                        match groups.get(&keywords) {
+                            Some(&group) => gated_groups[group as usize].push(gated),
+                            None => {
+                                let group = gated_groups.len() as u32;
+                                gated_groups.push(vec![gated]);
+                                for keyword in &keywords {
+                                    add_literal(keyword, LiteralTarget::Gate { group });
+                                }
+                                groups.insert(keywords, group);
+                            }
+                        }
+                    }
+                }
             }
         }
 
@@ -267,7 +323,8 @@ impl Scanner {
     }
 
     /// Normalises `text` and scans it, appending matches (in `text`'s
-    /// coordinates) to `out`, ordered by detector then position.
+    /// coordinates) to `out`, ordered by detector, phrase signal, then
+    /// position.
     pub fn scan(&self, text: &str, out: &mut Vec<Match>) {
         let normalized = normalize::normalize(text);
         self.scan_normalized(&normalized, out);
@@ -277,7 +334,8 @@ impl Scanner {
     pub fn scan_normalized(&self, normalized: &Normalized<'_>, out: &mut Vec<Match>) {
         let text: &str = &normalized.text;
         let bytes = text.as_bytes();
-        let mut candidates: Vec<(u32, Range<usize>)> = Vec::new();
+        // (detector, signal, span)
+        let mut candidates: Vec<(u32, u32, Range<usize>)> = Vec::new();
 
         // 1. Every literal, one pass.
         let mut open_groups: Vec<bool> = vec![false; self.gated_groups.len()];
@@ -295,7 +353,7 @@ impl Scanner {
                             }
                         }
                         LiteralTarget::Canary { detector } => {
-                            candidates.push((detector, span.clone()));
+                            candidates.push((detector, 0, span.clone()));
                         }
                         LiteralTarget::Word {
                             detector,
@@ -310,7 +368,7 @@ impl Scanner {
                             {
                                 continue;
                             }
-                            candidates.push((detector, span.clone()));
+                            candidates.push((detector, 0, span.clone()));
                         }
                     }
                 }
@@ -320,8 +378,8 @@ impl Scanner {
         // 2. Patterns that always run: the set says which matched at all.
         if let Some(set) = &self.always {
             for index in set.matches(bytes).iter() {
-                if let Some((detector, regex)) = self.always_regexes.get(index) {
-                    self.candidates_of(*detector, regex, text, &mut candidates);
+                if let Some((detector, signal, regex)) = self.always_regexes.get(index) {
+                    self.candidates_of(*detector, *signal, regex, text, &mut candidates);
                 }
             }
         }
@@ -333,34 +391,38 @@ impl Scanner {
             }
             for gated in group {
                 let Some(regex) = gated.regex() else { continue };
-                self.candidates_of(gated.detector, regex, text, &mut candidates);
+                self.candidates_of(gated.detector, gated.signal, regex, text, &mut candidates);
             }
         }
 
         // 4. Checks on candidates, then back to the caller's coordinates.
-        candidates.sort_by_key(|(detector, span)| (*detector, span.start, span.end));
+        candidates
+            .sort_by_key(|(detector, signal, span)| (*detector, *signal, span.start, span.end));
         candidates.dedup();
         // Every candidate is validated, and every valid one reported: a cap
         // here would let the real key hide behind enough look-alikes. The
         // engine refuses a body with more hits than it will redact
         // (`Engine::max_hits`).
-        let mut last: Option<(u32, usize)> = None;
-        for (detector, span) in candidates {
+        let mut last: Option<(u32, u32, usize)> = None;
+        for (detector, signal, span) in candidates {
             let span = snap_to_chars(text, span);
             if span.is_empty() {
                 continue;
             }
-            if last.is_some_and(|(d, end)| d == detector && span.start < end) {
+            if last.is_some_and(|(d, s, end)| d == detector && s == signal && span.start < end) {
                 // Overlaps the previous accepted match of this detector
                 // (two patterns of one detector found the same thing).
+                // Distinct phrase signals over one span all count: each
+                // adds its own weight.
                 continue;
             }
             if !self.accept(detector, text, &span) {
                 continue;
             }
-            last = Some((detector, span.end));
+            last = Some((detector, signal, span.end));
             out.push(Match {
                 detector,
+                signal,
                 span: normalized.to_original(span),
             });
         }
@@ -374,6 +436,7 @@ impl Scanner {
             {
                 out.push(Match {
                     detector: *detector,
+                    signal: 0,
                     span: finding.span.clone(),
                 });
             }
@@ -388,9 +451,10 @@ impl Scanner {
     fn candidates_of(
         &self,
         detector: u32,
+        signal: u32,
         regex: &Regex,
         text: &str,
-        out: &mut Vec<(u32, Range<usize>)>,
+        out: &mut Vec<(u32, u32, Range<usize>)>,
     ) {
         let bytes = text.as_bytes();
         let mut at = 0;
@@ -406,7 +470,7 @@ impl Scanner {
                 at = ceil_char(text, m.start() + 1);
                 continue;
             }
-            out.push((detector, m.start()..m.end()));
+            out.push((detector, signal, m.start()..m.end()));
             if m.start() >= bytes.len() {
                 break;
             }
@@ -480,6 +544,7 @@ fn compile_checks(spec: &DetectorSpec) -> Checks {
         let alternation: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
         GatedRegex {
             detector: 0,
+            signal: 0,
             source: format!("^(?:{})$", alternation.join("|")),
             compiled: OnceLock::new(),
         }

@@ -119,8 +119,8 @@ struct Run {
     closed: bool,
     /// Text arrived since the last scan.
     dirty: bool,
-    /// Final matches already counted, by (detector, start, end).
-    counted: Vec<(u32, usize, usize)>,
+    /// Final matches already counted, by (detector, signal, start, end).
+    counted: Vec<(u32, u32, usize, usize)>,
     /// Digest of the run's whole text (trimmed text included): an event
     /// that repeats the run is recognised by it.
     digest: Digest,
@@ -621,7 +621,9 @@ impl ResponseStream {
                 let span = run.base + m.span.start..run.base + m.span.end;
                 if span.start < run.limit {
                     if span.end > run.limit
-                        && !run.counted.contains(&(m.detector, span.start, span.end))
+                        && !run
+                            .counted
+                            .contains(&(m.detector, m.signal, span.start, span.end))
                     {
                         // A new match over text already sent (a run the
                         // stream reopened, a match longer than any bound):
@@ -634,7 +636,7 @@ impl ResponseStream {
                     limit = limit.min(span.start); // may still change
                     continue;
                 }
-                let key = (m.detector, span.start, span.end);
+                let key = (m.detector, m.signal, span.start, span.end);
                 if run.counted.contains(&key) {
                     continue;
                 }
@@ -643,6 +645,7 @@ impl ResponseStream {
                     index,
                     Match {
                         detector: m.detector,
+                        signal: m.signal,
                         span,
                     },
                 ));
@@ -848,7 +851,7 @@ impl ResponseStream {
                 run.text.drain(..cut);
                 run.base += cut;
                 let base = run.base;
-                run.counted.retain(|&(_, _, end)| end > base);
+                run.counted.retain(|&(_, _, _, end)| end > base);
             }
         }
     }
@@ -895,7 +898,9 @@ impl ResponseStream {
 /// Collects the detectors a condition names.
 fn detectors_of(condition: &Condition, out: &mut Vec<u32>) {
     match condition {
-        Condition::Detector { detector, .. } => out.push(*detector),
+        Condition::Detector { detector, .. } | Condition::Score { detector, .. } => {
+            out.push(*detector);
+        }
         Condition::All(all) | Condition::Any(all) => {
             all.iter().for_each(|c| detectors_of(c, out));
         }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use aimsgate_engine::audit::GEN_AI_PROVIDER_NAMES;
 use aimsgate_engine::codec::{Api, Role};
-use aimsgate_engine::detect::builtin;
+use aimsgate_engine::detect::{builtin, phrases};
 use aimsgate_engine::ruleset::Validator;
 use aimsgate_engine::ruleset::{
     Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind,
@@ -55,6 +55,7 @@ pub struct Compiled {
 /// no errors, and every diagnostic either way.
 pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
     let mut lower = Lower {
+        thresholds: Vec::new(),
         spans: &loaded.spans,
         diagnostics: Vec::new(),
     };
@@ -71,6 +72,10 @@ pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
 struct Lower<'a> {
     spans: &'a SpanIndex,
     diagnostics: Vec<Diagnostic>,
+    /// The default score threshold of each phrase detector, by index
+    /// (`None` for every other kind): a rule naming one is lowered to a
+    /// score condition.
+    thresholds: Vec<Option<u32>>,
 }
 
 impl Lower<'_> {
@@ -167,6 +172,13 @@ impl Lower<'_> {
             .iter()
             .enumerate()
             .map(|(i, d)| self.detector(d, &join_index("detectors", i)))
+            .collect();
+        self.thresholds = detectors
+            .iter()
+            .map(|d| match d.kind {
+                DetectorKind::Phrases { .. } => Some(phrase_catalogue().threshold),
+                _ => None,
+            })
             .collect();
 
         let route_names: Vec<&str> = policy.routes.iter().map(|r| r.id.as_str()).collect();
@@ -313,6 +325,11 @@ impl Lower<'_> {
                         DetectorKind::Canary {
                             values: d.canary.clone(),
                         }
+                    }
+                    builtin::BuiltinKind::Phrases => {
+                        let signals = phrase_catalogue().lower();
+                        max_match_len = max_match_len.or_else(|| phrases::max_match_len(&signals));
+                        DetectorKind::Phrases { signals }
                     }
                     builtin::BuiltinKind::Patterns => {
                         validator = validator.or(b.validator);
@@ -603,10 +620,48 @@ impl Lower<'_> {
             ConditionDef::Detector(reference) => {
                 let id = reference.id();
                 match detectors.get(id) {
-                    Some(&index) => Condition::Detector {
-                        detector: index,
-                        min_count: reference.min_count().max(1),
-                    },
+                    Some(&index) => {
+                        let threshold = self.thresholds.get(index as usize).copied().flatten();
+                        match (threshold, reference.min_score()) {
+                            (Some(threshold), min_score) => {
+                                if reference.min_count() != 1 {
+                                    self.error(
+                                        &join_key(path, "detector"),
+                                        Code::DetectorKind,
+                                        format!(
+                                            "detector `{id}` is scored: `min_count` does not apply"
+                                        ),
+                                    )
+                                    .help = Some(format!(
+                                        "give `min_score` instead (the detector's threshold is {threshold})"
+                                    ));
+                                }
+                                Condition::Score {
+                                    detector: index,
+                                    min_score: min_score.unwrap_or(threshold).max(1),
+                                }
+                            }
+                            (None, Some(_)) => {
+                                self.error(
+                                    &join_key(path, "detector"),
+                                    Code::DetectorKind,
+                                    format!("detector `{id}` is not scored: `min_score` does not apply"),
+                                )
+                                .help = Some(
+                                    "only phrase detectors (`builtin: prompt-injection`) add up a score; use `min_count`"
+                                        .into(),
+                                );
+                                Condition::Detector {
+                                    detector: index,
+                                    min_count: reference.min_count().max(1),
+                                }
+                            }
+                            (None, None) => Condition::Detector {
+                                detector: index,
+                                min_count: reference.min_count().max(1),
+                            },
+                        }
+                    }
                     None => {
                         let hint = did_you_mean(id, detectors.keys().map(String::as_str))
                             .map(|s| format!("did you mean `{s}`?"))
@@ -949,7 +1004,7 @@ fn detectors_of(c: &Condition, out: &mut HashSet<u32>) {
     match c {
         Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| detectors_of(c, out)),
         Condition::Not(inner) => detectors_of(inner, out),
-        Condition::Detector { detector, .. } => {
+        Condition::Detector { detector, .. } | Condition::Score { detector, .. } => {
             out.insert(*detector);
         }
         _ => {}
@@ -1079,6 +1134,17 @@ fn is_date(text: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The phrase catalogue built into this release, parsed once. It is part
+/// of the program, not of the policy: a unit test parses it, so a failure
+/// here is a broken build.
+fn phrase_catalogue() -> &'static phrases::Catalogue {
+    static CATALOGUE: std::sync::OnceLock<phrases::Catalogue> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        phrases::Catalogue::parse(phrases::SOURCE, |s| toml::from_str(s))
+            .unwrap_or_else(|e| panic!("the built-in phrase catalogue: {e}"))
+    })
 }
 
 #[cfg(test)]

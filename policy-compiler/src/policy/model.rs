@@ -444,13 +444,18 @@ pub enum ConditionDef {
 pub enum DetectorRef {
     /// By id.
     Id(String),
-    /// With a minimum count.
+    /// With a minimum count or, for a scored (phrase) detector, a minimum
+    /// score.
     WithCount {
         /// Detector id.
         id: String,
         /// Matches needed (default 1).
         #[serde(default = "one")]
         min_count: u32,
+        /// Score needed, for a phrase detector (default: the detector's
+        /// threshold, 100 for `prompt-injection`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_score: Option<u32>,
     },
 }
 
@@ -463,6 +468,14 @@ impl DetectorRef {
     pub fn id(&self) -> &str {
         match self {
             DetectorRef::Id(id) | DetectorRef::WithCount { id, .. } => id,
+        }
+    }
+
+    /// Score needed, when given.
+    pub fn min_score(&self) -> Option<u32> {
+        match self {
+            DetectorRef::Id(_) => None,
+            DetectorRef::WithCount { min_score, .. } => *min_score,
         }
     }
 
