@@ -561,3 +561,53 @@ fn a_non_streamed_response_is_inspected_the_same_way() {
     assert_eq!(inspection.decision.hits[0].role, Role::Assistant);
     assert!(inspection.decision.hits[0].encoding.is_some());
 }
+
+/// The cost of decoding on the benchmark's 4 KiB benign request
+/// (`benches`' `chat_request(4096)`), decoding on against off in the same
+/// process: `cargo test --release -p aimsgate-engine --lib cost_on_a_4k -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release by hand"]
+fn cost_on_a_4k_benign_request() {
+    const PARAGRAPH: &str = "Our quarterly review covers revenue, hiring plans and the roadmap for the \
+        customer portal. Please summarise the main risks, list open questions for the board, and \
+        suggest three follow-up actions with owners and dates. Keep the tone neutral. ";
+    let mut text = String::new();
+    while text.len() + PARAGRAPH.len() < 4096 - 160 {
+        text.push_str(PARAGRAPH);
+    }
+    text.push_str("Send the summary to jane.doe@example.com when done.");
+    let body = chat(&text);
+    let on = engine();
+    let off = engine().with_decode_limit(0);
+    let time = |engine: &Engine| {
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..20 {
+            let start = std::time::Instant::now();
+            for _ in 0..200 {
+                std::hint::black_box(engine.inspect_request(
+                    &ctx(),
+                    std::hint::black_box(&body),
+                    &mut MemoryLedger::default(),
+                ));
+            }
+            best = best.min(start.elapsed() / 200);
+        }
+        best
+    };
+    let layer_only = {
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..20 {
+            let start = std::time::Instant::now();
+            for _ in 0..200 {
+                let mut budget = Budget::new(DEFAULT_MAX_DECODED_BYTES);
+                std::hint::black_box(Layer::decode(std::hint::black_box(&text), &mut budget));
+            }
+            best = best.min(start.elapsed() / 200);
+        }
+        best
+    };
+    let (t_off, t_on) = (time(&off), time(&on));
+    println!(
+        "4 KiB benign request: decoding off {t_off:?}, on {t_on:?}; finding candidates alone {layer_only:?}"
+    );
+}
