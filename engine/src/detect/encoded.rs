@@ -440,8 +440,20 @@ fn looks_like_text(text: &str) -> bool {
 
 // ------------------------------------------------- base64, base32, hex
 
+/// Bytes of base64 (both alphabets), base32 and hex runs.
+static TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    table
+};
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    TOKEN_BYTES[usize::from(b)]
 }
 
 /// Every maximal run of base64 / base32 / hex characters (and its `=`
@@ -880,8 +892,15 @@ fn spaced_runs(source: &str, budget: &mut Budget, layer: &mut Layer) {
     let mut chars: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if !single(i) {
+        if !b[i].is_ascii_alphanumeric() {
             i += 1;
+            continue;
+        }
+        if alnum(i + 1) {
+            // A longer word: skip it whole.
+            while alnum(i) {
+                i += 1;
+            }
             continue;
         }
         let start = i;
@@ -1214,29 +1233,31 @@ struct Counts {
 fn count_words(s: &[u8]) -> Counts {
     let set = common_words();
     let mut counts = Counts::default();
-    // Words: maximal ASCII letter runs.
-    let mut i = 0;
-    while i < s.len() {
-        if !s[i].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < s.len() && s[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let word = &s[start..i];
-        if word.len() < 2 || word.len() > MAX_WORD {
-            continue;
-        }
+    // Words: maximal ASCII letter runs, of a length worth looking up.
+    let words = || {
+        s.split(|b| !b.is_ascii_alphabetic())
+            .filter(|w| (2..=MAX_WORD).contains(&w.len()))
+    };
+    for word in words() {
         counts.words += 1;
-        let lower = || word.iter().map(u8::to_ascii_lowercase);
-        counts.plain += usize::from(set.contains(pack(lower())));
-        counts.rot13 += usize::from(set.contains(pack(lower().map(rot13_byte))));
-        counts.reversed += usize::from(set.contains(pack(lower().rev())));
+        counts.plain += usize::from(set.contains(pack(word.iter().map(u8::to_ascii_lowercase))));
+    }
+    // A quarter of the words common as written: English, not transformed
+    // (a transformed sentence needs more than twice as many common words
+    // after the transformation); the other lookups are skipped.
+    if counts.words >= 3 && counts.plain * 4 < counts.words {
+        for word in words() {
+            let lower = || word.iter().map(u8::to_ascii_lowercase);
+            counts.rot13 += usize::from(set.contains(pack(lower().map(rot13_byte))));
+            counts.reversed += usize::from(set.contains(pack(lower().rev())));
+        }
     }
     // Leetspeak: whitespace-separated tokens, edge punctuation trimmed,
-    // mixing letters with leet characters and decoding to letters only.
+    // mixing letters with leet characters and decoding to letters only;
+    // only in a sentence with a leet character at all.
+    if !s.iter().any(|&b| leet_letter(b).is_some()) {
+        return counts;
+    }
     for token in s.split(u8::is_ascii_whitespace) {
         let token = trim_punct(token);
         let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();

@@ -611,3 +611,29 @@ fn cost_on_a_4k_benign_request() {
         "4 KiB benign request: decoding off {t_off:?}, on {t_on:?}; finding candidates alone {layer_only:?}"
     );
 }
+
+#[test]
+#[ignore = "timing; run in release by hand"]
+fn cost_per_pass() {
+    const PARAGRAPH: &str = "Our quarterly review covers revenue, hiring plans and the roadmap for the \
+        customer portal. Please summarise the main risks, list open questions for the board, and \
+        suggest three follow-up actions with owners and dates. Keep the tone neutral. ";
+    let text = PARAGRAPH.repeat(16);
+    type Pass = fn(&str, &mut Budget, &mut Layer);
+    let passes: [(&str, Pass); 4] = [
+        ("tokens", token_runs),
+        ("escapes", escape_regions),
+        ("spaced", spaced_runs),
+        ("sentences", sentences),
+    ];
+    for (name, pass) in passes {
+        let start = std::time::Instant::now();
+        for _ in 0..1000 {
+            let mut budget = Budget::new(DEFAULT_MAX_DECODED_BYTES);
+            let mut layer = Layer::default();
+            pass(std::hint::black_box(&text), &mut budget, &mut layer);
+            std::hint::black_box(layer);
+        }
+        println!("{name}: {:?}", start.elapsed() / 1000);
+    }
+}
