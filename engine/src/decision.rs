@@ -70,6 +70,10 @@ pub struct Hit {
     pub message_index: u32,
     /// Byte span in the segment's decoded text.
     pub span: Range<usize>,
+    /// The decodings that revealed it, when it was found in encoded text
+    /// (`encoded:base64`); the span is then the encoded run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<crate::detect::encoded::Encodings>,
 }
 
 /// A rule that fired.
@@ -155,6 +159,10 @@ pub struct Decision {
     pub cap_max_tokens: Option<u64>,
     /// Spans to mask.
     pub redactions: Vec<Redaction>,
+    /// The engine's own reason the decision is what it is besides the
+    /// rules (`decode_limit`); the audit event's `aimsgate.code`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl Decision {
@@ -169,6 +177,7 @@ impl Decision {
             headers: Vec::new(),
             cap_max_tokens: None,
             redactions: Vec::new(),
+            code: None,
         }
     }
 
@@ -323,6 +332,7 @@ pub fn evaluate(
                 role: segment.role,
                 message_index: segment.message_index,
                 span: m.span.clone(),
+                encoding: None,
             });
         }
     }

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use crate::codec::{self, Api, CodecError, RequestView, ResponseView, Role, Segment, SegmentKind};
 use crate::decision::{self, BlockReason, Decision, Facts, MemoryLedger, UsageLedger};
 use crate::detect::bounds::DetectorBound;
+use crate::detect::encoded::{self, Budget, DecodeLimitAction, EncodedMatch};
 use crate::detect::{BuildError, Match, Scanner};
+use crate::normalize;
 use crate::redact;
 use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
 
@@ -30,6 +32,10 @@ pub struct Engine {
     stream_bounds: OnceLock<Vec<DetectorBound>>,
     /// Most detector matches one body may hold; see [`Engine::with_max_hits`].
     max_hits: usize,
+    /// Most decoded bytes rescanned per body; see [`Engine::with_decode_limit`].
+    max_decoded_bytes: usize,
+    /// What a body past that limit gets.
+    on_decode_limit: DecodeLimitAction,
 }
 
 /// Default for [`Engine::with_max_hits`]: far above what a real prompt
@@ -177,7 +183,33 @@ impl Engine {
             head_headers,
             stream_bounds: OnceLock::new(),
             max_hits: DEFAULT_MAX_HITS,
+            max_decoded_bytes: encoded::DEFAULT_MAX_DECODED_BYTES,
+            on_decode_limit: DecodeLimitAction::Flag,
         })
+    }
+
+    /// The same engine rescanning at most `max_decoded_bytes` of decoded
+    /// text per body (base64, hex, ROT13… runs: see
+    /// [`crate::detect::encoded`]) instead of
+    /// [`encoded::DEFAULT_MAX_DECODED_BYTES`]; 0 turns decoding off. A
+    /// body with more encoded text than that is decided on what fit, and
+    /// flagged or refused ([`Engine::with_decode_limit_action`]) with the
+    /// audit code `decode_limit`: never passed as if wholly inspected.
+    pub fn with_decode_limit(mut self, max_decoded_bytes: usize) -> Engine {
+        self.max_decoded_bytes = max_decoded_bytes;
+        self
+    }
+
+    /// What a body past the decode limit gets: flagged (the default) or
+    /// refused.
+    pub fn with_decode_limit_action(mut self, action: DecodeLimitAction) -> Engine {
+        self.on_decode_limit = action;
+        self
+    }
+
+    /// The limit set by [`Engine::with_decode_limit`].
+    pub fn max_decoded_bytes(&self) -> usize {
+        self.max_decoded_bytes
     }
 
     /// The same engine refusing bodies (cutting streams) with more than
@@ -324,21 +356,60 @@ impl Engine {
         }
     }
 
-    /// Every segment's matches; `None` when there are more than
-    /// [`Engine::max_hits`] in all.
-    fn scan_segments(&self, segments: &[Segment]) -> Option<Vec<Vec<Match>>> {
+    /// Every segment's matches, those in its encoded text included; `None`
+    /// when there are more than [`Engine::max_hits`] in all.
+    fn scan_segments(&self, segments: &[Segment]) -> Option<Scanned> {
         let mut total = 0;
-        let mut all = Vec::with_capacity(segments.len());
+        let mut scanned = Scanned {
+            matches: Vec::with_capacity(segments.len()),
+            encoded: Vec::with_capacity(segments.len()),
+            decode_limit: false,
+        };
+        let mut budget = Budget::new(self.max_decoded_bytes);
         for segment in segments {
+            let normalized = normalize::normalize(&segment.text);
             let mut found = Vec::new();
-            self.scanner.scan(&segment.text, &mut found);
+            self.scanner.scan_normalized(&normalized, &mut found);
+            let mut hidden = Vec::new();
+            if self.max_decoded_bytes > 0 {
+                encoded::rescan(&self.scanner, &normalized, &mut budget, &mut hidden);
+                merge_encoded(&mut found, &mut hidden);
+            }
             total += found.len();
             if total > self.max_hits {
                 return None;
             }
-            all.push(found);
+            scanned.matches.push(found);
+            scanned.encoded.push(hidden);
         }
-        Some(all)
+        scanned.decode_limit = budget.exhausted();
+        Some(scanned)
+    }
+
+    /// The refusal of a body past the decode limit, when the engine
+    /// refuses such bodies.
+    fn decode_limit_refusal(&self, phase: Phase, scanned: &Scanned) -> Option<Decision> {
+        (scanned.decode_limit && self.on_decode_limit == DecodeLimitAction::Refuse)
+            .then(|| decode_limit(phase, self.max_decoded_bytes))
+    }
+
+    /// Marks the hits found in encoded text, and flags a decision made on a
+    /// body past the decode limit.
+    fn mark_encoded(&self, decision: &mut Decision, scanned: &Scanned) {
+        for hit in &mut decision.hits {
+            hit.encoding = scanned
+                .encoded
+                .get(hit.segment as usize)
+                .and_then(|list| {
+                    list.iter()
+                        .find(|e| e.matched.detector == hit.detector && e.matched.span == hit.span)
+                })
+                .map(|e| e.via);
+        }
+        if scanned.decode_limit {
+            decision.outcome = decision.outcome.max(decision::Outcome::Flag);
+            decision.code = Some(DECODE_LIMIT.to_owned());
+        }
     }
 
     fn provider_of(&self, route: Option<u32>) -> Option<&str> {
@@ -435,8 +506,8 @@ impl Engine {
                 };
             }
         };
-        let matches = match self.scan_segments(&view.segments) {
-            Some(matches) => matches,
+        let scanned = match self.scan_segments(&view.segments) {
+            Some(scanned) => scanned,
             None => {
                 let decision = too_many_hits(Phase::Request, self.max_hits);
                 return RequestInspection {
@@ -447,20 +518,29 @@ impl Engine {
                 };
             }
         };
+        if let Some(decision) = self.decode_limit_refusal(Phase::Request, &scanned) {
+            return RequestInspection {
+                api,
+                view: Some(view),
+                decision,
+                body: None,
+            };
+        }
         let tools = tools_of(&view.tools_declared, &view.tool_calls);
         // Gemini names the model in the path, not the body.
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
         let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
-        let decision = decision::evaluate(
+        let mut decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
             Phase::Request,
             &view.segments,
-            &matches,
+            &scanned.matches,
             &facts,
             ledger,
         );
+        self.mark_encoded(&mut decision, &scanned);
         match rewrite_request(api, &view, body, &decision) {
             Ok(body) => RequestInspection {
                 api,
@@ -552,8 +632,8 @@ impl Engine {
                 };
             }
         };
-        let matches = match self.scan_segments(&view.segments) {
-            Some(matches) => matches,
+        let scanned = match self.scan_segments(&view.segments) {
+            Some(scanned) => scanned,
             None => {
                 let decision = too_many_hits(Phase::Response, self.max_hits);
                 return ResponseInspection {
@@ -563,19 +643,27 @@ impl Engine {
                 };
             }
         };
+        if let Some(decision) = self.decode_limit_refusal(Phase::Response, &scanned) {
+            return ResponseInspection {
+                view: Some(view),
+                decision,
+                body: None,
+            };
+        }
         let mut tools = request.tools.clone();
         tools.extend(view.tool_calls.iter().cloned());
         let model = request.model.as_deref().or(view.model.as_deref());
         let facts = self.facts(ctx, api, model, &tools, request.max_tokens);
-        let decision = decision::evaluate(
+        let mut decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
             Phase::Response,
             &view.segments,
-            &matches,
+            &scanned.matches,
             &facts,
             &mut MemoryLedger::default(),
         );
+        self.mark_encoded(&mut decision, &scanned);
         if decision.redactions.is_empty() || decision.block.is_some() {
             return ResponseInspection {
                 view: Some(view),
@@ -614,8 +702,8 @@ impl Engine {
             text: text.to_owned(),
             raw: 0..0,
         }];
-        let matches = match self.scan_segments(&segments) {
-            Some(matches) => matches,
+        let scanned = match self.scan_segments(&segments) {
+            Some(scanned) => scanned,
             None => {
                 let decision = too_many_hits(phase, self.max_hits);
                 return TextInspection {
@@ -624,6 +712,12 @@ impl Engine {
                 };
             }
         };
+        if let Some(decision) = self.decode_limit_refusal(phase, &scanned) {
+            return TextInspection {
+                decision,
+                redacted: String::new(),
+            };
+        }
         let facts = Facts {
             host: "",
             headers: &[],
@@ -639,15 +733,16 @@ impl Engine {
             text_only: true,
             stream_bytes: None,
         };
-        let decision = decision::evaluate(
+        let mut decision = decision::evaluate(
             &self.ruleset,
             &self.all_rules,
             phase,
             &segments,
-            &matches,
+            &scanned.matches,
             &facts,
             &mut MemoryLedger::default(),
         );
+        self.mark_encoded(&mut decision, &scanned);
         let spans: Vec<(Range<usize>, &str)> = decision
             .redactions
             .iter()
@@ -717,6 +812,58 @@ pub(crate) fn too_many_hits(phase: Phase, limit: usize) -> Decision {
         };
     }
     decision
+}
+
+/// Audit code (and block reason) of a body with more encoded text than
+/// the engine decodes ([`Engine::with_decode_limit`]).
+pub const DECODE_LIMIT: &str = "decode_limit";
+
+/// The refusal of a body with more encoded text than `limit` decoded
+/// bytes, for an engine that refuses such bodies.
+pub(crate) fn decode_limit(phase: Phase, limit: usize) -> Decision {
+    let mut decision = uninspectable(
+        phase,
+        &format!(
+            "more than {limit} bytes of encoded text to decode (the decode limit); refused rather than passed partly inspected"
+        ),
+    );
+    if let Some(block) = &mut decision.block {
+        block.reason = BlockReason::Uninspectable {
+            reason: DECODE_LIMIT.to_owned(),
+        };
+    }
+    decision.code = Some(DECODE_LIMIT.to_owned());
+    decision
+}
+
+/// Every segment's matches, and which of them were found in encoded text.
+struct Scanned {
+    /// Per segment, every match (those in encoded text included), ordered
+    /// by detector then position.
+    matches: Vec<Vec<Match>>,
+    /// Per segment, the matches found in encoded text and how.
+    encoded: Vec<Vec<EncodedMatch>>,
+    /// Some encoded text did not fit the decode budget.
+    decode_limit: bool,
+}
+
+/// Adds the matches found in encoded text to the plain ones, except where
+/// a plain match of the same detector already covers them (leetspeak and
+/// ROT13 keep plain text in place, so a plain e-mail address is found
+/// again); `hidden` keeps only those added.
+fn merge_encoded(found: &mut Vec<Match>, hidden: &mut Vec<EncodedMatch>) {
+    if hidden.is_empty() {
+        return;
+    }
+    hidden.retain(|e| {
+        !found.iter().any(|m| {
+            m.detector == e.matched.detector
+                && m.span.start < e.matched.span.end
+                && e.matched.span.start < m.span.end
+        })
+    });
+    found.extend(hidden.iter().map(|e| e.matched.clone()));
+    found.sort_by_key(|m| (m.detector, m.span.start, m.span.end));
 }
 
 /// The codec's reason, which names fields and offsets but never content.

@@ -133,7 +133,7 @@ impl Engine {
             phase: Some(decision.phase.name().to_owned()),
             outcome: Some(decision.outcome.name().to_owned()),
             mode: mode.map(str::to_owned),
-            code: subject.code.map(str::to_owned),
+            code: subject.code.or(decision.code.as_deref()).map(str::to_owned),
             inspected: Some(subject.inspected),
             rules,
             controls: decision
@@ -221,6 +221,7 @@ impl Engine {
                     severity: severity.unwrap_or_default().name().to_owned(),
                     controls,
                     text_hmac,
+                    via: hit.encoding.map(|e| e.label()),
                 }
             })
             .collect()
@@ -308,6 +309,7 @@ mod tests {
                 role: crate::codec::Role::User,
                 message_index: 0,
                 span: i..i + 1,
+                encoding: None,
             })
             .collect();
         let event = engine.audit_event(&decision, &Subject::default());

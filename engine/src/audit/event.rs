@@ -324,6 +324,11 @@ pub struct HitRecord {
     /// matched the same value without the log holding it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_hmac: Option<String>,
+    /// For a match found in encoded text, the decodings that revealed it
+    /// (`encoded:base64`, `encoded:base64+hex`); the offsets are then those
+    /// of the encoded run. A reason reads `encoded:base64 → prompt-injection`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// A refusal.

@@ -21,9 +21,14 @@
 //! Spans are reported in the coordinates of the *decoded* (pre-normalisation)
 //! text, so redaction can mask exactly what the model would have read,
 //! invisible characters inside a match included.
+//!
+//! Text hidden in an encoding (base64, hex, ROT13, escapes…) is decoded
+//! within a per-body budget and scanned again by [`encoded::rescan`]; its
+//! matches map back to the encoded run.
 
 pub(crate) mod bounds;
 pub mod builtin;
+pub mod encoded;
 pub mod phrases;
 mod scanner;
 pub mod validate;

@@ -22,7 +22,10 @@
 //! Differences from whole-body inspection, by necessity: conditions on
 //! sizes count the stream so far; hits and redaction offsets count from
 //! the start of each run; headers a response rule adds cannot be added
-//! once the headers were sent.
+//! once the headers were sent; text hidden in an encoding (base64, hex,
+//! ROT13…: [`crate::detect::encoded`]) is not decoded and rescanned — a
+//! stream is inspected as written, and a complete response body is needed
+//! for decode-and-rescan.
 
 use std::collections::VecDeque;
 use std::ops::Range;

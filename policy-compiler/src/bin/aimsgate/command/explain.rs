@@ -225,8 +225,13 @@ fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::deci
                     .detectors
                     .get(hit.detector as usize)
                     .map_or("?", |d| d.id.as_str());
+                // A match in decoded text reads `encoded:base64 → detector`.
+                let via = hit
+                    .encoding
+                    .map(|e| format!("{} \u{2192} ", e.label()))
+                    .unwrap_or_default();
                 println!(
-                    "    - {detector} in message {} ({}) bytes {}..{}",
+                    "    - {via}{detector} in message {} ({}) bytes {}..{}",
                     hit.message_index,
                     hit.role.name(),
                     hit.span.start,
@@ -234,6 +239,9 @@ fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::deci
                 );
             }
         }
+    }
+    if let Some(code) = &decision.code {
+        println!("  code {code}");
     }
     for (name, value) in &decision.headers {
         println!("  header {name}: {value}");
