@@ -45,10 +45,8 @@ fn lower(name: &str) -> DetectorSpec {
 }
 
 fn catalogue() -> crate::detect::phrases::Catalogue {
-    crate::detect::phrases::Catalogue::parse(crate::detect::phrases::SOURCE, |s| {
-        toml::from_str(s)
-    })
-    .expect("the catalogue parses")
+    crate::detect::phrases::Catalogue::parse(crate::detect::phrases::SOURCE, |s| toml::from_str(s))
+        .expect("the catalogue parses")
 }
 
 fn detectors() -> Vec<DetectorSpec> {

@@ -60,6 +60,11 @@ enum LiteralTarget {
     Canary { detector: u32 },
     /// A keyword that lets the gated regexes of a group run.
     Gate { group: u32 },
+    /// A phrase keyword: opens its group only where it starts a word (no
+    /// ASCII letter or digit before it), so `ai` in `main` or `dan` in
+    /// `abundant` does not run phrase patterns on ordinary text. Keywords
+    /// that do not start with an ASCII letter open anywhere.
+    WordStartGate { group: u32 },
 }
 
 /// A regex that runs only when one of its keywords occurred.
@@ -69,6 +74,8 @@ struct GatedRegex {
     /// Phrase signal index, 0 for regex detectors.
     signal: u32,
     source: String,
+    /// Runs over the text with ASCII letters lower-cased (phrase signals).
+    lowered: bool,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -105,6 +112,8 @@ pub struct Scanner {
     always_regexes: Vec<(u32, u32, Regex)>,
     /// Gated regexes, grouped by the keyword set that gates them.
     gated_groups: Vec<Vec<GatedRegex>>,
+    /// Groups open on every text (phrase signals without keywords).
+    ungated: Vec<u32>,
     invisible: Vec<(u32, Vec<normalize::InvisibleClass>)>,
 }
 
@@ -157,6 +166,7 @@ impl Scanner {
         let mut always_sources = Vec::new();
         let mut always_regexes = Vec::new();
         let mut gated_groups: Vec<Vec<GatedRegex>> = Vec::new();
+        let mut ungated: Vec<u32> = Vec::new();
         let mut invisible = Vec::new();
 
         for (index, spec) in detectors.iter().enumerate() {
@@ -192,6 +202,7 @@ impl Scanner {
                                     detector,
                                     signal: 0,
                                     source,
+                                    lowered: false,
                                     compiled: OnceLock::new(),
                                 })
                                 .collect(),
@@ -235,28 +246,24 @@ impl Scanner {
                             .collect();
                         keywords.sort();
                         keywords.dedup();
+                        // Case-sensitive over lower-cased text (see
+                        // `detect::phrases`), ASCII mode unless the pattern
+                        // needs Unicode classes.
+                        let source = super::phrases::regex_source(&phrase.pattern);
+                        let unicode = !source.is_ascii();
                         let gated = GatedRegex {
                             detector,
                             signal: signal as u32,
-                            source: flagged(
-                                &super::phrases::regex_source(&phrase.pattern),
-                                true,
-                                true,
-                            ),
+                            source: flagged(&source, false, unicode),
+                            lowered: true,
                             compiled: OnceLock::new(),
                         };
                         if keywords.is_empty() {
-                            // A signal without keywords would run on every
-                            // text; the compiler refuses one, so a hand-made
-                            // rule set gets it compiled now and run always.
-                            let regex =
-                                build_regex(&gated.source).map_err(|e| BuildError::Regex {
-                                    detector: spec.id.clone(),
-                                    index: signal,
-                                    message: e.to_string(),
-                                })?;
-                            always_sources.push(gated.source);
-                            always_regexes.push((detector, signal as u32, regex));
+                            // A signal without keywords runs on every text
+                            // (the compiler refuses one; a hand-made rule
+                            // set may have it): a group open from the start.
+                            ungated.push(gated_groups.len() as u32);
+                            gated_groups.push(vec![gated]);
                             continue;
                         }
                         match groups.get(&keywords) {
@@ -265,7 +272,13 @@ impl Scanner {
                                 let group = gated_groups.len() as u32;
                                 gated_groups.push(vec![gated]);
                                 for keyword in &keywords {
-                                    add_literal(keyword, LiteralTarget::Gate { group });
+                                    let target =
+                                        if keyword.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                                            LiteralTarget::WordStartGate { group }
+                                        } else {
+                                            LiteralTarget::Gate { group }
+                                        };
+                                    add_literal(keyword, target);
                                 }
                                 groups.insert(keywords, group);
                             }
@@ -308,6 +321,7 @@ impl Scanner {
             always,
             always_regexes,
             gated_groups,
+            ungated,
             invisible,
         })
     }
@@ -339,6 +353,9 @@ impl Scanner {
 
         // 1. Every literal, one pass.
         let mut open_groups: Vec<bool> = vec![false; self.gated_groups.len()];
+        for &group in &self.ungated {
+            open_groups[group as usize] = true;
+        }
         if let Some(ac) = &self.literals {
             for m in ac.find_overlapping_iter(bytes) {
                 let span = m.start()..m.end();
@@ -349,6 +366,15 @@ impl Scanner {
                     match *target {
                         LiteralTarget::Gate { group } => {
                             if let Some(open) = open_groups.get_mut(group as usize) {
+                                *open = true;
+                            }
+                        }
+                        LiteralTarget::WordStartGate { group } => {
+                            let starts_word = span
+                                .start
+                                .checked_sub(1)
+                                .is_none_or(|i| !bytes[i].is_ascii_alphanumeric());
+                            if starts_word && let Some(open) = open_groups.get_mut(group as usize) {
                                 *open = true;
                             }
                         }
@@ -384,14 +410,27 @@ impl Scanner {
             }
         }
 
-        // 3. Gated patterns whose keyword occurred.
+        // 3. Gated patterns whose keyword occurred. Phrase patterns read
+        // the text with ASCII letters lower-cased: same offsets, made once.
+        let mut lowered: Option<String> = None;
         for (group, open) in self.gated_groups.iter().zip(&open_groups) {
             if !*open {
                 continue;
             }
             for gated in group {
                 let Some(regex) = gated.regex() else { continue };
-                self.candidates_of(gated.detector, gated.signal, regex, text, &mut candidates);
+                let haystack = if gated.lowered {
+                    lowered.get_or_insert_with(|| text.to_ascii_lowercase())
+                } else {
+                    text
+                };
+                self.candidates_of(
+                    gated.detector,
+                    gated.signal,
+                    regex,
+                    haystack,
+                    &mut candidates,
+                );
             }
         }
 
@@ -545,6 +584,7 @@ fn compile_checks(spec: &DetectorSpec) -> Checks {
         GatedRegex {
             detector: 0,
             signal: 0,
+            lowered: false,
             source: format!("^(?:{})$", alternation.join("|")),
             compiled: OnceLock::new(),
         }
