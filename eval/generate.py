@@ -54,10 +54,10 @@ N_PII = 2500            # per pii set
 N_CHAT_PER_LANG = 300
 N_PROSE = 1000
 N_ATTACK_EN = 300       # per English attack family
-N_ATTACK_LANG = 30      # per core family and other language
+N_ATTACK_LANG = 60      # per core family and other language
 N_ENCODED = 100         # per encoding
 N_HARD_EN = 250         # benign-hard, English
-N_HARD_LANG = 25        # benign-hard, per other language
+N_HARD_LANG = 30        # benign-hard, per other language
 
 ENTITY_TYPES = ("phone", "credit_card", "email", "us_ssn", "iban", "ipv4", "ipv6")
 
