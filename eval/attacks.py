@@ -331,8 +331,10 @@ def english_slots():
 
 
 def split_payload(rng, s: str):
-    """Cuts a sentence at a random point inside a word, so neither half reads as the instruction."""
-    cut = rng.randint(len(s) // 4, 3 * len(s) // 4)
+    """Cuts a sentence inside its override clause (the words before " and "), so that neither
+    half holds the instruction whole."""
+    clause = s.index(" and ")
+    cut = rng.randint(3, clause - 2)
     return s[:cut], s[cut:]
 
 
