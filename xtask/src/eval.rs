@@ -100,7 +100,14 @@ pub fn full(root: &Path) -> Result<()> {
          - A 19-digit card printed 4-4-4-4-3 whose first 16 digits also pass\n  \
          the checks (about one in ten) is reported as those 16 digits.\n\
          - Maestro numbers with the prefix 0604 (Faker's, no issuer's) are\n  \
-         not cards.\n",
+         not cards.\n\
+         - The project's attack data is templates written for this\n  \
+         evaluation (eval/attacks.py), independently of the detector's\n  \
+         phrase lists: many phrasings, but not the long tail of real\n  \
+         jailbreaks.\n\
+         - agentdojo's goals contain e-mail addresses, IBANs and URLs: the\n  \
+         PII rules catch many of its samples (the \"by\" column); count\n  \
+         block-prompt-injection for injection detection.\n",
         date = date.trim(),
         rustc = rustc.trim(),
     );
