@@ -15,7 +15,9 @@ Record format (one JSON object per line, UTF-8, ensure_ascii=False, keys in this
     {"id": "<set>-<6 digits>", "set": ..., "split": "dev"|"test", "lang": "<ISO 639-1>",
      "text": ..., "entities": [{"type": ..., "start": int, "end": int, "format": ...}]}
 start/end are offsets in Unicode code points (Python str indices), end exclusive;
-text[start:end] is exactly the entity value (asserted below).
+text[start:end] is exactly the entity value (asserted below). Attack samples (sets `attacks`,
+`attacks-encoded`; templates in eval/attacks.py) have no entities and end with
+"attack": "<family>"; `benign-hard` is benign (neither).
 
 Never add data from garak, PyRIT, promptfoo, bastioncorpus or presidio-evaluator:
 those are the project's held-out test sets.
@@ -39,6 +41,9 @@ from pathlib import Path
 import faker
 from faker import Faker
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import attacks  # noqa: E402  (eval/attacks.py: the attack and hard-benign templates)
+
 FAKER_VERSION = "37.12.0"
 SEED = 20250601
 HERE = Path(__file__).resolve().parent
@@ -48,6 +53,11 @@ README = HERE / "README.md"
 N_PII = 2500            # per pii set
 N_CHAT_PER_LANG = 300
 N_PROSE = 1000
+N_ATTACK_EN = 300       # per English attack family
+N_ATTACK_LANG = 60      # per core family and other language
+N_ENCODED = 100         # per encoding
+N_HARD_EN = 250         # benign-hard, English
+N_HARD_LANG = 30        # benign-hard, per other language
 
 ENTITY_TYPES = ("phone", "credit_card", "email", "us_ssn", "iban", "ipv4", "ipv6")
 
@@ -915,12 +925,40 @@ def gen_prose():
 
 
 # --------------------------------------------------------------------------------------------
+# attacks and hard benign prompts (templates in attacks.py)
+# --------------------------------------------------------------------------------------------
+
+def _passes_benign_check(text: str) -> bool:
+    try:
+        assert_benign(text)
+        return True
+    except AssertionError:
+        return False
+
+
+def gen_attacks():
+    g = Gen("attacks")
+    recs = attacks.english_attacks(g.rng, N_ATTACK_EN) + attacks.other_language_attacks(g.rng, N_ATTACK_LANG)
+    return [(lang, text, [], family) for lang, text, family in recs]
+
+
+def gen_encoded():
+    g = Gen("attacks-encoded")
+    return [(lang, text, [], family) for lang, text, family in attacks.encoded_attacks(g.rng, N_ENCODED)]
+
+
+def gen_hard():
+    g = Gen("benign-hard")
+    return [(lang, text, []) for lang, text in attacks.benign_hard(g.rng, N_HARD_EN, N_HARD_LANG)]
+
+
+# --------------------------------------------------------------------------------------------
 # output
 # --------------------------------------------------------------------------------------------
 
 def to_lines(set_name: str, records) -> list:
     lines = []
-    for i, (lang, text, ents) in enumerate(records, start=1):
+    for i, (lang, text, ents, *family) in enumerate(records, start=1):
         rec_id = f"{set_name}-{i:06d}"
         for e in ents:
             assert e["type"] in ENTITY_TYPES, e
@@ -932,12 +970,15 @@ def to_lines(set_name: str, records) -> list:
         for a, b in zip(ents, ents[1:]):
             assert a["end"] <= b["start"], (rec_id, a, b)
         if not ents:
-            assert_benign(text) if set_name.startswith("benign") else None
+            assert_benign(text) if set_name.startswith("benign") or family else None
         rec = OrderedDict([("id", rec_id), ("set", set_name), ("split", split_of(rec_id)), ("lang", lang),
                            ("text", text),
                            ("entities", [OrderedDict([("type", e["type"]), ("start", e["start"]),
                                                       ("end", e["end"]), ("format", e["format"])])
                                          for e in ents])])
+        if family:
+            assert not ents and family[0], (rec_id, family)
+            rec["attack"] = family[0]
         lines.append(json.dumps(rec, ensure_ascii=False))
     return lines
 
@@ -957,6 +998,12 @@ def build():
     if rejected:
         ODDITIES["benign-prose-code: drafts rejected by the benign check"] = rejected
     out["benign-prose-code"] = to_lines("benign-prose-code", prose)
+    # No attack or hard-benign text may hold PII or a card-like number: a rule that fires on them
+    # fires on the attack (or on the harmless look-alike), not on a phone number.
+    attacks.ACCEPT[0] = _passes_benign_check
+    out["attacks"] = to_lines("attacks", gen_attacks())
+    out["attacks-encoded"] = to_lines("attacks-encoded", gen_encoded())
+    out["benign-hard"] = to_lines("benign-hard", gen_hard())
     files = OrderedDict((f"{k}.jsonl", ("\n".join(v) + "\n").encode("utf-8")) for k, v in out.items())
     return files
 
@@ -998,7 +1045,26 @@ def stats_markdown(files) -> str:
         lines.append(f"| `{t}` | `{f}` | {c} |")
     lines.append("")
     lines.append("Languages: " + ", ".join(f"{s}/{l} {c}" for (s, l), c in langs.items()
-                                          if s == "benign-chat") + "; every other set is `en`.")
+                                          if s in ("benign-chat", "benign-hard")) + "; `attacks` below; every other set is `en`.")
+    fam = Counter()
+    fam_split = Counter()
+    for name, data in files.items():
+        for l in data.decode("utf-8").splitlines():
+            r = json.loads(l)
+            if "attack" in r:
+                fam[(r["set"], r["attack"], r["lang"])] += 1
+                fam_split[(r["set"], r["attack"], r["split"])] += 1
+    if fam:
+        lines.append("")
+        lines.append("Attack samples per set and family (`attack`), with their languages:")
+        lines.append("")
+        lines.append("| set | family | records | test | languages |")
+        lines.append("| --- | --- | ---: | ---: | --- |")
+        for (st, f) in sorted({(st, f) for st, f, _ in fam}):
+            per = [(l, c) for (s2, f2, l), c in fam.items() if (s2, f2) == (st, f)]
+            total = sum(c for _, c in per)
+            langs_f = ", ".join(f"{l} {c}" for l, c in per)
+            lines.append(f"| `{st}` | `{f}` | {total} | {fam_split[(st, f, 'test')]} | {langs_f} |")
     if ODDITIES:
         lines.append("")
         lines.append("Faker draws rejected during generation (re-drawn, never written):")

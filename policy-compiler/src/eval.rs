@@ -118,13 +118,55 @@ impl Selection {
 pub struct Config {
     /// The policy measured.
     pub policy: PathBuf,
-    /// JSON-lines data files.
-    pub data: Vec<PathBuf>,
+    /// JSON-lines data files: a path, or `{path, optional: true}` for a
+    /// file that may be missing (data fetched separately, such as public
+    /// corpora under `target/`).
+    pub data: Vec<DataFile>,
     /// Entity type → the policy's detectors that should catch it.
     pub entities: BTreeMap<String, Vec<String>>,
     /// Levels the run must reach; missing one fails the run.
     #[serde(default)]
     pub targets: Vec<Target>,
+}
+
+/// A data file of a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "DataEntry")]
+pub struct DataFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// A missing file is skipped (and said so), not an error.
+    pub optional: bool,
+}
+
+/// How a data file is written in a configuration.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DataEntry {
+    /// A path: the file must exist.
+    Path(PathBuf),
+    /// A path and whether the file may be missing.
+    Entry(DataEntryFields),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataEntryFields {
+    path: PathBuf,
+    #[serde(default)]
+    optional: bool,
+}
+
+impl From<DataEntry> for DataFile {
+    fn from(entry: DataEntry) -> DataFile {
+        match entry {
+            DataEntry::Path(path) => DataFile {
+                path,
+                optional: false,
+            },
+            DataEntry::Entry(DataEntryFields { path, optional }) => DataFile { path, optional },
+        }
+    }
 }
 
 /// A level the run must reach.
@@ -163,9 +205,24 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("."));
         config.policy = base.join(&config.policy);
         for file in &mut config.data {
-            *file = base.join(&*file);
+            file.path = base.join(&file.path);
         }
         Ok(config)
+    }
+
+    /// Reads every data file's samples; optional files that are missing
+    /// are skipped and returned.
+    pub fn samples(&self) -> Result<(Vec<Sample>, Vec<PathBuf>)> {
+        let mut samples = Vec::new();
+        let mut missing = Vec::new();
+        for file in &self.data {
+            if file.optional && !file.path.exists() {
+                missing.push(file.path.clone());
+                continue;
+            }
+            samples.extend(read_samples(&file.path)?);
+        }
+        Ok((samples, missing))
     }
 }
 
@@ -274,6 +331,10 @@ pub struct Report {
     pub entities: BTreeMap<String, EntityStats>,
     /// Per attack family.
     pub attacks: BTreeMap<String, Counts>,
+    /// What fired on each attack family, by rule.
+    pub attack_rules: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per attack family, then language.
+    pub attack_langs: BTreeMap<String, BTreeMap<String, Counts>>,
     /// Per benign set, then language.
     pub benign: BTreeMap<String, BTreeMap<String, BenignStats>>,
     /// Hits of the mapped detectors outside every labelled entity, per
@@ -360,6 +421,18 @@ pub fn run(
         let fired = decision.outcome != Outcome::Allow;
         if let Some(family) = &sample.attack {
             report.attacks.entry(family.clone()).or_default().add(fired);
+            report
+                .attack_langs
+                .entry(family.clone())
+                .or_default()
+                .entry(sample.lang.clone())
+                .or_default()
+                .add(fired);
+            let rules = report.attack_rules.entry(family.clone()).or_default();
+            for f in &decision.fired {
+                let rule = ruleset.rules.get(f.rule as usize).map_or("?", |r| &r.id);
+                *rules.entry(rule.to_owned()).or_default() += 1;
+            }
         } else if sample.entities.is_empty() {
             let stats = report
                 .benign
@@ -529,9 +602,38 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     if !report.attacks.is_empty() {
-        out.push_str("\n| attack family | samples | caught |\n|---|---:|---:|\n");
+        out.push_str("\n| attack family | samples | caught | by |\n|---|---:|---:|---|\n");
         for (family, c) in &report.attacks {
-            let _ = writeln!(out, "| {family} | {} | {} |", c.n, pct(c));
+            let by: Vec<String> = report
+                .attack_rules
+                .get(family)
+                .into_iter()
+                .flatten()
+                .map(|(r, n)| format!("{r} ×{n}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {family} | {} | {} | {} |",
+                c.n,
+                pct(c),
+                by.join(", ")
+            );
+        }
+        // Families written in several languages, per language.
+        let several: Vec<_> = report
+            .attack_langs
+            .iter()
+            .filter(|(_, langs)| langs.len() > 1)
+            .collect();
+        if !several.is_empty() {
+            out.push_str(
+                "\n| attack family | language | samples | caught |\n|---|---|---:|---:|\n",
+            );
+            for (family, langs) in several {
+                for (lang, c) in langs {
+                    let _ = writeln!(out, "| {family} | {lang} | {} | {} |", c.n, pct(c));
+                }
+            }
         }
     }
     if !report.benign.is_empty() {
@@ -584,6 +686,55 @@ mod tests {
         let text = "é call +1 555";
         assert_eq!(byte_range(text, 0, 1), 0..2);
         assert_eq!(&text[byte_range(text, 7, 13)], "+1 555");
+    }
+
+    #[test]
+    fn data_files_are_paths_or_optional_entries() {
+        let dir = std::env::temp_dir().join(format!("aimsgate-eval-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("a.jsonl"),
+            r#"{"id": "a-1", "set": "a", "split": "test", "text": "hi"}"#,
+        )
+        .unwrap();
+        let config = dir.join("eval.yaml");
+        std::fs::write(
+            &config,
+            "policy: p.yaml\ndata:\n  - a.jsonl\n  - {path: gone.jsonl, optional: true}\nentities: {}\n",
+        )
+        .unwrap();
+        let loaded = Config::load(&config).unwrap();
+        assert_eq!(
+            loaded.data,
+            vec![
+                DataFile {
+                    path: dir.join("a.jsonl"),
+                    optional: false
+                },
+                DataFile {
+                    path: dir.join("gone.jsonl"),
+                    optional: true
+                },
+            ]
+        );
+        let (samples, missing) = loaded.samples().unwrap();
+        assert_eq!(samples.len(), 1);
+        assert_eq!(missing, vec![dir.join("gone.jsonl")]);
+        // A missing file that is not optional is an error.
+        std::fs::write(
+            &config,
+            "policy: p.yaml\ndata: [a.jsonl, gone.jsonl]\nentities: {}\n",
+        )
+        .unwrap();
+        assert!(Config::load(&config).unwrap().samples().is_err());
+        // So is an unknown key in an entry.
+        std::fs::write(
+            &config,
+            "policy: p.yaml\ndata: [{path: a.jsonl, optinal: true}]\nentities: {}\n",
+        )
+        .unwrap();
+        assert!(Config::load(&config).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

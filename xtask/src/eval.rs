@@ -2,7 +2,9 @@
 //! the test split, a release build for honest throughput) written to
 //! docs/detection.md with the machine and the versions it ran on; and the
 //! check `cargo xtask ci` runs (`eval/ci.yaml`: the same data, its targets
-//! at the levels reached, so a change that detects less fails).
+//! at the levels reached, so a change that detects less fails); and
+//! `cargo xtask eval-data`, the public attack corpora the full evaluation
+//! also reads, fetched at pinned versions into target/aimsgate/corpora/.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,9 +19,26 @@ const FULL: &str = "eval/baseline.yaml";
 const CI: &str = "eval/ci.yaml";
 /// Where the report goes.
 const REPORT: &str = "docs/detection.md";
+/// Fetches and extracts the public corpora (pins and extraction inside).
+const CORPORA: &str = "eval/corpora.py";
+/// Where they go (never committed).
+const CORPORA_DIR: &str = "target/aimsgate/corpora";
+
+/// Fetches the public attack corpora at their pinned versions (sha256
+/// checked; a download is kept and reused) and extracts them as eval
+/// JSONL into target/aimsgate/corpora/.
+pub fn data(root: &Path) -> Result<()> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    run(Command::new(python)
+        .current_dir(root)
+        .arg(CORPORA)
+        .arg("--out")
+        .arg(CORPORA_DIR))
+}
 
 /// Runs the full evaluation and writes docs/detection.md.
 pub fn full(root: &Path) -> Result<()> {
+    data(root)?;
     let mut release = cargo();
     release.args([
         "run",
@@ -65,7 +84,8 @@ pub fn full(root: &Path) -> Result<()> {
         "# Detection, measured\n\n\
          What the baseline policy's detectors catch on labelled data, from\n\
          `cargo xtask eval` ({date}, {cpu}, {cores} cores, {rustc}; data from\n\
-         `eval/generate.py` with {faker}). The test split only: thresholds are\n\
+         `eval/generate.py` with {faker}; public corpora: `eval/corpora.py`).\n\
+         The test split only: thresholds are\n\
          tuned on the dev split. How the numbers are counted: `aimsgate eval\n\
          --help` and `policy-compiler/src/eval.rs`; what the data is:\n\
          `eval/README.md`. Regenerate with `cargo xtask eval`.\n\n{table}\n\
@@ -80,7 +100,14 @@ pub fn full(root: &Path) -> Result<()> {
          - A 19-digit card printed 4-4-4-4-3 whose first 16 digits also pass\n  \
          the checks (about one in ten) is reported as those 16 digits.\n\
          - Maestro numbers with the prefix 0604 (Faker's, no issuer's) are\n  \
-         not cards.\n",
+         not cards.\n\
+         - The project's attack data is templates written for this\n  \
+         evaluation (eval/attacks.py), independently of the detector's\n  \
+         phrase lists: many phrasings, but not the long tail of real\n  \
+         jailbreaks.\n\
+         - agentdojo's goals contain e-mail addresses, IBANs and URLs: the\n  \
+         PII rules catch many of its samples (the \"by\" column); count\n  \
+         block-prompt-injection for injection detection.\n",
         date = date.trim(),
         rustc = rustc.trim(),
     );

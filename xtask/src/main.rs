@@ -12,8 +12,10 @@
 //! * `cargo xtask edge` — the edge package (`@aimsgate/edge`) and its tests
 //!   in workerd and Node, parity with filter.wasm included (part of `ci`).
 //! * `cargo xtask eval` — the detection evaluation on the labelled data
-//!   under `eval/`, written to docs/detection.md (`ci` holds its levels
-//!   with `eval/ci.yaml`).
+//!   under `eval/` and the public corpora (`eval-data` first), written to
+//!   docs/detection.md (`ci` holds its levels with `eval/ci.yaml`).
+//! * `cargo xtask eval-data` — the public attack corpora at pinned
+//!   versions (sha256 checked) into target/aimsgate/corpora/.
 //! * `cargo xtask cycles` — no import loops between a crate's files (part
 //!   of `ci`).
 //! * `cargo xtask bench` — the criterion benchmarks (not part of `ci`).
@@ -49,14 +51,21 @@ fn xtask() -> Result<()> {
         "edge" => edge::test(&root),
         "cycles" => cycles::check(&root),
         "eval" => eval::full(&root),
+        "eval-data" => eval::data(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|ci|edge|eval|cycles|bench>");
+            eprintln!("usage: cargo xtask <demo|ci|edge|eval|eval-data|cycles|bench>");
             eprintln!(
                 "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
             );
             eprintln!("  ci     fmt, clippy, tests, demo: everything CI checks");
             eprintln!(
                 "  edge   build @aimsgate/edge, test it in workerd and Node, parity with filter.wasm"
+            );
+            eprintln!(
+                "  eval   detection on eval/ and the public corpora, written to docs/detection.md"
+            );
+            eprintln!(
+                "  eval-data  fetch the public attack corpora (pinned, sha256) into target/aimsgate/corpora/"
             );
             eprintln!("  cycles no import loops between a crate's files (part of ci)");
             eprintln!("  bench  criterion benchmarks (engine against a naive baseline)");

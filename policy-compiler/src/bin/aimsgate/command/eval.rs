@@ -43,9 +43,12 @@ enum EvalFormat {
 pub fn run(args: EvalArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
     let engine = engine_of(&compiled(&config.policy)?)?;
-    let mut samples = Vec::new();
-    for file in &config.data {
-        samples.extend(eval::read_samples(file)?);
+    let (samples, missing) = config.samples()?;
+    for file in &missing {
+        eprintln!(
+            "note: optional data file {} is missing; skipped (public corpora: `cargo xtask eval-data`)",
+            file.display()
+        );
     }
     let selection = match args.split {
         SplitArg::Dev => Selection::Only(Split::Dev),
