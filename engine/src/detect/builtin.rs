@@ -157,7 +157,7 @@ const CONTEXTS: &[(&str, BuiltinContext)] = &[
                 "nascimento",
                 "nascita",
             ],
-            window: 40,
+            window: 48,
         },
     ),
     (
@@ -429,7 +429,8 @@ static BUILTINS: &[Builtin] = &[
         // 1. `+` and 8–15 digits with single separators, country code not 1
         //    (NANP numbers are taken by 2–4), or with a parenthesised trunk
         //    prefix or area code after the country code (`+49 (0) 30 …`,
-        //    `+7 (914) 177-76-31`); the validator wants a country code in
+        //    `+7 (914) 177-76-31`), or the country code itself in
+        //    parentheses (`+(370) 5468 4637`); the validator wants a country code in
         //    service and a national number of that country's length
         //    (`validate::phone`: a compact table instead of a
         //    libphonenumber port, whose metadata would be most of the
@@ -450,6 +451,7 @@ static BUILTINS: &[Builtin] = &[
         patterns: &[concat!(
             r"\+[2-9](?:[ .-]?[0-9]){7,14}\b",
             r"|\+[2-9][0-9]{0,2}[ .-]?\([0-9]{1,4}\)[ .-]?[0-9](?:[ .-]?[0-9]){4,12}\b",
+            r"|\+\([2-9][0-9]{0,2}\)[ .-]?[0-9](?:[ .-]?[0-9]){5,13}\b",
             r"|(?:\+1[ .-]?|\b1[ .-]?|\b001[ .-]?)?\([0-9]{3}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}",
             phone_extension!(),
             r"\b|(?:\+1[ .-]?|\b1[ .-]|\b001[ .-]|\b)[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}",

@@ -1089,7 +1089,7 @@ const PLACEHOLDER_PASSWORDS: &[&str] = &[
 /// [`Validator::UrlCredentials`]: `scheme://user:password@host` whose
 /// password is not a placeholder: not empty, not one of the usual stand-in
 /// words, not a template variable (`${PASS}`, `{{password}}`, `<password>`,
-/// `%s`, `$PASSWORD`) and not one character repeated (`****`, `xxxx`).
+/// `%s`, `$PASSWORD`; a percent-encoded character is no template) and not one character repeated (`****`, `xxxx`).
 pub fn url_credentials(s: &str) -> bool {
     let Some((_, rest)) = s.split_once("://") else {
         return false;
@@ -1104,11 +1104,14 @@ pub fn url_credentials(s: &str) -> bool {
         return false;
     }
     let p = password.to_ascii_lowercase();
+    // `%` starts a printf-style slot (`%s`, `%(password)s`), but also a
+    // percent-encoded first character (`%21abc`), which is a password.
     let templated = p.starts_with('$')
         || p.starts_with('{')
         || p.starts_with('<')
         || p.starts_with('[')
-        || p.starts_with('%')
+        || p.starts_with("%s")
+        || p.starts_with("%(")
         || p.ends_with('}')
         || p.ends_with('>');
     let repeated = p.bytes().all(|c| Some(c) == p.bytes().next());
@@ -1476,6 +1479,7 @@ mod tests {
             "+7 (914) 177-76-31",
             "+55 (011) 98765-4321",
             "+39 (06) 1234 5678",
+            "+(370) 54684637",
             "555-555-1234", // national NANP forms pass
             "(212) 555-0199 ext. 4",
         ] {
@@ -1671,6 +1675,7 @@ mod tests {
             "https://admin:hunter2@example.com",
             "mongodb+srv://u:p4ss%40word@cluster0.mongodb.net",
             "redis://default:Zx9q@10.0.0.5",
+            "amqp://alee:%219rSVdZ%5E@simon.org",
         ] {
             assert!(url_credentials(ok), "{ok}");
         }
@@ -1679,6 +1684,8 @@ mod tests {
             "https://u:${PASSWORD}@host",
             "https://u:{{pass}}@host",
             "https://u:<password>@host",
+            "https://u:%s@host",
+            "https://u:%(password)s@host",
             "https://u:****@host",
             "https://u:@host",
             "https://:pw2@host",
