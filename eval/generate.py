@@ -34,6 +34,7 @@ import random
 import re
 import string
 import sys
+import urllib.parse
 import uuid
 from collections import Counter, OrderedDict
 from pathlib import Path
@@ -59,7 +60,10 @@ N_ENCODED = 100         # per encoding
 N_HARD_EN = 250         # benign-hard, English
 N_HARD_LANG = 30        # benign-hard, per other language
 
-ENTITY_TYPES = ("phone", "credit_card", "email", "us_ssn", "iban", "ipv4", "ipv6")
+ENTITY_TYPES = ("phone", "credit_card", "email", "us_ssn", "iban", "ipv4", "ipv6",
+                "date_of_birth", "us_passport", "us_itin", "us_ein", "uk_nhs", "swift_bic", "aba_routing",
+                "mac_address", "url_credentials")
+N_PII_CD = 2000         # per set of the issue 13 item 4 entities (C, D)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,6 +374,205 @@ ENTITY_TYPE = {"phone": "phone", "card": "credit_card", "email": "email", "ssn":
                "iban": "iban", "ipv4": "ipv4", "ipv6": "ipv6"}
 
 
+# --------------------------------------------------------------------------------------------
+# entity value generators of sets C and D (issue 13 item 4: PII people really type). Each value is
+# checked here against the rule the detector's validator applies, so a miss is the detector's.
+# --------------------------------------------------------------------------------------------
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+
+
+def date_of_birth(g: Gen):
+    # From the set's rng, not Faker's date_of_birth() (relative to today: not reproducible).
+    d = datetime.date(1930, 1, 1) + datetime.timedelta(days=g.rng.randint(0, 78 * 365))
+    assert 1900 <= d.year <= 2039
+    month = MONTHS[d.month - 1]
+    shapes = [
+        (f"{d.year}-{d.month:02d}-{d.day:02d}", "iso"),
+        (f"{d.month:02d}/{d.day:02d}/{d.year}", "us-slash"),
+        (f"{d.month}/{d.day}/{d.year}", "us-slash-short"),
+        (f"{d.day:02d}/{d.month:02d}/{d.year}", "eu-slash"),
+        (f"{d.day:02d}.{d.month:02d}.{d.year}", "eu-dot"),
+        (f"{d.month:02d}-{d.day:02d}-{d.year}", "us-dash"),
+        (f"{month} {d.day}, {d.year}", "month-day-year"),
+        (f"{d.day} {month} {d.year}", "day-month-year"),
+        (f"{d.day} {month[:3]} {d.year}", "day-mon-year"),
+        (f"{month[:3]} {d.day}, {d.year}", "mon-day-year"),
+        (f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}", "us-slash-yy"),
+    ]
+    return g.rng.choice(shapes)
+
+
+def us_passport(g: Gen):
+    v = g.us.passport_number()
+    assert re.fullmatch(r"[A-Z]\d{8}|\d{9}", v), v
+    d = v[-8:]
+    assert len(set(d)) > 1 and d not in "0123456789" and d not in "9876543210", v
+    return v, ("letter" if v[0].isalpha() else "digits")
+
+
+ITIN_GROUPS = set(range(50, 66)) | set(range(70, 89)) | {90, 91, 92} | set(range(94, 100))
+
+
+def us_itin(g: Gen):
+    v = g.us.itin()
+    assert re.fullmatch(r"9\d{2}-\d{2}-\d{4}", v) and int(v[4:6]) in ITIN_GROUPS, v
+    if g.rng.random() < 0.7:
+        return v, "dashed"
+    return v.replace("-", " "), "spaced"
+
+
+EIN_PREFIXES = (set(range(1, 7)) | set(range(10, 17)) | set(range(20, 28)) | set(range(30, 49))
+                | set(range(50, 69)) | set(range(71, 78)) | set(range(80, 89)) | set(range(90, 96))
+                | {98, 99})
+
+
+def us_ein(g: Gen):
+    v = g.us.ein()
+    assert re.fullmatch(r"\d{2}-\d{7}", v) and int(v[:2]) in EIN_PREFIXES and v[3:] != "0000000", v
+    return v, "dashed"
+
+
+def nhs_check(d9: str):
+    s = sum(int(c) * (10 - i) for i, c in enumerate(d9))
+    c = 11 - s % 11
+    return 0 if c == 11 else (None if c == 10 else c)
+
+
+def uk_nhs(g: Gen):
+    # Faker has no NHS numbers: nine digits from the set's rng and the mod-11 check digit (a draw
+    # whose check would be 10 is never issued and is drawn again).
+    while True:
+        d9 = f"{g.rng.randint(400000000, 999999999)}"
+        c = nhs_check(d9)
+        if c is not None and len(set(d9)) > 1:
+            break
+    v = d9 + str(c)
+    r = g.rng.random()
+    if r < 0.6:
+        return f"{v[:3]} {v[3:6]} {v[6:]}", "spaced"
+    if r < 0.9:
+        return v, "plain"
+    return f"{v[:3]}-{v[3:6]}-{v[6:]}", "dashed"
+
+
+BIC_LOCALES = ["de_DE", "fr_FR", "en_GB", "nl_NL", "es_ES", "it_IT"]
+BIC_COUNTRIES = {"DE", "FR", "GB", "NL", "ES", "IT"}
+
+
+def swift_bic(g: Gen):
+    locale = g.rng.choice(BIC_LOCALES)
+    n = g.rng.choice([8, 11])
+    v = g.fk(locale).swift(length=n)
+    assert re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", v) and v[4:6] in BIC_COUNTRIES, v
+    return v, f"bic{n}"
+
+
+def aba_ok(d: str) -> bool:
+    n = [int(c) for c in d]
+    s = 3 * (n[0] + n[3] + n[6]) + 7 * (n[1] + n[4] + n[7]) + (n[2] + n[5] + n[8])
+    p = int(d[:2])
+    return s % 10 == 0 and (p <= 12 or 21 <= p <= 32 or 61 <= p <= 72 or p == 80) and len(set(d)) > 1
+
+
+def aba_routing(g: Gen):
+    v = g.us.aba()
+    assert re.fullmatch(r"\d{9}", v) and aba_ok(v), v
+    return v, "plain"
+
+
+def mac_address(g: Gen):
+    v = g.us.mac_address()
+    assert re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", v), v
+    h = v.replace(":", "")
+    assert h not in ("000000000000", "ffffffffffff"), v
+    r = g.rng.random()
+    if r < 0.4:
+        return v, "colon"
+    if r < 0.6:
+        return v.upper(), "colon-upper"
+    if r < 0.8:
+        return v.upper().replace(":", "-"), "dash"
+    return f"{h[:4]}.{h[4:8]}.{h[8:]}", "cisco"
+
+
+URL_SCHEMES = ["postgres", "postgresql", "mysql", "mongodb", "mongodb+srv", "redis", "amqp", "https",
+               "http", "ftp", "smtp", "sftp"]
+PLACEHOLDER_PASSWORDS = {"password", "passwd", "pass", "pwd", "secret", "pw", "changeme", "example",
+                         "yourpassword", "your_password", "your-password", "mypassword", "my_password",
+                         "token", "apikey", "api_key", "xxx", "placeholder"}
+
+
+def url_credentials(g: Gen):
+    scheme = g.rng.choice(URL_SCHEMES)
+    user = g.us.user_name()
+    password = g.us.password(length=g.rng.randint(8, 16))
+    enc = urllib.parse.quote(password, safe="")
+    host = g.rng.choice([g.us.domain_name(), "db." + g.us.domain_name(), g.us.hostname(),
+                         g.us.ipv4_public()])
+    assert enc.lower() not in PLACEHOLDER_PASSWORDS and len(set(enc)) > 1, enc
+    assert not re.search(r"[\s/?#@<>'\"]", enc) and ":" not in user, (user, enc)
+    return f"{scheme}://{user}:{enc}@{host}", scheme
+
+
+# Faker locales whose phone_number() writes the international form (+CC, often with a trunk (0) or a
+# parenthesised area code): as people copy them from signatures and websites.
+PLUS_LOCALES = ["de_DE", "fr_FR", "pt_BR", "ru_RU", "sv_SE", "nl_BE", "id_ID", "de_CH", "de_AT",
+                "da_DK", "fi_FI", "es_CL", "es_CO", "lv_LV", "lt_LT", "ka_GE", "ne_NP", "bg_BG",
+                "tw_GH", "es_ES", "it_IT", "en_IN"]
+
+
+PLUS_CC = {"49", "33", "55", "7", "46", "32", "62", "41", "43", "45", "358", "56", "57", "371", "370",
+           "995", "977", "359", "233", "34", "39", "91"}
+
+
+def plus_phone(g: Gen):
+    locale = g.rng.choice(PLUS_LOCALES)
+    f = g.fk(locale)
+    for _ in range(200):
+        v = f.phone_number()
+        if not v.startswith("+"):
+            continue
+        # After the country code (and a trunk "(0)"), a national number starts with 0 only in Italy.
+        rest = re.sub(r"\D", "", v.replace("(0)", ""))
+        cc = next(c for c in (rest[:1], rest[:2], rest[:3]) if c in PLUS_CC)
+        if rest[len(cc):].startswith("0") and locale != "it_IT":
+            key = f"phone {locale} (+ form): not dialable as written"
+            ODDITIES[key] += 1
+            ex = ODDITY_EXAMPLES.setdefault(key, [])
+            if len(ex) < 3:
+                ex.append(v)
+            continue
+        return v, f"plus-{locale}"
+    raise AssertionError(f"no + phone for {locale}")
+
+
+def phone_cd(g: Gen):
+    r = g.rng.random()
+    if r < 0.25:
+        return us_phone_faker(g)
+    if r < 0.45:
+        return intl_phone(g, as_e164=True)
+    return plus_phone(g)
+
+
+def ipv4_any_public(g: Gen):
+    return ipv4(g)
+
+
+ENTITY_GEN_CD = {
+    "dob": date_of_birth, "passport": us_passport, "itin": us_itin, "ein": us_ein, "nhs": uk_nhs,
+    "bicl": swift_bic, "aba": aba_routing, "mac": mac_address, "urlcred": url_credentials,
+    "phone": phone_cd, "ipv4": ipv4, "ipv6": ipv6, "email": email,
+}
+ENTITY_TYPE_CD = {
+    "dob": "date_of_birth", "passport": "us_passport", "itin": "us_itin", "ein": "us_ein",
+    "nhs": "uk_nhs", "bicl": "swift_bic", "aba": "aba_routing", "mac": "mac_address",
+    "urlcred": "url_credentials", "phone": "phone", "ipv4": "ipv4", "ipv6": "ipv6", "email": "email",
+}
+
+
 def context_value(g: Gen, slot: str) -> str:
     """Unlabelled context (names, places, dates...). Never one of the labelled entity types."""
     u = g.us
@@ -400,6 +603,30 @@ def context_value(g: Gen, slot: str) -> str:
         return f"{g.rng.randint(0, 9999):04d}"
     if slot == "bic":
         return u.swift(length=g.rng.choice([8, 11]))
+    # slots of sets C and D
+    if slot == "zip":
+        return u.postcode()
+    if slot == "year":
+        return str(g.rng.randint(2026, 2036))
+    if slot == "acct":
+        return str(g.rng.randint(10 ** 7, 10 ** 12))
+    if slot == "floor":
+        return str(g.rng.randint(1, 40))
+    if slot == "vlan":
+        return str(g.rng.randint(2, 4094))
+    if slot == "host":
+        return u.hostname()
+    if slot == "privip":
+        # private, CGNAT, loopback and documentation addresses: never personal data
+        return g.rng.choice([u.ipv4_private(), u.ipv4_private(),
+                             f"100.{g.rng.randint(64, 127)}.{g.rng.randint(0, 255)}.{g.rng.randint(1, 254)}",
+                             f"192.0.2.{g.rng.randint(1, 254)}", f"198.51.100.{g.rng.randint(1, 254)}",
+                             f"203.0.113.{g.rng.randint(1, 254)}", "127.0.0.1",
+                             f"169.254.{g.rng.randint(0, 255)}.{g.rng.randint(1, 254)}"])
+    if slot == "privip6":
+        return g.rng.choice([f"fd{g.rng.randint(0, 255):02x}:{g.rng.randint(0, 65535):x}::{g.rng.randint(1, 65535):x}",
+                             f"fe80::{g.rng.randint(1, 65535):x}:{g.rng.randint(1, 65535):x}",
+                             f"2001:db8::{g.rng.randint(1, 65535):x}"])
     raise KeyError(slot)
 
 
@@ -515,19 +742,113 @@ TEMPLATES_B = [
     "ALERT host={ipv4} user_ip={ipv6} action=deny",
 ]
 
+# Set C: chat and support requests, first person, with the entities of issue 13 item 4.
+TEMPLATES_C = [
+    "Hi, I'm {name}, date of birth {dob}, and I can't log in.",
+    "My DOB is {dob} but the form keeps saying I'm under 18??",
+    "I was born on {dob} — can you update my profile, it shows the wrong year.",
+    "for verification: born {dob}, zip code {zip}",
+    "birthday is {dob}, last 4 of card {last4}",
+    "Can you check my son's date of birth? It should be {dob}, not {date}.",
+    "My passport number is {passport}, it expires in {year}. Is that enough for the visa?",
+    "I renewed my passport, new number {passport}. Please update the booking {order}.",
+    "Is it safe to send my passport # ({passport}) over chat?",
+    "My ITIN is {itin}, I don't have an SSN yet.",
+    "I filed with ITIN {itin} last year — why was it rejected?",
+    "Our company EIN is {ein}, please put it on the invoice.",
+    "What's the EIN format? Ours is {ein} and the portal refuses it.",
+    "The W-9 needs our employer ID number: {ein}.",
+    "My NHS number is {nhs}, can you book the appointment?",
+    "nhs no {nhs} - I moved to {city}, please update my GP",
+    "Please send the refund by wire, BIC {bicl}, account holder {name}.",
+    "Our bank's SWIFT code is {bicl} if you're paying from abroad.",
+    "is {bicl} the right swift code for {company}?",
+    "Direct deposit: routing number {aba}, account {acct}.",
+    "My bank's ABA routing number is {aba}, checking account ending {last4}.",
+    "Can you confirm routing {aba} is correct for a domestic wire?",
+    "My laptop's MAC address is {mac}, please whitelist it on the guest wifi.",
+    "the router shows {mac} as an unknown device, is that one of yours?",
+    "Can you register MAC {mac} for the printer on floor {floor}?",
+    "The app crashes when I use {urlcred}/app as the connection string, help?",
+    "I pasted DATABASE_URL={urlcred}:5432/prod into the config, is the format right?",
+    "Why does git clone {urlcred}/team/repo.git ask for a password again?",
+    "My number is {phone}, I'm abroad until {date}.",
+    "Call me on {phone} please, it's about my passport {passport}.",
+    "I'm in {city} for work, reach me at {phone}.",
+    "Hi, {first} here. New mobile: {phone}; my DOB for the check is {dob}.",
+    "Our office IP changed to {ipv4}, the VPN at {privip} still works.",
+    "I connect from {ipv6} at home, the NAS is {privip}.",
+    "Blocked again from {ipv4}, my router says {privip}, MAC {mac}.",
+    "Please fix my record: born {dob}, NHS number {nhs}.",
+    "Routing {aba} and SWIFT {bicl} — which one do I need for a transfer from {city}?",
+    "I use {email} for the portal; EIN {ein}.",
+    "Tax stuff: ITIN {itin}, spouse's SSN pending, DOB {dob}.",
+    "Sending the connection string {urlcred} so you can check the replica.",
+    "my phone is {phone} and my backup is {phone}",
+    "They need my passport ({passport}) and date of birth ({dob}) for the ticket.",
+]
+
+# Set D: forms, records, configuration and logs, written independently of set C.
+TEMPLATES_D = [
+    "Name: {name}\nDOB: {dob}\nPhone: {phone}",
+    "Patient: {name} | NHS No: {nhs} | DOB: {dob}",
+    "NHS number {nhs}; GP practice {company}; postcode {zip}",
+    "Traveller: {name}; Passport No.: {passport}; Nationality: USA; Date of birth: {dob}",
+    "passport_number={passport} issued={date}",
+    "Applicant ITIN: {itin}\nFiling status: single",
+    "Form W-7 — ITIN {itin} assigned on {date}.",
+    "Vendor: {company}\nEIN: {ein}\nRemit to: {street}, {city}",
+    "Federal Tax ID (EIN) {ein} | {company}",
+    "payee_tin_type=EIN payee_tin={ein}",
+    "Beneficiary bank: {company} Bank, BIC {bicl}, IBAN on file",
+    "SWIFT/BIC: {bicl}",
+    "Correspondent: {bicl} (SWIFT), ref {order}",
+    "ACH details — Routing (ABA): {aba}; Account: {acct}",
+    "routing_number: \"{aba}\"\naccount_number: \"{acct}\"",
+    "Bank routing no. {aba} / acct {acct} / {name}",
+    "[{date} {time}] dhcp lease {privip} -> {mac} ({host})",
+    "Interface eth0: HWaddr {mac}",
+    "device mac={mac} ip={ipv4} vlan={vlan}",
+    "arp: {privip} at {mac} on en0",
+    "DATABASE_URL={urlcred}/app",
+    "spring.datasource.url: {urlcred}:5432/orders",
+    "remote.origin.url={urlcred}/org/service.git",
+    "CELERY_BROKER={urlcred}//",
+    "Contact: {name}, {phone}, {email}",
+    "Tel {phone} | Fax {phone}",
+    "Emergency contact: {name} ({phone})",
+    "Sales office {city}: {phone}",
+    "[{date} {time}] accepted connection from {ipv4} (internal peer {privip})",
+    "X-Forwarded-For: {ipv4}, {privip}",
+    "deny src={ipv6} dst={privip6} proto=tcp",
+    "Peer {ipv4} and {ipv6}; NAT inside {privip}",
+    "Employee {name}; DOB {dob}; passport {passport}",
+    "• DOB: {dob}\n• NHS: {nhs}\n• Tel: {phone}",
+    "| name | date of birth | phone |\n| {first} | {dob} | {phone} |",
+    "Wire instructions: beneficiary {name}; BIC {bicl}; routing {aba}",
+    "Payroll record — EIN {ein}, employee ITIN {itin}",
+    "host={host} mac={mac} last_seen={date}",
+    "Connection: {urlcred}; fallback host {privip}",
+    "Birth date: {dob} | Place of birth: {city}",
+    "DOB {dob}; MRN {order}",
+    "Passport: {passport} (exp. {date})",
+]
+
 SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
-def render(g: Gen, template: str):
+def render(g: Gen, template: str, gens=None, types=None):
+    gens = ENTITY_GEN if gens is None else gens
+    types = ENTITY_TYPE if types is None else types
     text_parts, entities, pos, last = [], [], 0, 0
     for m in SLOT_RE.finditer(template):
         lit = template[last:m.start()]
         text_parts.append(lit)
         pos += len(lit)
         slot = m.group(1)
-        if slot in ENTITY_GEN:
-            value, fmt = ENTITY_GEN[slot](g)
-            entities.append({"type": ENTITY_TYPE[slot], "start": pos, "end": pos + len(value), "format": fmt})
+        if slot in gens:
+            value, fmt = gens[slot](g)
+            entities.append({"type": types[slot], "start": pos, "end": pos + len(value), "format": fmt})
         else:
             value = context_value(g, slot)
         text_parts.append(value)
@@ -537,7 +858,7 @@ def render(g: Gen, template: str):
     return "".join(text_parts), entities
 
 
-def gen_pii(set_name: str, templates: list, n: int):
+def gen_pii(set_name: str, templates: list, n: int, gens=None, types=None):
     assert len(templates) >= 40
     g = Gen(set_name)
     order = []
@@ -547,7 +868,7 @@ def gen_pii(set_name: str, templates: list, n: int):
             order = list(range(len(templates)))
             g.rng.shuffle(order)
         t = templates[order.pop()]
-        text, ents = render(g, t)
+        text, ents = render(g, t, gens, types)
         if text in seen:
             continue
         seen.add(text)
@@ -993,6 +1314,8 @@ def build():
     out = OrderedDict()
     out["pii-a"] = to_lines("pii-a", gen_pii("pii-a", TEMPLATES_A, N_PII))
     out["pii-b"] = to_lines("pii-b", gen_pii("pii-b", TEMPLATES_B, N_PII))
+    out["pii-c"] = to_lines("pii-c", gen_pii("pii-c", TEMPLATES_C, N_PII_CD, ENTITY_GEN_CD, ENTITY_TYPE_CD))
+    out["pii-d"] = to_lines("pii-d", gen_pii("pii-d", TEMPLATES_D, N_PII_CD, ENTITY_GEN_CD, ENTITY_TYPE_CD))
     out["benign-chat"] = to_lines("benign-chat", gen_chat())
     prose, rejected = gen_prose()
     if rejected:
@@ -1032,12 +1355,13 @@ def stats_markdown(files) -> str:
     lines.append("")
     lines.append("Entities per set and type:")
     lines.append("")
-    lines.append("| type | " + " | ".join(n for n in ("pii-a", "pii-b")) + " |")
-    lines.append("| --- | ---: | ---: |")
+    pii_sets = ("pii-a", "pii-b", "pii-c", "pii-d")
+    lines.append("| type | " + " | ".join(pii_sets) + " |")
+    lines.append("| --- |" + " ---: |" * len(pii_sets))
     for t in ENTITY_TYPES:
-        lines.append(f"| `{t}` | {ent_type[('pii-a', t)]} | {ent_type[('pii-b', t)]} |")
+        lines.append(f"| `{t}` | " + " | ".join(str(ent_type[(p, t)]) for p in pii_sets) + " |")
     lines.append("")
-    lines.append("Entities per type and format (both pii sets):")
+    lines.append("Entities per type and format (all pii sets):")
     lines.append("")
     lines.append("| type | format | count |")
     lines.append("| --- | --- | ---: |")

@@ -864,6 +864,41 @@ pub enum Validator {
         /// is the ceiling: 4.7 for base32, 5.95 for base62).
         min_bits: f32,
     },
+    /// A globally routable IPv4 or IPv6 address (private, loopback, link-local,
+    /// CGNAT, multicast, reserved and documentation ranges refused). See
+    /// [`public_ip`](crate::detect::validate::public_ip).
+    PublicIp,
+    /// A phone number whose `+` country code is in service and whose national
+    /// number has a length that country uses. See
+    /// [`phone`](crate::detect::validate::phone).
+    Phone,
+    /// A calendar date with a plausible year of birth. See
+    /// [`date_of_birth`](crate::detect::validate::date_of_birth).
+    DateOfBirth,
+    /// A US ITIN (9XX, IRS group ranges). See
+    /// [`us_itin`](crate::detect::validate::us_itin).
+    UsItin,
+    /// A US EIN with an IRS-assigned prefix. See
+    /// [`us_ein`](crate::detect::validate::us_ein).
+    UsEin,
+    /// A US passport number (9 digits or letter + 8), placeholders refused.
+    /// See [`us_passport`](crate::detect::validate::us_passport).
+    UsPassport,
+    /// An ABA routing number: Federal Reserve prefix and 3-7-1 checksum. See
+    /// [`aba_routing`](crate::detect::validate::aba_routing).
+    AbaRouting,
+    /// A UK NHS number (mod-11 check digit). See
+    /// [`uk_nhs`](crate::detect::validate::uk_nhs).
+    UkNhs,
+    /// A SWIFT/BIC code with an ISO 3166 country. See
+    /// [`swift_bic`](crate::detect::validate::swift_bic).
+    SwiftBic,
+    /// A 48-bit MAC address, not all zeros nor broadcast. See
+    /// [`mac_address`](crate::detect::validate::mac_address).
+    MacAddress,
+    /// `scheme://user:password@host` with a password that is no placeholder.
+    /// See [`url_credentials`](crate::detect::validate::url_credentials).
+    UrlCredentials,
 }
 
 /// Human-readable wire form (JSON, YAML): `{"kind": "payment-card"}`.
@@ -878,6 +913,17 @@ enum Tagged {
     Ipv6,
     Jwt,
     Entropy { min_bits: f32 },
+    PublicIp,
+    Phone,
+    DateOfBirth,
+    UsItin,
+    UsEin,
+    UsPassport,
+    AbaRouting,
+    UkNhs,
+    SwiftBic,
+    MacAddress,
+    UrlCredentials,
 }
 
 /// Binary wire form (postcard): variant index then fields.
@@ -891,6 +937,17 @@ enum Compact {
     Ipv6,
     Jwt,
     Entropy { min_bits: f32 },
+    PublicIp,
+    Phone,
+    DateOfBirth,
+    UsItin,
+    UsEin,
+    UsPassport,
+    AbaRouting,
+    UkNhs,
+    SwiftBic,
+    MacAddress,
+    UrlCredentials,
 }
 
 impl From<Validator> for Tagged {
@@ -904,6 +961,17 @@ impl From<Validator> for Tagged {
             Validator::Ipv6 => Tagged::Ipv6,
             Validator::Jwt => Tagged::Jwt,
             Validator::Entropy { min_bits } => Tagged::Entropy { min_bits },
+            Validator::PublicIp => Tagged::PublicIp,
+            Validator::Phone => Tagged::Phone,
+            Validator::DateOfBirth => Tagged::DateOfBirth,
+            Validator::UsItin => Tagged::UsItin,
+            Validator::UsEin => Tagged::UsEin,
+            Validator::UsPassport => Tagged::UsPassport,
+            Validator::AbaRouting => Tagged::AbaRouting,
+            Validator::UkNhs => Tagged::UkNhs,
+            Validator::SwiftBic => Tagged::SwiftBic,
+            Validator::MacAddress => Tagged::MacAddress,
+            Validator::UrlCredentials => Tagged::UrlCredentials,
         }
     }
 }
@@ -919,6 +987,17 @@ impl From<Tagged> for Validator {
             Tagged::Ipv6 => Validator::Ipv6,
             Tagged::Jwt => Validator::Jwt,
             Tagged::Entropy { min_bits } => Validator::Entropy { min_bits },
+            Tagged::PublicIp => Validator::PublicIp,
+            Tagged::Phone => Validator::Phone,
+            Tagged::DateOfBirth => Validator::DateOfBirth,
+            Tagged::UsItin => Validator::UsItin,
+            Tagged::UsEin => Validator::UsEin,
+            Tagged::UsPassport => Validator::UsPassport,
+            Tagged::AbaRouting => Validator::AbaRouting,
+            Tagged::UkNhs => Validator::UkNhs,
+            Tagged::SwiftBic => Validator::SwiftBic,
+            Tagged::MacAddress => Validator::MacAddress,
+            Tagged::UrlCredentials => Validator::UrlCredentials,
         }
     }
 }
@@ -934,6 +1013,17 @@ impl From<Validator> for Compact {
             Validator::Ipv6 => Compact::Ipv6,
             Validator::Jwt => Compact::Jwt,
             Validator::Entropy { min_bits } => Compact::Entropy { min_bits },
+            Validator::PublicIp => Compact::PublicIp,
+            Validator::Phone => Compact::Phone,
+            Validator::DateOfBirth => Compact::DateOfBirth,
+            Validator::UsItin => Compact::UsItin,
+            Validator::UsEin => Compact::UsEin,
+            Validator::UsPassport => Compact::UsPassport,
+            Validator::AbaRouting => Compact::AbaRouting,
+            Validator::UkNhs => Compact::UkNhs,
+            Validator::SwiftBic => Compact::SwiftBic,
+            Validator::MacAddress => Compact::MacAddress,
+            Validator::UrlCredentials => Compact::UrlCredentials,
         }
     }
 }
@@ -949,6 +1039,17 @@ impl From<Compact> for Validator {
             Compact::Ipv6 => Validator::Ipv6,
             Compact::Jwt => Validator::Jwt,
             Compact::Entropy { min_bits } => Validator::Entropy { min_bits },
+            Compact::PublicIp => Validator::PublicIp,
+            Compact::Phone => Validator::Phone,
+            Compact::DateOfBirth => Validator::DateOfBirth,
+            Compact::UsItin => Validator::UsItin,
+            Compact::UsEin => Validator::UsEin,
+            Compact::UsPassport => Validator::UsPassport,
+            Compact::AbaRouting => Validator::AbaRouting,
+            Compact::UkNhs => Validator::UkNhs,
+            Compact::SwiftBic => Validator::SwiftBic,
+            Compact::MacAddress => Validator::MacAddress,
+            Compact::UrlCredentials => Validator::UrlCredentials,
         }
     }
 }

@@ -48,10 +48,15 @@ fn examples() -> BTreeMap<String, Examples> {
 /// `b` as a rule-set detector, as the policy compiler lowers a
 /// `builtin:` detector with no overrides.
 fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
+    let context = b.context().map(|c| ContextSpec {
+        words: c.words.iter().map(|w| (*w).to_owned()).collect(),
+        window: c.window,
+    });
+    let context_words = context.as_ref().map_or(&[][..], |c| &c.words[..]);
     let kind = match b.kind {
         BuiltinKind::Patterns => DetectorKind::Regex {
             patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
-            keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+            keywords: b.gate_keywords(context_words),
             case_insensitive: b.case_insensitive,
             unicode: false,
         },
@@ -73,7 +78,7 @@ fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
         id: b.name.to_owned(),
         kind,
         validator: b.validator,
-        context: None,
+        context,
         exceptions: ExceptionSpec::default(),
         max_match_len,
     }

@@ -125,6 +125,110 @@ impl Builtin {
     }
 }
 
+/// Words that must occur near a built-in's match for it to count: the
+/// `context` a policy's `builtin:` detector gets unless it gives its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinContext {
+    /// Lower-case words or phrases; one suffices (compared ASCII
+    /// case-insensitively as substrings of the text around the match).
+    pub words: &'static [&'static str],
+    /// Bytes to look on either side of the match.
+    pub window: u32,
+}
+
+/// Default context of the built-ins that need one, by name. A table beside
+/// the catalogue rather than a field of every entry: only formats that are
+/// anything at all without a word saying what they are (nine digits, a
+/// date, eight capitals) are listed.
+const CONTEXTS: &[(&str, BuiltinContext)] = &[
+    (
+        "date-of-birth",
+        BuiltinContext {
+            words: &[
+                "born",
+                "dob",
+                "d.o.b",
+                "birth",
+                "geb.",
+                "geboren",
+                "geburt",
+                "n\u{e9} le",
+                "n\u{e9}e le",
+                "n\u{e9}(e)",
+                "naissance",
+                "nacimiento",
+                "nascimento",
+                "nascita",
+            ],
+            window: 48,
+        },
+    ),
+    (
+        "us-passport",
+        BuiltinContext {
+            words: &["passport"],
+            window: 64,
+        },
+    ),
+    (
+        "us-ein",
+        BuiltinContext {
+            words: &["ein", "employer id", "tax id", "taxpayer id", "federal tax"],
+            window: 64,
+        },
+    ),
+    (
+        "uk-nhs",
+        BuiltinContext {
+            words: &["nhs"],
+            window: 64,
+        },
+    ),
+    (
+        "swift-bic",
+        BuiltinContext {
+            words: &["bic", "swift"],
+            window: 64,
+        },
+    ),
+    (
+        "aba-routing",
+        BuiltinContext {
+            words: &["routing", "aba ", "aba:", "aba#", "(aba", "rtn", "transit"],
+            window: 64,
+        },
+    ),
+];
+
+impl Builtin {
+    /// The context words a match needs by default (`None`: any match
+    /// counts). A policy's own `context:` replaces them.
+    pub fn context(&self) -> Option<BuiltinContext> {
+        CONTEXTS
+            .iter()
+            .find(|(name, _)| *name == self.name)
+            .map(|&(_, c)| c)
+    }
+
+    /// The keywords that gate the patterns of a detector using this
+    /// built-in with `context_words` as its context: [`Builtin::keywords`]
+    /// when there are any, otherwise the context words. Sound either way:
+    /// a candidate only counts when one of its context words occurs near
+    /// it, so a text without any of them can skip the patterns, which then
+    /// cost nothing on the many requests that never mention a passport or
+    /// a routing number.
+    pub fn gate_keywords(&self, context_words: &[String]) -> Vec<String> {
+        if self.keywords.is_empty() {
+            context_words
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect()
+        } else {
+            self.keywords.iter().map(|k| (*k).to_owned()).collect()
+        }
+    }
+}
+
 /// The built-in detectors, in documentation order.
 pub fn all() -> &'static [Builtin] {
     BUILTINS
@@ -174,6 +278,20 @@ macro_rules! nanp_exchange {
 macro_rules! h16 {
     () => {
         r"(?:[0-9a-f]{1,4}|[0-9A-F]{1,4})"
+    };
+}
+
+/// A month name, English, German or French, full or abbreviated (the
+/// accented letters as their UTF-8 bytes: the patterns are ASCII-mode).
+macro_rules! month {
+    () => {
+        concat!(
+            r"(?:jan(?:uary|uar|vier|v)?|feb(?:ruary|ruar)?|f(?:e|\xc3\xa9)v(?:rier)?",
+            r"|mar(?:ch|s)?|m(?:\xc3\xa4|ae|a)rz|apr(?:il)?|avr(?:il)?|may|mai",
+            r"|jun[ei]?|juin|jul[iy]?|juil(?:let)?|aug(?:ust)?|ao(?:u|\xc3\xbb)t",
+            r"|sep(?:t(?:ember|embre)?)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?",
+            r"|d(?:e|\xc3\xa9)[cz](?:ember|embre)?)",
+        )
     };
 }
 
@@ -285,12 +403,19 @@ static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "phone",
-        description: "Phone number (E.164 with +, or North American (NANP) formats, with an extension)",
+        description: "Phone number (international with + and a country code in service, national length checked; or North American (NANP) formats, with an extension)",
         kind: BuiltinKind::Patterns,
-        // One pattern, four alternatives, so that `+1 555 555 1234` is one
+        // One pattern of alternatives, so that `+1 555 555 1234` is one
         // span and not also `555 555 1234`:
         // 1. `+` and 8–15 digits with single separators, country code not 1
-        //    (NANP numbers are taken by 2–4);
+        //    (NANP numbers are taken by 2–4), or with a parenthesised trunk
+        //    prefix or area code after the country code (`+49 (0) 30 …`,
+        //    `+7 (914) 177-76-31`), or the country code itself in
+        //    parentheses (`+(370) 5468 4637`); the validator wants a country code in
+        //    service and a national number of that country's length
+        //    (`validate::phone`: a compact table instead of a
+        //    libphonenumber port, whose metadata would be most of the
+        //    filter's size);
         // 2. NANP with a parenthesised area code, optional +1 / 1 / 001
         //    prefix;
         // 3. NANP 3-3-4 with separators, the same prefixes;
@@ -306,6 +431,8 @@ static BUILTINS: &[Builtin] = &[
         // runs (card numbers, timestamps).
         patterns: &[concat!(
             r"\+[2-9](?:[ .-]?[0-9]){7,14}\b",
+            r"|\+[2-9][0-9]{0,2}[ .-]?\([0-9]{1,4}\)[ .-]?[0-9](?:[ .-]?[0-9]){4,12}\b",
+            r"|\+\([2-9][0-9]{0,2}\)[ .-]?[0-9](?:[ .-]?[0-9]){5,13}\b",
             r"|(?:\+1[ .-]?|\b1[ .-]?|\b001[ .-]?)?\([0-9]{3}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}",
             phone_extension!(),
             r"\b|(?:\+1[ .-]?|\b1[ .-]|\b001[ .-]|\b)[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}",
@@ -319,7 +446,7 @@ static BUILTINS: &[Builtin] = &[
         )],
         keywords: &[],
         case_insensitive: false,
-        validator: None,
+        validator: Some(Validator::Phone),
         default_severity: "medium",
         suggested_controls: PII_CONTROLS,
     },
@@ -367,6 +494,139 @@ static BUILTINS: &[Builtin] = &[
         validator: Some(Validator::Ipv6),
         default_severity: "low",
         suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "date-of-birth",
+        description: "Date of birth: a calendar date next to born/DOB/date of birth/birthday/geb./né le (real date, plausible year)",
+        kind: BuiltinKind::Patterns,
+        // Numeric dates (day and month in either order, or year first)
+        // and dates with an English, German or French month name. A date
+        // alone is no personal data; next to a word that says whose birth
+        // it is, it is (the context words, see `context`). The validator
+        // wants a real calendar date and a year of birth of 1900–2039.
+        // A fourth numeric part is taken so that the validator rejects
+        // the run whole (`12/13/14/15`, a version `1.2.3.4`).
+        patterns: &[concat!(
+            r"\b(?:(?:[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{4}|[0-9]{2})",
+            r"|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2})(?:[./-][0-9]{1,4})?",
+            r"|[0-9]{1,2}(?:st|nd|rd|th)?\.?(?: of)?[ -]",
+            month!(),
+            r"\.?,?[ -][0-9]{4}|",
+            month!(),
+            r"\.? [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4})\b",
+        )],
+        keywords: &[],
+        case_insensitive: true,
+        validator: Some(Validator::DateOfBirth),
+        default_severity: "high",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "us-passport",
+        description: "US passport number (9 digits, or a letter and 8 digits) near the word passport",
+        kind: BuiltinKind::Patterns,
+        // Nine digits are anything without the word: only with context.
+        patterns: &[r"\b(?:[0-9]{9}|[A-Z][0-9]{8})\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::UsPassport),
+        default_severity: "high",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "us-itin",
+        description: "US individual taxpayer identification number (9XX-7X-XXXX and the other IRS groups)",
+        kind: BuiltinKind::Patterns,
+        // Written like an SSN, which never starts with 9, so the format
+        // says enough and no context is needed (the bare nine digits, like
+        // the SSN's, are not matched).
+        patterns: &[r"\b9[0-9]{2}(?:-[5-9][0-9]-| [5-9][0-9] )[0-9]{4}\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::UsItin),
+        default_severity: "high",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "us-ein",
+        description: "US employer identification number (XX-XXXXXXX with an IRS prefix) near EIN/tax id",
+        kind: BuiltinKind::Patterns,
+        patterns: &[r"\b[0-9]{2}-[0-9]{7}\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::UsEin),
+        default_severity: "medium",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "uk-nhs",
+        description: "UK NHS number (10 digits, 3-3-4 or plain, mod-11 check digit) near the word NHS",
+        kind: BuiltinKind::Patterns,
+        // 3-3-4 is also the shape of a North American phone number, and one
+        // in eleven of those passes mod-11: only with context.
+        patterns: &[r"\b(?:[0-9]{10}|[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4})\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::UkNhs),
+        default_severity: "high",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "swift-bic",
+        description: "SWIFT/BIC bank code (8 or 11 characters, ISO country in positions 5-6) near BIC/SWIFT",
+        kind: BuiltinKind::Patterns,
+        // Upper case as printed; the country check and the context words
+        // keep ordinary upper-case words out.
+        patterns: &[r"\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::SwiftBic),
+        default_severity: "medium",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "aba-routing",
+        description: "US ABA routing number (9 digits, Federal Reserve prefix, 3-7-1 checksum) near routing/ABA",
+        kind: BuiltinKind::Patterns,
+        patterns: &[r"\b[0-9]{9}\b"],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::AbaRouting),
+        default_severity: "medium",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "mac-address",
+        description: "MAC address (00:1a:2b:3c:4d:5e, 00-1A-2B-3C-4D-5E, Cisco 001a.2b3c.4d5e; not all zeros or broadcast)",
+        kind: BuiltinKind::Patterns,
+        // Up to eight pairs (or four Cisco groups) so that a longer run
+        // (an IPv6 address written in pairs) is rejected whole rather than
+        // yielding a valid-looking prefix.
+        patterns: &[concat!(
+            r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5,7}\b",
+            r"|\b[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2,3}\b",
+        )],
+        keywords: &[],
+        case_insensitive: false,
+        validator: Some(Validator::MacAddress),
+        default_severity: "low",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "url-credentials",
+        description: "Credentials in a URL (scheme://user:password@host)",
+        kind: BuiltinKind::Patterns,
+        // The whole URL up to the host, so redaction masks user and
+        // password; placeholders (`user:password@`, `${PASS}`) are left.
+        patterns: &[concat!(
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,19}://[^\s:/?#@<>'\x22]{1,64}:[^\s/?#@<>'\x22]{1,128}@",
+            r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?",
+        )],
+        keywords: &["://"],
+        case_insensitive: false,
+        validator: Some(Validator::UrlCredentials),
+        default_severity: "critical",
+        suggested_controls: SECRET_CONTROLS,
     },
     // ------------------------------------------------------------- secrets
     Builtin {
@@ -582,7 +842,7 @@ static BUILTINS: &[Builtin] = &[
 mod tests {
     use super::*;
     use crate::detect::{Scanner, validate};
-    use crate::ruleset::{DetectorKind, DetectorSpec, ExceptionSpec};
+    use crate::ruleset::{ContextSpec, DetectorKind, DetectorSpec, ExceptionSpec};
 
     fn compile(b: &Builtin, pattern: &str) -> regex::bytes::Regex {
         regex::bytes::RegexBuilder::new(pattern)
@@ -596,16 +856,21 @@ mod tests {
     /// `builtin:` detector is. (The examples of every built-in run through
     /// the whole engine in `tests/builtins.rs`.)
     fn scanner(b: &Builtin) -> Scanner {
+        let context = b.context().map(|c| ContextSpec {
+            words: c.words.iter().map(|w| (*w).to_owned()).collect(),
+            window: c.window,
+        });
+        let context_words = context.as_ref().map_or(&[][..], |c| &c.words[..]);
         Scanner::new(&[DetectorSpec {
             id: b.name.into(),
             kind: DetectorKind::Regex {
                 patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
-                keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+                keywords: b.gate_keywords(context_words),
                 case_insensitive: b.case_insensitive,
                 unicode: false,
             },
             validator: b.validator,
-            context: None,
+            context,
             exceptions: ExceptionSpec::default(),
             max_match_len: b.max_match_len(),
         }])
@@ -643,6 +908,15 @@ mod tests {
         "phone",
         "ipv4",
         "ipv6",
+        "date-of-birth",
+        "us-passport",
+        "us-itin",
+        "us-ein",
+        "uk-nhs",
+        "swift-bic",
+        "aba-routing",
+        "mac-address",
+        "url-credentials",
         "aws-access-key-id",
         "github-token",
         "openai-api-key",

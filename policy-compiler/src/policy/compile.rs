@@ -289,6 +289,10 @@ impl Lower<'_> {
             .help = Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
         }
         let mut validator = d.validator.as_ref().map(lower_validator);
+        let mut context = d.context.as_ref().map(|c| ContextSpec {
+            words: c.words.iter().map(|w| w.to_ascii_lowercase()).collect(),
+            window: c.window,
+        });
         let mut max_match_len = d.max_match_len;
         let case_insensitive = d.case_insensitive;
         let kind = if let Some(name) = &d.builtin {
@@ -334,9 +338,19 @@ impl Lower<'_> {
                     builtin::BuiltinKind::Patterns => {
                         validator = validator.or(b.validator);
                         max_match_len = max_match_len.or_else(|| b.max_match_len());
+                        // The built-in's context words unless the policy
+                        // gives its own; either gate the patterns when the
+                        // built-in has no keywords of its own.
+                        context = context.or_else(|| {
+                            b.context().map(|c| ContextSpec {
+                                words: c.words.iter().map(|w| (*w).to_owned()).collect(),
+                                window: c.window,
+                            })
+                        });
+                        let context_words = context.as_ref().map_or(&[][..], |c| &c.words[..]);
                         DetectorKind::Regex {
                             patterns: b.patterns.iter().map(|p| (*p).to_owned()).collect(),
-                            keywords: b.keywords.iter().map(|k| (*k).to_owned()).collect(),
+                            keywords: b.gate_keywords(context_words),
                             case_insensitive: case_insensitive.unwrap_or(b.case_insensitive),
                             unicode: false,
                         }
@@ -401,10 +415,7 @@ impl Lower<'_> {
             id: d.id.clone(),
             kind,
             validator,
-            context: d.context.as_ref().map(|c| ContextSpec {
-                words: c.words.iter().map(|w| w.to_ascii_lowercase()).collect(),
-                window: c.window,
-            }),
+            context,
             exceptions: ExceptionSpec {
                 values: exceptions.values,
                 patterns: exceptions.patterns,
@@ -1058,6 +1069,17 @@ fn lower_validator(v: &ValidatorDef) -> Validator {
         ValidatorDef::Entropy(min_bits) => Validator::Entropy {
             min_bits: *min_bits,
         },
+        ValidatorDef::PublicIp => Validator::PublicIp,
+        ValidatorDef::Phone => Validator::Phone,
+        ValidatorDef::DateOfBirth => Validator::DateOfBirth,
+        ValidatorDef::UsItin => Validator::UsItin,
+        ValidatorDef::UsEin => Validator::UsEin,
+        ValidatorDef::UsPassport => Validator::UsPassport,
+        ValidatorDef::AbaRouting => Validator::AbaRouting,
+        ValidatorDef::UkNhs => Validator::UkNhs,
+        ValidatorDef::SwiftBic => Validator::SwiftBic,
+        ValidatorDef::MacAddress => Validator::MacAddress,
+        ValidatorDef::UrlCredentials => Validator::UrlCredentials,
     }
 }
 

@@ -285,6 +285,28 @@ pub enum ValidatorDef {
     Jwt,
     /// Minimum Shannon entropy in bits per character.
     Entropy(f32),
+    /// Globally routable IPv4 or IPv6 address (private, loopback, link-local, CGNAT, multicast, documentation ranges refused).
+    PublicIp,
+    /// Phone number: `+` country code in service, national number of that country's length.
+    Phone,
+    /// Calendar date with a plausible year of birth.
+    DateOfBirth,
+    /// US ITIN (9XX with an IRS group).
+    UsItin,
+    /// US EIN with an IRS-assigned prefix.
+    UsEin,
+    /// US passport number (placeholders refused).
+    UsPassport,
+    /// ABA routing number (prefix and 3-7-1 checksum).
+    AbaRouting,
+    /// UK NHS number (mod-11).
+    UkNhs,
+    /// SWIFT/BIC code with an ISO 3166 country.
+    SwiftBic,
+    /// MAC address (not all zeros, not broadcast).
+    MacAddress,
+    /// `scheme://user:password@host` with a real password.
+    UrlCredentials,
 }
 
 /// Context words.
