@@ -198,8 +198,8 @@ pub fn chat_request(size: usize) -> Vec<u8> {
     .expect("serialises")
 }
 
-/// The naive way: one regex per pattern of every regex detector, each run
-/// over the raw body in a loop — what a filter does without one-pass
+/// The naive way: one regex per pattern of every regex detector and per
+/// phrase signal, each run over the raw body in a loop — what a filter does without one-pass
 /// scanning.
 pub struct Naive {
     regexes: Vec<regex::bytes::Regex>,
@@ -220,6 +220,21 @@ impl Naive {
                     if let Ok(r) = regex::bytes::RegexBuilder::new(p)
                         .case_insensitive(*case_insensitive)
                         .unicode(false)
+                        .size_limit(16 << 20)
+                        .build()
+                    {
+                        regexes.push(r);
+                    }
+                }
+            }
+            // Phrase signals as a naive filter would run them: every one,
+            // case-insensitively, over the raw body.
+            if let DetectorKind::Phrases { signals } = &detector.kind {
+                for signal in signals {
+                    let source = aimsgate_engine::detect::phrases::regex_source(&signal.pattern);
+                    if let Ok(r) = regex::bytes::RegexBuilder::new(&source)
+                        .case_insensitive(true)
+                        .unicode(!source.is_ascii())
                         .size_limit(16 << 20)
                         .build()
                     {
