@@ -28,9 +28,12 @@ def assert_clean(text: str) -> None:
 
 # A paragraph of harmless answer, then a lead-in, then the leak: a stream
 # cut at the leak shows the paragraph reached the client while the
-# upstream was still answering. The lead-in does not: the Worker forwards
-# an event once the text after it shows no match can cover it, and a
-# block drops the events it still holds.
+# upstream was still answering. The Worker forwards an event once the text
+# after it shows no match can cover it, and a block drops the events it
+# still holds; whether the lead-in is still held when the leak arrives
+# depends on how far other detectors look back (a date of birth written
+# with a month name can still be growing at the end of the text, which
+# delays settling the leak by an event). The leak itself never passes.
 INTRO = (
     "The style guide asks for short sentences, active verbs and one idea per "
     "paragraph. Headings use sentence case; lists are introduced by a full "
@@ -38,3 +41,10 @@ INTRO = (
     "Before any of that, the guide opens with the assistant's own setup."
 )
 LEAD_IN = " It reads: "
+
+
+def assert_cut_before_leak(text: str) -> None:
+    """What reached the client before the cut: the paragraph, perhaps the
+    lead-in, never any of the leak."""
+    assert text in (INTRO, INTRO + LEAD_IN), text
+    assert_clean(text)
