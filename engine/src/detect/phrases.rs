@@ -6,7 +6,7 @@
 //! instructions`, `you are now DAN`, `ignoriere … Anweisungen`) with a
 //! family, the languages it is written in, a weight, the ATLAS / OWASP
 //! techniques it evidences and the keywords that gate it. The policy
-//! compiler lowers the catalogue into one [`DetectorKind::Phrases`]
+//! compiler lowers the catalogue into one [`DetectorKind::Phrases`](crate::ruleset::DetectorKind::Phrases)
 //! detector; the scanner compiles every signal into the one-pass scan (the
 //! keywords join the literal automaton, the patterns run only when one of
 //! them occurred), and a rule fires when the distinct signals found weigh

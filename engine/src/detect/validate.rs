@@ -626,7 +626,7 @@ pub fn country_code(digits: &[u8]) -> Option<u16> {
 
 /// [`Validator::Phone`]: a number written internationally (`+` then the
 /// country code) must have a country code in service and, for the
-/// countries of [`NSN_LENGTHS`], a national number of a length that
+/// countries of `NSN_LENGTHS`, a national number of a length that
 /// country uses (at most 15 digits in all, E.164); a `+1` number is
 /// NANP-shaped. A trunk prefix written in parentheses after the country
 /// code (`+49 (0) 30…`, `+55 (011) …`) is not part of the number, except
