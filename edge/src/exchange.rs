@@ -315,6 +315,19 @@ impl Exchange {
                 );
                 self.refuse(&refusal)
             }
+            // The guard does not call out (its runtime says so), so the
+            // flow never asks; were it to, the request is not passed
+            // without the opinion.
+            BodyStep::Consult { .. } => {
+                let refusal = self.flow.refuse_own(
+                    env.runtime,
+                    Phase::Request,
+                    503,
+                    "classifier_unavailable",
+                    "the edge guard cannot consult a classifier",
+                );
+                self.refuse(&refusal)
+            }
         }
     }
 
@@ -409,8 +422,9 @@ impl Exchange {
                     body: Some(refusal.body(self.flow.api())),
                 }
             }
-            // The body is whole: the flow never waits for more of it.
-            BodyStep::Wait => unchanged,
+            // The body is whole: the flow never waits for more of it; and
+            // only requests are ever held for a classifier.
+            BodyStep::Wait | BodyStep::Consult { .. } => unchanged,
         }
     }
 
@@ -456,7 +470,7 @@ impl Exchange {
             Some(BodyStep::Forward(Some(out))) => out,
             // Streams neither wait nor refuse: a refused stream ends with
             // an error event, forwarded above.
-            Some(BodyStep::Wait | BodyStep::Refuse(_)) => Vec::new(),
+            Some(BodyStep::Wait | BodyStep::Refuse(_) | BodyStep::Consult { .. }) => Vec::new(),
         }
     }
 

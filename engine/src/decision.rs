@@ -224,6 +224,52 @@ pub struct MemoryLedger {
     counters: HashMap<String, (u64, u64)>,
 }
 
+/// The totals a ledger returned for one request, kept so the request can
+/// be evaluated again (after a classifier's answer) without being charged
+/// twice: [`Charged::recording`] wraps the real ledger for the first
+/// evaluation, and the `Charged` itself answers the second with the same
+/// totals.
+#[derive(Debug, Default, Clone)]
+pub struct Charged {
+    totals: Vec<(String, u64)>,
+}
+
+/// A ledger that charges another and remembers what it answered.
+struct Recording<'a> {
+    ledger: &'a mut dyn UsageLedger,
+    charged: &'a mut Charged,
+}
+
+impl UsageLedger for Recording<'_> {
+    fn add(&mut self, key: &str, window_start: u64, amount: u64) -> u64 {
+        let total = self.ledger.add(key, window_start, amount);
+        self.charged.totals.push((key.to_owned(), total));
+        total
+    }
+}
+
+impl Charged {
+    /// `ledger`, with every total it returns remembered here.
+    pub fn recording<'a>(&'a mut self, ledger: &'a mut dyn UsageLedger) -> impl UsageLedger + 'a {
+        Recording {
+            ledger,
+            charged: self,
+        }
+    }
+}
+
+impl UsageLedger for Charged {
+    /// The total recorded for `key`; one never charged (which the same
+    /// rules on the same request do not ask for) counts as this request
+    /// alone.
+    fn add(&mut self, key: &str, _window_start: u64, amount: u64) -> u64 {
+        self.totals
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(amount, |(_, total)| *total)
+    }
+}
+
 /// Callers a [`MemoryLedger`] keeps before it forgets those counted in an
 /// older window (a flood of new caller ids must not grow it without end).
 const MEMORY_LEDGER_KEYS: usize = 65_536;
@@ -435,22 +481,15 @@ impl EvalContext<'_> {
                     return false;
                 };
                 let before = hits.len();
-                let mut seen: Vec<u32> = Vec::new();
-                let mut score: u64 = 0;
-                for (i, hit) in self.hits.iter().enumerate() {
-                    if hit.detector != *detector || !role_allowed(roles, hit.role) {
-                        continue;
-                    }
-                    hits.push(i as u32);
-                    // A signal counts once however often it repeats: ten
-                    // weak words are still one weak signal.
-                    if !seen.contains(&hit.signal) {
-                        seen.push(hit.signal);
-                        score += signals
-                            .get(hit.signal as usize)
-                            .map_or(0, |s| u64::from(s.weight));
-                    }
-                }
+                hits.extend(
+                    self.hits
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, h)| h.detector == *detector && role_allowed(roles, h.role))
+                        .map(|(i, _)| i as u32),
+                );
+                let found = hits[before..].iter().map(|&i| self.hits[i as usize].signal);
+                let score = crate::detect::phrases::weigh(signals, found);
                 if score < u64::from((*min_score).max(1)) {
                     hits.truncate(before);
                     false
@@ -711,6 +750,17 @@ mod tests {
     use crate::codec::SegmentKind;
     use crate::detect::Match;
     use crate::ruleset::{DetectorKind, DetectorSpec, ExceptionSpec};
+
+    #[test]
+    fn a_request_decided_again_after_a_classifier_answers_is_charged_once() {
+        let mut ledger = MemoryLedger::default();
+        let mut charged = Charged::default();
+        assert_eq!(ledger.add("budget|u-1", 0, 1), 1);
+        assert_eq!(charged.recording(&mut ledger).add("budget|u-1", 0, 1), 2);
+        // The second evaluation sees the same total, and charges nothing.
+        assert_eq!(charged.add("budget|u-1", 0, 1), 2);
+        assert_eq!(ledger.add("budget|u-1", 0, 1), 3);
+    }
 
     #[test]
     fn host_patterns_match_subdomains_and_never_split_characters() {

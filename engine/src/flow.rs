@@ -33,7 +33,8 @@
 
 use crate::audit::{self, AuditEvent, Subject};
 use crate::codec::{self, Api};
-use crate::decision::{BlockReason, Decision, UsageLedger};
+use crate::consult::{Consultation, Consulting, Opinion};
+use crate::decision::{BlockReason, Charged, Decision, UsageLedger};
 use crate::decode::{DecodeError, Decoder, is_encoded};
 use crate::inspect::{Engine, RequestContext, RequestFacts, Routing};
 use crate::reply::{DECISION_HEADER, REQUEST_ID_HEADER, Refusal};
@@ -61,6 +62,12 @@ pub trait Runtime {
     /// The key for keyed fingerprints of matched text, if configured.
     fn hit_key(&self) -> Option<&[u8]> {
         None
+    }
+    /// Whether the runtime can ask an external classifier for a second
+    /// opinion ([`BodyStep::Consult`]). One that cannot (the CLI's `scan`)
+    /// decides without: classifier detectors find nothing there.
+    fn consults(&self) -> bool {
+        false
     }
     /// Records a phase: its decision, and its audit event, finished and
     /// stamped with the policy (the runtime seals and delivers it, and
@@ -157,6 +164,19 @@ pub enum BodyStep {
     /// Refuse the phase: the runtime renders the refusal (a local reply
     /// for a request, the API's error JSON for a response).
     Refuse(Refusal),
+    /// Hold the request and ask the classifier: write `body` in place of
+    /// the request's now, when given (ngx_wasm_module lets a filter set
+    /// the request body only in its body callback: 3bed278,
+    /// src/common/proxy_wasm/ngx_proxy_wasm_host.c:478-491), then hand the
+    /// answer to [`Flow::request_opinion`]. The body is what goes upstream
+    /// unless the answer refuses the request.
+    Consult {
+        /// The body to send instead of the original, when the decision
+        /// without the opinion changed it (redaction, token cap).
+        body: Option<Vec<u8>>,
+        /// What to ask.
+        consultation: Consultation,
+    },
 }
 
 /// How to read a response body.
@@ -212,6 +232,8 @@ enum Stage {
     Pass,
     /// Governed request, body being buffered.
     Request,
+    /// Governed request, inspected, waiting for a classifier's answer.
+    Consulting(Box<Pending>),
     /// Request forwarded; waiting for the response head.
     AwaitResponse,
     /// Non-streamed response body being buffered.
@@ -224,6 +246,20 @@ enum Stage {
     /// The response was refused, or its stream ended: nothing more of the
     /// upstream's body goes out.
     Discard,
+}
+
+/// A request waiting for a classifier's answer.
+#[derive(Debug)]
+struct Pending {
+    /// The body as inspected (decoded, when it came compressed).
+    body: Vec<u8>,
+    /// What the first inspection charged to usage budgets, replayed to the
+    /// second so that the request counts once.
+    charged: Charged,
+    /// The classifier detector asked.
+    detector: u32,
+    /// When the inspection started (ns).
+    started: u64,
 }
 
 /// One exchange; see the module docs.
@@ -328,6 +364,12 @@ impl Flow {
     /// runtime must not let it go (a trailers callback decides it).
     pub fn buffering_request(&self) -> bool {
         matches!(self.stage, Stage::Request)
+    }
+
+    /// Whether the request waits for a classifier's answer
+    /// ([`Flow::request_opinion`]).
+    pub fn consulting(&self) -> bool {
+        matches!(self.stage, Stage::Consulting(_))
     }
 
     /// The host said a body would follow but the response is here and no
@@ -783,19 +825,129 @@ impl Flow {
         };
         let body = decoded.as_deref().unwrap_or(raw.as_ref());
         let engine = env.engine;
-        let inspection = engine.inspect_request(&self.ctx(), body, ledger);
+        let mut charged = Charged::default();
+        let inspection = if env.runtime.consults() {
+            let mut recording = charged.recording(ledger);
+            engine.inspect_request_consulting(&self.ctx(), body, &mut recording, Consulting::Ask)
+        } else {
+            engine.inspect_request(&self.ctx(), body, ledger)
+        };
+        if let Some(consultation) = inspection.consult {
+            self.api = self.api.or(inspection.api);
+            if let Some(view) = &inspection.view {
+                self.facts = RequestFacts::of(view, &self.path);
+            }
+            self.stage = Stage::Consulting(Box::new(Pending {
+                body: body.to_vec(),
+                charged,
+                detector: consultation.detector,
+                started,
+            }));
+            // A decoded body is always forwarded decoded: its encoding
+            // header is gone.
+            return BodyStep::Consult {
+                body: inspection.body.or(decoded),
+                consultation,
+            };
+        }
+        let step = self.decide_request(env, inspection, started, None);
+        match step {
+            // A decoded body is always forwarded decoded.
+            BodyStep::Forward(None) => BodyStep::Forward(decoded),
+            step => step,
+        }
+    }
+
+    /// The classifier's answer to [`BodyStep::Consult`]: the request is
+    /// inspected again with it and decided. The body to forward was
+    /// written when the consultation began ([`BodyStep::Forward`] of
+    /// `None`), unless the answer refuses it. A failed call refuses the
+    /// request with 503 `classifier_unavailable`, or — where the route
+    /// allows it — decides it without the opinion, recorded so.
+    pub fn request_opinion(&mut self, env: &mut Env<'_>, opinion: &Opinion) -> BodyStep {
+        let Stage::Consulting(pending) = std::mem::replace(&mut self.stage, Stage::Pass) else {
+            return BodyStep::Forward(None);
+        };
+        let Pending {
+            body,
+            mut charged,
+            detector,
+            started,
+        } = *pending;
+        let mut note = None;
+        if let Opinion::Failed(reason) = opinion {
+            let allowed = self
+                .route
+                .and_then(|r| env.engine.ruleset().routes.get(r as usize))
+                .is_some_and(|r| r.classifier_unavailable == UnknownPath::Allow);
+            if !allowed {
+                // The reason (a status, a timeout) goes to the audit event,
+                // not to the client.
+                let message = format!(
+                    "the classifier this request needs could not answer ({reason}); refused as the route requires"
+                );
+                self.record_refusal(
+                    env.runtime,
+                    Phase::Request,
+                    503,
+                    "classifier_unavailable",
+                    &message,
+                );
+                return BodyStep::Refuse(Refusal::plain(
+                    503,
+                    "classifier_unavailable",
+                    "a check this request needs is unavailable; try again later",
+                    &self.request_id,
+                ));
+            }
+            note = Some("classifier_unavailable_allowed");
+        }
+        let consulting = Consulting::Answered { detector, opinion };
+        let inspection =
+            env.engine
+                .inspect_request_consulting(&self.ctx(), &body, &mut charged, consulting);
+        match self.decide_request(env, inspection, started, note) {
+            // Written when the consultation began.
+            BodyStep::Forward(_) => BodyStep::Forward(None),
+            step => step,
+        }
+    }
+
+    /// Records a request's inspection and says what to do with its body:
+    /// refuse it, or forward it (rewritten when the decision changed it).
+    /// `code`: how the decision came about, when not plainly.
+    fn decide_request(
+        &mut self,
+        env: &mut Env<'_>,
+        inspection: crate::inspect::RequestInspection,
+        started: u64,
+        code: Option<&'static str>,
+    ) -> BodyStep {
+        let engine = env.engine;
         self.api = self.api.or(inspection.api);
         if let Some(view) = &inspection.view {
             self.facts = RequestFacts::of(view, &self.path);
         }
         let decision = inspection.decision;
-        let code = self.unknown_path.then_some("unknown_path_allowed");
+        let (code, message) = match code {
+            Some(code) => (
+                Some(code),
+                Some(
+                    "the classifier could not answer; decided without its opinion, as the route allows",
+                ),
+            ),
+            None if self.unknown_path => (
+                Some("unknown_path_allowed"),
+                Some("a path no route knows, allowed by the route: inspected"),
+            ),
+            None => (None, None),
+        };
         self.record(
             env.runtime,
             &decision,
             Note {
                 code,
-                message: code.map(|_| "a path no route knows, allowed by the route: inspected"),
+                message,
                 inspected: inspection.view.is_some(),
                 segments: inspection.view.as_ref().map(|v| v.segments.as_slice()),
                 started: Some(started),
@@ -809,9 +961,7 @@ impl Flow {
         self.request_outcome = Some(decision.outcome.name());
         self.response_headers = decision.headers;
         self.stage = Stage::AwaitResponse;
-        // A decoded body is always forwarded decoded: its encoding header
-        // is gone.
-        BodyStep::Forward(inspection.body.or(decoded))
+        BodyStep::Forward(inspection.body)
     }
 
     /// The response's head arrived. Only a governed exchange whose
@@ -1069,6 +1219,13 @@ impl Flow {
                 "request_incomplete",
                 "the request ended before its body was complete (client gone, or refused by the proxy); nothing was forwarded",
             ),
+            Stage::Consulting(_) => self.record_refusal(
+                runtime,
+                Phase::Request,
+                0,
+                "request_incomplete",
+                "the request ended while a classifier was consulted on it (client gone); nothing was forwarded",
+            ),
             Stage::AwaitResponse => self.record_pass(
                 runtime,
                 Phase::Response,
@@ -1127,6 +1284,7 @@ mod tests {
             unknown_path: UnknownPath::Block,
             oversize: UnknownPath::Block,
             upgrade: UnknownPath::Block,
+            classifier_unavailable: UnknownPath::Block,
         };
         Engine::new(RuleSet::bare(vec![route])).expect("the rule set builds")
     }

@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::codec::{self, Api, CodecError, RequestView, ResponseView, Role, Segment, SegmentKind};
+use crate::consult::{self, Consultation, Consulting};
 use crate::decision::{self, BlockReason, Decision, Facts, MemoryLedger, UsageLedger};
 use crate::detect::bounds::DetectorBound;
 use crate::detect::encoded::{self, Budget, DecodeLimitAction, EncodedMatch};
@@ -105,6 +106,10 @@ pub struct RequestInspection {
     pub decision: Decision,
     /// The rewritten body, when the decision changed it.
     pub body: Option<Vec<u8>>,
+    /// Asked with [`Consulting::Ask`]: the second opinion the decision
+    /// waits for. The decision and body are then what holds without it;
+    /// inspect again with the answer ([`Consulting::Answered`]).
+    pub consult: Option<Consultation>,
 }
 
 /// Facts of the request that response rules may look at.
@@ -470,6 +475,19 @@ impl Engine {
         body: &[u8],
         ledger: &mut dyn UsageLedger,
     ) -> RequestInspection {
+        self.inspect_request_consulting(ctx, body, ledger, Consulting::Never)
+    }
+
+    /// Inspects a request body as [`Engine::inspect_request`] does, with a
+    /// classifier's second opinion: asked for ([`Consulting::Ask`]: the
+    /// inspection says when one is needed), or given.
+    pub fn inspect_request_consulting(
+        &self,
+        ctx: &RequestContext<'_>,
+        body: &[u8],
+        ledger: &mut dyn UsageLedger,
+        consulting: Consulting<'_>,
+    ) -> RequestInspection {
         let route_api = ctx
             .route
             .and_then(|r| self.ruleset.routes.get(r as usize))
@@ -503,10 +521,11 @@ impl Engine {
                     view: None,
                     decision: uninspectable(Phase::Request, &reason),
                     body: None,
+                    consult: None,
                 };
             }
         };
-        let scanned = match self.scan_segments(&view.segments) {
+        let mut scanned = match self.scan_segments(&view.segments) {
             Some(scanned) => scanned,
             None => {
                 let decision = too_many_hits(Phase::Request, self.max_hits);
@@ -515,6 +534,7 @@ impl Engine {
                     view: Some(view),
                     decision,
                     body: None,
+                    consult: None,
                 };
             }
         };
@@ -524,6 +544,7 @@ impl Engine {
                 view: Some(view),
                 decision,
                 body: None,
+                consult: None,
             };
         }
         let tools = tools_of(&view.tools_declared, &view.tool_calls);
@@ -531,6 +552,7 @@ impl Engine {
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
         let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
+        consult::add_verdict(&self.ruleset, consulting, &mut scanned.matches);
         let mut decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
@@ -541,12 +563,24 @@ impl Engine {
             ledger,
         );
         self.mark_encoded(&mut decision, &scanned);
+        // A refusal stands whatever a classifier would say: clear cases
+        // never pay for the call.
+        let consult = match consulting {
+            Consulting::Ask if decision.block.is_none() => consult::needed(
+                &self.ruleset,
+                self.rules_of(ctx.route),
+                &view.segments,
+                &scanned.matches,
+            ),
+            _ => None,
+        };
         match rewrite_request(api, &view, body, &decision) {
             Ok(body) => RequestInspection {
                 api,
                 view: Some(view),
                 decision,
                 body,
+                consult,
             },
             // Never let a body through whose redaction failed: refuse it.
             Err(err) => RequestInspection {
@@ -554,6 +588,7 @@ impl Engine {
                 view: Some(view),
                 decision: uninspectable(Phase::Request, &format!("redaction failed: {err}")),
                 body: None,
+                consult: None,
             },
         }
     }

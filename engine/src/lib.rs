@@ -46,6 +46,7 @@
 
 pub mod audit;
 pub mod codec;
+pub mod consult;
 pub mod decision;
 pub mod decode;
 pub mod detect;

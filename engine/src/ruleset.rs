@@ -39,7 +39,7 @@ use crate::codec::Api;
 use crate::normalize::InvisibleClass;
 
 /// The rule-set format version this engine writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 
 /// The oldest format version this engine still reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 2;
@@ -125,7 +125,7 @@ struct RuleSetV2 {
     identity: IdentitySpec,
     detectors: Vec<DetectorSpec>,
     rules: Vec<RuleSpec>,
-    routes: Vec<RouteSpec>,
+    routes: Vec<RouteSpecV4>,
     systems: Vec<SystemSpec>,
     disclosure_headers: Vec<(String, String)>,
 }
@@ -137,10 +137,39 @@ impl From<RuleSetV2> for RuleSet {
             identity: v2.identity,
             detectors: v2.detectors,
             rules: v2.rules,
-            routes: v2.routes,
+            routes: v2.routes.into_iter().map(RouteSpec::from).collect(),
             systems: v2.systems,
             disclosure_headers: v2.disclosure_headers,
             unknown_hosts: UnknownPath::Allow,
+        }
+    }
+}
+
+/// [`RuleSet`] as format versions 3 and 4 wrote it: routes without
+/// `classifier_unavailable`.
+#[derive(Deserialize)]
+struct RuleSetV4 {
+    policy: PolicyInfo,
+    identity: IdentitySpec,
+    detectors: Vec<DetectorSpec>,
+    rules: Vec<RuleSpec>,
+    routes: Vec<RouteSpecV4>,
+    systems: Vec<SystemSpec>,
+    disclosure_headers: Vec<(String, String)>,
+    unknown_hosts: UnknownPath,
+}
+
+impl From<RuleSetV4> for RuleSet {
+    fn from(v4: RuleSetV4) -> RuleSet {
+        RuleSet {
+            policy: v4.policy,
+            identity: v4.identity,
+            detectors: v4.detectors,
+            rules: v4.rules,
+            routes: v4.routes.into_iter().map(RouteSpec::from).collect(),
+            systems: v4.systems,
+            disclosure_headers: v4.disclosure_headers,
+            unknown_hosts: v4.unknown_hosts,
         }
     }
 }
@@ -227,6 +256,34 @@ pub enum DetectorKind {
         /// The signals, in catalogue order.
         signals: Vec<PhraseSignal>,
     },
+    /// A second opinion for the undecided: a request whose text phrase
+    /// detector `of` scores at least `min_score` but below `max_score` is
+    /// sent to an external classifier (the runtime's call: `proxy_http_call`
+    /// in the filter, `fetch` at the edge), and an answer naming one of
+    /// `labels` with at least `min_confidence` is a match of this detector.
+    /// Clear cases — below `min_score`, or at `max_score` and above, where
+    /// the phrase rules decide alone — never pay for the call. Requests
+    /// only; see [`crate::consult`].
+    Classifier(ClassifierSpec),
+}
+
+/// What a [`DetectorKind::Classifier`] consults on, and how it reads the
+/// answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassifierSpec {
+    /// Index of the [`DetectorKind::Phrases`] detector whose score decides
+    /// whether to ask.
+    pub of: u32,
+    /// Lowest score that asks (inclusive).
+    pub min_score: u32,
+    /// Score from which the phrase rules decide alone (exclusive).
+    pub max_score: u32,
+    /// Lower-case labels that mean "attack" (`injection`, `jailbreak`).
+    pub labels: Vec<String>,
+    /// Confidence (0–1) an attack label needs.
+    pub min_confidence: f32,
+    /// Most bytes of text sent (the text is cut at a character boundary).
+    pub max_bytes: u32,
 }
 
 /// One signal of a [`DetectorKind::Phrases`] detector.
@@ -430,6 +487,23 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Every detector the condition names (inside `not` too).
+    pub fn detectors(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(condition) = stack.pop() {
+            match condition {
+                Condition::All(all) | Condition::Any(all) => stack.extend(all),
+                Condition::Not(inner) => stack.push(inner),
+                Condition::Detector { detector, .. } | Condition::Score { detector, .. } => {
+                    out.push(*detector);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Whether deciding this in the response phase needs the response
     /// body: its text, its model or the tools it calls (budgets are counted
     /// as the body is, so they count too). A condition that does not can
@@ -591,6 +665,45 @@ pub struct RouteSpec {
     /// What to do with a protocol upgrade (WebSocket, Realtime), whose
     /// frames cannot be inspected.
     pub upgrade: UnknownPath,
+    /// What to do with a request whose classifier could not answer (see
+    /// [`DetectorKind::Classifier`]): refuse it with 503 (block, the
+    /// default) or decide it without the second opinion (allow, recorded
+    /// as `classifier_unavailable_allowed`).
+    pub classifier_unavailable: UnknownPath,
+}
+
+/// [`RouteSpec`] as format versions 2 to 4 wrote it: without
+/// `classifier_unavailable` (those rule sets have no classifier).
+#[derive(Deserialize)]
+struct RouteSpecV4 {
+    id: String,
+    hosts: Vec<String>,
+    path_prefixes: Vec<String>,
+    header: Option<(String, Option<String>)>,
+    api: Option<Api>,
+    rules: Vec<u32>,
+    system: Option<u32>,
+    unknown_path: UnknownPath,
+    oversize: UnknownPath,
+    upgrade: UnknownPath,
+}
+
+impl From<RouteSpecV4> for RouteSpec {
+    fn from(v4: RouteSpecV4) -> RouteSpec {
+        RouteSpec {
+            id: v4.id,
+            hosts: v4.hosts,
+            path_prefixes: v4.path_prefixes,
+            header: v4.header,
+            api: v4.api,
+            rules: v4.rules,
+            system: v4.system,
+            unknown_path: v4.unknown_path,
+            oversize: v4.oversize,
+            upgrade: v4.upgrade,
+            classifier_unavailable: UnknownPath::Block,
+        }
+    }
 }
 
 /// An AI system in the AIMS scope.
@@ -758,6 +871,10 @@ impl RuleSet {
             postcard::from_bytes::<RuleSetV2>(payload)
                 .map_err(payload_error)?
                 .into()
+        } else if version <= 4 {
+            postcard::from_bytes::<RuleSetV4>(payload)
+                .map_err(payload_error)?
+                .into()
         } else {
             postcard::from_bytes(payload).map_err(payload_error)?
         };
@@ -771,6 +888,18 @@ impl RuleSet {
     /// Rejects indices that point nowhere, so that evaluation can index
     /// without checks failing at request time.
     fn check_indices(&self) -> Result<(), LoadError> {
+        for detector in &self.detectors {
+            if let DetectorKind::Classifier(spec) = &detector.kind
+                && !self
+                    .detectors
+                    .get(spec.of as usize)
+                    .is_some_and(|d| matches!(d.kind, DetectorKind::Phrases { .. }))
+            {
+                return Err(LoadError::Corrupt(
+                    "a classifier consults on a detector that has no phrases",
+                ));
+            }
+        }
         for rule in &self.rules {
             if !condition_indices_ok(&rule.when, &self.detectors) {
                 return Err(LoadError::Corrupt(

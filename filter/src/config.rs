@@ -54,6 +54,41 @@ pub struct Options {
     pub shared_data: SharedData,
     /// Audit evidence: where events go, checkpoints, hit fingerprints.
     pub audit: AuditOptions,
+    /// The external classifier the rule set's `classifier` detector asks.
+    /// Absent while the rule set has one: every consultation fails, and
+    /// the route's `on_classifier_unavailable` decides (block by default).
+    pub classifier: Option<ClassifierOptions>,
+}
+
+/// Where a `classifier` detector's second opinion comes from: a
+/// `proxy_http_call` to a cluster of the proxy (on ngx_wasm_module, an
+/// address or a name its resolver knows), answering Hugging Face's text
+/// classification format (see `aimsgate_engine::consult`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifierOptions {
+    /// The proxy's cluster for the classifier.
+    pub cluster: String,
+    /// `:authority` of the calls.
+    pub authority: String,
+    /// Path of the classification endpoint.
+    pub path: String,
+    /// Extra request headers (an API key, say).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Call timeout in milliseconds: the request waits at most this long.
+    pub timeout_ms: u64,
+}
+
+impl Default for ClassifierOptions {
+    fn default() -> ClassifierOptions {
+        ClassifierOptions {
+            cluster: String::new(),
+            authority: "classifier".to_owned(),
+            path: "/predict".to_owned(),
+            headers: std::collections::BTreeMap::new(),
+            timeout_ms: 500,
+        }
+    }
 }
 
 impl Options {
@@ -192,6 +227,7 @@ impl Default for Options {
             host_header: ":authority".to_owned(),
             shared_data: SharedData::Auto,
             audit: AuditOptions::default(),
+            classifier: None,
         }
     }
 }
@@ -415,6 +451,18 @@ fn check(options: &Options) -> Result<(), String> {
             "options.host_header: name the header that holds the host (`:authority` on Envoy, `host` on Kong)"
                 .to_owned(),
         );
+    }
+    if let Some(classifier) = &options.classifier {
+        if classifier.cluster.trim().is_empty() {
+            return Err(
+                "options.classifier.cluster: name the cluster of the classifier".to_owned(),
+            );
+        }
+        if !classifier.path.starts_with('/') || classifier.timeout_ms == 0 {
+            return Err(
+                "options.classifier: `path` must be absolute and `timeout_ms` positive".to_owned(),
+            );
+        }
     }
     options.audit.check()
 }

@@ -25,8 +25,10 @@
 //! replace while it pauses (context.cc `getBuffer`, `buffering_*_body_`).
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use aimsgate_engine::codec::header;
+use aimsgate_engine::consult::{self, Consultation, Opinion};
 use aimsgate_engine::decision::UsageLedger;
 use aimsgate_engine::decode::Bounded;
 use aimsgate_engine::flow::{
@@ -61,6 +63,8 @@ pub struct Http {
     /// The buffered response size when the filter last paused its body
     /// (`None`: it has not): the proxy must then hold at least that much.
     response_paused_at: Option<usize>,
+    /// The classifier call the request waits for.
+    consulting: Option<u32>,
 }
 
 fn apply(map: Map, edits: &HeaderEdits) {
@@ -83,6 +87,7 @@ impl Http {
             response_size: 0,
             request_body_seen: false,
             response_paused_at: None,
+            consulting: None,
         }
     }
 
@@ -180,20 +185,90 @@ impl Http {
                 if abi::replace_body(Buffer::RequestBody, body_size, &body).is_ok() {
                     return Action::Continue;
                 }
-                let mut recorder = Recorder {
-                    shared: &self.shared,
-                    loaded: Some(&loaded),
-                };
-                let refusal = self.flow.refuse_own(
-                    &mut recorder,
-                    Phase::Request,
-                    500,
-                    "body_unwritable",
-                    "the rewritten request body could not be set",
-                );
-                self.refuse(&refusal)
+                self.unwritable(&loaded)
             }
             BodyStep::Refuse(refusal) => self.refuse(&refusal),
+            BodyStep::Consult { body, consultation } => {
+                // Written now: ngx_wasm_module traps on a request body set
+                // from the call's answer.
+                if let Some(body) = body
+                    && abi::replace_body(Buffer::RequestBody, body_size, &body).is_err()
+                {
+                    return self.unwritable(&loaded);
+                }
+                self.consult(&loaded, &consultation)
+            }
+        }
+    }
+
+    /// Refuses a request whose rewritten body the proxy would not take.
+    fn unwritable(&mut self, loaded: &Loaded) -> Action {
+        let mut recorder = Recorder {
+            shared: &self.shared,
+            loaded: Some(loaded),
+        };
+        let refusal = self.flow.refuse_own(
+            &mut recorder,
+            Phase::Request,
+            500,
+            "body_unwritable",
+            "the rewritten request body could not be set",
+        );
+        self.refuse(&refusal)
+    }
+
+    /// Asks the classifier about the request and holds it until the
+    /// answer ([`HttpContext`]'s `on_http_call_response`). A call that
+    /// cannot be made is a failed consultation, decided at once.
+    fn consult(&mut self, loaded: &Loaded, consultation: &Consultation) -> Action {
+        self.shared.metrics.count("aimsgate.classifier.calls");
+        let Some(classifier) = &loaded.options.classifier else {
+            let failed = Opinion::Failed("no classifier is configured (options.classifier)".into());
+            return self.opinion(loaded, &failed);
+        };
+        let mut headers = vec![
+            (":method", "POST"),
+            (":path", classifier.path.as_str()),
+            (":authority", classifier.authority.as_str()),
+            ("content-type", "application/json"),
+        ];
+        headers.extend(
+            classifier
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let body = consultation.body();
+        match proxy_wasm::hostcalls::dispatch_http_call(
+            &classifier.cluster,
+            headers,
+            Some(&body),
+            Vec::new(),
+            Duration::from_millis(classifier.timeout_ms),
+        ) {
+            Ok(token) => {
+                self.consulting = Some(token);
+                Action::Pause
+            }
+            Err(status) => {
+                let why = format!("the proxy refused the call (status {})", status as u32);
+                self.opinion(loaded, &Opinion::Failed(why))
+            }
+        }
+    }
+
+    /// Decides the request on the classifier's `opinion`: forwarded as
+    /// written when the consultation began, or refused.
+    fn opinion(&mut self, loaded: &Loaded, opinion: &Opinion) -> Action {
+        let counter = match opinion {
+            Opinion::Attack { .. } => "aimsgate.classifier.attack",
+            Opinion::Benign => "aimsgate.classifier.benign",
+            Opinion::Failed(_) => "aimsgate.classifier.failed",
+        };
+        self.shared.metrics.count(counter);
+        match self.step(loaded, |flow, env| flow.request_opinion(env, opinion)) {
+            BodyStep::Refuse(refusal) => self.refuse(&refusal),
+            _ => Action::Continue,
         }
     }
 
@@ -237,7 +312,8 @@ impl Http {
                 self.response_paused_at = Some(body_size);
                 return Action::Pause;
             }
-            BodyStep::Forward(None) => {}
+            // Only requests are held for a classifier.
+            BodyStep::Forward(None) | BodyStep::Consult { .. } => {}
             // Nothing was there and nothing goes out.
             BodyStep::Forward(Some(body)) if body.is_empty() && body_size == 0 => {}
             BodyStep::Forward(Some(_)) | BodyStep::Refuse(_) if !writable => abi::log(
@@ -300,7 +376,49 @@ impl Http {
     }
 }
 
-impl Context for Http {}
+impl Context for Http {
+    /// The classifier's answer: the request is decided and resumed (or
+    /// refused with a local reply).
+    fn on_http_call_response(
+        &mut self,
+        token_id: u32,
+        _num_headers: usize,
+        body_size: usize,
+        _num_trailers: usize,
+    ) {
+        if self.consulting != Some(token_id) {
+            return;
+        }
+        self.consulting = None;
+        let Some(loaded) = self.loaded.clone() else {
+            return;
+        };
+        let Some(spec) = loaded
+            .engine
+            .ruleset()
+            .detectors
+            .iter()
+            .find_map(|d| match &d.kind {
+                aimsgate_engine::ruleset::DetectorKind::Classifier(spec) => Some(spec),
+                _ => None,
+            })
+        else {
+            return;
+        };
+        // No `:status`: no response (refused, reset, timed out; on
+        // ngx_wasm_module a failed dispatch calls back without headers).
+        let status = abi::header(Map::HttpCallResponseHeaders, ":status")
+            .map(|s| s.trim().parse::<u16>().unwrap_or(0));
+        let body = abi::buffer(Buffer::HttpCallResponseBody, 0, body_size).unwrap_or_default();
+        let opinion = consult::read_answer(spec, status, &body);
+        if let Action::Continue = self.opinion(&loaded, &opinion) {
+            // Envoy holds the request until told; ngx_wasm_module resumes
+            // it after the last call's answer either way
+            // (ngx_http_proxy_wasm_dispatch.c:941-956).
+            let _ = proxy_wasm::hostcalls::resume_http_request();
+        }
+    }
+}
 
 impl HttpContext for Http {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
@@ -373,6 +491,10 @@ impl HttpContext for Http {
     /// continuing without a decision would release it uninspected.
     fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
         self.request_body_seen = true;
+        if self.flow.consulting() {
+            // Held for the classifier: continuing would release the body.
+            return Action::Pause;
+        }
         if !self.flow.buffering_request() {
             return Action::Continue;
         }

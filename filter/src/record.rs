@@ -40,6 +40,12 @@ impl Runtime for Recorder<'_> {
         self.loaded.and_then(|l| l.hit_key.as_deref())
     }
 
+    /// Always: without `options.classifier` the call fails, and the route
+    /// decides what a failed consultation means.
+    fn consults(&self) -> bool {
+        true
+    }
+
     fn record(&mut self, decision: &Decision, mut event: AuditEvent) {
         if self.shared.worker_ledger_charged.take() {
             event.budget_scope = Some("worker".to_owned());

@@ -61,6 +61,18 @@ impl Root {
             Level::Info,
             &format!("aimsgate: loaded rule set {}{from}", loaded.label),
         );
+        let has_classifier = loaded.engine.ruleset().detectors.iter().any(|d| {
+            matches!(
+                d.kind,
+                aimsgate_engine::ruleset::DetectorKind::Classifier(_)
+            )
+        });
+        if has_classifier && loaded.options.classifier.is_none() {
+            abi::log(
+                Level::Warn,
+                "aimsgate: the rule set has a classifier detector but options.classifier names none: requests it would consult on are decided by their route's on_classifier_unavailable",
+            );
+        }
         *self.shared.fallback.borrow_mut() = loaded.options.clone();
         *self.shared.current.borrow_mut() = Some(Rc::new(loaded));
         self.shared.metrics.count("aimsgate.config.loaded");

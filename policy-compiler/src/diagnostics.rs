@@ -56,6 +56,7 @@
 //! | `justification` | error | An `soa` exclusion has no justification. |
 //! | `not-addressed` | warning | Annex A controls are neither applied, organizational, impact-assessed nor excluded. |
 //! | `unused-detector` | warning | A detector is not used by any rule. |
+//! | `classifier` | error | A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -173,11 +174,13 @@ pub enum Code {
     NotAddressed,
     /// A detector is not used by any rule.
     UnusedDetector,
+    /// A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags.
+    Classifier,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -219,6 +222,7 @@ impl Code {
         Code::Justification,
         Code::NotAddressed,
         Code::UnusedDetector,
+        Code::Classifier,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -265,6 +269,7 @@ impl Code {
             Code::Justification => "justification",
             Code::NotAddressed => "not-addressed",
             Code::UnusedDetector => "unused-detector",
+            Code::Classifier => "classifier",
         }
     }
 
@@ -346,6 +351,9 @@ impl Code {
                 "Annex A controls are neither applied, organizational, impact-assessed nor excluded."
             }
             Code::UnusedDetector => "A detector is not used by any rule.",
+            Code::Classifier => {
+                "A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags."
+            }
         }
     }
 

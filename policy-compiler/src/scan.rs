@@ -358,7 +358,8 @@ fn respond(flow: &mut Flow, env: &mut Env<'_>, response: &Response) -> Option<Ve
             match flow.response_body(env, whole.len(), true, || Some(&whole)) {
                 BodyStep::Forward(body) => body,
                 BodyStep::Refuse(refusal) => Some(refusal.body(api)),
-                BodyStep::Wait => None,
+                // Only requests are held for a classifier.
+                BodyStep::Wait | BodyStep::Consult { .. } => None,
             }
         }
         BodyMode::Stream => {
@@ -378,7 +379,7 @@ fn respond(flow: &mut Flow, env: &mut Env<'_>, response: &Response) -> Option<Ve
                         changed = true;
                         sent.extend(refusal.body(api));
                     }
-                    BodyStep::Wait => changed = true,
+                    BodyStep::Wait | BodyStep::Consult { .. } => changed = true,
                 }
             }
             changed.then_some(sent)

@@ -171,6 +171,8 @@ impl DetectorBound {
                 prefixes = Some(values.iter().map(|v| v.as_bytes().to_vec()).collect());
             }
             DetectorKind::Invisible { .. } => prefixes = None,
+            // Never matches text (classifiers decide requests, not streams).
+            DetectorKind::Classifier(_) => {}
         }
         let prefixes = prefixes
             .filter(|p| !p.is_empty() && p.len() <= MAX_PREFIXES && p.iter().all(|l| !l.is_empty()))

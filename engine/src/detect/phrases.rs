@@ -170,6 +170,23 @@ impl Catalogue {
     }
 }
 
+/// The score of the signals found (their indices into `signals`): each
+/// distinct signal's weight once, however often it repeats — ten weak
+/// words are still one weak signal.
+pub fn weigh(signals: &[PhraseSignal], found: impl IntoIterator<Item = u32>) -> u64 {
+    let mut seen: Vec<u32> = Vec::new();
+    let mut score = 0u64;
+    for signal in found {
+        if !seen.contains(&signal) {
+            seen.push(signal);
+            score += signals
+                .get(signal as usize)
+                .map_or(0, |s| u64::from(s.weight));
+        }
+    }
+    score
+}
+
 /// The regular expression of a catalogue pattern, as the scanner compiles
 /// it (case-sensitively, over text whose ASCII letters are lower-cased;
 /// Unicode classes when the result is not ASCII): placeholders expanded,

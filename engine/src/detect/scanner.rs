@@ -285,6 +285,9 @@ impl Scanner {
                         }
                     }
                 }
+                // Its matches are the classifier's verdicts, added after
+                // the scan (`crate::consult`): nothing to look for in text.
+                DetectorKind::Classifier(_) => {}
             }
         }
 

@@ -4,6 +4,7 @@
 
 mod adversarial;
 mod audit;
+mod classifier;
 mod common;
 mod e2e;
 mod portability;

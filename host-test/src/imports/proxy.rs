@@ -490,6 +490,17 @@ fn set_buffer_bytes(
     }
     let data = read(c, ptr, size)?;
     let flavor = c.data().config.flavor;
+    // ngx_wasm_module sets a request body only from the request's own
+    // steps; from any other (an HTTP call's answer, a tick) it traps
+    // (3bed278, src/common/proxy_wasm/ngx_proxy_wasm_host.c:478-491).
+    if flavor == Flavor::NgxWasm
+        && kind == BufferType::HttpRequestBody
+        && !["proxy_on_request_headers", "proxy_on_request_body"].contains(&c.data().callback)
+    {
+        return Err(Fault::Trap(wasmtime::Error::msg(
+            "can only set request body during \"on_request_body\"",
+        )));
+    }
     let body = c
         .data_mut()
         .active_stream_mut()

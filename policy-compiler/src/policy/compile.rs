@@ -12,9 +12,9 @@ use aimsgate_engine::codec::{Api, Role};
 use aimsgate_engine::detect::{builtin, phrases};
 use aimsgate_engine::ruleset::Validator;
 use aimsgate_engine::ruleset::{
-    Action, BudgetScope, BudgetSpec, BudgetUnit, Condition, ContextSpec, DetectorKind,
-    DetectorSpec, Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo, RouteSpec, RuleSet,
-    RuleSpec, Severity, SystemSpec, UnknownPath,
+    Action, BudgetScope, BudgetSpec, BudgetUnit, ClassifierSpec, Condition, ContextSpec,
+    DetectorKind, DetectorSpec, Digest, ExceptionSpec, IdentitySpec, Mode, Phase, PolicyInfo,
+    RouteSpec, RuleSet, RuleSpec, Severity, SystemSpec, UnknownPath,
 };
 
 use super::LoadedPolicy;
@@ -167,12 +167,13 @@ impl Lower<'_> {
             policy.systems.iter().map(|s| s.id.as_str()),
         );
 
-        let detectors: Vec<DetectorSpec> = policy
+        let mut detectors: Vec<DetectorSpec> = policy
             .detectors
             .iter()
             .enumerate()
             .map(|(i, d)| self.detector(d, &join_index("detectors", i)))
             .collect();
+        self.resolve_classifiers(policy, &mut detectors, &detector_ids);
         self.thresholds = detectors
             .iter()
             .map(|d| match d.kind {
@@ -188,6 +189,7 @@ impl Lower<'_> {
             .enumerate()
             .map(|(i, r)| self.rule(r, &join_index("rules", i), &detector_ids, &route_names))
             .collect();
+        self.check_classifier_rules(policy, &rules, &detectors);
 
         let systems = self.systems(policy, &route_ids);
         let mut routes: Vec<RouteSpec> = policy
@@ -218,6 +220,7 @@ impl Lower<'_> {
                 unknown_path: UnknownPath::Block,
                 oversize: UnknownPath::Block,
                 upgrade: UnknownPath::Block,
+                classifier_unavailable: UnknownPath::Block,
             });
         }
         self.soa(policy, &rules);
@@ -266,6 +269,7 @@ impl Lower<'_> {
             d.regex.is_some(),
             !d.words.is_empty(),
             !d.canary.is_empty(),
+            d.classifier.is_some(),
         ];
         let count = sources.iter().filter(|s| **s).count();
         let canary_builtin = d
@@ -279,14 +283,17 @@ impl Lower<'_> {
                 Code::DetectorKind,
                 format!("detector `{}` says nothing to look for", d.id),
             )
-            .help = Some("give one of `builtin`, `regex`, `words` or `canary`".into());
+            .help =
+                Some("give one of `builtin`, `regex`, `words`, `canary` or `classifier`".into());
         } else if count > 1 && !(canary_builtin && count == 2 && !d.canary.is_empty()) {
             self.error(
                 path,
                 Code::DetectorKind,
                 format!("detector `{}` mixes kinds", d.id),
             )
-            .help = Some("give exactly one of `builtin`, `regex`, `words` or `canary`".into());
+            .help = Some(
+                "give exactly one of `builtin`, `regex`, `words`, `canary` or `classifier`".into(),
+            );
         }
         let mut validator = d.validator.as_ref().map(lower_validator);
         let mut context = d.context.as_ref().map(|c| ContextSpec {
@@ -295,7 +302,9 @@ impl Lower<'_> {
         });
         let mut max_match_len = d.max_match_len;
         let case_insensitive = d.case_insensitive;
-        let kind = if let Some(name) = &d.builtin {
+        let kind = if let Some(classifier) = &d.classifier {
+            DetectorKind::Classifier(self.classifier(classifier, &join_key(path, "classifier")))
+        } else if let Some(name) = &d.builtin {
             match builtin::get(name) {
                 None => {
                     let names = builtin::all().iter().map(|b| b.name);
@@ -421,6 +430,140 @@ impl Lower<'_> {
                 patterns: exceptions.patterns,
             },
             max_match_len,
+        }
+    }
+
+    /// A classifier's spec, its `of` still to resolve
+    /// ([`Compiler::resolve_classifiers`]).
+    fn classifier(&mut self, c: &ClassifierDef, path: &str) -> ClassifierSpec {
+        let [low, high] = c.between;
+        if low == 0 || low >= high {
+            self.error(
+                &join_key(path, "between"),
+                Code::Classifier,
+                format!("`between: [{low}, {high}]` asks about no score"),
+            )
+            .help = Some(
+                "give [low, high] with 0 < low < high: a score of at least low and below high asks (the prompt-injection catalogue decides alone at 100)".into(),
+            );
+        }
+        if !(0.0..=1.0).contains(&c.min_confidence) {
+            self.error(
+                &join_key(path, "min_confidence"),
+                Code::Classifier,
+                format!(
+                    "`min_confidence: {}` is not between 0 and 1",
+                    c.min_confidence
+                ),
+            );
+        }
+        if c.labels.iter().all(|l| l.trim().is_empty()) || c.max_bytes == 0 {
+            self.error(
+                path,
+                Code::Classifier,
+                "a classifier needs at least one attack label and `max_bytes` above 0".into(),
+            );
+        }
+        ClassifierSpec {
+            of: u32::MAX,
+            min_score: low,
+            max_score: high,
+            labels: c.labels.iter().map(|l| l.trim().to_lowercase()).collect(),
+            min_confidence: c.min_confidence,
+            max_bytes: c.max_bytes,
+        }
+    }
+
+    /// Points each classifier at its phrase detector, one classifier per
+    /// policy (a request waits for one answer).
+    fn resolve_classifiers(
+        &mut self,
+        policy: &Policy,
+        detectors: &mut [DetectorSpec],
+        ids: &HashMap<String, u32>,
+    ) {
+        let mut seen = false;
+        for (i, d) in policy.detectors.iter().enumerate() {
+            let Some(def) = &d.classifier else {
+                continue;
+            };
+            let path = join_key(&join_index("detectors", i), "classifier");
+            if std::mem::replace(&mut seen, true) {
+                self.error(
+                    &path,
+                    Code::Classifier,
+                    format!(
+                        "detector `{}` is a second classifier; a policy has one",
+                        d.id
+                    ),
+                );
+            }
+            let of = ids.get(&def.of).copied();
+            let phrases = of
+                .and_then(|of| detectors.get(of as usize))
+                .is_some_and(|spec| matches!(spec.kind, DetectorKind::Phrases { .. }));
+            if !phrases {
+                self.error(
+                    &join_key(&path, "of"),
+                    Code::Classifier,
+                    format!("`of: {}` is not a phrase detector of this policy", def.of),
+                )
+                .help = Some(
+                    "name a detector with `builtin: prompt-injection`: its score decides whether to ask".into(),
+                );
+                continue;
+            }
+            if let (Some(of), Some(DetectorKind::Classifier(spec))) =
+                (of, detectors.get_mut(i).map(|s| &mut s.kind))
+            {
+                spec.of = of;
+            }
+        }
+    }
+
+    /// Rules that name a classifier decide requests and only block or
+    /// flag: the request body is rewritten (redaction, caps) before the
+    /// classifier answers, and a response is never held for one.
+    fn check_classifier_rules(
+        &mut self,
+        policy: &Policy,
+        rules: &[RuleSpec],
+        detectors: &[DetectorSpec],
+    ) {
+        for (i, (def, rule)) in policy.rules.iter().zip(rules).enumerate() {
+            let names_classifier = rule.when.detectors().iter().any(|&d| {
+                detectors
+                    .get(d as usize)
+                    .is_some_and(|d| matches!(d.kind, DetectorKind::Classifier(_)))
+            });
+            if !names_classifier {
+                continue;
+            }
+            let path = join_index("rules", i);
+            if rule.phase != Phase::Request {
+                self.error(
+                    &join_key(&path, "phase"),
+                    Code::Classifier,
+                    format!(
+                        "rule `{}` names a classifier, which decides requests only",
+                        def.id
+                    ),
+                )
+                .help = Some("use `phase: request`".into());
+            }
+            if matches!(
+                rule.action,
+                Action::Redact { .. } | Action::CapMaxTokens { .. }
+            ) {
+                self.error(
+                    &join_key(&path, "action"),
+                    Code::Classifier,
+                    format!(
+                        "rule `{}` names a classifier but rewrites the request; a classifier's verdict can block or flag",
+                        def.id
+                    ),
+                );
+            }
         }
     }
 
@@ -895,6 +1038,7 @@ impl Lower<'_> {
             unknown_path: r.on_unknown_path.lower(),
             oversize: r.on_oversize.lower(),
             upgrade: r.on_upgrade.lower(),
+            classifier_unavailable: r.on_classifier_unavailable.lower(),
         }
     }
 

@@ -243,6 +243,48 @@ pub struct Detector {
     /// Upper bound of a match's length in bytes (for streaming).
     #[serde(default)]
     pub max_match_len: Option<u32>,
+    /// A second opinion: requests a phrase detector scores between two
+    /// thresholds are sent to an external classifier, whose attack
+    /// verdict is a match of this detector.
+    #[serde(default)]
+    pub classifier: Option<ClassifierDef>,
+}
+
+/// A `classifier` detector: when to ask, and how to read the answer. Where
+/// to ask is the runtime's configuration (the filter's
+/// `options.classifier`, the edge guard's `classifier`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierDef {
+    /// The phrase detector whose score decides whether to ask (a
+    /// `builtin: prompt-injection` detector).
+    pub of: String,
+    /// `[low, high]`: a score of at least `low` and below `high` asks;
+    /// below `low` nothing is suspected, and from `high` the phrase rules
+    /// decide alone.
+    pub between: [u32; 2],
+    /// Labels that mean "attack", in any case (default `injection`,
+    /// `jailbreak`).
+    #[serde(default = "default_classifier_labels")]
+    pub labels: Vec<String>,
+    /// Confidence (0–1) an attack label needs (default 0.5).
+    #[serde(default = "default_min_confidence")]
+    pub min_confidence: f32,
+    /// Most bytes of text sent (default 4096).
+    #[serde(default = "default_classifier_bytes")]
+    pub max_bytes: u32,
+}
+
+fn default_classifier_labels() -> Vec<String> {
+    vec!["injection".to_owned(), "jailbreak".to_owned()]
+}
+
+fn default_min_confidence() -> f32 {
+    0.5
+}
+
+fn default_classifier_bytes() -> u32 {
+    4096
 }
 
 /// One string or a list of strings.
@@ -684,6 +726,11 @@ pub struct Route {
     /// `block` (default) or `allow` (pass and record).
     #[serde(default)]
     pub on_upgrade: UnknownPathDef,
+    /// A request whose classifier (a `classifier` detector) could not
+    /// answer: `block` (503, default) or `allow` (decide it without the
+    /// second opinion and record that).
+    #[serde(default)]
+    pub on_classifier_unavailable: UnknownPathDef,
 }
 
 /// A route's header match.

@@ -349,3 +349,55 @@ fn sarif_fingerprints_do_not_move_with_the_finding() {
     assert_eq!(line_after, line_before + 2);
     assert_eq!(print_after, print_before);
 }
+
+/// A policy with a classifier detector and a rule that blocks on it.
+const CLASSIFIER: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: t, version: "1", owner: me, approver: you, approved: 2026-01-01}
+detectors:
+  - id: injection
+    builtin: prompt-injection
+  - id: mail
+    builtin: email
+  - id: second-opinion
+    classifier: {of: injection, between: [40, 100]}
+rules:
+  - id: r1
+    phase: request
+    action: block
+    when:
+      any:
+        - detector: injection
+        - detector: second-opinion
+    controls: [iso42001:A.6.2.6]
+"#;
+
+#[test]
+fn a_classifier_detector_is_checked_where_it_is_written() {
+    let (code, err) = check(CLASSIFIER);
+    assert_eq!(code, 0, "{err}");
+    let cases = [
+        // Not a phrase detector: nothing scores the request.
+        ("of: injection", "of: mail", "of: mail"),
+        // Thresholds that ask about no score.
+        (
+            "between: [40, 100]",
+            "between: [100, 40]",
+            "between: [100, 40]",
+        ),
+        // A verdict cannot rewrite a request that left before it.
+        ("action: block", "action: redact", "action: redact"),
+        // Responses are never held for a classifier.
+        ("phase: request", "phase: both", "phase: both"),
+    ];
+    for (from, to, at) in cases {
+        let text = CLASSIFIER.replace(from, to);
+        let (code, err) = check(&text);
+        assert_eq!(code, 1, "{to}: {err}");
+        let (line, _) = position(&text, at);
+        assert!(
+            err.contains(&format!("FILE:{line}:")) && err.contains("error[classifier]"),
+            "{to}: {err}"
+        );
+    }
+}
