@@ -28,6 +28,20 @@ export interface GuardOptions {
   chainId?: string;
   /** Audit events kept for the taker at most (default 10000). */
   maxPendingEvents?: number;
+  /**
+   * The external classifier a rule set's `classifier` detector asks about
+   * prompts its phrase detector cannot decide (Hugging Face text
+   * classification: `{"inputs": text}` in, `[{label, score}]` out). Without
+   * it, such prompts are refused 503 (or decided without the second
+   * opinion where the route says `on_classifier_unavailable: allow`).
+   * `fetch` replaces the global one for the call (a service binding, say).
+   */
+  classifier?: {
+    url: string;
+    timeoutMs?: number;
+    headers?: Record<string, string>;
+    fetch?: (request: Request) => Promise<Response>;
+  };
   /** Receives every sealed audit event (one JSON line). Default: console.log. */
   onEvent?: (line: string) => void;
   /**
@@ -100,7 +114,18 @@ export interface RefuseResult extends RequestResultBase {
   body: Uint8Array;
 }
 
-export type RequestResult = ForwardResult | RefuseResult;
+/**
+ * The request waits for the classifier: POST `consult.body` to
+ * `consult.url`, then `exchange.opinion(status, body)` (status `null` when
+ * no answer came within `consult.timeoutMs`) gives the forward or refuse
+ * result. `guard.fetch` does this itself.
+ */
+export interface ConsultResult extends RequestResultBase {
+  action: "consult";
+  consult: { url: string; headers: HeaderPairs; body: Uint8Array; timeoutMs: number };
+}
+
+export type RequestResult = ForwardResult | RefuseResult | ConsultResult;
 
 /** Instantiates the engine; the runtime entries (node.js, workerd.js) call it. */
 export function initialize(module: WebAssembly.Module | BufferSource): void;
@@ -117,8 +142,13 @@ export class Guard {
   readonly policy: { name: string; version: string; digest: string } | undefined;
   /** The wasm-bindgen guard underneath. */
   readonly wasm: WasmGuard;
-  /** Inspects a request; see `ForwardResult` / `RefuseResult`. */
+  /** Inspects a request; see `ForwardResult` / `RefuseResult` / `ConsultResult`. */
   inspectRequest(request: RequestInput): RequestResult;
+  /** Makes a `ConsultResult`'s call and returns the result on its answer. */
+  consult(
+    exchange: Exchange,
+    consult: ConsultResult["consult"],
+  ): Promise<ForwardResult | RefuseResult>;
   /**
    * Guards one request end to end and returns the response for the client:
    * the upstream's (inspected, redacted, streamed) or a refusal.

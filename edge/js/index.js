@@ -51,6 +51,7 @@ export class Guard {
   #inner;
   #onEvent;
   #host;
+  #classifierFetch;
 
   /**
    * @param {Uint8Array | ArrayBuffer | string} rules compiled rule set
@@ -63,6 +64,12 @@ export class Guard {
       );
     }
     const { onEvent, host, ...engineOptions } = options ?? {};
+    if (engineOptions.classifier && typeof engineOptions.classifier === "object") {
+      // The engine takes where and how long; the call is made here.
+      const { fetch: classifierFetch, ...classifier } = engineOptions.classifier;
+      engineOptions.classifier = classifier;
+      this.#classifierFetch = typeof classifierFetch === "function" ? classifierFetch : undefined;
+    }
     this.#inner = new WasmGuard(rules, engineOptions);
     this.#onEvent = typeof onEvent === "function" ? onEvent : (line) => console.log(line);
     this.#host = host;
@@ -116,7 +123,7 @@ export class Guard {
   async fetch(request, upstream) {
     const url = new URL(request.url);
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-    const result = this.inspectRequest({
+    let result = this.inspectRequest({
       method: request.method,
       host: this.#host ?? url.host,
       path: url.pathname + url.search,
@@ -124,6 +131,7 @@ export class Guard {
       body,
     });
     const exchange = result.exchange;
+    if (result.action === "consult") result = await this.consult(exchange, result.consult);
     if (result.action === "refuse") {
       exchange.free();
       return new Response(result.body, { status: result.status, headers: result.headers });
@@ -148,6 +156,36 @@ export class Guard {
       return new Response(reply.body, { status: reply.status, headers: reply.headers });
     }
     return this.#respond(exchange, response);
+  }
+
+  /**
+   * Asks the classifier what an `action: "consult"` result says to ask,
+   * and returns the exchange's forward or refuse result on its answer. No
+   * answer within `timeoutMs` (or a network error) is no answer: the route
+   * decides, by default refusing 503.
+   */
+  async consult(exchange, consult) {
+    let status = null;
+    let answer = new Uint8Array();
+    try {
+      const send = this.#classifierFetch ?? ((call) => fetch(call));
+      const response = await send(
+        new Request(consult.url, {
+          method: "POST",
+          headers: consult.headers,
+          body: consult.body,
+          signal: AbortSignal.timeout(consult.timeoutMs),
+        }),
+      );
+      answer = new Uint8Array(await response.arrayBuffer());
+      status = response.status;
+    } catch {
+      // Unreachable, refused or too slow: the exchange records why.
+    }
+    const result = exchange.opinion(status, answer);
+    this.#emit(result.events);
+    result.exchange = exchange;
+    return result;
   }
 
   async #respond(exchange, response) {

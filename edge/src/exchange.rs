@@ -28,6 +28,7 @@ use std::rc::Rc;
 use aimsgate_engine::Engine;
 use aimsgate_engine::audit::AuditEvent;
 use aimsgate_engine::codec::header;
+use aimsgate_engine::consult::{self, Opinion};
 use aimsgate_engine::decision::Decision;
 use aimsgate_engine::decode::NoDecoder;
 pub use aimsgate_engine::flow::BodyMode;
@@ -36,7 +37,7 @@ use aimsgate_engine::flow::{
 };
 use aimsgate_engine::reply::Refusal;
 pub use aimsgate_engine::reply::{DECISION_HEADER, REQUEST_ID_HEADER};
-use aimsgate_engine::ruleset::Phase;
+use aimsgate_engine::ruleset::{DetectorKind, Phase};
 
 use crate::audit::Recorded;
 use crate::state::GuardState;
@@ -86,6 +87,22 @@ pub enum Verdict {
     },
     /// Answer the client with this instead.
     Refuse(Reply),
+    /// Ask the classifier first: send this call, and hand its answer to
+    /// [`Exchange::opinion`], which says what to do with the request.
+    Consult(ClassifierCall),
+}
+
+/// A call to the classifier ([`Verdict::Consult`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassifierCall {
+    /// Where to (`options.classifier.url`).
+    pub url: String,
+    /// Its headers.
+    pub headers: Vec<(String, String)>,
+    /// Its body (`{"inputs": …}`).
+    pub body: Vec<u8>,
+    /// How long to wait for the answer, in milliseconds.
+    pub timeout_ms: u64,
 }
 
 /// What [`Exchange::response_head`] decided.
@@ -140,6 +157,9 @@ pub struct Exchange {
     flow: Flow,
     /// Each phase's decision as recorded (request, response).
     recorded: [Option<Recorded>; 2],
+    /// While the classifier is asked: the body to forward (when changed)
+    /// and the upstream request's header edits.
+    consulting: Option<(Option<Vec<u8>>, HeaderEdits)>,
 }
 
 /// The guard as the runtime of an exchange's flow: its clock and request
@@ -164,6 +184,12 @@ impl Runtime for Recorder<'_> {
 
     fn hit_key(&self) -> Option<&[u8]> {
         self.shared.hit_key()
+    }
+
+    /// Always: without `options.classifier` the consultation fails, and
+    /// the route decides what that means.
+    fn consults(&self) -> bool {
+        true
     }
 
     fn record(&mut self, decision: &Decision, event: AuditEvent) {
@@ -193,6 +219,7 @@ impl Exchange {
             shared,
             flow: Flow::new(),
             recorded: [None, None],
+            consulting: None,
         }
     }
 
@@ -315,19 +342,83 @@ impl Exchange {
                 );
                 self.refuse(&refusal)
             }
-            // The guard does not call out (its runtime says so), so the
-            // flow never asks; were it to, the request is not passed
-            // without the opinion.
-            BodyStep::Consult { .. } => {
-                let refusal = self.flow.refuse_own(
-                    env.runtime,
-                    Phase::Request,
-                    503,
-                    "classifier_unavailable",
-                    "the edge guard cannot consult a classifier",
-                );
-                self.refuse(&refusal)
+            BodyStep::Consult { body, consultation } => {
+                self.consulting = Some((body, edits));
+                match &shared.options.classifier {
+                    Some(classifier) => {
+                        let mut headers =
+                            vec![("content-type".to_owned(), "application/json".to_owned())];
+                        headers.extend(classifier.headers.clone());
+                        Verdict::Consult(ClassifierCall {
+                            url: classifier.url.clone(),
+                            headers,
+                            body: consultation.body(),
+                            timeout_ms: classifier.timeout_ms,
+                        })
+                    }
+                    None => self.decide(&Opinion::Failed(
+                        "no classifier is configured (options.classifier)".to_owned(),
+                    )),
+                }
             }
+        }
+    }
+
+    /// The classifier's answer to [`Verdict::Consult`]: `status` is the
+    /// response's (`None`: no response — unreachable, timed out), `body`
+    /// its body. Returns what to do with the request, as
+    /// [`Guard::inspect_request`](crate::Guard::inspect_request) would
+    /// have.
+    pub fn opinion(&mut self, status: Option<u16>, body: &[u8]) -> Verdict {
+        let spec = self.shared.engine().and_then(|engine| {
+            engine
+                .ruleset()
+                .detectors
+                .iter()
+                .find_map(|d| match &d.kind {
+                    DetectorKind::Classifier(spec) => Some(spec.clone()),
+                    _ => None,
+                })
+        });
+        let opinion = match spec {
+            Some(spec) => consult::read_answer(&spec, status, body),
+            None => Opinion::Failed("the rule set has no classifier".to_owned()),
+        };
+        self.decide(&opinion)
+    }
+
+    /// Decides the request held for the classifier on `opinion`.
+    fn decide(&mut self, opinion: &Opinion) -> Verdict {
+        let Some((body, edits)) = self.consulting.take() else {
+            // Nothing was asked: a caller's mistake, never a forward.
+            return Verdict::Refuse(Reply {
+                status: 500,
+                headers: Vec::new(),
+                body: b"{\"error\":\"no classifier consultation is pending\"}".to_vec(),
+            });
+        };
+        let shared = Rc::clone(&self.shared);
+        let Some(engine) = shared.engine() else {
+            return Verdict::Refuse(Reply {
+                status: 503,
+                headers: Vec::new(),
+                body: Vec::new(),
+            });
+        };
+        let mut recorder = Recorder {
+            shared: &shared,
+            recorded: &mut self.recorded,
+        };
+        let mut env = Env {
+            engine,
+            settings: shared.options.settings(),
+            decoder: &NoDecoder,
+            runtime: &mut recorder,
+        };
+        match self.flow.request_opinion(&mut env, opinion) {
+            BodyStep::Refuse(refusal) => self.refuse(&refusal),
+            // Decided with the body as it was when the classifier was asked.
+            _ => forward(body, edits),
         }
     }
 

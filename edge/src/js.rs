@@ -188,6 +188,44 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
+/// `{action: "forward", body?, upstreamHeaders, removeHeaders}`,
+/// `{action: "refuse", status, headers, body}` or `{action: "consult",
+/// consult: {url, headers, body, timeoutMs}}`.
+fn verdict_js(verdict: &Verdict) -> Object {
+    let object = Object::new();
+    match verdict {
+        Verdict::Forward {
+            body,
+            set_headers,
+            remove_headers,
+        } => {
+            set(&object, "action", "forward");
+            if let Some(body) = body {
+                set(&object, "body", Uint8Array::from(body.as_slice()));
+            }
+            set(&object, "upstreamHeaders", pairs_js(set_headers));
+            set(&object, "removeHeaders", strings_js(remove_headers));
+        }
+        Verdict::Refuse(reply) => {
+            set(&object, "action", "refuse");
+            set(&object, "status", reply.status);
+            set(&object, "headers", pairs_js(&reply.headers));
+            set(&object, "body", Uint8Array::from(reply.body.as_slice()));
+        }
+        Verdict::Consult(call) => {
+            set(&object, "action", "consult");
+            let consult = Object::new();
+            set(&consult, "url", call.url.as_str());
+            set(&consult, "headers", pairs_js(&call.headers));
+            set(&consult, "body", Uint8Array::from(call.body.as_slice()));
+            // Milliseconds fit a JS number exactly far beyond any timeout.
+            set(&consult, "timeoutMs", call.timeout_ms as f64);
+            set(&object, "consult", consult);
+        }
+    }
+    object
+}
+
 /// A loaded rule set guarding exchanges: `new Guard(rules, options?)`.
 #[wasm_bindgen(js_name = Guard)]
 pub struct JsGuard {
@@ -293,27 +331,7 @@ impl JsGuard {
                     .refuse_unreadable(&host, &format!("the request could not be read: {reason}"))
             }
         };
-        let object = Object::new();
-        match &result.verdict {
-            Verdict::Forward {
-                body,
-                set_headers,
-                remove_headers,
-            } => {
-                set(&object, "action", "forward");
-                if let Some(body) = body {
-                    set(&object, "body", Uint8Array::from(body.as_slice()));
-                }
-                set(&object, "upstreamHeaders", pairs_js(set_headers));
-                set(&object, "removeHeaders", strings_js(remove_headers));
-            }
-            Verdict::Refuse(reply) => {
-                set(&object, "action", "refuse");
-                set(&object, "status", reply.status);
-                set(&object, "headers", pairs_js(&reply.headers));
-                set(&object, "body", Uint8Array::from(reply.body.as_slice()));
-            }
-        }
+        let object = verdict_js(&result.verdict);
         let exchange = result.exchange;
         set(&object, "requestId", exchange.request_id());
         set(&object, "governed", exchange.governed());
@@ -453,6 +471,28 @@ impl JsExchange {
         );
         set(&object, "events", strings_js(&self.inner.take_events()));
         Ok(object.into())
+    }
+
+    /// The classifier's answer to an `action: "consult"`: its `status`
+    /// (`null` when it never answered) and body. Returns what
+    /// `inspectRequest` would have (`forward` or `refuse`), with
+    /// `decision` and `events`.
+    pub fn opinion(&mut self, status: JsValue, body: JsValue) -> JsValue {
+        let status = status
+            .as_f64()
+            .filter(|s| (0.0..=999.0).contains(s))
+            .map(|s| s as u16);
+        let body = bytes_of(&body, "the answer").unwrap_or_default();
+        let verdict = self.inner.opinion(status, &body);
+        let object = verdict_js(&verdict);
+        set(&object, "requestId", self.inner.request_id());
+        set(
+            &object,
+            "decision",
+            recorded_js(self.inner.request_decision()),
+        );
+        set(&object, "events", strings_js(&self.inner.take_events()));
+        object.into()
     }
 
     /// The upstream could not be reached: returns the 502 reply

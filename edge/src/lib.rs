@@ -63,8 +63,8 @@ mod state;
 
 pub use audit::{RUNTIME, Recorded};
 pub use exchange::{
-    BodyMode, BodyResult, Exchange, Head, RESPONSE_DECISION_HEADER, Reply, Request, ResponseResult,
-    Verdict,
+    BodyMode, BodyResult, ClassifierCall, Exchange, Head, RESPONSE_DECISION_HEADER, Reply, Request,
+    ResponseResult, Verdict,
 };
 pub use guard::{Guard, RequestResult};
 pub use options::Options;

@@ -35,6 +35,34 @@ pub struct Options {
     /// Audit events kept waiting for the caller to take them; past it new
     /// events are dropped, and the next checkpoint declares them.
     pub max_pending_events: usize,
+    /// The external classifier the rule set's `classifier` detector asks.
+    /// Absent while the rule set has one: every consultation fails, and
+    /// the route's `on_classifier_unavailable` decides (block by default).
+    pub classifier: Option<ClassifierOptions>,
+}
+
+/// Where a `classifier` detector's second opinion comes from: a `fetch`
+/// to `url` answering Hugging Face's text-classification format (see
+/// `aimsgate_engine::consult`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClassifierOptions {
+    /// The classification endpoint (`https://…/predict`).
+    pub url: String,
+    /// Extra request headers (an API key, say).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Call timeout in milliseconds: the request waits at most this long.
+    pub timeout_ms: u64,
+}
+
+impl Default for ClassifierOptions {
+    fn default() -> ClassifierOptions {
+        ClassifierOptions {
+            url: String::new(),
+            headers: std::collections::BTreeMap::new(),
+            timeout_ms: 500,
+        }
+    }
 }
 
 impl Default for Options {
@@ -49,6 +77,7 @@ impl Default for Options {
             hit_key: None,
             chain_id: None,
             max_pending_events: 10_000,
+            classifier: None,
         }
     }
 }
@@ -80,6 +109,15 @@ impl Options {
         }
         if options.request_id_header.is_empty() {
             return Err("the options are invalid: requestIdHeader is empty".to_owned());
+        }
+        if let Some(classifier) = &options.classifier
+            && (!(classifier.url.starts_with("https://") || classifier.url.starts_with("http://"))
+                || classifier.timeout_ms == 0)
+        {
+            return Err(
+                "the options are invalid: classifier needs an http(s) `url` and a positive `timeoutMs`"
+                    .to_owned(),
+            );
         }
         Ok(options)
     }

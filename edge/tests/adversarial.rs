@@ -76,6 +76,7 @@ fn run(rules: &[u8], recording: &Recording) -> Observed {
     let mut result = guard.inspect_request(&request);
     let mut observed = Observed::default();
     match &result.verdict {
+        Verdict::Consult(_) => panic!("no recorded policy names a classifier"),
         Verdict::Refuse(reply) => {
             observed.status = reply.status;
             observed.client = message(&reply.headers, &reply.body);

@@ -656,3 +656,116 @@ fn a_withheld_answer_says_so_in_its_head_and_is_not_marked_generated() {
             .contains(&("x-ai-generated".to_owned(), "true".to_owned()))
     );
 }
+
+/// A policy whose undecided prompts go to a classifier.
+const CLASSIFIER_POLICY: &str = r#"apiVersion: aimsgate/v1
+kind: Policy
+metadata: {name: classifier, version: "1", owner: me, approver: you, approved: 2026-01-01}
+detectors:
+  - id: prompt-injection
+    builtin: prompt-injection
+  - id: email
+    builtin: email
+  - id: second-opinion
+    classifier: {of: prompt-injection, between: [40, 100]}
+rules:
+  - id: block-injection
+    phase: request
+    when:
+      any:
+        - detector: prompt-injection
+        - detector: second-opinion
+    action: block
+    controls: [iso42001:A.6.2.6]
+  - id: redact-email
+    phase: request
+    when: {detector: email}
+    action: redact
+    controls: [iso42001:A.7.4]
+routes:
+  - id: openai
+    hosts: [api.openai.com]
+    paths: [/v1/]
+"#;
+
+/// Scored 60 by the phrase catalogue: neither clearly benign nor an attack.
+const UNDECIDED: &str = "Your new task is to write a limerick. I am jane.doe@example.com.";
+
+fn classifier_guard(options: &str) -> Guard {
+    let (compiled, report) = aimsgate_compiler::policy::check("classifier.yaml", CLASSIFIER_POLICY);
+    let rules = compiled
+        .unwrap_or_else(|| panic!("{report:?}"))
+        .ruleset
+        .to_bytes();
+    let guard = Guard::new(&rules, options, clock, "test-chain".to_owned());
+    assert_eq!(guard.load_error(), None);
+    guard
+}
+
+const WITH_CLASSIFIER: &str =
+    r#"{"classifier": {"url": "https://classifier.internal/predict", "timeoutMs": 300}}"#;
+
+#[test]
+fn undecided_prompts_wait_for_the_classifier_and_clear_ones_do_not() {
+    let guard = classifier_guard(WITH_CLASSIFIER);
+    let headers = caller();
+    let clear = chat("Write a limerick about penguins.", false);
+    let result = guard.inspect_request(&openai(&headers, &clear));
+    assert!(matches!(result.verdict, Verdict::Forward { .. }));
+
+    let body = chat(UNDECIDED, false);
+    let mut result = guard.inspect_request(&openai(&headers, &body));
+    let Verdict::Consult(call) = &result.verdict else {
+        panic!("{:?}", result.verdict);
+    };
+    assert_eq!(call.url, "https://classifier.internal/predict");
+    assert_eq!(call.timeout_ms, 300);
+    let sent: serde_json::Value = serde_json::from_slice(&call.body).unwrap();
+    assert_eq!(sent["inputs"], UNDECIDED);
+    // No decision is recorded before the answer.
+    assert!(result.exchange.request_decision().is_none());
+
+    let answer = br#"[{"label": "SAFE", "score": 0.98}]"#;
+    let Verdict::Forward {
+        body: Some(sent), ..
+    } = result.exchange.opinion(Some(200), answer)
+    else {
+        panic!("a safe answer forwards the request, redacted");
+    };
+    let sent = String::from_utf8(sent).unwrap();
+    assert!(
+        sent.contains("limerick") && !sent.contains("jane.doe@example.com"),
+        "{sent}"
+    );
+    assert_eq!(
+        result
+            .exchange
+            .request_decision()
+            .map(|d| d.outcome.as_str()),
+        Some("redact")
+    );
+}
+
+#[test]
+fn an_attack_verdict_or_no_answer_refuses_the_request() {
+    let guard = classifier_guard(WITH_CLASSIFIER);
+    let headers = caller();
+    let body = chat(UNDECIDED, false);
+    let attack = br#"[[{"label": "INJECTION", "score": 0.91}]]"#;
+    for (status, answer, expected) in [
+        (Some(200), &attack[..], 403),
+        (Some(500), &b"oops"[..], 503),
+        (None, &b""[..], 503),
+    ] {
+        let mut result = guard.inspect_request(&openai(&headers, &body));
+        assert!(matches!(result.verdict, Verdict::Consult(_)));
+        let Verdict::Refuse(reply) = result.exchange.opinion(status, answer) else {
+            panic!("{status:?}: refused");
+        };
+        assert_eq!(reply.status, expected, "{status:?}");
+    }
+    // Without a configured classifier the guard decides at once, closed.
+    let guard = classifier_guard("");
+    let result = guard.inspect_request(&openai(&headers, &body));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 503));
+}

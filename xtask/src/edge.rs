@@ -312,6 +312,10 @@ pub fn test(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let rules = work.join("rules.bin");
     run(aimsgate().args(["compile", BASELINE, "-o"]).arg(&rules))?;
+    let classifier_rules = work.join("classifier-rules.bin");
+    run(aimsgate()
+        .args(["compile", "edge/js/test/classifier.yaml", "-o"])
+        .arg(&classifier_rules))?;
 
     // The Worker in workerd. Its dependencies are pinned by its
     // package-lock (workerd; the package just built, linked).
@@ -364,6 +368,7 @@ pub fn test(root: &Path) -> Result<()> {
             ])
             .env("AIMSGATE_EDGE_PKG", &package)
             .env("AIMSGATE_RULES", &rules)
+            .env("AIMSGATE_CLASSIFIER_RULES", &classifier_rules)
             .env("AIMSGATE_REPLAY", &replay_file)
             .env("AIMSGATE_TRAFFIC", root.join("examples/traffic")),
         TEST_TIMEOUT,
