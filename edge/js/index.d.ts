@@ -26,6 +26,12 @@ export interface GuardOptions {
   hitKey?: string;
   /** Audit chain id (default: random). */
   chainId?: string;
+  /**
+   * Public keys (`aimsgate-ed25519:…`) the rule set must be signed by; from
+   * the worker's environment, never beside the rule set. Default: none
+   * (signatures unchecked).
+   */
+  trustedKeys?: string[];
   /** Audit events kept for the taker at most (default 10000). */
   maxPendingEvents?: number;
   /**

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use aimsgate_engine::Engine;
 use aimsgate_engine::decision::MemoryLedger;
+use aimsgate_engine::signing::TrustedKeys;
 
 use crate::audit::Trail;
 use crate::exchange::{Exchange, Request, Verdict};
@@ -46,9 +47,13 @@ impl Guard {
                 let engine = if rules.is_empty() {
                     Err("the rule set is empty".to_owned())
                 } else {
-                    Engine::from_bytes(rules)
-                        .map(|engine| engine.with_max_hits(options.max_hits))
-                        .map_err(|e| format!("the rule set does not load: {e}"))
+                    TrustedKeys::parse(&options.trusted_keys.join(" "))
+                        .map_err(|e| format!("trustedKeys: {e}"))
+                        .and_then(|trusted| {
+                            Engine::from_bytes_trusted(rules, &trusted)
+                                .map(|engine| engine.with_max_hits(options.max_hits))
+                                .map_err(|e| format!("the rule set does not load: {e}"))
+                        })
                 };
                 let fail_open = options.fail_open;
                 (engine, options, fail_open)

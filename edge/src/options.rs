@@ -35,6 +35,10 @@ pub struct Options {
     /// Audit events kept waiting for the caller to take them; past it new
     /// events are dropped, and the next checkpoint declares them.
     pub max_pending_events: usize,
+    /// Public keys (`aimsgate-ed25519:…`, from `aimsgate keygen`) the rule
+    /// set must be signed by; empty: signatures are not checked. Pass them
+    /// from the worker's environment, never beside the rule set.
+    pub trusted_keys: Vec<String>,
     /// The external classifier the rule set's `classifier` detector asks.
     /// Absent while the rule set has one: every consultation fails, and
     /// the route's `on_classifier_unavailable` decides (block by default).
@@ -77,6 +81,7 @@ impl Default for Options {
             hit_key: None,
             chain_id: None,
             max_pending_events: 10_000,
+            trusted_keys: Vec::new(),
             classifier: None,
         }
     }

@@ -769,3 +769,26 @@ fn an_attack_verdict_or_no_answer_refuses_the_request() {
     let result = guard.inspect_request(&openai(&headers, &body));
     assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 503));
 }
+
+#[test]
+fn with_trusted_keys_only_a_rule_set_they_signed_loads() {
+    use aimsgate_engine::signing::Signer25519;
+    let signer = Signer25519::from_seed([5; 32]);
+    let options = serde_json::json!({"trustedKeys": [signer.public_text()]}).to_string();
+    let signed = signer.sign(baseline());
+    let guard = Guard::new(&signed, &options, clock, "test-chain".to_owned());
+    assert_eq!(guard.load_error(), None);
+
+    let unsigned = Guard::new(baseline(), &options, clock, "test-chain".to_owned());
+    let error = unsigned.load_error().expect("refused");
+    assert!(error.contains("not signed"), "{error}");
+    let headers = caller();
+    let body = chat("hello", false);
+    let result = unsigned.inspect_request(&openai(&headers, &body));
+    assert!(matches!(&result.verdict, Verdict::Refuse(r) if r.status == 503));
+
+    let stranger = Signer25519::from_seed([6; 32]);
+    let foreign = Guard::new(&stranger.sign(baseline()), &options, clock, "c".to_owned());
+    let error = foreign.load_error().expect("refused");
+    assert!(error.contains(&stranger.key_id().to_string()), "{error}");
+}

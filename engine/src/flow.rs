@@ -466,6 +466,9 @@ impl Flow {
         let mut event = audit::decision_event(engine, decision, &subject);
         if let Some(engine) = engine {
             event.stamp_policy(&engine.ruleset().policy);
+            if let Some(key) = engine.signer() {
+                event.policy_key_id.get_or_insert_with(|| key.to_string());
+            }
         }
         runtime.record(decision, event);
     }

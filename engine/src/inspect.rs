@@ -18,6 +18,7 @@ use crate::detect::{BuildError, Match, Scanner};
 use crate::normalize;
 use crate::redact;
 use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
+use crate::signing::{self, KeyId, SignatureError, TrustedKeys};
 
 /// A loaded rule set, ready to inspect traffic.
 #[derive(Debug)]
@@ -37,6 +38,9 @@ pub struct Engine {
     max_decoded_bytes: usize,
     /// What a body past that limit gets.
     on_decode_limit: DecodeLimitAction,
+    /// The trusted key whose signature the rule set was checked against
+    /// ([`Engine::from_bytes_trusted`]); `None`: not checked.
+    signer: Option<KeyId>,
 }
 
 /// Default for [`Engine::with_max_hits`]: far above what a real prompt
@@ -53,6 +57,9 @@ pub enum EngineError {
     /// Its detectors did not compile.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// It is not signed by a trusted key.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
 }
 
 /// Which route governs a request.
@@ -190,6 +197,7 @@ impl Engine {
             max_hits: DEFAULT_MAX_HITS,
             max_decoded_bytes: encoded::DEFAULT_MAX_DECODED_BYTES,
             on_decode_limit: DecodeLimitAction::Flag,
+            signer: None,
         })
     }
 
@@ -252,6 +260,26 @@ impl Engine {
     /// Loads a rule set (binary or JSON form) and builds an engine.
     pub fn from_bytes(bytes: &[u8]) -> Result<Engine, EngineError> {
         Ok(Engine::new(RuleSet::from_bytes(bytes)?)?)
+    }
+
+    /// Loads a rule set (either form) that one of `trusted` signed; with no
+    /// trusted keys, any rule set, its signature unchecked. The engine
+    /// remembers the key ([`Engine::signer`]), and audit events name it.
+    pub fn from_bytes_trusted(bytes: &[u8], trusted: &TrustedKeys) -> Result<Engine, EngineError> {
+        let signer = if trusted.is_empty() {
+            None
+        } else {
+            Some(signing::verify(bytes, trusted)?)
+        };
+        let mut engine = Engine::from_bytes(bytes)?;
+        engine.signer = signer;
+        Ok(engine)
+    }
+
+    /// The trusted key that signed the rule set, when signatures were
+    /// checked.
+    pub fn signer(&self) -> Option<KeyId> {
+        self.signer
     }
 
     /// The rule set.

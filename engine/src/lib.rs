@@ -57,6 +57,7 @@ pub mod recording;
 pub mod redact;
 pub mod reply;
 pub mod ruleset;
+pub mod signing;
 pub mod stream;
 pub mod target;
 

@@ -840,7 +840,26 @@ impl RuleSet {
         Ok(ruleset)
     }
 
+    /// The JSON form wrapping `binary` (a binary rule set, signed or not)
+    /// as it is: a signature appended to the binary form survives.
+    pub fn json_of(binary: &[u8]) -> Result<String, LoadError> {
+        let ruleset = Self::from_binary(binary)?;
+        let version = u16::from_le_bytes([binary[8], binary[9]]);
+        let wrapper = JsonWrapper {
+            format: JSON_FORMAT_NAME.to_owned(),
+            version,
+            policy: ruleset.policy.name.clone(),
+            policy_version: ruleset.policy.version.clone(),
+            digest: ruleset.policy.digest.to_hex(),
+            payload: base64::engine::general_purpose::STANDARD.encode(binary),
+        };
+        Ok(serde_json::to_string_pretty(&wrapper).unwrap_or_default())
+    }
+
     fn from_binary(bytes: &[u8]) -> Result<RuleSet, LoadError> {
+        // A signature block is checked by the runtime that trusts keys
+        // (`crate::signing::verify`), not here.
+        let bytes = crate::signing::strip(bytes);
         let header = bytes
             .get(..HEADER_LEN)
             .ok_or(LoadError::Corrupt("shorter than the header"))?;

@@ -19,6 +19,7 @@
 use aimsgate_engine::Engine;
 use aimsgate_engine::flow::Settings;
 use aimsgate_engine::ruleset::MAGIC;
+use aimsgate_engine::signing::TrustedKeys;
 use serde::Deserialize;
 
 /// Filter options, with defaults that suit Envoy's defaults.
@@ -371,20 +372,56 @@ pub fn options_of(bytes: &[u8]) -> Options {
         .unwrap_or_default()
 }
 
+/// The environment variable holding trusted public keys (comma or space
+/// separated), beside the VM configuration's `trusted_keys`.
+pub const TRUSTED_KEYS_ENV: &str = "AIMSGATE_TRUSTED_KEYS";
+
+/// The keys rule sets must be signed by: the VM configuration's
+/// `trusted_keys` (a list, or one string) and `env` (the variable's value)
+/// together. An empty VM configuration and no variable trust none.
+pub fn trusted_keys(vm_configuration: &[u8], env: Option<String>) -> Result<TrustedKeys, String> {
+    let mut text = env.unwrap_or_default();
+    if !vm_configuration.iter().all(u8::is_ascii_whitespace) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct VmConfiguration {
+            #[serde(default)]
+            trusted_keys: OneOrMany,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            #[default]
+            None,
+            One(String),
+            Many(Vec<String>),
+        }
+        let vm: VmConfiguration = serde_json::from_slice(vm_configuration)
+            .map_err(|e| format!("the VM configuration is not {{\"trusted_keys\": [...]}}: {e}"))?;
+        match vm.trusted_keys {
+            OneOrMany::None => {}
+            OneOrMany::One(key) => text = format!("{text} {key}"),
+            OneOrMany::Many(keys) => text = format!("{text} {}", keys.join(" ")),
+        }
+    }
+    TrustedKeys::parse(&text).map_err(|e| format!("the trusted keys are unreadable: {e}"))
+}
+
 /// Parses a configuration and builds its engine, or says where the rule
 /// set is to be fetched from.
-pub fn read(bytes: &[u8]) -> Result<Configuration, String> {
+/// Only rule sets one of `trusted` signed load (any, when it is empty).
+pub fn read(bytes: &[u8], trusted: &TrustedKeys) -> Result<Configuration, String> {
     if bytes.is_empty() {
         return Err("the plugin configuration is empty: it must carry a rule set".to_owned());
     }
     if bytes.starts_with(MAGIC) {
-        return build(bytes, Options::default()).map(Configuration::Loaded);
+        return build(bytes, Options::default(), trusted).map(Configuration::Loaded);
     }
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         format!("the plugin configuration is neither a binary rule set nor JSON: {e}")
     })?;
     if value.get("ruleset").is_none() && value.get("ruleset_fetch").is_none() {
-        return build(bytes, Options::default()).map(Configuration::Loaded);
+        return build(bytes, Options::default(), trusted).map(Configuration::Loaded);
     }
     let wrapped: Wrapped = serde_json::from_value(value)
         .map_err(|e| format!("the plugin configuration is malformed: {e}"))?;
@@ -406,7 +443,7 @@ pub fn read(bytes: &[u8]) -> Result<Configuration, String> {
                 serde_json::Value::String(text) => text.into_bytes(),
                 other => other.to_string().into_bytes(),
             };
-            build(&ruleset, wrapped.options).map(Configuration::Loaded)
+            build(&ruleset, wrapped.options, trusted).map(Configuration::Loaded)
         }
         // `"ruleset": null`.
         (None, None) => Err("the plugin configuration's `ruleset` is empty".to_owned()),
@@ -414,8 +451,8 @@ pub fn read(bytes: &[u8]) -> Result<Configuration, String> {
 }
 
 /// Parses a configuration that must carry its rule set.
-pub fn load(bytes: &[u8]) -> Result<Loaded, String> {
-    match read(bytes)? {
+pub fn load(bytes: &[u8], trusted: &TrustedKeys) -> Result<Loaded, String> {
+    match read(bytes, trusted)? {
         Configuration::Loaded(loaded) => Ok(loaded),
         Configuration::Fetch { fetch, .. } => Err(format!(
             "the rule set is to be fetched from {}",
@@ -430,6 +467,7 @@ pub fn load_fetched(
     fetch: &RulesetFetch,
     options: &Options,
     body: &[u8],
+    trusted: &TrustedKeys,
 ) -> Result<Loaded, String> {
     let digest = aimsgate_engine::ruleset::Digest::of(body).to_hex();
     if digest != fetch.sha256 {
@@ -439,7 +477,7 @@ pub fn load_fetched(
             &fetch.sha256[..12]
         ));
     }
-    build(body, options.clone())
+    build(body, options.clone(), trusted)
 }
 
 fn check(options: &Options) -> Result<(), String> {
@@ -467,7 +505,7 @@ fn check(options: &Options) -> Result<(), String> {
     options.audit.check()
 }
 
-fn build(ruleset: &[u8], options: Options) -> Result<Loaded, String> {
+fn build(ruleset: &[u8], options: Options, trusted: &TrustedKeys) -> Result<Loaded, String> {
     check(&options)?;
     let hit_key = match &options.audit.hit_key_env {
         None => None,
@@ -480,7 +518,7 @@ fn build(ruleset: &[u8], options: Options) -> Result<Loaded, String> {
             }
         },
     };
-    let engine = Engine::from_bytes(ruleset)
+    let engine = Engine::from_bytes_trusted(ruleset, trusted)
         .map_err(|e| format!("the rule set does not load: {e}"))?
         .with_max_hits(options.max_hits);
     let policy = &engine.ruleset().policy;
@@ -502,6 +540,15 @@ fn build(ruleset: &[u8], options: Options) -> Result<Loaded, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No trusted keys: signatures unchecked (filter/tests/it covers them).
+    fn load(bytes: &[u8]) -> Result<Loaded, String> {
+        super::load(bytes, &TrustedKeys::default())
+    }
+
+    fn read(bytes: &[u8]) -> Result<Configuration, String> {
+        super::read(bytes, &TrustedKeys::default())
+    }
 
     #[test]
     fn unknown_options_are_refused() {
@@ -566,7 +613,13 @@ mod tests {
         else {
             panic!("a fetch");
         };
-        let err = load_fetched(&fetch, &options, b"AIMSGATE other bytes").unwrap_err();
+        let err = load_fetched(
+            &fetch,
+            &options,
+            b"AIMSGATE other bytes",
+            &TrustedKeys::default(),
+        )
+        .unwrap_err();
         assert!(
             err.contains("SHA-256") && err.contains("fddaa62a9448"),
             "{err}"

@@ -8,7 +8,9 @@ use proxy_wasm::types::ContextType;
 
 use crate::abi::{self, Buffer, Level, Map};
 use crate::audit::Trail;
-use crate::config::{self, AuditOptions, Configuration, Loaded, Options, RulesetFetch};
+use crate::config::{
+    self, AuditOptions, Configuration, Loaded, Options, RulesetFetch, TRUSTED_KEYS_ENV,
+};
 use crate::http::Http;
 use crate::state::{Host, PluginState};
 
@@ -138,7 +140,9 @@ impl Root {
         let status = abi::header(Map::HttpCallResponseHeaders, ":status");
         let outcome = match status.as_deref() {
             Some("200") => match abi::buffer(Buffer::HttpCallResponseBody, 0, body_size) {
-                Ok(body) => config::load_fetched(&fetching.fetch, &fetching.options, &body),
+                Ok(body) => self.shared.trusted().and_then(|trusted| {
+                    config::load_fetched(&fetching.fetch, &fetching.options, &body, &trusted)
+                }),
                 Err(status) => Err(format!("its body is unreadable (status {})", status.0)),
             },
             Some(status) => Err(format!("the server answered {status}")),
@@ -241,7 +245,38 @@ impl Context for Root {
 }
 
 impl RootContext for Root {
-    fn on_vm_start(&mut self, _vm_configuration_size: usize) -> bool {
+    /// Reads the keys rule sets must be signed by: from the VM
+    /// configuration (`{"trusted_keys": [...]}`), which Envoy and Istio keep
+    /// apart from the plugin configuration that carries the rule set, and
+    /// from the environment variable `AIMSGATE_TRUSTED_KEYS` (Envoy:
+    /// `vm_config.environment_variables`). Keys must never travel with the
+    /// rule set: whoever can edit one could add a key to it.
+    fn on_vm_start(&mut self, vm_configuration_size: usize) -> bool {
+        // Unreadable or absent: no keys from there.
+        let configured =
+            abi::buffer(Buffer::VmConfiguration, 0, vm_configuration_size).unwrap_or_default();
+        let trusted = config::trusted_keys(&configured, std::env::var(TRUSTED_KEYS_ENV).ok());
+        match &trusted {
+            Ok(keys) if keys.is_empty() => abi::log(
+                Level::Warn,
+                "aimsgate: no trusted keys (vm_config or AIMSGATE_TRUSTED_KEYS): rule-set signatures are not checked",
+            ),
+            Ok(keys) => {
+                let ids: Vec<String> = keys.ids().iter().map(ToString::to_string).collect();
+                abi::log(
+                    Level::Info,
+                    &format!(
+                        "aimsgate: only rule sets signed by key {} load",
+                        ids.join(", ")
+                    ),
+                );
+            }
+            Err(reason) => abi::log(
+                Level::Error,
+                &format!("aimsgate: {reason}; no rule set will load"),
+            ),
+        }
+        *self.shared.trusted.borrow_mut() = Some(trusted);
         true
     }
 
@@ -262,7 +297,11 @@ impl RootContext for Root {
                 return false;
             }
         };
-        match config::read(&bytes) {
+        let read = self
+            .shared
+            .trusted()
+            .and_then(|trusted| config::read(&bytes, &trusted));
+        match read {
             Ok(Configuration::Loaded(loaded)) => {
                 let tick = loaded.options.audit.tick_ms();
                 let audit = loaded.options.audit.clone();

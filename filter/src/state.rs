@@ -12,6 +12,8 @@ use crate::abi;
 use crate::audit::{NGX_LOG_TEXT, Trail};
 use aimsgate_engine::decision::MemoryLedger;
 
+use aimsgate_engine::signing::TrustedKeys;
+
 use crate::config::{AuditOptions, Loaded, Options, SharedData};
 use crate::metrics::Metrics;
 
@@ -42,6 +44,10 @@ pub struct PluginState {
     pub(crate) worker_ledger: RefCell<MemoryLedger>,
     /// The worker ledger counted a budget since the last event recorded.
     pub(crate) worker_ledger_charged: Cell<bool>,
+    /// The keys rule sets must be signed by (none: not checked), from the
+    /// VM configuration and environment; an error when they were given
+    /// but unreadable (then no rule set loads).
+    pub(crate) trusted: RefCell<Option<Result<TrustedKeys, String>>>,
 }
 
 /// The proxy running the filter, where proxies differ in ways the filter
@@ -58,6 +64,14 @@ pub enum Host {
 }
 
 impl PluginState {
+    /// The trusted keys, or why they are unreadable.
+    pub fn trusted(&self) -> Result<TrustedKeys, String> {
+        self.trusted
+            .borrow()
+            .clone()
+            .unwrap_or(Ok(TrustedKeys::default()))
+    }
+
     /// The rule set for a new request.
     pub fn current(&self) -> Option<Rc<Loaded>> {
         self.current.borrow().clone()

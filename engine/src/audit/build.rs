@@ -127,6 +127,7 @@ impl Engine {
             policy_name: Some(policy.name.clone()),
             policy_version: Some(policy.version.clone()),
             policy_digest: Some(policy.digest.to_hex()),
+            policy_key_id: self.signer().map(|key| key.to_string()),
             request_id: Some(self.loggable(subject.request_id).into_owned()),
             route: route.map(|r| r.id.clone()),
             system: system.map(|s| s.id.clone()),

@@ -76,6 +76,14 @@ pub struct AuditEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub policy_digest: Option<String>,
+    /// Id of the trusted key whose signature on the rule set the runtime
+    /// checked (`aimsgate keygen`); absent when the runtime checks none.
+    #[serde(
+        rename = "aimsgate.policy.key_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_key_id: Option<String>,
     /// The exchange's request id (`x-request-id`).
     #[serde(
         rename = "aimsgate.request.id",

@@ -9,3 +9,4 @@ mod common;
 mod e2e;
 mod portability;
 mod scan_parity;
+mod signing;

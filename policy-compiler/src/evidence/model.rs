@@ -66,6 +66,10 @@ pub struct PolicySeen {
     /// `aimsgate.policy.digest`; absent when the runtime decided without a
     /// rule set.
     pub digest: Option<String>,
+    /// `aimsgate.policy.key_id`: the trusted key whose signature on the
+    /// rule set the runtime checked; absent when it checked none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
     /// Decision events naming it.
     pub interactions: u64,
     /// Whether the digest is the report policy's.

@@ -292,6 +292,7 @@ fn tally_policy(seen: &mut Vec<PolicySeen>, event: &AuditEvent, digest: &str) {
         p.digest == event.policy_digest
             && p.name == event.policy_name
             && p.version == event.policy_version
+            && p.key_id == event.policy_key_id
     });
     match found {
         Some(p) => p.interactions += 1,
@@ -299,6 +300,7 @@ fn tally_policy(seen: &mut Vec<PolicySeen>, event: &AuditEvent, digest: &str) {
             name: event.policy_name.clone(),
             version: event.policy_version.clone(),
             digest: event.policy_digest.clone(),
+            key_id: event.policy_key_id.clone(),
             interactions: 1,
             matches: event.policy_digest.as_deref() == Some(digest),
         }),

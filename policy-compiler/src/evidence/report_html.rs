@@ -227,15 +227,18 @@ fn policies_seen(out: &mut String, report: &EvidenceReport) {
     }
     out.push_str(
         "<h3>Policies seen in the events</h3>\n<table>\n<thead><tr><th>Policy</th><th>Version</th>\
-         <th>Digest (SHA-256)</th><th class=\"num\">Interactions</th><th>Same as this report's policy</th></tr></thead>\n<tbody>\n",
+         <th>Digest (SHA-256)</th><th>Signed by</th><th class=\"num\">Interactions</th><th>Same as this report's policy</th></tr></thead>\n<tbody>\n",
     );
     for s in &report.policies_seen {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"digest\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"digest\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc_opt(s.name.as_deref()),
             esc_opt(s.version.as_deref()),
             esc_opt(s.digest.as_deref()),
+            s.key_id
+                .as_deref()
+                .map_or_else(|| "not checked".to_owned(), |k| format!("key {}", esc(k))),
             s.interactions,
             if s.matches {
                 "<span class=\"ok\">yes</span>"

@@ -52,17 +52,20 @@ fn summary(out: &mut String, report: &EvidenceReport) {
 
     if !report.policies_seen.is_empty() {
         out.push_str(
-            "\n### Policies seen in the events\n\n| Policy | Version | Digest | Interactions | Matches |\n|---|---|---|---:|---|\n",
+            "\n### Policies seen in the events\n\n| Policy | Version | Digest | Signed by | Interactions | Matches |\n|---|---|---|---|---:|---|\n",
         );
         for s in &report.policies_seen {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 md_opt(s.name.as_deref()),
                 md_opt(s.version.as_deref()),
                 s.digest
                     .as_deref()
                     .map_or_else(|| "—".to_owned(), |d| format!("`{}`", md(d))),
+                s.key_id
+                    .as_deref()
+                    .map_or_else(|| "not checked".to_owned(), |k| format!("key `{}`", md(k))),
                 s.interactions,
                 if s.matches { "yes" } else { "**no**" }
             );

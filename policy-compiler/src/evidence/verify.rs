@@ -82,6 +82,10 @@ pub enum Finding {
         /// Where the witness is.
         at: String,
     },
+    /// The input holds no audit event at all: nothing is evidenced (a
+    /// decisions file or an empty export given by mistake must not pass as
+    /// an intact log).
+    NoEvents,
     /// A line that looked like an event but could not be read.
     Unreadable {
         /// Where.
@@ -158,6 +162,9 @@ pub fn verify(events: &Events, options: Options) -> Verification {
             at: location.to_string(),
             why: why.clone(),
         });
+    }
+    if events.records.is_empty() {
+        findings.push(Finding::NoEvents);
     }
     let mut chains: HashMap<&str, ChainState> = HashMap::new();
     let mut witnesses = Vec::new();
@@ -434,6 +441,9 @@ pub fn to_text(verification: &Verification) -> String {
                 "LOST     chain {chain}: no event in the log, though witnessed up to seq {witnessed_seq} ({at})"
             ),
             Finding::Unreadable { at, why } => format!("UNREADABLE {at}: {why}"),
+            Finding::NoEvents => {
+                "NO EVENTS the input holds no aimsgate audit event: nothing is evidenced".to_owned()
+            }
         };
         let _ = writeln!(out, "{line}");
     }

@@ -74,6 +74,22 @@ fn verify_passes_an_intact_log_and_names_what_is_missing_from_a_broken_one() {
 }
 
 #[test]
+fn a_file_without_events_is_not_an_intact_log() {
+    // The decisions file of `scan`, an empty export: nothing is evidenced.
+    let decisions = write(
+        "decisions.jsonl",
+        &[r#"{"outcome": "allow", "rules": []}"#.to_owned()],
+    );
+    let empty = write("empty.log", &[]);
+    for file in [decisions, empty] {
+        let (code, out, err) = aimsgate(&["evidence", "verify", file.to_str().unwrap()]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(out.contains("NO EVENTS"), "{out}");
+        assert!(out.contains("NOT intact"), "{out}");
+    }
+}
+
+#[test]
 fn verify_reads_collector_exports_and_says_where_a_line_was_edited() {
     let lines = chain("c1", 3);
     let bodies: Vec<serde_json::Value> = lines

@@ -16,5 +16,6 @@ mod otlp_batches;
 #[cfg(feature = "harness")]
 mod policy_tests_cli;
 mod scan_cli;
+mod signing_cli;
 mod stream_inspection;
 mod traffic_decisions;

@@ -15,7 +15,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::command::{
-    check, compile, controls, detectors, eval, evidence, explain, import, scan, schema, soa,
+    check, compile, controls, detectors, eval, evidence, explain, import, keygen, scan, schema, soa,
 };
 #[cfg(feature = "harness")]
 use crate::command::{replay, test};
@@ -41,6 +41,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile a policy into a rule set for the filter.
     Compile(compile::CompileArgs),
+    /// Make a key pair for signing rule sets (`compile --sign`).
+    Keygen(keygen::KeygenArgs),
     /// Write the Statement of Applicability.
     Soa(soa::SoaArgs),
     /// Audit evidence: verify event chains, report per control.
@@ -85,6 +87,7 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Keygen(args) => keygen::run(args),
         Command::Soa(args) => soa::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Explain(args) => explain::run(args),

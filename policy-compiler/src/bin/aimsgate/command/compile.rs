@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use aimsgate_compiler::emit::EnvoyVersion;
 use aimsgate_compiler::policy::compile::Compiled;
+use aimsgate_engine::ruleset::RuleSet;
+use aimsgate_engine::signing::Signer25519;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 
@@ -46,6 +48,10 @@ pub struct CompileArgs {
     /// newer get `failure_policy`, older ones `fail_open`.
     #[arg(long, default_value_t = EnvoyVersion::default())]
     envoy_version: EnvoyVersion,
+    /// Sign the rule set with this private key (`aimsgate keygen`): runtimes
+    /// that trust the key's public half load only rule sets it signed.
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,10 +83,26 @@ pub fn run(args: CompileArgs) -> Result<()> {
         collector,
         image,
         envoy_version,
+        sign,
     } = args;
+    let signer = match &sign {
+        Some(key) => {
+            let text = fs::read_to_string(key)
+                .with_context(|| format!("cannot read the signing key {}", key.display()))?;
+            let signer = Signer25519::from_text(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", key.display()))?;
+            Some(signer)
+        }
+        None => None,
+    };
     let compiled = compiled(&path)?;
     engine_of(&compiled)?;
     if let Some(emit) = emit {
+        if signer.is_some() {
+            anyhow::bail!(
+                "--sign writes a signed rule set file (-o); deployment configs embed unsigned rule sets for now"
+            );
+        }
         let mut deployment = aimsgate_compiler::emit::Deployment {
             upstream,
             collector,
@@ -92,9 +114,13 @@ pub fn run(args: CompileArgs) -> Result<()> {
         }
         return emit_config(&compiled, emit, &deployment, &filter, &output);
     }
+    let binary = match &signer {
+        Some(signer) => signer.sign(&compiled.ruleset.to_bytes()),
+        None => compiled.ruleset.to_bytes(),
+    };
     let bytes = match format {
-        RulesFormat::Bin => compiled.ruleset.to_bytes(),
-        RulesFormat::Json => compiled.ruleset.to_json().into_bytes(),
+        RulesFormat::Bin => binary,
+        RulesFormat::Json => RuleSet::json_of(&binary)?.into_bytes(),
     };
     write_output(Some(&output), &bytes)?;
     let rs = &compiled.ruleset;
@@ -109,6 +135,9 @@ pub fn run(args: CompileArgs) -> Result<()> {
         rs.rules.len(),
         rs.routes.len()
     );
+    if let Some(signer) = &signer {
+        eprintln!("signed by key {}", signer.key_id());
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod explain;
 #[cfg(feature = "harness")]
 mod harness;
 pub mod import;
+pub mod keygen;
 #[cfg(feature = "harness")]
 pub mod replay;
 pub mod scan;
