@@ -15,6 +15,7 @@
 //! | 32 | SHA-256 of the payload (integrity of what follows) |
 //! | 4 | payload length, little-endian |
 //! | n | postcard-encoded [`RuleSet`] |
+//! | 80 | optional: the signature block ([`SIGNATURE_MAGIC`], key id, Ed25519 signature of all before it; [`crate::signing`]) |
 //!
 //! postcard was chosen over bincode or a hand-rolled layout because it is
 //! compact (varints, no field names), `no_std`-friendly, stable in its wire
@@ -46,6 +47,25 @@ pub const OLDEST_FORMAT_VERSION: u16 = 2;
 
 /// First bytes of every binary rule set.
 pub const MAGIC: &[u8; 8] = b"AIMSGATE";
+
+/// First bytes of the signature block a signed binary rule set ends with
+/// (see [`crate::signing`]).
+pub const SIGNATURE_MAGIC: &[u8; 8] = b"AGSIGN01";
+
+/// Length of the signature block: magic, key id (8), Ed25519 signature (64).
+pub const SIGNATURE_LEN: usize = 8 + 8 + 64;
+
+/// A binary rule set split into what a signature covers and its signature
+/// block (`None`: unsigned).
+pub fn split_signature(bytes: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match bytes.len().checked_sub(SIGNATURE_LEN) {
+        Some(at) if bytes[at..].starts_with(SIGNATURE_MAGIC) => {
+            let (unsigned, block) = bytes.split_at(at);
+            (unsigned, Some(block))
+        }
+        _ => (bytes, None),
+    }
+}
 
 /// The `format` field of the JSON-wrapped form.
 pub const JSON_FORMAT_NAME: &str = "aimsgate-ruleset";
@@ -859,7 +879,7 @@ impl RuleSet {
     fn from_binary(bytes: &[u8]) -> Result<RuleSet, LoadError> {
         // A signature block is checked by the runtime that trusts keys
         // (`crate::signing::verify`), not here.
-        let bytes = crate::signing::strip(bytes);
+        let (bytes, _) = split_signature(bytes);
         let header = bytes
             .get(..HEADER_LEN)
             .ok_or(LoadError::Corrupt("shorter than the header"))?;

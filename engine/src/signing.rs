@@ -35,11 +35,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::ruleset::{JSON_FORMAT_NAME, MAGIC};
 
-/// First bytes of the signature block.
-pub const SIGNATURE_MAGIC: &[u8; 8] = b"AGSIGN01";
-
-/// Length of the signature block.
-pub const SIGNATURE_LEN: usize = 8 + 8 + 64;
+pub use crate::ruleset::{SIGNATURE_LEN, SIGNATURE_MAGIC};
 
 /// Prefix of a public key's text form.
 pub const PUBLIC_PREFIX: &str = "aimsgate-ed25519:";
@@ -236,13 +232,9 @@ type Signed = (KeyId, Signature);
 
 /// Splits a binary rule set into what was signed and its signature block.
 fn split(bytes: &[u8]) -> Result<(&[u8], Option<Signed>), SignatureError> {
-    let Some(at) = bytes.len().checked_sub(SIGNATURE_LEN) else {
+    let (unsigned, Some(block)) = crate::ruleset::split_signature(bytes) else {
         return Ok((bytes, None));
     };
-    let (unsigned, block) = bytes.split_at(at);
-    if !block.starts_with(SIGNATURE_MAGIC) {
-        return Ok((bytes, None));
-    }
     let mut id = [0u8; 8];
     id.copy_from_slice(&block[8..16]);
     let signature = Signature::from_slice(&block[16..])
@@ -271,14 +263,6 @@ pub fn verify(bytes: &[u8], trusted: &TrustedKeys) -> Result<KeyId, SignatureErr
     key.verify(unsigned, &signature)
         .map_err(|_| SignatureError::Altered(id))?;
     Ok(id)
-}
-
-/// The bytes before the signature block (the rule set as compiled).
-pub(crate) fn strip(bytes: &[u8]) -> &[u8] {
-    match split(bytes) {
-        Ok((unsigned, _)) => unsigned,
-        Err(_) => bytes,
-    }
 }
 
 #[cfg(test)]
