@@ -30,6 +30,9 @@ pub struct EvidenceReport {
     pub totals: Totals,
     /// What could not be trusted or read.
     pub integrity: Integrity,
+    /// `aimsgate evidence verify` over the same events, run first: a
+    /// report is only as good as the log it counts.
+    pub verification: ReportVerification,
     /// Things a reader must know before relying on the numbers.
     pub warnings: Vec<String>,
     /// Decisions per time bucket, by outcome.
@@ -41,6 +44,26 @@ pub struct EvidenceReport {
     pub unmapped_controls: Vec<ControlCount>,
     /// Incidents of the period, oldest first.
     pub incidents: Incidents,
+}
+
+/// The verifier's verdict on the events a report counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportVerification {
+    /// No finding: every chain complete, in order and unaltered.
+    pub intact: bool,
+    /// The findings, as `aimsgate evidence verify` prints them (at most
+    /// [`FINDINGS_LISTED`](super::report::FINDINGS_LISTED)).
+    pub findings: Vec<String>,
+    /// Findings not listed.
+    pub more_findings: u64,
+    /// Chains with a finding that puts their events in doubt (altered,
+    /// missing, reordered or cut-off events; not drops the filter
+    /// declared). Controls whose events lie in them are not operational.
+    pub broken_chains: Vec<String>,
+    /// A finding about the input as a whole (an unreadable line, no
+    /// events): no chain of it is verified.
+    pub input_broken: bool,
 }
 
 /// The policy a report is about, by name, version and digest (the
@@ -269,6 +292,9 @@ pub struct ControlEvidence {
     pub rules: Vec<String>,
     /// Interactions it governed.
     pub interactions: u64,
+    /// Of those, recorded in a chain that failed verification.
+    #[serde(default)]
+    pub unverified: u64,
     /// Those interactions by outcome.
     pub outcomes: OutcomeCounts,
     /// Those interactions by the mode of the control's fired rules.

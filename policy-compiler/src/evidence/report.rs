@@ -48,13 +48,14 @@ use crate::catalogue::{self, Framework};
 use crate::policy::compile::Compiled;
 
 use super::read::Events;
+use super::verify::{self, Finding};
 // The report's data types live in `model`, where the renderers read them
 // without importing this module (which calls them); this is their public
 // path.
 pub use super::model::{
     Bucket, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents, Integrity,
-    ModeCounts, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportedPolicy, RuleCount,
-    Timeline, Totals,
+    ModeCounts, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportVerification,
+    ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
 /// Schema id of the JSON report (the `schema` member).
@@ -74,6 +75,9 @@ pub const CONTROL_INCIDENTS_LISTED: usize = 5;
 
 /// Rules listed per control, most frequent first.
 pub const TOP_RULES: usize = 5;
+
+/// Verification findings a report lists at most.
+pub const FINDINGS_LISTED: usize = 20;
 
 /// At most this many time buckets in the timeline.
 pub const MAX_BUCKETS: u64 = 48;
@@ -104,6 +108,7 @@ impl Period {
 pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceReport {
     let info = &compiled.ruleset.policy;
     let selected = select(events, period);
+    let verification = verification(events);
     let mut report = EvidenceReport {
         schema: SCHEMA.to_owned(),
         policy: ReportedPolicy {
@@ -118,6 +123,7 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
             not_intact: events.records.iter().filter(|r| !r.intact).count() as u64,
             unreadable: events.unreadable.len() as u64,
         },
+        verification,
         warnings: Vec::new(),
         timeline: timeline(period, &selected.decisions),
         controls: policy_controls(compiled),
@@ -136,6 +142,49 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
     }
     finish(&mut report);
     report
+}
+
+/// The verifier's verdict on `events`, for the report's first lines.
+fn verification(events: &Events) -> ReportVerification {
+    let verdict = verify::verify(events, verify::Options::default());
+    let mut broken_chains: Vec<String> = Vec::new();
+    let mut input_broken = false;
+    for finding in &verdict.findings {
+        // Drops the filter declared leave the events present authentic.
+        if let Finding::Missing {
+            declared_dropped: true,
+            ..
+        } = finding
+        {
+            continue;
+        }
+        match finding.chain() {
+            Some(chain) if !broken_chains.iter().any(|c| c == chain) => {
+                broken_chains.push(chain.to_owned());
+            }
+            Some(_) => {}
+            None => input_broken = true,
+        }
+    }
+    ReportVerification {
+        intact: verdict.ok(),
+        findings: verdict
+            .findings
+            .iter()
+            .take(FINDINGS_LISTED)
+            .map(verify::finding_line)
+            .collect(),
+        more_findings: verdict.findings.len().saturating_sub(FINDINGS_LISTED) as u64,
+        broken_chains,
+        input_broken,
+    }
+}
+
+impl ReportVerification {
+    /// Whether the events of `chain` are in doubt.
+    pub fn doubts(&self, chain: &str) -> bool {
+        self.input_broken || self.broken_chains.iter().any(|c| c == chain)
+    }
 }
 
 /// Counts one decision event everywhere it counts.
@@ -160,7 +209,12 @@ fn add(
             .get(reference)
             .and_then(|&i| report.controls.get_mut(i))
         {
-            Some(control) => tally_control(control, event, implements, incident.as_ref()),
+            Some(control) => {
+                if report.verification.doubts(&event.chain_id) {
+                    control.unverified += 1;
+                }
+                tally_control(control, event, implements, incident.as_ref());
+            }
             None => tally_unmapped(&mut report.unmapped_controls, reference),
         }
     }
@@ -453,6 +507,15 @@ fn period_info(period: &Period, decisions: &[&AuditEvent]) -> PeriodInfo {
 
 fn warnings(report: &EvidenceReport) -> Vec<String> {
     let mut out = Vec::new();
+    let v = &report.verification;
+    if !v.intact {
+        let shown = v.findings.len() as u64 + v.more_findings;
+        out.push(format!(
+            "The log failed verification ({shown} finding(s), listed above): events were \
+             altered, removed, reordered or cut off, or the input is not a whole log. Controls \
+             with events in a broken chain are not shown as operational"
+        ));
+    }
     let short = |d: &str| d.chars().take(12).collect::<String>();
     for p in report.policies_seen.iter().filter(|p| !p.matches) {
         match &p.digest {

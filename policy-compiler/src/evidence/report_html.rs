@@ -28,15 +28,19 @@ pub(crate) fn summary_rows(report: &EvidenceReport) -> Vec<(&'static str, String
         (Some(first), Some(last)) => format!("{first} – {last}"),
         _ => "no decision events".to_owned(),
     };
-    let integrity = if report.integrity.clean() {
-        format!("all {} event(s) read are intact", t.events_read)
+    let v = &report.verification;
+    let verification = if v.intact {
+        "intact: every chain complete, in order and unaltered (aimsgate evidence verify)".to_owned()
     } else {
         format!(
-            "{} event(s) failed their digest check, {} line(s) unreadable — run `aimsgate evidence verify`",
-            report.integrity.not_intact, report.integrity.unreadable
+            "NOT intact: {} finding(s), listed below; {} event(s) failed their digest check, {} line(s) unreadable",
+            v.findings.len() as u64 + v.more_findings,
+            report.integrity.not_intact,
+            report.integrity.unreadable
         )
     };
     vec![
+        ("Audit log verification", verification),
         ("Policy", format!("{} {}", p.name, p.version)),
         ("Policy digest (SHA-256)", p.digest.clone()),
         ("Period", asked),
@@ -63,8 +67,20 @@ pub(crate) fn summary_rows(report: &EvidenceReport) -> Vec<(&'static str, String
                 }
             ),
         ),
-        ("Integrity", integrity),
     ]
+}
+
+/// The verifier's findings, as it prints them (with how many more).
+pub(crate) fn finding_lines(report: &EvidenceReport) -> Vec<String> {
+    let v = &report.verification;
+    let mut lines = v.findings.clone();
+    if v.more_findings > 0 {
+        lines.push(format!(
+            "… and {} more (aimsgate evidence verify lists them all)",
+            v.more_findings
+        ));
+    }
+    lines
 }
 
 const CSS: &str = r#"
@@ -191,6 +207,14 @@ fn summary(out: &mut String, report: &EvidenceReport) {
         kv_row(out, field, &esc(&value));
     }
     out.push_str("</table>\n");
+    let findings = finding_lines(report);
+    if !findings.is_empty() {
+        out.push_str("<h3>Verification findings</h3>\n<ul class=\"findings\">\n");
+        for line in findings {
+            let _ = writeln!(out, "<li><code>{}</code></li>", esc(&line));
+        }
+        out.push_str("</ul>\n");
+    }
     outcomes_table(out, report);
     policies_seen(out, report);
     out.push_str("</section>\n");

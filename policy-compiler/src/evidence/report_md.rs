@@ -33,6 +33,13 @@ fn summary(out: &mut String, report: &EvidenceReport) {
     for (field, value) in super::report_html::summary_rows(report) {
         md_kv_row(out, field, &md(&value));
     }
+    let findings = super::report_html::finding_lines(report);
+    if !findings.is_empty() {
+        out.push_str("\n### Verification findings\n\n");
+        for line in findings {
+            let _ = writeln!(out, "- `{}`", line.replace('`', "'"));
+        }
+    }
     for text in &report.warnings {
         md_warning(out, text);
     }

@@ -95,6 +95,22 @@ pub enum Finding {
     },
 }
 
+impl Finding {
+    /// The chain the finding is about; `None` for findings about the
+    /// input as a whole (an unreadable line, no events), which leave every
+    /// chain unverified.
+    pub fn chain(&self) -> Option<&str> {
+        match self {
+            Finding::Altered { chain, .. }
+            | Finding::Missing { chain, .. }
+            | Finding::Reordered { chain, .. }
+            | Finding::CutOff { chain, .. }
+            | Finding::Lost { chain, .. } => Some(chain),
+            Finding::NoEvents | Finding::Unreadable { .. } => None,
+        }
+    }
+}
+
 /// A chain's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainSummary {
@@ -390,61 +406,66 @@ fn check_witnesses(
     }
 }
 
+/// One finding as a line of text (`MISSING  chain … seq …`).
+pub fn finding_line(finding: &Finding) -> String {
+    match finding {
+        Finding::Altered {
+            chain,
+            seq,
+            at,
+            why,
+        } => {
+            format!("ALTERED  chain {chain} seq {seq} ({at}): {why}")
+        }
+        Finding::Missing {
+            chain,
+            first,
+            last,
+            declared_dropped,
+        } => {
+            let which = if first == last {
+                format!("seq {first}")
+            } else {
+                format!("seq {first}..={last}")
+            };
+            let why = if *declared_dropped {
+                "dropped by the filter when its collector buffer was full (counted)"
+            } else {
+                "not in the log"
+            };
+            format!("MISSING  chain {chain} {which}: {why}")
+        }
+        Finding::Reordered {
+            chain,
+            seq,
+            at,
+            after,
+        } => format!("REORDERED chain {chain} seq {seq} ({at}) comes after seq {after}"),
+        Finding::CutOff {
+            chain,
+            last_present,
+            evidence,
+        } => format!("CUT OFF  chain {chain} after seq {last_present}: {evidence}"),
+        Finding::Lost {
+            chain,
+            witnessed_seq,
+            at,
+        } => format!(
+            "LOST     chain {chain}: no event in the log, though witnessed up to seq {witnessed_seq} ({at})"
+        ),
+        Finding::Unreadable { at, why } => format!("UNREADABLE {at}: {why}"),
+        Finding::NoEvents => {
+            "NO EVENTS the input holds no aimsgate audit event: nothing is evidenced".to_owned()
+        }
+    }
+}
+
 /// The verdict as text, one finding per line.
 pub fn to_text(verification: &Verification) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for finding in &verification.findings {
-        let line = match finding {
-            Finding::Altered {
-                chain,
-                seq,
-                at,
-                why,
-            } => {
-                format!("ALTERED  chain {chain} seq {seq} ({at}): {why}")
-            }
-            Finding::Missing {
-                chain,
-                first,
-                last,
-                declared_dropped,
-            } => {
-                let which = if first == last {
-                    format!("seq {first}")
-                } else {
-                    format!("seq {first}..={last}")
-                };
-                let why = if *declared_dropped {
-                    "dropped by the filter when its collector buffer was full (counted)"
-                } else {
-                    "not in the log"
-                };
-                format!("MISSING  chain {chain} {which}: {why}")
-            }
-            Finding::Reordered {
-                chain,
-                seq,
-                at,
-                after,
-            } => format!("REORDERED chain {chain} seq {seq} ({at}) comes after seq {after}"),
-            Finding::CutOff {
-                chain,
-                last_present,
-                evidence,
-            } => format!("CUT OFF  chain {chain} after seq {last_present}: {evidence}"),
-            Finding::Lost {
-                chain,
-                witnessed_seq,
-                at,
-            } => format!(
-                "LOST     chain {chain}: no event in the log, though witnessed up to seq {witnessed_seq} ({at})"
-            ),
-            Finding::Unreadable { at, why } => format!("UNREADABLE {at}: {why}"),
-            Finding::NoEvents => {
-                "NO EVENTS the input holds no aimsgate audit event: nothing is evidenced".to_owned()
-            }
-        };
+        let line = finding_line(finding);
         let _ = writeln!(out, "{line}");
     }
     let status = if verification.ok() {

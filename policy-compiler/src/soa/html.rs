@@ -360,6 +360,7 @@ const fn colour(status: Applicability) -> &'static str {
 const EVIDENCE_CSS: &str = r#"
 .rt { display: inline-block; padding: 1px 6px; border-radius: 3px; font-size: 12px; font-weight: 600; white-space: nowrap; border: 1px solid; }
 .rt-operational { color: #1b5e20; border-color: #2e7d32; background: #e8f5e9; }
+.rt-unverified { color: #b71c1c; border-color: #c62828; background: #ffebee; }
 .rt-planned { color: #5f6368; border-color: #9aa0a6; background: #f1f3f4; }
 .rt-detail { font-size: 12px; margin-top: 3px; }
 .rt-detail.incidents { color: #c62828; font-weight: 600; }
@@ -369,12 +370,21 @@ fn html_basis(out: &mut String, basis: &EvidenceBasis) {
     out.push_str(
         "<section class=\"runtime-evidence\" id=\"runtime-evidence\">\n<h2>Runtime evidence</h2>\n\
          <p>Controls applied at runtime are <strong>operational</strong> when audit events show \
-         their rules at work, <strong>planned</strong> when no event does.</p>\n<table class=\"kv\">\n",
+         their rules at work in chains that pass verification, <strong>unverified</strong> when \
+         some of those events lie in a chain that does not, <strong>planned</strong> when no \
+         event shows them.</p>\n<table class=\"kv\">\n",
     );
     for (field, value) in basis_rows(basis) {
         kv_row(out, field, &esc(&value));
     }
     out.push_str("</table>\n");
+    if !basis.verification_findings.is_empty() {
+        out.push_str("<ul class=\"findings\">\n");
+        for line in &basis.verification_findings {
+            let _ = writeln!(out, "<li><code>{}</code></li>", esc(line));
+        }
+        out.push_str("</ul>\n");
+    }
     for text in &basis.warnings {
         warning(out, text);
     }
@@ -411,6 +421,14 @@ fn html_runtime(out: &mut String, evidence: Option<&RuntimeEvidence>) {
         }
         EvidenceStatus::Planned => {
             out.push_str("<div class=\"rt-detail\">no runtime evidence</div>")
+        }
+        EvidenceStatus::Unverified => {
+            let _ = write!(
+                out,
+                "<div class=\"rt-detail incidents\">{} of {} in a chain that failed verification</div>",
+                r.unverified,
+                esc(&plural(r.interactions, "interaction"))
+            );
         }
     }
     out.push_str("</td>");

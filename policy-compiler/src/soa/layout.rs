@@ -45,7 +45,17 @@ pub(super) fn basis_rows(b: &EvidenceBasis) -> Vec<(&'static str, String)> {
         (Some(first), Some(last)) => format!("{first} – {last}"),
         _ => "no decision events".to_owned(),
     };
+    let verified = if b.log_intact {
+        "intact (aimsgate evidence verify: every chain complete, in order, unaltered)".to_owned()
+    } else {
+        format!(
+            "NOT intact — {} finding(s) below; {} control(s) unverified",
+            b.verification_findings.len(),
+            b.unverified
+        )
+    };
     vec![
+        ("Audit log verification", verified),
         ("Governed interactions", b.interactions.to_string()),
         ("Period", period),
         ("Decision events (UTC)", events),
@@ -53,10 +63,11 @@ pub(super) fn basis_rows(b: &EvidenceBasis) -> Vec<(&'static str, String)> {
         (
             "Runtime controls operational",
             format!(
-                "{} of {} ({} planned: no runtime evidence)",
+                "{} of {} ({} planned: no runtime evidence; {} unverified)",
                 b.operational,
-                b.operational + b.planned,
-                b.planned
+                b.operational + b.planned + b.unverified,
+                b.planned,
+                b.unverified
             ),
         ),
         ("Incidents", b.incidents.to_string()),

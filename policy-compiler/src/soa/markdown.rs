@@ -181,11 +181,18 @@ pub fn to_markdown(soa: &Soa) -> String {
 fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {
     out.push_str(
         "\n## Runtime evidence\n\nControls applied at runtime are **operational** when audit \
-         events show their rules at work, **planned** when no event does.\n\n\
-         | Field | Value |\n|---|---|\n",
+         events show their rules at work in chains that pass verification, **unverified** when \
+         some of those events lie in a chain that does not, **planned** when no event shows \
+         them.\n\n| Field | Value |\n|---|---|\n",
     );
     for (field, value) in basis_rows(basis) {
         md_kv_row(out, field, &md(&value));
+    }
+    if !basis.verification_findings.is_empty() {
+        out.push('\n');
+        for line in &basis.verification_findings {
+            out.push_str(&format!("- `{}`\n", line.replace('`', "'")));
+        }
     }
     for text in &basis.warnings {
         md_warning(out, text);

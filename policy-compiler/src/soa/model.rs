@@ -242,14 +242,19 @@ pub enum EvidenceStatus {
     Operational,
     /// No event of the period shows it: planned, no runtime evidence.
     Planned,
+    /// Events show it, but some lie in a chain that failed verification
+    /// (altered, removed, reordered or cut-off events): not evidence an
+    /// auditor can rely on until the log is explained.
+    Unverified,
 }
 
 impl EvidenceStatus {
-    /// `operational` or `planned`.
+    /// `operational`, `planned` or `unverified`.
     pub const fn key(self) -> &'static str {
         match self {
             EvidenceStatus::Operational => "operational",
             EvidenceStatus::Planned => "planned",
+            EvidenceStatus::Unverified => "unverified",
         }
     }
 }
@@ -261,6 +266,9 @@ pub struct RuntimeEvidence {
     pub status: EvidenceStatus,
     /// Interactions (decision events) it governed.
     pub interactions: u64,
+    /// Of those, in a chain that failed verification.
+    #[serde(default)]
+    pub unverified: u64,
     /// Those interactions by outcome.
     pub outcomes: OutcomeCounts,
     /// Of those, with one of its rules in enforce mode.
@@ -282,6 +290,7 @@ impl RuntimeEvidence {
             return RuntimeEvidence {
                 status: EvidenceStatus::Planned,
                 interactions: 0,
+                unverified: 0,
                 outcomes: OutcomeCounts::default(),
                 enforce: 0,
                 monitor: 0,
@@ -290,9 +299,15 @@ impl RuntimeEvidence {
                 incidents: 0,
             };
         };
+        let status = if c.unverified > 0 {
+            EvidenceStatus::Unverified
+        } else {
+            EvidenceStatus::Operational
+        };
         RuntimeEvidence {
-            status: EvidenceStatus::Operational,
+            status,
             interactions: c.interactions,
+            unverified: c.unverified,
             outcomes: c.outcomes,
             enforce: c.modes.enforce,
             monitor: c.modes.monitor,
@@ -313,6 +328,11 @@ impl RuntimeEvidence {
                 self.last_seen.as_deref().unwrap_or("?")
             ),
             EvidenceStatus::Planned => "planned (no runtime evidence)".to_owned(),
+            EvidenceStatus::Unverified => format!(
+                "unverified ({} of {} in a chain that failed verification)",
+                self.unverified,
+                plural(self.interactions, "interaction")
+            ),
         }
     }
 }
@@ -345,6 +365,16 @@ pub struct EvidenceBasis {
     pub operational: usize,
     /// Annex A controls applied at runtime without evidence.
     pub planned: usize,
+    /// Annex A controls applied at runtime whose evidence lies partly in a
+    /// chain that failed verification.
+    #[serde(default)]
+    pub unverified: usize,
+    /// Whether `aimsgate evidence verify` found the log intact.
+    #[serde(default)]
+    pub log_intact: bool,
+    /// The verifier's findings (as it prints them), when it did not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verification_findings: Vec<String>,
     /// Incidents in the events.
     pub incidents: u64,
     /// Whether every decision event names this policy's digest.

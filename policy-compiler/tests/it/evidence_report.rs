@@ -1076,3 +1076,69 @@ fn report_renders_in_headless_chromium() {
     assert!(dom.contains("<rect"));
     assert!(dom.contains("block-secrets-in-prompts"));
 }
+
+#[test]
+fn the_report_and_the_soa_verify_the_log_first_and_withhold_operational_from_broken_chains() {
+    let b = built();
+    // The fixture's log (one event delivered twice) verifies.
+    assert!(b.report.verification.intact, "{:?}", b.report.verification);
+    let html = report::to_html(&b.report);
+    assert!(
+        html.contains("intact: every chain complete"),
+        "verdict shown"
+    );
+
+    // The operator deletes vm-a's event of the AWS-key refusal and re-writes
+    // nothing else: vm-a's chain now has a gap.
+    let mut log = fixture(&engine(&b.compiled));
+    let doomed = log
+        .lines
+        .iter()
+        .position(|l| l.contains("\"req-05\""))
+        .unwrap();
+    log.lines.retain(|l| !l.contains("\"req-05\""));
+    assert!(doomed > 0);
+    let events = evidence::read_str(&log.text());
+    let report = report::build(&events, &b.compiled, &two_days());
+    let v = &report.verification;
+    assert!(!v.intact);
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.starts_with("MISSING  chain vm-a")),
+        "{v:?}"
+    );
+    assert_eq!(v.broken_chains, ["vm-a"]);
+    assert!(
+        report.warnings[0].contains("failed verification"),
+        "{:?}",
+        report.warnings
+    );
+    for format in [report::to_html(&report), report::to_markdown(&report)] {
+        assert!(format.contains("NOT intact"), "verdict at the top");
+        assert!(format.contains("MISSING  chain vm-a"), "findings listed");
+    }
+    // Controls with events in vm-a are not operational in the SoA; those
+    // evidenced by vm-b alone still are.
+    let mut statement = soa::build(&b.compiled, "2026-11-05T00:00:00Z");
+    soa::attach_evidence(&mut statement, &report);
+    let json: serde_json::Value = serde_json::from_str(&soa::to_json(&statement)).unwrap();
+    let statuses: Vec<&str> = json["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["runtime_evidence"]["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"unverified"), "{statuses:?}");
+    let basis = &json["runtime_evidence"];
+    assert_eq!(basis["log_intact"], false);
+    assert!(basis["unverified"].as_u64().unwrap() > 0);
+    for c in &report.controls {
+        if c.unverified > 0 {
+            assert!(c.interactions >= c.unverified);
+        }
+    }
+    let soa_html = soa::to_html(&statement);
+    assert!(soa_html.contains("rt-unverified"));
+    assert!(soa_html.contains("NOT intact"));
+}

@@ -101,6 +101,7 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
                 to: to.as_deref().map(parse_time).transpose()?,
             };
             let report = evidence::report::build(&events, &compiled, &period);
+            say_verification(&report);
             let text = match format {
                 ReportFormat::Md => evidence::report::to_markdown(&report),
                 ReportFormat::Json => evidence::report::to_json(&report),
@@ -111,6 +112,24 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
                 eprintln!("wrote {}", output.display());
             }
             Ok(())
+        }
+    }
+}
+
+/// The verifier's verdict, on stderr before anything else: the report
+/// carries it too, but whoever runs the command should not have to open it
+/// to learn that the log it counts is broken.
+pub fn say_verification(report: &evidence::report::EvidenceReport) {
+    let v = &report.verification;
+    if v.intact {
+        eprintln!("audit log verification: intact");
+    } else {
+        eprintln!(
+            "audit log verification: NOT intact ({} finding(s)); controls with events in a broken chain are not shown as operational",
+            v.findings.len() as u64 + v.more_findings
+        );
+        for line in &v.findings {
+            eprintln!("  {line}");
         }
     }
 }

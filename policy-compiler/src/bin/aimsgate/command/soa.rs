@@ -46,6 +46,7 @@ pub fn run(args: SoaArgs) -> Result<()> {
         let events = evidence::read(events)?;
         let report =
             evidence::report::build(&events, &compiled, &evidence::report::Period::default());
+        super::evidence::say_verification(&report);
         soa::attach_evidence(&mut soa, &report);
     }
     let text = match format {
