@@ -397,28 +397,16 @@ impl Exchange {
                 body: b"{\"error\":\"no classifier consultation is pending\"}".to_vec(),
             });
         };
-        let shared = Rc::clone(&self.shared);
-        let Some(engine) = shared.engine() else {
-            return Verdict::Refuse(Reply {
+        match self.step(|flow, env| flow.request_opinion(env, opinion)) {
+            Some(BodyStep::Refuse(refusal)) => self.refuse(&refusal),
+            // Decided with the body as it was when the classifier was asked.
+            Some(_) => forward(body, edits),
+            // Consultations start only under a rule set; never a forward.
+            None => Verdict::Refuse(Reply {
                 status: 503,
                 headers: Vec::new(),
                 body: Vec::new(),
-            });
-        };
-        let mut recorder = Recorder {
-            shared: &shared,
-            recorded: &mut self.recorded,
-        };
-        let mut env = Env {
-            engine,
-            settings: shared.options.settings(),
-            decoder: &NoDecoder,
-            runtime: &mut recorder,
-        };
-        match self.flow.request_opinion(&mut env, opinion) {
-            BodyStep::Refuse(refusal) => self.refuse(&refusal),
-            // Decided with the body as it was when the classifier was asked.
-            _ => forward(body, edits),
+            }),
         }
     }
 
@@ -522,11 +510,17 @@ impl Exchange {
     /// Hands `body` (`end`: the last of it) to the flow, when the response
     /// is read in `mode`.
     fn body_step(&mut self, mode: BodyMode, body: &[u8], end: bool) -> Option<BodyStep> {
-        let shared = Rc::clone(&self.shared);
-        let engine = shared.engine()?;
         if self.flow.response_mode() != mode {
             return None;
         }
+        self.step(|flow, env| flow.response_body(env, body.len(), end, || Some(body)))
+    }
+
+    /// Runs `step` on the flow with the guard as its runtime (`None`: no
+    /// rule set loaded, so there is no flow step to run).
+    fn step<T>(&mut self, step: impl FnOnce(&mut Flow, &mut Env<'_>) -> T) -> Option<T> {
+        let shared = Rc::clone(&self.shared);
+        let engine = shared.engine()?;
         let mut recorder = Recorder {
             shared: &shared,
             recorded: &mut self.recorded,
@@ -537,10 +531,7 @@ impl Exchange {
             decoder: &NoDecoder,
             runtime: &mut recorder,
         };
-        Some(
-            self.flow
-                .response_body(&mut env, body.len(), end, || Some(body)),
-        )
+        Some(step(&mut self.flow, &mut env))
     }
 
     /// The next chunk of a [`BodyMode::Stream`] response; returns the bytes to

@@ -314,7 +314,7 @@ pub fn test(root: &Path) -> Result<()> {
     run(aimsgate().args(["compile", BASELINE, "-o"]).arg(&rules))?;
     let classifier_rules = work.join("classifier-rules.bin");
     run(aimsgate()
-        .args(["compile", "edge/js/test/classifier.yaml", "-o"])
+        .args(["compile", "examples/policies/classifier/policy.yaml", "-o"])
         .arg(&classifier_rules))?;
 
     // The Worker in workerd. Its dependencies are pinned by its
