@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use aimsgate_benches::{Naive, baseline, chat_request, many_rules};
 use aimsgate_engine::decision::MemoryLedger;
+use aimsgate_engine::signing::{self, Signer25519, TrustedKeys};
 use aimsgate_engine::{Engine, RequestContext};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -80,6 +81,17 @@ fn load(c: &mut Criterion) {
             b.iter(|| Naive::new(black_box(&ruleset)))
         });
     }
+    // What a signature adds to a VM start: the same load, checked against
+    // one trusted key.
+    let signer = Signer25519::from_seed([1; 32]);
+    let trusted = TrustedKeys::parse(&signer.public_text()).expect("key");
+    let signed = signer.sign(&baseline().to_bytes());
+    group.bench_function("baseline/engine_from_bytes_trusted", |b| {
+        b.iter(|| Engine::from_bytes_trusted(black_box(&signed), &trusted).expect("loads"))
+    });
+    group.bench_function("baseline/verify_signature", |b| {
+        b.iter(|| signing::verify(black_box(&signed), &trusted).expect("verifies"))
+    });
     group.finish();
 }
 
