@@ -141,7 +141,38 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
         add(&mut report, event, &index, &implements);
     }
     finish(&mut report);
+    report.warnings.extend(signing_warnings(
+        &report.policies_seen,
+        &compiled.policy.metadata.signing_keys,
+    ));
     report
+}
+
+/// Interactions of this policy decided under rules no approved key signed:
+/// signed by another key, or loaded by a runtime that checked no signature.
+/// Nothing to say when the policy approves no key.
+fn signing_warnings(seen: &[PolicySeen], approved: &[String]) -> Vec<String> {
+    if approved.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in seen.iter().filter(|p| p.matches) {
+        match &p.key_id {
+            Some(key) if approved.contains(key) => {}
+            Some(key) => out.push(format!(
+                "{} interaction(s) ran rules signed by key {key}, which the policy does not list \
+                 among its signing keys",
+                p.interactions
+            )),
+            None => out.push(format!(
+                "{} interaction(s) were decided by a runtime that checked no signature on its \
+                 rules, though the policy lists its signing keys: give the runtime the trusted \
+                 keys (docs/security.md)",
+                p.interactions
+            )),
+        }
+    }
+    out
 }
 
 /// The verifier's verdict on `events`, for the report's first lines.

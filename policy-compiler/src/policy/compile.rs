@@ -132,6 +132,22 @@ impl Lower<'_> {
             )
             .help = Some("use `kind: Policy`".into());
         }
+        for (i, key) in policy.metadata.signing_keys.iter().enumerate() {
+            let hex = key.len() == 16
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !hex {
+                self.error(
+                    &join_index("metadata.signing_keys", i),
+                    Code::Invalid,
+                    format!("`{key}` is not a key id"),
+                )
+                .help = Some(
+                    "a key id is 16 lower-case hex digits, as `aimsgate keygen` and `compile --sign` print it".into(),
+                );
+            }
+        }
         if let Some(date) = &policy.metadata.approved
             && !is_date(date)
         {

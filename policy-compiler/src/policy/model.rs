@@ -97,6 +97,12 @@ pub struct Metadata {
     /// What it is for.
     #[serde(default)]
     pub description: Option<String>,
+    /// Ids of the keys approved to sign this policy's rule sets (as
+    /// `aimsgate keygen` prints them, 16 hex digits). The evidence report
+    /// and the SoA flag interactions decided under rules signed by another
+    /// key, or checked by no key at all. Empty: not checked.
+    #[serde(default)]
+    pub signing_keys: Vec<String>,
 }
 
 /// Identity headers.

@@ -1142,3 +1142,56 @@ fn the_report_and_the_soa_verify_the_log_first_and_withhold_operational_from_bro
     assert!(soa_html.contains("rt-unverified"));
     assert!(soa_html.contains("NOT intact"));
 }
+
+#[test]
+fn interactions_under_rules_no_approved_key_signed_are_flagged() {
+    use aimsgate_engine::signing::{Signer25519, TrustedKeys};
+    let approved = Signer25519::from_seed([11; 32]);
+    let other = Signer25519::from_seed([12; 32]);
+    let text = baseline_text().replacen(
+        "metadata:\n",
+        &format!("metadata:\n  signing_keys: [\"{}\"]\n", approved.key_id()),
+        1,
+    );
+    let compiled = compile(&text);
+    let bytes = compiled.ruleset.to_bytes();
+    let under = |signer: Option<&Signer25519>| match signer {
+        Some(signer) => {
+            let trusted = TrustedKeys::parse(&signer.public_text()).unwrap();
+            Engine::from_bytes_trusted(&signer.sign(&bytes), &trusted).unwrap()
+        }
+        None => Engine::from_bytes(&bytes).unwrap(),
+    };
+    let warnings = |signer: Option<&Signer25519>| {
+        let mut log = Log::new();
+        log.exchange(&under(signer), "vm-a", "05-", DAY0, "req");
+        let report = report::build(
+            &evidence::read_str(&log.text()),
+            &compiled,
+            &Period::default(),
+        );
+        assert_eq!(
+            report.policies_seen[0].key_id,
+            signer.map(|s| s.key_id().to_string())
+        );
+        report.warnings.join("\n")
+    };
+    assert!(
+        !warnings(Some(&approved)).contains("signed"),
+        "approved key"
+    );
+    let foreign = warnings(Some(&other));
+    assert!(
+        foreign.contains(&format!("signed by key {}", other.key_id())),
+        "{foreign}"
+    );
+    let unchecked = warnings(None);
+    assert!(unchecked.contains("checked no signature"), "{unchecked}");
+    // A key id that is not one is an error where it is written.
+    let (compiled, report) = policy::check(
+        "p.yaml",
+        &baseline_text().replacen("metadata:\n", "metadata:\n  signing_keys: [nope]\n", 1),
+    );
+    assert!(compiled.is_none());
+    assert!(report.render_plain().contains("is not a key id"));
+}
