@@ -20,6 +20,8 @@ export interface GuardOptions {
   streamWindow?: number;
   /** Most detector matches in one body or stream; past it the body is refused (the stream cut). */
   maxHits?: number;
+  /** Encoded text decoded and rescanned per body (default 65536; 0: none); past it the body is flagged, or refused where the route says so. */
+  maxDecodedBytes?: number;
   /** Header carrying the request id (default `x-request-id`; `cf-ray` on Cloudflare). */
   requestIdHeader?: string;
   /** Key for keyed fingerprints of matched text in audit events (a secret). */

@@ -51,7 +51,11 @@ impl Guard {
                         .map_err(|e| format!("trustedKeys: {e}"))
                         .and_then(|trusted| {
                             Engine::from_bytes_trusted(rules, &trusted)
-                                .map(|engine| engine.with_max_hits(options.max_hits))
+                                .map(|engine| {
+                                    engine
+                                        .with_max_hits(options.max_hits)
+                                        .with_decode_limit(options.max_decoded_bytes)
+                                })
                                 .map_err(|e| format!("the rule set does not load: {e}"))
                         })
                 };

@@ -24,6 +24,10 @@ pub struct Options {
     /// Most detector matches in one body (or stream); past it the body is
     /// refused (the stream cut) rather than passed partly redacted.
     pub max_hits: usize,
+    /// Most bytes of encoded text decoded and rescanned per body; past it
+    /// the body is flagged, or refused where its route says
+    /// `on_decode_limit: block`. 0 turns decoding off.
+    pub max_decoded_bytes: usize,
     /// Header carrying the request id (`cf-ray` is a good choice on
     /// Cloudflare); a request without it gets one made up.
     pub request_id_header: String,
@@ -77,6 +81,7 @@ impl Default for Options {
             max_response_body: Settings::DEFAULT.max_response_body,
             stream_window: Settings::DEFAULT.stream_window,
             max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
+            max_decoded_bytes: aimsgate_engine::detect::encoded::DEFAULT_MAX_DECODED_BYTES,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             hit_key: None,
             chain_id: None,

@@ -1271,24 +1271,13 @@ mod tests {
     use super::*;
     use crate::decision::MemoryLedger;
     use crate::decode::NoDecoder;
-    use crate::ruleset::{RouteSpec, RuleSet};
+    use crate::ruleset::RuleSet;
 
     /// One governed host (OpenAI chat), no rules: every decision is the
     /// flow's own or an inspected allow.
     fn engine() -> Engine {
-        let route = RouteSpec {
-            id: "openai".into(),
-            hosts: vec!["api.openai.com".into()],
-            path_prefixes: vec!["/v1/".into()],
-            header: None,
-            api: Some(Api::OpenaiChat),
-            rules: Vec::new(),
-            system: None,
-            unknown_path: UnknownPath::Block,
-            oversize: UnknownPath::Block,
-            upgrade: UnknownPath::Block,
-            classifier_unavailable: UnknownPath::Block,
-        };
+        let mut route = RuleSet::route("openai", &["api.openai.com"], Some(Api::OpenaiChat));
+        route.path_prefixes = vec!["/v1/".into()];
         Engine::new(RuleSet::bare(vec![route])).expect("the rule set builds")
     }
 

@@ -421,9 +421,20 @@ impl Engine {
 
     /// The refusal of a body past the decode limit, when the engine
     /// refuses such bodies.
-    fn decode_limit_refusal(&self, phase: Phase, scanned: &Scanned) -> Option<Decision> {
-        (scanned.decode_limit && self.on_decode_limit == DecodeLimitAction::Refuse)
-            .then(|| decode_limit(phase, self.max_decoded_bytes))
+    /// The refusal of a body past the decode limit, when the engine or the
+    /// route (`on_decode_limit: block`) refuses such bodies; else the body
+    /// is decided on what fit and flagged ([`Engine::mark_encoded`]).
+    fn decode_limit_refusal(
+        &self,
+        phase: Phase,
+        scanned: &Scanned,
+        route: Option<u32>,
+    ) -> Option<Decision> {
+        let route_refuses = route
+            .and_then(|r| self.ruleset.routes.get(r as usize))
+            .is_some_and(|r| r.decode_limit == UnknownPath::Block);
+        let refuses = self.on_decode_limit == DecodeLimitAction::Refuse || route_refuses;
+        (scanned.decode_limit && refuses).then(|| decode_limit(phase, self.max_decoded_bytes))
     }
 
     /// Marks the hits found in encoded text, and flags a decision made on a
@@ -566,7 +577,7 @@ impl Engine {
                 };
             }
         };
-        if let Some(decision) = self.decode_limit_refusal(Phase::Request, &scanned) {
+        if let Some(decision) = self.decode_limit_refusal(Phase::Request, &scanned, ctx.route) {
             return RequestInspection {
                 api,
                 view: Some(view),
@@ -706,7 +717,7 @@ impl Engine {
                 };
             }
         };
-        if let Some(decision) = self.decode_limit_refusal(Phase::Response, &scanned) {
+        if let Some(decision) = self.decode_limit_refusal(Phase::Response, &scanned, ctx.route) {
             return ResponseInspection {
                 view: Some(view),
                 decision,
@@ -775,7 +786,7 @@ impl Engine {
                 };
             }
         };
-        if let Some(decision) = self.decode_limit_refusal(phase, &scanned) {
+        if let Some(decision) = self.decode_limit_refusal(phase, &scanned, None) {
             return TextInspection {
                 decision,
                 redacted: String::new(),

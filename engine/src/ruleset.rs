@@ -690,10 +690,15 @@ pub struct RouteSpec {
     /// default) or decide it without the second opinion (allow, recorded
     /// as `classifier_unavailable_allowed`).
     pub classifier_unavailable: UnknownPath,
+    /// What to do with a body holding more encoded text than the engine
+    /// decodes (`decode_limit`): decide it on what fit and flag it
+    /// (allow, the default) or refuse it (block).
+    pub decode_limit: UnknownPath,
 }
 
 /// [`RouteSpec`] as format versions 2 to 4 wrote it: without
-/// `classifier_unavailable` (those rule sets have no classifier).
+/// `classifier_unavailable` (those rule sets have no classifier) and
+/// `decode_limit` (they flag such bodies, as the engine did then).
 #[derive(Deserialize)]
 struct RouteSpecV4 {
     id: String,
@@ -722,6 +727,7 @@ impl From<RouteSpecV4> for RouteSpec {
             oversize: v4.oversize,
             upgrade: v4.upgrade,
             classifier_unavailable: UnknownPath::Block,
+            decode_limit: UnknownPath::Allow,
         }
     }
 }
@@ -776,6 +782,25 @@ pub enum LoadError {
 impl RuleSet {
     /// A rule set with `routes` and nothing else, for tests of the
     /// machinery around rules.
+    /// A route of `hosts` with no rules and every fail mode at its
+    /// default (unit tests).
+    pub(crate) fn route(id: &str, hosts: &[&str], api: Option<Api>) -> RouteSpec {
+        RouteSpec {
+            id: id.into(),
+            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            path_prefixes: Vec::new(),
+            header: None,
+            api,
+            rules: Vec::new(),
+            system: None,
+            unknown_path: UnknownPath::Block,
+            oversize: UnknownPath::Block,
+            upgrade: UnknownPath::Block,
+            classifier_unavailable: UnknownPath::Block,
+            decode_limit: UnknownPath::Allow,
+        }
+    }
+
     pub(crate) fn bare(routes: Vec<RouteSpec>) -> RuleSet {
         RuleSet {
             policy: PolicyInfo {

@@ -268,22 +268,10 @@ pub fn verify(bytes: &[u8], trusted: &TrustedKeys) -> Result<KeyId, SignatureErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ruleset::{RouteSpec, RuleSet, UnknownPath};
+    use crate::ruleset::RuleSet;
 
     fn rules() -> RuleSet {
-        RuleSet::bare(vec![RouteSpec {
-            id: "openai".into(),
-            hosts: vec!["api.openai.com".into()],
-            path_prefixes: Vec::new(),
-            header: None,
-            api: None,
-            rules: Vec::new(),
-            system: None,
-            unknown_path: UnknownPath::Block,
-            oversize: UnknownPath::Block,
-            upgrade: UnknownPath::Block,
-            classifier_unavailable: UnknownPath::Block,
-        }])
+        RuleSet::bare(vec![RuleSet::route("openai", &["api.openai.com"], None)])
     }
 
     fn signer_of(byte: u8) -> Signer25519 {

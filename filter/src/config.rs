@@ -44,6 +44,11 @@ pub struct Options {
     /// Most detector matches in one body (or stream); past it the body is
     /// refused (the stream cut) rather than passed partly redacted.
     pub max_hits: usize,
+    /// Most bytes of encoded text (base64, hex, ROT13…) decoded and
+    /// rescanned per body; past it the body is flagged, or refused where
+    /// its route says `on_decode_limit: block` (audit code `decode_limit`).
+    /// 0 turns decoding off.
+    pub max_decoded_bytes: usize,
     /// Header carrying the request id (Envoy sets `x-request-id`).
     pub request_id_header: String,
     /// Header naming the host the client addressed, which routing reads:
@@ -224,6 +229,7 @@ impl Default for Options {
             max_decompressed_body: Settings::DEFAULT.max_decompressed_body,
             max_compression_ratio: aimsgate_engine::decode::DEFAULT_MAX_RATIO,
             max_hits: aimsgate_engine::inspect::DEFAULT_MAX_HITS,
+            max_decoded_bytes: aimsgate_engine::detect::encoded::DEFAULT_MAX_DECODED_BYTES,
             request_id_header: Settings::DEFAULT.request_id_header.to_owned(),
             host_header: ":authority".to_owned(),
             shared_data: SharedData::Auto,
@@ -520,7 +526,8 @@ fn build(ruleset: &[u8], options: Options, trusted: &TrustedKeys) -> Result<Load
     };
     let engine = Engine::from_bytes_trusted(ruleset, trusted)
         .map_err(|e| format!("the rule set does not load: {e}"))?
-        .with_max_hits(options.max_hits);
+        .with_max_hits(options.max_hits)
+        .with_decode_limit(options.max_decoded_bytes);
     let policy = &engine.ruleset().policy;
     let digest = policy.digest.to_hex();
     let label = format!(

@@ -6,6 +6,7 @@ mod adversarial;
 mod audit;
 mod classifier;
 mod common;
+mod decode_limit;
 mod e2e;
 mod portability;
 mod scan_parity;

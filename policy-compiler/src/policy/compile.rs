@@ -237,6 +237,7 @@ impl Lower<'_> {
                 oversize: UnknownPath::Block,
                 upgrade: UnknownPath::Block,
                 classifier_unavailable: UnknownPath::Block,
+                decode_limit: UnknownPath::Allow,
             });
         }
         self.soa(policy, &rules);
@@ -1055,6 +1056,7 @@ impl Lower<'_> {
             oversize: r.on_oversize.lower(),
             upgrade: r.on_upgrade.lower(),
             classifier_unavailable: r.on_classifier_unavailable.lower(),
+            decode_limit: r.on_decode_limit.lower(),
         }
     }
 

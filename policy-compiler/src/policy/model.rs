@@ -690,6 +690,10 @@ pub enum UnknownPathDef {
 }
 
 impl UnknownPathDef {
+    fn allow() -> UnknownPathDef {
+        UnknownPathDef::Allow
+    }
+
     /// The rule-set form.
     pub fn lower(self) -> aimsgate_engine::ruleset::UnknownPath {
         match self {
@@ -737,6 +741,11 @@ pub struct Route {
     /// second opinion and record that).
     #[serde(default)]
     pub on_classifier_unavailable: UnknownPathDef,
+    /// A body holding more encoded text (base64, hex, ROT13…) than the
+    /// engine decodes: `allow` (default: decided on what fit, flagged with
+    /// the code `decode_limit`) or `block` (refused).
+    #[serde(default = "UnknownPathDef::allow")]
+    pub on_decode_limit: UnknownPathDef,
 }
 
 /// A route's header match.
