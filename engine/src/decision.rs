@@ -429,6 +429,20 @@ fn role_allowed(roles: u8, role: Role) -> bool {
 }
 
 impl EvalContext<'_> {
+    /// Adds the indices of `detector`'s hits in text of `roles` to `hits`;
+    /// returns where the added ones start.
+    fn collect(&self, detector: u32, roles: u8, hits: &mut Vec<u32>) -> usize {
+        let before = hits.len();
+        hits.extend(
+            self.hits
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.detector == detector && role_allowed(roles, h.role))
+                .map(|(i, _)| i as u32),
+        );
+        before
+    }
+
     /// Evaluates `condition`; collects the hits that made detector
     /// conditions true (outside `not`) into `hits`.
     fn holds(&self, condition: &Condition, roles: u8, hits: &mut Vec<u32>) -> bool {
@@ -455,14 +469,7 @@ impl EvalContext<'_> {
                 detector,
                 min_count,
             } => {
-                let before = hits.len();
-                hits.extend(
-                    self.hits
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, h)| h.detector == *detector && role_allowed(roles, h.role))
-                        .map(|(i, _)| i as u32),
-                );
+                let before = self.collect(*detector, roles, hits);
                 let count = hits.len() - before;
                 if count < (*min_count).max(1) as usize {
                     hits.truncate(before);
@@ -480,14 +487,7 @@ impl EvalContext<'_> {
                 else {
                     return false;
                 };
-                let before = hits.len();
-                hits.extend(
-                    self.hits
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, h)| h.detector == *detector && role_allowed(roles, h.role))
-                        .map(|(i, _)| i as u32),
-                );
+                let before = self.collect(*detector, roles, hits);
                 let found = hits[before..].iter().map(|&i| self.hits[i as usize].signal);
                 let score = crate::detect::phrases::weigh(signals, found);
                 if score < u64::from((*min_score).max(1)) {
