@@ -218,3 +218,32 @@ fn without_a_configured_classifier_undecided_requests_fail_closed() {
     let run = ask(&mut plugin, "api.openai.com", CLEAR_BENIGN);
     assert_eq!(run.outcome.status, 200, "{}", body_text(&run));
 }
+
+#[test]
+fn trailers_after_an_undecided_body_do_not_release_it_before_the_verdict() {
+    // Envoy decides a body followed by trailers in the trailers callback;
+    // the consultation starts there, and continuing would release the body.
+    let (mut plugin, classifier) = governed(Flavor::Envoy);
+    classifier.set(Verdict::Injection);
+    let mut request = request_of(UNDECIDED);
+    request.trailers = vec![("x-checksum".into(), "abc".into())];
+    let run = exchange(&mut plugin, request, completion("ok"));
+    assert_eq!(run.outcome.status, 403, "{}", body_text(&run));
+    assert!(
+        upstream_text(&run).is_empty(),
+        "the body left before the verdict"
+    );
+    assert_eq!(classifier.calls().len(), 1);
+
+    classifier.set(Verdict::Safe);
+    let mut request = request_of(UNDECIDED);
+    request.trailers = vec![("x-checksum".into(), "abc".into())];
+    let run = exchange(&mut plugin, request, completion("ok"));
+    assert_eq!(run.outcome.status, 200, "{}", body_text(&run));
+    assert!(upstream_text(&run).contains("limerick"));
+}
+
+/// A chat request for `content` in three body chunks.
+fn request_of(content: &str) -> aimsgate_host::HttpRequest {
+    request("api.openai.com", "/v1/chat/completions", &chat(content), 3)
+}
