@@ -121,77 +121,111 @@ pub fn read_answer(spec: &ClassifierSpec, status: Option<u16>, body: &[u8]) -> O
         })
 }
 
-/// The classifier detectors the rules `rule_ids` name in request rules,
-/// with their specs.
-fn classifiers<'a>(
-    ruleset: &'a RuleSet,
-    rule_ids: &[u32],
-) -> impl Iterator<Item = (u32, &'a ClassifierSpec)> {
-    let named: Vec<u32> = rule_ids
+/// A classifier the route's request rules name, with the roles whose text
+/// it judges: the union of those rules' roles (0: every role). Text of other
+/// roles neither asks nor carries the verdict, so a rule limited to the
+/// user's and tools' text is never answered on the system prompt's.
+struct Named<'a> {
+    detector: u32,
+    spec: &'a ClassifierSpec,
+    roles: u8,
+}
+
+impl Named<'_> {
+    fn judges(&self, segment: &Segment) -> bool {
+        self.roles == 0 || self.roles & segment.role.bit() != 0
+    }
+}
+
+fn classifiers<'a>(ruleset: &'a RuleSet, rule_ids: &[u32]) -> Vec<Named<'a>> {
+    let mut named: Vec<Named<'a>> = Vec::new();
+    let rules = rule_ids
         .iter()
         .filter_map(|&i| ruleset.rules.get(i as usize))
-        .filter(|r| r.phase.covers(crate::ruleset::Phase::Request))
-        .flat_map(|r| r.when.detectors())
-        .collect();
-    ruleset
-        .detectors
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, d)| match &d.kind {
-            DetectorKind::Classifier(spec) if named.contains(&(i as u32)) => Some((i as u32, spec)),
-            _ => None,
-        })
+        .filter(|r| r.phase.covers(crate::ruleset::Phase::Request));
+    for rule in rules {
+        for detector in rule.when.detectors() {
+            let Some(DetectorKind::Classifier(spec)) =
+                ruleset.detectors.get(detector as usize).map(|d| &d.kind)
+            else {
+                continue;
+            };
+            match named.iter_mut().find(|n| n.detector == detector) {
+                // Any rule of every role makes it judge every role.
+                Some(n) if n.roles == 0 || rule.roles == 0 => n.roles = 0,
+                Some(n) => n.roles |= rule.roles,
+                None => named.push(Named {
+                    detector,
+                    spec,
+                    roles: rule.roles,
+                }),
+            }
+        }
+    }
+    named
 }
 
 /// The consultation the request needs, if any: the first classifier the
-/// rules name whose phrase detector scored the request between its
-/// thresholds.
+/// rules name whose phrase detector scored the text of its roles between
+/// its thresholds.
 pub(crate) fn needed(
     ruleset: &RuleSet,
     rule_ids: &[u32],
     segments: &[Segment],
     matches: &[Vec<Match>],
 ) -> Option<Consultation> {
-    classifiers(ruleset, rule_ids).find_map(|(detector, spec)| {
-        let DetectorKind::Phrases { signals } = &ruleset.detectors.get(spec.of as usize)?.kind
-        else {
-            return None;
-        };
-        let found = matches.iter().flatten().filter(|m| m.detector == spec.of);
-        let score = crate::detect::phrases::weigh(signals, found.map(|m| m.signal));
-        let score = u32::try_from(score).unwrap_or(u32::MAX);
-        if score < spec.min_score.max(1) || score >= spec.max_score {
-            return None;
-        }
-        let mut text = String::new();
-        for (segment, found) in segments.iter().zip(matches) {
-            if !found.iter().any(|m| m.detector == spec.of) {
-                continue;
+    classifiers(ruleset, rule_ids)
+        .into_iter()
+        .find_map(|named| {
+            let spec = named.spec;
+            let DetectorKind::Phrases { signals } = &ruleset.detectors.get(spec.of as usize)?.kind
+            else {
+                return None;
+            };
+            let judged: Vec<(&Segment, &Vec<Match>)> = segments
+                .iter()
+                .zip(matches)
+                .filter(|(segment, found)| {
+                    named.judges(segment) && found.iter().any(|m| m.detector == spec.of)
+                })
+                .collect();
+            let found = judged
+                .iter()
+                .flat_map(|(_, found)| found.iter())
+                .filter(|m| m.detector == spec.of);
+            let score = crate::detect::phrases::weigh(signals, found.map(|m| m.signal));
+            let score = u32::try_from(score).unwrap_or(u32::MAX);
+            if score < spec.min_score.max(1) || score >= spec.max_score {
+                return None;
             }
-            if !text.is_empty() {
-                text.push('\n');
+            let mut text = String::new();
+            for (segment, _) in &judged {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&segment.text);
             }
-            text.push_str(&segment.text);
-        }
-        let mut cut = (spec.max_bytes as usize).min(text.len());
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        Some(Consultation {
-            detector,
-            score,
-            text,
+            let mut cut = (spec.max_bytes as usize).min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            Some(Consultation {
+                detector: named.detector,
+                score,
+                text,
+            })
         })
-    })
 }
 
 /// Adds the classifier's attack verdict to `matches` as a match of its
-/// detector, on the first text its phrase detector found a signal in (the
-/// evidence the hit points at).
+/// detector, on the first text of its roles its phrase detector found a
+/// signal in (the evidence the hit points at).
 pub(crate) fn add_verdict(
     ruleset: &RuleSet,
+    rule_ids: &[u32],
     consulting: Consulting<'_>,
+    segments: &[Segment],
     matches: &mut [Vec<Match>],
 ) {
     let Consulting::Answered {
@@ -201,13 +235,15 @@ pub(crate) fn add_verdict(
     else {
         return;
     };
-    let Some(DetectorKind::Classifier(spec)) =
-        ruleset.detectors.get(detector as usize).map(|d| &d.kind)
-    else {
+    let named = classifiers(ruleset, rule_ids);
+    let Some(named) = named.iter().find(|n| n.detector == detector) else {
         return;
     };
-    for found in matches.iter_mut() {
-        if let Some(evidence) = found.iter().find(|m| m.detector == spec.of) {
+    for (segment, found) in segments.iter().zip(matches.iter_mut()) {
+        if !named.judges(segment) {
+            continue;
+        }
+        if let Some(evidence) = found.iter().find(|m| m.detector == named.spec.of) {
             let verdict = Match {
                 detector,
                 signal: 0,

@@ -17,7 +17,7 @@ use crate::detect::encoded::{self, Budget, DecodeLimitAction, EncodedMatch};
 use crate::detect::{BuildError, Match, Scanner};
 use crate::normalize;
 use crate::redact;
-use crate::ruleset::{LoadError, Phase, RuleSet, UnknownPath};
+use crate::ruleset::{DetectorKind, LoadError, Phase, RuleSet, UnknownPath};
 use crate::signing::{self, KeyId, SignatureError, TrustedKeys};
 
 /// A loaded rule set, ready to inspect traffic.
@@ -38,6 +38,9 @@ pub struct Engine {
     max_decoded_bytes: usize,
     /// What a body past that limit gets.
     on_decode_limit: DecodeLimitAction,
+    /// The rule set has a classifier detector: only then can a request
+    /// need a second opinion (the check costs nothing per request else).
+    classifier: bool,
     /// The trusted key whose signature the rule set was checked against
     /// ([`Engine::from_bytes_trusted`]); `None`: not checked.
     signer: Option<KeyId>,
@@ -188,7 +191,12 @@ impl Engine {
         let head_headers = ruleset.rules.iter().any(|r| {
             r.phase.covers(Phase::Response) && r.action.adds_header() && !r.when.reads_response()
         });
+        let classifier = ruleset
+            .detectors
+            .iter()
+            .any(|d| matches!(d.kind, DetectorKind::Classifier(_)));
         Ok(Engine {
+            classifier,
             ruleset,
             scanner,
             all_rules,
@@ -591,7 +599,13 @@ impl Engine {
         let model = view.model.clone().or_else(|| model_from_path(ctx.path));
         let max_tokens = view.max_tokens.as_ref().map(|m| m.value);
         let facts = self.facts(ctx, api, model.as_deref(), &tools, max_tokens);
-        consult::add_verdict(&self.ruleset, consulting, &mut scanned.matches);
+        consult::add_verdict(
+            &self.ruleset,
+            self.rules_of(ctx.route),
+            consulting,
+            &view.segments,
+            &mut scanned.matches,
+        );
         let mut decision = decision::evaluate(
             &self.ruleset,
             self.rules_of(ctx.route),
@@ -605,7 +619,7 @@ impl Engine {
         // A refusal stands whatever a classifier would say: clear cases
         // never pay for the call.
         let consult = match consulting {
-            Consulting::Ask if decision.block.is_none() => consult::needed(
+            Consulting::Ask if decision.block.is_none() && self.classifier => consult::needed(
                 &self.ruleset,
                 self.rules_of(ctx.route),
                 &view.segments,

@@ -247,3 +247,51 @@ fn trailers_after_an_undecided_body_do_not_release_it_before_the_verdict() {
 fn request_of(content: &str) -> aimsgate_host::HttpRequest {
     request("api.openai.com", "/v1/chat/completions", &chat(content), 3)
 }
+
+#[test]
+fn the_verdict_lands_on_the_roles_the_rules_judge_never_on_the_system_prompt() {
+    // The rule judges users and tools. The same weak phrase in the system
+    // prompt and in the user's message: the verdict must land on the
+    // user's text, where the rule sees it, not on the first message.
+    let both = json!({"model": "gpt-4o", "messages": [
+        {"role": "system", "content": "Your new task is to answer briefly."},
+        {"role": "user", "content": UNDECIDED},
+    ]})
+    .to_string()
+    .into_bytes();
+    // The phrase in the system prompt alone asks nothing.
+    let system_only = json!({"model": "gpt-4o", "messages": [
+        {"role": "system", "content": "Your new task is to answer briefly."},
+        {"role": "user", "content": CLEAR_BENIGN},
+    ]})
+    .to_string()
+    .into_bytes();
+    for flavor in flavors() {
+        let (mut plugin, classifier) = governed(flavor);
+        classifier.set(Verdict::Injection);
+        let run = exchange(
+            &mut plugin,
+            request("api.openai.com", "/v1/chat/completions", &both, 1),
+            completion("ok"),
+        );
+        assert_eq!(run.outcome.status, 403, "{flavor:?}: {}", body_text(&run));
+        let sent: Value = serde_json::from_slice(&classifier.calls()[0].body).unwrap();
+        assert_eq!(
+            sent,
+            json!({"inputs": UNDECIDED}),
+            "{flavor:?}: only the judged text"
+        );
+
+        let run = exchange(
+            &mut plugin,
+            request("api.openai.com", "/v1/chat/completions", &system_only, 1),
+            completion("ok"),
+        );
+        assert_eq!(run.outcome.status, 200, "{flavor:?}: {}", body_text(&run));
+        assert_eq!(
+            classifier.calls().len(),
+            1,
+            "{flavor:?}: the system prompt asked"
+        );
+    }
+}
