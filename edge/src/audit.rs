@@ -85,7 +85,7 @@ impl Trail {
     /// Seals a chain event declaring the drops so far; room is made first,
     /// so the declaration itself is never dropped.
     fn declare(&mut self, name: &str, now: u64, message: Option<&str>) {
-        let (mut event, declared) = self.core.declaring_event(name, now, 0, Vec::new());
+        let (mut event, declared) = self.core.declaring_event(name, now, 0, Vec::new(), None);
         event.message = message.map(str::to_owned);
         self.max_pending = self.max_pending.max(self.pending.len() + 1);
         self.emit(event);

@@ -94,10 +94,22 @@ pub enum SignatureError {
     Malformed(&'static str),
 }
 
-/// A key pair for signing rule sets.
+/// A key pair for signing rule sets and audit checkpoints.
+#[derive(Clone)]
 pub struct Signer25519 {
     key: SigningKey,
 }
+
+impl fmt::Debug for Signer25519 {
+    /// The key id only: a private key never reaches a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signer25519({})", self.key_id())
+    }
+}
+
+/// Length of a signature's text form: 16 hex digits of key id, `:`, 128
+/// hex digits of Ed25519 signature.
+pub const SIGNATURE_TEXT_LEN: usize = 16 + 1 + 128;
 
 impl Signer25519 {
     /// A key from its 32-byte seed (keep it secret).
@@ -137,6 +149,17 @@ impl Signer25519 {
     /// The key's id.
     pub fn key_id(&self) -> KeyId {
         KeyId::of(&self.key.verifying_key())
+    }
+
+    /// The text form of the signature of `message`:
+    /// `<key id>:<signature>`, in hex, [`SIGNATURE_TEXT_LEN`] characters.
+    pub fn sign_text(&self, message: &[u8]) -> String {
+        let mut text = self.key_id().to_string();
+        text.push(':');
+        for byte in self.key.sign(message).to_bytes() {
+            text.push_str(&format!("{byte:02x}"));
+        }
+        text
     }
 
     /// `rules` (a binary rule set, as [`crate::ruleset::RuleSet::to_bytes`]
@@ -204,6 +227,39 @@ impl TrustedKeys {
     pub fn ids(&self) -> Vec<KeyId> {
         self.keys.iter().map(|(id, _)| *id).collect()
     }
+
+    /// Checks `signature`, in the text form [`Signer25519::sign_text`]
+    /// writes, over `message`; returns the signing key's id.
+    pub fn verify_text(&self, signature: &str, message: &[u8]) -> Result<KeyId, SignatureError> {
+        let malformed = SignatureError::Malformed("not `<key id>:<signature>` in hex");
+        let (id, value) = signature.split_once(':').ok_or(malformed.clone())?;
+        let id: [u8; 8] = unhex(id)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(malformed.clone())?;
+        let value: [u8; 64] = unhex(value)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(malformed)?;
+        let id = KeyId(id);
+        let (_, key) = self
+            .keys
+            .iter()
+            .find(|(trusted_id, _)| *trusted_id == id)
+            .ok_or(SignatureError::UnknownKey(id))?;
+        key.verify(message, &Signature::from_bytes(&value))
+            .map_err(|_| SignatureError::Altered(id))?;
+        Ok(id)
+    }
+}
+
+/// Bytes from lower-case or upper-case hex.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
+        .collect()
 }
 
 /// The binary form inside `bytes` (the JSON form wraps it in base64).

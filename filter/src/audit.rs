@@ -10,15 +10,22 @@
 //! counted (`aimsgate.audit.dropped`), logged, and declared by sequence
 //! number in the next checkpoint, so a verifier tells a counted drop from
 //! a deletion.
+//!
+//! With a checkpoint key the chain's own events are signed; with a
+//! timestamp authority the chains' heads are anchored (see
+//! [`aimsgate_engine::audit::Anchor`]): at each interval one worker wins
+//! the interval's slot in shared data, asks the TSA, also from the root
+//! context, and writes the answer in a checkpoint at once.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use aimsgate_engine::audit::{self, AuditEvent, Witness, names};
+use aimsgate_engine::audit::{self, Anchor, AuditEvent, Witness, names};
+use base64::Engine as _;
 use serde_json::json;
 
 use crate::abi::{self, Buffer, Level, Map};
-use crate::config::{AuditOptions, CollectorOptions};
+use crate::config::{AnchorOptions, AuditOptions, CollectorOptions};
 use crate::metrics::Metrics;
 
 /// `name/version` of this filter, in every event.
@@ -26,6 +33,11 @@ pub const RUNTIME: &str = concat!("aimsgate-filter/", env!("CARGO_PKG_VERSION"))
 
 /// PluginState-data key where each chain publishes its head at checkpoints.
 const HEADS_KEY: &str = "aimsgate/audit/heads";
+/// Shared-data key holding the last anchor slot (`now / interval`) a
+/// worker claimed: the worker that moves it forward anchors that interval.
+const ANCHOR_SLOT_KEY: &str = "aimsgate/audit/anchor-slot";
+/// Largest TSA answer read (a token without certificates is under 2 KiB).
+const MAX_ANCHOR_ANSWER: usize = 16 * 1024;
 /// Heads kept in shared data (most recent first).
 const MAX_HEADS: usize = 64;
 /// Longest wait between retries of a failing collector.
@@ -67,6 +79,19 @@ pub struct Trail {
     /// Longest log line an event may take; longer ones go out in parts
     /// (`None`: whole). Set on ngx_wasm_module, whose lines nginx cuts.
     pub(crate) max_log_line: Option<usize>,
+    /// Anchoring state.
+    anchoring: Anchoring,
+}
+
+/// Where this worker is with anchoring.
+#[derive(Debug, Default)]
+struct Anchoring {
+    /// The call in flight and the heads it timestamps.
+    in_flight: Option<(u32, Vec<Witness>)>,
+    /// The slot (`now / interval`) last looked at.
+    slot: u64,
+    /// Whether the TSA is failing (one log line per outage).
+    failing: bool,
 }
 
 /// Bytes of event text per log line on nginx: `NGX_MAX_ERROR_STR` is 2,048
@@ -95,7 +120,11 @@ impl Trail {
             overflowing: 0,
             last_checkpoint: now,
             max_log_line: None,
+            anchoring: Anchoring::default(),
         };
+        // A key that does not load refused the configuration already
+        // (`AuditOptions::check`).
+        trail.core.set_signer(options.signer().ok().flatten());
         let start = trail
             .core
             .start_event(now, "audit chain started with the VM");
@@ -106,6 +135,12 @@ impl Trail {
     /// The chain id.
     pub fn chain_id(&self) -> &str {
         self.core.chain().id()
+    }
+
+    /// Signs the chain's own events with the key `options` name from now
+    /// on (a new configuration may add, change or remove it).
+    pub fn configure(&mut self, options: &AuditOptions) {
+        self.core.set_signer(options.signer().ok().flatten());
     }
 
     /// Seals `event` into the chain and sends it where `options` say.
@@ -175,17 +210,164 @@ impl Trail {
     pub fn tick(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64, shares_data: bool) {
         let interval = options.checkpoint_interval_ms.saturating_mul(1_000_000);
         if interval > 0 && now.saturating_sub(self.last_checkpoint) >= interval {
-            self.checkpoint(options, metrics, now, options.witness && shares_data);
+            self.checkpoint(options, metrics, now, options.witness && shares_data, None);
+        }
+        if let Some(anchor) = &options.anchor {
+            self.request_anchor(anchor, metrics, now, shares_data);
         }
         if let Some(collector) = &options.collector {
             self.deliver(collector, metrics, now);
         }
     }
 
+    /// Asks the TSA to timestamp every chain's head, when this worker
+    /// wins the current interval (or works alone).
+    fn request_anchor(
+        &mut self,
+        anchor: &AnchorOptions,
+        metrics: &Metrics,
+        now: u64,
+        shares_data: bool,
+    ) {
+        let slot = now / anchor.interval_ms.max(1).saturating_mul(1_000_000);
+        if self.anchoring.in_flight.is_some() || slot <= self.anchoring.slot {
+            return;
+        }
+        self.anchoring.slot = slot;
+        if shares_data && !claim_slot(slot) {
+            return;
+        }
+        // The heads other chains published at their last checkpoint, and
+        // this chain's head as it is now.
+        let own = self.chain_id().to_owned();
+        let mut heads: Vec<Witness> = if shares_data {
+            read_heads()
+        } else {
+            Vec::new()
+        };
+        heads.retain(|h| h.chain != own);
+        let chain = self.core.chain();
+        heads.insert(
+            0,
+            Witness {
+                chain: own,
+                seq: chain.next_seq().saturating_sub(1),
+                digest: chain.head().to_owned(),
+                time_unix_nano: now,
+            },
+        );
+        let body = audit::timestamp_request(&audit::imprint(&heads));
+        let mut headers: Vec<(&str, &str)> = vec![
+            (":method", "POST"),
+            (":path", anchor.path.as_str()),
+            (":authority", anchor.authority.as_str()),
+            ("content-type", "application/timestamp-query"),
+        ];
+        headers.extend(anchor.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // See `deliver` on the SDK wrapper.
+        match proxy_wasm::hostcalls::dispatch_http_call(
+            &anchor.cluster,
+            headers,
+            Some(&body),
+            Vec::new(),
+            Duration::from_millis(anchor.timeout_ms),
+        ) {
+            Ok(token) => self.anchoring.in_flight = Some((token, heads)),
+            Err(status) => self.anchor_failed(
+                anchor,
+                metrics,
+                &format!(
+                    "the proxy refused the call to cluster `{}` (status {}; is the cluster defined?)",
+                    anchor.cluster, status as u32
+                ),
+            ),
+        }
+    }
+
+    /// The TSA's answer to `token`, if it is one: written in a checkpoint
+    /// at once.
+    fn on_anchor(
+        &mut self,
+        options: &AuditOptions,
+        metrics: &Metrics,
+        now: u64,
+        token: u32,
+        body_size: usize,
+        shares_data: bool,
+    ) -> bool {
+        let Some((_, heads)) = self.anchoring.in_flight.take_if(|(t, _)| *t == token) else {
+            return false;
+        };
+        let Some(anchor) = &options.anchor else {
+            // Anchoring was switched off meanwhile.
+            return true;
+        };
+        let status = abi::header(Map::HttpCallResponseHeaders, ":status");
+        let answer = match status.as_deref() {
+            Some("200") => abi::buffer(
+                Buffer::HttpCallResponseBody,
+                0,
+                body_size.min(MAX_ANCHOR_ANSWER),
+            )
+            .map_err(|status| format!("its answer is unreadable (status {})", status.0)),
+            Some(status) => Err(format!("the authority answered {status}")),
+            None => Err("no response (connection failed or timed out)".to_owned()),
+        };
+        match answer {
+            Ok(answer) if body_size <= MAX_ANCHOR_ANSWER && audit::granted(&answer) => {
+                metrics.count("aimsgate.audit.anchors");
+                if std::mem::take(&mut self.anchoring.failing) {
+                    abi::log(
+                        Level::Info,
+                        &format!(
+                            "aimsgate: timestamp authority `{}` reachable again",
+                            anchor.cluster
+                        ),
+                    );
+                }
+                let anchored = Anchor {
+                    interval_ms: anchor.interval_ms,
+                    heads,
+                    token: base64::engine::general_purpose::STANDARD.encode(answer),
+                };
+                self.checkpoint(
+                    options,
+                    metrics,
+                    now,
+                    options.witness && shares_data,
+                    Some(anchored),
+                );
+            }
+            Ok(_) => self.anchor_failed(anchor, metrics, "its answer grants no timestamp"),
+            Err(why) => self.anchor_failed(anchor, metrics, &why),
+        }
+        true
+    }
+
+    fn anchor_failed(&mut self, anchor: &AnchorOptions, metrics: &Metrics, why: &str) {
+        metrics.count("aimsgate.audit.anchor_failures");
+        if !std::mem::replace(&mut self.anchoring.failing, true) {
+            abi::log(
+                Level::Warn,
+                &format!(
+                    "aimsgate: anchoring audit chains with `{}` failed: {why}; trying again next interval (events stay unanchored meanwhile)",
+                    anchor.cluster
+                ),
+            );
+        }
+    }
+
     /// Seals a checkpoint (own head, drops, the heads other chains
-    /// published) and publishes this chain's head.
+    /// published, an anchor that arrived) and publishes this chain's head.
     /// `witness`: read and publish heads in shared data.
-    fn checkpoint(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64, witness: bool) {
+    fn checkpoint(
+        &mut self,
+        options: &AuditOptions,
+        metrics: &Metrics,
+        now: u64,
+        witness: bool,
+        anchor: Option<Anchor>,
+    ) {
         self.last_checkpoint = now;
         let heads = if witness { read_heads() } else { Vec::new() };
         let witnessed = heads
@@ -194,7 +376,7 @@ impl Trail {
             .cloned()
             .collect();
         let seq = self.core.chain().next_seq();
-        self.emit_declaring(options, metrics, names::CHECKPOINT, now, witnessed);
+        self.emit_declaring(options, metrics, names::CHECKPOINT, now, witnessed, anchor);
         if witness {
             let own = Witness {
                 chain: self.chain_id().to_owned(),
@@ -216,10 +398,11 @@ impl Trail {
         name: &str,
         now: u64,
         witnessed: Vec<Witness>,
+        anchor: Option<Anchor>,
     ) {
         let (event, declared) =
             self.core
-                .declaring_event(name, now, options.checkpoint_interval_ms, witnessed);
+                .declaring_event(name, now, options.checkpoint_interval_ms, witnessed, anchor);
         if self.emit(options, metrics, event) {
             self.core.declared(&declared);
         }
@@ -272,15 +455,21 @@ impl Trail {
         }
     }
 
-    /// The collector's answer to a batch.
+    /// The answer to a call of the trail's: the TSA's to an anchor, or the
+    /// collector's to a batch.
     pub fn on_response(
         &mut self,
-        collector: Option<&CollectorOptions>,
+        options: &AuditOptions,
         metrics: &Metrics,
         now: u64,
         token: u32,
         body_size: usize,
+        shares_data: bool,
     ) {
+        if self.on_anchor(options, metrics, now, token, body_size, shares_data) {
+            return;
+        }
+        let collector = options.collector.as_ref();
         let Some(in_flight) = self.in_flight.take_if(|f| f.token == token) else {
             return;
         };
@@ -390,7 +579,7 @@ impl Trail {
     /// Ends the chain (the plugin is being removed) and makes a last
     /// attempt to deliver.
     pub fn end(&mut self, options: &AuditOptions, metrics: &Metrics, now: u64) {
-        self.emit_declaring(options, metrics, names::CHAIN_END, now, Vec::new());
+        self.emit_declaring(options, metrics, names::CHAIN_END, now, Vec::new(), None);
         if let Some(collector) = &options.collector {
             self.retry_at = 0;
             self.deliver(collector, metrics, now);
@@ -488,6 +677,33 @@ fn partially_rejected(body_size: usize) -> Option<usize> {
                 .map(|n| n as usize)
         })?;
     (rejected > 0).then_some(rejected)
+}
+
+/// Moves the shared anchor slot forward to `slot` (compare-and-swap):
+/// true when this worker did, and so anchors the interval. Shared data
+/// that cannot be read or written leaves the worker to anchor alone.
+fn claim_slot(slot: u64) -> bool {
+    for _ in 0..4 {
+        let (claimed, cas) = match abi::shared_data(ANCHOR_SLOT_KEY) {
+            Ok(Some((bytes, cas))) => (
+                std::str::from_utf8(&bytes)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok()),
+                cas,
+            ),
+            Ok(None) => (None, 0),
+            Err(_) => return true,
+        };
+        if claimed.is_some_and(|claimed| claimed >= slot) {
+            return false;
+        }
+        match abi::set_shared_data(ANCHOR_SLOT_KEY, slot.to_string().as_bytes(), cas) {
+            Ok(()) => return true,
+            Err(abi::Status(abi::CAS_MISMATCH)) => continue,
+            Err(_) => return true,
+        }
+    }
+    false
 }
 
 fn read_heads() -> Vec<Witness> {

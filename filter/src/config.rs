@@ -19,7 +19,7 @@
 use aimsgate_engine::Engine;
 use aimsgate_engine::flow::Settings;
 use aimsgate_engine::ruleset::MAGIC;
-use aimsgate_engine::signing::TrustedKeys;
+use aimsgate_engine::signing::{Signer25519, TrustedKeys};
 use serde::Deserialize;
 
 /// Filter options, with defaults that suit Envoy's defaults.
@@ -131,6 +131,48 @@ pub struct AuditOptions {
     /// `vm_config.environment_variables.host_env_keys`, so the key stays out
     /// of the config dump. Unset: no fingerprints.
     pub hit_key_env: Option<String>,
+    /// Name of an environment variable of the VM holding the checkpoint
+    /// key (the private key text `aimsgate keygen` writes): the chain's own
+    /// events (start, checkpoints, end) are signed with it, and
+    /// `aimsgate evidence verify --key` checks them. From the environment,
+    /// never from the configuration, so it stays out of config dumps.
+    /// Unset: nothing is signed.
+    pub signing_key_env: Option<String>,
+    /// RFC 3161 timestamping of the chains' heads (see [`AnchorOptions`]).
+    pub anchor: Option<AnchorOptions>,
+}
+
+/// Anchoring: at each interval one worker (elected through shared data;
+/// without it, every worker) sends a timestamp authority the digest of
+/// every chain's head, and writes its answer in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorOptions {
+    /// The proxy's cluster for the timestamp authority.
+    pub cluster: String,
+    /// `:authority` of the calls.
+    pub authority: String,
+    /// Path of the TSA's endpoint.
+    pub path: String,
+    /// Extra request headers (credentials of a commercial TSA, say).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Milliseconds between anchors.
+    pub interval_ms: u64,
+    /// Call timeout in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for AnchorOptions {
+    fn default() -> AnchorOptions {
+        AnchorOptions {
+            cluster: String::new(),
+            authority: "tsa".to_owned(),
+            path: "/".to_owned(),
+            headers: std::collections::BTreeMap::new(),
+            interval_ms: 60_000,
+            timeout_ms: 5_000,
+        }
+    }
 }
 
 impl Default for AuditOptions {
@@ -141,6 +183,8 @@ impl Default for AuditOptions {
             checkpoint_interval_ms: 10_000,
             witness: true,
             hit_key_env: None,
+            signing_key_env: None,
+            anchor: None,
         }
     }
 }
@@ -201,7 +245,39 @@ impl AuditOptions {
         }
     }
 
+    /// The checkpoint key from the environment variable
+    /// `signing_key_env` names (`None` when it names none).
+    pub fn signer(&self) -> Result<Option<Signer25519>, String> {
+        let Some(name) = &self.signing_key_env else {
+            return Ok(None);
+        };
+        let text = std::env::var(name).map_err(|_| {
+            format!(
+                "options.audit.signing_key_env: the VM has no environment variable `{name}` (Envoy: vm_config.environment_variables.host_env_keys)"
+            )
+        })?;
+        // The reason never repeats the value: it is a private key.
+        Signer25519::from_text(&text).map(Some).map_err(|why| {
+            format!("options.audit.signing_key_env: `{name}` is not a checkpoint key ({why})")
+        })
+    }
+
     fn check(&self) -> Result<(), String> {
+        if let Some(anchor) = &self.anchor {
+            if anchor.cluster.trim().is_empty() {
+                return Err(
+                    "options.audit.anchor.cluster: name the cluster of the timestamp authority"
+                        .to_owned(),
+                );
+            }
+            if !anchor.path.starts_with('/') || anchor.interval_ms == 0 || anchor.timeout_ms == 0 {
+                return Err("options.audit.anchor: `path` must be absolute, `interval_ms` and `timeout_ms` positive".to_owned());
+            }
+            if self.checkpoint_interval_ms == 0 {
+                return Err("options.audit.anchor: anchors are written in checkpoints; set checkpoint_interval_ms".to_owned());
+            }
+        }
+        self.signer()?;
         if let Some(collector) = &self.collector {
             if collector.cluster.is_empty() {
                 return Err("options.audit.collector.cluster is required".to_owned());

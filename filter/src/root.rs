@@ -78,6 +78,8 @@ impl Root {
         *self.shared.fallback.borrow_mut() = loaded.options.clone();
         *self.shared.current.borrow_mut() = Some(Rc::new(loaded));
         self.shared.metrics.count("aimsgate.config.loaded");
+        self.shared
+            .with_trail(|trail, options, _| trail.configure(options));
     }
 
     /// Starts the chain now, so that a VM that never serves a request
@@ -210,7 +212,7 @@ impl Root {
 }
 
 impl Context for Root {
-    /// The rule set fetched, or the collector's answer to an audit batch.
+    /// The rule set fetched, or the answer to a call of the audit trail.
     fn on_http_call_response(
         &mut self,
         token_id: u32,
@@ -223,13 +225,14 @@ impl Context for Root {
         }
         let now = abi::now_nanos();
         let shared = &self.shared;
-        shared.with_trail(|trail, options, _| {
+        shared.with_trail(|trail, options, shares_data| {
             trail.on_response(
-                options.collector.as_ref(),
+                options,
                 &shared.metrics,
                 now,
                 token_id,
                 body_size,
+                shares_data,
             );
         });
     }

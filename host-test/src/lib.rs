@@ -39,6 +39,7 @@ pub mod replay;
 mod runtime;
 mod shared;
 mod state;
+pub mod tsa;
 
 pub use build::build_wasm;
 pub use error::HostError;

@@ -269,6 +269,17 @@ pub struct AuditEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub checkpoint: Option<Checkpoint>,
+    /// For a chain's own events (start, checkpoints, end), when the runtime
+    /// holds a checkpoint key: `<key id>:<Ed25519 signature>` in hex, over
+    /// the line's bytes before this member; written by
+    /// [`Chain::seal_signed`](super::Chain::seal_signed), just before the
+    /// digest.
+    #[serde(
+        rename = "aimsgate.chain.signature",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signature: Option<String>,
     /// SHA-256 (hex) of the line's bytes before this member; written by
     /// [`Chain::seal`](super::Chain::seal), always last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,6 +382,10 @@ pub struct Checkpoint {
     /// chains that witnessed it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub witnessed: Vec<Witness>,
+    /// Chain heads a timestamp authority signed since the previous
+    /// checkpoint (see [`Anchor`](super::Anchor)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<super::Anchor>,
 }
 
 /// An inclusive range of sequence numbers.

@@ -14,12 +14,14 @@
 //! `user.id`, `server.address`) and live under `aimsgate.*` otherwise, so
 //! an event maps one-to-one onto an OTLP log record's attributes.
 
+mod anchor;
 mod build;
 mod event;
 mod parts;
 mod seal;
 mod trail;
 
+pub use anchor::{Anchor, IMPRINT_DOMAIN, granted, imprint, timestamp_request};
 pub use build::{GEN_AI_PROVIDER_NAMES, Subject, decision_event, event_time};
 pub use event::{
     AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord, SCHEMA,

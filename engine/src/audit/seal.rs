@@ -11,16 +11,33 @@
 //! Hashing the bytes as written (rather than a canonical re-serialisation)
 //! means a verifier needs no knowledge of member order or number formats,
 //! and any byte changed anywhere, including an added member, breaks it.
+//!
+//! A chain's own events (start, checkpoints, end) may also be signed, when
+//! the runtime holds a checkpoint key. The signature member comes just
+//! before the digest and signs the bytes before it, the same way:
+//!
+//! ```text
+//! {"schema":…,"aimsgate.chain.signature":"<key id>:<sig>","digest":"<hex>"}
+//! └──── signed, with a closing `}` ────┘
+//! └──────────────────────── hashed, with a closing `}` ─────────────┘
+//! ```
+//!
+//! A signed checkpoint's `prev` commits to every event before it, so one
+//! signature covers the chain up to there.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest as _, Sha256};
 
 use super::event::{AuditEvent, MARKER, SCHEMA};
+use crate::signing::{SIGNATURE_TEXT_LEN, Signer25519};
 
 /// `prev` of a chain's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 const DIGEST_MEMBER: &str = ",\"digest\":\"";
+
+/// The signature member, when there is one: always just before the digest.
+const SIGNATURE_MEMBER: &str = ",\"aimsgate.chain.signature\":\"";
 
 /// Where nginx's suffix to a request's log line may begin, after an
 /// event: ` while <action>` when the connection's log has an action (the
@@ -76,15 +93,28 @@ impl Chain {
     }
 
     /// Gives `event` its place in the chain and writes its line.
-    pub fn seal(&mut self, mut event: AuditEvent) -> Sealed {
+    pub fn seal(&mut self, event: AuditEvent) -> Sealed {
+        self.seal_signed(event, None)
+    }
+
+    /// [`Chain::seal`], signed by `signer` when there is one.
+    pub fn seal_signed(&mut self, mut event: AuditEvent, signer: Option<&Signer25519>) -> Sealed {
         event.schema = SCHEMA.to_owned();
         event.chain_id.clone_from(&self.id);
         event.seq = self.next;
         event.prev.clone_from(&self.head);
+        event.signature = None;
         event.digest = None;
         // Serialising a struct of strings, numbers and vectors cannot fail;
         // an empty line would only fail verification, never the proxy.
         let mut line = serde_json::to_string(&event).unwrap_or_default();
+        if let Some(signer) = signer {
+            let signature = signer.sign_text(line.as_bytes());
+            line.pop();
+            line.push_str(SIGNATURE_MEMBER);
+            line.push_str(&signature);
+            line.push_str("\"}");
+        }
         let digest = hex(&Sha256::digest(line.as_bytes()));
         line.pop();
         line.push_str(DIGEST_MEMBER);
@@ -110,6 +140,20 @@ pub struct Opened<'a> {
     pub claimed: &'a str,
     /// Whether the bytes hash to the claimed digest.
     pub intact: bool,
+    /// The signature member's value and where the signed bytes end, for a
+    /// signed event.
+    signature: Option<(&'a str, usize)>,
+}
+
+impl<'a> Opened<'a> {
+    /// For a signed event: the signature (`<key id>:<signature>`) and the
+    /// bytes it signs.
+    pub fn signature(&self) -> Option<(&'a str, String)> {
+        let (signature, end) = self.signature?;
+        let mut signed = self.json[..end].to_owned();
+        signed.push('}');
+        Some((signature, signed))
+    }
 }
 
 /// Why a line holds no readable event.
@@ -164,10 +208,20 @@ pub fn open(line: &str) -> Result<Opened<'_>, OpenError> {
     hasher.update(body.as_bytes());
     hasher.update(b"}");
     let intact = hex(&hasher.finalize()) == claimed.to_ascii_lowercase();
+    // `…,"aimsgate.chain.signature":"<145 characters>"` ends the body.
+    let signature = body
+        .len()
+        .checked_sub(SIGNATURE_MEMBER.len() + SIGNATURE_TEXT_LEN + 1)
+        .and_then(|start| {
+            let member = body.get(start..)?;
+            let value = member.strip_prefix(SIGNATURE_MEMBER)?.strip_suffix('"')?;
+            Some((value, start))
+        });
     Ok(Opened {
         json,
         claimed,
         intact,
+        signature,
     })
 }
 
@@ -287,6 +341,41 @@ mod tests {
         let truncated = &line[..line.len() - 3];
         assert_eq!(open(truncated), Err(OpenError::NoDigest));
         assert_eq!(open("plain envoy log"), Err(OpenError::NotAnEvent));
+    }
+
+    #[test]
+    fn a_signed_event_opens_with_the_bytes_its_signature_covers() {
+        use crate::signing::TrustedKeys;
+        let signer = Signer25519::from_seed([3; 32]);
+        let trusted = TrustedKeys::parse(&signer.public_text()).unwrap();
+        let mut chain = Chain::new("c1");
+        let unsigned = chain.seal(event(names::DECISION));
+        assert_eq!(open(&unsigned.line).unwrap().signature(), None);
+        let sealed = chain.seal_signed(event(names::CHECKPOINT), Some(&signer));
+        let opened = open(&sealed.line).unwrap();
+        assert!(opened.intact);
+        let (signature, signed) = opened.signature().expect("signed");
+        assert_eq!(
+            trusted.verify_text(signature, signed.as_bytes()),
+            Ok(signer.key_id())
+        );
+        // The signature covers `prev`, so the chain before it.
+        assert!(signed.contains(&unsigned.digest));
+        let parsed: AuditEvent = serde_json::from_str(opened.json).unwrap();
+        assert_eq!(parsed.signature.as_deref(), Some(signature));
+        // Re-sealed after an edit, the digest holds and the signature does not.
+        let edited = sealed
+            .line
+            .replace("\"time_unix_nano\":1", "\"time_unix_nano\":2");
+        let body = &edited[..edited.len() - DIGEST_MEMBER.len() - 66];
+        let resealed = format!(
+            "{body}{DIGEST_MEMBER}{}\"}}",
+            hex(&Sha256::digest(format!("{body}}}").as_bytes()))
+        );
+        let opened = open(&resealed).unwrap();
+        assert!(opened.intact);
+        let (signature, signed) = opened.signature().expect("still signed");
+        assert!(trusted.verify_text(signature, signed.as_bytes()).is_err());
     }
 
     #[test]

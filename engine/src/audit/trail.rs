@@ -8,8 +8,10 @@
 //! batches, the edge's queue); what a chain says about itself is written
 //! here once, with one set of limits.
 
+use super::anchor::Anchor;
 use super::event::{AuditEvent, Checkpoint, SeqRange, Witness, names};
 use super::seal::{Chain, Sealed};
+use crate::signing::Signer25519;
 
 /// Dropped ranges remembered between declarations (merged when
 /// contiguous); past it the last range widens.
@@ -25,6 +27,9 @@ pub struct Trail {
     dropped: u64,
     /// Dropped and not yet declared by an event that got through.
     dropped_seqs: Vec<SeqRange>,
+    /// The checkpoint key, when the runtime holds one: the chain's own
+    /// events are signed with it.
+    signer: Option<Signer25519>,
 }
 
 impl Trail {
@@ -36,7 +41,19 @@ impl Trail {
             runtime,
             dropped: 0,
             dropped_seqs: Vec::new(),
+            signer: None,
         }
+    }
+
+    /// Signs the chain's own events from now on with `signer` (`None`:
+    /// no longer).
+    pub fn set_signer(&mut self, signer: Option<Signer25519>) {
+        self.signer = signer;
+    }
+
+    /// The checkpoint key, if the chain signs.
+    pub fn signer(&self) -> Option<&Signer25519> {
+        self.signer.as_ref()
     }
 
     /// The chain.
@@ -64,10 +81,16 @@ impl Trail {
         }
     }
 
-    /// Seals `event` into the chain, stamped with the runtime.
+    /// Seals `event` into the chain, stamped with the runtime; the chain's
+    /// own events (start, checkpoints, end) signed when there is a key.
+    /// Decisions are not signed one by one: the next signed checkpoint's
+    /// `prev` covers them, at one signature per interval.
     pub fn seal(&mut self, mut event: AuditEvent) -> Sealed {
         event.runtime = self.runtime.to_owned();
-        self.chain.seal(event)
+        let own = [names::CHAIN_START, names::CHECKPOINT, names::CHAIN_END]
+            .contains(&event.name.as_str());
+        let signer = self.signer.as_ref().filter(|_| own);
+        self.chain.seal_signed(event, signer)
     }
 
     /// The sealed event `seq` could not be delivered: counted, and kept to
@@ -91,13 +114,15 @@ impl Trail {
     /// A chain event `name` (a checkpoint or the chain's end) declaring the
     /// drops not declared yet, with the ranges it declares: once it got
     /// through, [`Trail::declared`] forgets them; if it is dropped too, the
-    /// next one declares them again.
+    /// next one declares them again. It carries the heads `witnessed` of
+    /// other chains and the `anchor` that arrived since the last one.
     pub fn declaring_event(
         &self,
         name: &str,
         now: u64,
         interval_ms: u64,
         witnessed: Vec<Witness>,
+        anchor: Option<Anchor>,
     ) -> (AuditEvent, Vec<SeqRange>) {
         let declared = self.dropped_seqs.clone();
         let event = AuditEvent {
@@ -108,6 +133,7 @@ impl Trail {
                 dropped: self.dropped,
                 dropped_seqs: declared.clone(),
                 witnessed,
+                anchor,
             }),
             ..AuditEvent::default()
         };
@@ -134,7 +160,7 @@ mod tests {
         trail.drop_seq(s + 1);
         trail.drop_seq(s + 2);
         trail.drop_seq(s + 4);
-        let (event, declared) = trail.declaring_event(names::CHECKPOINT, 9, 0, Vec::new());
+        let (event, declared) = trail.declaring_event(names::CHECKPOINT, 9, 0, Vec::new(), None);
         let range = |first, last| SeqRange { first, last };
         assert_eq!(declared, [range(s + 1, s + 2), range(s + 4, s + 4)]);
         assert_eq!(event.checkpoint.as_ref().map(|c| c.dropped), Some(3));
@@ -149,7 +175,7 @@ mod tests {
         for seq in (from..=last).step_by(2) {
             trail.drop_seq(seq);
         }
-        let (_, declared) = trail.declaring_event(names::CHAIN_END, 10, 0, Vec::new());
+        let (_, declared) = trail.declaring_event(names::CHAIN_END, 10, 0, Vec::new(), None);
         assert_eq!(declared.len(), MAX_DROPPED_RANGES);
         assert_eq!(declared.last().map(|r| r.last), Some(last));
     }

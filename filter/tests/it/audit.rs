@@ -265,7 +265,13 @@ fn traffic(plugin: &mut Plugin, exchanges: usize) {
 
 fn checked(lines: &[String], at: Option<u64>) -> verify::Verification {
     let events = evidence::read_str(&lines.join("\n"));
-    verify::verify(&events, verify::Options { at })
+    verify::verify(
+        &events,
+        verify::Options {
+            at,
+            ..verify::Options::default()
+        },
+    )
 }
 
 fn with_checkpoints(seed: u64, shared: &SharedData) -> Plugin {

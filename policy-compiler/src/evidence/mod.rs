@@ -8,6 +8,7 @@
 
 pub mod read;
 pub mod report;
+pub mod timestamp;
 pub mod verify;
 
 mod charts;

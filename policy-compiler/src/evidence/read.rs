@@ -38,6 +38,9 @@ pub struct Record {
     pub event: AuditEvent,
     /// Whether its bytes hash to the digest it claims.
     pub intact: bool,
+    /// For a signed event: its signature (`<key id>:<signature>`) and the
+    /// bytes it signs.
+    pub signed: Option<(String, String)>,
 }
 
 /// What a file held.
@@ -110,6 +113,9 @@ fn push(events: &mut Events, location: Location, text: &str) {
                 location,
                 event,
                 intact: opened.intact,
+                signed: opened
+                    .signature()
+                    .map(|(signature, message)| (signature.to_owned(), message)),
             }),
             Err(err) => events
                 .unreadable

@@ -14,17 +14,43 @@
 //!   hold: **cut off** (the chain is there, its tail is not) or **lost**
 //!   (not one event of the chain is there);
 //! - a chain that never ended and is silent for longer than two checkpoint
-//!   intervals before the end of the log (or `--at`): **cut off**.
+//!   intervals before the reference time (`--at`, default now): **cut off**.
+//!
+//! Given the keys checkpoints are signed with (`--key`):
+//!
+//! - a chain event (start, checkpoint, end) unsigned, or signed by another
+//!   key, or whose signature does not match its bytes: **bad signature**;
+//! - events no validly signed event of their chain comes after, once two
+//!   checkpoint intervals have passed: **unsigned** (forged, or re-sealed
+//!   by someone without the key).
+//!
+//! Given the timestamp authority's certificate (`--tsa-cert`):
+//!
+//! - an anchor whose token does not check, or stamps other heads than it
+//!   lists: **bad anchor**;
+//! - events no checked anchor covers within the allowed delay (one
+//!   checkpoint interval, two anchor intervals and 30 s, or
+//!   `--max-anchor-delay`), once that delay has passed: **unanchored**
+//!   (written, or rewritten, later than they claim).
 //!
 //! The same event twice (an at-least-once delivery retried) is reported
 //! as a note, not an error.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use aimsgate_engine::audit::{GENESIS, names};
+use aimsgate_engine::audit::{self, Anchor, GENESIS, Witness, names};
+use aimsgate_engine::signing::{SignatureError, TrustedKeys};
+use base64::Engine as _;
 use serde::Serialize;
 
 use super::read::{Events, Location};
+use super::timestamp::TsaCertificate;
+
+/// Anchor interval assumed for the allowed delay when the log holds no
+/// anchor to read one from (the filter's default).
+const DEFAULT_ANCHOR_INTERVAL_MS: u64 = 60_000;
+/// Slack in the allowed anchor delay for the call and clock skew.
+const ANCHOR_SLACK_NS: u64 = 30_000_000_000;
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,6 +108,49 @@ pub enum Finding {
         /// Where the witness is.
         at: String,
     },
+    /// A chain event that is not signed by a trusted key, or whose
+    /// signature does not match its bytes.
+    BadSignature {
+        /// Chain id.
+        chain: String,
+        /// Sequence number.
+        seq: u64,
+        /// Where.
+        at: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// Events after which their chain has no validly signed event.
+    Unsigned {
+        /// Chain id.
+        chain: String,
+        /// First.
+        first: u64,
+        /// Last (inclusive).
+        last: u64,
+    },
+    /// An anchor whose timestamp token does not check.
+    BadAnchor {
+        /// Chain id of the checkpoint holding it.
+        chain: String,
+        /// Its sequence number.
+        seq: u64,
+        /// Where.
+        at: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// Events no checked anchor covers within the allowed delay.
+    Unanchored {
+        /// Chain id.
+        chain: String,
+        /// First.
+        first: u64,
+        /// Last (inclusive).
+        last: u64,
+        /// Why: none covers them, or the first came too late.
+        why: String,
+    },
     /// The input holds no audit event at all: nothing is evidenced (a
     /// decisions file or an empty export given by mistake must not pass as
     /// an intact log).
@@ -105,7 +174,11 @@ impl Finding {
             | Finding::Missing { chain, .. }
             | Finding::Reordered { chain, .. }
             | Finding::CutOff { chain, .. }
-            | Finding::Lost { chain, .. } => Some(chain),
+            | Finding::Lost { chain, .. }
+            | Finding::BadSignature { chain, .. }
+            | Finding::Unsigned { chain, .. }
+            | Finding::BadAnchor { chain, .. }
+            | Finding::Unanchored { chain, .. } => Some(chain),
             Finding::NoEvents | Finding::Unreadable { .. } => None,
         }
     }
@@ -135,6 +208,17 @@ pub struct Verification {
     pub findings: Vec<Finding>,
     /// Events delivered more than once (at-least-once delivery), not an error.
     pub duplicates: usize,
+    /// Signatures checked (`--key`): chain events whose signature verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<u64>,
+    /// Anchors checked (`--tsa-cert`): tokens that verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchors: Option<u64>,
+    /// Events too recent for a signed checkpoint or an anchor to be due
+    /// over them yet: not findings, but not proven either.
+    pub pending: u64,
+    /// The reference time the check used (ns since the epoch).
+    pub reference_unix_nano: u64,
 }
 
 impl Verification {
@@ -145,17 +229,33 @@ impl Verification {
 }
 
 /// Verifier settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// When the log was collected (ns since the epoch): chains that did not
     /// end and are silent for over two checkpoint intervals before it are
-    /// cut off. Default: the newest event's time.
+    /// cut off. Default: the newest event's time (the CLI passes now).
     pub at: Option<u64>,
+    /// The keys chain events must be signed by; `None`: not checked.
+    pub keys: Option<TrustedKeys>,
+    /// The certificate anchors must be signed with; `None`: not checked.
+    pub tsa: Option<TsaCertificate>,
+    /// Longest an event may wait for an anchor (ns); `None`: one
+    /// checkpoint interval, two anchor intervals and 30 s.
+    pub max_anchor_delay: Option<u64>,
 }
 
 struct Seen {
     digest: String,
     prev: String,
+    location: Location,
+    time: u64,
+}
+
+/// An anchor as found, before its token is checked.
+struct Found<'a> {
+    anchor: &'a Anchor,
+    chain: &'a str,
+    seq: u64,
     location: Location,
 }
 
@@ -168,6 +268,10 @@ struct ChainState {
     last_time: u64,
     interval_ms: Option<u64>,
     dropped: Vec<(u64, u64)>,
+    /// Sequence numbers of chain events whose signature verified.
+    signed: Vec<u64>,
+    /// Checked anchors over this chain: (head seq, token time in ns).
+    anchored: Vec<(u64, u64)>,
 }
 
 /// Verifies every chain in `events`.
@@ -184,6 +288,8 @@ pub fn verify(events: &Events, options: Options) -> Verification {
     }
     let mut chains: HashMap<&str, ChainState> = HashMap::new();
     let mut witnesses = Vec::new();
+    let mut found_anchors = Vec::new();
+    let mut signed = 0;
     let mut duplicates = 0;
     let mut newest = 0;
     for record in &events.records {
@@ -233,8 +339,33 @@ pub fn verify(events: &Events, options: Options) -> Verification {
                 digest,
                 prev: event.prev.clone(),
                 location: record.location.clone(),
+                time: event.time_unix_nano,
             },
         );
+        let own = [names::CHAIN_START, names::CHECKPOINT, names::CHAIN_END]
+            .contains(&event.name.as_str());
+        if let Some(keys) = options.keys.as_ref().filter(|_| own) {
+            let checked = match &record.signed {
+                None => Err("not signed".to_owned()),
+                Some((signature, message)) => keys
+                    .verify_text(signature, message.as_bytes())
+                    .map_err(|e| signature_why(&e)),
+            };
+            match checked {
+                Ok(_) if record.intact => {
+                    chain.signed.push(event.seq);
+                    signed += 1;
+                }
+                // An altered event is reported as such already.
+                Ok(_) => {}
+                Err(why) => findings.push(Finding::BadSignature {
+                    chain: event.chain_id.clone(),
+                    seq: event.seq,
+                    at: record.location.to_string(),
+                    why,
+                }),
+            }
+        }
         chain.last_time = chain.last_time.max(event.time_unix_nano);
         newest = newest.max(event.time_unix_nano);
         if event.name == names::CHAIN_END {
@@ -250,16 +381,54 @@ pub fn verify(events: &Events, options: Options) -> Verification {
                     witnesses.push((witness.clone(), record.location.clone()));
                 }
             }
+            if let Some(anchor) = &checkpoint.anchor {
+                // Anchored heads witness their chains too, checked or not.
+                witnesses.extend(
+                    anchor
+                        .heads
+                        .iter()
+                        .map(|head| (head.clone(), record.location.clone())),
+                );
+                found_anchors.push(Found {
+                    anchor,
+                    chain: &event.chain_id,
+                    seq: event.seq,
+                    location: record.location.clone(),
+                });
+            }
         }
     }
+    let anchors = options
+        .tsa
+        .as_ref()
+        .map(|tsa| check_anchors(tsa, &found_anchors, &mut chains, &mut findings));
 
     let mut ordered: Vec<(&str, &ChainState)> = chains.iter().map(|(k, v)| (*k, v)).collect();
     ordered.sort_by_key(|(_, state)| state.order);
     let reference = options.at.unwrap_or(newest);
+    let anchor_interval_ms = found_anchors
+        .iter()
+        .map(|found| found.anchor.interval_ms)
+        .max()
+        .unwrap_or(DEFAULT_ANCHOR_INTERVAL_MS);
     let mut summaries = Vec::new();
+    let mut pending = 0;
     for (id, state) in &ordered {
         check_links(id, state, &mut findings);
         check_gaps(id, state, &mut findings);
+        // An event may be too recent for both: counted once.
+        let mut recent = BTreeSet::new();
+        if options.keys.is_some() {
+            check_signed(id, state, reference, &mut recent, &mut findings);
+        }
+        if options.tsa.is_some() {
+            let delay = options.max_anchor_delay.unwrap_or_else(|| {
+                (state.interval_ms.unwrap_or(0) + 2 * anchor_interval_ms) * 1_000_000
+                    + ANCHOR_SLACK_NS
+            });
+            check_anchored(id, state, reference, delay, &mut recent, &mut findings);
+        }
+        pending += recent.len() as u64;
         let last_seq = state.by_seq.keys().next_back().copied().unwrap_or(0);
         if !state.ended
             && let Some(interval) = state.interval_ms
@@ -290,7 +459,166 @@ pub fn verify(events: &Events, options: Options) -> Verification {
         chains: summaries,
         findings,
         duplicates,
+        signed: options.keys.is_some().then_some(signed),
+        anchors,
+        pending,
+        reference_unix_nano: reference,
     }
+}
+
+fn signature_why(error: &SignatureError) -> String {
+    match error {
+        SignatureError::Unsigned => "not signed".to_owned(),
+        SignatureError::UnknownKey(id) => format!("signed by key {id}, which is not given"),
+        SignatureError::Altered(id) => {
+            format!("its signature by key {id} does not match its bytes (altered, then re-sealed)")
+        }
+        SignatureError::Malformed(why) => format!("its signature cannot be read: {why}"),
+    }
+}
+
+/// Checks each anchor's token; records the checked ones on the chains
+/// whose heads they stamp. Returns how many checked.
+fn check_anchors(
+    tsa: &TsaCertificate,
+    found: &[Found<'_>],
+    chains: &mut HashMap<&str, ChainState>,
+    findings: &mut Vec<Finding>,
+) -> u64 {
+    let mut checked = 0;
+    for found in found {
+        let bad = |why: String| Finding::BadAnchor {
+            chain: found.chain.to_owned(),
+            seq: found.seq,
+            at: found.location.to_string(),
+            why,
+        };
+        let stamp = base64::engine::general_purpose::STANDARD
+            .decode(&found.anchor.token)
+            .map_err(|_| "its token is not base64".to_owned())
+            .and_then(|token| tsa.check(&token));
+        let stamp = match stamp {
+            Ok(stamp) => stamp,
+            Err(why) => {
+                findings.push(bad(why));
+                continue;
+            }
+        };
+        if stamp.imprint != audit::imprint(&found.anchor.heads) {
+            findings.push(bad(
+                "the token stamps other heads than the checkpoint lists".to_owned(),
+            ));
+            continue;
+        }
+        checked += 1;
+        let time = stamp.time.saturating_mul(1_000_000_000);
+        for Witness { chain, seq, .. } in &found.anchor.heads {
+            if let Some(state) = chains.get_mut(chain.as_str()) {
+                state.anchored.push((*seq, time));
+            }
+        }
+    }
+    checked
+}
+
+/// Reports events of `state` no validly signed event comes after, once
+/// two checkpoint intervals have passed since them; adds those too recent
+/// to tell to `recent`.
+fn check_signed(
+    id: &str,
+    state: &ChainState,
+    reference: u64,
+    recent: &mut BTreeSet<u64>,
+    findings: &mut Vec<Finding>,
+) {
+    let last_signed = state.signed.iter().max().copied();
+    let grace = state.interval_ms.unwrap_or(0).saturating_mul(2_000_000);
+    let mut uncovered = Vec::new();
+    for (seq, seen) in &state.by_seq {
+        if last_signed.is_some_and(|last| last >= *seq) {
+            continue;
+        }
+        if reference.saturating_sub(seen.time) <= grace {
+            recent.insert(*seq);
+        } else {
+            uncovered.push(*seq);
+        }
+    }
+    for (first, last) in ranges(&uncovered) {
+        findings.push(Finding::Unsigned {
+            chain: id.to_owned(),
+            first,
+            last,
+        });
+    }
+}
+
+/// Reports events of `state` no checked anchor covers within `delay` ns
+/// of their time, once `delay` has passed since them; adds those too
+/// recent to tell to `recent`.
+fn check_anchored(
+    id: &str,
+    state: &ChainState,
+    reference: u64,
+    delay: u64,
+    recent: &mut BTreeSet<u64>,
+    findings: &mut Vec<Finding>,
+) {
+    // The earliest anchor over each seq: the minimum time among anchors
+    // of that head or a later one.
+    let mut anchored = state.anchored.clone();
+    anchored.sort_unstable();
+    let mut earliest = vec![u64::MAX; anchored.len()];
+    let mut min = u64::MAX;
+    for (i, (_, time)) in anchored.iter().enumerate().rev() {
+        min = min.min(*time);
+        earliest[i] = min;
+    }
+    let mut none = Vec::new();
+    let mut late = Vec::new();
+    for (seq, seen) in &state.by_seq {
+        let at = anchored.partition_point(|(head, _)| head < seq);
+        let first = earliest.get(at).copied();
+        match first {
+            Some(time) if time <= seen.time.saturating_add(delay) => {}
+            _ if reference.saturating_sub(seen.time) <= delay => {
+                recent.insert(*seq);
+            }
+            Some(_) => late.push(*seq),
+            None => none.push(*seq),
+        }
+    }
+    for (first, last) in ranges(&none) {
+        findings.push(Finding::Unanchored {
+            chain: id.to_owned(),
+            first,
+            last,
+            why: "no checked anchor covers them".to_owned(),
+        });
+    }
+    for (first, last) in ranges(&late) {
+        findings.push(Finding::Unanchored {
+            chain: id.to_owned(),
+            first,
+            last,
+            why: format!(
+                "first anchored over {} s after their time: they were written, or rewritten, later than they claim",
+                delay / 1_000_000_000
+            ),
+        });
+    }
+}
+
+/// Runs of consecutive numbers in sorted `seqs`.
+fn ranges(seqs: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for seq in seqs {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == *seq => *last = *seq,
+            _ => out.push((*seq, *seq)),
+        }
+    }
+    out
 }
 
 fn check_links(id: &str, state: &ChainState, findings: &mut Vec<Finding>) {
@@ -423,11 +751,7 @@ pub fn finding_line(finding: &Finding) -> String {
             last,
             declared_dropped,
         } => {
-            let which = if first == last {
-                format!("seq {first}")
-            } else {
-                format!("seq {first}..={last}")
-            };
+            let which = seqs(*first, *last);
             let why = if *declared_dropped {
                 "dropped by the filter when its collector buffer was full (counted)"
             } else {
@@ -453,10 +777,41 @@ pub fn finding_line(finding: &Finding) -> String {
         } => format!(
             "LOST     chain {chain}: no event in the log, though witnessed up to seq {witnessed_seq} ({at})"
         ),
+        Finding::BadSignature {
+            chain,
+            seq,
+            at,
+            why,
+        } => format!("BAD SIGNATURE chain {chain} seq {seq} ({at}): {why}"),
+        Finding::Unsigned { chain, first, last } => format!(
+            "UNSIGNED chain {chain} {}: no validly signed checkpoint of the chain comes after them (forged, or re-sealed without the key)",
+            seqs(*first, *last)
+        ),
+        Finding::BadAnchor {
+            chain,
+            seq,
+            at,
+            why,
+        } => format!("BAD ANCHOR chain {chain} seq {seq} ({at}): {why}"),
+        Finding::Unanchored {
+            chain,
+            first,
+            last,
+            why,
+        } => format!("UNANCHORED chain {chain} {}: {why}", seqs(*first, *last)),
         Finding::Unreadable { at, why } => format!("UNREADABLE {at}: {why}"),
         Finding::NoEvents => {
             "NO EVENTS the input holds no aimsgate audit event: nothing is evidenced".to_owned()
         }
+    }
+}
+
+/// `seq 3` or `seq 3..=7`.
+fn seqs(first: u64, last: u64) -> String {
+    if first == last {
+        format!("seq {first}")
+    } else {
+        format!("seq {first}..={last}")
     }
 }
 
@@ -487,5 +842,21 @@ pub fn to_text(verification: &Verification) -> String {
             String::new()
         }
     );
+    if let Some(signed) = verification.signed {
+        let _ = writeln!(
+            out,
+            "signatures: {signed} chain event(s) signed by a given key"
+        );
+    }
+    if let Some(anchors) = verification.anchors {
+        let _ = writeln!(out, "anchors: {anchors} timestamp token(s) checked");
+    }
+    if verification.pending > 0 {
+        let _ = writeln!(
+            out,
+            "{} event(s) too recent to be covered yet (no signed checkpoint or anchor is due over them)",
+            verification.pending
+        );
+    }
     out
 }

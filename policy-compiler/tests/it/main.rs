@@ -18,4 +18,6 @@ mod policy_tests_cli;
 mod scan_cli;
 mod signing_cli;
 mod stream_inspection;
+#[cfg(feature = "harness")]
+mod timestamps;
 mod traffic_decisions;

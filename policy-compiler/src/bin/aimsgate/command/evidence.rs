@@ -25,10 +25,24 @@ enum EvidenceCommand {
         #[arg(required = true)]
         logs: Vec<PathBuf>,
         /// When the logs were collected (RFC 3339 or Unix seconds): chains
-        /// silent for over two checkpoint intervals before it are cut off.
-        /// Default: the newest event's time.
+        /// silent for over two checkpoint intervals before it are cut off,
+        /// and events old enough to be covered by a signed checkpoint or an
+        /// anchor must be. Default: now.
         #[arg(long)]
         at: Option<String>,
+        /// Public key the chains' own events must be signed with (the
+        /// runtime's checkpoint key; the text `aimsgate keygen` writes, or a
+        /// file holding it). Repeat for rotated keys.
+        #[arg(long = "key", value_name = "PUB")]
+        keys: Vec<String>,
+        /// Certificate (PEM or DER) of the timestamp authority anchors must
+        /// be signed by: every event must be covered by one in time.
+        #[arg(long, value_name = "CERT")]
+        tsa_cert: Option<PathBuf>,
+        /// Longest an event may wait for an anchor, in seconds (default:
+        /// one checkpoint interval, two anchor intervals and 30 s).
+        #[arg(long, value_name = "SECONDS")]
+        max_anchor_delay: Option<u64>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
         format: VerifyFormat,
@@ -72,10 +86,36 @@ enum ReportFormat {
 
 pub fn run(args: EvidenceArgs) -> Result<()> {
     match args.command {
-        EvidenceCommand::Verify { logs, at, format } => {
+        EvidenceCommand::Verify {
+            logs,
+            at,
+            keys,
+            tsa_cert,
+            max_anchor_delay,
+            format,
+        } => {
             let events = read_events(&logs)?;
-            let at = at.as_deref().map(parse_time).transpose()?;
-            let verdict = evidence::verify::verify(&events, evidence::verify::Options { at });
+            let at = match at.as_deref() {
+                Some(at) => parse_time(at)?,
+                None => now_nanos(),
+            };
+            let options = evidence::verify::Options {
+                at: Some(at),
+                keys: (!keys.is_empty())
+                    .then(|| trusted_keys(&keys))
+                    .transpose()?,
+                tsa: tsa_cert
+                    .as_deref()
+                    .map(|path| {
+                        let bytes = std::fs::read(path)
+                            .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+                        evidence::timestamp::TsaCertificate::read(&bytes)
+                            .map_err(|e| anyhow!("{}: {e}", path.display()))
+                    })
+                    .transpose()?,
+                max_anchor_delay: max_anchor_delay.map(|s| s.saturating_mul(1_000_000_000)),
+            };
+            let verdict = evidence::verify::verify(&events, options);
             match format {
                 VerifyFormat::Text => print!("{}", evidence::verify::to_text(&verdict)),
                 VerifyFormat::Json => println!("{}", serde_json::to_string_pretty(&verdict)?),
@@ -132,6 +172,26 @@ pub fn say_verification(report: &evidence::report::EvidenceReport) {
             eprintln!("  {line}");
         }
     }
+}
+
+/// The public keys given, each as text or as a file holding it.
+fn trusted_keys(given: &[String]) -> Result<aimsgate_engine::signing::TrustedKeys> {
+    let mut text = String::new();
+    for key in given {
+        let key = match std::fs::read_to_string(key) {
+            Ok(contents) => contents,
+            Err(_) => key.clone(),
+        };
+        text.push_str(&key);
+        text.push('\n');
+    }
+    aimsgate_engine::signing::TrustedKeys::parse(&text).map_err(|e| anyhow!("--key: {e}"))
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Reads several logs as one, in the order given.
