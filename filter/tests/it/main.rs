@@ -3,6 +3,7 @@
 //! once per file.
 
 mod adversarial;
+mod anchoring;
 mod audit;
 mod classifier;
 mod common;

@@ -2,9 +2,13 @@
 //! the way `aimsgate evidence verify --tsa-cert` checks anchors.
 
 use aimsgate_compiler::evidence::timestamp::TsaCertificate;
-use aimsgate_engine::audit::{self, Witness};
+use aimsgate_engine::audit::{self, Anchor, AuditEvent, Chain, Trail, Witness, names};
+use aimsgate_engine::signing::Signer25519;
 use aimsgate_host::tsa::TestTsa;
+use base64::Engine as _;
 use der::Decode as _;
+
+use crate::common::{aimsgate, root};
 
 fn heads() -> Vec<Witness> {
     vec![Witness {
@@ -64,8 +68,115 @@ fn a_real_tsa_token_checks_and_an_altered_or_foreign_one_does_not() {
         return;
     };
     let why = certificate(&other).check(&answer).unwrap_err();
-    assert!(why.contains("not signed by the given TSA certificate"), "{why}");
+    assert!(
+        why.contains("not signed by the given TSA certificate"),
+        "{why}"
+    );
     // A rejection is not a token.
     let (status, rejected) = tsa.post(b"not a request").unwrap();
     assert!(status != 200 || !audit::granted(&rejected));
+}
+
+/// A chain as a runtime holding `key` writes it: start, decisions, a
+/// checkpoint anchored by `tsa`, end; times are now.
+fn anchored_chain(key: &Signer25519, tsa: &TestTsa) -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut trail = Trail::new("c0ffee", "test/1");
+    trail.set_signer(Some(key.clone()));
+    let mut lines = vec![trail.seal(trail.start_event(now, "started")).line];
+    for i in 0..3 {
+        let event = AuditEvent {
+            name: names::DECISION.to_owned(),
+            time_unix_nano: now + i,
+            outcome: Some("block".to_owned()),
+            ..AuditEvent::default()
+        };
+        lines.push(trail.seal(event).line);
+    }
+    let chain = trail.chain();
+    let heads = vec![Witness {
+        chain: chain.id().to_owned(),
+        seq: chain.next_seq() - 1,
+        digest: chain.head().to_owned(),
+        time_unix_nano: now,
+    }];
+    let (status, answer) = tsa
+        .post(&audit::timestamp_request(&audit::imprint(&heads)))
+        .unwrap();
+    assert_eq!(status, 200);
+    let anchor = Anchor {
+        interval_ms: 60_000,
+        heads,
+        token: base64::engine::general_purpose::STANDARD.encode(answer),
+    };
+    let (checkpoint, _) =
+        trail.declaring_event(names::CHECKPOINT, now + 10, 1_000, Vec::new(), Some(anchor));
+    lines.push(trail.seal(checkpoint).line);
+    let (end, _) = trail.declaring_event(names::CHAIN_END, now + 20, 1_000, Vec::new(), None);
+    lines.push(trail.seal(end).line);
+    lines
+}
+
+#[test]
+fn evidence_verify_checks_signatures_and_anchors_from_the_command_line() {
+    let Some(tsa) = TestTsa::for_test() else {
+        return;
+    };
+    let key = Signer25519::from_seed([5; 32]);
+    let dir = root().join("target/timestamp-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let public = dir.join("checkpoint.pub");
+    std::fs::write(&public, key.public_text()).unwrap();
+    let cert = tsa.certificate();
+    let verify = |lines: &[String], key: &str| {
+        let log = dir.join("events.log");
+        std::fs::write(&log, lines.join("\n")).unwrap();
+        aimsgate(&[
+            "evidence",
+            "verify",
+            "--key",
+            key,
+            "--tsa-cert",
+            cert.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ])
+    };
+    let lines = anchored_chain(&key, &tsa);
+    let (code, out, err) = verify(&lines, public.to_str().unwrap());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("anchors: 1 timestamp token(s) checked"),
+        "{out}"
+    );
+    assert!(out.contains("signatures: 3 chain event(s)"), "{out}");
+
+    // Another key than the runtime's: every chain event is refused.
+    let other = Signer25519::from_seed([6; 32]).public_text();
+    let (code, out, _) = verify(&lines, &other);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BAD SIGNATURE chain c0ffee seq 0"), "{out}");
+    assert!(out.contains("which is not given"), "{out}");
+
+    // A decision flipped and the chain re-sealed without the key.
+    let mut chain = Chain::new("c0ffee");
+    let resealed: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let mut event: AuditEvent = serde_json::from_str(line).unwrap();
+            if event.seq == 2 {
+                event.outcome = Some("allow".to_owned());
+            }
+            chain.seal(event).line
+        })
+        .collect();
+    let (code, out, _) = verify(&resealed, public.to_str().unwrap());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BAD SIGNATURE chain c0ffee seq 4"), "{out}");
+    assert!(
+        out.contains("digest differs from the one witnessed"),
+        "the anchored head no longer matches: {out}"
+    );
 }
