@@ -70,6 +70,40 @@ fn audit_event(c: &mut Criterion) {
     group.finish();
 }
 
+/// What a checkpoint key adds to a checkpoint: sealing it signed
+/// (Ed25519) against sealing it unsigned, and what anchoring adds (the
+/// imprint of 16 heads and the TSA request) on the anchoring worker.
+fn audit_checkpoint(c: &mut Criterion) {
+    use aimsgate_engine::audit::{self, Trail, Witness, names};
+    let heads: Vec<Witness> = (0..16)
+        .map(|i| Witness {
+            chain: format!("{i:016x}"),
+            seq: 1_000 + i,
+            digest: format!("{i:064x}"),
+            time_unix_nano: 1,
+        })
+        .collect();
+    let mut group = c.benchmark_group("audit_checkpoint");
+    for (name, signer) in [
+        ("seal_unsigned", None),
+        ("seal_signed", Some(Signer25519::from_seed([1; 32]))),
+    ] {
+        let mut trail = Trail::new("bench", "bench/0");
+        trail.set_signer(signer);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let (event, _) =
+                    trail.declaring_event(names::CHECKPOINT, 1, 10_000, heads.clone(), None);
+                trail.seal(black_box(event))
+            })
+        });
+    }
+    group.bench_function("anchor_request_16_heads", |b| {
+        b.iter(|| audit::timestamp_request(&audit::imprint(black_box(&heads))))
+    });
+    group.finish();
+}
+
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     for (name, ruleset) in [("baseline", baseline()), ("many_rules", many_rules())] {
@@ -98,6 +132,6 @@ fn load(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = request_4k, audit_event, load
+    targets = request_4k, audit_event, audit_checkpoint, load
 }
 criterion_main!(benches);
