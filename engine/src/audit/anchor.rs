@@ -13,26 +13,12 @@
 //! What is timestamped is [`imprint`]: SHA-256 over a text listing the
 //! heads, so a verifier recomputes it from the checkpoint alone.
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::event::Witness;
 
 /// The first line of the text [`imprint`] hashes.
 pub const IMPRINT_DOMAIN: &str = "aimsgate.anchor/1";
-
-/// Chain heads and the TSA's answer over them, as a checkpoint carries it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Anchor {
-    /// Milliseconds between anchors: an event older than a few intervals
-    /// with no anchor over it was not anchored when it should have been.
-    pub interval_ms: u64,
-    /// The heads timestamped, in the order hashed.
-    pub heads: Vec<Witness>,
-    /// The TSA's answer (an RFC 3161 `TimeStampResp`, DER), base64.
-    pub token: String,
-}
 
 /// SHA-256 of `aimsgate.anchor/1\n` followed by one `chain seq digest\n`
 /// line per head, in order: the message imprint of the timestamp request.

@@ -383,9 +383,9 @@ pub struct Checkpoint {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub witnessed: Vec<Witness>,
     /// Chain heads a timestamp authority signed since the previous
-    /// checkpoint (see [`Anchor`](super::Anchor)).
+    /// checkpoint (see [`Anchor`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub anchor: Option<super::Anchor>,
+    pub anchor: Option<Anchor>,
 }
 
 /// An inclusive range of sequence numbers.
@@ -410,4 +410,19 @@ pub struct Witness {
     pub digest: String,
     /// When it published it.
     pub time_unix_nano: u64,
+}
+
+/// Chain heads and a timestamp authority's answer over them, as a
+/// checkpoint carries it (see the `anchor` module: what is timestamped is
+/// [`imprint`](super::imprint) of the heads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Anchor {
+    /// Milliseconds between anchors: an event older than a few intervals
+    /// with no anchor over it was not anchored when it should have been.
+    pub interval_ms: u64,
+    /// The heads timestamped, in the order hashed.
+    pub heads: Vec<Witness>,
+    /// The TSA's answer (an RFC 3161 `TimeStampResp`, DER), base64.
+    pub token: String,
 }

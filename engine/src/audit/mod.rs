@@ -21,11 +21,11 @@ mod parts;
 mod seal;
 mod trail;
 
-pub use anchor::{Anchor, IMPRINT_DOMAIN, granted, imprint, timestamp_request};
+pub use anchor::{IMPRINT_DOMAIN, granted, imprint, timestamp_request};
 pub use build::{GEN_AI_PROVIDER_NAMES, Subject, decision_event, event_time};
 pub use event::{
-    AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord, SCHEMA,
-    SeqRange, Witness, names,
+    Anchor, AuditEvent, BlockRecord, Checkpoint, HitRecord, MARKER, MAX_HIT_RECORDS, RuleRecord,
+    SCHEMA, SeqRange, Witness, names,
 };
 pub use parts::{Joined, Joiner, PART_MARKER, split};
 pub use seal::{Chain, GENESIS, OpenError, Opened, Sealed, fingerprint, open};

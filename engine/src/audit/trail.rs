@@ -8,8 +8,7 @@
 //! batches, the edge's queue); what a chain says about itself is written
 //! here once, with one set of limits.
 
-use super::anchor::Anchor;
-use super::event::{AuditEvent, Checkpoint, SeqRange, Witness, names};
+use super::event::{Anchor, AuditEvent, Checkpoint, SeqRange, Witness, names};
 use super::seal::{Chain, Sealed};
 use crate::signing::Signer25519;
 
