@@ -163,6 +163,10 @@ pub struct Decision {
     /// rules (`decode_limit`); the audit event's `aimsgate.code`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// For a response: the model that answered, as the response names it
+    /// (see [`judge_responding_model`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_model: Option<String>,
 }
 
 impl Decision {
@@ -178,6 +182,7 @@ impl Decision {
             cap_max_tokens: None,
             redactions: Vec::new(),
             code: None,
+            response_model: None,
         }
     }
 
@@ -565,6 +570,77 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
                 && host[host.len() - suffix.len() - 1] == b'.'
         }
         None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+/// Judges the model that answered by the request rules that judge models
+/// (`model_not_in`), so that one list of approved models (the supplier
+/// register's) holds for what was asked and for what answered: a provider
+/// that silently serves another model than the one approved (ISO/IEC 42001
+/// A.10.3) is seen. `facts.model` is the responding model.
+///
+/// A model rule that fires on it is recorded on the response `decision`
+/// as a flag — never a block or a rewrite: the answer exists by then, and
+/// the request was judged on the model asked for — and the decision
+/// remembers the model. Without a named model nothing is judged.
+pub fn judge_responding_model(
+    ruleset: &RuleSet,
+    rule_ids: &[u32],
+    facts: &Facts<'_>,
+    decision: &mut Decision,
+) {
+    let Some(model) = facts.model else {
+        return;
+    };
+    decision.response_model = Some(model.to_owned());
+    let model_rules: Vec<u32> = rule_ids
+        .iter()
+        .copied()
+        .filter(|&i| {
+            ruleset
+                .rules
+                .get(i as usize)
+                .is_some_and(|rule| rule.phase.covers(Phase::Request) && judges_model(&rule.when))
+        })
+        .collect();
+    if model_rules.is_empty() {
+        return;
+    }
+    let judged = evaluate(
+        ruleset,
+        &model_rules,
+        Phase::Request,
+        &[],
+        &[],
+        facts,
+        &mut MemoryLedger::default(),
+    );
+    for fired in judged.fired {
+        if decision.fired.iter().any(|f| f.rule == fired.rule) {
+            continue;
+        }
+        let applied = fired.mode == Mode::Enforce;
+        decision.outcome = decision.outcome.max(if applied {
+            Outcome::Flag
+        } else {
+            Outcome::Monitor
+        });
+        decision.fired.push(Fired {
+            action: "flag",
+            applied,
+            hits: Vec::new(),
+            ..fired
+        });
+    }
+}
+
+/// Whether a condition judges the model.
+fn judges_model(condition: &Condition) -> bool {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => all.iter().any(judges_model),
+        Condition::Not(inner) => judges_model(inner),
+        Condition::ModelNotIn(_) => true,
+        _ => false,
     }
 }
 

@@ -752,6 +752,7 @@ impl Engine {
             &mut MemoryLedger::default(),
         );
         self.mark_encoded(&mut decision, &scanned);
+        self.judge_responding_model(ctx, api, request, view.model.as_deref(), &mut decision);
         if decision.redactions.is_empty() || decision.block.is_some() {
             return ResponseInspection {
                 view: Some(view),
@@ -773,6 +774,20 @@ impl Engine {
                 body: None,
             },
         }
+    }
+
+    /// Judges `model`, the model that answered, by the route's request
+    /// rules that judge models; see [`decision::judge_responding_model`].
+    pub fn judge_responding_model(
+        &self,
+        ctx: &RequestContext<'_>,
+        api: Option<Api>,
+        request: &RequestFacts,
+        model: Option<&str>,
+        decision: &mut Decision,
+    ) {
+        let facts = self.facts(ctx, api, model, &request.tools, request.max_tokens);
+        decision::judge_responding_model(&self.ruleset, self.rules_of(ctx.route), &facts, decision);
     }
 
     /// Inspects free text as if a user (request phase) or the model

@@ -110,6 +110,31 @@ pub struct Case {
     pub expect: Expect,
 }
 
+impl Case {
+    /// The rules and controls the case's expectations name (rules that
+    /// must fire or must not, controls that must be named), in order,
+    /// once each: what the case tests the design of.
+    pub fn exercises(&self) -> (Vec<String>, Vec<String>) {
+        let (mut rules, mut controls): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        for phase in [&self.expect.request, &self.expect.response]
+            .into_iter()
+            .flatten()
+        {
+            for rule in phase.rules.iter().chain(&phase.not_rules) {
+                if !rules.contains(rule) {
+                    rules.push(rule.clone());
+                }
+            }
+            for control in &phase.controls {
+                if !controls.contains(control) {
+                    controls.push(control.clone());
+                }
+            }
+        }
+        (rules, controls)
+    }
+}
+
 /// Expectations of one phase's decision.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,6 +9,7 @@ pub mod emit;
 pub mod eval;
 pub mod evidence;
 pub mod import;
+pub mod junit;
 pub mod oci;
 pub mod policy;
 mod render;

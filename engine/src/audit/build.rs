@@ -169,6 +169,10 @@ impl Engine {
                 .filter(|p| !p.is_empty())
                 .or_else(|| subject.api.map(|api| provider(api).to_owned())),
             model: subject.model.map(|m| self.loggable(m).into_owned()),
+            response_model: decision
+                .response_model
+                .as_deref()
+                .map(|m| self.loggable(m).into_owned()),
             input_tokens,
             output_tokens,
             user: user.map(|u| self.loggable(u).into_owned()),

@@ -217,6 +217,14 @@ pub struct AuditEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub model: Option<String>,
+    /// OpenTelemetry GenAI: the model that answered, as the response names
+    /// it (response events; a provider's response id is never recorded).
+    #[serde(
+        rename = "gen_ai.response.model",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_model: Option<String>,
     /// OpenTelemetry GenAI: input tokens (estimated from the inspected text).
     #[serde(
         rename = "gen_ai.usage.input_tokens",

@@ -709,6 +709,13 @@ impl ResponseStream {
             &facts,
             &mut MemoryLedger::default(),
         );
+        engine.judge_responding_model(
+            &ctx,
+            Some(self.api),
+            &self.request,
+            self.meta.model.as_deref(),
+            &mut self.decision,
+        );
     }
 
     /// Marks every new redaction on the held pieces it covers.

@@ -10,5 +10,6 @@ mod common;
 mod decode_limit;
 mod e2e;
 mod portability;
+mod responding_model;
 mod scan_parity;
 mod signing;

@@ -24,6 +24,11 @@ pub struct EvidenceReport {
     pub policy: ReportedPolicy,
     /// The policies the period's decision events name, most events first.
     pub policies_seen: Vec<PolicySeen>,
+    /// The models that answered (`gen_ai.response.model`), per model asked
+    /// for: where a provider served another model than the one asked, and
+    /// answers the approved-model rule flagged (ISO/IEC 42001 A.10.3).
+    #[serde(default)]
+    pub models: Vec<ModelSeen>,
     /// The period asked for and the events it holds.
     pub period: PeriodInfo,
     /// Counts over the whole period.
@@ -44,6 +49,27 @@ pub struct EvidenceReport {
     pub unmapped_controls: Vec<ControlCount>,
     /// Incidents of the period, oldest first.
     pub incidents: Incidents,
+}
+
+/// Responses by one model, to requests for one model.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelSeen {
+    /// The model asked for (`gen_ai.request.model`).
+    pub requested: Option<String>,
+    /// The model that answered (`gen_ai.response.model`).
+    pub answered: String,
+    /// Responses.
+    pub responses: u64,
+    /// Responses the approved-model rule flagged: the answering model is
+    /// not on the list.
+    pub not_approved: u64,
+    /// Whether the answering model is another than the one asked for (not
+    /// the same name, nor a dated version of it).
+    pub changed: bool,
+    /// First response (RFC 3339).
+    pub first_seen: String,
+    /// Last response (RFC 3339).
+    pub last_seen: String,
 }
 
 /// The verifier's verdict on the events a report counts.

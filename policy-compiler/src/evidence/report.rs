@@ -54,7 +54,7 @@ use super::verify::{self, Finding};
 // path.
 pub use super::model::{
     Bucket, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents, Integrity,
-    ModeCounts, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportVerification,
+    ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportVerification,
     ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
@@ -117,6 +117,7 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
             digest: info.digest.to_hex(),
         },
         policies_seen: Vec::new(),
+        models: Vec::new(),
         period: period_info(period, &selected.decisions),
         totals: selected.totals,
         integrity: Integrity {
@@ -137,8 +138,10 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
         .map(|(i, c)| (c.reference.clone(), i))
         .collect();
     let implements = rule_controls(compiled);
+    let model_rules = model_rules(compiled);
     for event in &selected.decisions {
         add(&mut report, event, &index, &implements);
+        tally_model(&mut report.models, event, &model_rules);
     }
     finish(&mut report);
     report.warnings.extend(signing_warnings(
@@ -372,6 +375,59 @@ fn count_mode(modes: &mut ModeCounts, mode: Option<&str>) {
     }
 }
 
+/// Ids of the policy's request rules that judge the model: on a response
+/// event, one of them firing means the answering model is off the list
+/// (`aimsgate_engine::decision::judge_responding_model`).
+fn model_rules(compiled: &Compiled) -> Vec<String> {
+    use aimsgate_engine::ruleset::{Condition, Phase};
+    fn judges(condition: &Condition) -> bool {
+        match condition {
+            Condition::All(all) | Condition::Any(all) => all.iter().any(judges),
+            Condition::Not(inner) => judges(inner),
+            Condition::ModelNotIn(_) => true,
+            _ => false,
+        }
+    }
+    compiled
+        .ruleset
+        .rules
+        .iter()
+        .filter(|r| r.phase.covers(Phase::Request) && judges(&r.when))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+fn tally_model(seen: &mut Vec<ModelSeen>, event: &AuditEvent, model_rules: &[String]) {
+    let Some(answered) = &event.response_model else {
+        return;
+    };
+    let flagged = event.rules.iter().any(|r| model_rules.contains(&r.id));
+    let time = rfc3339(event.time_unix_nano);
+    let found = seen
+        .iter_mut()
+        .find(|m| m.requested == event.model && m.answered == *answered);
+    let entry = match found {
+        Some(entry) => entry,
+        None => {
+            seen.push(ModelSeen {
+                requested: event.model.clone(),
+                answered: answered.clone(),
+                changed: event
+                    .model
+                    .as_deref()
+                    .is_some_and(|asked| !answered.starts_with(asked)),
+                first_seen: time.clone(),
+                ..ModelSeen::default()
+            });
+            let last = seen.len() - 1;
+            &mut seen[last]
+        }
+    };
+    entry.responses += 1;
+    entry.not_approved += u64::from(flagged);
+    entry.last_seen = time;
+}
+
 fn tally_policy(seen: &mut Vec<PolicySeen>, event: &AuditEvent, digest: &str) {
     let found = seen.iter_mut().find(|p| {
         p.digest == event.policy_digest
@@ -538,6 +594,13 @@ fn period_info(period: &Period, decisions: &[&AuditEvent]) -> PeriodInfo {
 
 fn warnings(report: &EvidenceReport) -> Vec<String> {
     let mut out = Vec::new();
+    let not_approved: u64 = report.models.iter().map(|m| m.not_approved).sum();
+    if not_approved > 0 {
+        out.push(format!(
+            "{not_approved} response(s) came from a model the approved-model list does not name: \
+             see \"Models that answered\" (ISO/IEC 42001 A.10.3)"
+        ));
+    }
     let v = &report.verification;
     if !v.intact {
         let shown = v.findings.len() as u64 + v.more_findings;

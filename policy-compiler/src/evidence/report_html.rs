@@ -217,6 +217,7 @@ fn summary(out: &mut String, report: &EvidenceReport) {
     }
     outcomes_table(out, report);
     policies_seen(out, report);
+    models(out, report);
     out.push_str("</section>\n");
 }
 
@@ -269,6 +270,41 @@ fn policies_seen(out: &mut String, report: &EvidenceReport) {
             } else {
                 "<span class=\"bad\">no</span>"
             }
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// The models that answered, per model asked for.
+fn models(out: &mut String, report: &EvidenceReport) {
+    if report.models.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h3>Models that answered</h3>\n<p>As each response named it (<code>gen_ai.response.model</code>), \
+         judged by the approved-model list of the request rule.</p>\n<table>\n<thead><tr><th>Asked for</th>\
+         <th>Answered by</th><th class=\"num\">Responses</th><th>Another model</th>\
+         <th class=\"num\">Not approved</th><th>First</th><th>Last</th></tr></thead>\n<tbody>\n",
+    );
+    for m in &report.models {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc_opt(m.requested.as_deref()),
+            esc(&m.answered),
+            m.responses,
+            if m.changed {
+                "<span class=\"bad\">yes</span>"
+            } else {
+                "no"
+            },
+            if m.not_approved > 0 {
+                format!("<span class=\"bad\">{}</span>", m.not_approved)
+            } else {
+                "0".to_owned()
+            },
+            esc(&m.first_seen),
+            esc(&m.last_seen)
         );
     }
     out.push_str("</tbody>\n</table>\n");

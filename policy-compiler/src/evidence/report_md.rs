@@ -21,6 +21,7 @@ pub(crate) fn render(report: &EvidenceReport) -> String {
          audit events. Events hold rule and control ids, never request or response content.\n",
     );
     summary(&mut out, report);
+    models(&mut out, report);
     timeline(&mut out, report);
     controls(&mut out, report);
     incidents(&mut out, report);
@@ -77,6 +78,34 @@ fn summary(out: &mut String, report: &EvidenceReport) {
                 if s.matches { "yes" } else { "**no**" }
             );
         }
+    }
+}
+
+/// The models that answered, per model asked for.
+fn models(out: &mut String, report: &EvidenceReport) {
+    if report.models.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n### Models that answered\n\nAs each response named it (`gen_ai.response.model`), judged by the \
+         approved-model list of the request rule.\n\n| Asked for | Answered by | Responses | Another model | Not approved | First | Last |\n|---|---|---:|---|---:|---|---|\n",
+    );
+    for m in &report.models {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md_opt(m.requested.as_deref()),
+            md(&m.answered),
+            m.responses,
+            if m.changed { "**yes**" } else { "no" },
+            if m.not_approved > 0 {
+                format!("**{}**", m.not_approved)
+            } else {
+                "0".to_owned()
+            },
+            md(&m.first_seen),
+            md(&m.last_seen)
+        );
     }
 }
 

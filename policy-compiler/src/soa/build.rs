@@ -9,9 +9,12 @@ use crate::evidence::report::EvidenceReport;
 use crate::policy::compile::Compiled;
 use crate::policy::model::{ImplementationStatus, Policy};
 
+use crate::junit::TestCase;
+
 use super::model::{
-    Applicability, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry, ImpactRef,
-    MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary,
+    Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
+    ImpactRef, MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, TestRef,
+    TestsBasis, Verdict,
 };
 
 /// The Annex A controls that systems' impact assessments address.
@@ -106,6 +109,7 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
         other_frameworks,
         summary,
         runtime_evidence: None,
+        design_tests: None,
     }
 }
 
@@ -149,6 +153,7 @@ fn annex_entry(
         evidence: None,
         impact_assessments: Vec::new(),
         runtime_evidence: None,
+        design_tests: None,
     };
 
     if !rules.is_empty() {
@@ -285,6 +290,7 @@ fn other_entries<'a>(
                 }
                 .to_owned(),
                 runtime_evidence: None,
+                design_tests: None,
             },
         ));
     }
@@ -334,6 +340,58 @@ pub fn attach_evidence(soa: &mut Soa, report: &EvidenceReport) {
         warnings: report.warnings.clone(),
     };
     soa.runtime_evidence = Some(basis);
+}
+
+/// Adds test-of-design evidence from `cases` (read from the JUnit reports
+/// named in `reports`): each control applied at runtime, and each other
+/// framework's control rules implement, lists the cases whose
+/// expectations name one of its rules or the control itself. The
+/// renderers then add a design-tests column.
+pub fn attach_tests(soa: &mut Soa, cases: &[TestCase], reports: Vec<String>) {
+    let mut mapped = vec![false; cases.len()];
+    let mut exercising = |reference: &str, rules: &[RuleRef]| {
+        let mut tests = DesignTests::default();
+        for (case, mapped) in cases.iter().zip(mapped.iter_mut()) {
+            let exercises = case.controls.iter().any(|c| c == reference)
+                || case
+                    .rules
+                    .iter()
+                    .any(|r| rules.iter().any(|rule| rule.id == *r));
+            if !exercises {
+                continue;
+            }
+            *mapped = true;
+            match case.verdict {
+                Verdict::Passed => tests.passed += 1,
+                Verdict::Failed | Verdict::Errored => tests.failed += 1,
+                Verdict::Skipped => {}
+            }
+            tests.cases.push(TestRef {
+                suite: case.suite.clone(),
+                name: case.name.clone(),
+                verdict: case.verdict,
+            });
+        }
+        tests
+    };
+    for entry in &mut soa.controls {
+        if entry.status == Applicability::AppliedRuntime {
+            entry.design_tests = Some(exercising(&entry.reference, &entry.rules));
+        }
+    }
+    for entry in &mut soa.other_frameworks {
+        if !entry.rules.is_empty() {
+            entry.design_tests = Some(exercising(&entry.reference, &entry.rules));
+        }
+    }
+    let count = |f: fn(Verdict) -> bool| cases.iter().filter(|c| f(c.verdict)).count() as u64;
+    soa.design_tests = Some(TestsBasis {
+        reports,
+        cases: cases.len() as u64,
+        passed: count(|v| v == Verdict::Passed),
+        failed: count(|v| matches!(v, Verdict::Failed | Verdict::Errored)),
+        unmapped: mapped.iter().filter(|m| !**m).count() as u64,
+    });
 }
 
 #[cfg(test)]

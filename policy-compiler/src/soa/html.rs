@@ -6,8 +6,8 @@ use crate::render::{esc, kv_row, page_end, page_head, warning};
 
 use super::layout::{basis_rows, document_rows, groups, mode_label};
 use super::model::{
-    Applicability, EvidenceBasis, EvidenceStatus, MONITOR_ONLY, RuleRef, RuntimeEvidence, Soa,
-    SoaEntry, Summary, not_addressed, plural,
+    Applicability, DesignTests, EvidenceBasis, EvidenceStatus, MONITOR_ONLY, RuleRef,
+    RuntimeEvidence, Soa, SoaEntry, Summary, TestsBasis, not_addressed, plural,
 };
 
 const CSS: &str = r#"
@@ -39,6 +39,7 @@ tr.row-not_addressed td { background: #fdecea; }
 ul { margin: 0; padding-left: 16px; }
 .rules li { margin: 0 0 2px; }
 .none { color: var(--muted); }
+.tests-failed { color: #c62828; font-weight: 600; }
 .warning { border: 1px solid #c62828; background: #fdecea; padding: 8px 12px; margin: 12px 0; }
 .note { border: 1px solid #e0a800; background: #fff8e1; padding: 8px 12px; margin: 12px 0; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 8px 0; }
@@ -140,6 +141,10 @@ pub fn to_html(soa: &Soa) -> String {
     if let Some(basis) = &soa.runtime_evidence {
         html_basis(&mut out, basis);
     }
+    let with_tests = soa.design_tests.is_some();
+    if let Some(basis) = &soa.design_tests {
+        html_tests_basis(&mut out, basis);
+    }
 
     // One table per Annex A objective.
     for (group, entries) in groups(&soa.controls) {
@@ -151,9 +156,12 @@ pub fn to_html(soa: &Soa) -> String {
         if with_evidence {
             out.push_str("<th>Runtime evidence</th>");
         }
+        if with_tests {
+            out.push_str("<th>Design tests</th>");
+        }
         out.push_str("</tr></thead>\n<tbody>\n");
         for e in entries {
-            html_row(&mut out, e, with_evidence);
+            html_row(&mut out, e, with_evidence, with_tests);
         }
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
@@ -169,6 +177,9 @@ pub fn to_html(soa: &Soa) -> String {
         );
         if with_evidence {
             out.push_str("<th>Runtime evidence</th>");
+        }
+        if with_tests {
+            out.push_str("<th>Design tests</th>");
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for f in &soa.other_frameworks {
@@ -193,6 +204,9 @@ pub fn to_html(soa: &Soa) -> String {
             out.push_str("</td>");
             if with_evidence {
                 html_runtime(&mut out, f.runtime_evidence.as_ref());
+            }
+            if with_tests {
+                html_tests(&mut out, f.design_tests.as_ref());
             }
             out.push_str("</tr>\n");
         }
@@ -269,7 +283,62 @@ fn summary_bar(out: &mut String, summary: &Summary) {
     out.push_str("</ul>\n");
 }
 
-fn html_row(out: &mut String, e: &SoaEntry, with_evidence: bool) {
+/// What the attached test reports hold.
+fn html_tests_basis(out: &mut String, basis: &TestsBasis) {
+    let _ = writeln!(
+        out,
+        "<section class=\"basis\">\n<h2>Test-of-design evidence</h2>\n<p>Policy test cases \
+         (<code>aimsgate test --junit</code>) from {}: {} case(s), <strong>{}</strong> passed, \
+         <strong>{}</strong> failed. Each control applied at runtime lists the cases whose \
+         expectations name its rules or the control.</p>",
+        esc(&basis.reports.join(", ")),
+        basis.cases,
+        basis.passed,
+        basis.failed
+    );
+    if basis.unmapped > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"warning\">{} case(s) name no rule or control of this statement (another \
+             policy's tests, or a report without aimsgate's case properties).</p>",
+            basis.unmapped
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// A control's design-tests cell.
+fn html_tests(out: &mut String, tests: Option<&DesignTests>) {
+    let Some(tests) = tests else {
+        out.push_str("<td><span class=\"none\">—</span></td>");
+        return;
+    };
+    let class = if tests.cases.is_empty() || tests.failed > 0 {
+        "tests-failed"
+    } else {
+        "tests-passed"
+    };
+    let _ = write!(
+        out,
+        "<td><span class=\"{class}\">{}</span>",
+        esc(&tests.text())
+    );
+    if !tests.cases.is_empty() {
+        out.push_str("<ul class=\"tests\">");
+        for case in &tests.cases {
+            let _ = write!(
+                out,
+                "<li>{} <span class=\"none\">({:?})</span></li>",
+                esc(&case.name),
+                case.verdict
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</td>");
+}
+
+fn html_row(out: &mut String, e: &SoaEntry, with_evidence: bool, with_tests: bool) {
     let key = e.status.key();
     let _ = write!(
         out,
@@ -341,6 +410,9 @@ fn html_row(out: &mut String, e: &SoaEntry, with_evidence: bool) {
     out.push_str("</td>");
     if with_evidence {
         html_runtime(out, e.runtime_evidence.as_ref());
+    }
+    if with_tests {
+        html_tests(out, e.design_tests.as_ref());
     }
     out.push_str("</tr>\n");
 }

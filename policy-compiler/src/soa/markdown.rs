@@ -6,7 +6,8 @@ use crate::render::{md, md_kv_row, md_opt, md_warning};
 
 use super::layout::{basis_rows, document_rows, groups, mode_label};
 use super::model::{
-    Applicability, EvidenceBasis, ImpactRef, RuleRef, RuntimeEvidence, Soa, SoaEntry, not_addressed,
+    Applicability, DesignTests, EvidenceBasis, ImpactRef, RuleRef, RuntimeEvidence, Soa, SoaEntry,
+    TestsBasis, not_addressed,
 };
 
 fn applicability_text(entry: &SoaEntry) -> String {
@@ -45,6 +46,30 @@ fn rule_line(rule: &RuleRef) -> String {
 
 fn runtime_text(evidence: Option<&RuntimeEvidence>) -> String {
     evidence.map_or_else(|| "—".to_owned(), RuntimeEvidence::text)
+}
+
+fn tests_text(tests: Option<&DesignTests>) -> String {
+    tests.map_or_else(|| "—".to_owned(), DesignTests::text)
+}
+
+/// What the attached test reports hold.
+fn markdown_tests_basis(out: &mut String, basis: &TestsBasis) {
+    let _ = writeln!(
+        out,
+        "\n## Test-of-design evidence\n\nPolicy test cases (`aimsgate test --junit`) from {}: {} case(s), {} passed, {} failed. \
+         Each control applied at runtime lists the cases whose expectations name its rules or the control.",
+        md(&basis.reports.join(", ")),
+        basis.cases,
+        basis.passed,
+        basis.failed
+    );
+    if basis.unmapped > 0 {
+        let _ = writeln!(
+            out,
+            "\n> **Note:** {} case(s) name no rule or control of this statement (another policy's tests, or a report without aimsgate's case properties).",
+            basis.unmapped
+        );
+    }
 }
 
 /// Renders the statement as Markdown.
@@ -97,15 +122,31 @@ pub fn to_markdown(soa: &Soa) -> String {
         markdown_basis(&mut out, basis);
     }
 
+    let with_tests = soa.design_tests.is_some();
+    if let Some(basis) = &soa.design_tests {
+        markdown_tests_basis(&mut out, basis);
+    }
+    let extra = |out: &mut String| {
+        if with_evidence {
+            out.push_str(" Runtime evidence |");
+        }
+        if with_tests {
+            out.push_str(" Design tests |");
+        }
+    };
+    let extra_rule = |out: &mut String| {
+        out.push_str(&"---|".repeat(usize::from(with_evidence) + usize::from(with_tests)));
+        out.push('\n');
+    };
+
     for (group, entries) in groups(&soa.controls) {
         let _ = writeln!(out, "\n## {}\n", md(group));
-        out.push_str(if with_evidence {
-            "| Control | Title | Applicability | Justification / evidence | Implementing rules | Runtime evidence |\n\
-             |---|---|---|---|---|---|\n"
-        } else {
-            "| Control | Title | Applicability | Justification / evidence | Implementing rules |\n\
-             |---|---|---|---|---|\n"
-        });
+        out.push_str(
+            "| Control | Title | Applicability | Justification / evidence | Implementing rules |",
+        );
+        extra(&mut out);
+        out.push_str("\n|---|---|---|---|---|");
+        extra_rule(&mut out);
         for e in entries {
             let mut notes: Vec<String> = Vec::new();
             if let Some(j) = &e.justification {
@@ -138,6 +179,9 @@ pub fn to_markdown(soa: &Soa) -> String {
             if with_evidence {
                 let _ = write!(out, " {} |", md(&runtime_text(e.runtime_evidence.as_ref())));
             }
+            if with_tests {
+                let _ = write!(out, " {} |", md(&tests_text(e.design_tests.as_ref())));
+            }
             out.push('\n');
         }
     }
@@ -146,11 +190,10 @@ pub fn to_markdown(soa: &Soa) -> String {
     if soa.other_frameworks.is_empty() {
         out.push_str("The rules cite no controls of other frameworks.\n");
     } else {
-        out.push_str(if with_evidence {
-            "| Framework | Control | Title | Implementation | Implementing rules | Runtime evidence |\n|---|---|---|---|---|---|\n"
-        } else {
-            "| Framework | Control | Title | Implementation | Implementing rules |\n|---|---|---|---|---|\n"
-        });
+        out.push_str("| Framework | Control | Title | Implementation | Implementing rules |");
+        extra(&mut out);
+        out.push_str("\n|---|---|---|---|---|");
+        extra_rule(&mut out);
         for f in &soa.other_frameworks {
             let mut rules: Vec<String> = f.rules.iter().map(|r| md(&rule_line(r))).collect();
             if f.disclosure {
@@ -171,6 +214,9 @@ pub fn to_markdown(soa: &Soa) -> String {
             );
             if with_evidence {
                 let _ = write!(out, " {} |", md(&runtime_text(f.runtime_evidence.as_ref())));
+            }
+            if with_tests {
+                let _ = write!(out, " {} |", md(&tests_text(f.design_tests.as_ref())));
             }
             out.push('\n');
         }

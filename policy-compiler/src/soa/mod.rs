@@ -34,11 +34,11 @@ mod layout;
 mod markdown;
 mod model;
 
-pub use build::{attach_evidence, build};
+pub use build::{attach_evidence, attach_tests, build};
 pub use html::to_html;
 pub use markdown::to_markdown;
 pub use model::{
-    Applicability, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry, ImpactRef,
-    MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, json_schema,
-    not_addressed, to_json,
+    Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
+    ImpactRef, MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, TestRef,
+    TestsBasis, json_schema, not_addressed, to_json,
 };

@@ -2,6 +2,8 @@
 
 use aimsgate_engine::ruleset::Mode;
 use schemars::JsonSchema;
+
+pub use crate::junit::Verdict;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::report::{ControlEvidence, OutcomeCounts};
@@ -38,6 +40,11 @@ pub struct Soa {
     /// serialised) without evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_evidence: Option<EvidenceBasis>,
+    /// What the test reports attached by
+    /// [`attach_tests`](super::attach_tests) cover; absent (and not
+    /// serialised) without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_tests: Option<TestsBasis>,
 }
 
 /// Document control of the statement.
@@ -120,6 +127,67 @@ impl Applicability {
     }
 }
 
+/// Test-of-design evidence of one control: the policy test cases
+/// (`aimsgate test --junit`) whose expectations name its rules or the
+/// control itself, and how they ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DesignTests {
+    /// Cases that passed.
+    pub passed: u64,
+    /// Cases that failed or could not be judged.
+    pub failed: u64,
+    /// The cases, in report order.
+    pub cases: Vec<TestRef>,
+}
+
+impl DesignTests {
+    /// One line: `3 passed, 1 failed (failed: …)`, or that no test
+    /// exercises the control.
+    pub fn text(&self) -> String {
+        if self.cases.is_empty() {
+            return "no policy test exercises it".to_owned();
+        }
+        let mut text = format!("{} passed, {} failed", self.passed, self.failed);
+        let failing: Vec<&str> = self
+            .cases
+            .iter()
+            .filter(|c| !matches!(c.verdict, Verdict::Passed | Verdict::Skipped))
+            .map(|c| c.name.as_str())
+            .collect();
+        if !failing.is_empty() {
+            text.push_str(&format!(" (failed: {})", failing.join("; ")));
+        }
+        text
+    }
+}
+
+/// A policy test case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TestRef {
+    /// Its suite (the test file).
+    pub suite: String,
+    /// Its name.
+    pub name: String,
+    /// How it ended.
+    pub verdict: Verdict,
+}
+
+/// What the attached test reports hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TestsBasis {
+    /// The reports read.
+    pub reports: Vec<String>,
+    /// Cases in them.
+    pub cases: u64,
+    /// Cases that passed.
+    pub passed: u64,
+    /// Cases that failed or could not be judged.
+    pub failed: u64,
+    /// Cases that name no rule or control of this statement (another
+    /// policy's, or a report of another tool).
+    pub unmapped: u64,
+}
+
 /// One Annex A control in the statement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SoaEntry {
@@ -153,6 +221,11 @@ pub struct SoaEntry {
     /// (`evidence` is the organisational evidence reference.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_evidence: Option<RuntimeEvidence>,
+    /// Test-of-design evidence: the policy test cases exercising its
+    /// rules ([`attach_tests`](super::attach_tests)); absent (and not
+    /// serialised) without test reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_tests: Option<DesignTests>,
 }
 
 impl SoaEntry {
@@ -231,6 +304,11 @@ pub struct FrameworkEntry {
     /// controls rules implement; absent (and not serialised) otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_evidence: Option<RuntimeEvidence>,
+    /// Test-of-design evidence: the policy test cases exercising its
+    /// rules ([`attach_tests`](super::attach_tests)); absent (and not
+    /// serialised) without test reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_tests: Option<DesignTests>,
 }
 
 /// Whether a control applied at runtime shows in the audit events.

@@ -1195,3 +1195,77 @@ fn interactions_under_rules_no_approved_key_signed_are_flagged() {
     assert!(compiled.is_none());
     assert!(report.render_plain().contains("is not a key id"));
 }
+
+/// A response event: `asked` requested, `answered` answered, flagged by
+/// the approved-model rule when `flagged`.
+fn response_event(asked: &str, answered: &str, flagged: bool, at: u64) -> AuditEvent {
+    use aimsgate_engine::audit::RuleRecord;
+    AuditEvent {
+        name: names::DECISION.to_owned(),
+        time_unix_nano: at * NANOS,
+        runtime: "test/1".to_owned(),
+        phase: Some("response".to_owned()),
+        outcome: Some(if flagged { "flag" } else { "allow" }.to_owned()),
+        model: Some(asked.to_owned()),
+        response_model: Some(answered.to_owned()),
+        rules: flagged
+            .then(|| RuleRecord {
+                id: "approved-models-only".to_owned(),
+                mode: "enforce".to_owned(),
+                action: "flag".to_owned(),
+                applied: true,
+                severity: "high".to_owned(),
+                controls: vec!["iso42001:A.10.3".to_owned()],
+            })
+            .into_iter()
+            .collect(),
+        controls: if flagged {
+            vec!["iso42001:A.10.3".to_owned()]
+        } else {
+            Vec::new()
+        },
+        ..AuditEvent::default()
+    }
+}
+
+#[test]
+fn the_report_lists_the_models_that_answered_and_warns_of_unapproved_ones() {
+    let compiled = compile(&baseline_text());
+    let mut chain = Chain::new("models");
+    let lines: Vec<String> = [
+        response_event("gpt-4o", "gpt-4o-2024-08-06", false, DAY0),
+        response_event("gpt-4o", "gpt-4o-2024-08-06", false, DAY0 + HOUR),
+        response_event("gpt-4o", "gpt-3.5-turbo-0125", true, DAY0 + 2 * HOUR),
+    ]
+    .into_iter()
+    .map(|event| chain.seal(event).line)
+    .collect();
+    let events = evidence::read_str(&lines.join("\n"));
+    let report = report::build(&events, &compiled, &Period::default());
+    let models: Vec<(&str, u64, bool, u64)> = report
+        .models
+        .iter()
+        .map(|m| (m.answered.as_str(), m.responses, m.changed, m.not_approved))
+        .collect();
+    assert_eq!(
+        models,
+        [
+            ("gpt-4o-2024-08-06", 2, false, 0),
+            ("gpt-3.5-turbo-0125", 1, true, 1)
+        ]
+    );
+    assert!(
+        report.warnings.iter().any(|w| w
+            .starts_with("1 response(s) came from a model the approved-model list does not name")),
+        "{:?}",
+        report.warnings
+    );
+    let md = report::to_markdown(&report);
+    assert!(md.contains("### Models that answered"), "{md}");
+    assert!(
+        md.contains("| gpt-4o | gpt-3.5-turbo-0125 | 1 | **yes** | **1** |"),
+        "{md}"
+    );
+    let html = report::to_html(&report);
+    assert!(html.contains("<h3>Models that answered</h3>"));
+}

@@ -33,6 +33,89 @@ fn the_baseline_pack_passes_its_tests_and_writes_junit() {
     assert_valid_junit(&junit);
 }
 
+/// `soa --tests`: each control lists the baseline pack's cases that
+/// exercise its rules; a failed case shows as failed on its controls.
+#[test]
+fn the_soa_shows_each_controls_policy_tests_from_junit() {
+    let dir = scratch("soa-tests");
+    let junit = dir.join("junit.xml");
+    let (code, out, err) = aimsgate(&[
+        "test",
+        "examples/policies/baseline/tests.yaml",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let soa = |report: &std::path::Path| {
+        let (code, out, err) = common::aimsgate(&[
+            "soa",
+            "examples/policies/baseline/policy.yaml",
+            "--format",
+            "json",
+            "--tests",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON SoA")
+    };
+    let control = |soa: &serde_json::Value, id: &str| {
+        soa["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let passing = soa(&junit);
+    assert!(
+        passing["design_tests"]["passed"].as_u64().unwrap() > 10,
+        "{}",
+        passing["design_tests"]
+    );
+    assert_eq!(passing["design_tests"]["failed"], 0);
+    let suppliers = control(&passing, "A.10.3");
+    let names: Vec<&str> = suppliers["design_tests"]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"an unapproved model is refused"),
+        "{names:?}"
+    );
+    assert_eq!(suppliers["design_tests"]["failed"], 0);
+
+    // The same report with that case failed.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let case = "name=\"an unapproved model is refused\" time=\"";
+    let at = xml.find(case).expect("the case");
+    let end = at + xml[at..].find("/>").unwrap();
+    let failed = format!(
+        "{}><failure type=\"expectation\" message=\"m\">m</failure></testcase>{}",
+        &xml[..end],
+        &xml[end + 2..]
+    );
+    let failed_path = dir.join("failed.xml");
+    std::fs::write(&failed_path, failed).unwrap();
+    let failing = soa(&failed_path);
+    assert_eq!(failing["design_tests"]["failed"], 1);
+    let suppliers = control(&failing, "A.10.3");
+    assert_eq!(suppliers["design_tests"]["failed"], 1);
+    let (_, md, _) = common::aimsgate(&[
+        "soa",
+        "examples/policies/baseline/policy.yaml",
+        "--tests",
+        failed_path.to_str().unwrap(),
+    ]);
+    assert!(md.contains("## Test-of-design evidence"), "{md}");
+    assert!(
+        md.contains("(failed: an unapproved model is refused)"),
+        "{md}"
+    );
+}
+
 #[test]
 fn a_wrong_expectation_fails_with_what_was_observed() {
     let dir = scratch("wrong");

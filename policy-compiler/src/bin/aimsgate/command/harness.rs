@@ -389,6 +389,9 @@ struct CaseResult {
     name: String,
     outcome: Outcome,
     seconds: f64,
+    /// The property value naming the rules and controls the case's
+    /// expectations name (see `aimsgate_compiler::junit`).
+    exercises: String,
 }
 
 /// How a case ended. JUnit tells the two ways of not passing apart, and
@@ -479,10 +482,12 @@ pub fn test_command(files: &[PathBuf], filter_path: &Path, junit: Option<&Path>)
             for problem in problems {
                 println!("        - {problem}");
             }
+            let (rules, controls) = case.exercises();
             results.push(CaseResult {
                 name: case.name.clone(),
                 outcome,
                 seconds: started.elapsed().as_secs_f64(),
+                exercises: aimsgate_compiler::junit::exercises_value(&rules, &controls),
             });
         }
         suites.push(SuiteResult {
@@ -564,9 +569,21 @@ fn junit_xml(suites: &[SuiteResult], hostname: &str) -> String {
         );
         let _ = writeln!(
             xml,
-            "    <properties>\n      <property name=\"policy\" value=\"{}\"/>\n    </properties>",
+            "    <properties>\n      <property name=\"policy\" value=\"{}\"/>",
             xml_escape(&suite.policy)
         );
+        // What each case exercises, for `aimsgate soa --tests`.
+        for case in &suite.cases {
+            let _ = writeln!(
+                xml,
+                "      <property name=\"{}{}\" value=\"{}\"/>",
+                aimsgate_compiler::junit::EXERCISES,
+                xml_escape(&case.name),
+                xml_escape(&case.exercises)
+            );
+        }
+        xml.push_str("    </properties>");
+        xml.push('\n');
         for case in &suite.cases {
             let _ = write!(
                 xml,

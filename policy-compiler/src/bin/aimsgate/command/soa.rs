@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use aimsgate_compiler::{evidence, soa};
-use anyhow::Result;
+use anyhow::{Context as _, Result, anyhow};
 use clap::ValueEnum;
 
 use crate::common::{compiled, write_output};
@@ -24,6 +24,11 @@ pub struct SoaArgs {
     /// control's runtime evidence.
     #[arg(long)]
     evidence: Option<PathBuf>,
+    /// JUnit reports of `aimsgate test --junit` (repeatable): show, per
+    /// control, the policy tests exercising its rules and how they ended
+    /// (test-of-design evidence beside the operating evidence).
+    #[arg(long = "tests", value_name = "REPORT_XML")]
+    tests: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -39,6 +44,7 @@ pub fn run(args: SoaArgs) -> Result<()> {
         format,
         output,
         evidence: events,
+        tests,
     } = args;
     let compiled = compiled(&path)?;
     let mut soa = soa::build(&compiled, &aimsgate_compiler::time::now_rfc3339());
@@ -48,6 +54,19 @@ pub fn run(args: SoaArgs) -> Result<()> {
             evidence::report::build(&events, &compiled, &evidence::report::Period::default());
         super::evidence::say_verification(&report);
         soa::attach_evidence(&mut soa, &report);
+    }
+    if !tests.is_empty() {
+        let mut cases = Vec::new();
+        for path in &tests {
+            let xml = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            cases.extend(
+                aimsgate_compiler::junit::read(&xml)
+                    .map_err(|e| anyhow!("{}: {e}", path.display()))?,
+            );
+        }
+        let reports = tests.iter().map(|p| p.display().to_string()).collect();
+        soa::attach_tests(&mut soa, &cases, reports);
     }
     let text = match format {
         SoaFormat::Md => soa::to_markdown(&soa),
