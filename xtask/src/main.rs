@@ -229,16 +229,26 @@ fn demo(root: &Path) -> Result<()> {
             .arg("-o")
             .arg(out.join("decisions.jsonl")),
     )?;
-    // The Statement of Applicability with the run's runtime evidence.
+    // The policy's own tests, as test-of-design evidence for the statement.
+    let junit = out.join("junit.xml");
+    run(aimsgate()
+        .args(["test", "examples/policies/baseline/tests.yaml", "--filter"])
+        .arg(&filter)
+        .arg("--junit")
+        .arg(&junit))?;
+    // The Statement of Applicability with the policy tests (design) and the
+    // run's operating evidence.
     for (format, file) in [("html", "soa.html"), ("md", "soa.md"), ("json", "soa.json")] {
         run(aimsgate()
-            .args(["soa", BASELINE, "--format", format, "--evidence"])
+            .args(["soa", BASELINE, "--format", format, "--tests"])
+            .arg(&junit)
+            .arg("--evidence")
             .arg(&events)
             .arg("-o")
             .arg(out.join(file)))?;
     }
     println!(
-        "\nwrote {}/:\n  filter.wasm, rules.bin, rules.json      the filter and the compiled baseline policy\n  events.jsonl                            audit events of the replay (hash-chained)\n  evidence.html, evidence.md, evidence.json  evidence report per control\n  soa.html, soa.md, soa.json              Statement of Applicability with runtime evidence\n  decisions.jsonl                         the same traffic decided natively (aimsgate scan)",
+        "\nwrote {}/:\n  filter.wasm, rules.bin, rules.json      the filter and the compiled baseline policy\n  events.jsonl                            audit events of the replay (hash-chained)\n  evidence.html, evidence.md, evidence.json  evidence report per control\n  junit.xml                               the policy's tests (aimsgate test --junit)\n  soa.html, soa.md, soa.json              Statement of Applicability with test and operating evidence\n  decisions.jsonl                         the same traffic decided natively (aimsgate scan)",
         out.display()
     );
     Ok(())

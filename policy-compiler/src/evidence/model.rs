@@ -334,12 +334,63 @@ pub struct ControlEvidence {
     /// Its incidents, oldest first (at most
     /// [`CONTROL_INCIDENTS_LISTED`](super::report::CONTROL_INCIDENTS_LISTED)).
     pub incidents: Incidents,
+    /// Coverage: interactions of this policy whose body was inspected
+    /// with a rule of the control in force (its route's rules, of the
+    /// event's phase) — fired or not. Derived from each event's route and
+    /// policy digest; events of another policy version are not counted.
+    #[serde(default)]
+    pub evaluated: u64,
+    /// The first interaction evaluated, RFC 3339.
+    #[serde(default)]
+    pub evaluated_from: Option<String>,
+    /// The last interaction evaluated, RFC 3339.
+    #[serde(default)]
+    pub evaluated_to: Option<String>,
+    /// The first and last evaluated, ns since the epoch (for the period).
+    #[serde(default)]
+    pub evaluated_span_unix_nano: Option<(u64, u64)>,
+    /// Interactions on its routes that passed without inspection (the
+    /// route lets unknown paths or oversize bodies through, fail-open…),
+    /// by the runtime's code: traffic the control did not see.
+    #[serde(default)]
+    pub uninspected: Vec<CodeCount>,
+}
+
+/// Interactions by a runtime code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CodeCount {
+    /// The code (`aimsgate.code`; `none` when the event has none).
+    pub code: String,
+    /// Interactions.
+    pub interactions: u64,
 }
 
 impl ControlEvidence {
-    /// Whether any event of the period governed it.
+    /// Whether any event of the period governed it: its rules were
+    /// evaluated, or fired.
     pub fn has_evidence(&self) -> bool {
-        self.interactions > 0
+        self.evaluated > 0 || self.interactions > 0
+    }
+
+    /// `0`, or the uninspected count with its codes:
+    /// `3 (unknown_path_allowed 2, body_too_large_allowed 1)`.
+    pub fn uninspected_text(&self) -> String {
+        let total: u64 = self.uninspected.iter().map(|u| u.interactions).sum();
+        if total == 0 {
+            return "0".to_owned();
+        }
+        let codes: Vec<String> = self
+            .uninspected
+            .iter()
+            .map(|u| format!("{} {}", u.code, u.interactions))
+            .collect();
+        format!("{total} ({})", codes.join(", "))
+    }
+
+    /// Days between the first and the last interaction evaluated.
+    pub fn evaluated_days(&self) -> u64 {
+        self.evaluated_span_unix_nano
+            .map_or(0, |(from, to)| to.saturating_sub(from) / 86_400_000_000_000)
     }
 }
 

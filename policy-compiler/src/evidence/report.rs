@@ -53,9 +53,9 @@ use super::verify::{self, Finding};
 // without importing this module (which calls them); this is their public
 // path.
 pub use super::model::{
-    Bucket, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents, Integrity,
-    ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen, ReportVerification,
-    ReportedPolicy, RuleCount, Timeline, Totals,
+    Bucket, CodeCount, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents,
+    Integrity, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen,
+    ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
 /// Schema id of the JSON report (the `schema` member).
@@ -139,9 +139,11 @@ pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceR
         .collect();
     let implements = rule_controls(compiled);
     let model_rules = model_rules(compiled);
+    let in_force = InForce::of(compiled, &index);
     for event in &selected.decisions {
         add(&mut report, event, &index, &implements);
         tally_model(&mut report.models, event, &model_rules);
+        tally_coverage(&mut report, event, &in_force);
     }
     finish(&mut report);
     report.warnings.extend(signing_warnings(
@@ -257,6 +259,15 @@ fn add(
 /// Orders and caps what was counted, then derives totals and warnings.
 fn finish(report: &mut EvidenceReport) {
     for control in &mut report.controls {
+        if let Some((from, to)) = control.evaluated_span_unix_nano {
+            control.evaluated_from = Some(rfc3339(from));
+            control.evaluated_to = Some(rfc3339(to));
+        }
+        control.uninspected.sort_by(|a, b| {
+            b.interactions
+                .cmp(&a.interactions)
+                .then_with(|| a.code.cmp(&b.code))
+        });
         control
             .top_rules
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
@@ -372,6 +383,101 @@ fn count_mode(modes: &mut ModeCounts, mode: Option<&str>) {
         Some("enforce") => modes.enforce += 1,
         Some("monitor") => modes.monitor += 1,
         _ => modes.none += 1,
+    }
+}
+
+/// Which controls' rules are in force on each route, per phase: what a
+/// decision event of this policy evaluated, fired or not.
+struct InForce {
+    /// (route id, phase name) → indices into the report's controls.
+    routes: HashMap<(String, &'static str), Vec<usize>>,
+    /// With no route: every rule is in force when the policy has no
+    /// routes; none when it has (the request was refused before rules).
+    unrouted: HashMap<&'static str, Vec<usize>>,
+}
+
+impl InForce {
+    fn of(compiled: &Compiled, index: &HashMap<String, usize>) -> InForce {
+        use aimsgate_engine::ruleset::Phase;
+        let ruleset = &compiled.ruleset;
+        let controls_of = |rules: &mut dyn Iterator<Item = u32>, phase: Phase| {
+            let mut controls: Vec<usize> = rules
+                .filter_map(|i| ruleset.rules.get(i as usize))
+                .filter(|rule| rule.phase.covers(phase))
+                .flat_map(|rule| rule.controls.iter())
+                .filter_map(|reference| index.get(reference).copied())
+                .collect();
+            controls.sort_unstable();
+            controls.dedup();
+            controls
+        };
+        let phases = [(Phase::Request, "request"), (Phase::Response, "response")];
+        let mut routes = HashMap::new();
+        for route in &ruleset.routes {
+            for (phase, name) in phases {
+                routes.insert(
+                    (route.id.clone(), name),
+                    controls_of(&mut route.rules.iter().copied(), phase),
+                );
+            }
+        }
+        let mut unrouted = HashMap::new();
+        for (phase, name) in phases {
+            let all = 0..u32::try_from(ruleset.rules.len()).unwrap_or(u32::MAX);
+            let controls = if ruleset.routes.is_empty() {
+                controls_of(&mut all.into_iter(), phase)
+            } else {
+                Vec::new()
+            };
+            unrouted.insert(name, controls);
+        }
+        InForce { routes, unrouted }
+    }
+
+    fn controls(&self, event: &AuditEvent) -> &[usize] {
+        let phase = event.phase.as_deref().unwrap_or("request");
+        let phase = if phase == "response" {
+            "response"
+        } else {
+            "request"
+        };
+        match &event.route {
+            Some(route) => self
+                .routes
+                .get(&(route.clone(), phase))
+                .map_or(&[][..], Vec::as_slice),
+            None => self.unrouted.get(phase).map_or(&[][..], Vec::as_slice),
+        }
+    }
+}
+
+/// Counts `event` as evaluated by (or, uninspected, as passing) every
+/// control whose rules were in force on its route — when it was decided
+/// under this report's policy, the only rules the report knows.
+fn tally_coverage(report: &mut EvidenceReport, event: &AuditEvent, in_force: &InForce) {
+    if event.policy_digest.as_deref() != Some(report.policy.digest.as_str()) {
+        return;
+    }
+    let inspected = event.inspected != Some(false);
+    for &i in in_force.controls(event) {
+        let Some(control) = report.controls.get_mut(i) else {
+            continue;
+        };
+        if inspected {
+            control.evaluated += 1;
+            let time = event.time_unix_nano;
+            let (from, to) = control.evaluated_span_unix_nano.unwrap_or((time, time));
+            control.evaluated_span_unix_nano = Some((from.min(time), to.max(time)));
+        } else {
+            let code = event.code.as_deref().unwrap_or("none");
+            match control.uninspected.iter_mut().find(|c| c.code == code) {
+                Some(count) => count.interactions += 1,
+                None => control.uninspected.push(CodeCount {
+                    code: code.to_owned(),
+                    interactions: 1,
+                }),
+            }
+        }
     }
 }
 

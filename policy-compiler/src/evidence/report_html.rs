@@ -367,7 +367,8 @@ fn controls(out: &mut String, report: &EvidenceReport) {
     );
     out.push_str(
         "<table class=\"evidence\">\n<thead><tr><th>Control</th><th>Title</th>\
-         <th class=\"num\">Interactions</th><th>Enforce / monitor</th><th>Outcomes</th>\
+         <th class=\"num\">Evaluated</th><th class=\"num\">Fired in</th><th>Uninspected</th>\
+         <th>Enforce / monitor</th><th>Outcomes</th>\
          <th>Top rules</th><th>First seen (UTC)</th><th>Last seen (UTC)</th>\
          <th class=\"num\">Incidents</th></tr></thead>\n<tbody>\n",
     );
@@ -405,17 +406,22 @@ fn control_row(out: &mut String, c: &ControlEvidence) {
         esc(&c.reference),
         esc_opt(c.title.as_deref())
     );
+    let uninspected = c.uninspected_text();
     if !c.has_evidence() {
-        out.push_str(
-            "<td class=\"num\">0</td><td colspan=\"5\" class=\"none\">No runtime evidence in period</td>\
-             <td class=\"num\">0</td></tr>\n",
+        let _ = writeln!(
+            out,
+            "<td class=\"num\">0</td><td class=\"num\">0</td><td>{}</td><td colspan=\"5\" class=\"none\">No runtime evidence in period</td>\
+             <td class=\"num\">0</td></tr>",
+            esc(&uninspected)
         );
         return;
     }
     let _ = write!(
         out,
-        "<td class=\"num\">{}</td><td>{} / <span class=\"mode-monitor\">{}</span></td><td>{}</td><td class=\"rules\"><ul class=\"rules\">",
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{} / <span class=\"mode-monitor\">{}</span></td><td>{}</td><td class=\"rules\"><ul class=\"rules\">",
+        c.evaluated,
         c.interactions,
+        esc(&uninspected),
         c.modes.enforce,
         c.modes.monitor,
         esc(&c.outcomes.summary())

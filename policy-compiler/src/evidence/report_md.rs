@@ -148,8 +148,11 @@ fn controls(out: &mut String, report: &EvidenceReport) {
         t.controls_with_evidence, t.controls
     );
     out.push_str(
-        "| Control | Title | Interactions | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |\n\
-         |---|---|---:|---|---|---|---|---|---:|\n",
+        "Evaluated: interactions inspected with one of the control's rules in force (its \
+         coverage); fired in: those in which one of its rules fired; uninspected: interactions \
+         on its routes that passed without inspection.\n\n\
+         | Control | Title | Evaluated | Fired in | Uninspected | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |\n\
+         |---|---|---:|---:|---|---|---|---|---|---|---:|\n",
     );
     for c in &report.controls {
         control_row(out, c);
@@ -172,8 +175,13 @@ fn control_row(out: &mut String, c: &ControlEvidence) {
         md(&c.reference),
         md_opt(c.title.as_deref())
     );
+    let uninspected = c.uninspected_text();
     if !c.has_evidence() {
-        out.push_str(" 0 | no runtime evidence in period | — | — | — | — | 0 |\n");
+        let _ = writeln!(
+            out,
+            " 0 | 0 | {} | no runtime evidence in period | — | — | — | — | 0 |",
+            md(&uninspected)
+        );
         return;
     }
     let rules: Vec<String> = c
@@ -183,8 +191,10 @@ fn control_row(out: &mut String, c: &ControlEvidence) {
         .collect();
     let _ = writeln!(
         out,
-        " {} | {} / {} | {} | {} | {} | {} | {} |",
+        " {} | {} | {} | {} / {} | {} | {} | {} | {} | {} |",
+        c.evaluated,
         c.interactions,
+        md(&uninspected),
         c.modes.enforce,
         c.modes.monitor,
         md(&c.outcomes.summary()),

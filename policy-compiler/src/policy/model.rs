@@ -790,6 +790,45 @@ pub struct SoaDeclarations {
     /// Controls excluded.
     #[serde(default)]
     pub excluded: Vec<ExcludedDecl>,
+    /// How much operating evidence makes a control applied at runtime
+    /// "operational" in the statement (below it: "operating since …").
+    #[serde(default)]
+    pub operating_evidence: OperatingThresholds,
+}
+
+/// The least operating evidence for "operational": a period and a number
+/// of interactions in which the control's rules were evaluated. One
+/// firing on a day's traffic shows that a rule exists, not that a control
+/// operates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatingThresholds {
+    /// Days between the first and the last interaction evaluated (default
+    /// 30).
+    #[serde(default = "OperatingThresholds::default_min_days")]
+    pub min_days: u64,
+    /// Interactions evaluated (default 100).
+    #[serde(default = "OperatingThresholds::default_min_interactions")]
+    pub min_interactions: u64,
+}
+
+impl OperatingThresholds {
+    fn default_min_days() -> u64 {
+        30
+    }
+
+    fn default_min_interactions() -> u64 {
+        100
+    }
+}
+
+impl Default for OperatingThresholds {
+    fn default() -> OperatingThresholds {
+        OperatingThresholds {
+            min_days: OperatingThresholds::default_min_days(),
+            min_interactions: OperatingThresholds::default_min_interactions(),
+        }
+    }
 }
 
 /// Implementation status.

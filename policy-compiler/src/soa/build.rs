@@ -110,6 +110,7 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
         summary,
         runtime_evidence: None,
         design_tests: None,
+        operating_thresholds: compiled.policy.soa.operating_evidence,
     }
 }
 
@@ -305,15 +306,16 @@ fn other_entries<'a>(
 /// The renderers then add a runtime-evidence column; without this call the
 /// statement renders exactly as before.
 pub fn attach_evidence(soa: &mut Soa, report: &EvidenceReport) {
+    let thresholds = soa.operating_thresholds;
     let find = |reference: &str| report.controls.iter().find(|c| c.reference == reference);
     for entry in &mut soa.controls {
         if entry.status == Applicability::AppliedRuntime {
-            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference)));
+            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference), &thresholds));
         }
     }
     for entry in &mut soa.other_frameworks {
         if !entry.rules.is_empty() {
-            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference)));
+            entry.runtime_evidence = Some(RuntimeEvidence::of(find(&entry.reference), &thresholds));
         }
     }
     let count = |status: EvidenceStatus| {
@@ -332,6 +334,7 @@ pub fn attach_evidence(soa: &mut Soa, report: &EvidenceReport) {
         chains: report.totals.chains,
         operational: count(EvidenceStatus::Operational),
         planned: count(EvidenceStatus::Planned),
+        operating: count(EvidenceStatus::Operating),
         unverified: count(EvidenceStatus::Unverified),
         log_intact: report.verification.intact,
         verification_findings: report.verification.findings.clone(),

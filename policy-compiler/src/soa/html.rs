@@ -434,6 +434,7 @@ const EVIDENCE_CSS: &str = r#"
 .rt-operational { color: #1b5e20; border-color: #2e7d32; background: #e8f5e9; }
 .rt-unverified { color: #b71c1c; border-color: #c62828; background: #ffebee; }
 .rt-planned { color: #5f6368; border-color: #9aa0a6; background: #f1f3f4; }
+.rt-operating { color: #8a5a00; border-color: #e0a800; background: #fff8e1; }
 .rt-detail { font-size: 12px; margin-top: 3px; }
 .rt-detail.incidents { color: #c62828; font-weight: 600; }
 "#;
@@ -471,11 +472,13 @@ fn html_runtime(out: &mut String, evidence: Option<&RuntimeEvidence>) {
     let key = r.status.key();
     let _ = write!(out, "<td><span class=\"rt rt-{key}\">{key}</span>");
     match r.status {
-        EvidenceStatus::Operational => {
+        EvidenceStatus::Operational | EvidenceStatus::Operating => {
             let _ = write!(
                 out,
-                "<div class=\"rt-detail\">evidence: {}, first {} last {}</div>\
+                "<div class=\"rt-detail\">{}</div>\
+                 <div class=\"rt-detail\">fired: {}, first {} last {}</div>\
                  <div class=\"rt-detail\">{} · enforce {} / monitor {}</div>",
+                esc(&r.text()),
                 esc(&plural(r.interactions, "interaction")),
                 esc(r.first_seen.as_deref().unwrap_or("?")),
                 esc(r.last_seen.as_deref().unwrap_or("?")),

@@ -63,9 +63,10 @@ pub(super) fn basis_rows(b: &EvidenceBasis) -> Vec<(&'static str, String)> {
         (
             "Runtime controls operational",
             format!(
-                "{} of {} ({} planned: no runtime evidence; {} unverified)",
+                "{} of {} ({} operating for less than the policy's minimum period or interactions; {} planned: no runtime evidence; {} unverified)",
                 b.operational,
-                b.operational + b.planned + b.unverified,
+                b.operational + b.operating + b.planned + b.unverified,
+                b.operating,
                 b.planned,
                 b.unverified
             ),

@@ -39,6 +39,6 @@ pub use html::to_html;
 pub use markdown::to_markdown;
 pub use model::{
     Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
-    ImpactRef, MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, TestRef,
-    TestsBasis, json_schema, not_addressed, to_json,
+    ImpactRef, MONITOR_ONLY, OperatingThresholds, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry,
+    Summary, TestRef, TestsBasis, json_schema, not_addressed, to_json,
 };

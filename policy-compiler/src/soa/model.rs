@@ -7,6 +7,7 @@ pub use crate::junit::Verdict;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::report::{ControlEvidence, OutcomeCounts};
+pub use crate::policy::model::OperatingThresholds;
 
 /// Implementation status of a control whose rules all run in monitor mode.
 pub const MONITOR_ONLY: &str = "monitor (not enforced)";
@@ -45,6 +46,10 @@ pub struct Soa {
     /// serialised) without them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_tests: Option<TestsBasis>,
+    /// The least operating evidence for "operational" (the policy's
+    /// `soa.operating_evidence`, or its defaults).
+    #[serde(default)]
+    pub operating_thresholds: OperatingThresholds,
 }
 
 /// Document control of the statement.
@@ -315,9 +320,14 @@ pub struct FrameworkEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceStatus {
-    /// Events of the period show its rules firing: operational, not just
-    /// planned.
+    /// Events of the period show its rules evaluated over at least the
+    /// policy's minimum period and number of interactions
+    /// (`soa.operating_evidence`): operational, not just planned.
     Operational,
+    /// Events show its rules evaluated, but over less than the minimum
+    /// period or number of interactions: operating since its first
+    /// evaluation, not yet evidence of a control that operates.
+    Operating,
     /// No event of the period shows it: planned, no runtime evidence.
     Planned,
     /// Events show it, but some lie in a chain that failed verification
@@ -327,10 +337,11 @@ pub enum EvidenceStatus {
 }
 
 impl EvidenceStatus {
-    /// `operational`, `planned` or `unverified`.
+    /// `operational`, `operating`, `planned` or `unverified`.
     pub const fn key(self) -> &'static str {
         match self {
             EvidenceStatus::Operational => "operational",
+            EvidenceStatus::Operating => "operating",
             EvidenceStatus::Planned => "planned",
             EvidenceStatus::Unverified => "unverified",
         }
@@ -359,11 +370,28 @@ pub struct RuntimeEvidence {
     pub last_seen: Option<String>,
     /// Blocked interactions with a high or critical rule fired.
     pub incidents: u64,
+    /// Interactions in which its rules were in force and the body was
+    /// inspected, fired or not: its coverage.
+    #[serde(default)]
+    pub evaluated: u64,
+    /// The first interaction evaluated, RFC 3339.
+    #[serde(default)]
+    pub evaluated_from: Option<String>,
+    /// Days from the first to the last interaction evaluated.
+    #[serde(default)]
+    pub evaluated_days: u64,
+    /// Interactions on its routes that passed uninspected.
+    #[serde(default)]
+    pub uninspected: u64,
 }
 
 impl RuntimeEvidence {
-    /// The evidence of one control of an evidence report (none: planned).
-    pub fn of(control: Option<&ControlEvidence>) -> RuntimeEvidence {
+    /// The evidence of one control of an evidence report (none: planned),
+    /// judged against the policy's `thresholds` for "operational".
+    pub fn of(
+        control: Option<&ControlEvidence>,
+        thresholds: &OperatingThresholds,
+    ) -> RuntimeEvidence {
         let Some(c) = control.filter(|c| c.has_evidence()) else {
             return RuntimeEvidence {
                 status: EvidenceStatus::Planned,
@@ -375,12 +403,20 @@ impl RuntimeEvidence {
                 first_seen: None,
                 last_seen: None,
                 incidents: 0,
+                evaluated: 0,
+                evaluated_from: None,
+                evaluated_days: 0,
+                uninspected: c_uninspected(control),
             };
         };
         let status = if c.unverified > 0 {
             EvidenceStatus::Unverified
-        } else {
+        } else if c.evaluated >= thresholds.min_interactions
+            && c.evaluated_days() >= thresholds.min_days
+        {
             EvidenceStatus::Operational
+        } else {
+            EvidenceStatus::Operating
         };
         RuntimeEvidence {
             status,
@@ -392,6 +428,10 @@ impl RuntimeEvidence {
             first_seen: c.first_seen.clone(),
             last_seen: c.last_seen.clone(),
             incidents: c.incidents.total,
+            evaluated: c.evaluated,
+            evaluated_from: c.evaluated_from.clone(),
+            evaluated_days: c.evaluated_days(),
+            uninspected: c_uninspected(Some(c)),
         }
     }
 
@@ -400,10 +440,23 @@ impl RuntimeEvidence {
     pub fn text(&self) -> String {
         match self.status {
             EvidenceStatus::Operational => format!(
-                "operational (evidence: {}, first {} last {})",
+                "operational (evaluated in {} over {} from {}; fired in {}){}",
+                plural(self.evaluated, "interaction"),
+                plural(self.evaluated_days, "day"),
+                self.evaluated_from.as_deref().unwrap_or("?"),
                 plural(self.interactions, "interaction"),
-                self.first_seen.as_deref().unwrap_or("?"),
-                self.last_seen.as_deref().unwrap_or("?")
+                self.uninspected_note()
+            ),
+            EvidenceStatus::Operating => format!(
+                "operating since {} ({}, {} evaluated; fired in {}){}",
+                self.evaluated_from
+                    .as_deref()
+                    .or(self.first_seen.as_deref())
+                    .unwrap_or("?"),
+                plural(self.evaluated_days, "day"),
+                plural(self.evaluated, "interaction"),
+                plural(self.interactions, "interaction"),
+                self.uninspected_note()
             ),
             EvidenceStatus::Planned => "planned (no runtime evidence)".to_owned(),
             EvidenceStatus::Unverified => format!(
@@ -413,6 +466,24 @@ impl RuntimeEvidence {
             ),
         }
     }
+}
+
+impl RuntimeEvidence {
+    fn uninspected_note(&self) -> String {
+        if self.uninspected == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} passed its routes uninspected",
+                plural(self.uninspected, "interaction")
+            )
+        }
+    }
+}
+
+/// Interactions on a control's routes that passed uninspected.
+fn c_uninspected(control: Option<&ControlEvidence>) -> u64 {
+    control.map_or(0, |c| c.uninspected.iter().map(|u| u.interactions).sum())
 }
 
 /// `1 {noun}` or `{n} {noun}s`.
@@ -443,6 +514,10 @@ pub struct EvidenceBasis {
     pub operational: usize,
     /// Annex A controls applied at runtime without evidence.
     pub planned: usize,
+    /// Annex A controls applied at runtime evaluated for less than the
+    /// minimum period or number of interactions.
+    #[serde(default)]
+    pub operating: usize,
     /// Annex A controls applied at runtime whose evidence lies partly in a
     /// chain that failed verification.
     #[serde(default)]

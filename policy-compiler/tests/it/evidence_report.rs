@@ -312,9 +312,14 @@ fn per_control_counts_match_the_events() {
     assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
     assert_eq!(ops.incidents.total, 3);
 
-    // Approved models: no exchange of the fixture tried another model.
+    // Approved models: no exchange of the fixture tried another model, so
+    // the rule never fired; it was in force on every governed OpenAI and
+    // Anthropic request, which is its coverage.
     let suppliers = control(&b.report, "iso42001:A.10.3");
-    assert!(!suppliers.has_evidence());
+    assert_eq!(suppliers.interactions, 0);
+    assert!(suppliers.evaluated > 0, "{suppliers:?}");
+    assert!(suppliers.evaluated < b.report.totals.interactions);
+    assert!(suppliers.evaluated_from.is_some());
     assert_eq!(suppliers.title.as_deref(), Some("Suppliers"));
     assert_eq!(suppliers.rules, ["approved-models-only"]);
     assert_eq!(suppliers.first_seen, None);
@@ -328,7 +333,16 @@ fn per_control_counts_match_the_events() {
     assert_eq!(t.chains, 2);
     assert_eq!(t.duplicates, 1);
     assert_eq!(t.controls, b.report.controls.len() as u64);
-    assert!(t.controls_with_evidence < t.controls);
+    // Every control's rules were in force somewhere; not all fired.
+    assert!(t.controls_with_evidence <= t.controls);
+    assert!(
+        b.report
+            .controls
+            .iter()
+            .filter(|c| c.interactions > 0)
+            .count()
+            < t.controls as usize
+    );
     assert!(b.report.warnings.is_empty(), "{:?}", b.report.warnings);
 }
 
@@ -402,7 +416,7 @@ fn events_outside_the_period_are_left_out() {
     let second = report::build(&events, &b.compiled, &day2);
     assert_eq!(second.totals.interactions, 4);
     assert_eq!(second.totals.incidents, 0);
-    assert!(!control(&second, "iso42001:A.6.2.6").has_evidence());
+    assert_eq!(control(&second, "iso42001:A.6.2.6").interactions, 0);
     assert_eq!(control(&second, "iso42001:A.9.2").interactions, 2);
 
     // No period: everything, the repeated delivery still once.
@@ -543,9 +557,16 @@ fn markdown_is_tables() {
         assert!(md.contains(heading), "{heading}");
     }
     assert!(md.contains(
-        "| Control | Title | Interactions | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |"
+        "| Control | Title | Evaluated | Fired in | Uninspected | Enforce / monitor | Outcomes | Top rules | First seen | Last seen | Incidents |"
     ));
-    assert!(md.contains("| iso42001:A.10.3 | Suppliers | 0 | no runtime evidence in period |"));
+    let suppliers = control(&b.report, "iso42001:A.10.3");
+    assert!(
+        md.contains(&format!(
+            "| iso42001:A.10.3 | Suppliers | {} | 0 |",
+            suppliers.evaluated
+        )),
+        "{md}"
+    );
     // Every control once, as a row.
     for c in &b.report.controls {
         let row = format!("| {} |", c.reference);
@@ -652,7 +673,12 @@ fn html_is_one_offline_page_with_sections_and_charts() {
     for c in &b.report.controls {
         assert!(html.contains(&format!("<td class=\"id\">{}</td>", c.reference)));
     }
-    assert!(html.contains("No runtime evidence in period"));
+    // Approved models: evaluated, never fired.
+    let suppliers = control(&b.report, "iso42001:A.10.3");
+    assert!(html.contains(&format!(
+        "<td class=\"num\">{}</td><td class=\"num\">0</td>",
+        suppliers.evaluated
+    )));
     assert!(html.contains("block-system-prompt-leak"));
     assert!(html.contains("@media print"));
 }
@@ -772,17 +798,39 @@ fn soa_shows_operational_and_planned_controls() {
     let mut with = plain.clone();
     soa::attach_evidence(&mut with, &b.report);
 
+    // Two days of traffic are under the default minimum (30 days, 100
+    // interactions): operating, not operational yet.
     let ops = entry(&with, "A.6.2.6").runtime_evidence.as_ref().unwrap();
-    assert_eq!(ops.status, soa::EvidenceStatus::Operational);
+    assert_eq!(ops.status, soa::EvidenceStatus::Operating);
+    assert!(
+        ops.text().starts_with("operating since 2026-11-02T"),
+        "{}",
+        ops.text()
+    );
+    // With the policy's minimum lowered, the same evidence is operational.
+    let mut lowered = plain.clone();
+    lowered.operating_thresholds = soa::OperatingThresholds {
+        min_days: 1,
+        min_interactions: 5,
+    };
+    soa::attach_evidence(&mut lowered, &b.report);
+    let lowered_ops = entry(&lowered, "A.6.2.6")
+        .runtime_evidence
+        .as_ref()
+        .unwrap();
+    assert_eq!(lowered_ops.status, soa::EvidenceStatus::Operational);
+    assert!(lowered_ops.text().starts_with("operational (evaluated in "));
     assert_eq!(
         ops.interactions,
         control(&b.report, "iso42001:A.6.2.6").interactions
     );
     assert_eq!(ops.incidents, 3);
     assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
+    // In force but never fired: coverage is evidence too.
     let suppliers = entry(&with, "A.10.3").runtime_evidence.as_ref().unwrap();
-    assert_eq!(suppliers.status, soa::EvidenceStatus::Planned);
+    assert_eq!(suppliers.status, soa::EvidenceStatus::Operating);
     assert_eq!(suppliers.interactions, 0);
+    assert!(suppliers.evaluated > 0);
     // Organisational and excluded controls have no runtime evidence to show.
     assert!(entry(&with, "A.2.2").runtime_evidence.is_none());
     assert!(entry(&with, "A.7.2").runtime_evidence.is_none());
@@ -793,37 +841,43 @@ fn soa_shows_operational_and_planned_controls() {
         .unwrap();
     assert_eq!(
         llm01.runtime_evidence.as_ref().map(|r| r.status),
-        Some(soa::EvidenceStatus::Operational)
+        Some(soa::EvidenceStatus::Operating)
     );
     let basis = with.runtime_evidence.as_ref().unwrap();
     assert_eq!(basis.interactions, 17);
     assert_eq!(
-        basis.operational + basis.planned,
+        basis.operational + basis.operating + basis.planned + basis.unverified,
         with.summary.applied_runtime
     );
-    assert!(basis.planned >= 1);
+    assert_eq!(
+        basis.operational, 0,
+        "two days are under the default minimum"
+    );
+    assert!(basis.operating >= 1);
     assert!(basis.policy_digest_matches);
 
     let md = soa::to_markdown(&with);
     assert!(md.contains("## Runtime evidence"));
     assert!(md.contains("| Runtime evidence |"));
     let a626 = md.lines().find(|l| l.starts_with("| A.6.2.6 |")).unwrap();
+    // Since the first exchange its rules were in force on (an allowed one),
+    // not the first they fired on.
     assert!(
-        a626.contains("operational (evidence: ")
-            && a626.contains("first 2026-11-02T02:00:00Z last"),
+        a626.contains(
+            "| operating since 2026-11-02T01:00:00Z (1 day, 17 interactions evaluated; fired in 6 interactions) |"
+        ),
         "{a626}"
     );
     let a103 = md.lines().find(|l| l.starts_with("| A.10.3 |")).unwrap();
-    assert!(
-        a103.ends_with("| planned (no runtime evidence) |"),
-        "{a103}"
-    );
+    assert!(a103.contains("fired in 0 interactions) |"), "{a103}");
 
     let html = soa::to_html(&with);
     assert_balanced(&html);
     assert!(html.contains("<th>Runtime evidence</th>"));
-    assert!(html.contains("<span class=\"rt rt-operational\">operational</span>"));
-    assert!(html.contains("<span class=\"rt rt-planned\">planned</span>"));
+    assert!(html.contains("<span class=\"rt rt-operating\">operating</span>"));
+    assert!(
+        soa::to_html(&lowered).contains("<span class=\"rt rt-operational\">operational</span>")
+    );
     assert_eq!(html.matches("<tr class=\"row-").count(), 38);
 
     let json = soa::to_json(&with);
@@ -834,7 +888,8 @@ fn soa_shows_operational_and_planned_controls() {
         .iter()
         .find(|c| c["id"] == "A.6.2.6")
         .unwrap();
-    assert_eq!(a626["runtime_evidence"]["status"], "operational");
+    assert_eq!(a626["runtime_evidence"]["status"], "operating");
+    assert_eq!(a626["runtime_evidence"]["evaluated"], 17);
     assert_eq!(a626["runtime_evidence"]["incidents"], 3);
     let back: soa::Soa = serde_json::from_str(&json).unwrap();
     assert_eq!(back, with);
@@ -904,7 +959,14 @@ fn cli_evidence_report_and_soa_with_evidence() {
     ]);
     assert!(md.contains("# Runtime evidence report — baseline-iso42001 1.0.0"));
     assert!(md.contains("| Governed interactions | 17 |"), "{md}");
-    assert!(md.contains("| iso42001:A.10.3 | Suppliers | 0 | no runtime evidence in period |"));
+    // Approved models: in force (evaluated), never fired.
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| iso42001:A.10.3 | Suppliers |"))
+        .expect("a row for A.10.3");
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert!(cells[3].parse::<u64>().unwrap() > 0, "{row}");
+    assert_eq!(cells[4], "0", "{row}");
 
     let html_path = scratch("cli-report.html");
     aimsgate(&[
@@ -930,8 +992,12 @@ fn cli_evidence_report_and_soa_with_evidence() {
         .lines()
         .find(|l| l.starts_with("| A.6.2.6 |"))
         .unwrap();
-    assert!(a626.contains("operational (evidence: "), "{a626}");
-    assert!(soa_md.contains("planned (no runtime evidence)"));
+    assert!(a626.contains("operating since "), "{a626}");
+    let a103 = soa_md
+        .lines()
+        .find(|l| l.starts_with("| A.10.3 |"))
+        .unwrap();
+    assert!(a103.contains("fired in 0 interactions) |"), "{a103}");
 }
 
 #[test]
@@ -1268,4 +1334,61 @@ fn the_report_lists_the_models_that_answered_and_warns_of_unapproved_ones() {
     );
     let html = report::to_html(&report);
     assert!(html.contains("<h3>Models that answered</h3>"));
+}
+
+/// Coverage: an inspected exchange counts as evaluated for every control
+/// whose rules were in force on its route, fired or not; an exchange that
+/// passed uninspected counts, by its code, against the same controls;
+/// an exchange of another policy version counts for neither.
+#[test]
+fn controls_count_what_their_rules_evaluated_and_what_passed_uninspected() {
+    let compiled = compile(&baseline_text());
+    let digest = compiled.ruleset.policy.digest.to_hex();
+    let event = |at: u64, inspected: bool, code: Option<&str>, digest: &str| AuditEvent {
+        name: names::DECISION.to_owned(),
+        time_unix_nano: (DAY0 + at * HOUR) * NANOS,
+        runtime: "test/1".to_owned(),
+        policy_digest: Some(digest.to_owned()),
+        route: Some("openai".to_owned()),
+        phase: Some("request".to_owned()),
+        outcome: Some("allow".to_owned()),
+        inspected: Some(inspected),
+        code: code.map(str::to_owned),
+        ..AuditEvent::default()
+    };
+    let mut chain = Chain::new("coverage");
+    let lines: Vec<String> = [
+        event(0, true, None, &digest),
+        event(1, true, None, &digest),
+        event(2, false, Some("unknown_path_allowed"), &digest),
+        event(3, true, None, &"0".repeat(64)),
+    ]
+    .into_iter()
+    .map(|e| chain.seal(e).line)
+    .collect();
+    let report = report::build(
+        &evidence::read_str(&lines.join("\n")),
+        &compiled,
+        &Period::default(),
+    );
+    // Request rules on the openai route: A.10.3 (approved models) among them.
+    let suppliers = control(&report, "iso42001:A.10.3");
+    assert_eq!(suppliers.evaluated, 2);
+    assert_eq!(suppliers.interactions, 0);
+    assert_eq!(suppliers.uninspected_text(), "1 (unknown_path_allowed 1)");
+    assert_eq!(
+        suppliers.evaluated_from.as_deref(),
+        Some("2026-11-02T00:00:00Z")
+    );
+    assert_eq!(
+        suppliers.evaluated_to.as_deref(),
+        Some("2026-11-02T01:00:00Z")
+    );
+    // A response-only control saw none of these request events.
+    let leak = report
+        .controls
+        .iter()
+        .find(|c| c.rules.iter().all(|r| r == "block-system-prompt-leak"))
+        .expect("a control only the response rule implements");
+    assert_eq!(leak.evaluated, 0, "{}", leak.reference);
 }
