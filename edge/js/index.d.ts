@@ -37,6 +37,26 @@ export interface GuardOptions {
   /** Audit events kept for the taker at most (default 10000). */
   maxPendingEvents?: number;
   /**
+   * The checkpoint key (`aimsgate keygen`'s private key text) the audit
+   * chain's own events are signed with. Pass a secret binding, never a
+   * literal; a key that does not read fails the guard closed.
+   */
+  auditSigningKey?: string;
+  /** Milliseconds between audit checkpoints (default 0: none). */
+  checkpointIntervalMs?: number;
+  /**
+   * An RFC 3161 timestamp authority that timestamps the chain's head at
+   * most once per interval (docs/evidence.md). `fetch` replaces the
+   * global `fetch` for the call.
+   */
+  anchor?: {
+    url: string;
+    headers?: Record<string, string>;
+    intervalMs?: number;
+    timeoutMs?: number;
+    fetch?: (request: Request) => Promise<Response>;
+  };
+  /**
    * The external classifier a rule set's `classifier` detector asks about
    * prompts its phrase detector cannot decide (Hugging Face text
    * classification: `{"inputs": text}` in, `[{label, score}]` out). Without
@@ -161,7 +181,17 @@ export class Guard {
    * Guards one request end to end and returns the response for the client:
    * the upstream's (inspected, redacted, streamed) or a refusal.
    */
-  fetch(request: Request, upstream?: Upstream): Promise<Response>;
+  fetch(
+    request: Request,
+    upstream?: Upstream,
+    ctx?: { waitUntil(promise: Promise<unknown>): void },
+  ): Promise<Response>;
+  /**
+   * Timestamps the audit chain's head with the `anchor` TSA when an
+   * interval has begun; `null` when none is due. Runs in `ctx.waitUntil`
+   * when given.
+   */
+  anchor(ctx?: { waitUntil(promise: Promise<unknown>): void }): Promise<void> | null;
   /** A TransformStream inspecting a streamed (SSE) response body of `exchange`. */
   sseTransform(exchange: Exchange): TransformStream<Uint8Array, Uint8Array>;
   /** Audit lines not emitted yet. */

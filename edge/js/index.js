@@ -52,6 +52,7 @@ export class Guard {
   #onEvent;
   #host;
   #classifierFetch;
+  #anchorFetch;
 
   /**
    * @param {Uint8Array | ArrayBuffer | string} rules compiled rule set
@@ -64,6 +65,12 @@ export class Guard {
       );
     }
     const { onEvent, host, ...engineOptions } = options ?? {};
+    if (engineOptions.anchor && typeof engineOptions.anchor === "object") {
+      // The engine takes where and how often; the call is made here.
+      const { fetch: anchorFetch, ...anchor } = engineOptions.anchor;
+      engineOptions.anchor = anchor;
+      this.#anchorFetch = typeof anchorFetch === "function" ? anchorFetch : undefined;
+    }
     if (engineOptions.classifier && typeof engineOptions.classifier === "object") {
       // The engine takes where and how long; the call is made here.
       const { fetch: classifierFetch, ...classifier } = engineOptions.classifier;
@@ -116,11 +123,58 @@ export class Guard {
    * the policy redacted or capped it) to `upstream`, inspects the answer
    * (streams as they flow), and returns the response for the client — or
    * the refusal, in the API's own error format.
+   * With the `anchor` option, also timestamps the audit chain's head when
+   * an interval has begun: give the Worker's `ctx` so the call runs in
+   * `ctx.waitUntil` after the response.
    * @param {Request} request
    * @param {import("./index.d.ts").Upstream} [upstream]
+   * @param {{waitUntil(promise: Promise<unknown>): void}} [ctx]
    * @returns {Promise<Response>}
    */
-  async fetch(request, upstream) {
+  async fetch(request, upstream, ctx) {
+    const response = await this.#guard(request, upstream);
+    this.anchor(ctx);
+    return response;
+  }
+
+  /**
+   * Timestamps the audit chain's head with the `anchor` TSA when an
+   * interval has begun (else does nothing and returns `null`): POSTs the
+   * request, hands the answer back, and emits the checkpoint that records
+   * it (or the failure). Runs in `ctx.waitUntil` when `ctx` is given; the
+   * promise is returned either way.
+   * @param {{waitUntil(promise: Promise<unknown>): void}} [ctx]
+   * @returns {Promise<void> | null}
+   */
+  anchor(ctx) {
+    const call = this.#inner.anchorRequest();
+    if (!call) return null;
+    const send = this.#anchorFetch ?? ((r) => fetch(r));
+    const done = (async () => {
+      let status = 0;
+      let body = new Uint8Array();
+      try {
+        const response = await send(
+          new Request(call.url, {
+            method: "POST",
+            headers: call.headers,
+            body: call.body,
+            signal: AbortSignal.timeout(call.timeoutMs),
+          }),
+        );
+        status = response.status;
+        body = new Uint8Array(await response.arrayBuffer());
+      } catch {
+        // No answer: recorded as such by `anchored(0, …)`.
+      }
+      this.#inner.anchored(status, body);
+      this.#emit(this.#inner.takeEvents());
+    })();
+    if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(done);
+    return done;
+  }
+
+  async #guard(request, upstream) {
     const url = new URL(request.url);
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     let result = this.inspectRequest({

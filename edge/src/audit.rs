@@ -7,7 +7,10 @@
 //! ids, where detectors matched — exactly as in the filter, never from the
 //! inspected text.
 
-use aimsgate_engine::audit::{self, AuditEvent, names};
+use aimsgate_engine::audit::{self, Anchor, AuditEvent, Witness, names};
+use aimsgate_engine::signing::Signer25519;
+
+use crate::options::AnchorOptions;
 
 /// `name/version` of this runtime, in every event.
 pub const RUNTIME: &str = concat!("aimsgate-edge/", env!("CARGO_PKG_VERSION"));
@@ -51,15 +54,50 @@ pub(crate) struct Trail {
     core: audit::Trail,
     pending: Vec<String>,
     max_pending: usize,
+    /// Milliseconds between checkpoints (0: none but drop declarations).
+    checkpoint_interval_ms: u64,
+    last_checkpoint: u64,
+    /// The heads of the anchor request in flight.
+    anchoring: Option<Vec<Witness>>,
+    /// The anchor interval last asked in (`now / interval`).
+    anchor_slot: u64,
+}
+
+/// A timestamp request for the caller to send: POST `body` to `url` with
+/// `headers`, waiting at most `timeout_ms`; the answer goes back through
+/// [`crate::Guard::anchored`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorCall {
+    /// The TSA's URL.
+    pub url: String,
+    /// Request headers.
+    pub headers: Vec<(String, String)>,
+    /// The DER `TimeStampReq`.
+    pub body: Vec<u8>,
+    /// Call timeout in milliseconds.
+    pub timeout_ms: u64,
 }
 
 impl Trail {
-    /// A new chain, started with its start event.
-    pub fn start(chain_id: String, max_pending: usize, now: u64) -> Trail {
+    /// A new chain, started with its start event; its own events signed
+    /// with `signer`, checkpointed every `checkpoint_interval_ms`.
+    pub fn start(
+        chain_id: String,
+        max_pending: usize,
+        now: u64,
+        signer: Option<Signer25519>,
+        checkpoint_interval_ms: u64,
+    ) -> Trail {
+        let mut core = audit::Trail::new(chain_id, RUNTIME);
+        core.set_signer(signer);
         let mut trail = Trail {
-            core: audit::Trail::new(chain_id, RUNTIME),
+            core,
             pending: Vec::new(),
             max_pending: max_pending.max(1),
+            checkpoint_interval_ms,
+            last_checkpoint: now,
+            anchoring: None,
+            anchor_slot: 0,
         };
         let start = trail
             .core
@@ -82,11 +120,17 @@ impl Trail {
         self.pending.push(sealed.line);
     }
 
-    /// Seals a chain event declaring the drops so far; room is made first,
-    /// so the declaration itself is never dropped.
-    fn declare(&mut self, name: &str, now: u64, message: Option<&str>) {
-        let (mut event, declared) = self.core.declaring_event(name, now, 0, Vec::new(), None);
+    /// Seals a chain event declaring the drops so far (and an anchor that
+    /// arrived); room is made first, so the declaration itself is never
+    /// dropped.
+    fn declare(&mut self, name: &str, now: u64, message: Option<&str>, anchor: Option<Anchor>) {
+        let (mut event, declared) =
+            self.core
+                .declaring_event(name, now, self.checkpoint_interval_ms, Vec::new(), anchor);
         event.message = message.map(str::to_owned);
+        if name == names::CHECKPOINT {
+            self.last_checkpoint = now;
+        }
         self.max_pending = self.max_pending.max(self.pending.len() + 1);
         self.emit(event);
         self.core.declared(&declared);
@@ -97,14 +141,79 @@ impl Trail {
     pub fn take(&mut self, now: u64) -> Vec<String> {
         if self.core.has_undeclared_drops() {
             let message = "audit events were dropped: nobody took them";
-            self.declare(names::CHECKPOINT, now, Some(message));
+            self.declare(names::CHECKPOINT, now, Some(message), None);
+        } else if self.checkpoint_interval_ms > 0
+            && now.saturating_sub(self.last_checkpoint)
+                >= self.checkpoint_interval_ms.saturating_mul(1_000_000)
+        {
+            self.declare(names::CHECKPOINT, now, None, None);
         }
         std::mem::take(&mut self.pending)
     }
 
+    /// The timestamp request for the chain's head, when `anchor` is due
+    /// (once per interval, none while one is in flight).
+    pub fn anchor_request(&mut self, anchor: &AnchorOptions, now: u64) -> Option<AnchorCall> {
+        let slot = now / anchor.interval_ms.max(1).saturating_mul(1_000_000);
+        if self.anchoring.is_some() || slot <= self.anchor_slot {
+            return None;
+        }
+        self.anchor_slot = slot;
+        let chain = self.core.chain();
+        let heads = vec![Witness {
+            chain: chain.id().to_owned(),
+            seq: chain.next_seq().saturating_sub(1),
+            digest: chain.head().to_owned(),
+            time_unix_nano: now,
+        }];
+        let body = audit::timestamp_request(&audit::imprint(&heads));
+        self.anchoring = Some(heads);
+        let mut headers = vec![(
+            "content-type".to_owned(),
+            "application/timestamp-query".to_owned(),
+        )];
+        headers.extend(anchor.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Some(AnchorCall {
+            url: anchor.url.clone(),
+            headers,
+            body,
+            timeout_ms: anchor.timeout_ms,
+        })
+    }
+
+    /// The TSA's answer (`status` 0: none came): a checkpoint with the
+    /// anchor, or one saying the anchor failed — an outage shows in the
+    /// chain itself.
+    pub fn anchored(&mut self, anchor: &AnchorOptions, now: u64, status: u16, answer: &[u8]) {
+        let Some(heads) = self.anchoring.take() else {
+            return;
+        };
+        if status == 200 && audit::granted(answer) {
+            use base64::Engine as _;
+            let anchored = Anchor {
+                interval_ms: anchor.interval_ms,
+                heads,
+                token: base64::engine::general_purpose::STANDARD.encode(answer),
+            };
+            self.declare(names::CHECKPOINT, now, None, Some(anchored));
+        } else {
+            let why = if status == 0 {
+                "no answer (connection failed or timed out)".to_owned()
+            } else if status == 200 {
+                "its answer grants no timestamp".to_owned()
+            } else {
+                format!("it answered {status}")
+            };
+            let message = format!(
+                "anchoring with the timestamp authority failed: {why}; events stay unanchored until the next interval"
+            );
+            self.declare(names::CHECKPOINT, now, Some(&message), None);
+        }
+    }
+
     /// Ends the chain with its end event.
     pub fn end(&mut self, now: u64) {
-        self.declare(names::CHAIN_END, now, None);
+        self.declare(names::CHAIN_END, now, None, None);
     }
 }
 
@@ -114,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_drops_and_declares() {
-        let mut trail = Trail::start("c1".to_owned(), 2, 1);
+        let mut trail = Trail::start("c1".to_owned(), 2, 1, None, 0);
         for n in 0..4 {
             trail.emit(AuditEvent {
                 name: names::DECISION.to_owned(),

@@ -10,9 +10,9 @@ use std::rc::Rc;
 
 use aimsgate_engine::Engine;
 use aimsgate_engine::decision::MemoryLedger;
-use aimsgate_engine::signing::TrustedKeys;
+use aimsgate_engine::signing::{Signer25519, TrustedKeys};
 
-use crate::audit::Trail;
+use crate::audit::{AnchorCall, Trail};
 use crate::exchange::{Exchange, Request, Verdict};
 use crate::options::Options;
 use crate::state::{Clock, GuardState};
@@ -42,10 +42,19 @@ impl Guard {
     /// `failOpen`), each with an audit event — the filter's behaviour with
     /// a bad configuration. [`Guard::load_error`] says why.
     pub fn new(rules: &[u8], options: &str, clock: Clock, chain_id: String) -> Guard {
-        let (engine, options, fail_open) = match Options::from_json(options) {
+        let (engine, options, fail_open, signer) = match Options::from_json(options) {
             Ok(options) => {
+                let signer = options
+                    .audit_signing_key
+                    .as_deref()
+                    .map(Signer25519::from_text)
+                    .transpose()
+                    // Never the key itself in the reason.
+                    .map_err(|why| format!("auditSigningKey is not a checkpoint key ({why})"));
                 let engine = if rules.is_empty() {
                     Err("the rule set is empty".to_owned())
+                } else if let Err(why) = &signer {
+                    Err(why.clone())
                 } else {
                     TrustedKeys::parse(&options.trusted_keys.join(" "))
                         .map_err(|e| format!("trustedKeys: {e}"))
@@ -60,17 +69,24 @@ impl Guard {
                         })
                 };
                 let fail_open = options.fail_open;
-                (engine, options, fail_open)
+                (engine, options, fail_open, signer.ok().flatten())
             }
             Err(reason) => (
                 Err(reason),
                 Options::default(),
                 Options::fail_open_of(options),
+                None,
             ),
         };
         let now = clock();
         let chain_id = options.chain_id.clone().unwrap_or(chain_id);
-        let trail = Trail::start(chain_id, options.max_pending_events, now);
+        let trail = Trail::start(
+            chain_id,
+            options.max_pending_events,
+            now,
+            signer,
+            options.checkpoint_interval_ms,
+        );
         Guard {
             shared: Rc::new(GuardState {
                 engine,
@@ -118,6 +134,33 @@ impl Guard {
     /// each). Every exchange of the guard appends to the same chain.
     pub fn take_events(&self) -> Vec<String> {
         self.shared.take_events()
+    }
+
+    /// The timestamp request for the chain's head when the `anchor`
+    /// option is set and an interval has begun since the last one: the
+    /// caller POSTs it (on Workers from `waitUntil`, so the client does
+    /// not wait) and hands the answer to [`Guard::anchored`].
+    pub fn anchor_request(&self) -> Option<AnchorCall> {
+        let anchor = self.shared.options.anchor.as_ref()?;
+        let now = self.shared.now();
+        self.shared
+            .trail
+            .try_borrow_mut()
+            .ok()?
+            .anchor_request(anchor, now)
+    }
+
+    /// The TSA's answer to [`Guard::anchor_request`]'s call (`status` 0:
+    /// none came): written in a checkpoint, which the next
+    /// [`Guard::take_events`] returns.
+    pub fn anchored(&self, status: u16, answer: &[u8]) {
+        let Some(anchor) = self.shared.options.anchor.as_ref() else {
+            return;
+        };
+        let now = self.shared.now();
+        if let Ok(mut trail) = self.shared.trail.try_borrow_mut() {
+            trail.anchored(anchor, now, status, answer);
+        }
     }
 
     /// Ends the audit chain (the guard is going away) and returns the

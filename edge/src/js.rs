@@ -346,6 +346,32 @@ impl JsGuard {
     }
 
     /// The sealed audit lines not taken yet (one chain per guard).
+    /// The timestamp request for the chain's head when the `anchor`
+    /// option is set and due: `{url, headers, body, timeoutMs}` (POST
+    /// it, then hand the answer to `anchored`), or `null`.
+    #[wasm_bindgen(js_name = anchorRequest)]
+    pub fn anchor_request(&self) -> JsValue {
+        let Some(call) = self.inner.anchor_request() else {
+            return JsValue::NULL;
+        };
+        let object = Object::new();
+        set(&object, "url", call.url.as_str());
+        set(&object, "headers", pairs_js(&call.headers));
+        set(
+            &object,
+            "body",
+            js_sys::Uint8Array::from(call.body.as_slice()),
+        );
+        set(&object, "timeoutMs", call.timeout_ms as f64);
+        object.into()
+    }
+
+    /// The TSA's answer to `anchorRequest`'s call (`status` 0 when none
+    /// came): a checkpoint the next `takeEvents` returns.
+    pub fn anchored(&self, status: u16, body: Vec<u8>) {
+        self.inner.anchored(status, &body);
+    }
+
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&self) -> Vec<String> {
         self.inner.take_events()

@@ -61,11 +61,11 @@ mod js;
 pub mod options;
 mod state;
 
-pub use audit::{RUNTIME, Recorded};
+pub use audit::{AnchorCall, RUNTIME, Recorded};
 pub use exchange::{
     BodyMode, BodyResult, ClassifierCall, Exchange, Head, RESPONSE_DECISION_HEADER, Reply, Request,
     ResponseResult, Verdict,
 };
 pub use guard::{Guard, RequestResult};
-pub use options::Options;
+pub use options::{AnchorOptions, Options};
 pub use state::Clock;

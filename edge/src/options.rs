@@ -47,6 +47,43 @@ pub struct Options {
     /// Absent while the rule set has one: every consultation fails, and
     /// the route's `on_classifier_unavailable` decides (block by default).
     pub classifier: Option<ClassifierOptions>,
+    /// The checkpoint key (the private key text `aimsgate keygen`
+    /// writes): the chain's own events are signed with it. On Workers,
+    /// pass a secret binding, never a literal.
+    pub audit_signing_key: Option<String>,
+    /// Milliseconds between checkpoints, written when events are taken
+    /// (0: only when drops are to be declared).
+    pub checkpoint_interval_ms: u64,
+    /// RFC 3161 anchoring of the chain's head (see [`AnchorOptions`]).
+    pub anchor: Option<AnchorOptions>,
+}
+
+/// A timestamp authority the guard has timestamp its chain's head, at
+/// most once per interval: the caller sends the request the guard
+/// returns (on Workers through `fetch` in `waitUntil`) and hands back the
+/// answer, which goes into a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct AnchorOptions {
+    /// The TSA's URL.
+    pub url: String,
+    /// Extra request headers (credentials of a commercial TSA, say).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Milliseconds between anchors.
+    pub interval_ms: u64,
+    /// Call timeout in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for AnchorOptions {
+    fn default() -> AnchorOptions {
+        AnchorOptions {
+            url: String::new(),
+            headers: std::collections::BTreeMap::new(),
+            interval_ms: 60_000,
+            timeout_ms: 5_000,
+        }
+    }
 }
 
 /// Where a `classifier` detector's second opinion comes from: a `fetch`
@@ -88,6 +125,9 @@ impl Default for Options {
             max_pending_events: 10_000,
             trusted_keys: Vec::new(),
             classifier: None,
+            audit_signing_key: None,
+            checkpoint_interval_ms: 0,
+            anchor: None,
         }
     }
 }
@@ -126,6 +166,16 @@ impl Options {
         {
             return Err(
                 "the options are invalid: classifier needs an http(s) `url` and a positive `timeoutMs`"
+                    .to_owned(),
+            );
+        }
+        if let Some(anchor) = &options.anchor
+            && (!(anchor.url.starts_with("https://") || anchor.url.starts_with("http://"))
+                || anchor.interval_ms == 0
+                || anchor.timeout_ms == 0)
+        {
+            return Err(
+                "the options are invalid: anchor needs an http(s) `url` and positive `intervalMs` and `timeoutMs`"
                     .to_owned(),
             );
         }

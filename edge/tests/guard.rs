@@ -766,3 +766,80 @@ fn with_trusted_keys_only_a_rule_set_they_signed_loads() {
     let error = foreign.load_error().expect("refused");
     assert!(error.contains(&stranger.key_id().to_string()), "{error}");
 }
+
+/// Signed checkpoints and an RFC 3161 anchor at the edge, against a real
+/// timestamp authority (`openssl ts`): the chain verifies under the key
+/// and the certificate, and a TSA that does not answer is recorded in the
+/// chain itself.
+#[test]
+fn the_edge_chain_is_signed_and_anchored() {
+    use aimsgate_compiler::evidence::{self, timestamp::TsaCertificate, verify};
+    use aimsgate_engine::signing::{Signer25519, TrustedKeys};
+    let Some(tsa) = aimsgate_test_tsa::TestTsa::for_test() else {
+        return;
+    };
+    let key = Signer25519::from_seed([4; 32]);
+    let options = serde_json::json!({
+        "auditSigningKey": key.secret_text(),
+        "anchor": {"url": "http://tsa.test/", "intervalMs": 60_000},
+    })
+    .to_string();
+    // The edge's clock is real time (the TSA's is).
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    }
+    let guard = Guard::new(baseline(), &options, now, "edge-chain".to_owned());
+    assert_eq!(guard.load_error(), None);
+    let mut lines = guard.take_events();
+    let headers = caller();
+    let body = chat("hello", false);
+    let request = Request {
+        method: "POST",
+        host: "api.openai.com",
+        path: "/v1/chat/completions",
+        headers: &headers,
+        body: &body,
+    };
+    let _ = guard.inspect_request(&request);
+    lines.extend(guard.take_events());
+
+    let call = guard.anchor_request().expect("an anchor is due");
+    assert_eq!(call.url, "http://tsa.test/");
+    assert!(guard.anchor_request().is_none(), "one in flight at a time");
+    let (status, answer) = tsa.post(&call.body).expect("the TSA answers");
+    guard.anchored(status, &answer);
+    lines.extend(guard.take_events());
+    lines.extend(guard.end_chain());
+
+    let cert = TsaCertificate::read(&std::fs::read(tsa.certificate()).unwrap()).unwrap();
+    let options = verify::Options {
+        at: Some(now()),
+        keys: Some(TrustedKeys::parse(&key.public_text()).unwrap()),
+        tsa: Some(cert),
+        max_anchor_delay: None,
+    };
+    let verdict = verify::verify(&evidence::read_str(&lines.join("\n")), options);
+    assert!(verdict.ok(), "{}", verify::to_text(&verdict));
+    assert_eq!(verdict.anchors, Some(1), "{}", verify::to_text(&verdict));
+    assert_eq!(
+        verdict.signed,
+        Some(3),
+        "start, the anchoring checkpoint, end"
+    );
+
+    // A signing key that does not read fails the guard closed.
+    let bad = Guard::new(
+        baseline(),
+        r#"{"auditSigningKey": "aimsgate-ed25519-secret:nope"}"#,
+        now,
+        "bad".to_owned(),
+    );
+    let why = bad.load_error().expect("refused");
+    assert!(
+        why.contains("auditSigningKey") && !why.contains("nope"),
+        "{why}"
+    );
+}

@@ -39,8 +39,10 @@ pub mod replay;
 mod runtime;
 mod shared;
 mod state;
-pub mod tsa;
 
+/// A timestamp authority for tests (`openssl ts`), for anchoring tests
+/// that run the filter.
+pub use aimsgate_test_tsa as tsa;
 pub use build::build_wasm;
 pub use error::HostError;
 pub use flavor::Flavor;

@@ -206,3 +206,73 @@ test("undecided prompts wait for the classifier; its verdict decides, its silenc
   assert.ok(!(await response.text()).includes("connection refused"));
   assert.equal(events.at(-1)["aimsgate.code"], "classifier_unavailable");
 });
+
+// A real RFC 3161 authority: `openssl ts` with a throw-away key, called in
+// process as the anchor's `fetch`; its token is then checked by
+// `openssl ts -verify` against the digest recomputed here from the heads
+// the checkpoint lists (docs/evidence.md), independently of the Rust
+// verifier.
+test("the chain's head is anchored after the response, through ctx.waitUntil", async (t) => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { createHash } = await import("node:crypto");
+  const openssl = (args, cwd) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    openssl(["version"]);
+  } catch {
+    if (process.env.AIMSGATE_REQUIRE_OPENSSL) throw new Error("openssl is required");
+    t.skip("no openssl");
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "aimsgate-tsa-"));
+  writeFileSync(
+    path.join(dir, "tsa.cnf"),
+    "[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = ./serial\nsigner_cert = ./tsa.crt\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1\ndigests = sha256\naccuracy = secs:1\ness_cert_id_alg = sha256\n",
+  );
+  writeFileSync(path.join(dir, "serial"), "01\n");
+  openssl(
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.crt", "-days", "2",
+      "-subj", "/CN=test TSA", "-addext", "extendedKeyUsage=critical,timeStamping"],
+    dir,
+  );
+  let asked = 0;
+  const events = [];
+  const guard = new Guard(rules, {
+    host: "api.openai.com",
+    onEvent: (line) => events.push(JSON.parse(line)),
+    anchor: {
+      url: "https://tsa.example/",
+      fetch: async (request) => {
+        asked += 1;
+        assert.equal(request.headers.get("content-type"), "application/timestamp-query");
+        writeFileSync(path.join(dir, "q.tsq"), new Uint8Array(await request.arrayBuffer()));
+        openssl(["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq", "-out", "r.tsr"], dir);
+        return new Response(readFileSync(path.join(dir, "r.tsr")), { status: 200 });
+      },
+    },
+  });
+  const waited = [];
+  const ctx = { waitUntil: (promise) => waited.push(promise) };
+  const upstream = { url: "https://gateway.example/", fetch: async () => Response.json({ choices: [] }) };
+  const response = await guard.fetch(chat("hello"), upstream, ctx);
+  assert.equal(response.status, 200);
+  assert.equal(waited.length, 1, "the anchor runs in waitUntil");
+  await Promise.all(waited);
+  assert.equal(asked, 1);
+  // Within the interval, no second anchor.
+  await guard.fetch(chat("again"), upstream, ctx);
+  assert.equal(waited.length, 1);
+
+  const checkpoint = events.find((e) => e["aimsgate.checkpoint"]?.anchor);
+  assert.ok(checkpoint, JSON.stringify(events));
+  const anchor = checkpoint["aimsgate.checkpoint"].anchor;
+  const text = ["aimsgate.anchor/1\n", ...anchor.heads.map((h) => `${h.chain} ${h.seq} ${h.digest}\n`)].join("");
+  const imprint = createHash("sha256").update(text).digest("hex");
+  writeFileSync(path.join(dir, "token.tsr"), Buffer.from(anchor.token, "base64"));
+  const verified = openssl(
+    ["ts", "-verify", "-digest", imprint, "-in", "token.tsr", "-CAfile", "tsa.crt", "-untrusted", "tsa.crt"],
+    dir,
+  ).toString();
+  assert.match(verified, /Verification: OK/);
+});

@@ -37,6 +37,11 @@ function guardFor(env) {
   guard ??= new Guard(rules, {
     requestIdHeader: env.AIMSGATE_REQUEST_ID_HEADER || "x-request-id",
     hitKey: env.AIMSGATE_HIT_KEY || undefined,
+    // Signed checkpoints and RFC 3161 anchors (docs/evidence.md): the key
+    // is a secret binding, the TSA a URL.
+    auditSigningKey: env.AIMSGATE_AUDIT_KEY || undefined,
+    checkpointIntervalMs: env.AIMSGATE_AUDIT_KEY ? 10_000 : 0,
+    anchor: env.AIMSGATE_TSA_URL ? { url: env.AIMSGATE_TSA_URL } : undefined,
     onEvent: (line) => console.log(line),
   });
   if (!guard.ready) {
@@ -87,13 +92,14 @@ function notFound() {
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const route = routeOf(request, env);
     if (!route) return notFound();
     const upstream = {
       url: env.UPSTREAM_URL || `https://${route.host}`,
       fetch: env.UPSTREAM ? (forwarded) => env.UPSTREAM.fetch(forwarded) : undefined,
     };
-    return guardFor(env).fetch(route.request, upstream);
+    // `ctx`: the audit anchor, when due, is sent after the response.
+    return guardFor(env).fetch(route.request, upstream, ctx);
   },
 };

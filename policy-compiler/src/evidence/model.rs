@@ -90,6 +90,11 @@ pub struct ReportVerification {
     /// A finding about the input as a whole (an unreadable line, no
     /// events): no chain of it is verified.
     pub input_broken: bool,
+    /// What was checked: hash chains always; checkpoint signatures and
+    /// timestamp anchors when the keys and the TSA certificate were given;
+    /// and the events too recent to be covered yet.
+    #[serde(default)]
+    pub checks: String,
 }
 
 /// The policy a report is about, by name, version and digest (the

@@ -106,9 +106,21 @@ impl Period {
 
 /// Builds the report of `events` in `period` against `compiled`.
 pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceReport {
+    build_verified(events, compiled, period, &verify::Options::default())
+}
+
+/// [`build`], with the verifier given `options`: the checkpoint keys and
+/// the TSA certificate to check signatures and anchors with, and the
+/// reference time.
+pub fn build_verified(
+    events: &Events,
+    compiled: &Compiled,
+    period: &Period,
+    options: &verify::Options,
+) -> EvidenceReport {
     let info = &compiled.ruleset.policy;
     let selected = select(events, period);
-    let verification = verification(events);
+    let verification = verification(events, options);
     let mut report = EvidenceReport {
         schema: SCHEMA.to_owned(),
         policy: ReportedPolicy {
@@ -181,8 +193,8 @@ fn signing_warnings(seen: &[PolicySeen], approved: &[String]) -> Vec<String> {
 }
 
 /// The verifier's verdict on `events`, for the report's first lines.
-fn verification(events: &Events) -> ReportVerification {
-    let verdict = verify::verify(events, verify::Options::default());
+fn verification(events: &Events, options: &verify::Options) -> ReportVerification {
+    let verdict = verify::verify(events, options.clone());
     let mut broken_chains: Vec<String> = Vec::new();
     let mut input_broken = false;
     for finding in &verdict.findings {
@@ -213,6 +225,7 @@ fn verification(events: &Events) -> ReportVerification {
         more_findings: verdict.findings.len().saturating_sub(FINDINGS_LISTED) as u64,
         broken_chains,
         input_broken,
+        checks: verify::checks_text(&verdict),
     }
 }
 

@@ -30,13 +30,17 @@ pub(crate) fn summary_rows(report: &EvidenceReport) -> Vec<(&'static str, String
     };
     let v = &report.verification;
     let verification = if v.intact {
-        "intact: every chain complete, in order and unaltered (aimsgate evidence verify)".to_owned()
+        format!(
+            "intact: every chain complete, in order and unaltered (aimsgate evidence verify; checked: {})",
+            v.checks
+        )
     } else {
         format!(
-            "NOT intact: {} finding(s), listed below; {} event(s) failed their digest check, {} line(s) unreadable",
+            "NOT intact: {} finding(s), listed below; {} event(s) failed their digest check, {} line(s) unreadable (checked: {})",
             v.findings.len() as u64 + v.more_findings,
             report.integrity.not_intact,
-            report.integrity.unreadable
+            report.integrity.unreadable,
+            v.checks
         )
     };
     vec![

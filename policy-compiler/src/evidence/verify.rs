@@ -806,6 +806,29 @@ pub fn finding_line(finding: &Finding) -> String {
     }
 }
 
+/// What a verdict rests on, in a sentence: `hash chains, checkpoint
+/// signatures (12 checked) and RFC 3161 anchors (3 checked); 4 event(s)
+/// too recent to be covered yet`.
+pub fn checks_text(verification: &Verification) -> String {
+    let mut checks = vec!["hash chains".to_owned()];
+    match verification.signed {
+        Some(n) => checks.push(format!("checkpoint signatures ({n} checked)")),
+        None => checks.push("no checkpoint signatures (no key given)".to_owned()),
+    }
+    match verification.anchors {
+        Some(n) => checks.push(format!("RFC 3161 anchors ({n} checked)")),
+        None => checks.push("no timestamp anchors (no TSA certificate given)".to_owned()),
+    }
+    let mut text = checks.join(", ");
+    if verification.pending > 0 {
+        text.push_str(&format!(
+            "; {} event(s) too recent to be covered yet",
+            verification.pending
+        ));
+    }
+    text
+}
+
 /// `seq 3` or `seq 3..=7`.
 fn seqs(first: u64, last: u64) -> String {
     if first == last {

@@ -338,6 +338,7 @@ pub fn attach_evidence(soa: &mut Soa, report: &EvidenceReport) {
         unverified: count(EvidenceStatus::Unverified),
         log_intact: report.verification.intact,
         verification_findings: report.verification.findings.clone(),
+        verification_checks: report.verification.checks.clone(),
         incidents: report.totals.incidents,
         policy_digest_matches: report.policies_seen.iter().all(|p| p.matches),
         warnings: report.warnings.clone(),

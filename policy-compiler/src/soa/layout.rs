@@ -46,12 +46,16 @@ pub(super) fn basis_rows(b: &EvidenceBasis) -> Vec<(&'static str, String)> {
         _ => "no decision events".to_owned(),
     };
     let verified = if b.log_intact {
-        "intact (aimsgate evidence verify: every chain complete, in order, unaltered)".to_owned()
+        format!(
+            "intact (aimsgate evidence verify: every chain complete, in order, unaltered; checked: {})",
+            b.verification_checks
+        )
     } else {
         format!(
-            "NOT intact — {} finding(s) below; {} control(s) unverified",
+            "NOT intact — {} finding(s) below; {} control(s) unverified (checked: {})",
             b.verification_findings.len(),
-            b.unverified
+            b.unverified,
+            b.verification_checks
         )
     };
     vec![

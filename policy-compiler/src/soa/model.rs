@@ -528,6 +528,9 @@ pub struct EvidenceBasis {
     /// The verifier's findings (as it prints them), when it did not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub verification_findings: Vec<String>,
+    /// What the verification checked (see `evidence::verify::checks_text`).
+    #[serde(default)]
+    pub verification_checks: String,
     /// Incidents in the events.
     pub incidents: u64,
     /// Whether every decision event names this policy's digest.

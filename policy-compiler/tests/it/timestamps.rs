@@ -153,6 +153,28 @@ fn evidence_verify_checks_signatures_and_anchors_from_the_command_line() {
     );
     assert!(out.contains("signatures: 3 chain event(s)"), "{out}");
 
+    // The evidence report runs the same checks first and says which.
+    let log = dir.join("events.log");
+    std::fs::write(&log, lines.join("\n")).unwrap();
+    let (code, md, err) = aimsgate(&[
+        "evidence",
+        "report",
+        "--policy",
+        "examples/policies/baseline/policy.yaml",
+        "--key",
+        public.to_str().unwrap(),
+        "--tsa-cert",
+        cert.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.contains(
+            "checked: hash chains, checkpoint signatures (3 checked), RFC 3161 anchors (1 checked)"
+        ),
+        "{md}"
+    );
+
     // Another key than the runtime's: every chain event is refused.
     let other = Signer25519::from_seed([6; 32]).public_text();
     let (code, out, _) = verify(&lines, &other);

@@ -30,19 +30,8 @@ enum EvidenceCommand {
         /// anchor must be. Default: now.
         #[arg(long)]
         at: Option<String>,
-        /// Public key the chains' own events must be signed with (the
-        /// runtime's checkpoint key; the text `aimsgate keygen` writes, or a
-        /// file holding it). Repeat for rotated keys.
-        #[arg(long = "key", value_name = "PUB")]
-        keys: Vec<String>,
-        /// Certificate (PEM or DER) of the timestamp authority anchors must
-        /// be signed by: every event must be covered by one in time.
-        #[arg(long, value_name = "CERT")]
-        tsa_cert: Option<PathBuf>,
-        /// Longest an event may wait for an anchor, in seconds (default:
-        /// one checkpoint interval, two anchor intervals and 30 s).
-        #[arg(long, value_name = "SECONDS")]
-        max_anchor_delay: Option<u64>,
+        #[command(flatten)]
+        trust: Trust,
         /// Output format.
         #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
         format: VerifyFormat,
@@ -68,7 +57,53 @@ enum EvidenceCommand {
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        trust: Trust,
     },
+}
+
+/// What the verifier checks signatures and anchors with.
+#[derive(clap::Args, Default)]
+pub struct Trust {
+    /// Public key the chains' own events must be signed with (the
+    /// runtime's checkpoint key; the text `aimsgate keygen` writes, or a
+    /// file holding it). Repeat for rotated keys.
+    #[arg(long = "key", value_name = "PUB")]
+    keys: Vec<String>,
+    /// Certificate (PEM or DER) of the timestamp authority anchors must be
+    /// signed by: every event must be covered by one in time.
+    #[arg(long, value_name = "CERT")]
+    tsa_cert: Option<PathBuf>,
+    /// Longest an event may wait for an anchor, in seconds (default: one
+    /// checkpoint interval, two anchor intervals and 30 s).
+    #[arg(long, value_name = "SECONDS")]
+    max_anchor_delay: Option<u64>,
+}
+
+impl Trust {
+    /// The verifier's options, with reference time `at` (`None`: the
+    /// newest event's).
+    pub fn options(&self, at: Option<u64>) -> Result<evidence::verify::Options> {
+        Ok(evidence::verify::Options {
+            at,
+            keys: (!self.keys.is_empty())
+                .then(|| trusted_keys(&self.keys))
+                .transpose()?,
+            tsa: self
+                .tsa_cert
+                .as_deref()
+                .map(|path| {
+                    let bytes = std::fs::read(path)
+                        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+                    evidence::timestamp::TsaCertificate::read(&bytes)
+                        .map_err(|e| anyhow!("{}: {e}", path.display()))
+                })
+                .transpose()?,
+            max_anchor_delay: self
+                .max_anchor_delay
+                .map(|s| s.saturating_mul(1_000_000_000)),
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,9 +124,7 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
         EvidenceCommand::Verify {
             logs,
             at,
-            keys,
-            tsa_cert,
-            max_anchor_delay,
+            trust,
             format,
         } => {
             let events = read_events(&logs)?;
@@ -99,22 +132,7 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
                 Some(at) => parse_time(at)?,
                 None => now_nanos(),
             };
-            let options = evidence::verify::Options {
-                at: Some(at),
-                keys: (!keys.is_empty())
-                    .then(|| trusted_keys(&keys))
-                    .transpose()?,
-                tsa: tsa_cert
-                    .as_deref()
-                    .map(|path| {
-                        let bytes = std::fs::read(path)
-                            .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
-                        evidence::timestamp::TsaCertificate::read(&bytes)
-                            .map_err(|e| anyhow!("{}: {e}", path.display()))
-                    })
-                    .transpose()?,
-                max_anchor_delay: max_anchor_delay.map(|s| s.saturating_mul(1_000_000_000)),
-            };
+            let options = trust.options(Some(at))?;
             let verdict = evidence::verify::verify(&events, options);
             match format {
                 VerifyFormat::Text => print!("{}", evidence::verify::to_text(&verdict)),
@@ -133,6 +151,7 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
             from,
             to,
             output,
+            trust,
         } => {
             let compiled = compiled(&policy)?;
             let events = read_events(&logs)?;
@@ -140,7 +159,12 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
                 from: from.as_deref().map(parse_time).transpose()?,
                 to: to.as_deref().map(parse_time).transpose()?,
             };
-            let report = evidence::report::build(&events, &compiled, &period);
+            let report = evidence::report::build_verified(
+                &events,
+                &compiled,
+                &period,
+                &trust.options(None)?,
+            );
             say_verification(&report);
             let text = match format {
                 ReportFormat::Md => evidence::report::to_markdown(&report),

@@ -29,6 +29,9 @@ pub struct SoaArgs {
     /// (test-of-design evidence beside the operating evidence).
     #[arg(long = "tests", value_name = "REPORT_XML")]
     tests: Vec<PathBuf>,
+    /// Checkpoint keys and TSA certificate the evidence's verification uses.
+    #[command(flatten)]
+    trust: super::evidence::Trust,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -45,13 +48,18 @@ pub fn run(args: SoaArgs) -> Result<()> {
         output,
         evidence: events,
         tests,
+        trust,
     } = args;
     let compiled = compiled(&path)?;
     let mut soa = soa::build(&compiled, &aimsgate_compiler::time::now_rfc3339());
     if let Some(events) = &events {
         let events = evidence::read(events)?;
-        let report =
-            evidence::report::build(&events, &compiled, &evidence::report::Period::default());
+        let report = evidence::report::build_verified(
+            &events,
+            &compiled,
+            &evidence::report::Period::default(),
+            &trust.options(None)?,
+        );
         super::evidence::say_verification(&report);
         soa::attach_evidence(&mut soa, &report);
     }

@@ -6,8 +6,8 @@
 //! the critical `timeStamping` extended key usage `openssl ts` insists on,
 //! and serves `POST` requests on a loopback port: each body goes to
 //! `openssl ts -reply`, its answer back as `application/timestamp-reply`.
-//! [`TestTsa::post`] is the matching client, for a harness's
-//! [`HttpCallHandler`](crate::HttpCallHandler).
+//! [`TestTsa::post`] is the matching client, for a harness's HTTP call
+//! handler or an edge test's `fetch`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
