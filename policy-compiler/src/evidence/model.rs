@@ -24,6 +24,13 @@ pub struct EvidenceReport {
     pub policy: ReportedPolicy,
     /// The policies the period's decision events name, most events first.
     pub policies_seen: Vec<PolicySeen>,
+    /// Interactions per AI system of the policy's inventory (the route's
+    /// system), most first.
+    #[serde(default)]
+    pub systems: Vec<Breakdown>,
+    /// Interactions per route, most first.
+    #[serde(default)]
+    pub routes: Vec<Breakdown>,
     /// The models that answered (`gen_ai.response.model`), per model asked
     /// for: where a provider served another model than the one asked, and
     /// answers the approved-model rule flagged (ISO/IEC 42001 A.10.3).
@@ -49,6 +56,40 @@ pub struct EvidenceReport {
     pub unmapped_controls: Vec<ControlCount>,
     /// Incidents of the period, oldest first.
     pub incidents: Incidents,
+}
+
+/// Interactions of one AI system or one route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Breakdown {
+    /// The system or route id (`none`: the event names none, e.g. a
+    /// request for a host no route names).
+    pub id: String,
+    /// Decision events.
+    pub interactions: u64,
+    /// Those by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Those that passed without inspection, by the runtime's code.
+    pub uninspected: Vec<CodeCount>,
+}
+
+impl Breakdown {
+    /// `0`, or the uninspected count with its codes.
+    pub fn uninspected_text(&self) -> String {
+        codes_text(&self.uninspected)
+    }
+}
+
+/// `0`, or the total with its codes: `3 (unknown_path_allowed 2, …)`.
+fn codes_text(counts: &[CodeCount]) -> String {
+    let total: u64 = counts.iter().map(|u| u.interactions).sum();
+    if total == 0 {
+        return "0".to_owned();
+    }
+    let codes: Vec<String> = counts
+        .iter()
+        .map(|u| format!("{} {}", u.code, u.interactions))
+        .collect();
+    format!("{total} ({})", codes.join(", "))
 }
 
 /// Responses by one model, to requests for one model.
@@ -380,16 +421,7 @@ impl ControlEvidence {
     /// `0`, or the uninspected count with its codes:
     /// `3 (unknown_path_allowed 2, body_too_large_allowed 1)`.
     pub fn uninspected_text(&self) -> String {
-        let total: u64 = self.uninspected.iter().map(|u| u.interactions).sum();
-        if total == 0 {
-            return "0".to_owned();
-        }
-        let codes: Vec<String> = self
-            .uninspected
-            .iter()
-            .map(|u| format!("{} {}", u.code, u.interactions))
-            .collect();
-        format!("{total} ({})", codes.join(", "))
+        codes_text(&self.uninspected)
     }
 
     /// Days between the first and the last interaction evaluated.

@@ -53,8 +53,8 @@ use super::verify::{self, Finding};
 // without importing this module (which calls them); this is their public
 // path.
 pub use super::model::{
-    Bucket, CodeCount, ControlCount, ControlEvidence, EvidenceReport, Incident, Incidents,
-    Integrity, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen,
+    Breakdown, Bucket, CodeCount, ControlCount, ControlEvidence, EvidenceReport, Incident,
+    Incidents, Integrity, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen,
     ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
@@ -129,6 +129,8 @@ pub fn build_verified(
             digest: info.digest.to_hex(),
         },
         policies_seen: Vec::new(),
+        systems: Vec::new(),
+        routes: Vec::new(),
         models: Vec::new(),
         period: period_info(period, &selected.decisions),
         totals: selected.totals,
@@ -156,6 +158,15 @@ pub fn build_verified(
         add(&mut report, event, &index, &implements);
         tally_model(&mut report.models, event, &model_rules);
         tally_coverage(&mut report, event, &in_force);
+        tally_breakdown(&mut report.systems, event.system.as_deref(), event);
+        tally_breakdown(&mut report.routes, event.route.as_deref(), event);
+    }
+    for breakdown in [&mut report.systems, &mut report.routes] {
+        breakdown.sort_by(|a, b| {
+            b.interactions
+                .cmp(&a.interactions)
+                .then_with(|| a.id.cmp(&b.id))
+        });
     }
     finish(&mut report);
     report.warnings.extend(signing_warnings(
@@ -464,6 +475,39 @@ impl InForce {
     }
 }
 
+/// Counts `event` under `id` (its system or route).
+fn tally_breakdown(breakdowns: &mut Vec<Breakdown>, id: Option<&str>, event: &AuditEvent) {
+    let id = id.unwrap_or("none");
+    let index = match breakdowns.iter().position(|b| b.id == id) {
+        Some(index) => index,
+        None => {
+            breakdowns.push(Breakdown {
+                id: id.to_owned(),
+                ..Breakdown::default()
+            });
+            breakdowns.len() - 1
+        }
+    };
+    let breakdown = &mut breakdowns[index];
+    breakdown.interactions += 1;
+    breakdown.outcomes.add(event.outcome.as_deref());
+    if event.inspected == Some(false) {
+        count_code(&mut breakdown.uninspected, event.code.as_deref());
+    }
+}
+
+/// Adds one to `code`'s count (`none` when absent).
+fn count_code(counts: &mut Vec<CodeCount>, code: Option<&str>) {
+    let code = code.unwrap_or("none");
+    match counts.iter_mut().find(|c| c.code == code) {
+        Some(count) => count.interactions += 1,
+        None => counts.push(CodeCount {
+            code: code.to_owned(),
+            interactions: 1,
+        }),
+    }
+}
+
 /// Counts `event` as evaluated by (or, uninspected, as passing) every
 /// control whose rules were in force on its route — when it was decided
 /// under this report's policy, the only rules the report knows.
@@ -482,14 +526,7 @@ fn tally_coverage(report: &mut EvidenceReport, event: &AuditEvent, in_force: &In
             let (from, to) = control.evaluated_span_unix_nano.unwrap_or((time, time));
             control.evaluated_span_unix_nano = Some((from.min(time), to.max(time)));
         } else {
-            let code = event.code.as_deref().unwrap_or("none");
-            match control.uninspected.iter_mut().find(|c| c.code == code) {
-                Some(count) => count.interactions += 1,
-                None => control.uninspected.push(CodeCount {
-                    code: code.to_owned(),
-                    interactions: 1,
-                }),
-            }
+            count_code(&mut control.uninspected, event.code.as_deref());
         }
     }
 }

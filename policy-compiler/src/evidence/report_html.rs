@@ -221,6 +221,7 @@ fn summary(out: &mut String, report: &EvidenceReport) {
     }
     outcomes_table(out, report);
     policies_seen(out, report);
+    breakdowns(out, report);
     models(out, report);
     out.push_str("</section>\n");
 }
@@ -277,6 +278,34 @@ fn policies_seen(out: &mut String, report: &EvidenceReport) {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+}
+
+/// Interactions per AI system and per route.
+fn breakdowns(out: &mut String, report: &EvidenceReport) {
+    for (title, what, rows) in [
+        ("By AI system", "System", &report.systems),
+        ("By route", "Route", &report.routes),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<h3>{title}</h3>\n<table>\n<thead><tr><th>{what}</th><th class=\"num\">Interactions</th>\
+             <th>Outcomes</th><th>Uninspected</th></tr></thead>\n<tbody>\n"
+        );
+        for b in rows.iter() {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&b.id),
+                b.interactions,
+                esc(&b.outcomes.summary()),
+                esc(&b.uninspected_text())
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
 }
 
 /// The models that answered, per model asked for.

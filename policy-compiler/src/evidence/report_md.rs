@@ -21,6 +21,7 @@ pub(crate) fn render(report: &EvidenceReport) -> String {
          audit events. Events hold rule and control ids, never request or response content.\n",
     );
     summary(&mut out, report);
+    breakdowns(&mut out, report);
     models(&mut out, report);
     timeline(&mut out, report);
     controls(&mut out, report);
@@ -76,6 +77,32 @@ fn summary(out: &mut String, report: &EvidenceReport) {
                     .map_or_else(|| "not checked".to_owned(), |k| format!("key `{}`", md(k))),
                 s.interactions,
                 if s.matches { "yes" } else { "**no**" }
+            );
+        }
+    }
+}
+
+/// Interactions per AI system and per route.
+fn breakdowns(out: &mut String, report: &EvidenceReport) {
+    for (title, what, rows) in [
+        ("By AI system", "System", &report.systems),
+        ("By route", "Route", &report.routes),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "\n### {title}\n\n| {what} | Interactions | Outcomes | Uninspected |\n|---|---:|---|---|\n"
+        );
+        for b in rows.iter() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                md(&b.id),
+                b.interactions,
+                md(&b.outcomes.summary()),
+                md(&b.uninspected_text())
             );
         }
     }

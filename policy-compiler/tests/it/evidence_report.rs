@@ -1392,3 +1392,26 @@ fn controls_count_what_their_rules_evaluated_and_what_passed_uninspected() {
         .expect("a control only the response rule implements");
     assert_eq!(leak.evaluated, 0, "{}", leak.reference);
 }
+
+#[test]
+fn the_report_breaks_interactions_down_by_system_and_route() {
+    let b = built();
+    let systems: u64 = b.report.systems.iter().map(|s| s.interactions).sum();
+    let routes: u64 = b.report.routes.iter().map(|r| r.interactions).sum();
+    assert_eq!(systems, b.report.totals.interactions);
+    assert_eq!(routes, b.report.totals.interactions);
+    let support = b
+        .report
+        .systems
+        .iter()
+        .find(|s| s.id == "customer-support-assistant")
+        .expect("the support assistant's interactions");
+    assert!(support.interactions > 0);
+    let md = report::to_markdown(&b.report);
+    assert!(
+        md.contains("### By AI system\n\n| System | Interactions | Outcomes | Uninspected |"),
+        "{md}"
+    );
+    assert!(md.contains("### By route"), "{md}");
+    assert!(report::to_html(&b.report).contains("<h3>By route</h3>"));
+}
