@@ -334,6 +334,14 @@ impl Flow {
         Flow::default()
     }
 
+    /// Whether the request phase is on record (an event was written for
+    /// it). After [`Flow::request_head`] passed a request, false means it
+    /// passed unrecorded: a host no route names, under `unknown_hosts:
+    /// pass`.
+    pub fn request_recorded(&self) -> bool {
+        self.recorded[0]
+    }
+
     /// The request id (the request's own, or made up).
     pub fn request_id(&self) -> &str {
         &self.request_id

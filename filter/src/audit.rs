@@ -137,6 +137,11 @@ impl Trail {
         self.core.chain().id()
     }
 
+    /// Counts a request for the checkpoints.
+    pub fn count_request(&mut self, recorded: bool) {
+        self.core.count_request(recorded);
+    }
+
     /// Signs the chain's own events with the key `options` name from now
     /// on (a new configuration may add, change or remove it).
     pub fn configure(&mut self, options: &AuditOptions) {

@@ -471,6 +471,10 @@ impl HttpContext for Http {
                 )
             }
         };
+        // Every request is counted, apart from the events, for the
+        // checkpoints (see `audit::Trail::count_request`).
+        let recorded = !matches!(step, RequestStep::Pass) || self.flow.request_recorded();
+        self.shared.count_request(recorded);
         match step {
             RequestStep::Pass => Action::Continue,
             RequestStep::Refuse(refusal) => self.refuse(&refusal),

@@ -120,6 +120,16 @@ impl PluginState {
         });
     }
 
+    /// Counts a request on the VM's chain (see
+    /// `aimsgate_engine::audit::Trail::count_request`).
+    pub fn count_request(&self, recorded: bool) {
+        if let Ok(mut trail) = self.trail.try_borrow_mut()
+            && let Some(trail) = trail.as_mut()
+        {
+            trail.count_request(recorded);
+        }
+    }
+
     /// Runs `f` on the chain, if it started, with the audit options in
     /// force and whether shared data may be used.
     pub(crate) fn with_trail(&self, f: impl FnOnce(&mut Trail, &AuditOptions, bool)) {

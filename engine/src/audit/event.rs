@@ -394,6 +394,15 @@ pub struct Checkpoint {
     /// checkpoint (see [`Anchor`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<Anchor>,
+    /// Requests the runtime saw since the chain began, counted apart from
+    /// the events: what the event log is held against (ISO/IEC 42001
+    /// A.6.2.8). Absent from runtimes that do not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    /// Of those, passed untouched with no event, as the policy says for
+    /// hosts no route names (`unknown_hosts: pass`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unrecorded: Option<u64>,
 }
 
 /// An inclusive range of sequence numbers.

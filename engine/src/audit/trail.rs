@@ -29,6 +29,9 @@ pub struct Trail {
     /// The checkpoint key, when the runtime holds one: the chain's own
     /// events are signed with it.
     signer: Option<Signer25519>,
+    /// Requests counted and, of those, passed unrecorded (`None` until the
+    /// runtime counts one).
+    requests: Option<(u64, u64)>,
 }
 
 impl Trail {
@@ -41,6 +44,18 @@ impl Trail {
             dropped: 0,
             dropped_seqs: Vec::new(),
             signer: None,
+            requests: None,
+        }
+    }
+
+    /// Counts a request the runtime saw; `recorded`: an event was (or
+    /// will be) written for it. Checkpoints carry the counts, so a log
+    /// can be held against the traffic it should record.
+    pub fn count_request(&mut self, recorded: bool) {
+        let (requests, unrecorded) = self.requests.get_or_insert((0, 0));
+        *requests += 1;
+        if !recorded {
+            *unrecorded += 1;
         }
     }
 
@@ -133,6 +148,8 @@ impl Trail {
                 dropped_seqs: declared.clone(),
                 witnessed,
                 anchor,
+                requests: self.requests.map(|(requests, _)| requests),
+                unrecorded: self.requests.map(|(_, unrecorded)| unrecorded),
             }),
             ..AuditEvent::default()
         };

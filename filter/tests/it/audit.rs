@@ -586,3 +586,64 @@ fn overflow_is_counted_logged_and_declared_never_silent() {
     let counted: u64 = missing.iter().map(|(a, b, _)| b - a + 1).sum();
     assert_eq!(counted as i64, dropped);
 }
+
+/// Event logging (A.6.2.8): checkpoints carry the requests the filter
+/// counted, apart from the events, and the evidence report holds the log
+/// against them: every request has its event, or passed unrecorded as the
+/// policy says for hosts no route names.
+#[test]
+fn checkpoints_count_requests_and_the_report_holds_the_log_against_them() {
+    let text = std::fs::read_to_string(root().join("examples/policies/baseline/policy.yaml"))
+        .unwrap()
+        .replace("unknown_hosts: refuse", "unknown_hosts: pass");
+    let (compiled, report) = aimsgate_compiler::policy::check("baseline", &text);
+    let compiled = compiled.unwrap_or_else(|| panic!("{}", report.render_plain()));
+    let ruleset: Value = serde_json::from_str(&compiled.ruleset.to_json()).unwrap();
+    let config =
+        json!({"ruleset": ruleset, "options": {"audit": {"checkpoint_interval_ms": 2000}}});
+    let mut plugin = start(config.to_string().into_bytes(), HostOptions::default());
+    assert!(plugin.configured(), "{:?}", plugin.logs());
+    traffic(&mut plugin, 5);
+    // A host no route names, passed untouched with no event.
+    let run = exchange(&mut plugin, get("example.org", "/"), completion("hi"));
+    assert_eq!(run.outcome.status, 200);
+    plugin.advance(3_000);
+    let lines = audit_lines(plugin.logs());
+    let checkpoint = events(&lines)
+        .into_iter()
+        .rfind(|e| e["event.name"] == audit::names::CHECKPOINT)
+        .expect("a checkpoint");
+    assert_eq!(checkpoint["aimsgate.checkpoint"]["requests"], 6);
+    assert_eq!(checkpoint["aimsgate.checkpoint"]["unrecorded"], 1);
+    let report = evidence::report::build(
+        &evidence::read_str(&lines.join("\n")),
+        &compiled,
+        &evidence::report::Period::default(),
+    );
+    let logging = report.logging.expect("counts");
+    assert_eq!(
+        (
+            logging.requests,
+            logging.unrecorded,
+            logging.request_events,
+            logging.unaccounted
+        ),
+        (6, 1, 5, 0)
+    );
+    // A request event removed from the log: one unaccounted.
+    let without: Vec<String> = lines
+        .iter()
+        .filter(|l| {
+            let e: Value = serde_json::from_str(l).unwrap();
+            !(e["aimsgate.phase"] == "request" && e["aimsgate.chain.seq"] == 1)
+        })
+        .cloned()
+        .collect();
+    assert_eq!(without.len() + 1, lines.len());
+    let report = evidence::report::build(
+        &evidence::read_str(&without.join("\n")),
+        &compiled,
+        &evidence::report::Period::default(),
+    );
+    assert_eq!(report.logging.expect("counts").unaccounted, 1);
+}

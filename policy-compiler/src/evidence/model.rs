@@ -24,6 +24,10 @@ pub struct EvidenceReport {
     pub policy: ReportedPolicy,
     /// The policies the period's decision events name, most events first.
     pub policies_seen: Vec<PolicySeen>,
+    /// The event log held against the requests the runtimes counted
+    /// (ISO/IEC 42001 A.6.2.8); absent when no checkpoint carries counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
     /// Interactions per AI system of the policy's inventory (the route's
     /// system), most first.
     #[serde(default)]
@@ -56,6 +60,42 @@ pub struct EvidenceReport {
     pub unmapped_controls: Vec<ControlCount>,
     /// Incidents of the period, oldest first.
     pub incidents: Incidents,
+}
+
+/// Requests the runtimes counted (at each chain's last checkpoint) against
+/// the request events the log holds up to there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Logging {
+    /// Chains whose checkpoints carry counts.
+    pub chains: u64,
+    /// Requests counted.
+    pub requests: u64,
+    /// Of those, passed untouched with no event (hosts no route names).
+    pub unrecorded: u64,
+    /// Request events in the log up to those checkpoints.
+    pub request_events: u64,
+    /// Events of any phase the runtimes dropped and declared (collector
+    /// buffer full).
+    pub dropped: u64,
+    /// Requests counted with neither an event nor an unrecorded pass: in
+    /// flight at the checkpoint, aborted by the client before a decision,
+    /// dropped, or lost.
+    pub unaccounted: u64,
+}
+
+impl Logging {
+    /// One line for the summary.
+    pub fn text(&self) -> String {
+        format!(
+            "{} request(s) counted by the runtime over {} chain(s): {} with a request event, {} passed unrecorded (hosts no route names), {} unaccounted (in flight at a checkpoint, aborted, dropped or lost); {} event(s) dropped and declared",
+            self.requests,
+            self.chains,
+            self.request_events,
+            self.unrecorded,
+            self.unaccounted,
+            self.dropped
+        )
+    }
 }
 
 /// Interactions of one AI system or one route.

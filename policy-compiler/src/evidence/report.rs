@@ -54,8 +54,8 @@ use super::verify::{self, Finding};
 // path.
 pub use super::model::{
     Breakdown, Bucket, CodeCount, ControlCount, ControlEvidence, EvidenceReport, Incident,
-    Incidents, Integrity, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo, PolicySeen,
-    ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
+    Incidents, Integrity, Logging, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo,
+    PolicySeen, ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
 /// Schema id of the JSON report (the `schema` member).
@@ -129,6 +129,7 @@ pub fn build_verified(
             digest: info.digest.to_hex(),
         },
         policies_seen: Vec::new(),
+        logging: logging(events),
         systems: Vec::new(),
         routes: Vec::new(),
         models: Vec::new(),
@@ -473,6 +474,63 @@ impl InForce {
             None => self.unrouted.get(phase).map_or(&[][..], Vec::as_slice),
         }
     }
+}
+
+/// Each chain's last checkpoint with counts, against the request events
+/// the log holds up to it (the whole log, whatever the period: logging
+/// is about the log).
+fn logging(events: &Events) -> Option<Logging> {
+    // Chain → (checkpoint seq, requests, unrecorded, dropped).
+    let mut last: HashMap<&str, (u64, u64, u64, u64)> = HashMap::new();
+    for record in &events.records {
+        let event = &record.event;
+        let Some(checkpoint) = &event.checkpoint else {
+            continue;
+        };
+        let (Some(requests), Some(unrecorded)) = (checkpoint.requests, checkpoint.unrecorded)
+        else {
+            continue;
+        };
+        let entry = last.entry(event.chain_id.as_str()).or_insert((
+            event.seq,
+            requests,
+            unrecorded,
+            checkpoint.dropped,
+        ));
+        if event.seq >= entry.0 {
+            *entry = (event.seq, requests, unrecorded, checkpoint.dropped);
+        }
+    }
+    if last.is_empty() {
+        return None;
+    }
+    let mut seen = HashSet::new();
+    let mut request_events = 0;
+    for record in &events.records {
+        let event = &record.event;
+        if event.name != names::DECISION || event.phase.as_deref() != Some("request") {
+            continue;
+        }
+        let Some((seq, ..)) = last.get(event.chain_id.as_str()) else {
+            continue;
+        };
+        // Counted once, however often it was delivered.
+        if event.seq < *seq && seen.insert((event.chain_id.as_str(), event.seq)) {
+            request_events += 1;
+        }
+    }
+    let (requests, unrecorded, dropped) = last.values().fold(
+        (0, 0, 0),
+        |(r, u, d), (_, requests, unrecorded, dropped)| (r + requests, u + unrecorded, d + dropped),
+    );
+    Some(Logging {
+        chains: last.len() as u64,
+        requests,
+        unrecorded,
+        request_events,
+        dropped,
+        unaccounted: requests.saturating_sub(unrecorded + request_events),
+    })
 }
 
 /// Counts `event` under `id` (its system or route).

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::charts::{self, ENFORCE, MONITOR, outcome_colour};
-use super::model::{ControlEvidence, EvidenceReport, Incidents, OUTCOMES};
+use super::model::{ControlEvidence, EvidenceReport, Incidents, Logging, OUTCOMES};
 use crate::render::{esc, esc_opt, kv_row, page_end, page_head, warning};
 
 /// The summary's `(field, value)` rows, shared with the Markdown form.
@@ -50,6 +50,13 @@ pub(crate) fn summary_rows(report: &EvidenceReport) -> Vec<(&'static str, String
         ("Period", asked),
         ("Decision events (UTC)", covered),
         ("Governed interactions", t.interactions.to_string()),
+        (
+            "Event logging (A.6.2.8)",
+            report.logging.as_ref().map_or_else(
+                || "no checkpoint carries request counts".to_owned(),
+                Logging::text,
+            ),
+        ),
         ("Incidents", t.incidents.to_string()),
         (
             "Controls with runtime evidence",
