@@ -499,11 +499,13 @@ static_resources:
                           runtime: envoy.wasm.runtime.v8
                           code:
                             local: {{ filename: {filter_path} }}
-                          # The key for fingerprints of matched text comes
-                          # from Envoy's environment, never from this file
-                          # (set options.audit.hit_key_env to use it).
+                          # Keys come from Envoy's environment, never from
+                          # this file: the fingerprint key
+                          # (options.audit.hit_key_env), the checkpoint key
+                          # (options.audit.signing_key_env) and the keys
+                          # rule sets must be signed by.
                           environment_variables:
-                            host_env_keys: [AIMSGATE_AUDIT_KEY]
+                            host_env_keys: [AIMSGATE_AUDIT_KEY, AIMSGATE_CHECKPOINT_KEY, AIMSGATE_TRUSTED_KEYS]
                         # The compiled policy and the filter's options.
                         configuration:
                           "@type": type.googleapis.com/google.protobuf.StringValue

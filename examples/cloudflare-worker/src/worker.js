@@ -39,8 +39,8 @@ function guardFor(env) {
     hitKey: env.AIMSGATE_HIT_KEY || undefined,
     // Signed checkpoints and RFC 3161 anchors (docs/evidence.md): the key
     // is a secret binding, the TSA a URL.
-    auditSigningKey: env.AIMSGATE_AUDIT_KEY || undefined,
-    checkpointIntervalMs: env.AIMSGATE_AUDIT_KEY ? 10_000 : 0,
+    auditSigningKey: env.AIMSGATE_CHECKPOINT_KEY || undefined,
+    checkpointIntervalMs: env.AIMSGATE_CHECKPOINT_KEY ? 10_000 : 0,
     anchor: env.AIMSGATE_TSA_URL ? { url: env.AIMSGATE_TSA_URL } : undefined,
     onEvent: (line) => console.log(line),
   });

@@ -17,7 +17,7 @@ use aimsgate_host::tsa::TestTsa;
 use aimsgate_host::{Flavor, HostOptions, HttpCallResponse, Plugin, SharedData};
 use serde_json::{Value, json};
 
-const KEY_ENV: &str = "AIMSGATE_AUDIT_KEY";
+const KEY_ENV: &str = "AIMSGATE_CHECKPOINT_KEY";
 
 fn checkpoint_key() -> Signer25519 {
     Signer25519::from_seed([42; 32])

@@ -154,7 +154,7 @@ pub fn to_html(soa: &Soa) -> String {
              <th>Justification / evidence</th><th>Implementing rules</th>",
         );
         if with_evidence {
-            out.push_str("<th>Runtime evidence</th>");
+            out.push_str("<th>Operating evidence</th>");
         }
         if with_tests {
             out.push_str("<th>Design tests</th>");
@@ -176,7 +176,7 @@ pub fn to_html(soa: &Soa) -> String {
              <th>Implementation</th><th>Implementing rules</th>",
         );
         if with_evidence {
-            out.push_str("<th>Runtime evidence</th>");
+            out.push_str("<th>Operating evidence</th>");
         }
         if with_tests {
             out.push_str("<th>Design tests</th>");
@@ -441,11 +441,14 @@ const EVIDENCE_CSS: &str = r#"
 
 fn html_basis(out: &mut String, basis: &EvidenceBasis) {
     out.push_str(
-        "<section class=\"runtime-evidence\" id=\"runtime-evidence\">\n<h2>Runtime evidence</h2>\n\
-         <p>Controls applied at runtime are <strong>operational</strong> when audit events show \
-         their rules at work in chains that pass verification, <strong>unverified</strong> when \
-         some of those events lie in a chain that does not, <strong>planned</strong> when no \
-         event shows them.</p>\n<table class=\"kv\">\n",
+        "<section class=\"runtime-evidence\" id=\"runtime-evidence\">\n<h2>Operating evidence</h2>\n\
+         <p>What the audit events show, beside the status the policy declares. A control applied \
+         at runtime is <strong>operational</strong> when its rules were evaluated (in force on \
+         inspected traffic, fired or not) over at least the policy's minimum period and number of \
+         interactions, in chains that pass verification; <strong>operating</strong> since its \
+         first evaluation below that minimum; <strong>unverified</strong> when some of its events \
+         lie in a chain that does not pass; <strong>planned</strong> when no event shows it.</p>\n\
+         <table class=\"kv\">\n",
     );
     for (field, value) in basis_rows(basis) {
         kv_row(out, field, &esc(&value));

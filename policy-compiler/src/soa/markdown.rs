@@ -128,7 +128,7 @@ pub fn to_markdown(soa: &Soa) -> String {
     }
     let extra = |out: &mut String| {
         if with_evidence {
-            out.push_str(" Runtime evidence |");
+            out.push_str(" Operating evidence |");
         }
         if with_tests {
             out.push_str(" Design tests |");
@@ -226,10 +226,12 @@ pub fn to_markdown(soa: &Soa) -> String {
 
 fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {
     out.push_str(
-        "\n## Runtime evidence\n\nControls applied at runtime are **operational** when audit \
-         events show their rules at work in chains that pass verification, **unverified** when \
-         some of those events lie in a chain that does not, **planned** when no event shows \
-         them.\n\n| Field | Value |\n|---|---|\n",
+        "\n## Operating evidence\n\nWhat the audit events show, beside the status the policy \
+         declares. A control applied at runtime is **operational** when its rules were evaluated \
+         (in force on inspected traffic, fired or not) over at least the policy's minimum period \
+         and number of interactions, in chains that pass verification; **operating** since its \
+         first evaluation below that minimum; **unverified** when some of its events lie in a \
+         chain that does not pass; **planned** when no event shows it.\n\n| Field | Value |\n|---|---|\n",
     );
     for (field, value) in basis_rows(basis) {
         md_kv_row(out, field, &md(&value));

@@ -857,8 +857,8 @@ fn soa_shows_operational_and_planned_controls() {
     assert!(basis.policy_digest_matches);
 
     let md = soa::to_markdown(&with);
-    assert!(md.contains("## Runtime evidence"));
-    assert!(md.contains("| Runtime evidence |"));
+    assert!(md.contains("## Operating evidence"));
+    assert!(md.contains("| Operating evidence |"));
     let a626 = md.lines().find(|l| l.starts_with("| A.6.2.6 |")).unwrap();
     // Since the first exchange its rules were in force on (an allowed one),
     // not the first they fired on.
@@ -873,7 +873,7 @@ fn soa_shows_operational_and_planned_controls() {
 
     let html = soa::to_html(&with);
     assert_balanced(&html);
-    assert!(html.contains("<th>Runtime evidence</th>"));
+    assert!(html.contains("<th>Operating evidence</th>"));
     assert!(html.contains("<span class=\"rt rt-operating\">operating</span>"));
     assert!(
         soa::to_html(&lowered).contains("<span class=\"rt rt-operational\">operational</span>")
@@ -896,8 +896,8 @@ fn soa_shows_operational_and_planned_controls() {
 
     // Without evidence, nothing of it shows.
     assert!(!soa::to_json(&plain).contains("runtime_evidence"));
-    assert!(!soa::to_markdown(&plain).contains("Runtime evidence"));
-    assert!(!soa::to_html(&plain).contains("Runtime evidence"));
+    assert!(!soa::to_markdown(&plain).contains("Operating evidence"));
+    assert!(!soa::to_html(&plain).contains("Operating evidence"));
 }
 
 // ---------------------------------------------------------------------------
@@ -1141,6 +1141,23 @@ fn report_renders_in_headless_chromium() {
     assert!(dom.matches("<svg").count() >= 2, "{dom}");
     assert!(dom.contains("<rect"));
     assert!(dom.contains("block-secrets-in-prompts"));
+
+    // The statement with operating and test-of-design evidence loads too.
+    let mut statement = soa::build(&b.compiled, "2026-11-05T00:00:00Z");
+    soa::attach_evidence(&mut statement, &b.report);
+    let cases = aimsgate_compiler::junit::read(&format!(
+        r#"<testsuites><testsuite name="tests.yaml"><properties><property name="{}an unapproved model is refused" value="rule:approved-models-only"/></properties><testcase classname="tests.yaml" name="an unapproved model is refused"/></testsuite></testsuites>"#,
+        aimsgate_compiler::junit::EXERCISES
+    ))
+    .unwrap();
+    soa::attach_tests(&mut statement, &cases, vec!["junit.xml".to_owned()]);
+    let page = scratch("browser-soa.html");
+    std::fs::write(&page, soa::to_html(&statement)).unwrap();
+    let dom = dump_dom(&browser, &page, Duration::from_secs(60));
+    assert!(dom.contains("<h2>Operating evidence</h2>"), "{dom}");
+    assert!(dom.contains("<h2>Test-of-design evidence</h2>"), "{dom}");
+    assert!(dom.contains("rt-operating"), "{dom}");
+    assert!(dom.contains("1 passed, 0 failed"), "{dom}");
 }
 
 #[test]
