@@ -63,7 +63,16 @@ pub struct Joiner {
 impl Joiner {
     /// Feeds the next log line.
     pub fn feed<'a>(&mut self, line: &'a str) -> Joined<'a> {
-        let Some(at) = line.find(PART_MARKER) else {
+        // A part's marker starts the line's text (after the proxy's own
+        // prefix and a space), before any event in it: the same words
+        // inside an event (a model name a client chose, say) are text.
+        let event_at = line.find(super::event::MARKER).unwrap_or(line.len());
+        let Some(at) = line
+            .match_indices(PART_MARKER)
+            .map(|(at, _)| at)
+            .take_while(|at| *at < event_at)
+            .find(|at| *at == 0 || line.as_bytes()[at - 1] == b' ')
+        else {
             return Joined::Line(line);
         };
         let Some((chain, k, n, text)) = parse(&line[at + PART_MARKER.len()..]) else {
@@ -114,6 +123,15 @@ fn parse(rest: &str) -> Option<(&str, usize, usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client's text that reads like a part marker (a model name, say)
+    /// inside a whole event is text: the event is read, not swallowed.
+    #[test]
+    fn a_marker_inside_an_event_is_text() {
+        let line = r#"[info] wasm log aimsgate: {"schema":"aimsgate.audit/1","gen_ai.request.model":"aimsgate.audit.part/1 x 1/1 2 hi","digest":"00"}"#;
+        let mut joiner = Joiner::default();
+        assert_eq!(joiner.feed(line), Joined::Line(line));
+    }
 
     #[test]
     fn split_events_join_back_whatever_the_proxy_appends() {

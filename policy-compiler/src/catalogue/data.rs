@@ -28,6 +28,7 @@ static ANNEX_A_OBJECTIVES: [(&str, &str); 9] = [
 const C4: &str = "4 Context of the organization";
 const C5: &str = "5 Leadership";
 const C6: &str = "6 Planning";
+const C7: &str = "7 Support";
 const C8: &str = "8 Operation";
 const C9: &str = "9 Performance evaluation";
 const C10: &str = "10 Improvement";
@@ -173,18 +174,43 @@ pub(super) static CONTROLS: &[Control] = &[
         "Ensure services, products or materials from suppliers align with the organization's approach to responsible AI."),
     annex("A.10.4", "Customers", A10,
         "Take customer expectations and needs into account in the organization's responsible approach to AI."),
-    // ISO/IEC 42001 management-system clauses.
+    // ISO/IEC 42001 management-system clauses 4 to 10 (the harmonized
+    // structure's titles), every one citable: a policy maps documentation
+    // and management-review duties to them, not to runtime rules.
     clause("4.1", "Understanding the organization and its context", C4),
+    clause("4.2", "Understanding the needs and expectations of interested parties", C4),
+    clause("4.3", "Determining the scope of the AI management system", C4),
+    clause("4.4", "AI management system", C4),
+    clause("5.1", "Leadership and commitment", C5),
     clause("5.2", "AI policy", C5),
+    clause("5.3", "Roles, responsibilities and authorities", C5),
+    clause("6.1", "Actions to address risks and opportunities", C6),
     clause("6.1.1", "Actions to address risks and opportunities: general", C6),
     clause("6.1.2", "AI risk assessment", C6),
     clause("6.1.3", "AI risk treatment", C6),
     clause("6.1.4", "AI system impact assessment", C6),
+    clause("6.2", "AI objectives and planning to achieve them", C6),
+    clause("6.3", "Planning of changes", C6),
+    clause("7.1", "Resources", C7),
+    clause("7.2", "Competence", C7),
+    clause("7.3", "Awareness", C7),
+    clause("7.4", "Communication", C7),
+    clause("7.5", "Documented information", C7),
+    clause("7.5.1", "Documented information: general", C7),
+    clause("7.5.2", "Creating and updating documented information", C7),
+    clause("7.5.3", "Control of documented information", C7),
+    clause("8.1", "Operational planning and control", C8),
     clause("8.2", "AI risk assessment", C8),
     clause("8.3", "AI risk treatment", C8),
     clause("8.4", "AI system impact assessment", C8),
     clause("9.1", "Monitoring, measurement, analysis and evaluation", C9),
+    clause("9.2", "Internal audit", C9),
+    clause("9.2.1", "Internal audit: general", C9),
     clause("9.2.2", "Internal audit programme", C9),
+    clause("9.3", "Management review", C9),
+    clause("9.3.1", "Management review: general", C9),
+    clause("9.3.2", "Management review inputs", C9),
+    clause("9.3.3", "Management review results", C9),
     clause("10.1", "Continual improvement", C10),
     clause("10.2", "Nonconformity and corrective action", C10),
     // NIST AI RMF 1.0: functions, categories, selected subcategories.
@@ -513,14 +539,17 @@ mod tests {
             .filter(|c| c.kind == ControlKind::Clause)
             .map(|c| c.id)
             .collect();
+        // Every clause of 4 to 10 is citable, in order.
+        assert_eq!(clauses, ISO_CLAUSE_NUMBERS);
         assert_eq!(
-            clauses,
-            [
-                "4.1", "5.2", "6.1.1", "6.1.2", "6.1.3", "6.1.4", "8.2", "8.3", "8.4", "9.1",
-                "9.2.2", "10.1", "10.2"
-            ]
+            controls(Framework::Iso42001).count(),
+            38 + ISO_CLAUSE_NUMBERS.len()
         );
-        assert_eq!(controls(Framework::Iso42001).count(), 38 + 13);
+        assert_eq!(
+            known("iso42001:4.3").title,
+            "Determining the scope of the AI management system"
+        );
+        assert_eq!(known("iso42001:9.3").group, "9 Performance evaluation");
         assert_eq!(known("iso42001:6.1.3").title, "AI risk treatment");
         assert_eq!(known("iso42001:6.1.3").group, "6 Planning");
     }

@@ -51,6 +51,12 @@ use super::timestamp::TsaCertificate;
 const DEFAULT_ANCHOR_INTERVAL_MS: u64 = 60_000;
 /// Slack in the allowed anchor delay for the call and clock skew.
 const ANCHOR_SLACK_NS: u64 = 30_000_000_000;
+/// How far a proxy's clock may run ahead of the reference time, or back
+/// within a chain (a clock step), before an event's date is a finding.
+const CLOCK_SLACK_NS: u64 = 300_000_000_000;
+/// The longest checkpoint or anchor interval the verifier allows for when
+/// it sets its own delays; longer ones need `--max-anchor-delay`.
+const MAX_INTERVAL_MS: u64 = 3_600_000;
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -272,6 +278,10 @@ struct ChainState {
     signed: Vec<u64>,
     /// Checked anchors over this chain: (head seq, token time in ns).
     anchored: Vec<(u64, u64)>,
+    /// Its end event is there, signed when keys are given: the chain
+    /// ended cleanly, so its events after the last anchor could not be
+    /// anchored any more.
+    ended_authentic: bool,
 }
 
 /// Verifies every chain in `events`.
@@ -344,6 +354,11 @@ pub fn verify(events: &Events, options: Options) -> Verification {
         );
         let own = [names::CHAIN_START, names::CHECKPOINT, names::CHAIN_END]
             .contains(&event.name.as_str());
+        // Whether this event may say how often its chain checkpoints: a
+        // chain's own event, and signed when keys are given (the intervals
+        // set how long events may go unsigned, unanchored or silent, so a
+        // forger must not choose them).
+        let mut authentic = own && record.intact && options.keys.is_none();
         if let Some(keys) = options.keys.as_ref().filter(|_| own) {
             let checked = match &record.signed {
                 None => Err("not signed".to_owned()),
@@ -355,6 +370,7 @@ pub fn verify(events: &Events, options: Options) -> Verification {
                 Ok(_) if record.intact => {
                     chain.signed.push(event.seq);
                     signed += 1;
+                    authentic = true;
                 }
                 // An altered event is reported as such already.
                 Ok(_) => {}
@@ -371,8 +387,15 @@ pub fn verify(events: &Events, options: Options) -> Verification {
         if event.name == names::CHAIN_END {
             chain.ended = true;
         }
+        if authentic && event.name == names::CHAIN_END {
+            chain.ended_authentic = true;
+        }
         if let Some(checkpoint) = &event.checkpoint {
-            chain.interval_ms = Some(checkpoint.interval_ms);
+            if authentic && checkpoint.interval_ms > 0 {
+                // The strictest the chain declared, at most an hour.
+                let interval = checkpoint.interval_ms.min(MAX_INTERVAL_MS);
+                chain.interval_ms = Some(chain.interval_ms.map_or(interval, |i| i.min(interval)));
+            }
             chain
                 .dropped
                 .extend(checkpoint.dropped_seqs.iter().map(|r| (r.first, r.last)));
@@ -398,24 +421,32 @@ pub fn verify(events: &Events, options: Options) -> Verification {
             }
         }
     }
-    let anchors = options
-        .tsa
-        .as_ref()
-        .map(|tsa| check_anchors(tsa, &found_anchors, &mut chains, &mut findings));
+    let mut anchor_interval: Option<u64> = None;
+    let anchors = options.tsa.as_ref().map(|tsa| {
+        check_anchors(
+            tsa,
+            &found_anchors,
+            &mut chains,
+            &mut anchor_interval,
+            &mut findings,
+        )
+    });
 
     let mut ordered: Vec<(&str, &ChainState)> = chains.iter().map(|(k, v)| (*k, v)).collect();
     ordered.sort_by_key(|(_, state)| state.order);
     let reference = options.at.unwrap_or(newest);
-    let anchor_interval_ms = found_anchors
-        .iter()
-        .map(|found| found.anchor.interval_ms)
-        .max()
-        .unwrap_or(DEFAULT_ANCHOR_INTERVAL_MS);
+    // The anchor interval the delay allows for: the strictest a checked
+    // anchor states (its `interval_ms` is outside the stamped imprint, so
+    // the largest would be the forger's choice), at most an hour.
+    let anchor_interval_ms = anchor_interval
+        .unwrap_or(DEFAULT_ANCHOR_INTERVAL_MS)
+        .min(MAX_INTERVAL_MS);
     let mut summaries = Vec::new();
     let mut pending = 0;
     for (id, state) in &ordered {
         check_links(id, state, &mut findings);
         check_gaps(id, state, &mut findings);
+        check_times(id, state, reference, &mut findings);
         // An event may be too recent for both: counted once.
         let mut recent = BTreeSet::new();
         if options.keys.is_some() {
@@ -423,8 +454,12 @@ pub fn verify(events: &Events, options: Options) -> Verification {
         }
         if options.tsa.is_some() {
             let delay = options.max_anchor_delay.unwrap_or_else(|| {
-                (state.interval_ms.unwrap_or(0) + 2 * anchor_interval_ms) * 1_000_000
-                    + ANCHOR_SLACK_NS
+                state
+                    .interval_ms
+                    .unwrap_or(0)
+                    .saturating_add(anchor_interval_ms.saturating_mul(2))
+                    .saturating_mul(1_000_000)
+                    .saturating_add(ANCHOR_SLACK_NS)
             });
             check_anchored(id, state, reference, delay, &mut recent, &mut findings);
         }
@@ -466,6 +501,38 @@ pub fn verify(events: &Events, options: Options) -> Verification {
     }
 }
 
+/// Reports events dated after the reference time (beyond the clock slack):
+/// no signature or anchor can be due over an event from the future, so
+/// such dates would hide forged events as merely recent. And events dated
+/// well before the event they follow: a chain is written in time order.
+fn check_times(id: &str, state: &ChainState, reference: u64, findings: &mut Vec<Finding>) {
+    let mut previous: Option<u64> = None;
+    for (seq, seen) in &state.by_seq {
+        let why = if seen.time > reference.saturating_add(CLOCK_SLACK_NS) {
+            Some(format!(
+                "dated {} s after the reference time (the log's collection, or now)",
+                (seen.time - reference) / 1_000_000_000
+            ))
+        } else if previous.is_some_and(|p| seen.time.saturating_add(CLOCK_SLACK_NS) < p) {
+            Some(
+                "dated well before the event it follows: a chain is written in time order"
+                    .to_owned(),
+            )
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            findings.push(Finding::Altered {
+                chain: id.to_owned(),
+                seq: *seq,
+                at: seen.location.to_string(),
+                why,
+            });
+        }
+        previous = Some(previous.map_or(seen.time, |p| p.max(seen.time)));
+    }
+}
+
 fn signature_why(error: &SignatureError) -> String {
     match error {
         SignatureError::Unsigned => "not signed".to_owned(),
@@ -483,6 +550,7 @@ fn check_anchors(
     tsa: &TsaCertificate,
     found: &[Found<'_>],
     chains: &mut HashMap<&str, ChainState>,
+    interval: &mut Option<u64>,
     findings: &mut Vec<Finding>,
 ) -> u64 {
     let mut checked = 0;
@@ -511,6 +579,11 @@ fn check_anchors(
             continue;
         }
         checked += 1;
+        if found.anchor.interval_ms > 0 {
+            *interval = Some(interval.map_or(found.anchor.interval_ms, |i| {
+                i.min(found.anchor.interval_ms)
+            }));
+        }
         let time = stamp.time.saturating_mul(1_000_000_000);
         for Witness { chain, seq, .. } in &found.anchor.heads {
             if let Some(state) = chains.get_mut(chain.as_str()) {
@@ -576,11 +649,22 @@ fn check_anchored(
     }
     let mut none = Vec::new();
     let mut late = Vec::new();
+    let last_anchored = anchored.last().map(|(head, _)| *head);
     for (seq, seen) in &state.by_seq {
         let at = anchored.partition_point(|(head, _)| head < seq);
         let first = earliest.get(at).copied();
+        // The tail of a chain that ended cleanly within the delay after
+        // its last anchor: no anchor could come any more. Not proven, not
+        // refuted. (A chain never anchored at all gets no such excuse: an
+        // operator could make one up, backdated, whole.)
+        let ended_tail = state.ended_authentic
+            && last_anchored.is_some_and(|last| *seq > last)
+            && state.last_time.saturating_sub(seen.time) <= delay;
         match first {
             Some(time) if time <= seen.time.saturating_add(delay) => {}
+            None if ended_tail => {
+                recent.insert(*seq);
+            }
             _ if reference.saturating_sub(seen.time) <= delay => {
                 recent.insert(*seq);
             }

@@ -202,3 +202,96 @@ fn evidence_verify_checks_signatures_and_anchors_from_the_command_line() {
         "the anchored head no longer matches: {out}"
     );
 }
+
+/// What a forger without the checkpoint key tried against the verifier
+/// (found by red-teaming it) and must not get through: an event dated in
+/// the future so that it reads as merely too recent; a huge checkpoint
+/// interval written into a forged event so that nothing is due; a huge
+/// one in a checkpoint that overflowed the delay's arithmetic.
+#[test]
+fn forged_dates_and_intervals_do_not_buy_time() {
+    let Some(tsa) = TestTsa::for_test() else {
+        return;
+    };
+    let key = Signer25519::from_seed([5; 32]);
+    let dir = root().join("target/timestamp-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let public = dir.join("forger.pub");
+    std::fs::write(&public, key.public_text()).unwrap();
+    let cert = tsa.certificate();
+    let lines = anchored_chain(&key, &tsa);
+    let verify = |name: &str, lines: &[String], with_key: bool| {
+        let log = dir.join(name);
+        std::fs::write(&log, lines.join("\n")).unwrap();
+        let mut args = vec!["evidence", "verify", "--tsa-cert", cert.to_str().unwrap()];
+        if with_key {
+            args.extend(["--key", public.to_str().unwrap()]);
+        }
+        args.push(log.to_str().unwrap());
+        aimsgate(&args)
+    };
+    // The chain cut after its anchored checkpoint (its end dropped), and a
+    // forged event appended, sealed onto it.
+    let events: Vec<AuditEvent> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The lines before it stay as written (signatures and all); the forged
+    // event links to the last one's digest, as sealing does.
+    let forge = |edit: &dyn Fn(&mut AuditEvent)| -> Vec<String> {
+        use sha2::{Digest as _, Sha256};
+        let mut out: Vec<String> = lines[..lines.len() - 1].to_vec();
+        let last = &events[events.len() - 2];
+        let mut forged = events[1].clone();
+        forged.seq = last.seq + 1;
+        forged.prev = last.digest.clone().unwrap();
+        forged.outcome = Some("allow".to_owned());
+        forged.digest = None;
+        edit(&mut forged);
+        let body = serde_json::to_string(&forged).unwrap();
+        let digest: String = Sha256::digest(body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        out.push(format!(
+            "{},\"digest\":\"{digest}\"}}",
+            &body[..body.len() - 1]
+        ));
+        assert!(audit::open(out.last().unwrap()).unwrap().intact);
+        out
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+
+    // Dated in the year 2100: a finding, not "too recent".
+    let future = forge(&|e| e.time_unix_nano = 4_102_444_800_000_000_000);
+    let (code, out, _) = verify("future.log", &future, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("after the reference time"), "{out}");
+
+    // Dated a minute ago, claiming a checkpoint interval of ~30 years: the
+    // interval is the signed checkpoint's, so the event is due and unsigned.
+    let interval = forge(&|e| {
+        e.time_unix_nano = now - 60_000_000_000;
+        e.checkpoint = Some(aimsgate_engine::audit::Checkpoint {
+            interval_ms: 1_000_000_000_000,
+            ..Default::default()
+        });
+    });
+    let (code, out, _) = verify("interval.log", &interval, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("UNSIGNED chain c0ffee"), "{out}");
+
+    // An interval at the edge of u64 in a checkpoint: verdicts, no panic.
+    let overflow = forge(&|e| {
+        e.name = names::CHECKPOINT.to_owned();
+        e.checkpoint = Some(aimsgate_engine::audit::Checkpoint {
+            interval_ms: u64::MAX / 2,
+            ..Default::default()
+        });
+    });
+    let (code, out, err) = verify("overflow.log", &overflow, false);
+    assert!(code == 0 || code == 1, "{code}: {out}{err}");
+}
