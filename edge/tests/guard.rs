@@ -824,11 +824,25 @@ fn the_edge_chain_is_signed_and_anchored() {
     let verdict = verify::verify(&evidence::read_str(&lines.join("\n")), options);
     assert!(verdict.ok(), "{}", verify::to_text(&verdict));
     assert_eq!(verdict.anchors, Some(1), "{}", verify::to_text(&verdict));
+    // Every event of an isolate's chain is signed, decisions too.
     assert_eq!(
         verdict.signed,
-        Some(3),
-        "start, the anchoring checkpoint, end"
+        Some(verdict.events as u64),
+        "{}",
+        verify::to_text(&verdict)
     );
+
+    // An isolate evicted without an end: its last events are signed each,
+    // and the tail after its last anchor is pending, not a finding.
+    let evicted = &lines[..lines.len() - 1];
+    let options = verify::Options {
+        at: Some(now() + 600_000_000_000),
+        keys: Some(TrustedKeys::parse(&key.public_text()).unwrap()),
+        tsa: Some(TsaCertificate::read(&std::fs::read(tsa.certificate()).unwrap()).unwrap()),
+        max_anchor_delay: None,
+    };
+    let verdict = verify::verify(&evidence::read_str(&evicted.join("\n")), options);
+    assert!(verdict.ok(), "{}", verify::to_text(&verdict));
 
     // A signing key that does not read fails the guard closed.
     let bad = Guard::new(

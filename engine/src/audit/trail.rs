@@ -32,6 +32,9 @@ pub struct Trail {
     /// Requests counted and, of those, passed unrecorded (`None` until the
     /// runtime counts one).
     requests: Option<(u64, u64)>,
+    /// Sign every event, not only the chain's own: for runtimes without
+    /// periodic checkpoints, whose chains stop without notice.
+    sign_all: bool,
 }
 
 impl Trail {
@@ -45,7 +48,15 @@ impl Trail {
             dropped_seqs: Vec::new(),
             signer: None,
             requests: None,
+            sign_all: false,
         }
+    }
+
+    /// Signs every event from now on, not only the chain's own. A runtime
+    /// with no periodic checkpoints (an edge isolate, evicted without
+    /// notice) would otherwise leave its last events under no signature.
+    pub fn sign_every_event(&mut self) {
+        self.sign_all = true;
     }
 
     /// Counts a request the runtime saw; `recorded`: an event was (or
@@ -97,13 +108,14 @@ impl Trail {
 
     /// Seals `event` into the chain, stamped with the runtime; the chain's
     /// own events (start, checkpoints, end) signed when there is a key.
-    /// Decisions are not signed one by one: the next signed checkpoint's
-    /// `prev` covers them, at one signature per interval.
+    /// Decisions are not signed one by one (unless
+    /// [`Trail::sign_every_event`]): the next signed checkpoint's `prev`
+    /// covers them, at one signature per interval.
     pub fn seal(&mut self, mut event: AuditEvent) -> Sealed {
         event.runtime = self.runtime.to_owned();
         let own = [names::CHAIN_START, names::CHECKPOINT, names::CHAIN_END]
             .contains(&event.name.as_str());
-        let signer = self.signer.as_ref().filter(|_| own);
+        let signer = self.signer.as_ref().filter(|_| own || self.sign_all);
         self.chain.seal_signed(event, signer)
     }
 

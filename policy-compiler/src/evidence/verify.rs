@@ -359,7 +359,13 @@ pub fn verify(events: &Events, options: Options) -> Verification {
         // set how long events may go unsigned, unanchored or silent, so a
         // forger must not choose them).
         let mut authentic = own && record.intact && options.keys.is_none();
-        if let Some(keys) = options.keys.as_ref().filter(|_| own) {
+        // The chain's own events must be signed; any other event may be
+        // (an edge isolate signs each), and then its signature must hold.
+        if let Some(keys) = options
+            .keys
+            .as_ref()
+            .filter(|_| own || record.signed.is_some())
+        {
             let checked = match &record.signed {
                 None => Err("not signed".to_owned()),
                 Some((signature, message)) => keys
@@ -370,7 +376,7 @@ pub fn verify(events: &Events, options: Options) -> Verification {
                 Ok(_) if record.intact => {
                     chain.signed.push(event.seq);
                     signed += 1;
-                    authentic = true;
+                    authentic = own;
                 }
                 // An altered event is reported as such already.
                 Ok(_) => {}
@@ -653,11 +659,13 @@ fn check_anchored(
     for (seq, seen) in &state.by_seq {
         let at = anchored.partition_point(|(head, _)| head < seq);
         let first = earliest.get(at).copied();
-        // The tail of a chain that ended cleanly within the delay after
-        // its last anchor: no anchor could come any more. Not proven, not
-        // refuted. (A chain never anchored at all gets no such excuse: an
-        // operator could make one up, backdated, whole.)
-        let ended_tail = state.ended_authentic
+        // The tail after the last anchor of a chain that ended cleanly,
+        // within the delay before its last event, or of a chain that does
+        // not checkpoint periodically (an edge isolate, evicted without
+        // notice): no anchor could come any more. Not proven, not refuted.
+        // A chain never anchored at all gets no such allowance: an operator
+        // could make one up, backdated, whole.
+        let ended_tail = (state.ended_authentic || state.interval_ms.is_none())
             && last_anchored.is_some_and(|last| *seq > last)
             && state.last_time.saturating_sub(seen.time) <= delay;
         match first {
@@ -950,10 +958,7 @@ pub fn to_text(verification: &Verification) -> String {
         }
     );
     if let Some(signed) = verification.signed {
-        let _ = writeln!(
-            out,
-            "signatures: {signed} chain event(s) signed by a given key"
-        );
+        let _ = writeln!(out, "signatures: {signed} event(s) signed by a given key");
     }
     if let Some(anchors) = verification.anchors {
         let _ = writeln!(out, "anchors: {anchors} timestamp token(s) checked");

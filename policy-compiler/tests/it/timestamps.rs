@@ -151,7 +151,7 @@ fn evidence_verify_checks_signatures_and_anchors_from_the_command_line() {
         out.contains("anchors: 1 timestamp token(s) checked"),
         "{out}"
     );
-    assert!(out.contains("signatures: 3 chain event(s)"), "{out}");
+    assert!(out.contains("signatures: 3 event(s) signed"), "{out}");
 
     // The evidence report runs the same checks first and says which.
     let log = dir.join("events.log");
