@@ -600,7 +600,7 @@ pub fn judge_responding_model(
             ruleset
                 .rules
                 .get(i as usize)
-                .is_some_and(|rule| rule.phase.covers(Phase::Request) && judges_model(&rule.when))
+                .is_some_and(|rule| rule.phase.covers(Phase::Request) && rule.when.judges_model())
         })
         .collect();
     if model_rules.is_empty() {
@@ -631,16 +631,6 @@ pub fn judge_responding_model(
             hits: Vec::new(),
             ..fired
         });
-    }
-}
-
-/// Whether a condition judges the model.
-fn judges_model(condition: &Condition) -> bool {
-    match condition {
-        Condition::All(all) | Condition::Any(all) => all.iter().any(judges_model),
-        Condition::Not(inner) => judges_model(inner),
-        Condition::ModelNotIn(_) => true,
-        _ => false,
     }
 }
 

@@ -552,6 +552,18 @@ impl Condition {
             Condition::Not(inner) => inner.reads_response(),
         }
     }
+
+    /// Whether the condition judges the model (`model_not_in`, inside
+    /// `not` too): a rule with one also judges the model that answered
+    /// ([`crate::decision::judge_responding_model`]).
+    pub fn judges_model(&self) -> bool {
+        match self {
+            Condition::All(all) | Condition::Any(all) => all.iter().any(Condition::judges_model),
+            Condition::Not(inner) => inner.judges_model(),
+            Condition::ModelNotIn(_) => true,
+            _ => false,
+        }
+    }
 }
 
 /// A usage budget per caller and window.

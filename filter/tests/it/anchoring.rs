@@ -71,16 +71,10 @@ fn worker(
     plugin
 }
 
+/// A few exchanges, 0.7 s apart: checkpoints every second, anchors every
+/// two.
 fn traffic(plugin: &mut Plugin, exchanges: usize) {
-    for i in 0..exchanges {
-        let text = if i % 2 == 0 {
-            "card 4111 1111 1111 1111".to_owned()
-        } else {
-            format!("hello {i}")
-        };
-        openai(plugin, &chat(&text), 1, completion("ok"));
-        plugin.advance(700);
-    }
+    paced_traffic(plugin, exchanges, 700);
 }
 
 fn now_ms() -> u64 {

@@ -250,17 +250,9 @@ fn events_name_rules_controls_and_offsets_but_never_the_matched_text() {
     assert!(request["gen_ai.usage.input_tokens"].as_u64().unwrap() > 0);
 }
 
-/// Runs a few exchanges with time passing, so checkpoints are written.
+/// A few exchanges, 1.5 s apart, so checkpoints are written.
 fn traffic(plugin: &mut Plugin, exchanges: usize) {
-    for i in 0..exchanges {
-        let text = if i % 2 == 0 {
-            "card 4111 1111 1111 1111".to_owned()
-        } else {
-            format!("hello {i}")
-        };
-        openai(plugin, &chat(&text), 1, completion("ok"));
-        plugin.advance(1_500);
-    }
+    paced_traffic(plugin, exchanges, 1_500);
 }
 
 fn checked(lines: &[String], at: Option<u64>) -> verify::Verification {

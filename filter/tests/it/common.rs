@@ -216,3 +216,18 @@ pub fn upstream_text(run: &Run) -> String {
 pub fn outcome(decision: &Option<LoggedDecision>) -> &str {
     decision.as_ref().map_or("-", |d| d.outcome.as_str())
 }
+
+/// `exchanges` chat exchanges (every other one with a card number), with
+/// `ms` of proxy time after each, so that the filter's ticks write
+/// checkpoints as in a running proxy.
+pub fn paced_traffic(plugin: &mut Plugin, exchanges: usize, ms: u64) {
+    for i in 0..exchanges {
+        let text = if i % 2 == 0 {
+            "card 4111 1111 1111 1111".to_owned()
+        } else {
+            format!("hello {i}")
+        };
+        openai(plugin, &chat(&text), 1, completion("ok"));
+        plugin.advance(ms);
+    }
+}

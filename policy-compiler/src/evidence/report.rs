@@ -593,20 +593,12 @@ fn tally_coverage(report: &mut EvidenceReport, event: &AuditEvent, in_force: &In
 /// event, one of them firing means the answering model is off the list
 /// (`aimsgate_engine::decision::judge_responding_model`).
 fn model_rules(compiled: &Compiled) -> Vec<String> {
-    use aimsgate_engine::ruleset::{Condition, Phase};
-    fn judges(condition: &Condition) -> bool {
-        match condition {
-            Condition::All(all) | Condition::Any(all) => all.iter().any(judges),
-            Condition::Not(inner) => judges(inner),
-            Condition::ModelNotIn(_) => true,
-            _ => false,
-        }
-    }
+    use aimsgate_engine::ruleset::Phase;
     compiled
         .ruleset
         .rules
         .iter()
-        .filter(|r| r.phase.covers(Phase::Request) && judges(&r.when))
+        .filter(|r| r.phase.covers(Phase::Request) && r.when.judges_model())
         .map(|r| r.id.clone())
         .collect()
 }

@@ -524,6 +524,21 @@ fn check_times(id: &str, state: &ChainState, reference: u64, findings: &mut Vec<
                 "dated well before the event it follows: a chain is written in time order"
                     .to_owned(),
             )
+        } else if let (Some(p), Some(interval)) = (previous, state.interval_ms)
+            && seen.time.saturating_sub(p)
+                > interval
+                    .saturating_mul(2_000_000)
+                    .saturating_add(CLOCK_SLACK_NS)
+        {
+            // A chain that checkpoints on the proxy's tick is never silent
+            // for long; a long silence inside it means events are missing
+            // and the rest was re-dated (or the proxy was stopped).
+            Some(format!(
+                "dated {} s after the event before it, though the chain checkpoints every {} s: \
+                 events are missing and the rest re-dated, or the proxy was stopped",
+                (seen.time - p) / 1_000_000_000,
+                interval / 1_000
+            ))
         } else {
             None
         };

@@ -284,6 +284,20 @@ fn forged_dates_and_intervals_do_not_buy_time() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("UNSIGNED chain c0ffee"), "{out}");
 
+    // Re-dated: an event ten minutes after the one before it, in a chain
+    // that checkpoints every second (looked at an hour later, so that the
+    // date is not in the future).
+    let gap = forge(&|e| e.time_unix_nano = now + 600_000_000_000);
+    let log = dir.join("gap.log");
+    std::fs::write(&log, gap.join("\n")).unwrap();
+    let later = ((now / 1_000_000_000) + 3_600).to_string();
+    let (code, out, _) = aimsgate(&["evidence", "verify", "--at", &later, log.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("though the chain checkpoints every 1 s"),
+        "{out}"
+    );
+
     // An interval at the edge of u64 in a checkpoint: verdicts, no panic.
     let overflow = forge(&|e| {
         e.name = names::CHECKPOINT.to_owned();
