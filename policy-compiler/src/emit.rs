@@ -51,6 +51,11 @@ pub struct Deployment {
     /// of refusing it (503). Off: governance that can be crashed away is
     /// not governance.
     pub fail_open: bool,
+    /// The rule set signed (`compile --sign`, binary form), embedded
+    /// instead of the unsigned one. The keys it must be signed by never
+    /// travel with it: every config passes `AIMSGATE_TRUSTED_KEYS` from
+    /// the proxy's environment.
+    pub signed: Option<Vec<u8>>,
 }
 
 impl Default for Deployment {
@@ -69,7 +74,25 @@ impl Default for Deployment {
             trusted_ca: "/etc/ssl/certs/ca-certificates.crt".to_owned(),
             envoy_version: EnvoyVersion::default(),
             fail_open: false,
+            signed: None,
         }
+    }
+}
+
+impl Deployment {
+    /// The rule set as the configs embed it: the signed bytes when there
+    /// are some, else `ruleset`'s binary form.
+    pub fn rules(&self, ruleset: &RuleSet) -> Vec<u8> {
+        self.signed.clone().unwrap_or_else(|| ruleset.to_bytes())
+    }
+
+    /// The rule set's JSON form, as a plugin configuration carries it.
+    fn rules_json(&self, ruleset: &RuleSet) -> Value {
+        let text = match &self.signed {
+            Some(signed) => RuleSet::json_of(signed).unwrap_or_default(),
+            None => ruleset.to_json(),
+        };
+        serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 }
 
@@ -243,8 +266,8 @@ pub const LISTENER_PORT: u16 = 10000;
 pub const UNGOVERNED_STATUS: u16 = 421;
 
 /// The plugin configuration: rule set and options.
-pub fn plugin_config(ruleset: &RuleSet) -> Value {
-    let ruleset: Value = serde_json::from_str(&ruleset.to_json()).unwrap_or(Value::Null);
+pub fn plugin_config(ruleset: &RuleSet, deployment: &Deployment) -> Value {
+    let ruleset = deployment.rules_json(ruleset);
     json!({
         "ruleset": ruleset,
         "options": {
@@ -368,7 +391,7 @@ fn failure_behaviour(deployment: &Deployment) -> String {
 /// A complete Envoy bootstrap (YAML) fronting the governed hosts with the
 /// filter.
 pub fn envoy_bootstrap(ruleset: &RuleSet, deployment: &Deployment) -> String {
-    let config = plugin_config(ruleset).to_string();
+    let config = plugin_config(ruleset, deployment).to_string();
     let policy = &ruleset.policy;
     let hosts = governed_hosts(ruleset);
     let (collector_host, collector_port) = host_port(&deployment.collector, 4318);
@@ -542,7 +565,7 @@ static_resources:
 
 /// An Istio `WasmPlugin` (YAML) with the rule set as `pluginConfig`.
 pub fn istio_wasmplugin(ruleset: &RuleSet, deployment: &Deployment) -> String {
-    let config = plugin_config(ruleset).to_string();
+    let config = plugin_config(ruleset, deployment).to_string();
     let policy = &ruleset.policy;
     let version = env!("CARGO_PKG_VERSION");
     format!(
@@ -577,6 +600,14 @@ spec:
   failStrategy: FAIL_CLOSE
   match:
     - mode: CLIENT_AND_SERVER
+  # Keys come from the gateway's environment, never from this file: the
+  # keys rule sets must be signed by, and the audit checkpoint key.
+  vmConfig:
+    env:
+      - name: AIMSGATE_TRUSTED_KEYS
+        valueFrom: HOST
+      - name: AIMSGATE_CHECKPOINT_KEY
+        valueFrom: HOST
   # The compiled policy and the filter's options (a Struct: it reaches the
   # plugin as JSON).
   pluginConfig: {config}
@@ -594,7 +625,7 @@ spec:
 /// ngx_wasm_module resolves itself), not to nginx's error log, whose lines
 /// carry the request line and its query string.
 pub fn kong_plugin_config(ruleset: &RuleSet, deployment: &Deployment) -> Value {
-    let ruleset: Value = serde_json::from_str(&ruleset.to_json()).unwrap_or(Value::Null);
+    let ruleset = deployment.rules_json(ruleset);
     json!({
         "ruleset": ruleset,
         "options": ngx_wasm_options(deployment),
@@ -648,6 +679,7 @@ pub fn kong_declarative(ruleset: &RuleSet, deployment: &Deployment) -> String {
 #   KONG_NGINX_WASM_SHM_KV_AIMSGATE=1m          # Kong 3.6+; 3.4-3.5: KONG_NGINX_WASM_SHM_AIMSGATE
 #   KONG_NGINX_PROXY_WASM_RESPONSE_BODY_BUFFERS="4 {response_buffer}"
 #   KONG_NGINX_PROXY_CLIENT_BODY_BUFFER_SIZE={request_buffer}
+#   KONG_NGINX_MAIN_ENV=AIMSGATE_TRUSTED_KEYS   # the rule-set keys, from Kong's environment
 # Audit events go to the collector at {collector} (OTLP/HTTP).
 _format_version: "3.0"
 services:
@@ -782,6 +814,12 @@ pub fn nginx_conf(
 # 8.8.8.8): give an address, or set `resolver` to your DNS.
 
 worker_processes auto;
+
+# Keys come from nginx's environment, never from this file: the keys rule
+# sets must be signed by, and the audit checkpoint key (ngx_wasm_module
+# gives the filter the variables `env` names).
+env AIMSGATE_TRUSTED_KEYS;
+env AIMSGATE_CHECKPOINT_KEY;
 
 events {{}}
 

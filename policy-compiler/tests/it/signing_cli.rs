@@ -73,6 +73,51 @@ fn a_key_pair_signs_rule_sets_its_public_half_verifies() {
         signing::verify(&bytes, &trusted),
         Err(SignatureError::Unsigned)
     );
+    // Deployment configs embed the signed rule set; the keys it must be
+    // signed by come from the proxy's environment, never from the file.
+    let envoy_dir = dir.join("envoy");
+    let (code, err) = aimsgate(&[
+        "compile",
+        "examples/policies/baseline/policy.yaml",
+        "--emit",
+        "envoy",
+        "--sign",
+        &key,
+        "-o",
+        envoy_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config =
+        aimsgate_compiler::deploy_config::from_envoy(&envoy_dir.join("envoy.yaml")).unwrap();
+    let plugin: serde_json::Value = serde_json::from_slice(&config.configuration).unwrap();
+    let rules = plugin["ruleset"].to_string();
+    assert_eq!(signing::verify(rules.as_bytes(), &trusted), Ok(id));
+    let yaml = std::fs::read_to_string(envoy_dir.join("envoy.yaml")).unwrap();
+    assert!(
+        yaml.contains("AIMSGATE_TRUSTED_KEYS"),
+        "passed from Envoy's environment"
+    );
+    assert!(
+        !yaml.contains(public.trim()),
+        "the trusted key is not in the file"
+    );
+    let nginx_dir = dir.join("nginx");
+    let (code, err) = aimsgate(&[
+        "compile",
+        "examples/policies/baseline/policy.yaml",
+        "--emit",
+        "nginx",
+        "--sign",
+        &key,
+        "-o",
+        nginx_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rules = std::fs::read(nginx_dir.join("rules.bin")).unwrap();
+    assert_eq!(signing::verify(&rules, &trusted), Ok(id));
+    let conf = std::fs::read_to_string(nginx_dir.join("nginx.conf")).unwrap();
+    assert!(conf.contains("env AIMSGATE_TRUSTED_KEYS;"), "{conf}");
+
     // A second keygen never replaces the private key.
     let before = std::fs::read(&key).unwrap();
     let (code, err) = aimsgate(&["keygen", "-o", prefix]);

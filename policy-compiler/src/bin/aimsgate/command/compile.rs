@@ -98,17 +98,21 @@ pub fn run(args: CompileArgs) -> Result<()> {
     let compiled = compiled(&path)?;
     engine_of(&compiled)?;
     if let Some(emit) = emit {
-        if signer.is_some() {
-            anyhow::bail!(
-                "--sign writes a signed rule set file (-o); deployment configs embed unsigned rule sets for now"
-            );
-        }
         let mut deployment = aimsgate_compiler::emit::Deployment {
             upstream,
             collector,
             envoy_version,
+            signed: signer
+                .as_ref()
+                .map(|signer| signer.sign(&compiled.ruleset.to_bytes())),
             ..Default::default()
         };
+        if let Some(signer) = &signer {
+            eprintln!(
+                "signed by key {}: the proxy must trust it (AIMSGATE_TRUSTED_KEYS in its environment)",
+                signer.key_id()
+            );
+        }
         if let Some(image) = image {
             deployment.image = image;
         }
@@ -164,7 +168,7 @@ fn emit_config(
             eprintln!("wrote {}", path.display());
         }
         Emit::Nginx => {
-            let rules = ruleset.to_bytes();
+            let rules = deployment.rules(ruleset);
             let conf = emit::nginx_conf(ruleset, &rules, deployment)?;
             let path = dir.join("rules.bin");
             fs::write(&path, &rules)?;
