@@ -83,11 +83,21 @@ pub struct Trail {
     anchoring: Anchoring,
 }
 
+/// An anchor request the TSA has not answered yet.
+#[derive(Debug)]
+struct InFlightAnchor {
+    token: u32,
+    heads: Vec<Witness>,
+    /// When to give up on it (ns): a call the proxy never answers must not
+    /// stop anchoring for good.
+    deadline: u64,
+}
+
 /// Where this worker is with anchoring.
 #[derive(Debug, Default)]
 struct Anchoring {
     /// The call in flight and the heads it timestamps.
-    in_flight: Option<(u32, Vec<Witness>)>,
+    in_flight: Option<InFlightAnchor>,
     /// The slot (`now / interval`) last looked at.
     slot: u64,
     /// Whether the TSA is failing (one log line per outage).
@@ -218,7 +228,9 @@ impl Trail {
             self.checkpoint(options, metrics, now, options.witness && shares_data, None);
         }
         if let Some(anchor) = &options.anchor {
-            self.request_anchor(anchor, metrics, now, shares_data);
+            // Heads are in shared data only where chains publish them
+            // (witnesses); without them each worker anchors its own chain.
+            self.request_anchor(anchor, metrics, now, options.witness && shares_data);
         }
         if let Some(collector) = &options.collector {
             self.deliver(collector, metrics, now);
@@ -234,12 +246,20 @@ impl Trail {
         now: u64,
         shares_data: bool,
     ) {
+        if self
+            .anchoring
+            .in_flight
+            .take_if(|call| now >= call.deadline)
+            .is_some()
+        {
+            self.anchor_failed(anchor, metrics, "no answer within the call's timeout");
+        }
         let slot = now / anchor.interval_ms.max(1).saturating_mul(1_000_000);
         if self.anchoring.in_flight.is_some() || slot <= self.anchoring.slot {
             return;
         }
         self.anchoring.slot = slot;
-        if shares_data && !claim_slot(slot) {
+        if shares_data && !claim_slot(anchor.interval_ms, slot) {
             return;
         }
         // The heads other chains published at their last checkpoint, and
@@ -277,7 +297,15 @@ impl Trail {
             Vec::new(),
             Duration::from_millis(anchor.timeout_ms),
         ) {
-            Ok(token) => self.anchoring.in_flight = Some((token, heads)),
+            Ok(token) => {
+                // The proxy's own timeout, and a second more.
+                let wait = anchor.timeout_ms.saturating_add(1_000).saturating_mul(1_000_000);
+                self.anchoring.in_flight = Some(InFlightAnchor {
+                    token,
+                    heads,
+                    deadline: now.saturating_add(wait),
+                });
+            }
             Err(status) => self.anchor_failed(
                 anchor,
                 metrics,
@@ -300,7 +328,9 @@ impl Trail {
         body_size: usize,
         shares_data: bool,
     ) -> bool {
-        let Some((_, heads)) = self.anchoring.in_flight.take_if(|(t, _)| *t == token) else {
+        let Some(InFlightAnchor { heads, .. }) =
+            self.anchoring.in_flight.take_if(|call| call.token == token)
+        else {
             return false;
         };
         let Some(anchor) = &options.anchor else {
@@ -343,6 +373,11 @@ impl Trail {
                     Some(anchored),
                 );
             }
+            Ok(_) if body_size > MAX_ANCHOR_ANSWER => self.anchor_failed(
+                anchor,
+                metrics,
+                &format!("its answer is over {MAX_ANCHOR_ANSWER} bytes"),
+            ),
             Ok(_) => self.anchor_failed(anchor, metrics, "its answer grants no timestamp"),
             Err(why) => self.anchor_failed(anchor, metrics, &why),
         }
@@ -566,7 +601,7 @@ impl Trail {
         self.backoff_ms = if self.backoff_ms == 0 {
             collector.flush_interval_ms.max(1)
         } else {
-            (self.backoff_ms * 2).min(MAX_BACKOFF_MS)
+            self.backoff_ms.saturating_mul(2).min(MAX_BACKOFF_MS)
         };
         self.retry_at = now.saturating_add(self.backoff_ms.saturating_mul(1_000_000));
         if !std::mem::replace(&mut self.failing, true) {
@@ -684,25 +719,34 @@ fn partially_rejected(body_size: usize) -> Option<usize> {
     (rejected > 0).then_some(rejected)
 }
 
-/// Moves the shared anchor slot forward to `slot` (compare-and-swap):
+/// Moves the shared anchor slot forward to `slot` of `interval_ms`
+/// (compare-and-swap):
 /// true when this worker did, and so anchors the interval. Shared data
 /// that cannot be read or written leaves the worker to anchor alone.
-fn claim_slot(slot: u64) -> bool {
+fn claim_slot(interval_ms: u64, slot: u64) -> bool {
     for _ in 0..4 {
+        // `interval:slot`: a slot counted in another interval (the option
+        // changed, or another plugin of the VM) or far ahead (the clock
+        // stepped back) is stale, else anchoring would stop for good.
         let (claimed, cas) = match abi::shared_data(ANCHOR_SLOT_KEY) {
             Ok(Some((bytes, cas))) => (
-                std::str::from_utf8(&bytes)
-                    .ok()
-                    .and_then(|s| s.parse::<u64>().ok()),
+                std::str::from_utf8(&bytes).ok().and_then(|s| {
+                    let (interval, slot) = s.split_once(':')?;
+                    Some((interval.parse::<u64>().ok()?, slot.parse::<u64>().ok()?))
+                }),
                 cas,
             ),
             Ok(None) => (None, 0),
             Err(_) => return true,
         };
-        if claimed.is_some_and(|claimed| claimed >= slot) {
+        let taken = claimed.is_some_and(|(interval, claimed)| {
+            interval == interval_ms && claimed >= slot && claimed <= slot.saturating_add(1)
+        });
+        if taken {
             return false;
         }
-        match abi::set_shared_data(ANCHOR_SLOT_KEY, slot.to_string().as_bytes(), cas) {
+        let value = format!("{interval_ms}:{slot}");
+        match abi::set_shared_data(ANCHOR_SLOT_KEY, value.as_bytes(), cas) {
             Ok(()) => return true,
             Err(abi::Status(abi::CAS_MISMATCH)) => continue,
             Err(_) => return true,

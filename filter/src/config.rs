@@ -270,8 +270,12 @@ impl AuditOptions {
                         .to_owned(),
                 );
             }
-            if !anchor.path.starts_with('/') || anchor.interval_ms == 0 || anchor.timeout_ms == 0 {
-                return Err("options.audit.anchor: `path` must be absolute, `interval_ms` and `timeout_ms` positive".to_owned());
+            if !anchor.path.starts_with('/')
+                || anchor.interval_ms == 0
+                || anchor.timeout_ms == 0
+                || anchor.timeout_ms >= anchor.interval_ms
+            {
+                return Err("options.audit.anchor: `path` must be absolute, `interval_ms` and `timeout_ms` positive, the timeout shorter than the interval".to_owned());
             }
             if self.checkpoint_interval_ms == 0 {
                 return Err("options.audit.anchor: anchors are written in checkpoints; set checkpoint_interval_ms".to_owned());

@@ -39,7 +39,7 @@ fn worker(
         "audit": {
             "checkpoint_interval_ms": 1000,
             "signing_key_env": KEY_ENV,
-            "anchor": {"cluster": "tsa", "interval_ms": 2000},
+            "anchor": {"cluster": "tsa", "interval_ms": 2000, "timeout_ms": 1000},
         },
     });
     let mut host = HostOptions {
@@ -352,4 +352,28 @@ fn a_missing_checkpoint_key_refuses_the_configuration() {
         .join("\n");
     assert!(said.contains("signing_key_env"), "{said}");
     drop(tsa);
+}
+
+/// A slot left in shared data by another interval setting (or far ahead,
+/// after a clock step) does not stop anchoring for good: it is stale.
+#[test]
+fn a_stale_anchor_slot_in_shared_data_does_not_stop_anchoring() {
+    let Some(tsa) = TestTsa::for_test() else {
+        return;
+    };
+    let tsa = Rc::new(tsa);
+    for stale in ["60000:99999999999", "99999999999", "2000:99999999999"] {
+        let shared = SharedData::new();
+        shared.insert("aimsgate", "aimsgate/audit/anchor-slot", stale);
+        let mut plugin = worker(3, &shared, &tsa, Flavor::Envoy, None);
+        traffic(&mut plugin, 8);
+        assert!(
+            !plugin.http_calls().is_empty(),
+            "{stale}: no anchor was asked for"
+        );
+        assert!(
+            plugin.metric("aimsgate.audit.anchors").unwrap_or(0) >= 1,
+            "{stale}"
+        );
+    }
 }
