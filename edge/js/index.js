@@ -46,6 +46,28 @@ function upstreamOf(upstream, url) {
   return { target: target.href, send };
 }
 
+/**
+ * POSTs a call the engine prepared (`{url, headers, body, timeoutMs}`: a
+ * classifier's or a timestamp authority's) through `send`. A network error
+ * or no answer within the timeout is `status: null`: the engine records
+ * why.
+ */
+async function post(send, call) {
+  try {
+    const response = await send(
+      new Request(call.url, {
+        method: "POST",
+        headers: call.headers,
+        body: call.body,
+        signal: AbortSignal.timeout(call.timeoutMs),
+      }),
+    );
+    return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+  } catch {
+    return { status: null, body: new Uint8Array() };
+  }
+}
+
 /** A guard: one rule set, its usage budgets and its audit chain. */
 export class Guard {
   #inner;
@@ -151,23 +173,9 @@ export class Guard {
     if (!call) return null;
     const send = this.#anchorFetch ?? ((r) => fetch(r));
     const done = (async () => {
-      let status = 0;
-      let body = new Uint8Array();
-      try {
-        const response = await send(
-          new Request(call.url, {
-            method: "POST",
-            headers: call.headers,
-            body: call.body,
-            signal: AbortSignal.timeout(call.timeoutMs),
-          }),
-        );
-        status = response.status;
-        body = new Uint8Array(await response.arrayBuffer());
-      } catch {
-        // No answer: recorded as such by `anchored(0, …)`.
-      }
-      this.#inner.anchored(status, body);
+      const { status, body } = await post(send, call);
+      // 0: no answer, which the checkpoint records as such.
+      this.#inner.anchored(status ?? 0, body);
       this.#emit(this.#inner.takeEvents());
     })();
     if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(done);
@@ -219,23 +227,10 @@ export class Guard {
    * decides, by default refusing 503.
    */
   async consult(exchange, consult) {
-    let status = null;
-    let answer = new Uint8Array();
-    try {
-      const send = this.#classifierFetch ?? ((call) => fetch(call));
-      const response = await send(
-        new Request(consult.url, {
-          method: "POST",
-          headers: consult.headers,
-          body: consult.body,
-          signal: AbortSignal.timeout(consult.timeoutMs),
-        }),
-      );
-      answer = new Uint8Array(await response.arrayBuffer());
-      status = response.status;
-    } catch {
-      // Unreachable, refused or too slow: the exchange records why.
-    }
+    const send = this.#classifierFetch ?? ((call) => fetch(call));
+    // Unreachable, refused or too slow (`status: null`): the exchange
+    // records why.
+    const { status, body: answer } = await post(send, consult);
     const result = exchange.opinion(status, answer);
     this.#emit(result.events);
     result.exchange = exchange;

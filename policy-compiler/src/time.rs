@@ -11,6 +11,11 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// Now, in nanoseconds since the Unix epoch.
+pub fn now_unix_nano() -> u64 {
+    u64::try_from(Timestamp::now().as_nanosecond()).unwrap_or(0)
+}
+
 /// RFC 3339 UTC of nanoseconds since the epoch, to the second
 /// (`2026-11-28T10:00:00Z`).
 pub fn rfc3339(unix_nano: u64) -> String {

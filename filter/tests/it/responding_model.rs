@@ -52,13 +52,19 @@ fn rules(event: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn an_approved_model_answering_is_recorded_and_another_is_flagged() {
-    let mut plugin = plugin(baseline());
+    // Envoy, and ngx_wasm_module (whose response body comes held whole).
+    for mut plugin in [plugin(baseline()), ngx_plugin(&baseline())] {
+        judges_the_responding_model(&mut plugin);
+    }
+}
+
+fn judges_the_responding_model(plugin: &mut aimsgate_host::Plugin) {
     for (answer, streamed) in [
         (answered_by as fn(&str) -> HttpResponse, false),
         (streamed_by, true),
     ] {
         // Asked for gpt-4o, answered by a dated gpt-4o: on the list.
-        let run = openai(&mut plugin, &chat("hi"), 1, answer("gpt-4o-2024-08-06"));
+        let run = openai(plugin, &chat("hi"), 1, answer("gpt-4o-2024-08-06"));
         assert_eq!(run.outcome.status, 200);
         let event = response_event(&run);
         assert_eq!(
@@ -70,7 +76,7 @@ fn an_approved_model_answering_is_recorded_and_another_is_flagged() {
 
         // Asked for gpt-4o, answered by a model off the list: the answer
         // goes through (it exists), flagged by the same rule, under A.10.3.
-        let run = openai(&mut plugin, &chat("hi"), 1, answer("gpt-3.5-turbo-0125"));
+        let run = openai(plugin, &chat("hi"), 1, answer("gpt-3.5-turbo-0125"));
         assert_eq!(run.outcome.status, 200);
         assert!(
             run.outcome.body_text().contains("Hel"),

@@ -130,7 +130,7 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
             let events = read_events(&logs)?;
             let at = match at.as_deref() {
                 Some(at) => parse_time(at)?,
-                None => now_nanos(),
+                None => aimsgate_compiler::time::now_unix_nano(),
             };
             let options = trust.options(Some(at))?;
             let verdict = evidence::verify::verify(&events, options);
@@ -210,12 +210,6 @@ fn trusted_keys(given: &[String]) -> Result<aimsgate_engine::signing::TrustedKey
         text.push('\n');
     }
     aimsgate_engine::signing::TrustedKeys::parse(&text).map_err(|e| anyhow!("--key: {e}"))
-}
-
-fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Reads several logs as one, in the order given.
