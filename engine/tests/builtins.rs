@@ -85,7 +85,7 @@ fn lower(b: &Builtin, examples: &Examples) -> DetectorSpec {
 }
 
 fn catalogue() -> phrases::Catalogue {
-    phrases::Catalogue::parse(phrases::SOURCE, |s| toml::from_str(s))
+    phrases::Catalogue::parse(phrases::SOURCES, |s| toml::from_str(s))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -760,7 +760,7 @@ static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "prompt-injection",
         description: "Injection and jailbreak phrasing in 15 languages, scored: instruction override, DAN-style personas, developer modes, role-play framing, refusal suppression, prompt exfiltration, fake role markers, indirect injection, payload splitting",
-        // Weighted phrase signals from the catalogue in `phrases.toml`
+        // Weighted phrase signals from the catalogue in `phrases/`
         // (see `detect::phrases`): a rule fires on their total weight,
         // so one weak phrase never decides alone.
         kind: BuiltinKind::Phrases,

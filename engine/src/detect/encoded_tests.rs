@@ -45,7 +45,7 @@ fn lower(name: &str) -> DetectorSpec {
 }
 
 fn catalogue() -> crate::detect::phrases::Catalogue {
-    crate::detect::phrases::Catalogue::parse(crate::detect::phrases::SOURCE, |s| toml::from_str(s))
+    crate::detect::phrases::Catalogue::parse(crate::detect::phrases::SOURCES, |s| toml::from_str(s))
         .expect("the catalogue parses")
 }
 

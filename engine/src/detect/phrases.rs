@@ -1,6 +1,7 @@
 //! The phrase catalogue behind the `prompt-injection` built-in: weighted
 //! signals of injection and jailbreak phrasing, kept as data in
-//! `phrases.toml` beside this file.
+//! `phrases/`: `catalogue.toml` (the threshold and the families) and one
+//! file of signals per language.
 //!
 //! Each signal is one way of saying one thing (`ignore … previous …
 //! instructions`, `you are now DAN`, `ignoriere … Anweisungen`) with a
@@ -53,10 +54,45 @@ use serde::Deserialize;
 use crate::normalize;
 use crate::ruleset::PhraseSignal;
 
-/// The catalogue's source text.
-pub const SOURCE: &str = include_str!("phrases.toml");
+/// One file of the catalogue: its name under `phrases/` and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    /// File name, e.g. `de.toml`; for a language file, the language's
+    /// ISO 639-1 code before `.toml`.
+    pub name: &'static str,
+    /// The TOML text.
+    pub text: &'static str,
+}
 
-/// The phrase catalogue (`phrases.toml`).
+macro_rules! sources {
+    ($($name:literal),* $(,)?) => {
+        &[$(Source { name: $name, text: include_str!(concat!("phrases/", $name)) }),*]
+    };
+}
+
+/// The catalogue's files: `catalogue.toml` first, then one per language.
+/// One language per file keeps a language's phrasing in one place for
+/// whoever speaks it.
+pub const SOURCES: &[Source] = sources![
+    "catalogue.toml",
+    "en.toml",
+    "de.toml",
+    "fr.toml",
+    "es.toml",
+    "it.toml",
+    "pt.toml",
+    "nl.toml",
+    "pl.toml",
+    "ru.toml",
+    "zh.toml",
+    "ja.toml",
+    "ko.toml",
+    "ar.toml",
+    "hi.toml",
+    "tr.toml",
+];
+
+/// The phrase catalogue (`phrases/`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
@@ -66,6 +102,15 @@ pub struct Catalogue {
     /// The families, in documentation order.
     #[serde(rename = "family")]
     pub families: Vec<Family>,
+    /// The signals of every language file, in [`SOURCES`] order.
+    #[serde(rename = "signal", default)]
+    pub signals: Vec<Signal>,
+}
+
+/// A language file: signals only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFile {
     /// The signals.
     #[serde(rename = "signal")]
     pub signals: Vec<Signal>,
@@ -99,22 +144,87 @@ pub struct Signal {
     pub keywords: Vec<String>,
     /// The pattern, with placeholders (see the module docs).
     pub pattern: String,
+    /// Texts the pattern must match (checked by the engine's tests, not
+    /// carried into rule sets).
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    /// Texts the pattern must not match: the ordinary uses of its words.
+    #[serde(default)]
+    pub no_match: Vec<String>,
 }
 
-/// Why the catalogue could not be read.
+/// Why the catalogue could not be read: the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
-#[error("phrases.toml: {0}")]
-pub struct CatalogueError(pub String);
+#[error("phrases/{file}: {message}")]
+pub struct CatalogueError {
+    /// The file under `phrases/`.
+    pub file: String,
+    /// What is wrong there.
+    pub message: String,
+}
 
 impl Catalogue {
-    /// Parses catalogue text with a TOML parser the caller supplies (the
-    /// engine itself carries none: runtimes only ever see the lowered
-    /// signals inside a rule set).
+    /// Reads the catalogue from `sources` (the first holds the threshold
+    /// and the families, each other one a language's signals: see
+    /// [`SOURCES`]). The caller supplies the TOML parser, which reads a
+    /// file into a JSON value (the engine itself carries none: runtimes
+    /// only ever see the lowered signals inside a rule set).
     pub fn parse<E: std::fmt::Display>(
-        source: &str,
-        from_toml: impl FnOnce(&str) -> Result<Catalogue, E>,
+        sources: &[Source],
+        from_toml: impl Fn(&str) -> Result<serde_json::Value, E>,
     ) -> Result<Catalogue, CatalogueError> {
-        let catalogue = from_toml(source).map_err(|e| CatalogueError(e.to_string()))?;
+        let read = |source: &Source| {
+            from_toml(source.text).map_err(|e| CatalogueError {
+                file: source.name.to_owned(),
+                message: e.to_string(),
+            })
+        };
+        let Some((head, languages)) = sources.split_first() else {
+            return Err(CatalogueError {
+                file: String::new(),
+                message: "no files".to_owned(),
+            });
+        };
+        let mut catalogue: Catalogue =
+            serde_json::from_value(read(head)?).map_err(|e| CatalogueError {
+                file: head.name.to_owned(),
+                message: e.to_string(),
+            })?;
+        if !catalogue.signals.is_empty() {
+            return Err(CatalogueError {
+                file: head.name.to_owned(),
+                message: "signals belong in the language files".to_owned(),
+            });
+        }
+        for source in languages {
+            let fail = |message: String| CatalogueError {
+                file: source.name.to_owned(),
+                message,
+            };
+            let lang = source.name.strip_suffix(".toml").unwrap_or(source.name);
+            let mut value = read(source)?;
+            let entries = match value.get_mut("signal").map(serde_json::Value::take) {
+                Some(serde_json::Value::Array(entries)) => entries,
+                _ => return Err(fail("expected `[[signal]]` tables".to_owned())),
+            };
+            if value.as_object().is_some_and(|rest| rest.len() > 1) {
+                return Err(fail("only `[[signal]]` tables belong here".to_owned()));
+            }
+            for (i, entry) in entries.into_iter().enumerate() {
+                let id = entry.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+                let signal: Signal = serde_json::from_value(entry).map_err(|e| {
+                    let which = id.unwrap_or_else(|| format!("#{}", i + 1));
+                    fail(format!("signal `{which}`: {e}"))
+                })?;
+                if signal.langs != [lang] {
+                    return Err(fail(format!(
+                        "signal `{}`: a file holds the signals of its own language only (`langs = [\"{lang}\"]`)",
+                        signal.id
+                    )));
+                }
+                catalogue.signals.push(signal);
+            }
+        }
         catalogue.check()?;
         Ok(catalogue)
     }
@@ -123,7 +233,12 @@ impl Catalogue {
     fn check(&self) -> Result<(), CatalogueError> {
         let mut ids = std::collections::HashSet::new();
         for signal in &self.signals {
-            let fail = |what: &str| Err(CatalogueError(format!("signal `{}`: {what}", signal.id)));
+            let fail = |what: &str| {
+                Err(CatalogueError {
+                    file: format!("{}.toml", signal.langs.join("+")),
+                    message: format!("signal `{}`: {what}", signal.id),
+                })
+            };
             if !ids.insert(signal.id.as_str()) {
                 return fail("id used twice");
             }
@@ -331,7 +446,7 @@ mod tests {
     use super::*;
 
     fn catalogue() -> Catalogue {
-        Catalogue::parse(SOURCE, |s| toml::from_str(s)).unwrap_or_else(|e| panic!("{e}"))
+        Catalogue::parse(SOURCES, |s| toml::from_str(s)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// As the scanner compiles it; run it over [`lowered`] text.
@@ -468,6 +583,9 @@ mod tests {
             ]
             .map(str::to_owned),
         );
+        for signal in &catalogue().signals {
+            texts.extend(signal.matches.iter().chain(&signal.no_match).cloned());
+        }
         assert!(texts.len() > 100);
         for signal in &signals {
             let re = compile(signal);
@@ -496,6 +614,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A signal's own examples: its pattern finds every `match` text and
+    /// no `no_match` text, as the scanner runs it (over normalised,
+    /// ASCII-lower-cased text). Failures are reported together.
+    #[test]
+    fn signals_match_their_examples() {
+        let catalogue = catalogue();
+        let lowered_signals = catalogue.lower();
+        let mut failures = Vec::new();
+        for (signal, lowered_signal) in catalogue.signals.iter().zip(&lowered_signals) {
+            let re = compile(lowered_signal);
+            for text in &signal.matches {
+                if !re.is_match(lowered(text).as_bytes()) {
+                    failures.push(format!("{} misses {text:?}", signal.id));
+                }
+            }
+            for text in &signal.no_match {
+                if re.is_match(lowered(text).as_bytes()) {
+                    failures.push(format!("{} matches {text:?}", signal.id));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// A file holds its own language's signals, and the header no signal.
+    #[test]
+    fn each_file_holds_one_language() {
+        let from_toml = |s: &str| toml::from_str::<serde_json::Value>(s);
+        let foreign = Source {
+            name: "de.toml",
+            text: "[[signal]]\nid = \"x.en.y\"\nfamily = \"persona\"\nlangs = [\"en\"]\nweight = 25\nkeywords = [\"y\"]\npattern = \"y\"\n",
+        };
+        let err = Catalogue::parse(&[SOURCES[0], foreign], from_toml).unwrap_err();
+        assert_eq!(err.file, "de.toml");
+        assert!(err.message.contains("x.en.y"), "{err}");
+        let broken = Source {
+            name: "fr.toml",
+            text: "[[signal]]\nid = \"x.fr.y\"\nfamily = \"persona\"\n",
+        };
+        let err = Catalogue::parse(&[SOURCES[0], broken], from_toml).unwrap_err();
+        assert!(err.to_string().starts_with("phrases/fr.toml: signal `x.fr.y`:"), "{err}");
     }
 
     #[test]
@@ -536,7 +697,7 @@ mod profile {
         customer portal. Please summarise the main risks, list open questions for the board, and \
         suggest three follow-up actions with owners and dates. Keep the tone neutral. ";
         let text = PARAGRAPH.repeat(16);
-        let signals = Catalogue::parse(SOURCE, |s| toml::from_str(s))
+        let signals = Catalogue::parse(SOURCES, |s| toml::from_str(s))
             .unwrap()
             .lower();
         let mut rows = Vec::new();
