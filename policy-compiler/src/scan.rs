@@ -96,12 +96,22 @@ pub fn decision_json(engine: &Engine, decision: &Decision) -> Value {
         .hits
         .iter()
         .map(|h| {
-            json!({
+            let mut hit = json!({
                 "detector": ruleset.detectors.get(h.detector as usize).map(|d| d.id.as_str()),
                 "role": h.role.name(),
                 "message": h.message_index,
                 "span": [h.span.start, h.span.end],
-            })
+            });
+            // Which phrase signal matched and what it weighs: what one
+            // tunes a threshold or a signal with.
+            if let Some(signal) = phrase_signal(ruleset, h) {
+                hit["signal"] = json!(signal.id);
+                hit["weight"] = json!(signal.weight);
+            }
+            if let Some(encoding) = h.encoding {
+                hit["via"] = json!(encoding.label());
+            }
+            hit
         })
         .collect();
     let mut out = json!({
@@ -121,6 +131,20 @@ pub fn decision_json(engine: &Engine, decision: &Decision) -> Value {
         out["headers"] = json!(decision.headers);
     }
     out
+}
+
+/// The phrase signal a hit of a scored detector is, `None` for any other
+/// detector's hit.
+pub fn phrase_signal<'r>(
+    ruleset: &'r aimsgate_engine::ruleset::RuleSet,
+    hit: &aimsgate_engine::decision::Hit,
+) -> Option<&'r aimsgate_engine::ruleset::PhraseSignal> {
+    match &ruleset.detectors.get(hit.detector as usize)?.kind {
+        aimsgate_engine::ruleset::DetectorKind::Phrases { signals } => {
+            signals.get(hit.signal as usize)
+        }
+        _ => None,
+    }
 }
 
 /// Decides one input line.

@@ -230,8 +230,11 @@ fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::deci
                     .encoding
                     .map(|e| format!("{} \u{2192} ", e.label()))
                     .unwrap_or_default();
+                let signal = scan::phrase_signal(rs, hit)
+                    .map(|s| format!(" [{} +{}]", s.id, s.weight))
+                    .unwrap_or_default();
                 println!(
-                    "    - {via}{detector} in message {} ({}) bytes {}..{}",
+                    "    - {via}{detector}{signal} in message {} ({}) bytes {}..{}",
                     hit.message_index,
                     hit.role.name(),
                     hit.span.start,
@@ -239,6 +242,25 @@ fn print_decision(engine: &Engine, phase: &str, decision: &aimsgate_engine::deci
                 );
             }
         }
+    }
+    // Phrase signals no fired rule used: below its threshold, they are
+    // what a stricter `min_score` or another signal would act on.
+    let used: std::collections::HashSet<u32> = decision
+        .fired
+        .iter()
+        .flat_map(|f| f.hits.iter().copied())
+        .collect();
+    let unused: Vec<String> = (0u32..)
+        .zip(&decision.hits)
+        .filter(|(i, _)| !used.contains(i))
+        .filter_map(|(_, hit)| scan::phrase_signal(rs, hit).map(|s| (hit, s)))
+        .map(|(hit, s)| format!("{} +{} (message {})", s.id, s.weight, hit.message_index))
+        .collect();
+    if !unused.is_empty() {
+        println!(
+            "  phrase signals below every threshold: {}",
+            unused.join(", ")
+        );
     }
     if let Some(code) = &decision.code {
         println!("  code {code}");
