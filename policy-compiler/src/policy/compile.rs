@@ -1326,7 +1326,7 @@ fn is_date(text: &str) -> bool {
 fn phrase_catalogue() -> &'static phrases::Catalogue {
     static CATALOGUE: std::sync::OnceLock<phrases::Catalogue> = std::sync::OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        phrases::Catalogue::parse(phrases::SOURCE, |s| toml::from_str(s))
+        phrases::Catalogue::parse(phrases::SOURCES, |s| toml::from_str(s))
             .unwrap_or_else(|e| panic!("the built-in phrase catalogue: {e}"))
     })
 }
