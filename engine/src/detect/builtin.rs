@@ -164,6 +164,44 @@ const CONTEXTS: &[(&str, BuiltinContext)] = &[
         },
     ),
     (
+        "phone-national",
+        BuiltinContext {
+            // Substrings of the text around the number: `phone` also
+            // covers telephone / téléphone / smartphone, `telefon` the
+            // German, Scandinavian, Italian and Portuguese spellings.
+            words: &[
+                "phone",
+                "call",
+                "tel:",
+                "tel.",
+                "tel ",
+                "mobile",
+                "cell",
+                "fax",
+                "whatsapp",
+                "sms",
+                "text me",
+                "reach me",
+                "reachable",
+                "ring me",
+                "contact",
+                "dial",
+                "my number",
+                "new number",
+                "other number",
+                "telefon",
+                "tel\u{e9}fono",
+                "handy",
+                "portable",
+                "m\u{f3}vil",
+                "cellulare",
+                "\u{96fb}\u{8a71}",
+                "\u{643a}\u{5e2f}",
+            ],
+            window: 48,
+        },
+    ),
+    (
         "us-passport",
         BuiltinContext {
             words: &["passport"],
@@ -419,7 +457,8 @@ static BUILTINS: &[Builtin] = &[
         // 2. NANP with a parenthesised area code, optional +1 / 1 / 001
         //    prefix;
         // 3. NANP 3-3-4 with separators, the same prefixes;
-        // 4. NANP as ten bare digits, optional +1 / 1 / 001.
+        // 4. NANP as ten bare digits, optional 1 / 001, or after `+1`
+        //    (which says phone whatever the area code).
         // Written with parentheses or separators, the shape is a phone
         // number whatever its digits (generators and people write area
         // codes no exchange would issue: measured on eval/, tuned on its dev
@@ -437,16 +476,41 @@ static BUILTINS: &[Builtin] = &[
             phone_extension!(),
             r"\b|(?:\+1[ .-]?|\b1[ .-]|\b001[ .-]|\b)[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}",
             phone_extension!(),
-            r"\b|(?:\+1|\b1|\b001|\b)",
+            r"\b|(?:\+1[2-9][0-9]{5}|(?:\b1|\b001|\b)",
             nanp_area!(),
             nanp_exchange!(),
-            r"[0-9]{4}",
+            r")[0-9]{4}",
             phone_extension!(),
             r"\b",
         )],
         keywords: &[],
         case_insensitive: false,
         validator: Some(Validator::Phone),
+        default_severity: "medium",
+        suggested_controls: PII_CONTROLS,
+    },
+    Builtin {
+        name: "phone-national",
+        description: "Phone number in national notation (020 7946 0958, (030) 1234567, 01 23 45 67 89, 090-1234-5678, 61 8363-9892, ten bare digits) near a word such as phone, call, tel or mobile",
+        kind: BuiltinKind::Patterns,
+        // Outside North America people write their own country's numbers
+        // without `+`: a trunk prefix 0, then 8 to 10 digits (9 to 11 in
+        // all) with single separators, or the area code in parentheses;
+        // Brazil writes a two-digit area code and no prefix. Ten bare
+        // digits are a North American number whatever its area code.
+        // Each of these is also an order or account number, so only with
+        // a word nearby that says it is a phone (`CONTEXTS`); `phone`
+        // takes the shapes that are numbers without one. `00` starts an
+        // international call, not a national number, and is left out.
+        patterns: &[concat!(
+            r"\b0[1-9](?:[ ./-]?[0-9]){7,9}\b",
+            r"|\(0[1-9][0-9]{1,4}\)[ .-]?[0-9](?:[ .-]?[0-9]){4,8}\b",
+            r"|\b[1-9][0-9] [0-9]{4,5}[ -][0-9]{4}\b",
+            r"|\b[2-9][0-9]{9}\b",
+        )],
+        keywords: &[],
+        case_insensitive: false,
+        validator: None,
         default_severity: "medium",
         suggested_controls: PII_CONTROLS,
     },
