@@ -17,6 +17,7 @@
 //! | base64 (std / url-safe, padded or not) | runs of the alphabet, ≥ 16 chars | one alphabet only, length valid, not all one case without digits; the first 36 bytes decode to text |
 //! | base32 | runs of `A–Z 2–7` (one case), ≥ 16 chars | length valid; the first 36 bytes decode to text |
 //! | hex (`0x` allowed) | runs of hex digits, ≥ 16, even | decodes to text |
+//! | hex bytes written apart (`49 67 6e`, `49:67:6e`) | ≥ 8 two-digit groups, one separator throughout | decodes to text |
 //! | URL percent-encoding | ≥ 3 `%XX` close together | — |
 //! | HTML entities (named, `&#…;`, `&#x…;`) | ≥ 3 close together | — |
 //! | `\uXXXX`, `\u{…}`, `\xXX`, `\UXXXXXXXX` | ≥ 3 close together | — |
@@ -283,9 +284,22 @@ pub fn rescan(
             }
         }
     }
-    let key = |e: &EncodedMatch| (e.matched.detector, e.matched.span.start, e.matched.span.end);
-    out[first..].sort_by_key(|a| (key(a), a.via));
-    // One hit per detector and span: the shallowest decoding that found it.
+    // A phrase detector's signals are kept apart: a whole-run decoding
+    // gives every match the run's span, and the signals must still add up.
+    let key = |e: &EncodedMatch| {
+        (
+            e.matched.detector,
+            e.matched.signal,
+            e.matched.span.start,
+            e.matched.span.end,
+        )
+    };
+    out[first..].sort_by_key(|a| {
+        let m = &a.matched;
+        (m.detector, m.span.start, m.span.end, m.signal, a.via)
+    });
+    // One hit per detector (signal) and span: the shallowest decoding that
+    // found it.
     let mut kept: Vec<EncodedMatch> = Vec::with_capacity(out.len() - first);
     for m in out.drain(first..) {
         if kept.last().is_some_and(|k| key(k) == key(&m)) {
@@ -350,6 +364,7 @@ impl Layer {
             return layer;
         }
         token_runs(source, budget, &mut layer);
+        hex_byte_runs(source, budget, &mut layer);
         escape_regions(source, budget, &mut layer);
         spaced_runs(source, budget, &mut layer);
         sentences(source, budget, &mut layer);
@@ -625,6 +640,57 @@ fn decode_hex(input: &[u8], max: usize, out: &mut Vec<u8>) -> bool {
     decode_bits(input, max, out, 4, |b| {
         (b as char).to_digit(16).map(|d| d as u8)
     })
+}
+
+/// Hex bytes written apart, the way hex dumps and converters print them
+/// (`49 67 6e`, `49:67:6e`, `49-67-6e`, `49,67,6e`): at least
+/// `MIN_TOKEN_RUN / 2` two-digit groups with one separator, the same
+/// throughout. A group ends at a word boundary, so MAC addresses (six
+/// groups), hashes and numbers in prose are not runs; binary dumps fail the
+/// text check of what they decode to.
+fn hex_byte_runs(source: &str, budget: &mut Budget, layer: &mut Layer) {
+    let bytes = source.as_bytes();
+    let pair = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_hexdigit))
+            && !bytes.get(at + 2).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !(word_start && pair(i)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut separator = None;
+        let mut groups = 1;
+        let mut end = i + 2;
+        while let Some(&sep) = bytes.get(end) {
+            let same = separator.is_none_or(|s| s == sep);
+            if !(matches!(sep, b' ' | b':' | b'-' | b',') && same && pair(end + 1)) {
+                break;
+            }
+            separator = Some(sep);
+            groups += 1;
+            end += 3;
+        }
+        if groups >= MIN_TOKEN_RUN / 2 {
+            let digits: Vec<u8> = bytes[start..end]
+                .iter()
+                .copied()
+                .filter(u8::is_ascii_hexdigit)
+                .collect();
+            let mut buf = Vec::new();
+            decode_hex(&digits, budget.left().saturating_add(4), &mut buf);
+            let truncated = buf.len() > budget.left();
+            if let Some(text) = as_text(&buf, truncated) {
+                layer.push(budget, start..end, Encoding::Hex, Mapping::Whole, text);
+            }
+        }
+        i = end;
+    }
 }
 
 // -------------------------------------- percent, entities, backslashes
