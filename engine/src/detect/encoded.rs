@@ -1247,7 +1247,51 @@ fn rot13_byte(b: u8) -> u8 {
     }
 }
 
-/// The letter a leetspeak character stands for.
+/// A leetspeak token in lower-case letters. `1` stands for `i` or `l`: the
+/// spelling that makes a common word, or else `l` after a vowel or `l`
+/// (`r3v341`, `t311`) and in `ble` / `ple` / `cle` (`3n4b13d`), `i`
+/// elsewhere (`1n57ruc710n5`, `h1dd3n`).
+fn unleet_token(token: &[u8]) -> Vec<u8> {
+    let spelled = |one: u8| -> Vec<u8> {
+        token
+            .iter()
+            .map(|&b| match b {
+                b'1' => one,
+                _ => leet_letter(b).unwrap_or(b).to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    let as_i = spelled(b'i');
+    if !token.contains(&b'1') {
+        return as_i;
+    }
+    let set = common_words();
+    let common = |w: &[u8]| w.len() <= MAX_WORD && set.contains(pack(w.iter().copied()));
+    let as_l = spelled(b'l');
+    if common(&as_l) && !common(&as_i) {
+        return as_l;
+    }
+    if common(&as_i) {
+        return as_i;
+    }
+    let mut out = as_i;
+    for k in 0..out.len() {
+        if token[k] != b'1' {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|j| out[j]);
+        let after = out.get(k + 1).copied();
+        let l = matches!(before, Some(b'a' | b'e' | b'o' | b'u' | b'l'))
+            || (matches!(before, Some(b'b' | b'p' | b'c')) && after == Some(b'e'));
+        if l {
+            out[k] = b'l';
+        }
+    }
+    out
+}
+
+/// The letter a leetspeak character stands for (`1` as `i`; see
+/// [`unleet_token`] for `l`).
 fn leet_letter(b: u8) -> Option<u8> {
     Some(match b {
         b'0' => b'o',
@@ -1337,10 +1381,7 @@ fn count_words(s: &[u8]) -> Counts {
             continue;
         }
         counts.leet += 1;
-        let word = token
-            .iter()
-            .map(|&b| leet_letter(b).unwrap_or(b).to_ascii_lowercase());
-        counts.leet_common += usize::from(set.contains(pack(word)));
+        counts.leet_common += usize::from(set.contains(pack(unleet_token(token).into_iter())));
     }
     counts
 }
@@ -1410,8 +1451,9 @@ fn unleet(s: &[u8]) -> Vec<u8> {
             .all(|&b| b.is_ascii_alphabetic() || leet_letter(b).is_some());
         if letters && only && !token.is_empty() {
             let offset = start + (token.as_ptr() as usize - s[start..].as_ptr() as usize);
-            for (k, &b) in token.iter().enumerate() {
-                if let Some(l) = leet_letter(b) {
+            for (k, l) in unleet_token(token).into_iter().enumerate() {
+                // Letters keep their case; leet characters become letters.
+                if !token[k].is_ascii_alphabetic() {
                     out[offset + k] = l;
                 }
             }
