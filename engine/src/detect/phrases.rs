@@ -656,7 +656,11 @@ mod tests {
             text: "[[signal]]\nid = \"x.fr.y\"\nfamily = \"persona\"\n",
         };
         let err = Catalogue::parse(&[SOURCES[0], broken], from_toml).unwrap_err();
-        assert!(err.to_string().starts_with("phrases/fr.toml: signal `x.fr.y`:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("phrases/fr.toml: signal `x.fr.y`:"),
+            "{err}"
+        );
     }
 
     #[test]
