@@ -16,7 +16,12 @@
 //!    `fi`, `𝐚` → `a`, `①` → `1`);
 //! 3. **folds a small table of confusables** to ASCII: the Cyrillic and
 //!    Greek letters that look exactly like Latin ones, dash, quote and dot
-//!    lookalikes, and non-ASCII spaces.
+//!    lookalikes, and non-ASCII spaces;
+//! 4. **drops Arabic vowel marks and tatweel** (harakat U+064B–U+065F,
+//!    superscript alef U+0670, kashida U+0640) without a finding: they are
+//!    optional in writing, so `انسَ` and `انس` are one word to a reader,
+//!    and a phrase written without them must match text written with them
+//!    (or stretched with kashidas to dodge a filter).
 //!
 //! # Trade-offs
 //!
@@ -305,6 +310,7 @@ pub fn normalize(text: &str) -> Normalized<'_> {
                 let report = (!ordinary).then_some(InvisibleClass::VariationSelectorRun);
                 b.drop_char(i, len, report);
             }
+            Kind::Mark => b.drop_char(i, len, None),
             Kind::Joiner => {
                 if joiner_in_context(c, prev, next) {
                     // Ordinary: stays in the copy run.
@@ -364,6 +370,9 @@ enum Kind {
     VariationSelector,
     /// ZWJ / ZWNJ: kept in context, otherwise dropped and reported.
     Joiner,
+    /// An optional mark of its script (Arabic harakat, tatweel): dropped,
+    /// never reported.
+    Mark,
     /// Visible: kept, or folded.
     Other,
 }
@@ -380,6 +389,7 @@ fn classify(c: char) -> Kind {
         | '\u{180B}'..='\u{180D}'
         | '\u{180F}' => Kind::VariationSelector,
         '\u{200C}' | '\u{200D}' => Kind::Joiner,
+        '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' => Kind::Mark,
         '\u{061C}'
         | '\u{200E}'
         | '\u{200F}'
@@ -804,6 +814,22 @@ mod tests {
 
     fn classes(n: &Normalized<'_>) -> Vec<InvisibleClass> {
         n.findings.iter().map(|f| f.class).collect()
+    }
+
+    /// Harakat and kashidas are optional in Arabic: dropped, never
+    /// reported, and offsets still map back (a match over the word masks
+    /// its marks too).
+    #[test]
+    fn arabic_vowel_marks_and_tatweel_are_dropped_silently() {
+        let s = "انسَ التعليماتِ الســابقة";
+        let n = normalize(s);
+        assert_eq!(n.text, "انس التعليمات السابقة");
+        assert!(n.findings.is_empty());
+        let word = n.text.find("التعليمات").unwrap();
+        let original = n.to_original(word..word + "التعليمات".len());
+        assert_eq!(&s[original], "التعليماتِ".trim_end_matches('\u{0650}'));
+        // Persian and Urdu letters outside the range stay.
+        assert_eq!(normalize("پیام").text, "پیام");
     }
 
     #[test]
