@@ -22,10 +22,10 @@
 //! | `invalid` | error | A value has the wrong type or is not one of the allowed values. |
 //! | `api-version` | error | `apiVersion` is not the version this compiler reads. |
 //! | `kind` | error | `kind` is not `Policy`. |
-//! | `date` | warning | `metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date. |
+//! | `date` | warning | A date of the policy (`metadata.approved`, an impact assessment's `date` or `next_review`, the `soa.document` dates) is not a `YYYY-MM-DD` date. |
 //! | `unapproved` | warning | The policy's metadata names no approver. |
-//! | `empty-id` | error | A detector, rule, route or system has an empty id. |
-//! | `duplicate-id` | error | Two detectors, rules, routes or systems share an id. |
+//! | `empty-id` | error | A detector, rule, route, system or risk has an empty id. |
+//! | `duplicate-id` | error | Two detectors, rules, routes, systems or risks share an id. |
 //! | `detector-kind` | error | A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`. |
 //! | `unknown-builtin` | error | A detector's `builtin` names no built-in detector. |
 //! | `canary` | error | The canary built-in detector has no `canary` values. |
@@ -57,6 +57,15 @@
 //! | `not-addressed` | warning | Annex A controls are neither applied, organizational, impact-assessed nor excluded. |
 //! | `unused-detector` | warning | A detector is not used by any rule. |
 //! | `classifier` | error | A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags. |
+//! | `missing-status` | warning | An `soa` declaration gives no `status`: the statement says "not declared" rather than assume it implemented. |
+//! | `missing-owner` | warning | A system, a risk or an `soa` declaration names no `owner`. |
+//! | `missing-justification` | warning | An `organizational` control gives evidence but no justification for including it (ISO/IEC 42001 6.1.3 d asks for both). |
+//! | `unknown-risk` | error | An `soa` declaration names a risk that `risks` does not declare. |
+//! | `unknown-system` | error | A risk names a system that `systems` does not declare. |
+//! | `soa-document` | warning | The `soa` section has no `document` (its id, version, approver and next review), or it names no approver. |
+//! | `scope` | warning | A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
+//! | `lifecycle` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
+//! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -106,13 +115,13 @@ pub enum Code {
     ApiVersion,
     /// `kind` is not `Policy`.
     Kind,
-    /// `metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date.
+    /// A date of the policy (`metadata.approved`, an impact assessment's `date` or `next_review`, the `soa.document` dates) is not a `YYYY-MM-DD` date.
     Date,
     /// The policy's metadata names no approver.
     Unapproved,
-    /// A detector, rule, route or system has an empty id.
+    /// A detector, rule, route, system or risk has an empty id.
     EmptyId,
-    /// Two detectors, rules, routes or systems share an id.
+    /// Two detectors, rules, routes, systems or risks share an id.
     DuplicateId,
     /// A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`.
     DetectorKind,
@@ -176,11 +185,29 @@ pub enum Code {
     UnusedDetector,
     /// A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags.
     Classifier,
+    /// An `soa` declaration gives no `status`: the statement says "not declared" rather than assume it implemented.
+    MissingStatus,
+    /// A system, a risk or an `soa` declaration names no `owner`.
+    MissingOwner,
+    /// An `organizational` control gives evidence but no justification for including it (ISO/IEC 42001 6.1.3 d asks for both).
+    MissingJustification,
+    /// An `soa` declaration names a risk that `risks` does not declare.
+    UnknownRisk,
+    /// A risk names a system that `systems` does not declare.
+    UnknownSystem,
+    /// The `soa` section has no `document` (its id, version, approver and next review), or it names no approver.
+    SoaDocument,
+    /// A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation.
+    Scope,
+    /// A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated.
+    Lifecycle,
+    /// A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today.
+    StaleReview,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 51] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -223,6 +250,15 @@ impl Code {
         Code::NotAddressed,
         Code::UnusedDetector,
         Code::Classifier,
+        Code::MissingStatus,
+        Code::MissingOwner,
+        Code::MissingJustification,
+        Code::UnknownRisk,
+        Code::UnknownSystem,
+        Code::SoaDocument,
+        Code::Scope,
+        Code::Lifecycle,
+        Code::StaleReview,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -270,6 +306,15 @@ impl Code {
             Code::NotAddressed => "not-addressed",
             Code::UnusedDetector => "unused-detector",
             Code::Classifier => "classifier",
+            Code::MissingStatus => "missing-status",
+            Code::MissingOwner => "missing-owner",
+            Code::MissingJustification => "missing-justification",
+            Code::UnknownRisk => "unknown-risk",
+            Code::UnknownSystem => "unknown-system",
+            Code::SoaDocument => "soa-document",
+            Code::Scope => "scope",
+            Code::Lifecycle => "lifecycle",
+            Code::StaleReview => "stale-review",
         }
     }
 
@@ -288,11 +333,11 @@ impl Code {
             Code::ApiVersion => "`apiVersion` is not the version this compiler reads.",
             Code::Kind => "`kind` is not `Policy`.",
             Code::Date => {
-                "`metadata.approved` or an impact assessment's `date` is not a `YYYY-MM-DD` date."
+                "A date of the policy (`metadata.approved`, an impact assessment's `date` or `next_review`, the `soa.document` dates) is not a `YYYY-MM-DD` date."
             }
             Code::Unapproved => "The policy's metadata names no approver.",
-            Code::EmptyId => "A detector, rule, route or system has an empty id.",
-            Code::DuplicateId => "Two detectors, rules, routes or systems share an id.",
+            Code::EmptyId => "A detector, rule, route, system or risk has an empty id.",
+            Code::DuplicateId => "Two detectors, rules, routes, systems or risks share an id.",
             Code::DetectorKind => {
                 "A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`."
             }
@@ -354,6 +399,27 @@ impl Code {
             Code::Classifier => {
                 "A `classifier` detector or a rule naming one is not usable: `of` is not a phrase detector, the thresholds are out of order, a second classifier, or a rule that is not a request rule that blocks or flags."
             }
+            Code::MissingStatus => {
+                "An `soa` declaration gives no `status`: the statement says \"not declared\" rather than assume it implemented."
+            }
+            Code::MissingOwner => "A system, a risk or an `soa` declaration names no `owner`.",
+            Code::MissingJustification => {
+                "An `organizational` control gives evidence but no justification for including it (ISO/IEC 42001 6.1.3 d asks for both)."
+            }
+            Code::UnknownRisk => "An `soa` declaration names a risk that `risks` does not declare.",
+            Code::UnknownSystem => "A risk names a system that `systems` does not declare.",
+            Code::SoaDocument => {
+                "The `soa` section has no `document` (its id, version, approver and next review), or it names no approver."
+            }
+            Code::Scope => {
+                "A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation."
+            }
+            Code::Lifecycle => {
+                "A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated."
+            }
+            Code::StaleReview => {
+                "A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today."
+            }
         }
     }
 
@@ -371,7 +437,14 @@ impl Code {
             | Code::NotAddressed
             | Code::UnusedDetector
             | Code::ProviderName
-            | Code::HeaderAfterBody => Level::Warning,
+            | Code::HeaderAfterBody
+            | Code::MissingStatus
+            | Code::MissingOwner
+            | Code::MissingJustification
+            | Code::SoaDocument
+            | Code::Scope
+            | Code::Lifecycle
+            | Code::StaleReview => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -69,6 +69,52 @@ pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
     (compiled, diagnostics)
 }
 
+/// Review dates that have passed by `today` (YYYY-MM-DD): the statement's
+/// `next_review` and each impact assessment's. Kept out of [`compile`],
+/// whose result depends on the policy alone; `aimsgate check` adds these.
+pub fn stale_reviews(loaded: &LoadedPolicy, today: &str) -> Vec<Diagnostic> {
+    let mut lower = Lower {
+        thresholds: Vec::new(),
+        spans: &loaded.spans,
+        diagnostics: Vec::new(),
+    };
+    let policy = &loaded.policy;
+    // YYYY-MM-DD compares as text; a malformed date is a `date` warning
+    // of its own and is left alone here.
+    let passed = |date: &str| is_date(date) && date < today;
+    if let Some(d) = &policy.soa.document
+        && let Some(review) = &d.next_review
+        && passed(review)
+    {
+        lower
+            .warning(
+                "soa.document.next_review",
+                Code::StaleReview,
+                format!("statement `{}` was due for review on {review}", d.id),
+            )
+            .help = Some("review it, record the revision and set the next review date".into());
+    }
+    for (i, s) in policy.systems.iter().enumerate() {
+        if let Some(ia) = &s.impact_assessment
+            && let Some(review) = &ia.next_review
+            && passed(review)
+        {
+            lower
+                .warning(
+                    &join_key(&join_index("systems", i), "impact_assessment.next_review"),
+                    Code::StaleReview,
+                    format!(
+                        "the impact assessment `{}` of system `{}` was due for review on {review}",
+                        ia.id, s.id
+                    ),
+                )
+                .help =
+                Some("review it (ISO/IEC 42001 A.5.2, 8.4) and set the next review date".into());
+        }
+    }
+    lower.diagnostics
+}
+
 struct Lower<'a> {
     spans: &'a SpanIndex,
     diagnostics: Vec<Diagnostic>,
@@ -221,7 +267,8 @@ impl Lower<'_> {
                 }
             }
         }
-        let _ = system_ids;
+        let risk_ids = self.unique_ids("risk", "risks", policy.risks.iter().map(|r| r.id.as_str()));
+        self.risks(policy, &system_ids);
         if routes.is_empty() {
             // No routes: one catch-all route with every rule, so a policy
             // under development still governs everything it is shown.
@@ -240,7 +287,7 @@ impl Lower<'_> {
                 decode_limit: UnknownPath::Allow,
             });
         }
-        self.soa(policy, &rules);
+        self.soa(policy, &rules, &risk_ids);
         self.unused_detectors(policy, &rules);
 
         let mut disclosure_headers = Vec::new();
@@ -959,6 +1006,56 @@ impl Lower<'_> {
                     }
                 ));
             }
+            if let Some(ia) = &s.impact_assessment
+                && let Some(review) = &ia.next_review
+                && !is_date(review)
+            {
+                self.warning(
+                    &join_key(&path, "impact_assessment.next_review"),
+                    Code::Date,
+                    format!("`{review}` is not a YYYY-MM-DD date"),
+                );
+            }
+            if s.owner.is_none() {
+                self.warning(
+                    &path,
+                    Code::MissingOwner,
+                    format!("system `{}` names no owner", s.id),
+                )
+                .help =
+                    Some("add `owner:` — who is accountable for it (ISO/IEC 42001 A.3.2)".into());
+            }
+            let missing: Vec<&str> = [
+                ("purpose", s.purpose.is_none()),
+                ("eu_ai_act_role", s.eu_ai_act_role.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(field, missing)| missing.then_some(field))
+            .collect();
+            if !missing.is_empty() {
+                self.warning(
+                    &path,
+                    Code::Scope,
+                    format!("system `{}` gives no {}", s.id, missing.join(" and no ")),
+                )
+                .help = Some(
+                    "the AIMS scope (clause 4.3) says what each system is for (`purpose`) and whether the organisation is its `provider` or `deployer` (`eu_ai_act_role`)".into(),
+                );
+            }
+            if !s.lifecycle.serves_traffic() && !s.routes.is_empty() {
+                self.warning(
+                    &join_key(&path, "lifecycle"),
+                    Code::Lifecycle,
+                    format!(
+                        "system `{}` is at `{}` but routes serve it",
+                        s.id,
+                        s.lifecycle.name()
+                    ),
+                )
+                .help = Some(
+                    "a system serves traffic once verified and validated: move it to `verification-validation` or later, or remove its routes".into(),
+                );
+            }
             if s.risk_tier == RiskTier::Unacceptable && s.lifecycle != Lifecycle::Retired {
                 self.error(&join_key(&path, "risk_tier"), Code::Prohibited, format!("system `{}` is an unacceptable-risk (prohibited) practice and must be retired", s.id));
             }
@@ -1060,7 +1157,128 @@ impl Lower<'_> {
         }
     }
 
-    fn soa(&mut self, policy: &Policy, rules: &[RuleSpec]) {
+    /// The risk register: controls that resolve, systems that exist, an
+    /// owner.
+    fn risks(&mut self, policy: &Policy, systems: &HashMap<String, u32>) {
+        for (i, r) in policy.risks.iter().enumerate() {
+            let path = join_index("risks", i);
+            if r.owner.is_none() {
+                self.warning(
+                    &path,
+                    Code::MissingOwner,
+                    format!("risk `{}` names no owner", r.id),
+                )
+                .help = Some("add `owner:` — who owns the risk and its treatment".into());
+            }
+            for (j, control) in r.controls.iter().enumerate() {
+                self.control(control, &join_index(&join_key(&path, "controls"), j));
+            }
+            for (j, system) in r.systems.iter().enumerate() {
+                if !systems.contains_key(system) {
+                    let hint = did_you_mean(system, systems.keys().map(String::as_str))
+                        .map(|x| format!("did you mean `{x}`?"));
+                    self.error(
+                        &join_index(&join_key(&path, "systems"), j),
+                        Code::UnknownSystem,
+                        format!("risk `{}` names unknown system `{system}`", r.id),
+                    )
+                    .help = hint;
+                }
+            }
+        }
+    }
+
+    /// An `soa` declaration's owner, status and risks.
+    fn declaration(
+        &mut self,
+        path: &str,
+        control: &str,
+        owner: Option<&String>,
+        status: Option<ImplementationStatus>,
+        risks: &[String],
+        known_risks: &HashMap<String, u32>,
+    ) {
+        if status.is_none() {
+            self.warning(
+                path,
+                Code::MissingStatus,
+                format!("`{control}` gives no status"),
+            )
+            .help = Some(
+                "add `status: implemented`, `partial` or `planned`; until then the statement says \"not declared\"".into(),
+            );
+        }
+        if owner.is_none() {
+            self.warning(
+                path,
+                Code::MissingOwner,
+                format!("`{control}` names no owner"),
+            )
+            .help = Some("add `owner:` — who is accountable for the control".into());
+        }
+        for (j, risk) in risks.iter().enumerate() {
+            if !known_risks.contains_key(risk) {
+                let hint = did_you_mean(risk, known_risks.keys().map(String::as_str))
+                    .map(|x| format!("did you mean `{x}`?"));
+                self.error(
+                    &join_index(&join_key(path, "risks"), j),
+                    Code::UnknownRisk,
+                    format!("`{control}` names unknown risk `{risk}`"),
+                )
+                .help = hint.or_else(|| Some("declare it under `risks:`".into()));
+            }
+        }
+    }
+
+    /// The statement's own document control.
+    fn soa_document(&mut self, policy: &Policy) {
+        let Some(d) = &policy.soa.document else {
+            self.warning(
+                "soa",
+                Code::SoaDocument,
+                "the Statement of Applicability has no document control of its own".into(),
+            )
+            .help = Some(
+                "add `soa.document: {id, version, approver, approved, next_review}` (ISO/IEC 42001 6.1.3 d, 7.5)".into(),
+            );
+            return;
+        };
+        if d.approver.is_none() {
+            self.warning(
+                "soa.document",
+                Code::SoaDocument,
+                format!("statement `{}` names no approver", d.id),
+            );
+        }
+        let dates = [
+            ("soa.document.approved".to_owned(), d.approved.as_ref()),
+            (
+                "soa.document.next_review".to_owned(),
+                d.next_review.as_ref(),
+            ),
+        ]
+        .into_iter()
+        .chain(d.revisions.iter().enumerate().map(|(i, r)| {
+            (
+                join_key(&join_index("soa.document.revisions", i), "date"),
+                Some(&r.date),
+            )
+        }));
+        for (path, date) in dates {
+            if let Some(date) = date
+                && !is_date(date)
+            {
+                self.warning(
+                    &path,
+                    Code::Date,
+                    format!("`{date}` is not a YYYY-MM-DD date"),
+                );
+            }
+        }
+    }
+
+    fn soa(&mut self, policy: &Policy, rules: &[RuleSpec], known_risks: &HashMap<String, u32>) {
+        self.soa_document(policy);
         let disclosure = policy
             .disclosure
             .iter()
@@ -1084,6 +1302,14 @@ impl Lower<'_> {
             }
         };
         for (i, a) in policy.soa.applied.iter().enumerate() {
+            self.declaration(
+                &join_index("soa.applied", i),
+                &a.control,
+                a.owner.as_ref(),
+                a.status,
+                &a.risks,
+                known_risks,
+            );
             let path = join_key(&join_index("soa.applied", i), "control");
             if !runtime.contains(a.control.as_str()) {
                 self.warning(
@@ -1100,6 +1326,28 @@ impl Lower<'_> {
             declare(self, &a.control, "applied", path);
         }
         for (i, o) in policy.soa.organizational.iter().enumerate() {
+            let entry = join_index("soa.organizational", i);
+            self.declaration(
+                &entry,
+                &o.control,
+                o.owner.as_ref(),
+                o.status,
+                &o.risks,
+                known_risks,
+            );
+            if o.justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty())
+            {
+                self.warning(
+                    &entry,
+                    Code::MissingJustification,
+                    format!("`{}` gives evidence but no justification for including it", o.control),
+                )
+                .help = Some(
+                    "add `justification:` — why the control is needed (ISO/IEC 42001 6.1.3 d asks for the justification and the evidence)".into(),
+                );
+            }
             declare(
                 self,
                 &o.control,

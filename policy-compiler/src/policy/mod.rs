@@ -97,12 +97,26 @@ pub(crate) fn shape_diagnostic(path: &str, message: &str, spans: &SpanIndex) -> 
     }
 }
 
-/// Reads and compiles a policy file's text: the whole of `aimsgate check`.
+/// Reads and compiles a policy file's text.
 pub fn check(file: &str, text: &str) -> (Option<compile::Compiled>, Diagnostics) {
+    check_reviews(file, text, None)
+}
+
+/// [`check`], and when `today` (YYYY-MM-DD) is given, the review dates that
+/// have passed by then ([`compile::stale_reviews`]): the whole of
+/// `aimsgate check`.
+pub fn check_reviews(
+    file: &str,
+    text: &str,
+    today: Option<&str>,
+) -> (Option<compile::Compiled>, Diagnostics) {
     match load(file, text) {
         Err(report) => (None, report),
         Ok(loaded) => {
-            let (compiled, diagnostics) = compile::compile(&loaded);
+            let (compiled, mut diagnostics) = compile::compile(&loaded);
+            if let Some(today) = today {
+                diagnostics.extend(compile::stale_reviews(&loaded, today));
+            }
             let mut report = Diagnostics::new(file, text);
             report.diagnostics = diagnostics;
             report.sort();

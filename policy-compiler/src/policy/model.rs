@@ -31,6 +31,10 @@ pub struct Policy {
     /// The AI systems in the AIMS scope.
     #[serde(default)]
     pub systems: Vec<System>,
+    /// The AI risks assessed (ISO/IEC 42001 6.1.2) and how each is
+    /// treated (6.1.3, 8.3): the controls an SoA entry names them for.
+    #[serde(default)]
+    pub risks: Vec<Risk>,
     /// Detectors rules can reference.
     #[serde(default)]
     pub detectors: Vec<Detector>,
@@ -131,6 +135,18 @@ pub enum RiskTier {
     Unacceptable,
 }
 
+impl RiskTier {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RiskTier::Minimal => "minimal",
+            RiskTier::Limited => "limited",
+            RiskTier::High => "high",
+            RiskTier::Unacceptable => "unacceptable",
+        }
+    }
+}
+
 /// ISO/IEC 22989 life-cycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -149,6 +165,27 @@ pub enum Lifecycle {
     ReEvaluation,
     /// Retired: routes are refused at runtime.
     Retired,
+}
+
+impl Lifecycle {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Lifecycle::Inception => "inception",
+            Lifecycle::DesignDevelopment => "design-development",
+            Lifecycle::VerificationValidation => "verification-validation",
+            Lifecycle::Deployment => "deployment",
+            Lifecycle::Operation => "operation",
+            Lifecycle::ReEvaluation => "re-evaluation",
+            Lifecycle::Retired => "retired",
+        }
+    }
+
+    /// Whether a system at this stage may serve production traffic: not
+    /// before it was verified and validated.
+    pub const fn serves_traffic(self) -> bool {
+        !matches!(self, Lifecycle::Inception | Lifecycle::DesignDevelopment)
+    }
 }
 
 /// An AI system in scope.
@@ -178,10 +215,129 @@ pub struct System {
     /// Whether it makes decisions that materially affect people.
     #[serde(default)]
     pub affects_individuals: bool,
+    /// Who is accountable for the system (ISO/IEC 42001 A.3.2).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Its intended purpose, in a sentence (A.9.4; EU AI Act Art. 3(12)).
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// The organisation's role for it under the EU AI Act.
+    #[serde(default)]
+    pub eu_ai_act_role: Option<EuAiActRole>,
+    /// Models it uses (as the provider names them).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Categories of data it processes (e.g. `personal`, `special-category`,
+    /// `confidential`, `public`).
+    #[serde(default)]
+    pub data_categories: Vec<String>,
+    /// How people oversee it (A.9.2; EU AI Act Art. 14, 26(2)).
+    #[serde(default)]
+    pub oversight: Option<String>,
     /// The AI impact assessment (required when it affects individuals or
     /// sits in a regulated domain).
     #[serde(default)]
     pub impact_assessment: Option<ImpactAssessment>,
+}
+
+/// The organisation's role for an AI system under the EU AI Act (Art. 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EuAiActRole {
+    /// Develops the system or has it developed and places it on the market
+    /// or puts it into service under its own name (Art. 3(3)).
+    Provider,
+    /// Uses the system under its authority (Art. 3(4)).
+    Deployer,
+    /// Both: builds the system and uses it itself.
+    ProviderAndDeployer,
+}
+
+impl EuAiActRole {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            EuAiActRole::Provider => "provider",
+            EuAiActRole::Deployer => "deployer",
+            EuAiActRole::ProviderAndDeployer => "provider-and-deployer",
+        }
+    }
+}
+
+/// A three-step rating of a risk's likelihood or impact.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rating {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+impl Rating {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Rating::Low => "low",
+            Rating::Medium => "medium",
+            Rating::High => "high",
+        }
+    }
+}
+
+/// How a risk is treated (ISO/IEC 42001 6.1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Treatment {
+    /// Reduced by controls.
+    Mitigate,
+    /// Accepted as it is, by its owner.
+    Accept,
+    /// Avoided (the activity is not done).
+    Avoid,
+    /// Transferred (insurance, contract).
+    Transfer,
+}
+
+impl Treatment {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Treatment::Mitigate => "mitigate",
+            Treatment::Accept => "accept",
+            Treatment::Avoid => "avoid",
+            Treatment::Transfer => "transfer",
+        }
+    }
+}
+
+/// An assessed AI risk and its treatment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    /// Risk id (e.g. `R-01`), as SoA entries name it.
+    pub id: String,
+    /// What could happen, to whom.
+    pub description: String,
+    /// Who owns the risk.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// How likely it is.
+    pub likelihood: Rating,
+    /// How bad it would be.
+    pub impact: Rating,
+    /// How it is treated.
+    pub treatment: Treatment,
+    /// Controls (`framework:ID`) that treat it.
+    #[serde(default)]
+    pub controls: Vec<String>,
+    /// Systems (ids) it concerns; empty: all in scope.
+    #[serde(default)]
+    pub systems: Vec<String>,
 }
 
 /// Reference to an AI system impact assessment (ISO/IEC 42001 A.5).
@@ -201,6 +357,10 @@ pub struct ImpactAssessment {
     /// Whether it covers societal impacts (A.5.5).
     #[serde(default)]
     pub societal: Option<String>,
+    /// When it is next reviewed (YYYY-MM-DD); `check` warns once it has
+    /// passed.
+    #[serde(default)]
+    pub next_review: Option<String>,
 }
 
 /// A detector.
@@ -781,6 +941,10 @@ pub enum AllRules {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SoaDeclarations {
+    /// The statement's own document control: it is a controlled document
+    /// of the AIMS (ISO/IEC 42001 6.1.3 d, 7.5), not a page of the policy.
+    #[serde(default)]
+    pub document: Option<SoaDocument>,
     /// Justification and status of controls the rules apply.
     #[serde(default)]
     pub applied: Vec<AppliedDecl>,
@@ -794,6 +958,44 @@ pub struct SoaDeclarations {
     /// "operational" in the statement (below it: "operating since …").
     #[serde(default)]
     pub operating_evidence: OperatingThresholds,
+}
+
+/// Document control of the Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoaDocument {
+    /// Document id (e.g. `SOA-AI-001`).
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// Who approved this version.
+    #[serde(default)]
+    pub approver: Option<String>,
+    /// When (YYYY-MM-DD).
+    #[serde(default)]
+    pub approved: Option<String>,
+    /// When it is next reviewed (YYYY-MM-DD); `check` warns once it has
+    /// passed.
+    #[serde(default)]
+    pub next_review: Option<String>,
+    /// Earlier versions and what changed, newest first.
+    #[serde(default)]
+    pub revisions: Vec<Revision>,
+}
+
+/// One revision of a controlled document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    /// The version.
+    pub version: String,
+    /// When (YYYY-MM-DD).
+    pub date: String,
+    /// What changed.
+    pub change: String,
+    /// Who approved it.
+    #[serde(default)]
+    pub approver: Option<String>,
 }
 
 /// The least operating evidence for "operational": a period and a number
@@ -831,12 +1033,11 @@ impl Default for OperatingThresholds {
     }
 }
 
-/// Implementation status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+/// Implementation status, as the organisation declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImplementationStatus {
     /// Implemented.
-    #[default]
     Implemented,
     /// Partly implemented.
     Partial,
@@ -852,9 +1053,16 @@ pub struct AppliedDecl {
     pub control: String,
     /// Why it is included.
     pub justification: String,
-    /// Status.
+    /// Status. Missing: `check` warns (an error under `--strict`) and the
+    /// statement says "not declared" rather than assume "implemented".
     #[serde(default)]
-    pub status: ImplementationStatus,
+    pub status: Option<ImplementationStatus>,
+    /// Who is accountable for the control.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Risks (ids in `risks`) it treats.
+    #[serde(default)]
+    pub risks: Vec<String>,
 }
 
 /// An organisational control.
@@ -865,12 +1073,20 @@ pub struct OrganizationalDecl {
     pub control: String,
     /// Evidence reference (document, system, record).
     pub evidence: String,
-    /// Why it is included.
+    /// Why it is included (ISO/IEC 42001 6.1.3 d asks for it beside the
+    /// evidence; missing: `check` warns).
     #[serde(default)]
     pub justification: Option<String>,
-    /// Status.
+    /// Status. Missing: `check` warns (an error under `--strict`) and the
+    /// statement says "not declared".
     #[serde(default)]
-    pub status: ImplementationStatus,
+    pub status: Option<ImplementationStatus>,
+    /// Who is accountable for the control.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Risks (ids in `risks`) it treats.
+    #[serde(default)]
+    pub risks: Vec<String>,
 }
 
 /// An excluded control.

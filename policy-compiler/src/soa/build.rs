@@ -13,8 +13,9 @@ use crate::junit::TestCase;
 
 use super::model::{
     Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
-    ImpactRef, MONITOR_ONLY, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry, Summary, TestRef,
-    TestsBasis, Verdict,
+    ImpactRef, MONITOR_ONLY, NOT_DECLARED, RevisionRef, RiskEntry, RuleRef, RuntimeEvidence,
+    SCHEMA, Scope, ScopeSystem, Soa, SoaEntry, StatementControl, Summary, TestRef, TestsBasis,
+    Verdict,
 };
 
 /// The Annex A controls that systems' impact assessments address.
@@ -35,6 +36,23 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
         digest: compiled.ruleset.policy.digest.to_hex(),
         generated_at: generated_at.to_owned(),
     };
+    let statement = policy.soa.document.as_ref().map(|d| StatementControl {
+        id: d.id.clone(),
+        version: d.version.clone(),
+        approver: d.approver.clone(),
+        approved: d.approved.clone(),
+        next_review: d.next_review.clone(),
+        revisions: d
+            .revisions
+            .iter()
+            .map(|r| RevisionRef {
+                version: r.version.clone(),
+                date: r.date.clone(),
+                change: r.change.clone(),
+                approver: r.approver.clone(),
+            })
+            .collect(),
+    });
 
     // Rules per control reference, and the order references first appear.
     let mut by_control: HashMap<&str, Vec<RuleRef>> = HashMap::new();
@@ -105,12 +123,15 @@ pub fn build(compiled: &Compiled, generated_at: &str) -> Soa {
     Soa {
         schema: SCHEMA.to_owned(),
         document,
+        statement,
+        scope: scope(policy),
         controls,
         other_frameworks,
         summary,
         runtime_evidence: None,
         design_tests: None,
         operating_thresholds: compiled.policy.soa.operating_evidence,
+        changes: None,
     }
 }
 
@@ -120,6 +141,80 @@ fn status_name(status: ImplementationStatus) -> &'static str {
         ImplementationStatus::Partial => "partial",
         ImplementationStatus::Planned => "planned",
     }
+}
+
+/// A declaration's status as the statement shows it: never "implemented"
+/// by default.
+fn declared_status(status: Option<ImplementationStatus>) -> &'static str {
+    status.map_or(NOT_DECLARED, status_name)
+}
+
+/// The scope section: systems and risks as the policy declares them.
+fn scope(policy: &Policy) -> Scope {
+    Scope {
+        systems: policy
+            .systems
+            .iter()
+            .map(|s| ScopeSystem {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                owner: s.owner.clone(),
+                purpose: s.purpose.clone(),
+                eu_ai_act_role: s.eu_ai_act_role.map(|r| r.name().to_owned()),
+                risk_tier: s.risk_tier.name().to_owned(),
+                lifecycle: s.lifecycle.name().to_owned(),
+                domain: s.domain.clone(),
+                provider: s.provider.clone(),
+                models: s.models.clone(),
+                data_categories: s.data_categories.clone(),
+                oversight: s.oversight.clone(),
+                routes: s.routes.clone(),
+            })
+            .collect(),
+        risks: policy
+            .risks
+            .iter()
+            .map(|r| RiskEntry {
+                id: r.id.clone(),
+                description: r.description.clone(),
+                owner: r.owner.clone(),
+                likelihood: r.likelihood.name().to_owned(),
+                impact: r.impact.name().to_owned(),
+                treatment: r.treatment.name().to_owned(),
+                controls: r.controls.clone(),
+                systems: r.systems.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The risks a control treats: those its declarations name, then those
+/// whose `controls` name it, each once, in policy order.
+fn risks_of(reference: &str, policy: &Policy) -> Vec<String> {
+    let d = &policy.soa;
+    let declared = d
+        .applied
+        .iter()
+        .filter(|a| a.control == reference)
+        .flat_map(|a| a.risks.iter())
+        .chain(
+            d.organizational
+                .iter()
+                .filter(|o| o.control == reference)
+                .flat_map(|o| o.risks.iter()),
+        );
+    let naming = policy
+        .risks
+        .iter()
+        .filter(|r| r.controls.iter().any(|c| c == reference))
+        .map(|r| &r.id);
+    let mut out: Vec<String> = Vec::new();
+    for id in declared.chain(naming) {
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
 }
 
 fn annex_entry(
@@ -141,6 +236,7 @@ fn annex_entry(
         .find(|d| d.control == reference);
     let impact_control = IMPACT_CONTROLS.contains(&control.id);
 
+    let risks = risks_of(&reference, policy);
     let mut entry = SoaEntry {
         id: control.id.to_owned(),
         reference,
@@ -149,6 +245,10 @@ fn annex_entry(
         objective: control.objective.to_owned(),
         status: Applicability::NotAddressed,
         justification: None,
+        owner: applied
+            .and_then(|d| d.owner.clone())
+            .or_else(|| organizational.and_then(|d| d.owner.clone())),
+        risks,
         implementation: None,
         rules: rules.to_vec(),
         evidence: None,
@@ -174,15 +274,16 @@ fn annex_entry(
                 .or_else(|| organizational.and_then(|d| d.justification.clone()))
                 .unwrap_or(default),
         );
-        let status = applied
+        // Rules without a declaration implement the control; a
+        // declaration without a status does not say how far.
+        let declared = applied
             .map(|d| d.status)
-            .or(organizational.map(|d| d.status))
-            .unwrap_or_default();
+            .or(organizational.map(|d| d.status));
         entry.implementation = Some(
-            if enforcing == 0 {
-                MONITOR_ONLY
-            } else {
-                status_name(status)
+            match declared {
+                _ if enforcing == 0 => MONITOR_ONLY,
+                None => status_name(ImplementationStatus::Implemented),
+                Some(status) => declared_status(status),
             }
             .to_owned(),
         );
@@ -196,7 +297,7 @@ fn annex_entry(
             .justification
             .clone()
             .or_else(|| applied.map(|a| a.justification.clone()));
-        entry.implementation = Some(status_name(d.status).to_owned());
+        entry.implementation = Some(declared_status(d.status).to_owned());
         entry.evidence = Some(d.evidence.clone());
         if impact_control {
             entry.impact_assessments = impacts.to_vec();
@@ -403,7 +504,7 @@ mod tests {
     use super::*;
     use crate::policy::check;
     use crate::soa::fixture::{POLICY, entry, soa};
-    use crate::soa::{not_addressed, to_html};
+    use crate::soa::{NOT_DECLARED, not_addressed, to_html};
 
     #[test]
     fn lists_every_annex_a_control_once_in_order() {
@@ -477,7 +578,7 @@ mod tests {
     #[test]
     fn default_runtime_justification() {
         let policy = POLICY.replace(
-            "  applied:\n    - control: iso42001:A.6.2.8\n      justification: Every governed exchange is recorded\n      status: partial\n",
+            "  applied:\n    - control: iso42001:A.6.2.8\n      justification: Every governed exchange is recorded\n      status: partial\n      owner: Platform team\n      risks: [R-01]\n",
             "",
         );
         let (compiled, report) = check("p.yaml", &policy);
@@ -494,6 +595,48 @@ mod tests {
     }
 
     #[test]
+    fn scope_risks_owners_and_the_statements_own_document_control() {
+        let soa = soa();
+        let statement = soa.statement.as_ref().expect("soa.document");
+        assert_eq!(statement.id, "SOA-AI-001");
+        assert_eq!(statement.next_review.as_deref(), Some("2026-05-20"));
+        assert_eq!(statement.revisions[0].change, "A.7 exclusions justified");
+        let bot = &soa.scope.systems[0];
+        assert_eq!(bot.owner.as_deref(), Some("Head of Customer Care"));
+        assert_eq!(bot.eu_ai_act_role.as_deref(), Some("deployer"));
+        assert_eq!(bot.lifecycle, "operation");
+        assert_eq!(soa.scope.systems[1].purpose, None);
+        assert_eq!(soa.scope.risks[0].treatment, "mitigate");
+        let logs = entry(&soa, "A.6.2.8");
+        assert_eq!(logs.owner.as_deref(), Some("Platform team"));
+        // Named by the declaration and by the risk: listed once.
+        assert_eq!(logs.risks, ["R-01"]);
+        let md = crate::soa::to_markdown(&soa);
+        for text in [
+            "| Statement | SOA-AI-001 |",
+            "| Next review | 2026-05-20 |",
+            "### Revision history",
+            "## Scope",
+            "| support-bot (Customer support assistant) | Head of Customer Care |",
+            "| internal-search | not recorded | not recorded |",
+            "## Risks",
+            "| R-01 | Customers' personal data reaches the provider (systems: support-bot) |",
+            "Owner: Platform team<br>Risks: R-01",
+        ] {
+            assert!(md.contains(text), "{text}\n{md}");
+        }
+        let html = to_html(&soa);
+        for text in [
+            "<h2>Scope</h2>",
+            "<td>SOA-AI-001</td>",
+            "Risks: R-01",
+            "<h3>Revision history</h3>",
+        ] {
+            assert!(html.contains(text), "{text}");
+        }
+    }
+
+    #[test]
     fn organizational_excluded_impact_and_gaps() {
         let soa = soa();
         let policy = entry(&soa, "A.2.2");
@@ -506,10 +649,15 @@ mod tests {
             policy.justification.as_deref(),
             Some("Board-approved AI policy")
         );
-        assert_eq!(policy.implementation.as_deref(), Some("implemented"));
+        // No status declared: the statement does not assume one.
+        assert_eq!(policy.implementation.as_deref(), Some(NOT_DECLARED));
         assert_eq!(
             entry(&soa, "A.3.2").implementation.as_deref(),
             Some("planned")
+        );
+        assert_eq!(
+            entry(&soa, "A.3.2").owner.as_deref(),
+            Some("AI governance lead")
         );
 
         let data = entry(&soa, "A.7.2");

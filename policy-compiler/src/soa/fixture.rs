@@ -21,6 +21,12 @@ systems:
     domain: customer-service
     risk_tier: limited
     lifecycle: operation
+    owner: Head of Customer Care
+    purpose: Answers customer questions from the help-centre articles
+    eu_ai_act_role: deployer
+    models: [gpt-4o-mini]
+    data_categories: [personal, customer-messages]
+    oversight: Agents review every escalated conversation
     impact_assessment:
       id: AIIA-2025-07
       date: "2025-02-10"
@@ -32,6 +38,15 @@ systems:
     domain: knowledge
     risk_tier: minimal
     lifecycle: deployment
+risks:
+  - id: R-01
+    description: Customers' personal data reaches the provider
+    owner: dpo@example.com
+    likelihood: medium
+    impact: high
+    treatment: mitigate
+    controls: [iso42001:A.6.2.8]
+    systems: [support-bot]
 rules:
   - id: record-all
     action: flag
@@ -52,10 +67,22 @@ rules:
     action: flag
     controls: [iso42001:A.9.4, iso42001:6.1.3]
 soa:
+  document:
+    id: SOA-AI-001
+    version: "3"
+    approver: Chief Risk Officer
+    approved: "2025-05-20"
+    next_review: "2026-05-20"
+    revisions:
+      - version: "2"
+        date: "2024-11-02"
+        change: A.7 exclusions justified
   applied:
     - control: iso42001:A.6.2.8
       justification: Every governed exchange is recorded
       status: partial
+      owner: Platform team
+      risks: [R-01]
   organizational:
     - control: iso42001:A.2.2
       evidence: "POL-AI-001 <AI policy & charter>"
@@ -63,6 +90,7 @@ soa:
     - control: iso42001:A.3.2
       evidence: RACI-7
       status: planned
+      owner: AI governance lead
   excluded:
     - control: iso42001:A.7.2
       justification: "<script>alert('x')</script> We develop no models & train on no data"

@@ -4,7 +4,11 @@ use std::fmt::Write as _;
 
 use crate::render::{esc, kv_row, page_end, page_head, warning};
 
-use super::layout::{basis_rows, document_rows, groups, mode_label};
+use super::layout::{
+    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SYSTEM_HEADERS, accountability, basis_rows,
+    change_row, changes_heading, document_rows, groups, mode_label, revision_row, risk_row,
+    statement_rows, system_row,
+};
 use super::model::{
     Applicability, DesignTests, EvidenceBasis, EvidenceStatus, MONITOR_ONLY, RuleRef,
     RuntimeEvidence, Soa, SoaEntry, Summary, TestsBasis, not_addressed, plural,
@@ -93,14 +97,73 @@ pub fn to_html(soa: &Soa) -> String {
     out.push_str(
         "<section class=\"document-control\">\n<h2>Document control</h2>\n<table class=\"kv\">\n",
     );
-    for (field, value) in document_rows(d) {
+    let statement = soa.statement.as_ref().map(statement_rows);
+    for (field, value) in statement.into_iter().flatten().chain(document_rows(d)) {
         let value = value.map_or_else(
             || "<span class=\"none\">not recorded</span>".to_owned(),
             esc,
         );
         kv_row(&mut out, field, &value);
     }
-    out.push_str("</table>\n</section>\n");
+    out.push_str("</table>\n");
+    if let Some(statement) = soa.statement.as_ref().filter(|s| !s.revisions.is_empty()) {
+        out.push_str("<h3>Revision history</h3>\n");
+        html_table(
+            &mut out,
+            "revisions",
+            &REVISION_HEADERS,
+            statement.revisions.iter().map(revision_row),
+        );
+    }
+    out.push_str("</section>\n");
+
+    if let Some(changes) = &soa.changes {
+        let _ = writeln!(
+            out,
+            "<section class=\"changes\">\n<h2>{}</h2>\n<p>Compared with the statement generated at {} (policy SHA-256 <code>{}</code>).</p>",
+            esc(&changes_heading(&changes.previous_version)),
+            esc(&changes.previous_generated_at),
+            esc(&changes.previous_digest)
+        );
+        if changes.changes.is_empty() {
+            out.push_str("<p class=\"none\">No control, system or risk changed.</p>\n");
+        } else {
+            html_table(
+                &mut out,
+                "changes",
+                &CHANGE_HEADERS,
+                changes.changes.iter().map(change_row),
+            );
+        }
+        out.push_str("</section>\n");
+    }
+
+    // Scope and risks.
+    out.push_str("<section class=\"scope\">\n<h2>Scope</h2>\n<p>The AI systems of the AI management system (ISO/IEC 42001 4.3).</p>\n");
+    if soa.scope.systems.is_empty() {
+        out.push_str("<p class=\"none\">The policy declares no AI system.</p>\n");
+    } else {
+        html_table(
+            &mut out,
+            "systems",
+            &SYSTEM_HEADERS,
+            soa.scope.systems.iter().map(system_row),
+        );
+    }
+    out.push_str(
+        "<h2>Risks</h2>\n<p>The AI risks assessed (6.1.2) and their treatment (6.1.3, 8.3).</p>\n",
+    );
+    if soa.scope.risks.is_empty() {
+        out.push_str("<p class=\"none\">The policy declares no risk.</p>\n");
+    } else {
+        html_table(
+            &mut out,
+            "risks",
+            &RISK_HEADERS,
+            soa.scope.risks.iter().map(risk_row),
+        );
+    }
+    out.push_str("</section>\n");
 
     // Summary.
     out.push_str("<section class=\"summary\">\n<h2>Summary</h2>\n");
@@ -225,6 +288,28 @@ pub fn to_html(soa: &Soa) -> String {
         ),
     );
     out
+}
+
+/// A table: a header row, then one row per item, every cell escaped.
+fn html_table<const N: usize>(
+    out: &mut String,
+    class: &str,
+    headers: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
+    let _ = write!(out, "<table class=\"{class}\">\n<thead><tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in &row {
+            let _ = write!(out, "<td>{}</td>", esc(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn summary_bar(out: &mut String, summary: &Summary) {
@@ -376,6 +461,10 @@ fn html_row(out: &mut String, e: &SoaEntry, with_evidence: bool, with_tests: boo
             "<div class=\"evidence\"><span class=\"label\">Evidence:</span> {}</div>",
             esc(ev)
         );
+        empty = false;
+    }
+    for note in accountability(e) {
+        let _ = write!(out, "<div class=\"accountability\">{}</div>", esc(&note));
         empty = false;
     }
     if !e.impact_assessments.is_empty() {

@@ -2,7 +2,131 @@
 //! objective, rule modes, and the rows of the document-control and
 //! runtime-evidence tables.
 
-use super::model::{DocumentControl, EvidenceBasis, RuleRef, SoaEntry};
+use super::model::{
+    Change, DocumentControl, EvidenceBasis, RevisionRef, RiskEntry, RuleRef, ScopeSystem, SoaEntry,
+    StatementControl,
+};
+
+/// What a table cell says for a value the policy does not record.
+pub(super) const NOT_RECORDED: &str = "not recorded";
+
+fn or_not_recorded(value: Option<&String>) -> String {
+    value.map_or_else(|| NOT_RECORDED.to_owned(), Clone::clone)
+}
+
+fn list_or_not_recorded(values: &[String]) -> String {
+    if values.is_empty() {
+        NOT_RECORDED.to_owned()
+    } else {
+        values.join(", ")
+    }
+}
+
+/// The rows of the statement's own document control.
+pub(super) fn statement_rows(s: &StatementControl) -> [(&'static str, Option<&str>); 5] {
+    [
+        ("Statement", Some(s.id.as_str())),
+        ("Statement version", Some(s.version.as_str())),
+        ("Statement approver", s.approver.as_deref()),
+        ("Statement approved", s.approved.as_deref()),
+        ("Next review", s.next_review.as_deref()),
+    ]
+}
+
+/// Columns of the revision history.
+pub(super) const REVISION_HEADERS: [&str; 4] = ["Version", "Date", "Change", "Approver"];
+
+pub(super) fn revision_row(r: &RevisionRef) -> [String; 4] {
+    [
+        r.version.clone(),
+        r.date.clone(),
+        r.change.clone(),
+        or_not_recorded(r.approver.as_ref()),
+    ]
+}
+
+/// Columns of the scope's systems table.
+pub(super) const SYSTEM_HEADERS: [&str; 10] = [
+    "System",
+    "Owner",
+    "Intended purpose",
+    "EU AI Act role",
+    "Risk tier",
+    "Life cycle",
+    "Models",
+    "Data categories",
+    "Human oversight",
+    "Routes",
+];
+
+pub(super) fn system_row(s: &ScopeSystem) -> [String; 10] {
+    let name = match &s.name {
+        Some(name) => format!("{} ({name})", s.id),
+        None => s.id.clone(),
+    };
+    let models = if s.models.is_empty() {
+        format!("{}: {NOT_RECORDED}", s.provider)
+    } else {
+        format!("{}: {}", s.provider, s.models.join(", "))
+    };
+    [
+        name,
+        or_not_recorded(s.owner.as_ref()),
+        or_not_recorded(s.purpose.as_ref()),
+        or_not_recorded(s.eu_ai_act_role.as_ref()),
+        s.risk_tier.clone(),
+        s.lifecycle.clone(),
+        models,
+        list_or_not_recorded(&s.data_categories),
+        or_not_recorded(s.oversight.as_ref()),
+        if s.routes.is_empty() {
+            "none".to_owned()
+        } else {
+            s.routes.join(", ")
+        },
+    ]
+}
+
+/// Columns of the risk table.
+pub(super) const RISK_HEADERS: [&str; 7] = [
+    "Risk",
+    "Description",
+    "Owner",
+    "Likelihood",
+    "Impact",
+    "Treatment",
+    "Controls",
+];
+
+pub(super) fn risk_row(r: &RiskEntry) -> [String; 7] {
+    let description = if r.systems.is_empty() {
+        r.description.clone()
+    } else {
+        format!("{} (systems: {})", r.description, r.systems.join(", "))
+    };
+    [
+        r.id.clone(),
+        description,
+        or_not_recorded(r.owner.as_ref()),
+        r.likelihood.clone(),
+        r.impact.clone(),
+        r.treatment.clone(),
+        list_or_not_recorded(&r.controls),
+    ]
+}
+
+/// The accountability notes of a control: its owner and the risks it
+/// treats.
+pub(super) fn accountability(e: &SoaEntry) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(owner) = &e.owner {
+        notes.push(format!("Owner: {owner}"));
+    }
+    if !e.risks.is_empty() {
+        notes.push(format!("Risks: {}", e.risks.join(", ")));
+    }
+    notes
+}
 
 /// Runs of consecutive entries with the same objective group, in order.
 pub(super) fn groups(controls: &[SoaEntry]) -> Vec<(&str, &[SoaEntry])> {
@@ -97,6 +221,23 @@ pub(super) fn document_rows(d: &DocumentControl) -> [(&'static str, Option<&str>
         ("Policy digest (SHA-256)", Some(d.digest.as_str())),
         ("Generated at", Some(d.generated_at.as_str())),
     ]
+}
+
+/// Columns of the changes table.
+pub(super) const CHANGE_HEADERS: [&str; 4] = ["Subject", "What", "Before", "After"];
+
+pub(super) fn change_row(c: &Change) -> [String; 4] {
+    [
+        c.subject.clone(),
+        c.what.clone(),
+        c.before.clone().unwrap_or_else(|| "—".to_owned()),
+        c.after.clone().unwrap_or_else(|| "—".to_owned()),
+    ]
+}
+
+/// The heading of the changes section.
+pub(super) fn changes_heading(previous_version: &str) -> String {
+    format!("Changes since version {previous_version}")
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@ use std::fmt::Write as _;
 
 use crate::render::{md, md_kv_row, md_opt, md_warning};
 
-use super::layout::{basis_rows, document_rows, groups, mode_label};
+use super::layout::{
+    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SYSTEM_HEADERS, accountability, basis_rows,
+    change_row, changes_heading, document_rows, groups, mode_label, revision_row, risk_row,
+    statement_rows, system_row,
+};
 use super::model::{
     Applicability, DesignTests, EvidenceBasis, ImpactRef, RuleRef, RuntimeEvidence, Soa, SoaEntry,
     TestsBasis, not_addressed,
@@ -87,8 +91,65 @@ pub fn to_markdown(soa: &Soa) -> String {
     );
 
     out.push_str("## Document control\n\n| Field | Value |\n|---|---|\n");
+    if let Some(statement) = &soa.statement {
+        for (field, value) in statement_rows(statement) {
+            md_kv_row(&mut out, field, &md_opt(value));
+        }
+    }
     for (field, value) in document_rows(d) {
         md_kv_row(&mut out, field, &md_opt(value));
+    }
+    if let Some(statement) = soa.statement.as_ref().filter(|s| !s.revisions.is_empty()) {
+        out.push_str("\n### Revision history\n\n");
+        md_table(
+            &mut out,
+            &REVISION_HEADERS,
+            statement.revisions.iter().map(revision_row),
+        );
+    }
+
+    if let Some(changes) = &soa.changes {
+        let _ = writeln!(
+            out,
+            "\n## {}\n\nCompared with the statement generated at {} (policy SHA-256 {}).\n",
+            md(&changes_heading(&changes.previous_version)),
+            md(&changes.previous_generated_at),
+            md(&changes.previous_digest)
+        );
+        if changes.changes.is_empty() {
+            out.push_str("No control, system or risk changed.\n");
+        } else {
+            md_table(
+                &mut out,
+                &CHANGE_HEADERS,
+                changes.changes.iter().map(change_row),
+            );
+        }
+    }
+
+    out.push_str(
+        "\n## Scope\n\nThe AI systems of the AI management system (ISO/IEC 42001 4.3).\n\n",
+    );
+    if soa.scope.systems.is_empty() {
+        out.push_str("The policy declares no AI system.\n");
+    } else {
+        md_table(
+            &mut out,
+            &SYSTEM_HEADERS,
+            soa.scope.systems.iter().map(system_row),
+        );
+    }
+    out.push_str(
+        "\n## Risks\n\nThe AI risks assessed (6.1.2) and their treatment (6.1.3, 8.3).\n\n",
+    );
+    if soa.scope.risks.is_empty() {
+        out.push_str("The policy declares no risk.\n");
+    } else {
+        md_table(
+            &mut out,
+            &RISK_HEADERS,
+            soa.scope.risks.iter().map(risk_row),
+        );
     }
 
     out.push_str("\n## Summary\n\n| Applicability | Controls |\n|---|---:|\n");
@@ -152,6 +213,7 @@ pub fn to_markdown(soa: &Soa) -> String {
             if let Some(j) = &e.justification {
                 notes.push(md(j));
             }
+            notes.extend(accountability(e).iter().map(|n| md(n)));
             if let Some(ev) = &e.evidence {
                 notes.push(format!("Evidence: {}", md(ev)));
             }
@@ -222,6 +284,20 @@ pub fn to_markdown(soa: &Soa) -> String {
         }
     }
     out
+}
+
+/// A Markdown table: a header row, then one row per item, cells escaped.
+fn md_table<const N: usize>(
+    out: &mut String,
+    headers: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(N));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
 }
 
 fn markdown_basis(out: &mut String, basis: &EvidenceBasis) {

@@ -27,6 +27,7 @@
 //! implementation reads [`MONITOR_ONLY`] until an enforcing rule exists.
 
 mod build;
+mod changes;
 #[cfg(test)]
 mod fixture;
 mod html;
@@ -35,10 +36,12 @@ mod markdown;
 mod model;
 
 pub use build::{attach_evidence, attach_tests, build};
+pub use changes::attach_changes;
 pub use html::to_html;
 pub use markdown::to_markdown;
 pub use model::{
-    Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
-    ImpactRef, MONITOR_ONLY, OperatingThresholds, RuleRef, RuntimeEvidence, SCHEMA, Soa, SoaEntry,
-    Summary, TestRef, TestsBasis, json_schema, not_addressed, to_json,
+    Applicability, Change, Changes, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus,
+    FrameworkEntry, ImpactRef, MONITOR_ONLY, NOT_DECLARED, OperatingThresholds, RevisionRef,
+    RiskEntry, RuleRef, RuntimeEvidence, SCHEMA, Scope, ScopeSystem, Soa, SoaEntry,
+    StatementControl, Summary, TestRef, TestsBasis, json_schema, not_addressed, to_json,
 };

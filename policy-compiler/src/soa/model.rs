@@ -12,6 +12,10 @@ pub use crate::policy::model::OperatingThresholds;
 /// Implementation status of a control whose rules all run in monitor mode.
 pub const MONITOR_ONLY: &str = "monitor (not enforced)";
 
+/// Implementation status of a declared control whose declaration gives
+/// none: the statement does not assume "implemented".
+pub const NOT_DECLARED: &str = "not declared";
+
 /// Schema id of the JSON statement (the `schema` member).
 pub const SCHEMA: &str = "aimsgate.soa/1";
 
@@ -29,6 +33,13 @@ pub struct Soa {
     pub schema: String,
     /// Which policy, which version, who approved it, when generated.
     pub document: DocumentControl,
+    /// The statement's own document control (the policy's
+    /// `soa.document`); absent when the policy declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<StatementControl>,
+    /// The AIMS scope: the AI systems and the risks assessed.
+    #[serde(default)]
+    pub scope: Scope,
     /// The 38 ISO/IEC 42001 Annex A controls, in order, each exactly once.
     pub controls: Vec<SoaEntry>,
     /// Controls of other frameworks (and ISO/IEC 42001 management-system
@@ -50,6 +61,63 @@ pub struct Soa {
     /// `soa.operating_evidence`, or its defaults).
     #[serde(default)]
     pub operating_thresholds: OperatingThresholds,
+    /// What changed since an earlier statement
+    /// ([`attach_changes`](super::attach_changes), `soa --previous`);
+    /// absent (and not serialised) without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
+}
+
+/// The differences from an earlier statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Changes {
+    /// The earlier statement's version (its `soa.document` version, else
+    /// its policy's).
+    pub previous_version: String,
+    /// When the earlier statement was generated.
+    pub previous_generated_at: String,
+    /// The SHA-256 of the earlier statement's policy.
+    pub previous_digest: String,
+    /// Every difference, controls in catalogue order.
+    pub changes: Vec<Change>,
+}
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    /// What changed: a control reference, `statement`, `policy`,
+    /// `system <id>` or `risk <id>`.
+    pub subject: String,
+    /// Which of its fields (`applicability`, `implementation`, `owner`,
+    /// `justification`, `evidence`, `rules`, `risks`, …), or `added` /
+    /// `removed`.
+    pub what: String,
+    /// The earlier value.
+    pub before: Option<String>,
+    /// The value now.
+    pub after: Option<String>,
+}
+
+impl Change {
+    /// `subject` is new, with this value.
+    pub fn added(subject: &str, value: &str) -> Change {
+        Change {
+            subject: subject.to_owned(),
+            what: "added".to_owned(),
+            before: None,
+            after: Some(value.to_owned()),
+        }
+    }
+
+    /// `subject` is gone; it had this value.
+    pub fn removed(subject: &str, value: &str) -> Change {
+        Change {
+            subject: subject.to_owned(),
+            what: "removed".to_owned(),
+            before: Some(value.to_owned()),
+            after: None,
+        }
+    }
 }
 
 /// Document control of the statement.
@@ -71,6 +139,98 @@ pub struct DocumentControl {
     pub digest: String,
     /// When the statement was generated (as passed to [`build()`](super::build())).
     pub generated_at: String,
+}
+
+/// Document control of the statement itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StatementControl {
+    /// Document id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Who approved this version.
+    pub approver: Option<String>,
+    /// When (YYYY-MM-DD).
+    pub approved: Option<String>,
+    /// When it is next reviewed (YYYY-MM-DD).
+    pub next_review: Option<String>,
+    /// Earlier versions, newest first.
+    pub revisions: Vec<RevisionRef>,
+}
+
+/// One revision of the statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RevisionRef {
+    /// Version.
+    pub version: String,
+    /// Date (YYYY-MM-DD).
+    pub date: String,
+    /// What changed.
+    pub change: String,
+    /// Who approved it.
+    pub approver: Option<String>,
+}
+
+/// The AIMS scope (ISO/IEC 42001 4.3) as the policy declares it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Scope {
+    /// The AI systems, in policy order.
+    pub systems: Vec<ScopeSystem>,
+    /// The AI risks assessed, in policy order.
+    pub risks: Vec<RiskEntry>,
+}
+
+/// An AI system in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ScopeSystem {
+    /// System id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Accountable owner.
+    pub owner: Option<String>,
+    /// Intended purpose.
+    pub purpose: Option<String>,
+    /// Role under the EU AI Act (`provider`, `deployer`,
+    /// `provider-and-deployer`).
+    pub eu_ai_act_role: Option<String>,
+    /// Risk tier (`minimal`, `limited`, `high`, `unacceptable`).
+    pub risk_tier: String,
+    /// Life-cycle stage.
+    pub lifecycle: String,
+    /// Application domain.
+    pub domain: String,
+    /// Model provider.
+    pub provider: String,
+    /// Models.
+    pub models: Vec<String>,
+    /// Data categories processed.
+    pub data_categories: Vec<String>,
+    /// Human oversight.
+    pub oversight: Option<String>,
+    /// Routes serving it.
+    pub routes: Vec<String>,
+}
+
+/// An assessed risk and its treatment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RiskEntry {
+    /// Risk id.
+    pub id: String,
+    /// What could happen.
+    pub description: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub likelihood: String,
+    /// `low`, `medium` or `high`.
+    pub impact: String,
+    /// `mitigate`, `accept`, `avoid` or `transfer`.
+    pub treatment: String,
+    /// Controls treating it.
+    pub controls: Vec<String>,
+    /// Systems it concerns (empty: all).
+    pub systems: Vec<String>,
 }
 
 /// How an Annex A control is addressed.
@@ -210,8 +370,15 @@ pub struct SoaEntry {
     pub status: Applicability,
     /// Why it is included or excluded.
     pub justification: Option<String>,
-    /// Implementation status (`implemented`, `partial`, `planned`, or
-    /// [`MONITOR_ONLY`]); absent for excluded and unaddressed controls.
+    /// Who is accountable for it (its declaration's `owner`).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Risks it treats: its declaration's `risks` and the risks naming it.
+    #[serde(default)]
+    pub risks: Vec<String>,
+    /// Implementation status (`implemented`, `partial`, `planned`,
+    /// [`MONITOR_ONLY`] or [`NOT_DECLARED`]); absent for excluded and
+    /// unaddressed controls.
     pub implementation: Option<String>,
     /// Rules implementing it, in policy order.
     pub rules: Vec<RuleRef>,

@@ -401,3 +401,222 @@ fn a_classifier_detector_is_checked_where_it_is_written() {
         );
     }
 }
+
+/// `GOOD` with the AIMS around it: a system in scope, a risk, the
+/// statement's document control and declared controls — every field the
+/// governance diagnostics look for, so each test removes or breaks one.
+fn governed() -> String {
+    format!(
+        r#"{GOOD}routes:
+  - id: chat
+    hosts: [api.openai.com]
+systems:
+  - id: helpdesk
+    owner: Head of Support
+    purpose: Drafts answers for support agents
+    eu_ai_act_role: deployer
+    routes: [chat]
+    provider: openai
+    domain: customer-service
+    risk_tier: minimal
+    lifecycle: operation
+risks:
+  - id: R-1
+    description: Personal data reaches the provider
+    owner: DPO
+    likelihood: medium
+    impact: high
+    treatment: mitigate
+    controls: [iso42001:A.6.2.6]
+    systems: [helpdesk]
+soa:
+  document:
+    id: SOA-1
+    version: "2"
+    approver: CRO
+    approved: "2026-01-10"
+    next_review: "2026-06-01"
+  applied:
+    - control: iso42001:A.6.2.6
+      justification: Every exchange is inspected
+      status: implemented
+      owner: Security
+      risks: [R-1]
+  organizational:
+    - control: iso42001:A.2.2
+      evidence: POL-1
+      justification: The AIMS needs an approved AI policy
+      status: implemented
+      owner: Governance
+"#
+    )
+}
+
+/// `aimsgate check --format plain --today DAY`, with the file named FILE.
+fn check_on(text: &str, today: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("aimsgate-check-on-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("p{n}.yaml"));
+    std::fs::write(&file, text).unwrap();
+    let (code, _, err) = aimsgate(&[
+        "check",
+        "--format",
+        "plain",
+        "--today",
+        today,
+        file.to_str().unwrap(),
+    ]);
+    (code, err.replace(file.to_str().unwrap(), "FILE"))
+}
+
+/// The diagnostic of `code` sits at the first occurrence of `at`.
+fn assert_at(text: &str, err: &str, at: &str, level: &str, code: &str) {
+    let (line, col) = position(text, at);
+    assert!(
+        err.contains(&format!("FILE:{line}:{col}: {level}[{code}]")),
+        "expected {level}[{code}] at {line}:{col} (`{at}`):\n{err}"
+    );
+}
+
+#[test]
+fn the_governed_policy_has_no_governance_warnings() {
+    let (code, err) = check_on(&governed(), "2026-03-01");
+    assert_eq!(code, 0, "{err}");
+    for code in [
+        "missing-status",
+        "missing-owner",
+        "missing-justification",
+        "soa-document",
+        "scope",
+        "lifecycle",
+        "stale-review",
+    ] {
+        assert!(!err.contains(&format!("[{code}]")), "{code}: {err}");
+    }
+}
+
+#[test]
+fn a_declaration_without_status_warns_and_fails_strict() {
+    let text = governed().replace(
+        "      status: implemented\n      owner: Governance\n",
+        "      owner: Governance\n",
+    );
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(
+        &text,
+        &err,
+        "control: iso42001:A.2.2",
+        "warning",
+        "missing-status",
+    );
+    let dir = std::env::temp_dir().join(format!("aimsgate-status-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("p.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let (code, _, _) = aimsgate(&[
+        "check",
+        "--strict",
+        "--today",
+        "2026-03-01",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "an error under --strict");
+}
+
+#[test]
+fn missing_owners_are_warnings_where_the_entry_is() {
+    let text = governed()
+        .replace("    owner: Head of Support\n", "")
+        .replace("    owner: DPO\n", "")
+        .replace("      owner: Security\n", "");
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "id: helpdesk", "warning", "missing-owner");
+    assert_at(&text, &err, "id: R-1", "warning", "missing-owner");
+    assert_at(
+        &text,
+        &err,
+        "control: iso42001:A.6.2.6",
+        "warning",
+        "missing-owner",
+    );
+}
+
+#[test]
+fn an_organizational_control_without_justification_warns() {
+    let text = governed().replace(
+        "      justification: The AIMS needs an approved AI policy\n",
+        "",
+    );
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(
+        &text,
+        &err,
+        "control: iso42001:A.2.2",
+        "warning",
+        "missing-justification",
+    );
+}
+
+#[test]
+fn unknown_risks_and_systems_are_errors_at_the_reference() {
+    let text = governed()
+        .replace("      risks: [R-1]", "      risks: [R-2]")
+        .replace("    systems: [helpdesk]", "    systems: [help-desk]");
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "{err}");
+    assert_at(&text, &err, "R-2", "error", "unknown-risk");
+    assert_at(&text, &err, "help-desk", "error", "unknown-system");
+    assert!(err.contains("did you mean `helpdesk`"), "{err}");
+}
+
+#[test]
+fn a_statement_without_its_own_document_control_warns() {
+    let governed = governed();
+    let start = governed.find("  document:").unwrap();
+    let end = governed.find("  applied:").unwrap();
+    let text = format!("{}{}", &governed[..start], &governed[end..]);
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "applied:", "warning", "soa-document");
+    let text = governed.replace("    approver: CRO\n", "");
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "id: SOA-1", "warning", "soa-document");
+}
+
+#[test]
+fn a_system_without_purpose_or_role_warns() {
+    let text = governed()
+        .replace("    purpose: Drafts answers for support agents\n", "")
+        .replace("    eu_ai_act_role: deployer\n", "");
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "id: helpdesk", "warning", "scope");
+    assert!(
+        err.contains("gives no purpose and no eu_ai_act_role"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_system_in_design_that_serves_routes_warns() {
+    let text = governed().replace(
+        "    lifecycle: operation",
+        "    lifecycle: design-development",
+    );
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "design-development", "warning", "lifecycle");
+}
+
+#[test]
+fn a_review_date_that_has_passed_warns_against_today() {
+    let text = governed();
+    let (_, before) = check_on(&text, "2026-06-01");
+    assert!(!before.contains("[stale-review]"), "{before}");
+    let (code, after) = check_on(&text, "2026-06-02");
+    assert_eq!(code, 0, "{after}");
+    assert_at(&text, &after, "\"2026-06-01\"", "warning", "stale-review");
+    let (code, err) = check_on(&text, "June 2");
+    assert_eq!(code, 1);
+    assert!(err.contains("not a YYYY-MM-DD date"), "{err}");
+}

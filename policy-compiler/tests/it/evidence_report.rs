@@ -1432,3 +1432,51 @@ fn the_report_breaks_interactions_down_by_system_and_route() {
     assert!(md.contains("### By route"), "{md}");
     assert!(report::to_html(&b.report).contains("<h3>By route</h3>"));
 }
+
+/// `soa --previous`: the baseline's statement, then the baseline with one
+/// control's status and one system changed, lists exactly what changed.
+#[test]
+fn cli_soa_lists_what_changed_since_the_previous_statement() {
+    let old_json = scratch("soa-previous.json");
+    let json = aimsgate(&["soa", BASELINE, "--format", "json"]);
+    std::fs::write(&old_json, &json).unwrap();
+    let text = std::fs::read_to_string(root().join(BASELINE)).unwrap();
+    let changed = text
+        .replacen(
+            "      status: partial\n      owner: AI Governance Office\n",
+            "      status: implemented\n      owner: AI Governance Office\n",
+            1,
+        )
+        .replace("  - id: legacy-faq-bot\n", "  - id: legacy-faq-assistant\n")
+        .replace(
+            "    version: \"1.0\"\n    approver:",
+            "    version: \"1.1\"\n    approver:",
+        );
+    assert_ne!(changed, text);
+    let policy = scratch("soa-previous-policy.yaml");
+    std::fs::write(&policy, changed).unwrap();
+    let md = aimsgate(&[
+        "soa",
+        policy.to_str().unwrap(),
+        "--previous",
+        old_json.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert!(md.contains("## Changes since version 1.0"), "{md}");
+    for row in [
+        "| iso42001:A.9.2 | implementation | partial | implemented |",
+        "| system legacy-faq-assistant | added | — | in scope |",
+        "| system legacy-faq-bot | removed | in scope | — |",
+    ] {
+        assert!(md.contains(row), "{row}\n{md}");
+    }
+    // Nothing else moved.
+    let section = md.split("## Changes since").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    assert_eq!(
+        section.lines().filter(|l| l.starts_with("| ")).count(),
+        1 + 3,
+        "{section}"
+    );
+}

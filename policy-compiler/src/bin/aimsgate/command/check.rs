@@ -17,6 +17,10 @@ pub struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     strict: bool,
+    /// The date review dates are held against (YYYY-MM-DD; default: today,
+    /// UTC).
+    #[arg(long)]
+    today: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     format: DiagFormat,
@@ -35,10 +39,17 @@ pub fn run(args: CheckArgs) -> Result<()> {
     let CheckArgs {
         policy: path,
         strict,
+        today,
         format,
     } = args;
     let text = read(&path)?;
-    let (compiled, report) = policy::check(&path.display().to_string(), &text);
+    let today = match today {
+        Some(day) if is_day(&day) => day,
+        Some(day) => anyhow::bail!("--today `{day}` is not a YYYY-MM-DD date"),
+        None => aimsgate_compiler::time::now_rfc3339()[..10].to_owned(),
+    };
+    let (compiled, report) =
+        policy::check_reviews(&path.display().to_string(), &text, Some(&today));
     print_report(&report, &path, format)?;
     let failed = compiled.is_none() || (strict && report.warnings() > 0);
     if !matches!(format, DiagFormat::Json | DiagFormat::Sarif) {
@@ -52,6 +63,19 @@ pub fn run(args: CheckArgs) -> Result<()> {
         );
     }
     if failed { Err(Reported.into()) } else { Ok(()) }
+}
+
+/// `YYYY-MM-DD`, the shape review dates are compared in.
+fn is_day(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn print_report(report: &Diagnostics, path: &Path, format: DiagFormat) -> Result<()> {

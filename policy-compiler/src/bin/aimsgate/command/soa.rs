@@ -29,6 +29,10 @@ pub struct SoaArgs {
     /// (test-of-design evidence beside the operating evidence).
     #[arg(long = "tests", value_name = "REPORT_XML")]
     tests: Vec<PathBuf>,
+    /// An earlier statement's JSON (`--format json`): list what changed
+    /// since, control by control (the statement's revision record).
+    #[arg(long, value_name = "SOA_JSON")]
+    previous: Option<PathBuf>,
     /// Checkpoint keys and TSA certificate the evidence's verification uses.
     #[command(flatten)]
     trust: super::evidence::Trust,
@@ -48,6 +52,7 @@ pub fn run(args: SoaArgs) -> Result<()> {
         output,
         evidence: events,
         tests,
+        previous,
         trust,
     } = args;
     let compiled = compiled(&path)?;
@@ -75,6 +80,17 @@ pub fn run(args: SoaArgs) -> Result<()> {
         }
         let reports = tests.iter().map(|p| p.display().to_string()).collect();
         soa::attach_tests(&mut soa, &cases, reports);
+    }
+    if let Some(previous) = &previous {
+        let text = std::fs::read_to_string(previous)
+            .with_context(|| format!("cannot read {}", previous.display()))?;
+        let earlier: soa::Soa = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a statement's JSON (`aimsgate soa --format json`)",
+                previous.display()
+            )
+        })?;
+        soa::attach_changes(&mut soa, &earlier);
     }
     let text = match format {
         SoaFormat::Md => soa::to_markdown(&soa),
