@@ -970,6 +970,7 @@ mod tests {
         "us-ssn",
         "iban",
         "phone",
+        "phone-national",
         "ipv4",
         "ipv6",
         "date-of-birth",
