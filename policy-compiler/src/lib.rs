@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod import;
 pub mod junit;
 pub mod oci;
+pub mod oscal;
 pub mod policy;
 mod render;
 pub mod sarif;

@@ -256,49 +256,13 @@ fn node() -> Result<PathBuf> {
     Ok(node)
 }
 
-/// A virtualenv with exactly the SDK suite's pinned requirements, and its
-/// interpreter. Installing them takes half a minute, so the venv is kept
-/// and made again only when `requirements.txt` or the Python it was made
-/// with changed (a stamp in the venv records both). Python is `python3`
-/// on PATH: without it (or its `venv` module) this fails, never skips.
+/// The SDK suite's virtualenv (see [`crate::venv::pinned`]).
 fn sdk_venv(root: &Path) -> Result<PathBuf> {
-    let requirements = root.join(SDK_TESTS).join("requirements.txt");
-    let pinned = std::fs::read_to_string(&requirements)
-        .with_context(|| format!("cannot read {}", requirements.display()))?;
-    let interpreter = output(Command::new("python3").arg("--version"))
-        .context("Python 3 (python3 on PATH, with venv) is needed for the SDK tests")?;
-    let stamp_text = format!("{}\n{pinned}", interpreter.trim());
-    let venv = root.join(SDK_VENV);
-    let python = venv.join("bin/python");
-    let stamp = venv.join("aimsgate-requirements.stamp");
-    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&stamp_text) {
-        return Ok(python);
-    }
-    // Made afresh: nothing of an older pinned set stays installed.
-    if venv.exists() {
-        std::fs::remove_dir_all(&venv)
-            .with_context(|| format!("cannot clear {}", venv.display()))?;
-    }
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).context(
-        "cannot make the SDK tests' virtualenv (on Debian, `apt-get install python3-venv`)",
-    )?;
-    // --require-hashes: every package, dependencies included, must be the
-    // pinned file; --only-binary: wheels only, no package's build code runs.
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--require-hashes",
-            "--only-binary",
-            ":all:",
-            "-r",
-        ])
-        .arg(&requirements))?;
-    std::fs::write(&stamp, stamp_text)?;
-    Ok(python)
+    crate::venv::pinned(
+        root,
+        &root.join(SDK_TESTS).join("requirements.txt"),
+        SDK_VENV,
+    )
 }
 
 /// Builds the package and runs its tests: the example Worker in workerd

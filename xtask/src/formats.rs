@@ -12,6 +12,11 @@
 //!   the Apache Ant JUnit XSDs, with xmllint (Debian's libxml2-utils,
 //!   which `.ci/run` installs).
 //!
+//! - OSCAL (`aimsgate oscal all`), with compliance-trestle's OSCAL models
+//!   (generated from NIST's OSCAL JSON schemas, unknown fields refused),
+//!   pinned by hash in `xtask/oscal/requirements.txt`, and a round trip
+//!   through them (`xtask/oscal/validate.py`).
+//!
 //! The tests under `cargo test` check the same files against the SARIF
 //! JSON schema and, where xmllint is installed, the XSDs; this step adds
 //! the Multitool's rules and makes xmllint mandatory.
@@ -126,4 +131,18 @@ fn multitool(root: &Path) -> Result<PathBuf> {
         std::fs::set_permissions(&path, permissions)?;
     }
     Ok(path)
+}
+
+/// The OSCAL validator's script and pinned requirements.
+const OSCAL_VALIDATOR: &str = "xtask/oscal/validate.py";
+const OSCAL_REQUIREMENTS: &str = "xtask/oscal/requirements.txt";
+/// Its virtualenv (outside the source tree, kept between runs).
+const OSCAL_VENV: &str = "target/aimsgate/oscal-venv";
+
+/// Validates the six documents `aimsgate oscal all` wrote into `dir`.
+pub fn oscal(root: &Path, dir: &Path) -> Result<()> {
+    let python = crate::venv::pinned(root, &root.join(OSCAL_REQUIREMENTS), OSCAL_VENV)?;
+    run(Command::new(python)
+        .arg(root.join(OSCAL_VALIDATOR))
+        .arg(dir))
 }

@@ -29,6 +29,7 @@ mod cycles;
 mod edge;
 mod eval;
 mod formats;
+mod venv;
 
 fn main() -> std::process::ExitCode {
     match xtask() {
@@ -326,6 +327,15 @@ fn ci(root: &Path) -> Result<()> {
         &out.join("policy-ci/policy.sarif"),
         &out.join("policy-ci/policy-tests.xml"),
     )?;
+    // The OSCAL export of the baseline and the demo's audit events, through
+    // NIST OSCAL models (compliance-trestle).
+    let oscal = out.join("oscal");
+    run(aimsgate()
+        .args(["oscal", "all", BASELINE, "--evidence"])
+        .arg(out.join("events.jsonl"))
+        .arg("-o")
+        .arg(&oscal))?;
+    formats::oscal(root, &oscal)?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

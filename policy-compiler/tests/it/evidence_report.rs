@@ -1480,3 +1480,132 @@ fn cli_soa_lists_what_changed_since_the_previous_statement() {
         "{section}"
     );
 }
+
+/// `oscal all`: six documents side by side that refer to each other by
+/// file name, the profile selecting what the SoA does not exclude, the SSP
+/// one requirement per selected control, the results a finding per
+/// control with evidence and the events file's SHA-256; the same UUIDs on
+/// a second run.
+#[test]
+fn cli_oscal_writes_six_linked_documents() {
+    let events = write_fixture("oscal-events.log");
+    let dir = scratch("oscal");
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = || {
+        aimsgate(&[
+            "oscal",
+            "all",
+            BASELINE,
+            "--evidence",
+            events.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]);
+        let read = |name: &str| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+        };
+        [
+            read("catalog.json"),
+            read("profile.json"),
+            read("component-definition.json"),
+            read("ssp.json"),
+            read("assessment-plan.json"),
+            read("assessment-results.json"),
+        ]
+    };
+    let [catalog, profile, component, ssp, ap, ar] = run();
+    // Linked by file name.
+    assert_eq!(profile["profile"]["imports"][0]["href"], "catalog.json");
+    assert_eq!(
+        component["component-definition"]["components"][0]["control-implementations"][0]["source"],
+        "profile.json"
+    );
+    assert_eq!(
+        ssp["system-security-plan"]["import-profile"]["href"],
+        "profile.json"
+    );
+    assert_eq!(ap["assessment-plan"]["import-ssp"]["href"], "ssp.json");
+    assert_eq!(
+        ar["assessment-results"]["import-ap"]["href"],
+        "assessment-plan.json"
+    );
+    // Every catalogued control is in the catalog; the profile leaves out
+    // the exclusions (A.7.2, A.7.3, A.7.6) and keeps the rest of Annex A.
+    let catalogued: usize = catalog["catalog"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["controls"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(catalogued, aimsgate_compiler::catalogue::all().len());
+    let ids: Vec<&str> = profile["profile"]["imports"][0]["include-controls"][0]["with-ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"iso42001-a.6.2.8") && !ids.contains(&"iso42001-a.7.2"),
+        "{ids:?}"
+    );
+    assert_eq!(
+        ids.iter().filter(|i| i.starts_with("iso42001-a.")).count(),
+        35
+    );
+    // The SSP: one requirement per selected control, statuses from the SoA,
+    // the AI systems as components with their EU AI Act role.
+    let requirements =
+        ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
+            .as_array()
+            .unwrap();
+    assert_eq!(requirements.len(), ids.len());
+    let a92 = requirements
+        .iter()
+        .find(|r| r["control-id"] == "iso42001-a.9.2")
+        .unwrap();
+    assert_eq!(
+        a92["by-components"][0]["implementation-status"]["state"],
+        "partial"
+    );
+    let components = ssp["system-security-plan"]["system-implementation"]["components"]
+        .as_array()
+        .unwrap();
+    assert!(components.iter().any(|c| {
+        c["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Customer support assistant")
+            && c["props"].to_string().contains("\"deployer\"")
+    }));
+    // The results point at the events by their hash.
+    let bytes = std::fs::read(&events).unwrap();
+    let sha: String =
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&bytes))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+    let resource = &ar["assessment-results"]["back-matter"]["resources"][0];
+    assert_eq!(resource["rlinks"][0]["hashes"][0]["value"], sha.as_str());
+    let findings = ar["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .unwrap();
+    assert!(!findings.is_empty());
+    // Derived UUIDs: a second run names everything the same.
+    let [_, _, _, again, _, _] = run();
+    assert_eq!(
+        ssp["system-security-plan"]["uuid"],
+        again["system-security-plan"]["uuid"]
+    );
+    assert_eq!(
+        requirements[0]["uuid"],
+        again["system-security-plan"]["control-implementation"]["implemented-requirements"][0]["uuid"]
+    );
+    // The results need the events.
+    let out = Command::new(env!("CARGO_BIN_EXE_aimsgate"))
+        .args(["oscal", "ar", BASELINE])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --evidence"));
+}

@@ -15,7 +15,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::command::{
-    check, compile, controls, detectors, eval, evidence, explain, import, keygen, scan, schema, soa,
+    check, compile, controls, detectors, eval, evidence, explain, import, keygen, oscal, scan,
+    schema, soa,
 };
 #[cfg(feature = "harness")]
 use crate::command::{replay, test};
@@ -45,6 +46,9 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Write the Statement of Applicability.
     Soa(soa::SoaArgs),
+    /// Export OSCAL JSON: catalog, profile, component definition, system
+    /// security plan, assessment plan and results.
+    Oscal(oscal::OscalArgs),
     /// Audit evidence: verify event chains, report per control.
     Evidence(evidence::EvidenceArgs),
     /// Show what the policy decides for a text or a recorded request.
@@ -89,6 +93,7 @@ fn run(command: Command) -> Result<()> {
         Command::Compile(args) => compile::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Soa(args) => soa::run(args),
+        Command::Oscal(args) => oscal::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),

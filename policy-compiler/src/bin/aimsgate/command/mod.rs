@@ -13,6 +13,7 @@ pub mod explain;
 mod harness;
 pub mod import;
 pub mod keygen;
+pub mod oscal;
 #[cfg(feature = "harness")]
 pub mod replay;
 pub mod scan;
