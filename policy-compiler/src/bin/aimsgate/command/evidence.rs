@@ -183,6 +183,27 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
 /// The verifier's verdict, on stderr before anything else: the report
 /// carries it too, but whoever runs the command should not have to open it
 /// to learn that the log it counts is broken.
+/// Reads `events`, verifies them with `trust` and attaches the report's
+/// runtime evidence to `statement`, saying the verification verdict: what
+/// `soa --evidence` and `oscal --evidence` share.
+pub fn attach_to_statement(
+    statement: &mut aimsgate_compiler::soa::Soa,
+    compiled: &aimsgate_compiler::policy::compile::Compiled,
+    events: &std::path::Path,
+    trust: &Trust,
+) -> Result<()> {
+    let events = evidence::read(events)?;
+    let report = evidence::report::build_verified(
+        &events,
+        compiled,
+        &evidence::report::Period::default(),
+        &trust.options(None)?,
+    );
+    say_verification(&report);
+    aimsgate_compiler::soa::attach_evidence(statement, &report);
+    Ok(())
+}
+
 pub fn say_verification(report: &evidence::report::EvidenceReport) {
     let v = &report.verification;
     if v.intact {

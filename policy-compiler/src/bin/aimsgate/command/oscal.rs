@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use aimsgate_compiler::{evidence, oscal, soa};
+use aimsgate_compiler::{oscal, soa};
 use anyhow::{Context as _, Result, bail};
 use clap::ValueEnum;
 use sha2::Digest as _;
@@ -63,15 +63,7 @@ pub fn run(args: OscalArgs) -> Result<()> {
         let bytes = std::fs::read(events_path)
             .with_context(|| format!("cannot read {}", events_path.display()))?;
         events_hash = Some(hex(&sha2::Sha256::digest(&bytes)));
-        let events = evidence::read(events_path)?;
-        let report = evidence::report::build_verified(
-            &events,
-            &compiled,
-            &evidence::report::Period::default(),
-            &trust.options(None)?,
-        );
-        super::evidence::say_verification(&report);
-        soa::attach_evidence(&mut statement, &report);
+        super::evidence::attach_to_statement(&mut statement, &compiled, events_path, &trust)?;
     }
     let events_name = events_path
         .as_ref()

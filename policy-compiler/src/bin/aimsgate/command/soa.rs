@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use aimsgate_compiler::{evidence, soa};
+use aimsgate_compiler::soa;
 use anyhow::{Context as _, Result, anyhow};
 use clap::ValueEnum;
 
@@ -58,15 +58,7 @@ pub fn run(args: SoaArgs) -> Result<()> {
     let compiled = compiled(&path)?;
     let mut soa = soa::build(&compiled, &aimsgate_compiler::time::now_rfc3339());
     if let Some(events) = &events {
-        let events = evidence::read(events)?;
-        let report = evidence::report::build_verified(
-            &events,
-            &compiled,
-            &evidence::report::Period::default(),
-            &trust.options(None)?,
-        );
-        super::evidence::say_verification(&report);
-        soa::attach_evidence(&mut soa, &report);
+        super::evidence::attach_to_statement(&mut soa, &compiled, events, &trust)?;
     }
     if !tests.is_empty() {
         let mut cases = Vec::new();
