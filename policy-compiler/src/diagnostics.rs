@@ -50,7 +50,7 @@
 //! | `route-claimed` | error | A route is named by more than one system. |
 //! | `unknown-api` | error | A route's `api` is not a known API. |
 //! | `path` | error | A route's path prefix does not start with `/`. |
-//! | `missing-rule` | error | A route applies a rule that is not declared. |
+//! | `missing-rule` | error | A route applies, or an impact assessment names as a mitigation, a rule that is not declared. |
 //! | `applied-without-rule` | warning | A control is declared `applied` in `soa` but no rule implements it. |
 //! | `soa-conflict` | error | A control's `soa` declarations conflict, or it is excluded though rules implement it. |
 //! | `justification` | error | An `soa` exclusion has no justification. |
@@ -63,9 +63,10 @@
 //! | `unknown-risk` | error | An `soa` declaration names a risk that `risks` does not declare. |
 //! | `unknown-system` | error | A risk names a system that `systems` does not declare. |
 //! | `soa-document` | warning | The `soa` section has no `document` (its id, version, approver and next review), or it names no approver. |
-//! | `scope` | warning | A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
+//! | `scope` | warning | A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
 //! | `lifecycle` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
 //! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
+//! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -171,7 +172,7 @@ pub enum Code {
     UnknownApi,
     /// A route's path prefix does not start with `/`.
     Path,
-    /// A route applies a rule that is not declared.
+    /// A route applies, or an impact assessment names as a mitigation, a rule that is not declared.
     MissingRule,
     /// A control is declared `applied` in `soa` but no rule implements it.
     AppliedWithoutRule,
@@ -197,17 +198,19 @@ pub enum Code {
     UnknownSystem,
     /// The `soa` section has no `document` (its id, version, approver and next review), or it names no approver.
     SoaDocument,
-    /// A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation.
+    /// A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation.
     Scope,
     /// A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated.
     Lifecycle,
     /// A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today.
     StaleReview,
+    /// A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded).
+    AnnexIii,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 51] = [
+    pub const ALL: [Code; 52] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -259,6 +262,7 @@ impl Code {
         Code::Scope,
         Code::Lifecycle,
         Code::StaleReview,
+        Code::AnnexIii,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -315,6 +319,7 @@ impl Code {
             Code::Scope => "scope",
             Code::Lifecycle => "lifecycle",
             Code::StaleReview => "stale-review",
+            Code::AnnexIii => "annex-iii",
         }
     }
 
@@ -384,7 +389,9 @@ impl Code {
             Code::RouteClaimed => "A route is named by more than one system.",
             Code::UnknownApi => "A route's `api` is not a known API.",
             Code::Path => "A route's path prefix does not start with `/`.",
-            Code::MissingRule => "A route applies a rule that is not declared.",
+            Code::MissingRule => {
+                "A route applies, or an impact assessment names as a mitigation, a rule that is not declared."
+            }
             Code::AppliedWithoutRule => {
                 "A control is declared `applied` in `soa` but no rule implements it."
             }
@@ -412,13 +419,16 @@ impl Code {
                 "The `soa` section has no `document` (its id, version, approver and next review), or it names no approver."
             }
             Code::Scope => {
-                "A system gives no `purpose` or no `eu_ai_act_role`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation."
+                "A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation."
             }
             Code::Lifecycle => {
                 "A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated."
             }
             Code::StaleReview => {
                 "A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today."
+            }
+            Code::AnnexIii => {
+                "A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded)."
             }
         }
     }
@@ -444,7 +454,8 @@ impl Code {
             | Code::SoaDocument
             | Code::Scope
             | Code::Lifecycle
-            | Code::StaleReview => Level::Warning,
+            | Code::StaleReview
+            | Code::AnnexIii => Level::Warning,
             _ => Level::Error,
         }
     }

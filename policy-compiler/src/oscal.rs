@@ -284,6 +284,9 @@ pub fn ssp(soa: &Soa, generated_at: &str) -> Value {
             json!({"name": "lifecycle", "ns": "https://aimsgate.dev/ns/oscal", "value": s.lifecycle}),
             json!({"name": "provider", "ns": "https://aimsgate.dev/ns/oscal", "value": s.provider}),
         ];
+        if let Some(area) = &s.annex_iii {
+            props.push(json!({"name": "eu-ai-act-annex-iii", "ns": "https://aimsgate.dev/ns/oscal", "value": area}));
+        }
         if let Some(role) = &s.eu_ai_act_role {
             props.push(json!({"name": "eu-ai-act-role", "ns": "https://aimsgate.dev/ns/oscal", "value": role}));
         }

@@ -268,6 +268,7 @@ impl Lower<'_> {
             }
         }
         let risk_ids = self.unique_ids("risk", "risks", policy.risks.iter().map(|r| r.id.as_str()));
+        self.mitigating_rules(policy, &rule_ids);
         self.risks(policy, &system_ids);
         if routes.is_empty() {
             // No routes: one catch-all route with every rule, so a policy
@@ -966,15 +967,21 @@ impl Lower<'_> {
         for (i, s) in policy.systems.iter().enumerate() {
             let path = join_index("systems", i);
             let regulated = REGULATED_DOMAINS.contains(&s.domain.as_str());
-            if (s.affects_individuals || regulated || s.risk_tier == RiskTier::High)
+            let annex_iii = s.annex_iii.filter(|a| *a != AnnexIii::NotListed);
+            if (s.affects_individuals
+                || regulated
+                || annex_iii.is_some()
+                || s.risk_tier == RiskTier::High)
                 && s.impact_assessment.is_none()
             {
                 let why = if s.affects_individuals {
-                    "makes decisions that materially affect people"
+                    "makes decisions that materially affect people".to_owned()
+                } else if let Some(area) = annex_iii {
+                    format!("is in EU AI Act Annex III area `{}`", area.name())
                 } else if regulated {
-                    "sits in a regulated domain"
+                    "sits in a regulated domain".to_owned()
                 } else {
-                    "is high-risk"
+                    "is high-risk".to_owned()
                 };
                 self.error(&path, Code::ImpactAssessment, format!("system `{}` {why} but references no AI impact assessment", s.id))
                     .help = Some("add `impact_assessment: {id, date, owner, mitigation, monitoring}` (ISO/IEC 42001 A.5.2–A.5.5)".into());
@@ -1028,6 +1035,7 @@ impl Lower<'_> {
             let missing: Vec<&str> = [
                 ("purpose", s.purpose.is_none()),
                 ("eu_ai_act_role", s.eu_ai_act_role.is_none()),
+                ("annex_iii", s.annex_iii.is_none()),
             ]
             .into_iter()
             .filter_map(|(field, missing)| missing.then_some(field))
@@ -1039,7 +1047,24 @@ impl Lower<'_> {
                     format!("system `{}` gives no {}", s.id, missing.join(" and no ")),
                 )
                 .help = Some(
-                    "the AIMS scope (clause 4.3) says what each system is for (`purpose`) and whether the organisation is its `provider` or `deployer` (`eu_ai_act_role`)".into(),
+                    "the AIMS scope (clause 4.3) says what each system is for (`purpose`), whether the organisation is its `provider` or `deployer` (`eu_ai_act_role`) and which EU AI Act Annex III area it is in, if any (`annex_iii`, or `not-listed`)".into(),
+                );
+            }
+            if let Some(area) = annex_iii
+                && s.risk_tier != RiskTier::High
+            {
+                self.warning(
+                    &join_key(&path, "risk_tier"),
+                    Code::AnnexIii,
+                    format!(
+                        "system `{}` is in EU AI Act Annex III area `{}` but rated `{}`",
+                        s.id,
+                        area.name(),
+                        s.risk_tier.name()
+                    ),
+                )
+                .help = Some(
+                    "an Annex III system is high-risk (Art. 6(2)) unless the Art. 6(3) derogation applies: rate it `high`, or record the derogation's assessment".into(),
                 );
             }
             if !s.lifecycle.serves_traffic() && !s.routes.is_empty() {
@@ -1154,6 +1179,30 @@ impl Lower<'_> {
             upgrade: r.on_upgrade.lower(),
             classifier_unavailable: r.on_classifier_unavailable.lower(),
             decode_limit: r.on_decode_limit.lower(),
+        }
+    }
+
+    /// The rules an impact assessment says carry out its mitigation exist.
+    fn mitigating_rules(&mut self, policy: &Policy, rules: &HashMap<String, u32>) {
+        for (i, s) in policy.systems.iter().enumerate() {
+            let Some(ia) = &s.impact_assessment else {
+                continue;
+            };
+            for (j, rule) in ia.rules.iter().enumerate() {
+                if !rules.contains_key(rule) {
+                    let hint = did_you_mean(rule, rules.keys().map(String::as_str))
+                        .map(|x| format!("did you mean `{x}`?"));
+                    self.error(
+                        &join_index(&join_key(&join_index("systems", i), "impact_assessment.rules"), j),
+                        Code::MissingRule,
+                        format!(
+                            "the impact assessment `{}` names unknown rule `{rule}` as a mitigation",
+                            ia.id
+                        ),
+                    )
+                    .help = hint;
+                }
+            }
         }
     }
 

@@ -234,6 +234,10 @@ pub struct System {
     /// How people oversee it (A.9.2; EU AI Act Art. 14, 26(2)).
     #[serde(default)]
     pub oversight: Option<String>,
+    /// The EU AI Act Annex III area it falls in, or `not-listed`: beside
+    /// the free-text `domain`, what makes it high-risk under Art. 6(2).
+    #[serde(default)]
+    pub annex_iii: Option<AnnexIii>,
     /// The AI impact assessment (required when it affects individuals or
     /// sits in a regulated domain).
     #[serde(default)]
@@ -260,6 +264,48 @@ impl EuAiActRole {
             EuAiActRole::Provider => "provider",
             EuAiActRole::Deployer => "deployer",
             EuAiActRole::ProviderAndDeployer => "provider-and-deployer",
+        }
+    }
+}
+
+/// The high-risk areas of EU AI Act Annex III (Art. 6(2)), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnnexIii {
+    /// 1. Biometrics (remote identification, categorisation, emotion recognition).
+    Biometrics,
+    /// 2. Critical infrastructure (safety components).
+    CriticalInfrastructure,
+    /// 3. Education and vocational training.
+    Education,
+    /// 4. Employment, workers' management and access to self-employment.
+    Employment,
+    /// 5. Access to essential private and public services and benefits
+    /// (credit scoring, insurance pricing, emergency calls).
+    EssentialServices,
+    /// 6. Law enforcement.
+    LawEnforcement,
+    /// 7. Migration, asylum and border control.
+    Migration,
+    /// 8. Administration of justice and democratic processes.
+    Justice,
+    /// In none of the areas.
+    NotListed,
+}
+
+impl AnnexIii {
+    /// As written in the policy.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AnnexIii::Biometrics => "biometrics",
+            AnnexIii::CriticalInfrastructure => "critical-infrastructure",
+            AnnexIii::Education => "education",
+            AnnexIii::Employment => "employment",
+            AnnexIii::EssentialServices => "essential-services",
+            AnnexIii::LawEnforcement => "law-enforcement",
+            AnnexIii::Migration => "migration",
+            AnnexIii::Justice => "justice",
+            AnnexIii::NotListed => "not-listed",
         }
     }
 }
@@ -352,6 +398,10 @@ pub struct ImpactAssessment {
     pub owner: String,
     /// Mitigation plan (summary or reference).
     pub mitigation: String,
+    /// Rules (ids) that carry out the mitigation at runtime; `check`
+    /// refuses one the policy does not declare.
+    #[serde(default)]
+    pub rules: Vec<String>,
     /// Monitoring plan (summary or reference).
     pub monitoring: String,
     /// Whether it covers societal impacts (A.5.5).

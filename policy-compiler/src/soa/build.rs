@@ -162,6 +162,7 @@ fn scope(policy: &Policy) -> Scope {
                 purpose: s.purpose.clone(),
                 eu_ai_act_role: s.eu_ai_act_role.map(|r| r.name().to_owned()),
                 risk_tier: s.risk_tier.name().to_owned(),
+                annex_iii: s.annex_iii.map(|a| a.name().to_owned()),
                 lifecycle: s.lifecycle.name().to_owned(),
                 domain: s.domain.clone(),
                 provider: s.provider.clone(),

@@ -46,11 +46,12 @@ pub(super) fn revision_row(r: &RevisionRef) -> [String; 4] {
 }
 
 /// Columns of the scope's systems table.
-pub(super) const SYSTEM_HEADERS: [&str; 10] = [
+pub(super) const SYSTEM_HEADERS: [&str; 11] = [
     "System",
     "Owner",
     "Intended purpose",
     "EU AI Act role",
+    "Annex III area",
     "Risk tier",
     "Life cycle",
     "Models",
@@ -59,7 +60,7 @@ pub(super) const SYSTEM_HEADERS: [&str; 10] = [
     "Routes",
 ];
 
-pub(super) fn system_row(s: &ScopeSystem) -> [String; 10] {
+pub(super) fn system_row(s: &ScopeSystem) -> [String; 11] {
     let name = match &s.name {
         Some(name) => format!("{} ({name})", s.id),
         None => s.id.clone(),
@@ -74,6 +75,7 @@ pub(super) fn system_row(s: &ScopeSystem) -> [String; 10] {
         or_not_recorded(s.owner.as_ref()),
         or_not_recorded(s.purpose.as_ref()),
         or_not_recorded(s.eu_ai_act_role.as_ref()),
+        or_not_recorded(s.annex_iii.as_ref()),
         s.risk_tier.clone(),
         s.lifecycle.clone(),
         models,

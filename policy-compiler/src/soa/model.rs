@@ -196,6 +196,9 @@ pub struct ScopeSystem {
     pub eu_ai_act_role: Option<String>,
     /// Risk tier (`minimal`, `limited`, `high`, `unacceptable`).
     pub risk_tier: String,
+    /// EU AI Act Annex III area (`employment`, …, or `not-listed`).
+    #[serde(default)]
+    pub annex_iii: Option<String>,
     /// Life-cycle stage.
     pub lifecycle: String,
     /// Application domain.

@@ -415,6 +415,7 @@ systems:
     owner: Head of Support
     purpose: Drafts answers for support agents
     eu_ai_act_role: deployer
+    annex_iii: not-listed
     routes: [chat]
     provider: openai
     domain: customer-service
@@ -619,4 +620,32 @@ fn a_review_date_that_has_passed_warns_against_today() {
     let (code, err) = check_on(&text, "June 2");
     assert_eq!(code, 1);
     assert!(err.contains("not a YYYY-MM-DD date"), "{err}");
+}
+
+#[test]
+fn an_annex_iii_system_not_rated_high_warns_and_needs_an_assessment() {
+    let text = governed().replace("    annex_iii: not-listed\n", "    annex_iii: employment\n");
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "no impact assessment: {err}");
+    assert_at(&text, &err, "minimal", "warning", "annex-iii");
+    assert!(
+        err.contains("error[impact-assessment]") && err.contains("Annex III area `employment`"),
+        "{err}"
+    );
+    let text = governed().replace("    annex_iii: not-listed\n", "    annex_iii: banking\n");
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "{err}");
+    assert_at(&text, &err, "banking", "error", "invalid");
+}
+
+#[test]
+fn an_impact_assessment_naming_an_unknown_rule_is_an_error_there() {
+    let text = governed().replace(
+        "    lifecycle: operation\n",
+        "    lifecycle: operation\n    impact_assessment:\n      id: IA-1\n      date: \"2026-01-05\"\n      owner: DPO\n      mitigation: personal data is masked\n      monitoring: monthly\n      rules: [r1, r2]\n",
+    );
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "{err}");
+    assert_at(&text, &err, "r2]", "error", "missing-rule");
+    assert!(err.contains("did you mean `r1`"), "{err}");
 }
