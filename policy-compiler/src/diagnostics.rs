@@ -63,8 +63,8 @@
 //! | `unknown-risk` | error | An `soa` declaration names a risk that `risks` does not declare. |
 //! | `unknown-system` | error | A risk names a system that `systems` does not declare. |
 //! | `soa-document` | warning | The `soa` section has no `document` (its id, version, approver and next review), or it names no approver. |
-//! | `scope` | warning | A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
-//! | `lifecycle` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
+//! | `missing-scope` | warning | A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
+//! | `lifecycle-routes` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
 //! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 
@@ -199,9 +199,9 @@ pub enum Code {
     /// The `soa` section has no `document` (its id, version, approver and next review), or it names no approver.
     SoaDocument,
     /// A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation.
-    Scope,
+    MissingScope,
     /// A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated.
-    Lifecycle,
+    LifecycleRoutes,
     /// A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today.
     StaleReview,
     /// A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded).
@@ -259,8 +259,8 @@ impl Code {
         Code::UnknownRisk,
         Code::UnknownSystem,
         Code::SoaDocument,
-        Code::Scope,
-        Code::Lifecycle,
+        Code::MissingScope,
+        Code::LifecycleRoutes,
         Code::StaleReview,
         Code::AnnexIii,
     ];
@@ -316,8 +316,8 @@ impl Code {
             Code::UnknownRisk => "unknown-risk",
             Code::UnknownSystem => "unknown-system",
             Code::SoaDocument => "soa-document",
-            Code::Scope => "scope",
-            Code::Lifecycle => "lifecycle",
+            Code::MissingScope => "missing-scope",
+            Code::LifecycleRoutes => "lifecycle-routes",
             Code::StaleReview => "stale-review",
             Code::AnnexIii => "annex-iii",
         }
@@ -418,10 +418,10 @@ impl Code {
             Code::SoaDocument => {
                 "The `soa` section has no `document` (its id, version, approver and next review), or it names no approver."
             }
-            Code::Scope => {
+            Code::MissingScope => {
                 "A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation."
             }
-            Code::Lifecycle => {
+            Code::LifecycleRoutes => {
                 "A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated."
             }
             Code::StaleReview => {
@@ -452,8 +452,8 @@ impl Code {
             | Code::MissingOwner
             | Code::MissingJustification
             | Code::SoaDocument
-            | Code::Scope
-            | Code::Lifecycle
+            | Code::MissingScope
+            | Code::LifecycleRoutes
             | Code::StaleReview
             | Code::AnnexIii => Level::Warning,
             _ => Level::Error,

@@ -1043,7 +1043,7 @@ impl Lower<'_> {
             if !missing.is_empty() {
                 self.warning(
                     &path,
-                    Code::Scope,
+                    Code::MissingScope,
                     format!("system `{}` gives no {}", s.id, missing.join(" and no ")),
                 )
                 .help = Some(
@@ -1070,7 +1070,7 @@ impl Lower<'_> {
             if !s.lifecycle.serves_traffic() && !s.routes.is_empty() {
                 self.warning(
                     &join_key(&path, "lifecycle"),
-                    Code::Lifecycle,
+                    Code::LifecycleRoutes,
                     format!(
                         "system `{}` is at `{}` but routes serve it",
                         s.id,

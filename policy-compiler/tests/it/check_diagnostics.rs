@@ -490,8 +490,8 @@ fn the_governed_policy_has_no_governance_warnings() {
         "missing-owner",
         "missing-justification",
         "soa-document",
-        "scope",
-        "lifecycle",
+        "missing-scope",
+        "lifecycle-routes",
         "stale-review",
     ] {
         assert!(!err.contains(&format!("[{code}]")), "{code}: {err}");
@@ -592,7 +592,7 @@ fn a_system_without_purpose_or_role_warns() {
         .replace("    purpose: Drafts answers for support agents\n", "")
         .replace("    eu_ai_act_role: deployer\n", "");
     let (_, err) = check_on(&text, "2026-03-01");
-    assert_at(&text, &err, "id: helpdesk", "warning", "scope");
+    assert_at(&text, &err, "id: helpdesk", "warning", "missing-scope");
     assert!(
         err.contains("gives no purpose and no eu_ai_act_role"),
         "{err}"
@@ -606,7 +606,13 @@ fn a_system_in_design_that_serves_routes_warns() {
         "    lifecycle: design-development",
     );
     let (_, err) = check_on(&text, "2026-03-01");
-    assert_at(&text, &err, "design-development", "warning", "lifecycle");
+    assert_at(
+        &text,
+        &err,
+        "design-development",
+        "warning",
+        "lifecycle-routes",
+    );
 }
 
 #[test]
