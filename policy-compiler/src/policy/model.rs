@@ -272,22 +272,22 @@ impl EuAiActRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnnexIii {
-    /// 1. Biometrics (remote identification, categorisation, emotion recognition).
+    /// Area 1: Biometrics (remote identification, categorisation, emotion recognition).
     Biometrics,
-    /// 2. Critical infrastructure (safety components).
+    /// Area 2: Critical infrastructure (safety components).
     CriticalInfrastructure,
-    /// 3. Education and vocational training.
+    /// Area 3: Education and vocational training.
     Education,
-    /// 4. Employment, workers' management and access to self-employment.
+    /// Area 4: Employment, workers' management and access to self-employment.
     Employment,
-    /// 5. Access to essential private and public services and benefits
-    /// (credit scoring, insurance pricing, emergency calls).
+    /// Area 5: Access to essential private and public services and
+    /// benefits (credit scoring, insurance pricing, emergency calls).
     EssentialServices,
-    /// 6. Law enforcement.
+    /// Area 6: Law enforcement.
     LawEnforcement,
-    /// 7. Migration, asylum and border control.
+    /// Area 7: Migration, asylum and border control.
     Migration,
-    /// 8. Administration of justice and democratic processes.
+    /// Area 8: Administration of justice and democratic processes.
     Justice,
     /// In none of the areas.
     NotListed,
