@@ -67,6 +67,7 @@
 //! | `lifecycle-routes` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
 //! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
+//! | `documentation-control` | warning | A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why). |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -206,11 +207,13 @@ pub enum Code {
     StaleReview,
     /// A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded).
     AnnexIii,
+    /// A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why).
+    DocumentationControl,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 52] = [
+    pub const ALL: [Code; 53] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -263,6 +266,7 @@ impl Code {
         Code::LifecycleRoutes,
         Code::StaleReview,
         Code::AnnexIii,
+        Code::DocumentationControl,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -320,6 +324,7 @@ impl Code {
             Code::LifecycleRoutes => "lifecycle-routes",
             Code::StaleReview => "stale-review",
             Code::AnnexIii => "annex-iii",
+            Code::DocumentationControl => "documentation-control",
         }
     }
 
@@ -430,6 +435,9 @@ impl Code {
             Code::AnnexIii => {
                 "A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded)."
             }
+            Code::DocumentationControl => {
+                "A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why)."
+            }
         }
     }
 
@@ -455,7 +463,8 @@ impl Code {
             | Code::MissingScope
             | Code::LifecycleRoutes
             | Code::StaleReview
-            | Code::AnnexIii => Level::Warning,
+            | Code::AnnexIii
+            | Code::DocumentationControl => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -366,6 +366,117 @@ pub(super) const PREFIX_ALIASES: &[(&str, &[Framework])] = &[
     ("mitreatlas", &[Framework::Atlas]),
 ];
 
+/// Annex A controls that a rule's decisions cannot evidence, with why:
+/// what they ask for is a document, a role, a process or a decision taken
+/// outside the traffic. A rule may enforce part of what such a document
+/// says (the approved-model list of A.4.4's tooling documentation), but
+/// its events evidence the runtime control that enforcement belongs to
+/// (A.10.3), not the documentation. Every Annex A control not listed here
+/// can be evidenced at runtime (A.6.2.6 operation and monitoring, A.6.2.8
+/// event logs, A.8.2 information for users, A.9.2 and A.9.4 responsible
+/// and intended use, A.10.3 suppliers). `check` warns when a rule claims
+/// one of these (`documentation-control`).
+pub const DOCUMENTATION_CONTROLS: &[(&str, &str)] = &[
+    (
+        "A.2.2",
+        "an AI policy is a document the organisation approves",
+    ),
+    (
+        "A.2.3",
+        "alignment with other policies is shown in the policies themselves",
+    ),
+    ("A.2.4", "a policy review is a management activity"),
+    (
+        "A.3.2",
+        "roles and responsibilities are assigned by the organisation",
+    ),
+    (
+        "A.3.3",
+        "a process for reporting concerns is organisational",
+    ),
+    (
+        "A.4.2",
+        "resource documentation is an inventory, not traffic",
+    ),
+    ("A.4.3", "data resources are documented, not enforced"),
+    (
+        "A.4.4",
+        "it asks for documentation of tooling resources; enforcing the approved list evidences A.10.3",
+    ),
+    (
+        "A.4.5",
+        "it asks for documentation of system and computing resources; limits on use evidence A.6.2.6 or A.9.4",
+    ),
+    ("A.4.6", "human resources and competence are organisational"),
+    ("A.5.2", "the impact assessment process is organisational"),
+    ("A.5.3", "impact assessments are documents"),
+    (
+        "A.5.4",
+        "assessing impacts on people is done before and beside operation",
+    ),
+    (
+        "A.5.5",
+        "assessing societal impacts is done before and beside operation",
+    ),
+    ("A.6.1.2", "objectives are set by the organisation"),
+    ("A.6.1.3", "development processes are organisational"),
+    (
+        "A.6.2.2",
+        "requirements are specified before the system is built",
+    ),
+    ("A.6.2.3", "design is documented during development"),
+    (
+        "A.6.2.4",
+        "verification and validation happen before release",
+    ),
+    ("A.6.2.5", "a deployment plan precedes deployment"),
+    ("A.6.2.7", "technical documentation is a document"),
+    (
+        "A.7.2",
+        "data for development is outside the inference traffic",
+    ),
+    (
+        "A.7.3",
+        "data acquisition for development is outside the inference traffic",
+    ),
+    (
+        "A.7.4",
+        "quality of data for development is outside the inference traffic",
+    ),
+    ("A.7.5", "data provenance is recorded for development data"),
+    (
+        "A.7.6",
+        "data preparation for development is outside the inference traffic",
+    ),
+    (
+        "A.8.3",
+        "external reporting is a channel the organisation runs",
+    ),
+    (
+        "A.8.4",
+        "communicating incidents is a process the organisation runs",
+    ),
+    (
+        "A.8.5",
+        "information for interested parties is published by the organisation",
+    ),
+    (
+        "A.9.3",
+        "responsible-use objectives are set by the organisation",
+    ),
+    ("A.10.2", "responsibilities are allocated in contracts"),
+    ("A.10.4", "customer obligations are set in agreements"),
+];
+
+/// Why a rule cannot evidence the Annex A control `id`, when it cannot
+/// ([`DOCUMENTATION_CONTROLS`]).
+pub fn documentation_only(id: &str) -> Option<&'static str> {
+    DOCUMENTATION_CONTROLS
+        .iter()
+        .find(|(c, _)| *c == id)
+        .map(|(_, why)| *why)
+}
+
 // ---------------------------------------------------------------------------
 // Accessors
 // ---------------------------------------------------------------------------

@@ -34,6 +34,8 @@ mod data;
 mod resolve;
 mod types;
 
-pub use data::{all, annex_a, annex_a_objectives, controls, rank};
+pub use data::{
+    DOCUMENTATION_CONTROLS, all, annex_a, annex_a_objectives, controls, documentation_only, rank,
+};
 pub use resolve::{lookup, resolve};
 pub use types::{Control, ControlKind, Framework, Resolution};

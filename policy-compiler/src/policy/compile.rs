@@ -660,7 +660,21 @@ impl Lower<'_> {
                 Some("every rule names the controls it implements, e.g. `controls: [iso42001:A.6.2.6, owasp-llm:LLM02]`".into());
         }
         for (i, control) in r.controls.iter().enumerate() {
-            self.control(control, &join_index(&join_key(path, "controls"), i));
+            let at = join_index(&join_key(path, "controls"), i);
+            self.control(control, &at);
+            if let Some(why) = control
+                .strip_prefix("iso42001:")
+                .and_then(catalogue::documentation_only)
+            {
+                self.warning(
+                    &at,
+                    Code::DocumentationControl,
+                    format!("rule `{}` claims `{control}`, which its decisions cannot evidence: {why}", r.id),
+                )
+                .help = Some(
+                    "declare it under `soa.organizational` with the document that evidences it, and keep the rule's runtime controls".into(),
+                );
+            }
         }
         let when = match &r.when {
             None => Condition::Always,

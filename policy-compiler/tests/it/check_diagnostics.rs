@@ -655,3 +655,26 @@ fn an_impact_assessment_naming_an_unknown_rule_is_an_error_there() {
     assert_at(&text, &err, "r2]", "error", "missing-rule");
     assert!(err.contains("did you mean `r1`"), "{err}");
 }
+
+#[test]
+fn a_rule_claiming_a_documentation_control_warns_at_the_reference() {
+    let text = GOOD.replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, iso42001:A.4.4, owasp-llm:LLM02]",
+    );
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "a warning: {err}");
+    let (line, col) = position(&text, "iso42001:A.4.4");
+    assert!(
+        err.contains(&format!(
+            "FILE:{line}:{col}: warning[documentation-control]"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("enforcing the approved list evidences A.10.3"),
+        "{err}"
+    );
+    let (_, err) = check(GOOD);
+    assert!(!err.contains("[documentation-control]"), "{err}");
+}
