@@ -68,6 +68,7 @@
 //! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 //! | `documentation-control` | warning | A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why). |
+//! | `log-retention` | warning | The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -209,11 +210,13 @@ pub enum Code {
     AnnexIii,
     /// A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why).
     DocumentationControl,
+    /// The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role.
+    LogRetention,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 53] = [
+    pub const ALL: [Code; 54] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -267,6 +270,7 @@ impl Code {
         Code::StaleReview,
         Code::AnnexIii,
         Code::DocumentationControl,
+        Code::LogRetention,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -325,6 +329,7 @@ impl Code {
             Code::StaleReview => "stale-review",
             Code::AnnexIii => "annex-iii",
             Code::DocumentationControl => "documentation-control",
+            Code::LogRetention => "log-retention",
         }
     }
 
@@ -438,6 +443,9 @@ impl Code {
             Code::DocumentationControl => {
                 "A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why)."
             }
+            Code::LogRetention => {
+                "The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role."
+            }
         }
     }
 
@@ -464,7 +472,8 @@ impl Code {
             | Code::LifecycleRoutes
             | Code::StaleReview
             | Code::AnnexIii
-            | Code::DocumentationControl => Level::Warning,
+            | Code::DocumentationControl
+            | Code::LogRetention => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -1294,6 +1294,33 @@ impl Lower<'_> {
     }
 
     /// The statement's own document control.
+    /// The audit events' retention: stated, and at least what the EU AI
+    /// Act asks of the organisation's role.
+    fn retention(&mut self, policy: &Policy) {
+        let Some(r) = &policy.retention else {
+            self.warning(
+                "",
+                Code::LogRetention,
+                "the policy states no retention for its audit events".into(),
+            )
+            .help = Some(
+                "add `retention: {audit_events_days: N, store: …}` (ISO/IEC 42001 A.6.2.8; EU AI Act Art. 19 and 26(6) ask for at least six months)".into(),
+            );
+            return;
+        };
+        let under_the_act = policy.systems.iter().any(|s| s.eu_ai_act_role.is_some());
+        if under_the_act && r.audit_events_days < EU_AI_ACT_MIN_RETENTION_DAYS {
+            self.warning(
+                "retention.audit_events_days",
+                Code::LogRetention,
+                format!(
+                    "audit events are kept {} days; the EU AI Act asks providers and deployers to keep logs at least six months ({EU_AI_ACT_MIN_RETENTION_DAYS} days)",
+                    r.audit_events_days
+                ),
+            );
+        }
+    }
+
     fn soa_document(&mut self, policy: &Policy) {
         let Some(d) = &policy.soa.document else {
             self.warning(
@@ -1342,6 +1369,7 @@ impl Lower<'_> {
 
     fn soa(&mut self, policy: &Policy, rules: &[RuleSpec], known_risks: &HashMap<String, u32>) {
         self.soa_document(policy);
+        self.retention(policy);
         let disclosure = policy
             .disclosure
             .iter()

@@ -55,7 +55,27 @@ pub struct Policy {
     /// policy's business).
     #[serde(default)]
     pub unknown_hosts: UnknownHostsDef,
+    /// How long the audit events are kept, and where (ISO/IEC 42001
+    /// A.6.2.8; EU AI Act Art. 19 and 26(6): at least six months).
+    #[serde(default)]
+    pub retention: Option<Retention>,
 }
+
+/// Retention of the audit events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Days the audit events are kept.
+    pub audit_events_days: u32,
+    /// Where they are kept (the log store, bucket or SIEM), so an auditor
+    /// knows whom to ask.
+    #[serde(default)]
+    pub store: Option<String>,
+}
+
+/// Days in six months, the least the EU AI Act asks logs to be kept for
+/// (Art. 19(1) for providers, Art. 26(6) for deployers).
+pub const EU_AI_ACT_MIN_RETENTION_DAYS: u32 = 183;
 
 /// What happens to a request for a host no route names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

@@ -186,6 +186,8 @@ fn scope(policy: &Policy) -> Scope {
                 systems: r.systems.clone(),
             })
             .collect(),
+        audit_retention_days: policy.retention.as_ref().map(|r| r.audit_events_days),
+        audit_store: policy.retention.as_ref().and_then(|r| r.store.clone()),
     }
 }
 

@@ -150,6 +150,11 @@ pub fn to_html(soa: &Soa) -> String {
             soa.scope.systems.iter().map(system_row),
         );
     }
+    let _ = writeln!(
+        out,
+        "<p class=\"retention\">{}</p>",
+        esc(&soa.scope.retention_text())
+    );
     out.push_str(
         "<h2>Risks</h2>\n<p>The AI risks assessed (6.1.2) and their treatment (6.1.3, 8.3).</p>\n",
     );

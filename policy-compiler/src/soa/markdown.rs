@@ -139,6 +139,7 @@ pub fn to_markdown(soa: &Soa) -> String {
             soa.scope.systems.iter().map(system_row),
         );
     }
+    let _ = writeln!(out, "\n{}", md(&soa.scope.retention_text()));
     out.push_str(
         "\n## Risks\n\nThe AI risks assessed (6.1.2) and their treatment (6.1.3, 8.3).\n\n",
     );

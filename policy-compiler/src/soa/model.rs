@@ -178,6 +178,23 @@ pub struct Scope {
     pub systems: Vec<ScopeSystem>,
     /// The AI risks assessed, in policy order.
     pub risks: Vec<RiskEntry>,
+    /// Days the audit events are kept (the policy's `retention`).
+    #[serde(default)]
+    pub audit_retention_days: Option<u32>,
+    /// Where they are kept.
+    #[serde(default)]
+    pub audit_store: Option<String>,
+}
+
+impl Scope {
+    /// One sentence on the audit events' retention.
+    pub fn retention_text(&self) -> String {
+        match (self.audit_retention_days, &self.audit_store) {
+            (Some(days), Some(store)) => format!("Audit events are kept {days} days ({store})."),
+            (Some(days), None) => format!("Audit events are kept {days} days."),
+            _ => "The policy states no retention for its audit events.".to_owned(),
+        }
+    }
 }
 
 /// An AI system in scope.

@@ -430,6 +430,9 @@ risks:
     treatment: mitigate
     controls: [iso42001:A.6.2.6]
     systems: [helpdesk]
+retention:
+  audit_events_days: 200
+  store: SIEM
 soa:
   document:
     id: SOA-1
@@ -493,6 +496,7 @@ fn the_governed_policy_has_no_governance_warnings() {
         "missing-scope",
         "lifecycle-routes",
         "stale-review",
+        "log-retention",
     ] {
         assert!(!err.contains(&format!("[{code}]")), "{code}: {err}");
     }
@@ -677,4 +681,18 @@ fn a_rule_claiming_a_documentation_control_warns_at_the_reference() {
     );
     let (_, err) = check(GOOD);
     assert!(!err.contains("[documentation-control]"), "{err}");
+}
+
+#[test]
+fn audit_event_retention_must_be_stated_and_six_months_for_the_eu_ai_act() {
+    let text = governed().replace("  audit_events_days: 200\n", "  audit_events_days: 90\n");
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(&text, &err, "90\n", "warning", "log-retention");
+    assert!(err.contains("at least six months (183 days)"), "{err}");
+    let (_, err) = check_on(GOOD, "2026-03-01");
+    assert!(
+        err.contains("warning[log-retention]: the policy states no retention"),
+        "{err}"
+    );
 }
