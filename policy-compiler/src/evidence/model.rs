@@ -544,4 +544,16 @@ pub struct Incident {
     pub chain: String,
     /// Sequence number in the chain.
     pub seq: u64,
+    /// The incident category of the rule the policy marks (`incident:`
+    /// on the rule); absent for an incident found by severity alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Whether the policy marks it serious (reportable under the EU AI Act).
+    #[serde(default)]
+    pub serious: bool,
+    /// For a serious incident, whom the EU AI Act asks to be told, by the
+    /// system's role: `eu-ai-act:Art.26(5)` (deployer) or `eu-ai-act:Art.73`
+    /// (provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_under: Option<String>,
 }

@@ -20,8 +20,10 @@
 //!   A control's outcome counts are the events' outcomes; its **mode** is
 //!   `enforce` when one of its fired rules ran in enforce mode, else
 //!   `monitor`.
-//! - An **incident** is a blocked event among whose fired rules one has
-//!   severity `high` or `critical`.
+//! - An **incident** is an event in which a rule the policy marks
+//!   `incident:` fired (with its category, and for a serious one the EU AI
+//!   Act article to report under), or a blocked event among whose fired
+//!   rules one has severity `high` or `critical`.
 //! - The same event delivered twice (same chain, sequence number and
 //!   digest: an at-least-once retry) counts once.
 //! - Events outside the [`Period`] are left out; the period is
@@ -104,6 +106,20 @@ impl Period {
 // Building
 // ---------------------------------------------------------------------------
 
+/// Every incident of `events` in `period`, oldest first, uncapped: what
+/// `aimsgate evidence incidents` exports for the incident process.
+pub fn incidents(events: &Events, compiled: &Compiled, period: &Period) -> Vec<Incident> {
+    let marks = IncidentMarks::of(compiled);
+    let selected = select(events, period);
+    let mut out: Vec<Incident> = selected
+        .decisions
+        .iter()
+        .filter_map(|e| incident(e, &marks))
+        .collect();
+    out.sort_by_key(|i| (i.time_unix_nano, i.chain.clone(), i.seq));
+    out
+}
+
 /// Builds the report of `events` in `period` against `compiled`.
 pub fn build(events: &Events, compiled: &Compiled, period: &Period) -> EvidenceReport {
     build_verified(events, compiled, period, &verify::Options::default())
@@ -153,10 +169,11 @@ pub fn build_verified(
         .map(|(i, c)| (c.reference.clone(), i))
         .collect();
     let implements = rule_controls(compiled);
+    let marks = IncidentMarks::of(compiled);
     let model_rules = model_rules(compiled);
     let in_force = InForce::of(compiled, &index);
     for event in &selected.decisions {
-        add(&mut report, event, &index, &implements);
+        add(&mut report, event, &index, &implements, &marks);
         tally_model(&mut report.models, event, &model_rules);
         tally_coverage(&mut report, event, &in_force);
         tally_breakdown(&mut report.systems, event.system.as_deref(), event);
@@ -254,6 +271,7 @@ fn add(
     event: &AuditEvent,
     index: &HashMap<String, usize>,
     implements: &HashMap<&str, &[String]>,
+    marks: &IncidentMarks<'_>,
 ) {
     let totals = &mut report.totals;
     totals.interactions += 1;
@@ -261,7 +279,7 @@ fn add(
     count_mode(&mut totals.modes, event.mode.as_deref());
     tally_policy(&mut report.policies_seen, event, &report.policy.digest);
     tally_bucket(&mut report.timeline, event);
-    let incident = incident(event);
+    let incident = incident(event, marks);
     if let Some(incident) = &incident {
         report.incidents.push(incident, INCIDENTS_LISTED);
     }
@@ -751,20 +769,71 @@ fn severity_rank(severity: &str) -> u8 {
     }
 }
 
-/// The incident `event` is, if it is one.
-fn incident(event: &AuditEvent) -> Option<Incident> {
-    if event.outcome.as_deref() != Some("block") {
-        return None;
+/// The rules the policy marks as incidents (`incident:`), and the EU AI
+/// Act role of each system.
+pub struct IncidentMarks<'a> {
+    rules: HashMap<&'a str, &'a crate::policy::model::IncidentDef>,
+    roles: HashMap<&'a str, crate::policy::model::EuAiActRole>,
+}
+
+impl<'a> IncidentMarks<'a> {
+    /// The marks of `compiled`'s policy.
+    pub fn of(compiled: &'a Compiled) -> IncidentMarks<'a> {
+        let policy = &compiled.policy;
+        IncidentMarks {
+            rules: policy
+                .rules
+                .iter()
+                .filter_map(|r| r.incident.as_ref().map(|i| (r.id.as_str(), i)))
+                .collect(),
+            roles: policy
+                .systems
+                .iter()
+                .filter_map(|s| s.eu_ai_act_role.map(|role| (s.id.as_str(), role)))
+                .collect(),
+        }
     }
-    let serious = |r: &&RuleRecord| severity_rank(&r.severity) >= severity_rank("high");
-    let first_serious = event.rules.iter().find(serious)?;
-    let blocking = event.block.as_ref().and_then(|b| b.rule.as_deref());
-    let rule = event
+}
+
+/// The incident `event` is, if it is one: a rule the policy marks as an
+/// incident fired (in any mode), or the interaction was blocked with a high
+/// or critical rule among those that fired.
+fn incident(event: &AuditEvent, marks: &IncidentMarks<'_>) -> Option<Incident> {
+    // Fired in monitor mode or not applied, the marked rule still says
+    // what happened: an incident all the same.
+    let marked = event
         .rules
         .iter()
-        .filter(serious)
-        .find(|r| Some(r.id.as_str()) == blocking)
-        .unwrap_or(first_serious);
+        .filter_map(|r| marks.rules.get(r.id.as_str()).map(|m| (r, *m)))
+        .max_by_key(|(_, m)| m.serious);
+    let serious = |r: &&RuleRecord| severity_rank(&r.severity) >= severity_rank("high");
+    let blocked = event.outcome.as_deref() == Some("block");
+    let rule = match marked {
+        Some((rule, _)) => rule,
+        None if blocked => {
+            let first_serious = event.rules.iter().find(serious)?;
+            let blocking = event.block.as_ref().and_then(|b| b.rule.as_deref());
+            event
+                .rules
+                .iter()
+                .filter(serious)
+                .find(|r| Some(r.id.as_str()) == blocking)
+                .unwrap_or(first_serious)
+        }
+        None => return None,
+    };
+    let mark = marked.map(|(_, m)| m);
+    let serious_incident = mark.is_some_and(|m| m.serious);
+    let report_under = serious_incident.then(|| {
+        use crate::policy::model::EuAiActRole;
+        let role = event.system.as_deref().and_then(|s| marks.roles.get(s));
+        match role {
+            Some(EuAiActRole::Provider) => "eu-ai-act:Art.73",
+            Some(EuAiActRole::ProviderAndDeployer) => "eu-ai-act:Art.73, eu-ai-act:Art.26(5)",
+            _ => "eu-ai-act:Art.26(5)",
+        }
+        .to_owned()
+    });
     let severity = event
         .rules
         .iter()
@@ -784,6 +853,9 @@ fn incident(event: &AuditEvent) -> Option<Incident> {
         controls: event.controls.clone(),
         chain: event.chain_id.clone(),
         seq: event.seq,
+        category: mark.map(|m| m.category.clone()),
+        serious: serious_incident,
+        report_under,
     })
 }
 
@@ -1056,6 +1128,51 @@ mod tests {
         assert_eq!(blocks, 17);
     }
 
+    fn no_marks() -> IncidentMarks<'static> {
+        IncidentMarks {
+            rules: HashMap::new(),
+            roles: HashMap::new(),
+        }
+    }
+
+    /// A rule the policy marks as an incident makes one whatever its
+    /// action; a serious one names the article to report under, by the
+    /// system's role.
+    #[test]
+    fn marked_rules_make_incidents_with_their_category() {
+        static LEAK: crate::policy::model::IncidentDef = crate::policy::model::IncidentDef {
+            category: String::new(),
+            serious: true,
+        };
+        let mut marks = no_marks();
+        marks.rules.insert("flag-leak", &LEAK);
+        marks
+            .roles
+            .insert("bot", crate::policy::model::EuAiActRole::Deployer);
+        let mut event = event_at(1, "flag");
+        event.system = Some("bot".to_owned());
+        event.rules = vec![RuleRecord {
+            id: "flag-leak".to_owned(),
+            mode: "enforce".to_owned(),
+            action: "flag".to_owned(),
+            applied: true,
+            severity: "low".to_owned(),
+            controls: Vec::new(),
+        }];
+        assert!(
+            incident(&event, &no_marks()).is_none(),
+            "unmarked, not blocked"
+        );
+        let found = incident(&event, &marks).expect("marked");
+        assert_eq!(found.rule.as_deref(), Some("flag-leak"));
+        assert!(found.serious);
+        assert_eq!(found.report_under.as_deref(), Some("eu-ai-act:Art.26(5)"));
+        // In monitor mode, what the rule saw happened all the same.
+        event.rules[0].applied = false;
+        event.rules[0].mode = "monitor".to_owned();
+        assert!(incident(&event, &marks).is_some());
+    }
+
     #[test]
     fn incidents_need_a_block_and_a_serious_rule() {
         let rule = |id: &str, severity: &str| RuleRecord {
@@ -1068,7 +1185,7 @@ mod tests {
         };
         let mut event = event_at(1, "block");
         event.rules = vec![rule("small", "low")];
-        assert!(incident(&event).is_none());
+        assert!(incident(&event, &no_marks()).is_none());
         event.rules.push(rule("secrets", "critical"));
         event.rules.push(rule("inject", "high"));
         event.block = Some(aimsgate_engine::audit::BlockRecord {
@@ -1076,11 +1193,11 @@ mod tests {
             reason: "rule".to_owned(),
             rule: Some("inject".to_owned()),
         });
-        let found = incident(&event).unwrap_or_default();
+        let found = incident(&event, &no_marks()).unwrap_or_default();
         assert_eq!(found.rule.as_deref(), Some("inject"));
         assert_eq!(found.severity, "critical");
         assert_eq!(found.status, Some(403));
         event.outcome = Some("redact".to_owned());
-        assert!(incident(&event).is_none());
+        assert!(incident(&event, &no_marks()).is_none());
     }
 }

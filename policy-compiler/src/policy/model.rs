@@ -288,6 +288,20 @@ impl EuAiActRole {
     }
 }
 
+/// How a rule's firing is handled as an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentDef {
+    /// Category for the incident process (e.g. `data-leak`,
+    /// `prompt-injection`, `harmful-output`).
+    pub category: String,
+    /// A serious incident: one the EU AI Act makes reportable (deployers
+    /// inform the provider and authorities, Art. 26(5); providers report,
+    /// Art. 73).
+    #[serde(default)]
+    pub serious: bool,
+}
+
 /// The high-risk areas of EU AI Act Annex III (Art. 6(2)), or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -694,6 +708,10 @@ pub struct Rule {
     pub severity: SeverityDef,
     /// Controls implemented, as `framework:ID`.
     pub controls: Vec<String>,
+    /// When the rule fires, the interaction is an incident of this kind
+    /// for the incident process (ISO/IEC 42001 A.8.4), whatever its action.
+    #[serde(default)]
+    pub incident: Option<IncidentDef>,
 }
 
 fn default_phase() -> PhaseDef {

@@ -1609,3 +1609,51 @@ fn cli_oscal_writes_six_linked_documents() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs --evidence"));
 }
+
+/// `evidence incidents`: every incident, uncapped, as JSONL and as CSV;
+/// those of rules the policy marks carry their category, the same count as
+/// the report's.
+#[test]
+fn cli_exports_incidents_for_the_incident_process() {
+    let events = write_fixture("incident-events.log");
+    let events = events.to_str().unwrap();
+    let jsonl = aimsgate(&["evidence", "incidents", events, "--policy", BASELINE]);
+    let incidents: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let report: serde_json::Value = serde_json::from_str(&aimsgate(&[
+        "evidence", "report", events, "--policy", BASELINE, "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        incidents.len() as u64,
+        report["incidents"]["total"].as_u64().unwrap()
+    );
+    assert!(!incidents.is_empty());
+    let marked = incidents
+        .iter()
+        .find(|i| i["rule"] == "block-prompt-injection")
+        .expect("an injection incident in the fixture");
+    assert_eq!(marked["category"], "prompt-injection");
+    assert_eq!(marked["serious"], false);
+    assert!(marked["system"].is_string() && marked["time"].is_string());
+    let csv = aimsgate(&[
+        "evidence",
+        "incidents",
+        events,
+        "--policy",
+        BASELINE,
+        "--format",
+        "csv",
+    ]);
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("time,system,route,phase,rule,severity,category,serious")
+    );
+    assert_eq!(lines.count(), incidents.len());
+    assert!(!csv.contains("4111"), "no matched text");
+}

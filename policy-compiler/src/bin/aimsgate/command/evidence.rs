@@ -60,6 +60,38 @@ enum EvidenceCommand {
         #[command(flatten)]
         trust: Trust,
     },
+    /// Every incident, uncapped, for the incident process: time, system,
+    /// route, rule, category, serious, the article to report under,
+    /// controls, and where the event is (chain, seq).
+    Incidents {
+        /// Event logs (proxy logs or OTLP JSON exports); read together.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// The policy the events were governed by (incident markings, roles).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = IncidentFormat::Jsonl)]
+        format: IncidentFormat,
+        /// Only events at or after this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events before this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        to: Option<String>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// How `evidence incidents` writes them.
+#[derive(Clone, Copy, ValueEnum)]
+enum IncidentFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// RFC 4180 CSV with a header row.
+    Csv,
 }
 
 /// What the verifier checks signatures and anchors with.
@@ -177,12 +209,72 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
             }
             Ok(())
         }
+        EvidenceCommand::Incidents {
+            logs,
+            policy,
+            format,
+            from,
+            to,
+            output,
+        } => {
+            let compiled = compiled(&policy)?;
+            let events = read_events(&logs)?;
+            let period = evidence::report::Period {
+                from: from.as_deref().map(parse_time).transpose()?,
+                to: to.as_deref().map(parse_time).transpose()?,
+            };
+            let incidents = evidence::report::incidents(&events, &compiled, &period);
+            let text = match format {
+                IncidentFormat::Jsonl => incidents
+                    .iter()
+                    .map(|i| serde_json::to_string(i).map(|l| l + "\n"))
+                    .collect::<Result<String, _>>()?,
+                IncidentFormat::Csv => incidents_csv(&incidents),
+            };
+            write_output(output.as_deref(), text.as_bytes())?;
+            eprintln!("{} incident(s)", incidents.len());
+            Ok(())
+        }
     }
 }
 
-/// The verifier's verdict, on stderr before anything else: the report
-/// carries it too, but whoever runs the command should not have to open it
-/// to learn that the log it counts is broken.
+/// Incidents as RFC 4180 CSV: a header row, fields quoted when they hold
+/// a comma, a quote or a line break.
+fn incidents_csv(incidents: &[evidence::report::Incident]) -> String {
+    fn field(text: &str) -> String {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    }
+    let mut out = String::from(
+        "time,system,route,phase,rule,severity,category,serious,report_under,status,controls,request_id,chain,seq\r\n",
+    );
+    for i in incidents {
+        let row = [
+            i.time.clone(),
+            i.system.clone().unwrap_or_default(),
+            i.route.clone().unwrap_or_default(),
+            i.phase.clone().unwrap_or_default(),
+            i.rule.clone().unwrap_or_default(),
+            i.severity.clone(),
+            i.category.clone().unwrap_or_default(),
+            i.serious.to_string(),
+            i.report_under.clone().unwrap_or_default(),
+            i.status.map(|s| s.to_string()).unwrap_or_default(),
+            i.controls.join(" "),
+            i.request_id.clone().unwrap_or_default(),
+            i.chain.clone(),
+            i.seq.to_string(),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// Reads `events`, verifies them with `trust` and attaches the report's
 /// runtime evidence to `statement`, saying the verification verdict: what
 /// `soa --evidence` and `oscal --evidence` share.
@@ -204,6 +296,9 @@ pub fn attach_to_statement(
     Ok(())
 }
 
+/// The verifier's verdict, on stderr before anything else: the report
+/// carries it too, but whoever runs the command should not have to open it
+/// to learn that the log it counts is broken.
 pub fn say_verification(report: &evidence::report::EvidenceReport) {
     let v = &report.verification;
     if v.intact {
