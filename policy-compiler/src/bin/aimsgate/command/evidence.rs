@@ -39,21 +39,11 @@ enum EvidenceCommand {
     /// Per control: interactions governed, decisions by mode, top rules,
     /// first and last seen, incidents.
     Report {
-        /// Event logs (proxy logs or OTLP JSON exports); read together.
-        #[arg(required = true)]
-        logs: Vec<PathBuf>,
-        /// The policy the events were governed by (controls and titles).
-        #[arg(long)]
-        policy: PathBuf,
+        #[command(flatten)]
+        selection: Selection,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
         format: ReportFormat,
-        /// Only events at or after this time (RFC 3339 or Unix seconds).
-        #[arg(long)]
-        from: Option<String>,
-        /// Only events before this time (RFC 3339 or Unix seconds).
-        #[arg(long)]
-        to: Option<String>,
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -64,25 +54,51 @@ enum EvidenceCommand {
     /// route, rule, category, serious, the article to report under,
     /// controls, and where the event is (chain, seq).
     Incidents {
-        /// Event logs (proxy logs or OTLP JSON exports); read together.
-        #[arg(required = true)]
-        logs: Vec<PathBuf>,
-        /// The policy the events were governed by (incident markings, roles).
-        #[arg(long)]
-        policy: PathBuf,
+        #[command(flatten)]
+        selection: Selection,
         /// Output format.
         #[arg(long, value_enum, default_value_t = IncidentFormat::Jsonl)]
         format: IncidentFormat,
-        /// Only events at or after this time (RFC 3339 or Unix seconds).
-        #[arg(long)]
-        from: Option<String>,
-        /// Only events before this time (RFC 3339 or Unix seconds).
-        #[arg(long)]
-        to: Option<String>,
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+/// The events a report or an export reads, the policy they were governed
+/// by, and the period.
+#[derive(clap::Args)]
+struct Selection {
+    /// Event logs (proxy logs or OTLP JSON exports); read together.
+    #[arg(required = true)]
+    logs: Vec<PathBuf>,
+    /// The policy the events were governed by (controls and titles,
+    /// incident markings, systems' roles).
+    #[arg(long)]
+    policy: PathBuf,
+    /// Only events at or after this time (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only events before this time (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    to: Option<String>,
+}
+
+impl Selection {
+    /// The compiled policy, the events and the period.
+    fn load(
+        &self,
+    ) -> Result<(
+        aimsgate_compiler::policy::compile::Compiled,
+        evidence::Events,
+        evidence::report::Period,
+    )> {
+        let period = evidence::report::Period {
+            from: self.from.as_deref().map(parse_time).transpose()?,
+            to: self.to.as_deref().map(parse_time).transpose()?,
+        };
+        Ok((compiled(&self.policy)?, read_events(&self.logs)?, period))
+    }
 }
 
 /// How `evidence incidents` writes them.
@@ -177,20 +193,12 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
             }
         }
         EvidenceCommand::Report {
-            logs,
-            policy,
+            selection,
             format,
-            from,
-            to,
             output,
             trust,
         } => {
-            let compiled = compiled(&policy)?;
-            let events = read_events(&logs)?;
-            let period = evidence::report::Period {
-                from: from.as_deref().map(parse_time).transpose()?,
-                to: to.as_deref().map(parse_time).transpose()?,
-            };
+            let (compiled, events, period) = selection.load()?;
             let report = evidence::report::build_verified(
                 &events,
                 &compiled,
@@ -210,19 +218,11 @@ pub fn run(args: EvidenceArgs) -> Result<()> {
             Ok(())
         }
         EvidenceCommand::Incidents {
-            logs,
-            policy,
+            selection,
             format,
-            from,
-            to,
             output,
         } => {
-            let compiled = compiled(&policy)?;
-            let events = read_events(&logs)?;
-            let period = evidence::report::Period {
-                from: from.as_deref().map(parse_time).transpose()?,
-                to: to.as_deref().map(parse_time).transpose()?,
-            };
+            let (compiled, events, period) = selection.load()?;
             let incidents = evidence::report::incidents(&events, &compiled, &period);
             let text = match format {
                 IncidentFormat::Jsonl => incidents
