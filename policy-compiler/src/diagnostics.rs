@@ -65,10 +65,11 @@
 //! | `soa-document` | warning | The `soa` section has no `document` (its id, version, approver and next review), or it names no approver. |
 //! | `missing-scope` | warning | A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
 //! | `lifecycle-routes` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
-//! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today. |
+//! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 //! | `documentation-control` | warning | A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why). |
 //! | `log-retention` | warning | The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role. |
+//! | `impact-screening` | warning | A system records neither an impact assessment nor a dated screening decision that it needs none. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -204,7 +205,7 @@ pub enum Code {
     MissingScope,
     /// A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated.
     LifecycleRoutes,
-    /// A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today.
+    /// A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today.
     StaleReview,
     /// A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded).
     AnnexIii,
@@ -212,11 +213,13 @@ pub enum Code {
     DocumentationControl,
     /// The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role.
     LogRetention,
+    /// A system records neither an impact assessment nor a dated screening decision that it needs none.
+    ImpactScreening,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 54] = [
+    pub const ALL: [Code; 55] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -271,6 +274,7 @@ impl Code {
         Code::AnnexIii,
         Code::DocumentationControl,
         Code::LogRetention,
+        Code::ImpactScreening,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -330,6 +334,7 @@ impl Code {
             Code::AnnexIii => "annex-iii",
             Code::DocumentationControl => "documentation-control",
             Code::LogRetention => "log-retention",
+            Code::ImpactScreening => "impact-screening",
         }
     }
 
@@ -435,7 +440,7 @@ impl Code {
                 "A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated."
             }
             Code::StaleReview => {
-                "A review date (`soa.document.next_review`, an impact assessment's `next_review`) has passed: `aimsgate check` compares it with today."
+                "A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today."
             }
             Code::AnnexIii => {
                 "A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded)."
@@ -445,6 +450,9 @@ impl Code {
             }
             Code::LogRetention => {
                 "The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role."
+            }
+            Code::ImpactScreening => {
+                "A system records neither an impact assessment nor a dated screening decision that it needs none."
             }
         }
     }
@@ -473,7 +481,8 @@ impl Code {
             | Code::StaleReview
             | Code::AnnexIii
             | Code::DocumentationControl
-            | Code::LogRetention => Level::Warning,
+            | Code::LogRetention
+            | Code::ImpactScreening => Level::Warning,
             _ => Level::Error,
         }
     }

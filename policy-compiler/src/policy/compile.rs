@@ -95,6 +95,21 @@ pub fn stale_reviews(loaded: &LoadedPolicy, today: &str) -> Vec<Diagnostic> {
             .help = Some("review it, record the revision and set the next review date".into());
     }
     for (i, s) in policy.systems.iter().enumerate() {
+        if let Some(screening) = &s.screening
+            && let Some(review) = &screening.next_review
+            && passed(review)
+        {
+            lower
+                .warning(
+                    &join_key(&join_index("systems", i), "screening.next_review"),
+                    Code::StaleReview,
+                    format!(
+                        "the impact screening of system `{}` was due for review on {review}",
+                        s.id
+                    ),
+                )
+                .help = Some("screen it again and set the next review date".into());
+        }
         if let Some(ia) = &s.impact_assessment
             && let Some(review) = &ia.next_review
             && passed(review)
@@ -1036,6 +1051,35 @@ impl Lower<'_> {
                     Code::Date,
                     format!("`{review}` is not a YYYY-MM-DD date"),
                 );
+            }
+            if s.impact_assessment.is_none() && s.screening.is_none() {
+                self.warning(
+                    &path,
+                    Code::ImpactScreening,
+                    format!(
+                        "system `{}` records neither an impact assessment nor a screening decision",
+                        s.id
+                    ),
+                )
+                .help = Some(
+                    "add `screening: {date, decision, by}` — the dated decision that it needs no impact assessment (ISO/IEC 42001 A.5.2)".into(),
+                );
+            }
+            if let Some(screening) = &s.screening {
+                for (field, date) in [
+                    ("date", Some(&screening.date)),
+                    ("next_review", screening.next_review.as_ref()),
+                ] {
+                    if let Some(date) = date
+                        && !is_date(date)
+                    {
+                        self.warning(
+                            &join_key(&path, &format!("screening.{field}")),
+                            Code::Date,
+                            format!("`{date}` is not a YYYY-MM-DD date"),
+                        );
+                    }
+                }
             }
             if s.owner.is_none() {
                 self.warning(

@@ -262,6 +262,10 @@ pub struct System {
     /// sits in a regulated domain).
     #[serde(default)]
     pub impact_assessment: Option<ImpactAssessment>,
+    /// For a system without an impact assessment: the dated decision that
+    /// it needs none (ISO/IEC 42001 A.5.2).
+    #[serde(default)]
+    pub screening: Option<Screening>,
 }
 
 /// The organisation's role for an AI system under the EU AI Act (Art. 3).
@@ -418,6 +422,23 @@ pub struct Risk {
     /// Systems (ids) it concerns; empty: all in scope.
     #[serde(default)]
     pub systems: Vec<String>,
+}
+
+/// A screening decision: the system was looked at and needs no impact
+/// assessment, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Screening {
+    /// When (YYYY-MM-DD).
+    pub date: String,
+    /// The decision and its reason (or the record holding it).
+    pub decision: String,
+    /// Who decided.
+    pub by: String,
+    /// When it is next reviewed (YYYY-MM-DD); `check` warns once it has
+    /// passed.
+    #[serde(default)]
+    pub next_review: Option<String>,
 }
 
 /// Reference to an AI system impact assessment (ISO/IEC 42001 A.5).

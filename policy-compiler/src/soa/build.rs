@@ -169,6 +169,14 @@ fn scope(policy: &Policy) -> Scope {
                 models: s.models.clone(),
                 data_categories: s.data_categories.clone(),
                 oversight: s.oversight.clone(),
+                impact: match (&s.impact_assessment, &s.screening) {
+                    (Some(ia), _) => Some(format!("assessed: {} of {}", ia.id, ia.date)),
+                    (None, Some(sc)) => Some(format!(
+                        "screened {} by {}: {}",
+                        sc.date, sc.by, sc.decision
+                    )),
+                    (None, None) => None,
+                },
                 routes: s.routes.clone(),
             })
             .collect(),

@@ -46,7 +46,7 @@ pub(super) fn revision_row(r: &RevisionRef) -> [String; 4] {
 }
 
 /// Columns of the scope's systems table.
-pub(super) const SYSTEM_HEADERS: [&str; 11] = [
+pub(super) const SYSTEM_HEADERS: [&str; 12] = [
     "System",
     "Owner",
     "Intended purpose",
@@ -57,10 +57,11 @@ pub(super) const SYSTEM_HEADERS: [&str; 11] = [
     "Models",
     "Data categories",
     "Human oversight",
+    "Impact assessment",
     "Routes",
 ];
 
-pub(super) fn system_row(s: &ScopeSystem) -> [String; 11] {
+pub(super) fn system_row(s: &ScopeSystem) -> [String; 12] {
     let name = match &s.name {
         Some(name) => format!("{} ({name})", s.id),
         None => s.id.clone(),
@@ -81,6 +82,7 @@ pub(super) fn system_row(s: &ScopeSystem) -> [String; 11] {
         models,
         list_or_not_recorded(&s.data_categories),
         or_not_recorded(s.oversight.as_ref()),
+        or_not_recorded(s.impact.as_ref()),
         if s.routes.is_empty() {
             "none".to_owned()
         } else {

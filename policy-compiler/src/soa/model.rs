@@ -228,6 +228,9 @@ pub struct ScopeSystem {
     pub data_categories: Vec<String>,
     /// Human oversight.
     pub oversight: Option<String>,
+    /// Its impact assessment (id and date) or screening decision.
+    #[serde(default)]
+    pub impact: Option<String>,
     /// Routes serving it.
     pub routes: Vec<String>,
 }

@@ -421,6 +421,11 @@ systems:
     domain: customer-service
     risk_tier: minimal
     lifecycle: operation
+    screening:
+      date: "2026-01-04"
+      decision: internal use, no decisions about people
+      by: Governance
+      next_review: "2026-09-01"
 risks:
   - id: R-1
     description: Personal data reaches the provider
@@ -497,6 +502,7 @@ fn the_governed_policy_has_no_governance_warnings() {
         "lifecycle-routes",
         "stale-review",
         "log-retention",
+        "impact-screening",
     ] {
         assert!(!err.contains(&format!("[{code}]")), "{code}: {err}");
     }
@@ -693,6 +699,23 @@ fn audit_event_retention_must_be_stated_and_six_months_for_the_eu_ai_act() {
     let (_, err) = check_on(GOOD, "2026-03-01");
     assert!(
         err.contains("warning[log-retention]: the policy states no retention"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_system_without_assessment_or_screening_warns_and_screenings_come_due() {
+    let governed = governed();
+    let start = governed.find("    screening:").unwrap();
+    let end = governed.find("risks:").unwrap();
+    let text = format!("{}{}", &governed[..start], &governed[end..]);
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(&text, &err, "id: helpdesk", "warning", "impact-screening");
+    let (_, err) = check_on(&governed, "2026-09-02");
+    assert_at(&governed, &err, "\"2026-09-01\"", "warning", "stale-review");
+    assert!(
+        err.contains("impact screening of system `helpdesk`"),
         "{err}"
     );
 }
