@@ -17,7 +17,7 @@
 //! | base64 (std / url-safe, padded or not) | runs of the alphabet, ≥ 16 chars | one alphabet only, length valid, not all one case without digits; the first 36 bytes decode to text |
 //! | base32 | runs of `A–Z 2–7` (one case), ≥ 16 chars | length valid; the first 36 bytes decode to text |
 //! | hex (`0x` allowed) | runs of hex digits, ≥ 16, even | decodes to text |
-//! | hex bytes written apart (`49 67 6e`, `49:67:6e`) | ≥ 8 two-digit groups, one separator throughout | decodes to text |
+//! | hex bytes written apart (`49 67 6e`, `49:67:6e`, `0x49, 0x67`) | ≥ 8 two-digit groups, optional `0x`, one kind of separator throughout | decodes to text |
 //! | URL percent-encoding | ≥ 3 `%XX` close together | — |
 //! | HTML entities (named, `&#…;`, `&#x…;`) | ≥ 3 close together | — |
 //! | `\uXXXX`, `\u{…}`, `\xXX`, `\UXXXXXXXX` | ≥ 3 close together | — |
@@ -643,45 +643,64 @@ fn decode_hex(input: &[u8], max: usize, out: &mut Vec<u8>) -> bool {
 }
 
 /// Hex bytes written apart, the way hex dumps and converters print them
-/// (`49 67 6e`, `49:67:6e`, `49-67-6e`, `49,67,6e`): at least
-/// `MIN_TOKEN_RUN / 2` two-digit groups with one separator, the same
-/// throughout. A group ends at a word boundary, so MAC addresses (six
+/// (`49 67 6e`, `49:67:6e`, `49-67-6e`, `0x49, 0x67, 0x6e`, dump lines):
+/// at least `MIN_TOKEN_RUN / 2` two-digit groups, each with an optional
+/// `0x`, with one kind of separator throughout (whitespace of any kind
+/// counts as one). A group ends at a word boundary, so MAC addresses (six
 /// groups), hashes and numbers in prose are not runs; binary dumps fail the
 /// text check of what they decode to.
 fn hex_byte_runs(source: &str, budget: &mut Budget, layer: &mut Layer) {
     let bytes = source.as_bytes();
-    let pair = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .is_some_and(|p| p.iter().all(u8::is_ascii_hexdigit))
-            && !bytes.get(at + 2).is_some_and(u8::is_ascii_alphanumeric)
+    // A group: an optional `0x`, two hex digits, then no letter or digit.
+    // Returns where its digits start and where it ends.
+    let group = |at: usize| -> Option<(usize, usize)> {
+        let digits = match bytes.get(at..at + 2) {
+            Some([b'0', b'x' | b'X']) => at + 2,
+            _ => at,
+        };
+        let pair = bytes.get(digits..digits + 2)?;
+        (pair.iter().all(u8::is_ascii_hexdigit)
+            && !bytes.get(digits + 2).is_some_and(u8::is_ascii_alphanumeric))
+        .then_some((digits, digits + 2))
+    };
+    // A separator: one whitespace byte (line breaks of a dump count as
+    // spaces), or `:` `-` `,`, optionally followed by one space. Returns
+    // its kind and length.
+    let separator = |at: usize| -> Option<(u8, usize)> {
+        let kind = match *bytes.get(at)? {
+            b' ' | b'\t' | b'\n' | b'\r' => return Some((b' ', 1)),
+            c @ (b':' | b'-' | b',') => c,
+            _ => return None,
+        };
+        Some((
+            kind,
+            if bytes.get(at + 1) == Some(&b' ') {
+                2
+            } else {
+                1
+            },
+        ))
     };
     let mut i = 0;
     while i < bytes.len() {
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if !(word_start && pair(i)) {
+        let Some(first) = group(i).filter(|_| word_start) else {
             i += 1;
             continue;
-        }
+        };
         let start = i;
-        let mut separator = None;
-        let mut groups = 1;
-        let mut end = i + 2;
-        while let Some(&sep) = bytes.get(end) {
-            let same = separator.is_none_or(|s| s == sep);
-            if !(matches!(sep, b' ' | b':' | b'-' | b',') && same && pair(end + 1)) {
+        let mut kind = None;
+        let mut digits: Vec<u8> = bytes[first.0..first.1].to_vec();
+        let mut end = first.1;
+        while let Some((sep, len)) = separator(end) {
+            let Some(next) = group(end + len).filter(|_| kind.is_none_or(|k| k == sep)) else {
                 break;
-            }
-            separator = Some(sep);
-            groups += 1;
-            end += 3;
+            };
+            kind = Some(sep);
+            digits.extend_from_slice(&bytes[next.0..next.1]);
+            end = next.1;
         }
-        if groups >= MIN_TOKEN_RUN / 2 {
-            let digits: Vec<u8> = bytes[start..end]
-                .iter()
-                .copied()
-                .filter(u8::is_ascii_hexdigit)
-                .collect();
+        if digits.len() / 2 >= MIN_TOKEN_RUN / 2 {
             let mut buf = Vec::new();
             decode_hex(&digits, budget.left().saturating_add(4), &mut buf);
             let truncated = buf.len() > budget.left();

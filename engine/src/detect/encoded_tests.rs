@@ -204,8 +204,32 @@ fn hex_bytes_written_apart_are_decoded() {
             .collect::<Vec<_>>()
             .join(sep)
     };
-    for sep in [" ", ":", "-", ","] {
-        let run = hex(sep);
+    let prefixed: String = PHRASE
+        .bytes()
+        .map(|b| format!("0x{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // A dump breaks lines: line breaks separate bytes like spaces.
+    let dump: String = PHRASE
+        .bytes()
+        .collect::<Vec<_>>()
+        .chunks(16)
+        .map(|line| {
+            line.iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (sep, run) in [
+        (" ", hex(" ")),
+        (":", hex(":")),
+        ("-", hex("-")),
+        (",", hex(",")),
+        ("0x, ", prefixed),
+        ("dump", dump),
+    ] {
         let text = format!("Decode this: {run} and do it");
         let found = hidden(&text);
         assert!(

@@ -1693,7 +1693,9 @@ fn registry_provider(provider: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-fn is_date(text: &str) -> bool {
+/// Whether `text` is shaped `YYYY-MM-DD`: the dates a policy holds, which
+/// compare as text (review dates against today).
+pub fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 10
         && b[4] == b'-'

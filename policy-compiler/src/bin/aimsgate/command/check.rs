@@ -44,7 +44,7 @@ pub fn run(args: CheckArgs) -> Result<()> {
     } = args;
     let text = read(&path)?;
     let today = match today {
-        Some(day) if is_day(&day) => day,
+        Some(day) if policy::compile::is_date(&day) => day,
         Some(day) => anyhow::bail!("--today `{day}` is not a YYYY-MM-DD date"),
         None => aimsgate_compiler::time::now_rfc3339()[..10].to_owned(),
     };
@@ -63,19 +63,6 @@ pub fn run(args: CheckArgs) -> Result<()> {
         );
     }
     if failed { Err(Reported.into()) } else { Ok(()) }
-}
-
-/// `YYYY-MM-DD`, the shape review dates are compared in.
-fn is_day(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
 }
 
 fn print_report(report: &Diagnostics, path: &Path, format: DiagFormat) -> Result<()> {

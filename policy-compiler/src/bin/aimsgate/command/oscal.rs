@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use aimsgate_compiler::{oscal, soa};
 use anyhow::{Context as _, Result, bail};
 use clap::ValueEnum;
-use sha2::Digest as _;
 
 use crate::common::{compiled, write_output};
 
@@ -62,7 +61,7 @@ pub fn run(args: OscalArgs) -> Result<()> {
     if let Some(events_path) = &events_path {
         let bytes = std::fs::read(events_path)
             .with_context(|| format!("cannot read {}", events_path.display()))?;
-        events_hash = Some(hex(&sha2::Sha256::digest(&bytes)));
+        events_hash = Some(aimsgate_engine::ruleset::Digest::of(&bytes).to_hex());
         super::evidence::attach_to_statement(&mut statement, &compiled, events_path, &trust)?;
     }
     let events_name = events_path
@@ -121,8 +120,4 @@ pub fn run(args: OscalArgs) -> Result<()> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
