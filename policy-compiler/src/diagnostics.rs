@@ -65,11 +65,15 @@
 //! | `soa-document` | warning | The `soa` section has no `document` (its id, version, approver and next review), or it names no approver. |
 //! | `missing-scope` | warning | A system gives no `purpose`, `eu_ai_act_role` or `annex_iii`: the AIMS scope (clause 4.3) does not say what it is for or what the Act asks of the organisation. |
 //! | `lifecycle-routes` | warning | A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated. |
-//! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today. |
+//! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's, a screening's or a supplier's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 //! | `documentation-control` | warning | A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why). |
 //! | `log-retention` | warning | The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role. |
 //! | `impact-screening` | warning | A system records neither an impact assessment nor a dated screening decision that it needs none. |
+//! | `provider-duty` | warning | A rule or the disclosure cites an EU AI Act provision that is a provider's duty for a system whose role is `deployer` (the catalogue marks each provision's duty; a deployer's record cites the deployer's paragraphs, e.g. Art. 26(6) for logs). |
+//! | `unknown-supplier` | warning | The policy keeps a supplier register (`suppliers`) and a system's `provider` is on none of its entries (systems that are their own provider are exempt). |
+//! | `unapproved-model` | warning | A system names a model that its supplier's approved `models` do not cover. |
+//! | `supplier-terms` | warning | A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3). |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -205,7 +209,7 @@ pub enum Code {
     MissingScope,
     /// A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated.
     LifecycleRoutes,
-    /// A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today.
+    /// A review date (`soa.document.next_review`, an impact assessment's, a screening's or a supplier's `next_review`) has passed: `aimsgate check` compares it with today.
     StaleReview,
     /// A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded).
     AnnexIii,
@@ -215,11 +219,19 @@ pub enum Code {
     LogRetention,
     /// A system records neither an impact assessment nor a dated screening decision that it needs none.
     ImpactScreening,
+    /// A rule or the disclosure cites an EU AI Act provision that is a provider's duty for a system whose role is `deployer` (the catalogue marks each provision's duty; a deployer's record cites the deployer's paragraphs, e.g. Art. 26(6) for logs).
+    ProviderDuty,
+    /// The policy keeps a supplier register (`suppliers`) and a system's `provider` is on none of its entries (systems that are their own provider are exempt).
+    UnknownSupplier,
+    /// A system names a model that its supplier's approved `models` do not cover.
+    UnapprovedModel,
+    /// A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3).
+    SupplierTerms,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 55] = [
+    pub const ALL: [Code; 59] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -275,6 +287,10 @@ impl Code {
         Code::DocumentationControl,
         Code::LogRetention,
         Code::ImpactScreening,
+        Code::ProviderDuty,
+        Code::UnknownSupplier,
+        Code::UnapprovedModel,
+        Code::SupplierTerms,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -335,6 +351,10 @@ impl Code {
             Code::DocumentationControl => "documentation-control",
             Code::LogRetention => "log-retention",
             Code::ImpactScreening => "impact-screening",
+            Code::ProviderDuty => "provider-duty",
+            Code::UnknownSupplier => "unknown-supplier",
+            Code::UnapprovedModel => "unapproved-model",
+            Code::SupplierTerms => "supplier-terms",
         }
     }
 
@@ -440,7 +460,7 @@ impl Code {
                 "A system at `inception` or `design-development` is served by routes: traffic reaches a system that has not been verified and validated."
             }
             Code::StaleReview => {
-                "A review date (`soa.document.next_review`, an impact assessment's or a screening's `next_review`) has passed: `aimsgate check` compares it with today."
+                "A review date (`soa.document.next_review`, an impact assessment's, a screening's or a supplier's `next_review`) has passed: `aimsgate check` compares it with today."
             }
             Code::AnnexIii => {
                 "A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded)."
@@ -453,6 +473,18 @@ impl Code {
             }
             Code::ImpactScreening => {
                 "A system records neither an impact assessment nor a dated screening decision that it needs none."
+            }
+            Code::ProviderDuty => {
+                "A rule or the disclosure cites an EU AI Act provision that is a provider's duty for a system whose role is `deployer` (the catalogue marks each provision's duty; a deployer's record cites the deployer's paragraphs, e.g. Art. 26(6) for logs)."
+            }
+            Code::UnknownSupplier => {
+                "The policy keeps a supplier register (`suppliers`) and a system's `provider` is on none of its entries (systems that are their own provider are exempt)."
+            }
+            Code::UnapprovedModel => {
+                "A system names a model that its supplier's approved `models` do not cover."
+            }
+            Code::SupplierTerms => {
+                "A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3)."
             }
         }
     }
@@ -482,7 +514,11 @@ impl Code {
             | Code::AnnexIii
             | Code::DocumentationControl
             | Code::LogRetention
-            | Code::ImpactScreening => Level::Warning,
+            | Code::ImpactScreening
+            | Code::ProviderDuty
+            | Code::UnknownSupplier
+            | Code::UnapprovedModel
+            | Code::SupplierTerms => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -31,6 +31,10 @@ use crate::soa::{Applicability, EvidenceStatus, MONITOR_ONLY, NOT_DECLARED, Soa}
 /// models `cargo xtask ci` validates them with).
 pub const OSCAL_VERSION: &str = "1.2.1";
 
+/// The namespace of aimsgate's own OSCAL properties (OSCAL reserves the
+/// default namespace for the names it defines).
+const NS: &str = "https://aimsgate.dev/ns/oscal";
+
 /// The file names the documents refer to each other by, in dependency
 /// order: (kind, file).
 pub const FILES: [(&str, &str); 6] = [
@@ -95,26 +99,27 @@ pub fn catalog(generated_at: &str) -> Value {
                     } else {
                         c.objective
                     };
-                    let mut control = json!({
+                    let mut props = vec![json!({"name": "label", "value": c.id})];
+                    if !c.group.is_empty() {
+                        props.push(json!({"name": "sort-id", "value": c.group}));
+                    }
+                    if let Some(duty) = c.duty {
+                        props.push(json!({"name": "duty", "ns": NS, "value": duty.name()}));
+                    }
+                    json!({
                         "id": cid,
                         "class": format!("{:?}", c.kind).to_ascii_lowercase(),
                         "title": c.title,
-                        "props": [{"name": "label", "value": c.id}],
+                        "props": props,
                         "parts": [{"id": format!("{cid}_smt"), "name": "statement", "prose": prose}],
-                    });
-                    if !c.group.is_empty() {
-                        control["props"]
-                            .as_array_mut()
-                            .expect("an array")
-                            .push(json!({"name": "sort-id", "value": c.group}));
-                    }
-                    control
+                    })
                 })
                 .collect();
             json!({
                 "id": framework.prefix(),
                 "class": "framework",
                 "title": framework.title(),
+                "props": [{"name": "version", "ns": NS, "value": framework.version()}],
                 "controls": controls,
             })
         })
@@ -199,7 +204,7 @@ pub fn component_definition(compiled: &Compiled, soa: &Soa, generated_at: &str) 
             "description": format!("Enforced at runtime by the rules {}.", described.join("; ")),
             "props": rules
                 .iter()
-                .map(|r| json!({"name": "rule-id", "ns": "https://aimsgate.dev/ns/oscal", "value": r.id}))
+                .map(|r| json!({"name": "rule-id", "ns": NS, "value": r.id}))
                 .collect::<Vec<_>>(),
         }));
     }
@@ -280,20 +285,18 @@ pub fn ssp(soa: &Soa, generated_at: &str) -> Value {
     })];
     for s in &soa.scope.systems {
         let mut props = vec![
-            json!({"name": "risk-tier", "ns": "https://aimsgate.dev/ns/oscal", "value": s.risk_tier}),
-            json!({"name": "lifecycle", "ns": "https://aimsgate.dev/ns/oscal", "value": s.lifecycle}),
-            json!({"name": "provider", "ns": "https://aimsgate.dev/ns/oscal", "value": s.provider}),
+            json!({"name": "risk-tier", "ns": NS, "value": s.risk_tier}),
+            json!({"name": "lifecycle", "ns": NS, "value": s.lifecycle}),
+            json!({"name": "provider", "ns": NS, "value": s.provider}),
         ];
         if let Some(area) = &s.annex_iii {
-            props.push(json!({"name": "eu-ai-act-annex-iii", "ns": "https://aimsgate.dev/ns/oscal", "value": area}));
+            props.push(json!({"name": "eu-ai-act-annex-iii", "ns": NS, "value": area}));
         }
         if let Some(role) = &s.eu_ai_act_role {
-            props.push(json!({"name": "eu-ai-act-role", "ns": "https://aimsgate.dev/ns/oscal", "value": role}));
+            props.push(json!({"name": "eu-ai-act-role", "ns": NS, "value": role}));
         }
         for model in &s.models {
-            props.push(
-                json!({"name": "model", "ns": "https://aimsgate.dev/ns/oscal", "value": model}),
-            );
+            props.push(json!({"name": "model", "ns": NS, "value": model}));
         }
         let mut description = s
             .purpose
@@ -355,8 +358,7 @@ pub fn ssp(soa: &Soa, generated_at: &str) -> Value {
             "by-components": [by],
         });
         if let Some(owner) = &e.owner {
-            requirement["props"] =
-                json!([{"name": "owner", "ns": "https://aimsgate.dev/ns/oscal", "value": owner}]);
+            requirement["props"] = json!([{"name": "owner", "ns": NS, "value": owner}]);
         }
         if !remarks.is_empty() {
             requirement["remarks"] = json!(remarks.join(" "));

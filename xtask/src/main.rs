@@ -16,6 +16,8 @@
 //!   docs/detection.md (`ci` holds its levels with `eval/ci.yaml`).
 //! * `cargo xtask eval-data` — the public attack corpora at pinned
 //!   versions (sha256 checked) into target/aimsgate/corpora/.
+//! * `cargo xtask atlas <ATLAS.yaml>` — the catalogue's MITRE ATLAS
+//!   techniques from a release of the ATLAS data repository.
 //! * `cargo xtask cycles` — no import loops between a crate's files (part
 //!   of `ci`).
 //! * `cargo xtask bench` — the criterion benchmarks (not part of `ci`).
@@ -25,6 +27,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod atlas;
 mod cycles;
 mod edge;
 mod eval;
@@ -53,8 +56,9 @@ fn xtask() -> Result<()> {
         "cycles" => cycles::check(&root),
         "eval" => eval::full(&root),
         "eval-data" => eval::data(&root),
+        "atlas" => atlas::update(&root, std::env::args().nth(2).as_deref()),
         _ => {
-            eprintln!("usage: cargo xtask <demo|ci|edge|eval|eval-data|cycles|bench>");
+            eprintln!("usage: cargo xtask <demo|ci|edge|eval|eval-data|atlas|cycles|bench>");
             eprintln!(
                 "  demo   compile the baseline policy, decide examples/traffic, write target/aimsgate/"
             );
@@ -67,6 +71,9 @@ fn xtask() -> Result<()> {
             );
             eprintln!(
                 "  eval-data  fetch the public attack corpora (pinned, sha256) into target/aimsgate/corpora/"
+            );
+            eprintln!(
+                "  atlas  ATLAS.yaml of an atlas-data release -> the catalogue's ATLAS techniques"
             );
             eprintln!("  cycles no import loops between a crate's files (part of ci)");
             eprintln!("  bench  criterion benchmarks (engine against a naive baseline)");

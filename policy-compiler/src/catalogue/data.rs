@@ -1,7 +1,9 @@
 //! The catalogue's data: every listed control, the Annex A objectives and
 //! the tables the resolver checks ids and suggests spellings with.
 
-use super::types::{Control, ControlKind, Framework};
+use std::sync::LazyLock;
+
+use super::types::{Control, ControlKind, Duty, Framework};
 
 const A2: &str = "A.2 Policies related to AI";
 const A3: &str = "A.3 Internal organization";
@@ -46,6 +48,7 @@ const fn annex(
         group,
         objective,
         kind: ControlKind::AnnexA,
+        duty: None,
     }
 }
 
@@ -57,6 +60,7 @@ const fn clause(id: &'static str, title: &'static str, group: &'static str) -> C
         group,
         objective: "",
         kind: ControlKind::Clause,
+        duty: None,
     }
 }
 
@@ -73,6 +77,7 @@ const fn rmf(
         group,
         objective: "",
         kind,
+        duty: None,
     }
 }
 
@@ -89,14 +94,31 @@ const fn simple(
         group: "",
         objective: "",
         kind,
+        duty: None,
+    }
+}
+
+/// An EU AI Act article or paragraph, with whose duty it is.
+const fn article(id: &'static str, title: &'static str, duty: Duty) -> Control {
+    Control {
+        framework: Framework::EuAiAct,
+        id,
+        title,
+        group: "",
+        objective: "",
+        kind: ControlKind::Article,
+        duty: Some(duty),
     }
 }
 
 const FUNCTION: ControlKind = ControlKind::Function;
+const PROVIDER: Duty = Duty::Provider;
+const DEPLOYER: Duty = Duty::Deployer;
+const BOTH: Duty = Duty::Both;
 const CATEGORY: ControlKind = ControlKind::Category;
 
 #[rustfmt::skip]
-pub(super) static CONTROLS: &[Control] = &[
+static WRITTEN: &[Control] = &[
     // ISO/IEC 42001 Annex A, in order.
     annex("A.2.2", "AI policy", A2,
         "Document a policy for the development or use of AI systems."),
@@ -270,21 +292,42 @@ pub(super) static CONTROLS: &[Control] = &[
     simple(Framework::NistAi600_1, ControlKind::Risk, "intellectual-property", "Intellectual property"),
     simple(Framework::NistAi600_1, ControlKind::Risk, "obscene-degrading-abusive-content", "Obscene, degrading, and/or abusive content"),
     simple(Framework::NistAi600_1, ControlKind::Risk, "value-chain-component-integration", "Value chain and component integration"),
-    // EU AI Act articles most often mapped.
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.5", "Prohibited AI practices"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.9", "Risk management system"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.10", "Data and data governance"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.11", "Technical documentation"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.12", "Record-keeping"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.13", "Transparency and provision of information to deployers"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.14", "Human oversight"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.15", "Accuracy, robustness and cybersecurity"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.17", "Quality management system"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.26", "Obligations of deployers of high-risk AI systems"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.27", "Fundamental rights impact assessment for high-risk AI systems"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.50", "Transparency obligations for providers and deployers of certain AI systems"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.72", "Post-market monitoring"),
-    simple(Framework::EuAiAct, ControlKind::Article, "Art.73", "Reporting of serious incidents"),
+    // EU AI Act: the articles most often mapped and, where one article
+    // splits duties between provider and deployer, its paragraphs.
+    article("Art.4", "AI literacy of staff and others operating AI systems", BOTH),
+    article("Art.5", "Prohibited AI practices", BOTH),
+    article("Art.6", "Classification of AI systems as high-risk", PROVIDER),
+    article("Art.9", "Risk management system", PROVIDER),
+    article("Art.10", "Data and data governance", PROVIDER),
+    article("Art.11", "Technical documentation", PROVIDER),
+    article("Art.12", "Record-keeping: automatic logging built into the system", PROVIDER),
+    article("Art.13", "Transparency and information for deployers", PROVIDER),
+    article("Art.14", "Human oversight designed into the system", PROVIDER),
+    article("Art.15", "Accuracy, robustness and cybersecurity", PROVIDER),
+    article("Art.16", "Obligations of providers of high-risk AI systems", PROVIDER),
+    article("Art.17", "Quality management system", PROVIDER),
+    article("Art.18", "Keeping the documentation", PROVIDER),
+    article("Art.19", "Automatically generated logs kept by the provider", PROVIDER),
+    article("Art.19(1)", "Provider keeps the logs under its control for at least six months", PROVIDER),
+    article("Art.20", "Corrective actions and duty of information", PROVIDER),
+    article("Art.26", "Obligations of deployers of high-risk AI systems", DEPLOYER),
+    article("Art.26(1)", "Use the system according to its instructions for use", DEPLOYER),
+    article("Art.26(2)", "Assign human oversight to competent, trained people", DEPLOYER),
+    article("Art.26(4)", "Input data under the deployer's control is relevant to the purpose", DEPLOYER),
+    article("Art.26(5)", "Monitor operation; inform provider and authorities of risks and serious incidents", DEPLOYER),
+    article("Art.26(6)", "Keep the logs under the deployer's control for at least six months", DEPLOYER),
+    article("Art.26(7)", "Inform workers' representatives and affected workers", DEPLOYER),
+    article("Art.26(9)", "Use the provider's information for the data protection impact assessment", DEPLOYER),
+    article("Art.26(11)", "Inform people that decisions about them are assisted by the system", DEPLOYER),
+    article("Art.27", "Fundamental rights impact assessment for high-risk AI systems", DEPLOYER),
+    article("Art.50", "Transparency obligations for certain AI systems", BOTH),
+    article("Art.50(1)", "Design the system so people know they are interacting with AI", PROVIDER),
+    article("Art.50(2)", "Mark synthetic output as artificially generated, machine-readably", PROVIDER),
+    article("Art.50(3)", "Inform people exposed to emotion recognition or biometric categorisation", DEPLOYER),
+    article("Art.50(4)", "Disclose deep fakes and AI-generated text published on public matters", DEPLOYER),
+    article("Art.53", "Obligations of providers of general-purpose AI models", PROVIDER),
+    article("Art.72", "Post-market monitoring by providers", PROVIDER),
+    article("Art.73", "Reporting of serious incidents by providers", PROVIDER),
     // OWASP Top 10 for LLM Applications 2025.
     simple(Framework::OwaspLlm, ControlKind::Entry, "LLM01", "Prompt Injection"),
     simple(Framework::OwaspLlm, ControlKind::Entry, "LLM02", "Sensitive Information Disclosure"),
@@ -296,17 +339,6 @@ pub(super) static CONTROLS: &[Control] = &[
     simple(Framework::OwaspLlm, ControlKind::Entry, "LLM08", "Vector and Embedding Weaknesses"),
     simple(Framework::OwaspLlm, ControlKind::Entry, "LLM09", "Misinformation"),
     simple(Framework::OwaspLlm, ControlKind::Entry, "LLM10", "Unbounded Consumption"),
-    // MITRE ATLAS techniques most often mapped.
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0051", "LLM Prompt Injection"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0051.000", "LLM Prompt Injection: Direct"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0051.001", "LLM Prompt Injection: Indirect"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0054", "LLM Jailbreak"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0056", "LLM Meta Prompt Extraction"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0057", "LLM Data Leakage"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0029", "Denial of ML Service"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0034", "Cost Harvesting"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0024", "Exfiltration via ML Inference API"),
-    simple(Framework::Atlas, ControlKind::Technique, "AML.T0020", "Poison Training Data"),
 ];
 
 /// Subcategory counts per category of each NIST AI RMF function (72 in all),
@@ -333,11 +365,16 @@ pub(super) const ISO_CLAUSE_NUMBERS: &[&str] = &[
 /// Normalised aliases (lower-case alphanumerics) people use for framework
 /// prefixes; used only for suggestions.
 pub(super) const PREFIX_ALIASES: &[(&str, &[Framework])] = &[
-    ("iso", &[Framework::Iso42001]),
+    ("iso", &[Framework::Iso42001, Framework::Iso27001]),
     ("iso42001", &[Framework::Iso42001]),
     ("isoiec42001", &[Framework::Iso42001]),
     ("42001", &[Framework::Iso42001]),
     ("iso42k", &[Framework::Iso42001]),
+    ("iso27001", &[Framework::Iso27001]),
+    ("isoiec27001", &[Framework::Iso27001]),
+    ("27001", &[Framework::Iso27001]),
+    ("iso27k", &[Framework::Iso27001]),
+    ("isms", &[Framework::Iso27001]),
     ("nist", &[Framework::NistAiRmf, Framework::NistAi600_1]),
     ("nistai", &[Framework::NistAiRmf, Framework::NistAi600_1]),
     ("nistairmf", &[Framework::NistAiRmf]),
@@ -481,10 +518,65 @@ pub fn documentation_only(id: &str) -> Option<&'static str> {
 // Accessors
 // ---------------------------------------------------------------------------
 
-/// Every catalogued control: ISO/IEC 42001 (Annex A in order, then clauses),
-/// NIST AI RMF, NIST AI 600-1, EU AI Act, OWASP LLM, MITRE ATLAS.
+/// ISO/IEC 27001:2022 Annex A, one `id<TAB>title` per line.
+const ISO27001: &str = include_str!("iso27001.tsv");
+
+/// MITRE ATLAS techniques of one release, one `id<TAB>name` per line under
+/// a `# MITRE ATLAS <release>: …` line; written by `cargo xtask atlas`.
+const ATLAS: &str = include_str!("atlas.tsv");
+
+/// The catalogue: the controls written above, then the two tables.
+static CONTROLS: LazyLock<Vec<Control>> = LazyLock::new(|| {
+    let mut controls = WRITTEN.to_vec();
+    controls.extend(table(ISO27001).map(|(id, title)| Control {
+        framework: Framework::Iso27001,
+        id,
+        title,
+        group: iso27001_theme(id),
+        objective: "",
+        kind: ControlKind::Iso27001AnnexA,
+        duty: None,
+    }));
+    controls.extend(
+        table(ATLAS).map(|(id, title)| simple(Framework::Atlas, ControlKind::Technique, id, title)),
+    );
+    // Report order is framework order (`rank`), whatever order the
+    // sources come in.
+    controls.sort_by_key(|c| Framework::ALL.iter().position(|f| *f == c.framework));
+    controls
+});
+
+/// The `id<TAB>title` rows of a table, comments and blank lines skipped.
+fn table(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+}
+
+fn iso27001_theme(id: &str) -> &'static str {
+    match id.split('.').nth(1) {
+        Some("5") => "5 Organizational controls",
+        Some("6") => "6 People controls",
+        Some("7") => "7 Physical controls",
+        _ => "8 Technological controls",
+    }
+}
+
+/// The ATLAS release the catalogue's techniques come from (`5.6.0`).
+pub(super) fn atlas_release() -> &'static str {
+    ATLAS
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# MITRE ATLAS "))
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or("unknown release")
+}
+
+/// Every catalogued control: ISO/IEC 42001 (Annex A in order, then
+/// clauses), ISO/IEC 27001 Annex A, NIST AI RMF, NIST AI 600-1, EU AI Act,
+/// OWASP LLM, MITRE ATLAS.
 pub fn all() -> &'static [Control] {
-    CONTROLS
+    &CONTROLS
 }
 
 /// Where a control sorts in the SoA and the evidence report: by framework
@@ -506,12 +598,12 @@ pub fn rank(framework: Option<Framework>, control: Option<&Control>) -> (usize, 
 
 /// The catalogued controls of one framework, in catalogue order.
 pub fn controls(framework: Framework) -> impl Iterator<Item = &'static Control> {
-    CONTROLS.iter().filter(move |c| c.framework == framework)
+    all().iter().filter(move |c| c.framework == framework)
 }
 
 /// Exactly the 38 ISO/IEC 42001 Annex A controls, in order (A.2.2 … A.10.4).
 pub fn annex_a() -> impl Iterator<Item = &'static Control> {
-    CONTROLS.iter().filter(|c| c.kind == ControlKind::AnnexA)
+    all().iter().filter(|c| c.kind == ControlKind::AnnexA)
 }
 
 /// The 9 ISO/IEC 42001 Annex A control objectives as `(id, title)`, in order:

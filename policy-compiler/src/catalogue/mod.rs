@@ -38,4 +38,4 @@ pub use data::{
     DOCUMENTATION_CONTROLS, all, annex_a, annex_a_objectives, controls, documentation_only, rank,
 };
 pub use resolve::{lookup, resolve};
-pub use types::{Control, ControlKind, Framework, Resolution};
+pub use types::{Control, ControlKind, Duty, Framework, Resolution};

@@ -2,13 +2,13 @@
 //! suggestions for near misses.
 
 use super::data::{
-    CONTROLS, EU_AI_ACT_ARTICLES, ISO_CLAUSE_NUMBERS, PREFIX_ALIASES, RMF_SUBCATEGORIES, controls,
+    EU_AI_ACT_ARTICLES, ISO_CLAUSE_NUMBERS, PREFIX_ALIASES, RMF_SUBCATEGORIES, all, controls,
 };
 use super::types::{Control, Framework, Resolution};
 
 /// The control with exactly this id (case-sensitive) in `framework`.
 pub fn lookup(framework: Framework, id: &str) -> Option<&'static Control> {
-    CONTROLS
+    all()
         .iter()
         .find(|c| c.framework == framework && c.id == id)
 }
@@ -113,7 +113,10 @@ fn well_formed(framework: Framework, id: &str) -> bool {
         Framework::NistAiRmf => rmf_well_formed(id),
         Framework::EuAiAct => eu_well_formed(id),
         Framework::Atlas => atlas_well_formed(id),
-        Framework::Iso42001 | Framework::NistAi600_1 | Framework::OwaspLlm => false,
+        Framework::Iso42001
+        | Framework::Iso27001
+        | Framework::NistAi600_1
+        | Framework::OwaspLlm => false,
     }
 }
 
@@ -361,6 +364,7 @@ fn canonicalize(framework: Framework, id: &str) -> Option<String> {
     let t = id.trim();
     match framework {
         Framework::Iso42001 => canonical_iso(t),
+        Framework::Iso27001 => canonical_iso27001(t),
         Framework::NistAiRmf => canonical_rmf(t),
         Framework::NistAi600_1 => Some(
             t.to_lowercase()
@@ -394,6 +398,26 @@ fn canonical_iso(t: &str) -> Option<String> {
         return None;
     };
     Some(format!("A.{body}"))
+}
+
+/// `5.15`, `a5.15`, `Annex A 8.15`, `A-8-15` → `A.5.15` / `A.8.15`.
+fn canonical_iso27001(t: &str) -> Option<String> {
+    let lower = t.to_ascii_lowercase();
+    let lower = lower
+        .strip_prefix("annex")
+        .map_or(lower.as_str(), |r| r.trim_start_matches(SEPARATORS));
+    let body = lower
+        .strip_prefix('a')
+        .unwrap_or(lower)
+        .trim_start_matches(SEPARATORS);
+    let numbers = body
+        .split(SEPARATORS)
+        .map(|p| p.parse::<u32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    match numbers.as_slice() {
+        [theme, n] => Some(format!("A.{theme}.{n}")),
+        _ => None,
+    }
 }
 
 fn canonical_rmf(t: &str) -> Option<String> {
@@ -697,51 +721,102 @@ mod tests {
 
     #[test]
     fn resolve_eu_ai_act() {
-        assert_eq!(controls(Framework::EuAiAct).count(), 14);
         for c in controls(Framework::EuAiAct) {
             assert!(eu_well_formed(c.id), "{}", c.id);
+            assert!(c.duty.is_some(), "{} says whose duty it is", c.id);
         }
-        assert_eq!(known("eu-ai-act:Art.12").title, "Record-keeping");
+        assert!(
+            known("eu-ai-act:Art.12")
+                .title
+                .starts_with("Record-keeping")
+        );
         assert_eq!(known("eu-ai-act:Art.50").kind, ControlKind::Article);
-        unlisted("eu-ai-act:Art.6");
+        unlisted("eu-ai-act:Art.7");
         unlisted("eu-ai-act:Art.12(1)");
         unlisted("eu-ai-act:Art.5(1)(a)");
         unlisted("eu-ai-act:Art.113");
         assert_eq!(unknown("eu-ai-act:Article 12"), some("eu-ai-act:Art.12"));
         assert_eq!(unknown("eu-ai-act:art.50"), some("eu-ai-act:Art.50"));
         assert_eq!(unknown("eu-ai-act:Art 12(1)"), some("eu-ai-act:Art.12(1)"));
+        assert_eq!(unknown("eu-ai-act:Art 26 (6)"), some("eu-ai-act:Art.26(6)"));
         assert_eq!(unknown("eu-ai-act:12"), some("eu-ai-act:Art.12"));
-        assert_eq!(unknown("eu-ai-act:Art.200"), None);
+        assert_eq!(unknown("eu-ai-act:Art.800"), None);
         unknown("eu-ai-act:Art.0");
         unknown("eu-ai-act:Art.12(");
         unknown("eu-ai-act:Annex III");
     }
 
+    /// Where the Act splits an article's duties, each paragraph says whose
+    /// it is: a deployer's record must cite the deployer's paragraphs.
+    #[test]
+    fn eu_ai_act_duties_split_by_paragraph() {
+        use crate::catalogue::Duty;
+        let duty = |id: &str| known(&format!("eu-ai-act:{id}")).duty;
+        assert_eq!(duty("Art.12"), Some(Duty::Provider));
+        assert_eq!(duty("Art.14"), Some(Duty::Provider));
+        assert_eq!(duty("Art.73"), Some(Duty::Provider));
+        assert_eq!(duty("Art.26(5)"), Some(Duty::Deployer));
+        assert_eq!(duty("Art.26(6)"), Some(Duty::Deployer));
+        assert_eq!(duty("Art.50"), Some(Duty::Both));
+        assert_eq!(duty("Art.50(1)"), Some(Duty::Provider));
+        assert_eq!(duty("Art.50(4)"), Some(Duty::Deployer));
+        assert_eq!(duty("Art.4"), Some(Duty::Both));
+        assert_eq!(known("iso42001:A.6.2.8").duty, None);
+    }
+
+    #[test]
+    fn resolve_iso27001() {
+        let ids: Vec<&str> = controls(Framework::Iso27001).map(|c| c.id).collect();
+        assert_eq!(ids.len(), 93);
+        assert_eq!(ids.first(), Some(&"A.5.1"));
+        assert_eq!(ids.last(), Some(&"A.8.34"));
+        let per_theme = |t: &str| ids.iter().filter(|id| id.starts_with(t)).count();
+        assert_eq!(
+            [
+                per_theme("A.5."),
+                per_theme("A.6."),
+                per_theme("A.7."),
+                per_theme("A.8.")
+            ],
+            [37, 8, 14, 34]
+        );
+        let logging = known("iso27001:A.8.15");
+        assert_eq!(logging.title, "Logging");
+        assert_eq!(logging.group, "8 Technological controls");
+        assert_eq!(known("iso27001:A.5.34").group, "5 Organizational controls");
+        // Complete: an id the standard does not have is an error.
+        assert_eq!(unknown("iso27001:A.8.35"), some("iso27001:A.8.34"));
+        assert_eq!(unknown("iso27001:8.15"), some("iso27001:A.8.15"));
+        assert_eq!(unknown("iso27001:a.8.15"), some("iso27001:A.8.15"));
+        assert_eq!(unknown("iso27001:A.9.4.2"), None);
+        // The 2013 edition's ids are not this edition's.
+        unknown("iso27001:A.12.4.1");
+        assert!(matches!(
+            resolve("iso27k:A.8.15"),
+            Resolution::BadReference { suggestion: Some(s), .. } if s == "iso27001"
+        ));
+    }
+
     #[test]
     fn resolve_atlas() {
+        // The whole release, sorted by id: techniques then their subs.
         let ids: Vec<_> = controls(Framework::Atlas).map(|c| c.id).collect();
+        assert!(ids.len() > 100, "{} techniques", ids.len());
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(ids.iter().all(|id| atlas_well_formed(id)));
+        assert_eq!(known("atlas:AML.T0056").title, "Extract LLM System Prompt");
         assert_eq!(
-            ids,
-            [
-                "AML.T0051",
-                "AML.T0051.000",
-                "AML.T0051.001",
-                "AML.T0054",
-                "AML.T0056",
-                "AML.T0057",
-                "AML.T0029",
-                "AML.T0034",
-                "AML.T0024",
-                "AML.T0020",
-            ]
+            known("atlas:AML.T0024").title,
+            "Exfiltration via AI Inference API"
         );
+        assert!(Framework::Atlas.version().starts_with(char::is_numeric));
         assert_eq!(known("atlas:AML.T0051").title, "LLM Prompt Injection");
         let direct = known("atlas:AML.T0051.000");
         assert_eq!(direct.kind, ControlKind::Technique);
         assert!(direct.title.ends_with("Direct"));
         assert!(known("atlas:AML.T0051.001").title.ends_with("Indirect"));
-        unlisted("atlas:AML.T0051.002");
-        unlisted("atlas:AML.T0043");
+        known("atlas:AML.T0051.002");
+        unlisted("atlas:AML.T0999");
         assert_eq!(unknown("atlas:T0051"), some("atlas:AML.T0051"));
         assert_eq!(unknown("atlas:aml.t0051.001"), some("atlas:AML.T0051.001"));
         assert_eq!(unknown("atlas:AML.T51"), some("atlas:AML.T0051"));

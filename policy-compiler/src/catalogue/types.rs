@@ -7,13 +7,17 @@ use serde::{Deserialize, Serialize};
 
 /// A control framework whose controls policies can cite.
 ///
-/// Serialises as its reference prefix (`"iso42001"`, `"nist-ai-rmf"`,
-/// `"nist-ai-600-1"`, `"eu-ai-act"`, `"owasp-llm"`, `"atlas"`).
+/// Serialises as its reference prefix (`"iso42001"`, `"iso27001"`,
+/// `"nist-ai-rmf"`, `"nist-ai-600-1"`, `"eu-ai-act"`, `"owasp-llm"`,
+/// `"atlas"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Framework {
     /// ISO/IEC 42001:2023, AI management system (Annex A controls and clauses).
     Iso42001,
+    /// ISO/IEC 27001:2022, information security management (its 93 Annex A
+    /// controls), on which most adopters of ISO/IEC 42001 layer their AIMS.
+    Iso27001,
     /// NIST AI Risk Management Framework 1.0 (NIST AI 100-1).
     NistAiRmf,
     /// NIST AI 600-1, the Generative AI Profile of the AI RMF (its 12 risks).
@@ -29,8 +33,9 @@ pub enum Framework {
 
 impl Framework {
     /// Every framework, in catalogue order.
-    pub const ALL: [Framework; 6] = [
+    pub const ALL: [Framework; 7] = [
         Framework::Iso42001,
+        Framework::Iso27001,
         Framework::NistAiRmf,
         Framework::NistAi600_1,
         Framework::EuAiAct,
@@ -42,6 +47,7 @@ impl Framework {
     pub const fn prefix(self) -> &'static str {
         match self {
             Framework::Iso42001 => "iso42001",
+            Framework::Iso27001 => "iso27001",
             Framework::NistAiRmf => "nist-ai-rmf",
             Framework::NistAi600_1 => "nist-ai-600-1",
             Framework::EuAiAct => "eu-ai-act",
@@ -54,11 +60,27 @@ impl Framework {
     pub const fn title(self) -> &'static str {
         match self {
             Framework::Iso42001 => "ISO/IEC 42001:2023 AI management system",
+            Framework::Iso27001 => "ISO/IEC 27001:2022 Annex A information security controls",
             Framework::NistAiRmf => "NIST AI Risk Management Framework 1.0 (AI 100-1)",
             Framework::NistAi600_1 => "NIST AI 600-1 Generative AI Profile",
             Framework::EuAiAct => "EU AI Act (Regulation (EU) 2024/1689)",
             Framework::OwaspLlm => "OWASP Top 10 for LLM Applications 2025",
             Framework::Atlas => "MITRE ATLAS",
+        }
+    }
+
+    /// The edition of the framework the catalogue follows, for reports (the
+    /// ATLAS release comes from its technique table): a citation is read
+    /// against this edition and no other.
+    pub fn version(self) -> &'static str {
+        match self {
+            Framework::Iso42001 => "2023, first edition",
+            Framework::Iso27001 => "2022, third edition",
+            Framework::NistAiRmf => "1.0 (January 2023)",
+            Framework::NistAi600_1 => "July 2024",
+            Framework::EuAiAct => "as published in the Official Journal, 12 July 2024",
+            Framework::OwaspLlm => "2025 (published November 2024)",
+            Framework::Atlas => super::data::atlas_release(),
         }
     }
 
@@ -74,7 +96,10 @@ impl Framework {
     pub const fn is_complete(self) -> bool {
         matches!(
             self,
-            Framework::Iso42001 | Framework::NistAi600_1 | Framework::OwaspLlm
+            Framework::Iso42001
+                | Framework::Iso27001
+                | Framework::NistAi600_1
+                | Framework::OwaspLlm
         )
     }
 }
@@ -105,6 +130,33 @@ pub enum ControlKind {
     Technique,
     /// OWASP LLM Top 10 entry (e.g. `LLM01`).
     Entry,
+    /// ISO/IEC 27001:2022 Annex A control (e.g. `A.8.15`).
+    Iso27001AnnexA,
+}
+
+/// Whose duty an EU AI Act provision is: the Act splits its duties between
+/// the provider who builds a system and the deployer who uses it (Art. 3(3),
+/// 3(4)), and a system's record must cite the duties of its own role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Duty {
+    /// A provider's duty (e.g. Art. 12 record-keeping by design, Art. 73).
+    Provider,
+    /// A deployer's duty (e.g. Art. 26(6) keeping the logs, Art. 26(5)).
+    Deployer,
+    /// Both roles' duty (e.g. Art. 4 AI literacy, Art. 5 prohibitions).
+    Both,
+}
+
+impl Duty {
+    /// As reports write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Duty::Provider => "provider",
+            Duty::Deployer => "deployer",
+            Duty::Both => "provider and deployer",
+        }
+    }
 }
 
 /// One citable control.
@@ -125,6 +177,9 @@ pub struct Control {
     pub objective: &'static str,
     /// What sort of entry this is.
     pub kind: ControlKind,
+    /// Whose duty it is, for the EU AI Act's provisions; `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty: Option<Duty>,
 }
 
 impl Control {

@@ -56,6 +56,7 @@ pub struct Compiled {
 pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
     let mut lower = Lower {
         thresholds: Vec::new(),
+        approved_models: approved_models(&loaded.policy),
         spans: &loaded.spans,
         diagnostics: Vec::new(),
     };
@@ -75,6 +76,7 @@ pub fn compile(loaded: &LoadedPolicy) -> (Option<Compiled>, Vec<Diagnostic>) {
 pub fn stale_reviews(loaded: &LoadedPolicy, today: &str) -> Vec<Diagnostic> {
     let mut lower = Lower {
         thresholds: Vec::new(),
+        approved_models: Vec::new(),
         spans: &loaded.spans,
         diagnostics: Vec::new(),
     };
@@ -93,6 +95,21 @@ pub fn stale_reviews(loaded: &LoadedPolicy, today: &str) -> Vec<Diagnostic> {
                 format!("statement `{}` was due for review on {review}", d.id),
             )
             .help = Some("review it, record the revision and set the next review date".into());
+    }
+    for (i, supplier) in policy.suppliers.iter().enumerate() {
+        if let Some(review) = &supplier.next_review
+            && passed(review)
+        {
+            lower
+                .warning(
+                    &join_key(&join_index("suppliers", i), "next_review"),
+                    Code::StaleReview,
+                    format!("supplier `{}` was due for review on {review}", supplier.id),
+                )
+                .help = Some(
+                "review the supplier (ISO/IEC 42001 A.10.3) and set the next review date".into(),
+            );
+        }
     }
     for (i, s) in policy.systems.iter().enumerate() {
         if let Some(screening) = &s.screening
@@ -137,6 +154,19 @@ struct Lower<'a> {
     /// (`None` for every other kind): a rule naming one is lowered to a
     /// score condition.
     thresholds: Vec<Option<u32>>,
+    /// Every supplier's approved models: what `model_not_approved` checks.
+    approved_models: Vec<String>,
+}
+
+/// The supplier register's approved models, in policy order, once each.
+fn approved_models(policy: &Policy) -> Vec<String> {
+    let mut models: Vec<String> = Vec::new();
+    for model in policy.suppliers.iter().flat_map(|s| &s.models) {
+        if !models.contains(model) {
+            models.push(model.clone());
+        }
+    }
+    models
 }
 
 impl Lower<'_> {
@@ -282,6 +312,8 @@ impl Lower<'_> {
                 }
             }
         }
+        self.provider_duties(policy, &routes);
+        self.suppliers(policy);
         let risk_ids = self.unique_ids("risk", "risks", policy.risks.iter().map(|r| r.id.as_str()));
         self.mitigating_rules(policy, &rule_ids);
         self.risks(policy, &system_ids);
@@ -925,6 +957,28 @@ impl Lower<'_> {
                 }
             }
             ConditionDef::ModelNotIn(v) => Condition::ModelNotIn(v.clone()),
+            ConditionDef::ModelNotApproved(false) => {
+                self.error(
+                    &join_key(path, "model_not_approved"),
+                    Code::Invalid,
+                    "`model_not_approved` only takes `true`".into(),
+                )
+                .help = Some("drop the condition to stop checking models".into());
+                Condition::Always
+            }
+            ConditionDef::ModelNotApproved(true) => {
+                if self.approved_models.is_empty() {
+                    // An empty list would refuse every model: say so
+                    // rather than compile a rule that blocks all traffic.
+                    self.error(
+                        &join_key(path, "model_not_approved"),
+                        Code::Invalid,
+                        format!("rule `{rule_id}` checks models against the supplier register, but `suppliers` approves no model"),
+                    )
+                    .help = Some("list the suppliers and their approved `models` under `suppliers:`".into());
+                }
+                Condition::ModelNotIn(self.approved_models.clone())
+            }
             ConditionDef::ProviderNotIn(v) => Condition::ProviderNotIn(v.clone()),
             ConditionDef::HostNotIn(v) => Condition::HostNotIn(v.clone()),
             ConditionDef::ToolIn(v) => Condition::ToolIn(v.clone()),
@@ -1241,6 +1295,156 @@ impl Lower<'_> {
     }
 
     /// The rules an impact assessment says carry out its mitigation exist.
+    /// Checks the supplier register (A.10.3): each entry records its
+    /// contract terms, and each system's provider and models are on it.
+    fn suppliers(&mut self, policy: &Policy) {
+        self.unique_ids(
+            "supplier",
+            "suppliers",
+            policy.suppliers.iter().map(|s| s.id.as_str()),
+        );
+        for (i, supplier) in policy.suppliers.iter().enumerate() {
+            let path = join_index("suppliers", i);
+            let missing: Vec<&str> = [
+                ("contract", &supplier.contract),
+                ("dpa", &supplier.dpa),
+                ("incident_clause", &supplier.incident_clause),
+                ("next_review", &supplier.next_review),
+            ]
+            .into_iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name)
+            .collect();
+            if !missing.is_empty() {
+                self.warning(
+                    &path,
+                    Code::SupplierTerms,
+                    format!("supplier `{}` records no {}", supplier.id, missing.join(", ")),
+                )
+                .help = Some(
+                    "ISO/IEC 42001 A.10.3: record the contract, the data-processing agreement, what it says about AI incidents and when the supplier is next reviewed".into(),
+                );
+            }
+            if let Some(date) = &supplier.next_review
+                && !is_date(date)
+            {
+                self.warning(
+                    &join_key(&path, "next_review"),
+                    Code::Date,
+                    format!("`{date}` is not a YYYY-MM-DD date"),
+                );
+            }
+        }
+        if policy.suppliers.is_empty() {
+            return;
+        }
+        for (i, system) in policy.systems.iter().enumerate() {
+            let path = join_index("systems", i);
+            // A system the organisation provides itself, or one retired
+            // (its routes are refused), needs no supplier.
+            let own = matches!(
+                system.eu_ai_act_role,
+                Some(EuAiActRole::Provider | EuAiActRole::ProviderAndDeployer)
+            );
+            if own || system.lifecycle == Lifecycle::Retired {
+                continue;
+            }
+            let suppliers: Vec<&Supplier> = policy
+                .suppliers
+                .iter()
+                .filter(|s| s.provider == system.provider)
+                .collect();
+            if suppliers.is_empty() {
+                self.warning(
+                    &join_key(&path, "provider"),
+                    Code::UnknownSupplier,
+                    format!(
+                        "system `{}` uses provider `{}`, which no entry of `suppliers` names",
+                        system.id, system.provider
+                    ),
+                )
+                .help = Some("add the supplier with its contract terms and approved models, or correct the provider".into());
+                continue;
+            }
+            for (m, model) in system.models.iter().enumerate() {
+                if !suppliers.iter().any(|s| s.approves(model)) {
+                    self.warning(
+                        &join_index(&join_key(&path, "models"), m),
+                        Code::UnapprovedModel,
+                        format!(
+                            "system `{}` names model `{model}`, which its supplier does not approve",
+                            system.id
+                        ),
+                    )
+                    .help = Some(format!(
+                        "add it to the `models` of the supplier for `{}` once approved, or remove it",
+                        system.provider
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Warns where a deployer's system is credited with a provider's duty
+    /// under the EU AI Act: a rule on one of its routes, or the disclosure
+    /// (which every route sends), cites a provision the catalogue marks as
+    /// the provider's. Such a citation claims a duty the organisation does
+    /// not carry for that system, and leaves its own unmapped.
+    fn provider_duties(&mut self, policy: &Policy, routes: &[RouteSpec]) {
+        let provider_duty = |reference: &str| {
+            catalogue::resolve(reference)
+                .control()
+                .is_some_and(|c| c.duty == Some(catalogue::Duty::Provider))
+        };
+        let deployer = |si: u32| {
+            policy
+                .systems
+                .get(si as usize)
+                .filter(|s| s.eu_ai_act_role == Some(EuAiActRole::Deployer))
+        };
+        let hint = "cite the deployer's provision instead (`aimsgate controls --framework eu-ai-act` marks each one's duty: e.g. Art.26(6) for keeping logs, Art.26(2) for human oversight, Art.26(5) for monitoring and serious incidents), or record the system as `provider-and-deployer` if the organisation also provides it";
+        for (ri, rule) in policy.rules.iter().enumerate() {
+            let Some(system) = routes
+                .iter()
+                .filter(|route| route.rules.contains(&(ri as u32)))
+                .find_map(|route| route.system.and_then(deployer))
+            else {
+                continue;
+            };
+            for (ci, control) in rule.controls.iter().enumerate() {
+                if provider_duty(control) {
+                    let at = join_index(&join_key(&join_index("rules", ri), "controls"), ci);
+                    self.warning(
+                        &at,
+                        Code::ProviderDuty,
+                        format!(
+                            "rule `{}` cites `{control}`, a provider's duty, for system `{}`, which is a deployer",
+                            rule.id, system.id
+                        ),
+                    )
+                    .help = Some(hint.into());
+                }
+            }
+        }
+        let all_deployers = !policy.systems.is_empty()
+            && policy
+                .systems
+                .iter()
+                .all(|s| s.eu_ai_act_role == Some(EuAiActRole::Deployer));
+        if let Some(disclosure) = policy.disclosure.as_ref().filter(|_| all_deployers) {
+            for (ci, control) in disclosure.controls.iter().enumerate() {
+                if provider_duty(control) {
+                    self.warning(
+                        &join_index("disclosure.controls", ci),
+                        Code::ProviderDuty,
+                        format!("the disclosure cites `{control}`, a provider's duty, and every system is a deployer"),
+                    )
+                    .help = Some(hint.into());
+                }
+            }
+        }
+    }
+
     fn mitigating_rules(&mut self, policy: &Policy, rules: &HashMap<String, u32>) {
         for (i, s) in policy.systems.iter().enumerate() {
             let Some(ia) = &s.impact_assessment else {

@@ -31,6 +31,13 @@ pub struct Policy {
     /// The AI systems in the AIMS scope.
     #[serde(default)]
     pub systems: Vec<System>,
+    /// The supplier register (ISO/IEC 42001 A.10.3): each model provider,
+    /// its contract terms and the models approved from it. Its `models`
+    /// are the one approved-model list: rules check requests and answers
+    /// against it with `model_not_approved`, and `check` holds each
+    /// system's `models` to it.
+    #[serde(default)]
+    pub suppliers: Vec<Supplier>,
     /// The AI risks assessed (ISO/IEC 42001 6.1.2) and how each is
     /// treated (6.1.3, 8.3): the controls an SoA entry names them for.
     #[serde(default)]
@@ -59,6 +66,54 @@ pub struct Policy {
     /// A.6.2.8; EU AI Act Art. 19 and 26(6): at least six months).
     #[serde(default)]
     pub retention: Option<Retention>,
+}
+
+/// A supplier of models or AI services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supplier {
+    /// Supplier id.
+    pub id: String,
+    /// Legal or trading name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The provider as systems and audit events name it
+    /// (`gen_ai.provider.name`: `openai`, `anthropic`, `gcp.gemini`, …).
+    pub provider: String,
+    /// The models approved from it, as requests name them; an entry
+    /// ending in `*` approves every model it prefixes (`gpt-4.1*`).
+    pub models: Vec<String>,
+    /// Who manages the relationship.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The contract's reference.
+    #[serde(default)]
+    pub contract: Option<String>,
+    /// The data-processing agreement's reference.
+    #[serde(default)]
+    pub dpa: Option<String>,
+    /// What the contract says about AI incidents: who tells whom, how
+    /// fast (the clause's reference or a summary).
+    #[serde(default)]
+    pub incident_clause: Option<String>,
+    /// The due-diligence record (security, privacy, responsible-AI review).
+    #[serde(default)]
+    pub due_diligence: Option<String>,
+    /// When the supplier is next reviewed (YYYY-MM-DD).
+    #[serde(default)]
+    pub next_review: Option<String>,
+}
+
+impl Supplier {
+    /// Whether `model` is approved: named exactly, or prefixed by an entry
+    /// ending in `*` (the rule engine's `model_not_in` reads the list
+    /// the same way).
+    pub fn approves(&self, model: &str) -> bool {
+        self.models.iter().any(|m| match m.strip_suffix('*') {
+            Some(prefix) => model.starts_with(prefix),
+            None => model == m,
+        })
+    }
 }
 
 /// Retention of the audit events.
@@ -753,6 +808,9 @@ pub enum ConditionDef {
     Detector(DetectorRef),
     /// Model not in the list (`gpt-4o*` matches by prefix).
     ModelNotIn(Vec<String>),
+    /// `true`: the model is on no supplier's approved `models` (the
+    /// supplier register's list, so it is kept in one place).
+    ModelNotApproved(bool),
     /// Provider of the route's system not in the list.
     ProviderNotIn(Vec<String>),
     /// Request host not in the list.

@@ -14,8 +14,8 @@ use crate::junit::TestCase;
 use super::model::{
     Applicability, DesignTests, DocumentControl, EvidenceBasis, EvidenceStatus, FrameworkEntry,
     ImpactRef, MONITOR_ONLY, NOT_DECLARED, RevisionRef, RiskEntry, RuleRef, RuntimeEvidence,
-    SCHEMA, Scope, ScopeSystem, Soa, SoaEntry, StatementControl, Summary, TestRef, TestsBasis,
-    Verdict,
+    SCHEMA, Scope, ScopeSystem, Soa, SoaEntry, StatementControl, Summary, SupplierEntry, TestRef,
+    TestsBasis, Verdict,
 };
 
 /// The Annex A controls that systems' impact assessments address.
@@ -149,7 +149,8 @@ fn declared_status(status: Option<ImplementationStatus>) -> &'static str {
     status.map_or(NOT_DECLARED, status_name)
 }
 
-/// The scope section: systems and risks as the policy declares them.
+/// The scope section: systems, risks and suppliers as the policy
+/// declares them.
 fn scope(policy: &Policy) -> Scope {
     Scope {
         systems: policy
@@ -192,6 +193,22 @@ fn scope(policy: &Policy) -> Scope {
                 treatment: r.treatment.name().to_owned(),
                 controls: r.controls.clone(),
                 systems: r.systems.clone(),
+            })
+            .collect(),
+        suppliers: policy
+            .suppliers
+            .iter()
+            .map(|s| SupplierEntry {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                provider: s.provider.clone(),
+                models: s.models.clone(),
+                owner: s.owner.clone(),
+                contract: s.contract.clone(),
+                dpa: s.dpa.clone(),
+                incident_clause: s.incident_clause.clone(),
+                due_diligence: s.due_diligence.clone(),
+                next_review: s.next_review.clone(),
             })
             .collect(),
         audit_retention_days: policy.retention.as_ref().map(|r| r.audit_events_days),
@@ -390,10 +407,12 @@ fn other_entries<'a>(
                 framework_title: framework
                     .map_or("Unknown framework", Framework::title)
                     .to_owned(),
+                framework_version: framework.map(|f| f.version().to_owned()),
                 reference: reference.to_owned(),
                 id: id.to_owned(),
                 title: control.map(|c| c.title.to_owned()),
                 catalogued: control.is_some(),
+                duty: control.and_then(|c| c.duty).map(|d| d.name().to_owned()),
                 rules,
                 disclosure: is_disclosure,
                 implementation: if enforced {

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use crate::render::{esc, kv_row, page_end, page_head, warning};
 
 use super::layout::{
-    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SYSTEM_HEADERS, accountability, basis_rows,
-    change_row, changes_heading, document_rows, groups, mode_label, revision_row, risk_row,
-    statement_rows, system_row,
+    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SUPPLIER_HEADERS, SYSTEM_HEADERS,
+    accountability, basis_rows, change_row, changes_heading, document_rows, framework_cell, groups,
+    mode_label, revision_row, risk_row, statement_rows, supplier_row, system_row, title_cell,
 };
 use super::model::{
     Applicability, DesignTests, EvidenceBasis, EvidenceStatus, MONITOR_ONLY, RuleRef,
@@ -168,6 +168,19 @@ pub fn to_html(soa: &Soa) -> String {
             soa.scope.risks.iter().map(risk_row),
         );
     }
+    out.push_str(
+        "<h2>Suppliers</h2>\n<p>The supplier register (A.10.3): its approved models are the list rules check models against.</p>\n",
+    );
+    if soa.scope.suppliers.is_empty() {
+        out.push_str("<p class=\"none\">The policy keeps no supplier register.</p>\n");
+    } else {
+        html_table(
+            &mut out,
+            "suppliers",
+            &SUPPLIER_HEADERS,
+            soa.scope.suppliers.iter().map(supplier_row),
+        );
+    }
     out.push_str("</section>\n");
 
     // Summary.
@@ -251,9 +264,9 @@ pub fn to_html(soa: &Soa) -> String {
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for f in &soa.other_frameworks {
-            let title = f.title.as_deref().map_or_else(
+            let title = title_cell(f).map_or_else(
                 || "<span class=\"none\">not in the catalogue</span>".to_owned(),
-                esc,
+                |t| esc(&t),
             );
             let monitor = if f.implementation == MONITOR_ONLY {
                 " monitor"
@@ -263,7 +276,7 @@ pub fn to_html(soa: &Soa) -> String {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td class=\"id\">{}</td><td>{}</td><td><span class=\"impl{monitor}\">{}</span></td><td>",
-                esc(&f.framework_title),
+                esc(&framework_cell(f)),
                 esc(&f.id),
                 title,
                 esc(&f.implementation)

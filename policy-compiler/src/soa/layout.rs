@@ -3,8 +3,8 @@
 //! runtime-evidence tables.
 
 use super::model::{
-    Change, DocumentControl, EvidenceBasis, RevisionRef, RiskEntry, RuleRef, ScopeSystem, SoaEntry,
-    StatementControl,
+    Change, DocumentControl, EvidenceBasis, FrameworkEntry, RevisionRef, RiskEntry, RuleRef,
+    ScopeSystem, SoaEntry, StatementControl, SupplierEntry,
 };
 
 /// What a table cell says for a value the policy does not record.
@@ -20,6 +20,24 @@ fn list_or_not_recorded(values: &[String]) -> String {
     } else {
         values.join(", ")
     }
+}
+
+/// The framework and the edition read: a citation means what that
+/// edition says.
+pub(super) fn framework_cell(f: &FrameworkEntry) -> String {
+    match &f.framework_version {
+        Some(version) => format!("{} (version {version})", f.framework_title),
+        None => f.framework_title.clone(),
+    }
+}
+
+/// The control's title and, for an EU AI Act provision, whose duty it is.
+pub(super) fn title_cell(f: &FrameworkEntry) -> Option<String> {
+    let title = f.title.as_deref()?;
+    Some(match &f.duty {
+        Some(duty) => format!("{title} ({duty} duty)"),
+        None => title.to_owned(),
+    })
 }
 
 /// The rows of the statement's own document control.
@@ -101,6 +119,42 @@ pub(super) const RISK_HEADERS: [&str; 7] = [
     "Treatment",
     "Controls",
 ];
+
+pub(super) const SUPPLIER_HEADERS: [&str; 8] = [
+    "Supplier",
+    "Provider",
+    "Approved models",
+    "Owner",
+    "Contract and DPA",
+    "AI-incident clause",
+    "Due diligence",
+    "Next review",
+];
+
+pub(super) fn supplier_row(s: &SupplierEntry) -> [String; 8] {
+    let supplier = match &s.name {
+        Some(name) => format!("{name} ({})", s.id),
+        None => s.id.clone(),
+    };
+    let terms = match (&s.contract, &s.dpa) {
+        (None, None) => NOT_RECORDED.to_owned(),
+        (contract, dpa) => format!(
+            "contract {}; DPA {}",
+            or_not_recorded(contract.as_ref()),
+            or_not_recorded(dpa.as_ref())
+        ),
+    };
+    [
+        supplier,
+        s.provider.clone(),
+        list_or_not_recorded(&s.models),
+        or_not_recorded(s.owner.as_ref()),
+        terms,
+        or_not_recorded(s.incident_clause.as_ref()),
+        or_not_recorded(s.due_diligence.as_ref()),
+        or_not_recorded(s.next_review.as_ref()),
+    ]
+}
 
 pub(super) fn risk_row(r: &RiskEntry) -> [String; 7] {
     let description = if r.systems.is_empty() {

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use crate::render::{md, md_kv_row, md_opt, md_warning};
 
 use super::layout::{
-    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SYSTEM_HEADERS, accountability, basis_rows,
-    change_row, changes_heading, document_rows, groups, mode_label, revision_row, risk_row,
-    statement_rows, system_row,
+    CHANGE_HEADERS, REVISION_HEADERS, RISK_HEADERS, SUPPLIER_HEADERS, SYSTEM_HEADERS,
+    accountability, basis_rows, change_row, changes_heading, document_rows, framework_cell, groups,
+    mode_label, revision_row, risk_row, statement_rows, supplier_row, system_row, title_cell,
 };
 use super::model::{
     Applicability, DesignTests, EvidenceBasis, ImpactRef, RuleRef, RuntimeEvidence, Soa, SoaEntry,
@@ -152,6 +152,16 @@ pub fn to_markdown(soa: &Soa) -> String {
             soa.scope.risks.iter().map(risk_row),
         );
     }
+    out.push_str("\n## Suppliers\n\nThe supplier register (A.10.3): its approved models are the list rules check models against.\n\n");
+    if soa.scope.suppliers.is_empty() {
+        out.push_str("The policy keeps no supplier register.\n");
+    } else {
+        md_table(
+            &mut out,
+            &SUPPLIER_HEADERS,
+            soa.scope.suppliers.iter().map(supplier_row),
+        );
+    }
 
     out.push_str("\n## Summary\n\n| Applicability | Controls |\n|---|---:|\n");
     for status in Applicability::ALL {
@@ -265,9 +275,9 @@ pub fn to_markdown(soa: &Soa) -> String {
             let _ = write!(
                 out,
                 "| {} | {} | {} | {} | {} |",
-                md(&f.framework_title),
+                md(&framework_cell(f)),
                 md(&f.id),
-                md_opt(f.title.as_deref()),
+                md_opt(title_cell(f).as_deref()),
                 md(&f.implementation),
                 if rules.is_empty() {
                     "—".to_owned()

@@ -178,6 +178,9 @@ pub struct Scope {
     pub systems: Vec<ScopeSystem>,
     /// The AI risks assessed, in policy order.
     pub risks: Vec<RiskEntry>,
+    /// The supplier register (A.10.3), in policy order.
+    #[serde(default)]
+    pub suppliers: Vec<SupplierEntry>,
     /// Days the audit events are kept (the policy's `retention`).
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
@@ -233,6 +236,31 @@ pub struct ScopeSystem {
     pub impact: Option<String>,
     /// Routes serving it.
     pub routes: Vec<String>,
+}
+
+/// A supplier and its terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SupplierEntry {
+    /// Supplier id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Provider as systems and events name it.
+    pub provider: String,
+    /// Approved models (`*` ends a prefix).
+    pub models: Vec<String>,
+    /// Who manages the relationship.
+    pub owner: Option<String>,
+    /// Contract reference.
+    pub contract: Option<String>,
+    /// Data-processing agreement reference.
+    pub dpa: Option<String>,
+    /// What the contract says about AI incidents.
+    pub incident_clause: Option<String>,
+    /// Due-diligence record.
+    pub due_diligence: Option<String>,
+    /// Next review (YYYY-MM-DD).
+    pub next_review: Option<String>,
 }
 
 /// An assessed risk and its treatment.
@@ -479,6 +507,10 @@ pub struct FrameworkEntry {
     pub framework: String,
     /// Framework name.
     pub framework_title: String,
+    /// The edition of the framework the catalogue follows (`2025 …`,
+    /// ATLAS `5.6.0`); absent for an unknown framework.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework_version: Option<String>,
     /// Full reference, `framework:ID`.
     pub reference: String,
     /// Id within the framework.
@@ -487,6 +519,10 @@ pub struct FrameworkEntry {
     pub title: Option<String>,
     /// Whether the control catalogue lists it.
     pub catalogued: bool,
+    /// Whose duty an EU AI Act provision is (`provider`, `deployer`,
+    /// `provider and deployer`); absent for other frameworks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty: Option<String>,
     /// Rules implementing it, in policy order.
     pub rules: Vec<RuleRef>,
     /// Whether the policy's AI-disclosure response headers implement it.

@@ -719,3 +719,103 @@ fn a_system_without_assessment_or_screening_warns_and_screenings_come_due() {
         "{err}"
     );
 }
+
+#[test]
+fn a_provider_duty_cited_for_a_deployer_warns_at_the_reference() {
+    // `helpdesk` is a deployer; r1 runs on its route.
+    let text = governed().replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, eu-ai-act:Art.12, eu-ai-act:Art.26(6), owasp-llm:LLM02]",
+    );
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(&text, &err, "eu-ai-act:Art.12", "warning", "provider-duty");
+    assert!(
+        err.contains("system `helpdesk`, which is a deployer"),
+        "{err}"
+    );
+    // The deployer's own paragraph is fine.
+    assert_eq!(err.matches("[provider-duty]").count(), 1, "{err}");
+    // A provider-and-deployer may cite the provider's duty.
+    let both = text.replace(
+        "eu_ai_act_role: deployer",
+        "eu_ai_act_role: provider-and-deployer",
+    );
+    let (_, err) = check_on(&both, "2026-03-01");
+    assert!(!err.contains("[provider-duty]"), "{err}");
+}
+
+/// `governed()` with a supplier register.
+fn with_suppliers(models: &str) -> String {
+    format!(
+        r#"{}suppliers:
+  - id: SUP-1
+    provider: openai
+    models: {models}
+    contract: MSA-1
+    dpa: DPA-1
+    incident_clause: notice within 72 hours
+    next_review: "2026-12-01"
+"#,
+        governed().replace(
+            "    provider: openai\n",
+            "    provider: openai\n    models: [gpt-4.1-mini]\n"
+        )
+    )
+}
+
+#[test]
+fn systems_are_held_to_the_supplier_register() {
+    let text = with_suppliers(r#"["gpt-4.1*"]"#);
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "{err}");
+    for code in [
+        "unknown-supplier",
+        "unapproved-model",
+        "supplier-terms",
+        "stale-review",
+    ] {
+        assert!(!err.contains(&format!("[{code}]")), "{code}: {err}");
+    }
+
+    // A model the supplier does not approve.
+    let text = with_suppliers(r#"["gpt-4o*"]"#);
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "gpt-4.1-mini", "warning", "unapproved-model");
+
+    // A provider no supplier names.
+    let text = with_suppliers(r#"["gpt-4.1*"]"#).replace(
+        "    provider: openai\n    models: [gpt-4.1-mini]",
+        "    provider: anthropic\n    models: [gpt-4.1-mini]",
+    );
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert_at(&text, &err, "anthropic", "warning", "unknown-supplier");
+
+    // Terms not recorded, and a review that has passed.
+    let text = with_suppliers(r#"["gpt-4.1*"]"#).replace("    dpa: DPA-1\n", "");
+    let (_, err) = check_on(&text, "2027-01-05");
+    assert_at(&text, &err, "id: SUP-1", "warning", "supplier-terms");
+    assert!(err.contains("supplier `SUP-1` records no dpa"), "{err}");
+    assert_at(&text, &err, "\"2026-12-01\"", "warning", "stale-review");
+}
+
+#[test]
+fn model_not_approved_checks_the_supplier_register() {
+    let rule = r#"  - id: approved-only
+    when:
+      model_not_approved: true
+    action: block
+    controls: [iso42001:A.10.3]
+"#;
+    // Without a register there is nothing to approve against: an error
+    // rather than a rule that refuses every model.
+    let text = governed().replace("routes:\n", &format!("{rule}routes:\n"));
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "{err}");
+    assert_at(&text, &err, "true\n    action: block", "error", "invalid");
+    assert!(err.contains("`suppliers` approves no model"), "{err}");
+
+    let text = with_suppliers(r#"["gpt-4.1*"]"#).replace("routes:\n", &format!("{rule}routes:\n"));
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "{err}");
+}

@@ -277,15 +277,17 @@ fn per_control_counts_match_the_events() {
         assert_eq!(c.outcomes.block, blocks, "{}", c.reference);
     }
 
-    // A.9.2: the codename rule in monitor mode, the identity rule enforced.
+    // A.9.2 (responsible use): the codename rule in monitor mode; the
+    // identity, credential and personal-data rules enforced.
     let use_rules = control(&b.report, "iso42001:A.9.2");
-    assert_eq!(use_rules.interactions, 2);
-    assert_eq!((use_rules.modes.enforce, use_rules.modes.monitor), (1, 1));
+    assert_eq!(use_rules.interactions, 4);
+    assert_eq!((use_rules.modes.enforce, use_rules.modes.monitor), (3, 1));
     assert_eq!(use_rules.outcomes.monitor, 1);
-    assert_eq!(use_rules.outcomes.block, 1);
+    assert_eq!(use_rules.outcomes.block, 2);
+    assert_eq!(use_rules.incidents.total, 1);
     assert_eq!(
         use_rules.first_seen.as_deref(),
-        Some("2026-11-03T02:00:00Z")
+        Some("2026-11-02T02:00:00Z")
     );
     assert_eq!(use_rules.last_seen.as_deref(), Some("2026-11-03T06:00:00Z"));
     let top: Vec<(&str, u64)> = use_rules
@@ -296,21 +298,20 @@ fn per_control_counts_match_the_events() {
     assert_eq!(
         top,
         [
+            ("block-secrets-in-prompts", 1),
             ("monitor-confidential-codenames", 1),
+            ("redact-personal-data", 1),
             ("require-caller-identity", 1)
         ]
     );
 
-    // A.6.2.6 (operation and monitoring) is the busiest control.
+    // A.6.2.6 (operation and monitoring): injection, role markers, prompt
+    // leakage and the output cap, all enforced.
     let ops = control(&b.report, "iso42001:A.6.2.6");
-    assert!(
-        b.report
-            .controls
-            .iter()
-            .all(|c| c.interactions <= ops.interactions)
-    );
-    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
-    assert_eq!(ops.incidents.total, 3);
+    assert_eq!(ops.interactions, 4);
+    assert_eq!((ops.modes.enforce, ops.modes.monitor), (4, 0));
+    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T05:00:00Z"));
+    assert_eq!(ops.incidents.total, 2);
 
     // Approved models: no exchange of the fixture tried another model, so
     // the rule never fired; it was in force on every governed OpenAI and
@@ -777,9 +778,9 @@ fn json_round_trips_with_a_stable_layout() {
         .iter()
         .find(|c| c["reference"] == "iso42001:A.9.2")
         .unwrap();
-    assert_eq!(a92["interactions"], 2);
+    assert_eq!(a92["interactions"], 4);
     assert_eq!(a92["modes"]["monitor"], 1);
-    assert_eq!(a92["first_seen"], "2026-11-03T02:00:00Z");
+    assert_eq!(a92["first_seen"], "2026-11-02T02:00:00Z");
     assert_eq!(value["incidents"]["listed"][0]["request_id"], "req-05");
     // Never content: the secrets of the traffic files are not in it.
     for canary in ["AKIA", "ignore all previous", "AIMS-CANARY"] {
@@ -824,8 +825,8 @@ fn soa_shows_operational_and_planned_controls() {
         ops.interactions,
         control(&b.report, "iso42001:A.6.2.6").interactions
     );
-    assert_eq!(ops.incidents, 3);
-    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T02:00:00Z"));
+    assert_eq!(ops.incidents, 2);
+    assert_eq!(ops.first_seen.as_deref(), Some("2026-11-02T05:00:00Z"));
     // In force but never fired: coverage is evidence too.
     let suppliers = entry(&with, "A.10.3").runtime_evidence.as_ref().unwrap();
     assert_eq!(suppliers.status, soa::EvidenceStatus::Operating);
@@ -864,7 +865,7 @@ fn soa_shows_operational_and_planned_controls() {
     // not the first they fired on.
     assert!(
         a626.contains(
-            "| operating since 2026-11-02T01:00:00Z (1 day, 17 interactions evaluated; fired in 6 interactions) |"
+            "| operating since 2026-11-02T01:00:00Z (1 day, 17 interactions evaluated; fired in 4 interactions) |"
         ),
         "{a626}"
     );
@@ -890,7 +891,7 @@ fn soa_shows_operational_and_planned_controls() {
         .unwrap();
     assert_eq!(a626["runtime_evidence"]["status"], "operating");
     assert_eq!(a626["runtime_evidence"]["evaluated"], 17);
-    assert_eq!(a626["runtime_evidence"]["incidents"], 3);
+    assert_eq!(a626["runtime_evidence"]["incidents"], 2);
     let back: soa::Soa = serde_json::from_str(&json).unwrap();
     assert_eq!(back, with);
 

@@ -1,12 +1,15 @@
 //! `aimsgate controls`: list the control catalogue, all of it or one
-//! framework's.
+//! framework's, each framework under the edition it follows.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 use aimsgate_compiler::catalogue;
 use anyhow::{Result, anyhow};
 
 #[derive(clap::Args)]
 pub struct ControlsArgs {
-    /// Only this framework (iso42001, nist-ai-rmf, nist-ai-600-1, eu-ai-act, owasp-llm, atlas).
+    /// Only this framework (iso42001, iso27001, nist-ai-rmf, nist-ai-600-1, eu-ai-act, owasp-llm, atlas).
     #[arg(long)]
     framework: Option<String>,
 }
@@ -22,16 +25,36 @@ pub fn run(args: ControlsArgs) -> Result<()> {
             anyhow!("unknown framework `{name}`; one of: {}", all.join(", "))
         })?),
     };
-    for control in catalogue::all()
-        .iter()
-        .filter(|c| wanted.is_none_or(|w| c.framework == w))
+    let mut out = String::new();
+    for framework in catalogue::Framework::ALL
+        .into_iter()
+        .filter(|f| wanted.is_none_or(|w| w == *f))
     {
-        println!(
-            "{}:{:<16} {}",
-            control.framework.prefix(),
-            control.id,
-            control.title
-        );
+        writeln!(
+            out,
+            "# {} (version {})",
+            framework.title(),
+            framework.version()
+        )?;
+        for control in catalogue::controls(framework) {
+            // The EU AI Act splits duties between provider and deployer;
+            // the list says whose each provision is.
+            let duty = control
+                .duty
+                .map(|d| format!("  [{}]", d.name()))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}:{:<16} {}{duty}",
+                framework.prefix(),
+                control.id,
+                control.title
+            )?;
+        }
     }
-    Ok(())
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
