@@ -74,6 +74,7 @@
 //! | `unknown-supplier` | warning | The policy keeps a supplier register (`suppliers`) and a system's `provider` is on none of its entries (systems that are their own provider are exempt). |
 //! | `unapproved-model` | warning | A system names a model that its supplier's approved `models` do not cover. |
 //! | `supplier-terms` | warning | A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3). |
+//! | `control-fit` | warning | A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why). |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -227,11 +228,13 @@ pub enum Code {
     UnapprovedModel,
     /// A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3).
     SupplierTerms,
+    /// A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why).
+    ControlFit,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 59] = [
+    pub const ALL: [Code; 60] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -291,6 +294,7 @@ impl Code {
         Code::UnknownSupplier,
         Code::UnapprovedModel,
         Code::SupplierTerms,
+        Code::ControlFit,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -355,6 +359,7 @@ impl Code {
             Code::UnknownSupplier => "unknown-supplier",
             Code::UnapprovedModel => "unapproved-model",
             Code::SupplierTerms => "supplier-terms",
+            Code::ControlFit => "control-fit",
         }
     }
 
@@ -486,6 +491,9 @@ impl Code {
             Code::SupplierTerms => {
                 "A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3)."
             }
+            Code::ControlFit => {
+                "A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why)."
+            }
         }
     }
 
@@ -518,7 +526,8 @@ impl Code {
             | Code::ProviderDuty
             | Code::UnknownSupplier
             | Code::UnapprovedModel
-            | Code::SupplierTerms => Level::Warning,
+            | Code::SupplierTerms
+            | Code::ControlFit => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -505,6 +505,60 @@ pub const DOCUMENTATION_CONTROLS: &[(&str, &str)] = &[
     ("A.10.4", "customer obligations are set in agreements"),
 ];
 
+/// What a rule's decisions must be about to evidence a runtime Annex A
+/// control that only some rules fit ([`CONTROL_FIT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Which supplier or model serves a request: a condition on the model,
+    /// the provider or the upstream host.
+    Supplier,
+    /// What the user or their application is told: a response header the
+    /// rule adds (`add_header`, `flag` with a header).
+    UserFacing,
+    /// Bounds on how a system is used: models, tools, prompt and output
+    /// sizes, budgets.
+    UseBounds,
+    /// No rule: the audit log itself.
+    AuditLog,
+}
+
+/// The runtime Annex A controls that only some rules can evidence, what a
+/// rule must decide to fit, and why. `check` warns (`control-fit`) when a
+/// rule claims one of these without fitting it; A.6.2.6 (operation and
+/// monitoring) and A.9.2 (responsible use) fit any rule, and the controls
+/// of [`DOCUMENTATION_CONTROLS`] none.
+pub const CONTROL_FIT: &[(&str, Fit, &str)] = &[
+    (
+        "A.6.2.8",
+        Fit::AuditLog,
+        "the filter logs every governed exchange whatever the rules decide, so the audit events and their verification evidence logging, not one rule's decisions",
+    ),
+    (
+        "A.8.2",
+        Fit::UserFacing,
+        "information for users is evidenced by what users or their applications are told, a response header a rule adds (add_header, or flag with a header)",
+    ),
+    (
+        "A.9.4",
+        Fit::UseBounds,
+        "intended use is evidenced by decisions that keep use within bounds: the model, the tools offered, prompt or output size, budgets",
+    ),
+    (
+        "A.10.3",
+        Fit::Supplier,
+        "the suppliers control is evidenced by decisions on which supplier or model serves a request (model_not_approved, model_not_in, provider_not_in, host_not_in)",
+    ),
+];
+
+/// What a rule must decide to evidence the Annex A control `id`, and why,
+/// when only some rules can ([`CONTROL_FIT`]).
+pub fn fit(id: &str) -> Option<(Fit, &'static str)> {
+    CONTROL_FIT
+        .iter()
+        .find(|(control, _, _)| *control == id)
+        .map(|&(_, fit, why)| (fit, why))
+}
+
 /// Why a rule cannot evidence the Annex A control `id`, when it cannot
 /// ([`DOCUMENTATION_CONTROLS`]).
 pub fn documentation_only(id: &str) -> Option<&'static str> {

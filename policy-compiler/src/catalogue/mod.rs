@@ -35,7 +35,8 @@ mod resolve;
 mod types;
 
 pub use data::{
-    DOCUMENTATION_CONTROLS, all, annex_a, annex_a_objectives, controls, documentation_only, rank,
+    CONTROL_FIT, DOCUMENTATION_CONTROLS, Fit, all, annex_a, annex_a_objectives, controls,
+    documentation_only, fit, rank,
 };
 pub use resolve::{lookup, resolve};
 pub use types::{Control, ControlKind, Duty, Framework, Resolution};

@@ -795,6 +795,7 @@ impl Lower<'_> {
                 "decide response headers on the request (route, headers, host, provider), or flag without a header and read the audit event".into(),
             );
         }
+        self.control_fit(r, path, &when, &action);
         if matches!(action, Action::Redact { .. }) && !has_detector(&when) {
             self.warning(
                 &join_key(path, "action"),
@@ -827,6 +828,58 @@ impl Lower<'_> {
                 SeverityDef::Critical => Severity::Critical,
             },
             controls: r.controls.clone(),
+        }
+    }
+
+    /// Hints where a rule claims a runtime Annex A control whose objective
+    /// its decisions cannot evidence (the catalogue's `CONTROL_FIT`).
+    fn control_fit(&mut self, r: &Rule, path: &str, when: &Condition, action: &Action) {
+        for (i, control) in r.controls.iter().enumerate() {
+            let Some((fit, why)) = control.strip_prefix("iso42001:").and_then(catalogue::fit)
+            else {
+                continue;
+            };
+            let fits = match fit {
+                catalogue::Fit::Supplier => any_condition(when, &|c| {
+                    matches!(
+                        c,
+                        Condition::ModelNotIn(_)
+                            | Condition::ProviderNotIn(_)
+                            | Condition::HostNotIn(_)
+                    )
+                }),
+                catalogue::Fit::UserFacing => matches!(
+                    action,
+                    Action::AddHeader { .. } | Action::Flag { header: Some(_) }
+                ),
+                catalogue::Fit::UseBounds => {
+                    matches!(action, Action::CapMaxTokens { .. })
+                        || any_condition(when, &|c| {
+                            matches!(
+                                c,
+                                Condition::ModelNotIn(_)
+                                    | Condition::ToolIn(_)
+                                    | Condition::ToolNotIn(_)
+                                    | Condition::PromptBytesOver(_)
+                                    | Condition::TokensOver(_)
+                                    | Condition::MaxTokensOver(_)
+                                    | Condition::Budget(_)
+                            )
+                        })
+                }
+                catalogue::Fit::AuditLog => false,
+            };
+            if !fits {
+                self.warning(
+                    &join_index(&join_key(path, "controls"), i),
+                    Code::ControlFit,
+                    format!("rule `{}` claims `{control}`, but {why}", r.id),
+                )
+                .help = Some(match fit {
+                    catalogue::Fit::AuditLog => "declare it under `soa.organizational` with the audit events as evidence (`aimsgate evidence verify`), and keep the rule's own controls".into(),
+                    _ => "map the rule to the control its decisions evidence (A.6.2.6 operation and monitoring, A.9.2 responsible use), or change what it decides".into(),
+                });
+            }
         }
     }
 
@@ -1769,6 +1822,16 @@ fn detectors_of(c: &Condition, out: &mut HashSet<u32>) {
         }
         _ => {}
     }
+}
+
+/// Whether `test` holds for `c` or any condition inside it.
+fn any_condition(c: &Condition, test: &dyn Fn(&Condition) -> bool) -> bool {
+    test(c)
+        || match c {
+            Condition::All(v) | Condition::Any(v) => v.iter().any(|c| any_condition(c, test)),
+            Condition::Not(inner) => any_condition(inner, test),
+            _ => false,
+        }
 }
 
 fn has_budget(c: &Condition) -> bool {

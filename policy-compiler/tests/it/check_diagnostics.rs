@@ -819,3 +819,35 @@ fn model_not_approved_checks_the_supplier_register() {
     let (code, err) = check_on(&text, "2026-03-01");
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_rule_claiming_a_control_it_cannot_evidence_gets_a_control_fit_hint() {
+    // r1 redacts e-mail addresses: not a supplier decision, not logging,
+    // nothing the user is told.
+    let text = GOOD.replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, iso42001:A.10.3, iso42001:A.6.2.8, owasp-llm:LLM02]",
+    );
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "a warning: {err}");
+    for at in ["iso42001:A.10.3", "iso42001:A.6.2.8"] {
+        let (line, col) = position(&text, at);
+        assert!(
+            err.contains(&format!("FILE:{line}:{col}: warning[control-fit]")),
+            "{at}: {err}"
+        );
+    }
+    assert!(
+        err.contains("which supplier or model serves a request"),
+        "{err}"
+    );
+    assert_eq!(err.matches("[control-fit]").count(), 2, "{err}");
+
+    // A rule that decides on the model fits A.10.3.
+    let text = GOOD.replace(
+        "    when:\n      any:\n        - detector: mail\n        - detector: empid\n    controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "    when:\n      model_not_in: [gpt-4.1*]\n    controls: [iso42001:A.10.3, iso42001:A.9.4]",
+    ).replace("    action: redact\n", "    action: block\n");
+    let (_, err) = check(&text);
+    assert!(!err.contains("[control-fit]"), "{err}");
+}
