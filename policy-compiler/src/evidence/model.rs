@@ -556,4 +556,24 @@ pub struct Incident {
     /// (provider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_under: Option<String>,
+    /// Who triages it: the marking rule's `incident.owner`, else the
+    /// system's owner, else the policy's `incident_response.owner`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Where it stands in the incident process. An export is the start of
+    /// triage, so always `new`: the process that takes it over keeps the
+    /// status, not the audit log.
+    #[serde(default = "new_triage")]
+    pub triage: String,
+    /// The incident response plan it is handled under (the policy's
+    /// `incident_response.plan`, A.8.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+}
+
+/// [`Incident::triage`] of an exported incident.
+pub const NEW_INCIDENT: &str = "new";
+
+fn new_triage() -> String {
+    NEW_INCIDENT.to_owned()
 }

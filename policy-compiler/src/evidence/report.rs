@@ -56,8 +56,8 @@ use super::verify::{self, Finding};
 // path.
 pub use super::model::{
     Breakdown, Bucket, CodeCount, ControlCount, ControlEvidence, EvidenceReport, Incident,
-    Incidents, Integrity, Logging, ModeCounts, ModelSeen, OUTCOMES, OutcomeCounts, PeriodInfo,
-    PolicySeen, ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
+    Incidents, Integrity, Logging, ModeCounts, ModelSeen, NEW_INCIDENT, OUTCOMES, OutcomeCounts,
+    PeriodInfo, PolicySeen, ReportVerification, ReportedPolicy, RuleCount, Timeline, Totals,
 };
 
 /// Schema id of the JSON report (the `schema` member).
@@ -774,6 +774,8 @@ fn severity_rank(severity: &str) -> u8 {
 pub struct IncidentMarks<'a> {
     rules: HashMap<&'a str, &'a crate::policy::model::IncidentDef>,
     roles: HashMap<&'a str, crate::policy::model::EuAiActRole>,
+    owners: HashMap<&'a str, &'a str>,
+    response: Option<&'a crate::policy::model::IncidentResponse>,
 }
 
 impl<'a> IncidentMarks<'a> {
@@ -791,6 +793,12 @@ impl<'a> IncidentMarks<'a> {
                 .iter()
                 .filter_map(|s| s.eu_ai_act_role.map(|role| (s.id.as_str(), role)))
                 .collect(),
+            owners: policy
+                .systems
+                .iter()
+                .filter_map(|s| s.owner.as_deref().map(|owner| (s.id.as_str(), owner)))
+                .collect(),
+            response: policy.incident_response.as_ref(),
         }
     }
 }
@@ -856,6 +864,18 @@ fn incident(event: &AuditEvent, marks: &IncidentMarks<'_>) -> Option<Incident> {
         category: mark.map(|m| m.category.clone()),
         serious: serious_incident,
         report_under,
+        owner: mark
+            .and_then(|m| m.owner.as_deref())
+            .or_else(|| {
+                event
+                    .system
+                    .as_deref()
+                    .and_then(|s| marks.owners.get(s).copied())
+            })
+            .or(marks.response.map(|r| r.owner.as_str()))
+            .map(str::to_owned),
+        triage: NEW_INCIDENT.to_owned(),
+        plan: marks.response.map(|r| r.plan.clone()),
     })
 }
 
@@ -1132,6 +1152,8 @@ mod tests {
         IncidentMarks {
             rules: HashMap::new(),
             roles: HashMap::new(),
+            owners: HashMap::new(),
+            response: None,
         }
     }
 
@@ -1143,6 +1165,7 @@ mod tests {
         static LEAK: crate::policy::model::IncidentDef = crate::policy::model::IncidentDef {
             category: String::new(),
             serious: true,
+            owner: None,
         };
         let mut marks = no_marks();
         marks.rules.insert("flag-leak", &LEAK);
@@ -1171,6 +1194,53 @@ mod tests {
         event.rules[0].applied = false;
         event.rules[0].mode = "monitor".to_owned();
         assert!(incident(&event, &marks).is_some());
+    }
+
+    /// An exported incident starts triage: it says who triages it (the
+    /// rule's owner, else the system's, else the plan's) and under which
+    /// plan.
+    #[test]
+    fn incidents_carry_their_triage_owner_and_plan() {
+        static OWNED: crate::policy::model::IncidentDef = crate::policy::model::IncidentDef {
+            category: String::new(),
+            serious: false,
+            owner: Some(String::new()),
+        };
+        static UNOWNED: crate::policy::model::IncidentDef = crate::policy::model::IncidentDef {
+            category: String::new(),
+            serious: false,
+            owner: None,
+        };
+        let response = crate::policy::model::IncidentResponse {
+            plan: "IRP-1".to_owned(),
+            owner: "Governance".to_owned(),
+        };
+        let mut marks = no_marks();
+        marks.response = Some(&response);
+        marks.rules.insert("leak", &UNOWNED);
+        let mut event = event_at(1, "flag");
+        event.system = Some("bot".to_owned());
+        event.rules = vec![RuleRecord {
+            id: "leak".to_owned(),
+            mode: "enforce".to_owned(),
+            action: "flag".to_owned(),
+            applied: true,
+            severity: "low".to_owned(),
+            controls: Vec::new(),
+        }];
+        let found = incident(&event, &marks).expect("marked");
+        assert_eq!(found.triage, "new");
+        assert_eq!(found.plan.as_deref(), Some("IRP-1"));
+        assert_eq!(found.owner.as_deref(), Some("Governance"));
+        marks.owners.insert("bot", "Support lead");
+        let found = incident(&event, &marks).expect("marked");
+        assert_eq!(found.owner.as_deref(), Some("Support lead"));
+        marks.rules.insert("leak", &OWNED);
+        let found = incident(&event, &marks).expect("marked");
+        assert_eq!(found.owner.as_deref(), Some(""));
+        // Without a plan, the export says none rather than invent one.
+        marks.response = None;
+        assert_eq!(incident(&event, &marks).expect("marked").plan, None);
     }
 
     #[test]

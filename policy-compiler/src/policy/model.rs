@@ -62,10 +62,25 @@ pub struct Policy {
     /// policy's business).
     #[serde(default)]
     pub unknown_hosts: UnknownHostsDef,
+    /// The incident response plan the exported incidents go to (ISO/IEC
+    /// 42001 A.8.4) and who triages them by default.
+    #[serde(default)]
+    pub incident_response: Option<IncidentResponse>,
     /// How long the audit events are kept, and where (ISO/IEC 42001
     /// A.6.2.8; EU AI Act Art. 19 and 26(6): at least six months).
     #[serde(default)]
     pub retention: Option<Retention>,
+}
+
+/// Where incidents go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentResponse {
+    /// The incident response and communication plan (A.8.4): its
+    /// reference, which every exported incident carries.
+    pub plan: String,
+    /// Who triages an incident whose rule names no `owner`.
+    pub owner: String,
 }
 
 /// A supplier of models or AI services.
@@ -359,6 +374,10 @@ pub struct IncidentDef {
     /// Art. 73).
     #[serde(default)]
     pub serious: bool,
+    /// Who triages this rule's incidents (else the system's owner, else
+    /// `incident_response.owner`).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// The high-risk areas of EU AI Act Annex III (Art. 6(2)), or none.

@@ -249,7 +249,7 @@ fn incidents_csv(incidents: &[evidence::report::Incident]) -> String {
         }
     }
     let mut out = String::from(
-        "time,system,route,phase,rule,severity,category,serious,report_under,status,controls,request_id,chain,seq\r\n",
+        "time,system,route,phase,rule,severity,category,serious,report_under,owner,triage,plan,status,controls,request_id,chain,seq\r\n",
     );
     for i in incidents {
         let row = [
@@ -262,6 +262,9 @@ fn incidents_csv(incidents: &[evidence::report::Incident]) -> String {
             i.category.clone().unwrap_or_default(),
             i.serious.to_string(),
             i.report_under.clone().unwrap_or_default(),
+            i.owner.clone().unwrap_or_default(),
+            i.triage.clone(),
+            i.plan.clone().unwrap_or_default(),
             i.status.map(|s| s.to_string()).unwrap_or_default(),
             i.controls.join(" "),
             i.request_id.clone().unwrap_or_default(),
