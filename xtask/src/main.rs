@@ -318,7 +318,7 @@ fn ci(root: &Path) -> Result<()> {
     ]))?;
     let schema = output(aimsgate().arg("schema"))?;
     std::fs::write(out.join("policy.schema.json"), schema)?;
-    run(aimsgate().args(["controls", "--framework", "iso42001"]))?;
+    run(aimsgate().args(["controls", "--framework", "eu-ai-act"]))?;
     // Detection holds the levels it reached on the labelled data.
     eval::check(root)?;
     // The CI recipe users copy (examples/ci/), on the baseline pack: check,
