@@ -75,6 +75,7 @@
 //! | `unapproved-model` | warning | A system names a model that its supplier's approved `models` do not cover. |
 //! | `supplier-terms` | warning | A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3). |
 //! | `control-fit` | warning | A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why). |
+//! | `impact-approval` | warning | An impact assessment names no `approver`: nobody accepted its results and the impact that remains. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -230,11 +231,13 @@ pub enum Code {
     SupplierTerms,
     /// A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why).
     ControlFit,
+    /// An impact assessment names no `approver`: nobody accepted its results and the impact that remains.
+    ImpactApproval,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 60] = [
+    pub const ALL: [Code; 61] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -295,6 +298,7 @@ impl Code {
         Code::UnapprovedModel,
         Code::SupplierTerms,
         Code::ControlFit,
+        Code::ImpactApproval,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -360,6 +364,7 @@ impl Code {
             Code::UnapprovedModel => "unapproved-model",
             Code::SupplierTerms => "supplier-terms",
             Code::ControlFit => "control-fit",
+            Code::ImpactApproval => "impact-approval",
         }
     }
 
@@ -494,6 +499,9 @@ impl Code {
             Code::ControlFit => {
                 "A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why)."
             }
+            Code::ImpactApproval => {
+                "An impact assessment names no `approver`: nobody accepted its results and the impact that remains."
+            }
         }
     }
 
@@ -527,7 +535,8 @@ impl Code {
             | Code::UnknownSupplier
             | Code::UnapprovedModel
             | Code::SupplierTerms
-            | Code::ControlFit => Level::Warning,
+            | Code::ControlFit
+            | Code::ImpactApproval => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -1131,6 +1131,21 @@ impl Lower<'_> {
                     format!("`{}` is not a YYYY-MM-DD date", ia.date),
                 );
             }
+            if let Some(ia) = &s.impact_assessment
+                && ia.approver.is_none()
+            {
+                self.warning(
+                    &join_key(&path, "impact_assessment"),
+                    Code::ImpactApproval,
+                    format!(
+                        "the impact assessment `{}` of system `{}` names no approver",
+                        ia.id, s.id
+                    ),
+                )
+                .help = Some(
+                    "add `approver:` — who accepted its results and the impact that remains".into(),
+                );
+            }
             if let Some(registered) = registry_provider(&s.provider) {
                 self.warning(
                     &join_key(&path, "provider"),

@@ -525,6 +525,10 @@ pub struct ImpactAssessment {
     pub date: String,
     /// Owner.
     pub owner: String,
+    /// Who approved its results and the residual impact (`check` warns
+    /// without one).
+    #[serde(default)]
+    pub approver: Option<String>,
     /// Mitigation plan (summary or reference).
     pub mitigation: String,
     /// Rules (ids) that carry out the mitigation at runtime; `check`

@@ -171,7 +171,14 @@ fn scope(policy: &Policy) -> Scope {
                 data_categories: s.data_categories.clone(),
                 oversight: s.oversight.clone(),
                 impact: match (&s.impact_assessment, &s.screening) {
-                    (Some(ia), _) => Some(format!("assessed: {} of {}", ia.id, ia.date)),
+                    (Some(ia), _) => Some(match &ia.approver {
+                        Some(approver) => {
+                            format!("assessed: {} of {}, approved by {approver}", ia.id, ia.date)
+                        }
+                        None => {
+                            format!("assessed: {} of {}, approval not recorded", ia.id, ia.date)
+                        }
+                    }),
                     (None, Some(sc)) => Some(format!(
                         "screened {} by {}: {}",
                         sc.date, sc.by, sc.decision

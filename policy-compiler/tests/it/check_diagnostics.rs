@@ -667,6 +667,21 @@ fn an_impact_assessment_naming_an_unknown_rule_is_an_error_there() {
 }
 
 #[test]
+fn an_impact_assessment_without_approver_warns_there() {
+    let assessment = "    lifecycle: operation\n    impact_assessment:\n      id: IA-1\n      date: \"2026-01-05\"\n      owner: DPO\n      mitigation: personal data is masked\n      monitoring: monthly\n";
+    let text = governed().replace("    lifecycle: operation\n", assessment);
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(&text, &err, "id: IA-1", "warning", "impact-approval");
+    let approved = governed().replace(
+        "    lifecycle: operation\n",
+        &format!("{assessment}      approver: AI committee\n"),
+    );
+    let (_, err) = check_on(&approved, "2026-03-01");
+    assert!(!err.contains("[impact-approval]"), "{err}");
+}
+
+#[test]
 fn a_rule_claiming_a_documentation_control_warns_at_the_reference() {
     let text = GOOD.replace(
         "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
