@@ -63,6 +63,32 @@ pub fn attach_changes(soa: &mut Soa, previous: &Soa) {
         previous.scope.risks.iter().map(|r| r.id.as_str()),
         soa.scope.risks.iter().map(|r| r.id.as_str()),
     );
+    listed(
+        &mut changes,
+        "supplier",
+        previous.scope.suppliers.iter().map(|s| s.id.as_str()),
+        soa.scope.suppliers.iter().map(|s| s.id.as_str()),
+    );
+    // What is approved from a supplier, and on which terms, is what an
+    // auditor follows from one statement to the next.
+    for after in &soa.scope.suppliers {
+        if let Some(before) = previous.scope.suppliers.iter().find(|b| b.id == after.id) {
+            let subject = format!("supplier {}", after.id);
+            let terms = [
+                ("models", joined(&before.models), joined(&after.models)),
+                ("contract", before.contract.clone(), after.contract.clone()),
+                ("dpa", before.dpa.clone(), after.dpa.clone()),
+                (
+                    "incident_clause",
+                    before.incident_clause.clone(),
+                    after.incident_clause.clone(),
+                ),
+            ];
+            for (what, b, a) in terms {
+                field(&mut changes, &subject, what, &b, &a);
+            }
+        }
+    }
     soa.changes = Some(Changes {
         previous_version: version(previous),
         previous_generated_at: previous.document.generated_at.clone(),
@@ -240,5 +266,40 @@ mod tests {
             "{md}"
         );
         assert!(to_html(&current).contains("<h2>Changes since version 3</h2>"));
+    }
+
+    #[test]
+    fn suppliers_added_removed_and_their_approved_models_are_listed() {
+        let with = |models: &str| {
+            format!(
+                "{POLICY}suppliers:\n  - id: SUP-1\n    provider: openai\n    models: {models}\n    contract: MSA-1\n"
+            )
+        };
+        let statement = |policy: &str| {
+            let (compiled, report) = crate::policy::check("p.yaml", policy);
+            let compiled = compiled.unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+            build(&compiled, "2025-07-01T00:00:00Z")
+        };
+        let previous = statement(&with("[gpt-4o]"));
+        let mut current = statement(&with("[gpt-4o, gpt-4.1]"));
+        attach_changes(&mut current, &previous);
+        let changes = &current.changes.as_ref().expect("attached").changes;
+        let models = changes
+            .iter()
+            .find(|c| c.subject == "supplier SUP-1" && c.what == "models")
+            .unwrap_or_else(|| panic!("{changes:?}"));
+        assert_eq!(models.before.as_deref(), Some("gpt-4o"));
+        assert_eq!(models.after.as_deref(), Some("gpt-4o, gpt-4.1"));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+
+        let mut without = statement(POLICY);
+        attach_changes(&mut without, &previous);
+        let changes = &without.changes.as_ref().expect("attached").changes;
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.subject == "supplier SUP-1" && c.what == "removed"),
+            "{changes:?}"
+        );
     }
 }
