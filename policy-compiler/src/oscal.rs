@@ -317,6 +317,39 @@ pub fn ssp(soa: &Soa, generated_at: &str) -> Value {
             "status": {"state": if s.lifecycle == "retired" { "disposition" } else if s.lifecycle == "operation" || s.lifecycle == "deployment" || s.lifecycle == "re-evaluation" { "operational" } else { "under-development" }},
         }));
     }
+    // The supplier register (A.10.3): each external model service, with
+    // the models approved from it and its terms, as a component a GRC tool
+    // can track reviews of.
+    for s in &soa.scope.suppliers {
+        let mut props = vec![
+            json!({"name": "supplier", "ns": NS, "value": s.id}),
+            json!({"name": "provider", "ns": NS, "value": s.provider}),
+        ];
+        for model in &s.models {
+            props.push(json!({"name": "approved-model", "ns": NS, "value": model}));
+        }
+        if let Some(review) = &s.next_review {
+            props.push(json!({"name": "next-review", "ns": NS, "value": review}));
+        }
+        let terms: Vec<String> = [
+            ("Contract", &s.contract),
+            ("Data-processing agreement", &s.dpa),
+            ("AI-incident clause", &s.incident_clause),
+            ("Due diligence", &s.due_diligence),
+            ("Owner", &s.owner),
+        ]
+        .into_iter()
+        .map(|(label, value)| format!("{label}: {}.", value.as_deref().unwrap_or("not recorded")))
+        .collect();
+        components.push(json!({
+            "uuid": id(&["ssp", digest, "supplier", &s.id]),
+            "type": "service",
+            "title": format!("Supplier: {}", s.name.clone().unwrap_or_else(|| s.id.clone())),
+            "description": terms.join(" "),
+            "props": props,
+            "status": {"state": "operational"},
+        }));
+    }
     let mut requirements: Vec<Value> = Vec::new();
     for e in soa
         .controls

@@ -1578,6 +1578,31 @@ fn cli_oscal_writes_six_linked_documents() {
             .starts_with("Customer support assistant")
             && c["props"].to_string().contains("\"deployer\"")
     }));
+    // The supplier register, each supplier with its approved models and
+    // terms.
+    let openai = components
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().starts_with("Supplier: OpenAI"))
+        .expect("the OpenAI supplier");
+    assert!(
+        openai["props"].to_string().contains("\"gpt-4.1*\""),
+        "{openai}"
+    );
+    assert!(
+        openai["description"]
+            .as_str()
+            .unwrap()
+            .contains("Contract: MSA-2025-114")
+    );
+    // The catalog says which edition each framework is read at.
+    let groups = catalog["catalog"]["groups"].as_array().unwrap();
+    let atlas = groups.iter().find(|g| g["id"] == "atlas").unwrap();
+    assert_eq!(atlas["props"][0]["name"], "version");
+    assert!(
+        groups
+            .iter()
+            .any(|g| g["id"] == "iso27001" && g["controls"].as_array().unwrap().len() == 93)
+    );
     // The results point at the events by their hash.
     let bytes = std::fs::read(&events).unwrap();
     let sha: String =
