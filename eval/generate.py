@@ -347,8 +347,29 @@ def ipv4(g: Gen):
     return v, "public"
 
 
+def global_ipv6(v: str) -> str:
+    """`v` moved into global unicast space (2000::/3) if it is not global.
+
+    Faker draws from all of IPv6, so a third of its addresses are unique-local,
+    link-local or multicast (Python counts global-scope multicast as
+    global; no host has such an address), which the baseline's redact rule leaves alone on
+    purpose (`validator: public-ip`, as for IPv4, whose generator draws public
+    addresses only). Rewriting the first group consumes no randomness, so every
+    other sample stays as it was."""
+    a = ipaddress.IPv6Address(v)
+    if a.is_global and not a.is_multicast:
+        return v
+    groups = a.exploded.split(":")
+    groups[0] = "%04x" % (0x2000 | (int(groups[0], 16) & 0x0FFF))
+    if groups[0] == "2001":
+        groups[0] = "2a01"  # 2001::/23 holds the special-purpose blocks
+    moved = str(ipaddress.IPv6Address(":".join(groups)))
+    assert ipaddress.IPv6Address(moved).is_global and not ipaddress.IPv6Address(moved).is_multicast, moved
+    return moved
+
+
 def ipv6(g: Gen):
-    v = g.us.ipv6()
+    v = global_ipv6(g.us.ipv6())
     a = ipaddress.IPv6Address(v)
     r = g.rng.random()
     if r < 0.45:

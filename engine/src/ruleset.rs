@@ -1104,6 +1104,10 @@ pub enum Validator {
     /// `scheme://user:password@host` with a password that is no placeholder.
     /// See [`url_credentials`](crate::detect::validate::url_credentials).
     UrlCredentials,
+    /// A phone number in national notation that is not a date and time
+    /// (`09/14/2023 22`). See
+    /// [`national_phone`](crate::detect::validate::national_phone).
+    NationalPhone,
 }
 
 /// Human-readable wire form (JSON, YAML): `{"kind": "payment-card"}`.
@@ -1129,6 +1133,7 @@ enum Tagged {
     SwiftBic,
     MacAddress,
     UrlCredentials,
+    NationalPhone,
 }
 
 /// Binary wire form (postcard): variant index then fields.
@@ -1153,6 +1158,7 @@ enum Compact {
     SwiftBic,
     MacAddress,
     UrlCredentials,
+    NationalPhone,
 }
 
 impl From<Validator> for Tagged {
@@ -1177,6 +1183,7 @@ impl From<Validator> for Tagged {
             Validator::SwiftBic => Tagged::SwiftBic,
             Validator::MacAddress => Tagged::MacAddress,
             Validator::UrlCredentials => Tagged::UrlCredentials,
+            Validator::NationalPhone => Tagged::NationalPhone,
         }
     }
 }
@@ -1203,6 +1210,7 @@ impl From<Tagged> for Validator {
             Tagged::SwiftBic => Validator::SwiftBic,
             Tagged::MacAddress => Validator::MacAddress,
             Tagged::UrlCredentials => Validator::UrlCredentials,
+            Tagged::NationalPhone => Validator::NationalPhone,
         }
     }
 }
@@ -1229,6 +1237,7 @@ impl From<Validator> for Compact {
             Validator::SwiftBic => Compact::SwiftBic,
             Validator::MacAddress => Compact::MacAddress,
             Validator::UrlCredentials => Compact::UrlCredentials,
+            Validator::NationalPhone => Compact::NationalPhone,
         }
     }
 }
@@ -1255,6 +1264,7 @@ impl From<Compact> for Validator {
             Compact::SwiftBic => Validator::SwiftBic,
             Compact::MacAddress => Validator::MacAddress,
             Compact::UrlCredentials => Validator::UrlCredentials,
+            Compact::NationalPhone => Validator::NationalPhone,
         }
     }
 }

@@ -197,6 +197,9 @@ const CONTEXTS: &[(&str, BuiltinContext)] = &[
                 "cellulare",
                 "\u{96fb}\u{8a71}",
                 "\u{643a}\u{5e2f}",
+                // An e-mail address beside the number: a contact line, a
+                // signature or a row of contact details.
+                "@",
             ],
             window: 48,
         },
@@ -510,7 +513,7 @@ static BUILTINS: &[Builtin] = &[
         )],
         keywords: &[],
         case_insensitive: false,
-        validator: None,
+        validator: Some(Validator::NationalPhone),
         default_severity: "medium",
         suggested_controls: PII_CONTROLS,
     },
@@ -994,6 +997,26 @@ mod tests {
         "invisible-unicode",
         "system-prompt-canary",
     ];
+
+    /// A 19-digit card whose first 16 digits also pass Luhn is found whole:
+    /// reporting the 16 would leave three digits of the card unmasked.
+    #[test]
+    fn a_19_digit_card_is_found_whole_when_its_first_16_digits_also_pass() {
+        let cards = scanner(get("payment-card").unwrap());
+        for text in [
+            "card 4519 9619 8391 4549 109 please",
+            "card 4519-9619-8391-4549-109 please",
+            "card 4519961983914549109 please",
+        ] {
+            let whole = text.trim_start_matches("card ").trim_end_matches(" please");
+            assert_eq!(scan(&cards, text), [whole], "{text}");
+        }
+        // A card and its security code: the 19 digits fail, the card stands.
+        assert_eq!(
+            scan(&cards, "4111 1111 1111 1111 123"),
+            ["4111 1111 1111 1111"]
+        );
+    }
 
     #[test]
     fn catalogue_has_the_contracted_names_once() {

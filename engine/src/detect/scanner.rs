@@ -438,8 +438,15 @@ impl Scanner {
         }
 
         // 4. Checks on candidates, then back to the caller's coordinates.
-        candidates
-            .sort_by_key(|(detector, signal, span)| (*detector, *signal, span.start, span.end));
+        // At one start the longest candidate goes first, so that of two
+        // patterns' matches the longest the checks accept is reported: a
+        // 19-digit card printed 4-4-4-4-3 whose first 16 digits also pass
+        // Luhn is the 19-digit card, not a 16-digit one with a tail left
+        // unmasked. A longer candidate the checks refuse leaves the shorter
+        // ones after it in play.
+        candidates.sort_by_key(|(detector, signal, span)| {
+            (*detector, *signal, span.start, std::cmp::Reverse(span.end))
+        });
         candidates.dedup();
         // Every candidate is validated, and every valid one reported: a cap
         // here would let the real key hide behind enough look-alikes. The

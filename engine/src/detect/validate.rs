@@ -33,6 +33,7 @@ pub fn check(validator: &Validator, matched: &str) -> bool {
         Validator::Entropy { min_bits } => shannon_entropy(matched) >= min_bits,
         Validator::PublicIp => public_ip(matched),
         Validator::Phone => phone(matched),
+        Validator::NationalPhone => national_phone(matched),
         Validator::DateOfBirth => date_of_birth(matched),
         Validator::UsItin => us_itin(matched),
         Validator::UsEin => us_ein(matched),
@@ -121,7 +122,8 @@ const fn range(
 /// number in ten passes Luhn, so order numbers, tracking numbers and
 /// timestamps would be reported as cards; requiring a real issuer prefix
 /// *and* that issuer's lengths rejects most of them (nothing starting with
-/// 0, 1, 7, 8 or 9 is accepted, and a 15-digit number must start 34/37).
+/// 1, 7, 8 or 9 is accepted, nor with 0 but Maestro's 0604, and a 15-digit
+/// number must start 34/37).
 /// UATP (prefix 1, 15 digits) is left out on purpose: 13–19 digit numbers
 /// starting with 1 are overwhelmingly Unix timestamps in milli/micro/nano
 /// seconds (JCB's 1800, 15 digits, is no timestamp of this century). Overlapping rows (Discover 65 and Maestro 65) are fine: a number
@@ -158,6 +160,10 @@ const ISSUERS: &[IssuerRange] = &[
     range("mir", 4, 2200, 2204, 16, 19),
     range("maestro", 2, 50, 50, 12, 19),
     range("maestro", 2, 56, 69, 12, 19),
+    // Maestro's 0604, in the published IIN tables card generators use
+    // (Faker among them); 12 to 19 digits, so no national phone number
+    // (at most 11 digits with its trunk 0) is taken for one.
+    range("maestro", 4, 604, 604, 12, 19),
 ];
 
 /// The card network whose issuer prefix and length table accept `digits`
@@ -622,6 +628,35 @@ pub fn country_code(digits: &[u8]) -> Option<u16> {
         }
     }
     None
+}
+
+/// [`Validator::NationalPhone`]: a number in national notation that is
+/// not a date. `09/14/2023 22:27` and `01.02.2023 12` have the digits and
+/// separators of a number with trunk prefix 0, and a log line with a user's
+/// e-mail address beside them has the context of one; a date is two, two
+/// and four digits with one separator twice, which no national numbering
+/// plan prints.
+pub fn national_phone(matched: &str) -> bool {
+    let groups: Vec<&str> = matched.splitn(4, ['/', '.', '-']).collect();
+    let date = groups.len() >= 3
+        && groups[0].len() == 2
+        && groups[1].len() == 2
+        && groups[2]
+            .get(..4)
+            .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && groups[..2]
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && {
+            // One separator, twice.
+            let seps: Vec<u8> = matched
+                .bytes()
+                .filter(|b| matches!(b, b'/' | b'.' | b'-'))
+                .take(2)
+                .collect();
+            seps.len() == 2 && seps[0] == seps[1]
+        };
+    !date
 }
 
 /// [`Validator::Phone`]: a number written internationally (`+` then the
@@ -1209,6 +1244,29 @@ mod tests {
     }
 
     #[test]
+    fn national_phone_numbers_are_not_dates() {
+        for phone in [
+            "020 7946 0958",
+            "030/1234567",
+            "0171/1234 5678",
+            "01 23 45 67 89",
+            "06.12.34.56.78",
+            "090-1234-5678",
+            "0832179976",
+        ] {
+            assert!(national_phone(phone), "{phone}");
+        }
+        for date in [
+            "09/14/2023 22",
+            "01.02.2023 12",
+            "05-17-2019 19",
+            "09/14/20231",
+        ] {
+            assert!(!national_phone(date), "{date}");
+        }
+    }
+
+    #[test]
     fn payment_cards_of_each_network() {
         for card in [
             "4111111111111111",    // Visa
@@ -1228,6 +1286,8 @@ mod tests {
             "6200000000000005",    // UnionPay
             "6759649826438453",    // Maestro
             "6799990100000000019", // Maestro 19
+            "060450364561",        // Maestro 0604, 12 digits
+            "0604 5036 4561",      // Maestro 0604, spaced
             "2200000000000004",    // Mir
         ] {
             assert!(payment_card(card), "{card}");
@@ -1248,6 +1308,7 @@ mod tests {
             "41111111111111",       // Visa prefix, 14 digits
             "5105105105105",        // Mastercard prefix, 13 digits
             "00000000000000000",    // prefix 0
+            "060545151536",         // prefix 0605: Luhn passes, no issuer
             "41111111111",          // too short
             "41111111111111111111", // 20 digits
             "4111.1111.1111.1111",  // dots are not card separators
@@ -1730,6 +1791,7 @@ mod tests {
             Validator::SwiftBic,
             Validator::MacAddress,
             Validator::UrlCredentials,
+            Validator::NationalPhone,
         ];
         for v in all {
             let json = serde_json::to_string(&v).unwrap();

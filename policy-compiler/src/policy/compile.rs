@@ -1898,6 +1898,7 @@ fn lower_validator(v: &ValidatorDef) -> Validator {
         },
         ValidatorDef::PublicIp => Validator::PublicIp,
         ValidatorDef::Phone => Validator::Phone,
+        ValidatorDef::NationalPhone => Validator::NationalPhone,
         ValidatorDef::DateOfBirth => Validator::DateOfBirth,
         ValidatorDef::UsItin => Validator::UsItin,
         ValidatorDef::UsEin => Validator::UsEin,

@@ -698,6 +698,8 @@ pub enum ValidatorDef {
     MacAddress,
     /// `scheme://user:password@host` with a real password.
     UrlCredentials,
+    /// Phone number in national notation that is not a date.
+    NationalPhone,
 }
 
 /// Context words.
