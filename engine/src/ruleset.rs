@@ -330,7 +330,9 @@ pub struct PhraseSignal {
 /// Words that must occur within `window` bytes of a candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextSpec {
-    /// Lower-case words; any one suffices.
+    /// Lower-case words; any one suffices. The word `@` stands for an
+    /// e-mail address nearby, not the bare character
+    /// ([`EMAIL_CONTEXT`](crate::detect::EMAIL_CONTEXT)).
     pub words: Vec<String>,
     /// Bytes to look on either side of the candidate.
     pub window: u32,

@@ -197,8 +197,9 @@ const CONTEXTS: &[(&str, BuiltinContext)] = &[
                 "cellulare",
                 "\u{96fb}\u{8a71}",
                 "\u{643a}\u{5e2f}",
-                // An e-mail address beside the number: a contact line, a
-                // signature or a row of contact details.
+                // An e-mail address beside the number (`@` stands for one,
+                // `scanner::EMAIL_CONTEXT`): a contact line, a signature or
+                // a row of contact details.
                 "@",
             ],
             window: 48,

@@ -33,4 +33,4 @@ pub mod phrases;
 mod scanner;
 pub mod validate;
 
-pub use scanner::{BuildError, Match, Scanner};
+pub use scanner::{BuildError, EMAIL_CONTEXT, Match, Scanner};

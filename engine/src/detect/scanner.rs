@@ -579,12 +579,52 @@ impl Scanner {
             let start = floor_char(text, span.start.saturating_sub(*window));
             let end = ceil_char(text, span.end.saturating_add(*window).min(text.len()));
             let around = text[start..end].to_ascii_lowercase();
-            if !words.iter().any(|w| around.contains(w.as_str())) {
+            let near = |w: &String| match w.as_str() {
+                EMAIL_CONTEXT => email_in(&around),
+                w => around.contains(w),
+            };
+            if !words.iter().any(near) {
                 return false;
             }
         }
         true
     }
+}
+
+/// The context word that stands for an e-mail address (`local@domain.tld`)
+/// rather than for the character: a bare `@` is also a Java annotation, a
+/// mention or a decorator, none of which says a number is a phone.
+pub const EMAIL_CONTEXT: &str = "@";
+
+/// Whether `text` (lower-case) holds an e-mail address: a local-part
+/// character, `@`, a domain label, `.`, two or more letters.
+fn email_in(text: &str) -> bool {
+    let b = text.as_bytes();
+    let local = |c: u8| c.is_ascii_alphanumeric() || b"._%+-".contains(&c);
+    let label = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    b.iter().enumerate().any(|(at, &c)| {
+        if c != b'@'
+            || !at
+                .checked_sub(1)
+                .and_then(|i| b.get(i))
+                .is_some_and(|&p| local(p))
+        {
+            return false;
+        }
+        let domain = &b[at + 1..];
+        let labels = domain
+            .iter()
+            .take_while(|&&c| label(c) || c == b'.')
+            .count();
+        let host = &domain[..labels];
+        host.iter().position(|&c| c == b'.').is_some_and(|dot| {
+            dot > 0
+                && host[dot + 1..]
+                    .split(|&c| c == b'.')
+                    .next_back()
+                    .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
+        })
+    })
 }
 
 fn compile_checks(spec: &DetectorSpec) -> Checks {
@@ -834,6 +874,21 @@ mod tests {
             ..detector("email", regex(&[EMAIL], &["@"]))
         };
         assert_eq!(found(&[email], "no\u{200B}reply@example.com"), []);
+    }
+
+    #[test]
+    fn the_context_word_at_sign_stands_for_an_email_address() {
+        for (text, yes) in [
+            ("ana.costa@example.org", true),
+            ("mail a_b+c@mx1.example.co.uk now", true),
+            ("@Override public", false),
+            ("ping @ana about it", false),
+            ("x@localhost", false),
+            ("a@b.c", false),
+            ("user@@host.com", false),
+        ] {
+            assert_eq!(email_in(text), yes, "{text}");
+        }
     }
 
     #[test]
