@@ -25,7 +25,7 @@
 //! | `date` | warning | A date of the policy (`metadata.approved`, an impact assessment's `date` or `next_review`, the `soa.document` dates) is not a `YYYY-MM-DD` date. |
 //! | `unapproved` | warning | The policy's metadata names no approver. |
 //! | `empty-id` | error | A detector, rule, route, system or risk has an empty id. |
-//! | `duplicate-id` | error | Two detectors, rules, routes, systems or risks share an id. |
+//! | `duplicate-id` | error | Two detectors, rules, routes, systems, risks or suppliers share an id. |
 //! | `detector-kind` | error | A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`. |
 //! | `unknown-builtin` | error | A detector's `builtin` names no built-in detector. |
 //! | `canary` | error | The canary built-in detector has no `canary` values. |
@@ -68,14 +68,15 @@
 //! | `stale-review` | warning | A review date (`soa.document.next_review`, an impact assessment's, a screening's or a supplier's `next_review`) has passed: `aimsgate check` compares it with today. |
 //! | `annex-iii` | warning | A system in an EU AI Act Annex III area is not rated `high` (Art. 6(2); the Art. 6(3) derogation must be recorded). |
 //! | `documentation-control` | warning | A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why). |
-//! | `log-retention` | warning | The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role. |
+//! | `log-retention` | warning | The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a high-risk system names an EU AI Act role. |
 //! | `impact-screening` | warning | A system records neither an impact assessment nor a dated screening decision that it needs none. |
 //! | `provider-duty` | warning | A rule or the disclosure cites an EU AI Act provision that is a provider's duty for a system whose role is `deployer` (the catalogue marks each provision's duty; a deployer's record cites the deployer's paragraphs, e.g. Art. 26(6) for logs). |
 //! | `unknown-supplier` | warning | The policy keeps a supplier register (`suppliers`) and a system's `provider` is on none of its entries (systems that are their own provider are exempt). |
 //! | `unapproved-model` | warning | A system names a model that its supplier's approved `models` do not cover. |
-//! | `supplier-terms` | warning | A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3). |
+//! | `supplier-terms` | warning | A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date, or approves no model or every model (ISO/IEC 42001 A.10.3). |
 //! | `control-fit` | warning | A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why). |
 //! | `impact-approval` | warning | An impact assessment names no `approver`: nobody accepted its results and the impact that remains. |
+//! | `high-risk-duty` | warning | A rule or the disclosure cites an EU AI Act provision that binds only high-risk AI systems (Arts 8–27, 43–49, 72, 73) for a system not rated `high`. |
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -131,7 +132,7 @@ pub enum Code {
     Unapproved,
     /// A detector, rule, route, system or risk has an empty id.
     EmptyId,
-    /// Two detectors, rules, routes, systems or risks share an id.
+    /// Two detectors, rules, routes, systems, risks or suppliers share an id.
     DuplicateId,
     /// A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`.
     DetectorKind,
@@ -217,7 +218,7 @@ pub enum Code {
     AnnexIii,
     /// A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why).
     DocumentationControl,
-    /// The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role.
+    /// The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a high-risk system names an EU AI Act role.
     LogRetention,
     /// A system records neither an impact assessment nor a dated screening decision that it needs none.
     ImpactScreening,
@@ -227,17 +228,19 @@ pub enum Code {
     UnknownSupplier,
     /// A system names a model that its supplier's approved `models` do not cover.
     UnapprovedModel,
-    /// A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3).
+    /// A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date, or approves no model or every model (ISO/IEC 42001 A.10.3).
     SupplierTerms,
     /// A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why).
     ControlFit,
     /// An impact assessment names no `approver`: nobody accepted its results and the impact that remains.
     ImpactApproval,
+    /// A rule or the disclosure cites an EU AI Act provision that binds only high-risk AI systems (Arts 8–27, 43–49, 72, 73) for a system not rated `high`.
+    HighRiskDuty,
 }
 
 impl Code {
     /// Every code, in the order of the table in the module docs.
-    pub const ALL: [Code; 61] = [
+    pub const ALL: [Code; 62] = [
         Code::Syntax,
         Code::DuplicateKey,
         Code::UnknownField,
@@ -299,6 +302,7 @@ impl Code {
         Code::SupplierTerms,
         Code::ControlFit,
         Code::ImpactApproval,
+        Code::HighRiskDuty,
     ];
 
     /// The code as written in output, e.g. `"unknown-control"`.
@@ -365,6 +369,7 @@ impl Code {
             Code::SupplierTerms => "supplier-terms",
             Code::ControlFit => "control-fit",
             Code::ImpactApproval => "impact-approval",
+            Code::HighRiskDuty => "high-risk-duty",
         }
     }
 
@@ -387,7 +392,9 @@ impl Code {
             }
             Code::Unapproved => "The policy's metadata names no approver.",
             Code::EmptyId => "A detector, rule, route, system or risk has an empty id.",
-            Code::DuplicateId => "Two detectors, rules, routes, systems or risks share an id.",
+            Code::DuplicateId => {
+                "Two detectors, rules, routes, systems, risks or suppliers share an id."
+            }
             Code::DetectorKind => {
                 "A detector gives none, or several, of `builtin`, `regex`, `words` and `canary`."
             }
@@ -479,7 +486,7 @@ impl Code {
                 "A rule claims an ISO/IEC 42001 Annex A control that its decisions cannot evidence (a document, role or process; the reference table in the catalogue gives why)."
             }
             Code::LogRetention => {
-                "The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a system names an EU AI Act role."
+                "The policy states no retention for its audit events, or fewer days than the EU AI Act asks (six months) while a high-risk system names an EU AI Act role."
             }
             Code::ImpactScreening => {
                 "A system records neither an impact assessment nor a dated screening decision that it needs none."
@@ -494,13 +501,16 @@ impl Code {
                 "A system names a model that its supplier's approved `models` do not cover."
             }
             Code::SupplierTerms => {
-                "A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date (ISO/IEC 42001 A.10.3)."
+                "A supplier entry records no contract, data-processing agreement, AI-incident clause or next review date, or approves no model or every model (ISO/IEC 42001 A.10.3)."
             }
             Code::ControlFit => {
                 "A rule claims an ISO/IEC 42001 Annex A control that only some rules can evidence (A.6.2.8, A.8.2, A.9.4, A.10.3) without deciding what that control is about (the catalogue's reference table gives why)."
             }
             Code::ImpactApproval => {
                 "An impact assessment names no `approver`: nobody accepted its results and the impact that remains."
+            }
+            Code::HighRiskDuty => {
+                "A rule or the disclosure cites an EU AI Act provision that binds only high-risk AI systems (Arts 8–27, 43–49, 72, 73) for a system not rated `high`."
             }
         }
     }
@@ -536,7 +546,8 @@ impl Code {
             | Code::UnapprovedModel
             | Code::SupplierTerms
             | Code::ControlFit
-            | Code::ImpactApproval => Level::Warning,
+            | Code::ImpactApproval
+            | Code::HighRiskDuty => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -108,7 +108,12 @@ pub fn catalog(generated_at: &str) -> Value {
                     }
                     json!({
                         "id": cid,
-                        "class": format!("{:?}", c.kind).to_ascii_lowercase(),
+                        // The kind as the catalogue's JSON names it
+                        // (`annex-a`, `iso27001-annex-a`, `technique`).
+                        "class": serde_json::to_value(c.kind)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
                         "title": c.title,
                         "props": props,
                         "parts": [{"id": format!("{cid}_smt"), "name": "statement", "prose": prose}],

@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn a_file_without_techniques_is_an_error() {
-        assert!(convert("id: ATLAS\nversion: 1\nmatrices: []\n").is_err());
+        assert!(convert("id: ATLAS\nversion: '1.0'\nmatrices: []\n").is_err());
         assert!(convert("id: ATLAS\nmatrices: []\n").is_err());
     }
 }

@@ -36,7 +36,7 @@ mod types;
 
 pub use data::{
     CONTROL_FIT, DOCUMENTATION_CONTROLS, Fit, all, annex_a, annex_a_objectives, controls,
-    documentation_only, fit, rank,
+    documentation_only, eu_duty, eu_high_risk_only, fit, rank,
 };
 pub use resolve::{lookup, resolve};
 pub use types::{Control, ControlKind, Duty, Framework, Resolution};

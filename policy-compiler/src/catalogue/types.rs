@@ -76,10 +76,10 @@ impl Framework {
         match self {
             Framework::Iso42001 => "2023, first edition",
             Framework::Iso27001 => "2022, third edition",
-            Framework::NistAiRmf => "1.0 (January 2023)",
+            Framework::NistAiRmf => "1.0, January 2023",
             Framework::NistAi600_1 => "July 2024",
             Framework::EuAiAct => "as published in the Official Journal, 12 July 2024",
-            Framework::OwaspLlm => "2025 (published November 2024)",
+            Framework::OwaspLlm => "2025, published November 2024",
             Framework::Atlas => super::data::atlas_release(),
         }
     }

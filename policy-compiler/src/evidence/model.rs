@@ -551,9 +551,10 @@ pub struct Incident {
     /// Whether the policy marks it serious (reportable under the EU AI Act).
     #[serde(default)]
     pub serious: bool,
-    /// For a serious incident, whom the EU AI Act asks to be told, by the
-    /// system's role: `eu-ai-act:Art.26(5)` (deployer) or `eu-ai-act:Art.73`
-    /// (provider).
+    /// For a serious incident of a high-risk system, whom the EU AI Act
+    /// asks to be told, by the system's role: `eu-ai-act:Art.26(5)`
+    /// (deployer) or `eu-ai-act:Art.73` (provider); absent for other
+    /// systems, which the Act's reporting does not bind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_under: Option<String>,
     /// Who triages it: the marking rule's `incident.owner`, else the

@@ -776,6 +776,9 @@ pub struct IncidentMarks<'a> {
     roles: HashMap<&'a str, crate::policy::model::EuAiActRole>,
     owners: HashMap<&'a str, &'a str>,
     response: Option<&'a crate::policy::model::IncidentResponse>,
+    /// Systems rated high-risk: the EU AI Act's incident reporting (Art.
+    /// 26(5), 73) binds those only.
+    high_risk: HashSet<&'a str>,
 }
 
 impl<'a> IncidentMarks<'a> {
@@ -799,6 +802,12 @@ impl<'a> IncidentMarks<'a> {
                 .filter_map(|s| s.owner.as_deref().map(|owner| (s.id.as_str(), owner)))
                 .collect(),
             response: policy.incident_response.as_ref(),
+            high_risk: policy
+                .systems
+                .iter()
+                .filter(|s| s.risk_tier == crate::policy::model::RiskTier::High)
+                .map(|s| s.id.as_str())
+                .collect(),
         }
     }
 }
@@ -832,7 +841,11 @@ fn incident(event: &AuditEvent, marks: &IncidentMarks<'_>) -> Option<Incident> {
     };
     let mark = marked.map(|(_, m)| m);
     let serious_incident = mark.is_some_and(|m| m.serious);
-    let report_under = serious_incident.then(|| {
+    let high_risk = event
+        .system
+        .as_deref()
+        .is_some_and(|s| marks.high_risk.contains(s));
+    let report_under = (serious_incident && high_risk).then(|| {
         use crate::policy::model::EuAiActRole;
         let role = event.system.as_deref().and_then(|s| marks.roles.get(s));
         match role {
@@ -864,15 +877,19 @@ fn incident(event: &AuditEvent, marks: &IncidentMarks<'_>) -> Option<Incident> {
         category: mark.map(|m| m.category.clone()),
         serious: serious_incident,
         report_under,
+        // A blank owner names nobody: the next one in line triages.
         owner: mark
             .and_then(|m| m.owner.as_deref())
+            .filter(|o| !o.trim().is_empty())
             .or_else(|| {
                 event
                     .system
                     .as_deref()
                     .and_then(|s| marks.owners.get(s).copied())
             })
+            .filter(|o| !o.trim().is_empty())
             .or(marks.response.map(|r| r.owner.as_str()))
+            .filter(|o| !o.trim().is_empty())
             .map(str::to_owned),
         triage: NEW_INCIDENT.to_owned(),
         plan: marks.response.map(|r| r.plan.clone()),
@@ -1154,6 +1171,7 @@ mod tests {
             roles: HashMap::new(),
             owners: HashMap::new(),
             response: None,
+            high_risk: HashSet::new(),
         }
     }
 
@@ -1189,6 +1207,10 @@ mod tests {
         let found = incident(&event, &marks).expect("marked");
         assert_eq!(found.rule.as_deref(), Some("flag-leak"));
         assert!(found.serious);
+        // The Act's reporting binds high-risk systems only.
+        assert_eq!(found.report_under, None);
+        marks.high_risk.insert("bot");
+        let found = incident(&event, &marks).expect("marked");
         assert_eq!(found.report_under.as_deref(), Some("eu-ai-act:Art.26(5)"));
         // In monitor mode, what the rule saw happened all the same.
         event.rules[0].applied = false;
@@ -1237,7 +1259,11 @@ mod tests {
         assert_eq!(found.owner.as_deref(), Some("Support lead"));
         marks.rules.insert("leak", &OWNED);
         let found = incident(&event, &marks).expect("marked");
-        assert_eq!(found.owner.as_deref(), Some(""));
+        assert_eq!(
+            found.owner.as_deref(),
+            Some("Support lead"),
+            "blank is nobody"
+        );
         // Without a plan, the export says none rather than invent one.
         marks.response = None;
         assert_eq!(incident(&event, &marks).expect("marked").plan, None);

@@ -154,19 +154,57 @@ struct Lower<'a> {
     /// (`None` for every other kind): a rule naming one is lowered to a
     /// score condition.
     thresholds: Vec<Option<u32>>,
-    /// Every supplier's approved models: what `model_not_approved` checks.
-    approved_models: Vec<String>,
+    /// Each provider of the supplier register with the models approved
+    /// from it (every supplier naming that provider): what
+    /// `model_not_approved` checks.
+    approved_models: Vec<(String, Vec<String>)>,
 }
 
-/// The supplier register's approved models, in policy order, once each.
-fn approved_models(policy: &Policy) -> Vec<String> {
-    let mut models: Vec<String> = Vec::new();
-    for model in policy.suppliers.iter().flat_map(|s| &s.models) {
-        if !models.contains(model) {
-            models.push(model.clone());
+/// The supplier register's approved models per provider, providers in
+/// policy order (case as first written; the engine compares providers
+/// ignoring case), each model once.
+fn approved_models(policy: &Policy) -> Vec<(String, Vec<String>)> {
+    let mut by_provider: Vec<(String, Vec<String>)> = Vec::new();
+    for supplier in &policy.suppliers {
+        if !by_provider
+            .iter()
+            .any(|(p, _)| p.eq_ignore_ascii_case(&supplier.provider))
+        {
+            by_provider.push((supplier.provider.clone(), Vec::new()));
+        }
+        let Some((_, models)) = by_provider
+            .iter_mut()
+            .find(|(p, _)| p.eq_ignore_ascii_case(&supplier.provider))
+        else {
+            continue;
+        };
+        for model in &supplier.models {
+            if !models.contains(model) {
+                models.push(model.clone());
+            }
         }
     }
-    models
+    by_provider
+}
+
+/// `model_not_approved` as the engine's conditions: the request's (or the
+/// answering) model is not among those approved from the route's provider,
+/// or the route's provider is on no supplier's entry at all (then no model
+/// of it is approved). A model approved from one supplier is not thereby
+/// approved through another, whose terms may differ.
+fn model_not_approved(approved: &[(String, Vec<String>)]) -> Condition {
+    let providers: Vec<String> = approved.iter().map(|(p, _)| p.clone()).collect();
+    let mut any: Vec<Condition> = approved
+        .iter()
+        .map(|(provider, models)| {
+            Condition::All(vec![
+                Condition::Not(Box::new(Condition::ProviderNotIn(vec![provider.clone()]))),
+                Condition::ModelNotIn(models.clone()),
+            ])
+        })
+        .collect();
+    any.push(Condition::ProviderNotIn(providers));
+    Condition::Any(any)
 }
 
 impl Lower<'_> {
@@ -312,7 +350,7 @@ impl Lower<'_> {
                 }
             }
         }
-        self.provider_duties(policy, &routes);
+        self.eu_duties(policy, &routes);
         self.suppliers(policy);
         let risk_ids = self.unique_ids("risk", "risks", policy.risks.iter().map(|r| r.id.as_str()));
         self.mitigating_rules(policy, &rule_ids);
@@ -1020,7 +1058,11 @@ impl Lower<'_> {
                 Condition::Always
             }
             ConditionDef::ModelNotApproved(true) => {
-                if self.approved_models.is_empty() {
+                if self
+                    .approved_models
+                    .iter()
+                    .all(|(_, models)| models.is_empty())
+                {
                     // An empty list would refuse every model: say so
                     // rather than compile a rule that blocks all traffic.
                     self.error(
@@ -1030,7 +1072,7 @@ impl Lower<'_> {
                     )
                     .help = Some("list the suppliers and their approved `models` under `suppliers:`".into());
                 }
-                Condition::ModelNotIn(self.approved_models.clone())
+                model_not_approved(&self.approved_models)
             }
             ConditionDef::ProviderNotIn(v) => Condition::ProviderNotIn(v.clone()),
             ConditionDef::HostNotIn(v) => Condition::HostNotIn(v.clone()),
@@ -1362,7 +1404,6 @@ impl Lower<'_> {
         }
     }
 
-    /// The rules an impact assessment says carry out its mitigation exist.
     /// Checks the supplier register (A.10.3): each entry records its
     /// contract terms, and each system's provider and models are on it.
     fn suppliers(&mut self, policy: &Policy) {
@@ -1393,6 +1434,21 @@ impl Lower<'_> {
                     "ISO/IEC 42001 A.10.3: record the contract, the data-processing agreement, what it says about AI incidents and when the supplier is next reviewed".into(),
                 );
             }
+            if supplier.models.is_empty() || supplier.models.iter().any(|m| m == "*") {
+                let what = if supplier.models.is_empty() {
+                    "approves no model"
+                } else {
+                    "approves every model (`*`)"
+                };
+                self.warning(
+                    &join_key(&path, "models"),
+                    Code::SupplierTerms,
+                    format!("supplier `{}` {what}", supplier.id),
+                )
+                .help = Some(
+                    "list the models due diligence approved, by name or by a prefix ending in `*` (`gpt-4.1*`)".into(),
+                );
+            }
             if let Some(date) = &supplier.next_review
                 && !is_date(date)
             {
@@ -1420,7 +1476,7 @@ impl Lower<'_> {
             let suppliers: Vec<&Supplier> = policy
                 .suppliers
                 .iter()
-                .filter(|s| s.provider == system.provider)
+                .filter(|s| s.provider.eq_ignore_ascii_case(&system.provider))
                 .collect();
             if suppliers.is_empty() {
                 self.warning(
@@ -1453,35 +1509,37 @@ impl Lower<'_> {
         }
     }
 
-    /// Warns where a deployer's system is credited with a provider's duty
-    /// under the EU AI Act: a rule on one of its routes, or the disclosure
-    /// (which every route sends), cites a provision the catalogue marks as
-    /// the provider's. Such a citation claims a duty the organisation does
-    /// not carry for that system, and leaves its own unmapped.
-    fn provider_duties(&mut self, policy: &Policy, routes: &[RouteSpec]) {
+    /// Warns where a rule credits a system with an EU AI Act duty that is
+    /// not its own: a provider's duty for a system the organisation only
+    /// deploys (`provider-duty`), or a duty of high-risk systems for one not
+    /// rated high (`high-risk-duty`). Either citation claims compliance
+    /// with an obligation the organisation does not carry for that system,
+    /// and leaves what it does carry unmapped. The disclosure, which every
+    /// route sends, is held to the systems still in service.
+    fn eu_duties(&mut self, policy: &Policy, routes: &[RouteSpec]) {
+        let eu_id = |reference: &str| reference.strip_prefix("eu-ai-act:").map(str::to_owned);
         let provider_duty = |reference: &str| {
-            catalogue::resolve(reference)
-                .control()
-                .is_some_and(|c| c.duty == Some(catalogue::Duty::Provider))
+            eu_id(reference)
+                .is_some_and(|id| catalogue::eu_duty(&id) == Some(catalogue::Duty::Provider))
         };
-        let deployer = |si: u32| {
-            policy
-                .systems
-                .get(si as usize)
-                .filter(|s| s.eu_ai_act_role == Some(EuAiActRole::Deployer))
-        };
-        let hint = "cite the deployer's provision instead (`aimsgate controls --framework eu-ai-act` marks each one's duty: e.g. Art.26(6) for keeping logs, Art.26(2) for human oversight, Art.26(5) for monitoring and serious incidents), or record the system as `provider-and-deployer` if the organisation also provides it";
+        let high_risk_only =
+            |reference: &str| eu_id(reference).is_some_and(|id| catalogue::eu_high_risk_only(&id));
+        let provider_hint = "cite the deployer's provision instead (`aimsgate controls --framework eu-ai-act` marks each one's duty), or record the system as `provider-and-deployer` if the organisation also provides it";
+        let high_risk_hint = "keep the citation only for systems rated `risk_tier: high`; for others cite what binds them (Art. 4, Art. 50), or the ISO/IEC 42001 control the rule evidences";
         for (ri, rule) in policy.rules.iter().enumerate() {
-            let Some(system) = routes
+            let systems: Vec<&System> = routes
                 .iter()
                 .filter(|route| route.rules.contains(&(ri as u32)))
-                .find_map(|route| route.system.and_then(deployer))
-            else {
-                continue;
-            };
+                .filter_map(|route| route.system.and_then(|si| policy.systems.get(si as usize)))
+                .filter(|s| s.lifecycle != Lifecycle::Retired)
+                .collect();
+            let deployer = systems
+                .iter()
+                .find(|s| s.eu_ai_act_role == Some(EuAiActRole::Deployer));
+            let not_high = systems.iter().find(|s| s.risk_tier != RiskTier::High);
             for (ci, control) in rule.controls.iter().enumerate() {
-                if provider_duty(control) {
-                    let at = join_index(&join_key(&join_index("rules", ri), "controls"), ci);
+                let at = join_index(&join_key(&join_index("rules", ri), "controls"), ci);
+                if let Some(system) = deployer.filter(|_| provider_duty(control)) {
                     self.warning(
                         &at,
                         Code::ProviderDuty,
@@ -1490,29 +1548,58 @@ impl Lower<'_> {
                             rule.id, system.id
                         ),
                     )
-                    .help = Some(hint.into());
+                    .help = Some(provider_hint.into());
+                }
+                if let Some(system) = not_high.filter(|_| high_risk_only(control)) {
+                    self.warning(
+                        &at,
+                        Code::HighRiskDuty,
+                        format!(
+                            "rule `{}` cites `{control}`, which binds only high-risk AI systems, for system `{}`, rated `{}`",
+                            rule.id,
+                            system.id,
+                            system.risk_tier.name()
+                        ),
+                    )
+                    .help = Some(high_risk_hint.into());
                 }
             }
         }
-        let all_deployers = !policy.systems.is_empty()
-            && policy
-                .systems
+        let in_service: Vec<&System> = policy
+            .systems
+            .iter()
+            .filter(|s| s.lifecycle != Lifecycle::Retired)
+            .collect();
+        let all_deployers = !in_service.is_empty()
+            && in_service
                 .iter()
                 .all(|s| s.eu_ai_act_role == Some(EuAiActRole::Deployer));
-        if let Some(disclosure) = policy.disclosure.as_ref().filter(|_| all_deployers) {
+        let none_high =
+            !in_service.is_empty() && in_service.iter().all(|s| s.risk_tier != RiskTier::High);
+        if let Some(disclosure) = &policy.disclosure {
             for (ci, control) in disclosure.controls.iter().enumerate() {
-                if provider_duty(control) {
+                let at = join_index("disclosure.controls", ci);
+                if all_deployers && provider_duty(control) {
                     self.warning(
-                        &join_index("disclosure.controls", ci),
+                        &at,
                         Code::ProviderDuty,
-                        format!("the disclosure cites `{control}`, a provider's duty, and every system is a deployer"),
+                        format!("the disclosure cites `{control}`, a provider's duty, and every system in service is a deployer"),
                     )
-                    .help = Some(hint.into());
+                    .help = Some(provider_hint.into());
+                }
+                if none_high && high_risk_only(control) {
+                    self.warning(
+                        &at,
+                        Code::HighRiskDuty,
+                        format!("the disclosure cites `{control}`, which binds only high-risk AI systems, and no system in service is rated high"),
+                    )
+                    .help = Some(high_risk_hint.into());
                 }
             }
         }
     }
 
+    /// The rules an impact assessment names as its mitigations exist.
     fn mitigating_rules(&mut self, policy: &Policy, rules: &HashMap<String, u32>) {
         for (i, s) in policy.systems.iter().enumerate() {
             let Some(ia) = &s.impact_assessment else {
@@ -1609,9 +1696,9 @@ impl Lower<'_> {
         }
     }
 
-    /// The statement's own document control.
     /// The audit events' retention: stated, and at least what the EU AI
-    /// Act asks of the organisation's role.
+    /// Act asks where it asks anything: six months for high-risk systems'
+    /// logs (Art. 19(1) providers, Art. 26(6) deployers).
     fn retention(&mut self, policy: &Policy) {
         let Some(r) = &policy.retention else {
             self.warning(
@@ -1624,19 +1711,23 @@ impl Lower<'_> {
             );
             return;
         };
-        let under_the_act = policy.systems.iter().any(|s| s.eu_ai_act_role.is_some());
+        let under_the_act = policy
+            .systems
+            .iter()
+            .any(|s| s.eu_ai_act_role.is_some() && s.risk_tier == RiskTier::High);
         if under_the_act && r.audit_events_days < EU_AI_ACT_MIN_RETENTION_DAYS {
             self.warning(
                 "retention.audit_events_days",
                 Code::LogRetention,
                 format!(
-                    "audit events are kept {} days; the EU AI Act asks providers and deployers to keep logs at least six months ({EU_AI_ACT_MIN_RETENTION_DAYS} days)",
+                    "audit events are kept {} days; the EU AI Act asks providers and deployers of high-risk systems to keep logs at least six months ({EU_AI_ACT_MIN_RETENTION_DAYS} days)",
                     r.audit_events_days
                 ),
             );
         }
     }
 
+    /// The statement's own document control.
     fn soa_document(&mut self, policy: &Policy) {
         let Some(d) = &policy.soa.document else {
             self.warning(

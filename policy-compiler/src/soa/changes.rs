@@ -74,14 +74,36 @@ pub fn attach_changes(soa: &mut Soa, previous: &Soa) {
     for after in &soa.scope.suppliers {
         if let Some(before) = previous.scope.suppliers.iter().find(|b| b.id == after.id) {
             let subject = format!("supplier {}", after.id);
+            // The approved models as a set: reordering them changes nothing.
+            let models = |m: &[String]| {
+                let mut m = m.to_vec();
+                m.sort();
+                joined(&m)
+            };
             let terms = [
-                ("models", joined(&before.models), joined(&after.models)),
+                (
+                    "provider",
+                    Some(before.provider.clone()),
+                    Some(after.provider.clone()),
+                ),
+                ("models", models(&before.models), models(&after.models)),
+                ("owner", before.owner.clone(), after.owner.clone()),
                 ("contract", before.contract.clone(), after.contract.clone()),
                 ("dpa", before.dpa.clone(), after.dpa.clone()),
                 (
                     "incident_clause",
                     before.incident_clause.clone(),
                     after.incident_clause.clone(),
+                ),
+                (
+                    "due_diligence",
+                    before.due_diligence.clone(),
+                    after.due_diligence.clone(),
+                ),
+                (
+                    "next_review",
+                    before.next_review.clone(),
+                    after.next_review.clone(),
                 ),
             ];
             for (what, b, a) in terms {
@@ -289,8 +311,14 @@ mod tests {
             .find(|c| c.subject == "supplier SUP-1" && c.what == "models")
             .unwrap_or_else(|| panic!("{changes:?}"));
         assert_eq!(models.before.as_deref(), Some("gpt-4o"));
-        assert_eq!(models.after.as_deref(), Some("gpt-4o, gpt-4.1"));
+        assert_eq!(models.after.as_deref(), Some("gpt-4.1, gpt-4o"));
         assert_eq!(changes.len(), 1, "{changes:?}");
+
+        // The same models in another order are no change.
+        let mut reordered = statement(&with("[gpt-4.1, gpt-4o]"));
+        attach_changes(&mut reordered, &current);
+        let changes = &reordered.changes.as_ref().expect("attached").changes;
+        assert!(changes.is_empty(), "{changes:?}");
 
         let mut without = statement(POLICY);
         attach_changes(&mut without, &previous);

@@ -26,7 +26,7 @@ fn list_or_not_recorded(values: &[String]) -> String {
 /// edition says.
 pub(super) fn framework_cell(f: &FrameworkEntry) -> String {
     match &f.framework_version {
-        Some(version) => format!("{} (version {version})", f.framework_title),
+        Some(version) => format!("{}, version {version}", f.framework_title),
         None => f.framework_title.clone(),
     }
 }

@@ -706,9 +706,14 @@ fn a_rule_claiming_a_documentation_control_warns_at_the_reference() {
 
 #[test]
 fn audit_event_retention_must_be_stated_and_six_months_for_the_eu_ai_act() {
-    let text = governed().replace("  audit_events_days: 200\n", "  audit_events_days: 90\n");
-    let (code, err) = check_on(&text, "2026-03-01");
-    assert_eq!(code, 0, "a warning: {err}");
+    // The six months bind high-risk systems' logs (Art. 19(1), 26(6)).
+    let short = governed().replace("  audit_events_days: 200\n", "  audit_events_days: 90\n");
+    let (_, err) = check_on(&short, "2026-03-01");
+    assert!(!err.contains("[log-retention]"), "minimal risk: {err}");
+    // (A high-risk system without an impact assessment is an error of its
+    // own; the retention warning stands beside it.)
+    let text = short.replace("    risk_tier: minimal\n", "    risk_tier: high\n");
+    let (_, err) = check_on(&text, "2026-03-01");
     assert_at(&text, &err, "90\n", "warning", "log-retention");
     assert!(err.contains("at least six months (183 days)"), "{err}");
     let (_, err) = check_on(GOOD, "2026-03-01");
@@ -740,17 +745,31 @@ fn a_provider_duty_cited_for_a_deployer_warns_at_the_reference() {
     // `helpdesk` is a deployer; r1 runs on its route.
     let text = governed().replace(
         "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
-        "controls: [iso42001:A.6.2.6, eu-ai-act:Art.12, eu-ai-act:Art.26(6), owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, eu-ai-act:Art.50(1), eu-ai-act:Art.50(4), eu-ai-act:Art.53(1), owasp-llm:LLM02]",
     );
     let (code, err) = check_on(&text, "2026-03-01");
     assert_eq!(code, 0, "a warning: {err}");
-    assert_at(&text, &err, "eu-ai-act:Art.12", "warning", "provider-duty");
+    assert_at(
+        &text,
+        &err,
+        "eu-ai-act:Art.50(1)",
+        "warning",
+        "provider-duty",
+    );
+    // A paragraph the catalogue does not list takes its article's duty.
+    assert_at(
+        &text,
+        &err,
+        "eu-ai-act:Art.53(1)",
+        "warning",
+        "provider-duty",
+    );
     assert!(
         err.contains("system `helpdesk`, which is a deployer"),
         "{err}"
     );
     // The deployer's own paragraph is fine.
-    assert_eq!(err.matches("[provider-duty]").count(), 1, "{err}");
+    assert_eq!(err.matches("[provider-duty]").count(), 2, "{err}");
     // A provider-and-deployer may cite the provider's duty.
     let both = text.replace(
         "eu_ai_act_role: deployer",
@@ -758,6 +777,44 @@ fn a_provider_duty_cited_for_a_deployer_warns_at_the_reference() {
     );
     let (_, err) = check_on(&both, "2026-03-01");
     assert!(!err.contains("[provider-duty]"), "{err}");
+
+    // The disclosure goes out on every route: held to the systems in service.
+    let disclosure = format!(
+        "{}disclosure:\n  headers: {{x-ai-generated: \"true\"}}\n  controls: [eu-ai-act:Art.50(1)]\n",
+        governed()
+    );
+    let (_, err) = check_on(&disclosure, "2026-03-01");
+    assert_at(
+        &disclosure,
+        &err,
+        "eu-ai-act:Art.50(1)",
+        "warning",
+        "provider-duty",
+    );
+}
+
+#[test]
+fn a_high_risk_duty_cited_for_a_system_not_rated_high_warns() {
+    // `helpdesk` is rated minimal: Art. 26 binds deployers of high-risk
+    // systems only, Art. 50 every deployer.
+    let text = governed().replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.6.2.6, eu-ai-act:Art.26(5), eu-ai-act:Art.50, owasp-llm:LLM02]",
+    );
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert_at(
+        &text,
+        &err,
+        "eu-ai-act:Art.26(5)",
+        "warning",
+        "high-risk-duty",
+    );
+    assert!(err.contains("rated `minimal`"), "{err}");
+    assert_eq!(err.matches("[high-risk-duty]").count(), 1, "{err}");
+    let high = text.replace("    risk_tier: minimal\n", "    risk_tier: high\n");
+    let (_, err) = check_on(&high, "2026-03-01");
+    assert!(!err.contains("[high-risk-duty]"), "{err}");
 }
 
 /// `governed()` with a supplier register.
@@ -805,6 +862,37 @@ fn systems_are_held_to_the_supplier_register() {
     );
     let (_, err) = check_on(&text, "2026-03-01");
     assert_at(&text, &err, "anthropic", "warning", "unknown-supplier");
+
+    // Providers are compared as the engine compares them, ignoring case.
+    let text = with_suppliers(r#"["gpt-4.1*"]"#).replace(
+        "    provider: openai\n    models: [gpt-4o",
+        "    provider: OpenAI\n    models: [gpt-4o",
+    );
+    let (_, err) = check_on(&text, "2026-03-01");
+    assert!(!err.contains("[unknown-supplier]"), "{err}");
+
+    // A register entry that approves nothing, or everything.
+    for models in ["[]", r#"["*"]"#] {
+        let text = with_suppliers(models);
+        let (_, err) = check_on(&text, "2026-03-01");
+        assert_at(
+            &text,
+            &err,
+            &format!("{models}\n    contract"),
+            "warning",
+            "supplier-terms",
+        );
+    }
+
+    // Two entries with one id, and a review date that is no date.
+    let text = format!(
+        "{}  - id: SUP-1\n    provider: anthropic\n    models: [claude*]\n    contract: C\n    dpa: D\n    incident_clause: I\n    next_review: soon\n",
+        with_suppliers(r#"["gpt-4.1*"]"#)
+    );
+    let (code, err) = check_on(&text, "2026-03-01");
+    assert_eq!(code, 1, "a duplicate id is an error: {err}");
+    assert!(err.contains("[duplicate-id]"), "{err}");
+    assert_at(&text, &err, "soon", "warning", "date");
 
     // Terms not recorded, and a review that has passed.
     let text = with_suppliers(r#"["gpt-4.1*"]"#).replace("    dpa: DPA-1\n", "");
@@ -858,11 +946,40 @@ fn a_rule_claiming_a_control_it_cannot_evidence_gets_a_control_fit_hint() {
     );
     assert_eq!(err.matches("[control-fit]").count(), 2, "{err}");
 
+    // A.8.2 wants something the user is told, A.9.4 a bound on use: a
+    // redaction is neither.
+    let text = GOOD.replace(
+        "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+        "controls: [iso42001:A.8.2, iso42001:A.9.4, owasp-llm:LLM02]",
+    );
+    let (_, err) = check(&text);
+    for at in ["iso42001:A.8.2", "iso42001:A.9.4"] {
+        let (line, col) = position(&text, at);
+        assert!(
+            err.contains(&format!("FILE:{line}:{col}: warning[control-fit]")),
+            "{at}: {err}"
+        );
+    }
+    // A response header fits A.8.2.
+    let text = GOOD
+        .replace(
+            "    action: redact\n",
+            "    phase: request\n    action:\n      flag: {header: {name: x-pii, value: found}}\n",
+        )
+        .replace(
+            "controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
+            "controls: [iso42001:A.8.2, owasp-llm:LLM02]",
+        );
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("[control-fit]"), "{err}");
+
     // A rule that decides on the model fits A.10.3.
     let text = GOOD.replace(
         "    when:\n      any:\n        - detector: mail\n        - detector: empid\n    controls: [iso42001:A.6.2.6, owasp-llm:LLM02]",
         "    when:\n      model_not_in: [gpt-4.1*]\n    controls: [iso42001:A.10.3, iso42001:A.9.4]",
     ).replace("    action: redact\n", "    action: block\n");
-    let (_, err) = check(&text);
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "{err}");
     assert!(!err.contains("[control-fit]"), "{err}");
 }
