@@ -32,7 +32,7 @@ pub fn run(args: ControlsArgs) -> Result<()> {
     {
         writeln!(
             out,
-            "# {} (version {})",
+            "# {}, version {}",
             framework.title(),
             framework.version()
         )?;
