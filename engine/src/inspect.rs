@@ -210,7 +210,7 @@ impl Engine {
     }
 
     /// The same engine rescanning at most `max_decoded_bytes` of decoded
-    /// text per body (base64, hex, ROT13… runs: see
+    /// text per body or stream (base64, hex, ROT13… runs: see
     /// [`crate::detect::encoded`]) instead of
     /// [`encoded::DEFAULT_MAX_DECODED_BYTES`]; 0 turns decoding off. A
     /// body with more encoded text than that is decided on what fit, and
@@ -427,8 +427,6 @@ impl Engine {
         Some(scanned)
     }
 
-    /// The refusal of a body past the decode limit, when the engine
-    /// refuses such bodies.
     /// The refusal of a body past the decode limit, when the engine or the
     /// route (`on_decode_limit: block`) refuses such bodies; else the body
     /// is decided on what fit and flagged ([`Engine::mark_encoded`]).
@@ -438,30 +436,24 @@ impl Engine {
         scanned: &Scanned,
         route: Option<u32>,
     ) -> Option<Decision> {
+        (scanned.decode_limit && self.refuses_past_decode_limit(route))
+            .then(|| decode_limit(phase, self.max_decoded_bytes))
+    }
+
+    /// Whether text past the decode limit is refused on `route` (the
+    /// engine's setting, or the route's `on_decode_limit: block`) rather
+    /// than decided on what fit and flagged. Streams ask too.
+    pub(crate) fn refuses_past_decode_limit(&self, route: Option<u32>) -> bool {
         let route_refuses = route
             .and_then(|r| self.ruleset.routes.get(r as usize))
             .is_some_and(|r| r.decode_limit == UnknownPath::Block);
-        let refuses = self.on_decode_limit == DecodeLimitAction::Refuse || route_refuses;
-        (scanned.decode_limit && refuses).then(|| decode_limit(phase, self.max_decoded_bytes))
+        self.on_decode_limit == DecodeLimitAction::Refuse || route_refuses
     }
 
     /// Marks the hits found in encoded text, and flags a decision made on a
     /// body past the decode limit.
     fn mark_encoded(&self, decision: &mut Decision, scanned: &Scanned) {
-        for hit in &mut decision.hits {
-            hit.encoding = scanned
-                .encoded
-                .get(hit.segment as usize)
-                .and_then(|list| {
-                    list.iter()
-                        .find(|e| e.matched.detector == hit.detector && e.matched.span == hit.span)
-                })
-                .map(|e| e.via);
-        }
-        if scanned.decode_limit {
-            decision.outcome = decision.outcome.max(decision::Outcome::Flag);
-            decision.code = Some(DECODE_LIMIT.to_owned());
-        }
+        mark_encoded(decision, &scanned.encoded, scanned.decode_limit);
     }
 
     fn provider_of(&self, route: Option<u32>) -> Option<&str> {
@@ -924,12 +916,19 @@ pub const DECODE_LIMIT: &str = "decode_limit";
 /// The refusal of a body with more encoded text than `limit` decoded
 /// bytes, for an engine that refuses such bodies.
 pub(crate) fn decode_limit(phase: Phase, limit: usize) -> Decision {
-    let mut decision = uninspectable(
+    past_decode_limit(
         phase,
         &format!(
             "more than {limit} bytes of encoded text to decode (the decode limit); refused rather than passed partly inspected"
         ),
-    );
+    )
+}
+
+/// The refusal of text that could not be wholly decoded and rescanned,
+/// for `reason` (the budget, a streamed run longer than the window): block
+/// reason and audit code `decode_limit`.
+pub(crate) fn past_decode_limit(phase: Phase, reason: &str) -> Decision {
+    let mut decision = uninspectable(phase, reason);
     if let Some(block) = &mut decision.block {
         block.reason = BlockReason::Uninspectable {
             reason: DECODE_LIMIT.to_owned(),
@@ -937,6 +936,30 @@ pub(crate) fn decode_limit(phase: Phase, limit: usize) -> Decision {
     }
     decision.code = Some(DECODE_LIMIT.to_owned());
     decision
+}
+
+/// Marks the hits of `decision` found in encoded text (`encoded`, per
+/// segment) with how they were found, and flags a decision made past the
+/// decode limit (outcome at least `flag`, audit code `decode_limit`).
+/// Whole bodies and streams mark their decisions here alike.
+pub(crate) fn mark_encoded(
+    decision: &mut Decision,
+    encoded: &[Vec<EncodedMatch>],
+    decode_limit: bool,
+) {
+    for hit in &mut decision.hits {
+        hit.encoding = encoded
+            .get(hit.segment as usize)
+            .and_then(|list| {
+                list.iter()
+                    .find(|e| e.matched.detector == hit.detector && e.matched.span == hit.span)
+            })
+            .map(|e| e.via);
+    }
+    if decode_limit {
+        decision.outcome = decision.outcome.max(decision::Outcome::Flag);
+        decision.code = Some(DECODE_LIMIT.to_owned());
+    }
 }
 
 /// Every segment's matches, and which of them were found in encoded text.

@@ -35,7 +35,9 @@ pub struct Options {
     /// Largest non-streamed response body inspected, in bytes.
     pub max_response_body: usize,
     /// Bytes of text held back for detectors without a natural match bound
-    /// (PEM blocks) in streamed responses.
+    /// (PEM blocks) in streamed responses, and for an encoded run (base64,
+    /// hex…) to be decoded whole; a longer run counts as past the decode
+    /// limit.
     pub stream_window: usize,
     /// Largest decompressed body accepted from a compressed one.
     pub max_decompressed_body: usize,
@@ -45,7 +47,7 @@ pub struct Options {
     /// refused (the stream cut) rather than passed partly redacted.
     pub max_hits: usize,
     /// Most bytes of encoded text (base64, hex, ROT13…) decoded and
-    /// rescanned per body; past it the body is flagged, or refused where
+    /// rescanned per body (or stream); past it the body is flagged, or refused where
     /// its route says `on_decode_limit: block` (audit code `decode_limit`).
     /// 0 turns decoding off.
     pub max_decoded_bytes: usize,

@@ -651,36 +651,8 @@ fn decode_hex(input: &[u8], max: usize, out: &mut Vec<u8>) -> bool {
 /// text check of what they decode to.
 fn hex_byte_runs(source: &str, budget: &mut Budget, layer: &mut Layer) {
     let bytes = source.as_bytes();
-    // A group: an optional `0x`, two hex digits, then no letter or digit.
-    // Returns where its digits start and where it ends.
-    let group = |at: usize| -> Option<(usize, usize)> {
-        let digits = match bytes.get(at..at + 2) {
-            Some([b'0', b'x' | b'X']) => at + 2,
-            _ => at,
-        };
-        let pair = bytes.get(digits..digits + 2)?;
-        (pair.iter().all(u8::is_ascii_hexdigit)
-            && !bytes.get(digits + 2).is_some_and(u8::is_ascii_alphanumeric))
-        .then_some((digits, digits + 2))
-    };
-    // A separator: one whitespace byte (line breaks of a dump count as
-    // spaces), or `:` `-` `,`, optionally followed by one space. Returns
-    // its kind and length.
-    let separator = |at: usize| -> Option<(u8, usize)> {
-        let kind = match *bytes.get(at)? {
-            b' ' | b'\t' | b'\n' | b'\r' => return Some((b' ', 1)),
-            c @ (b':' | b'-' | b',') => c,
-            _ => return None,
-        };
-        Some((
-            kind,
-            if bytes.get(at + 1) == Some(&b' ') {
-                2
-            } else {
-                1
-            },
-        ))
-    };
+    let group = |at: usize| hex_group(bytes, at);
+    let separator = |at: usize| hex_separator(bytes, at);
     let mut i = 0;
     while i < bytes.len() {
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
@@ -710,6 +682,39 @@ fn hex_byte_runs(source: &str, budget: &mut Budget, layer: &mut Layer) {
         }
         i = end;
     }
+}
+
+/// A group of hex bytes written apart at `at`: an optional `0x`, two hex
+/// digits, then no letter or digit. Returns where its digits start and
+/// where it ends.
+fn hex_group(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = match bytes.get(at..at + 2) {
+        Some([b'0', b'x' | b'X']) => at + 2,
+        _ => at,
+    };
+    let pair = bytes.get(digits..digits + 2)?;
+    (pair.iter().all(u8::is_ascii_hexdigit)
+        && !bytes.get(digits + 2).is_some_and(u8::is_ascii_alphanumeric))
+    .then_some((digits, digits + 2))
+}
+
+/// A separator between hex groups at `at`: one whitespace byte (line
+/// breaks of a dump count as spaces), or `:` `-` `,`, optionally followed
+/// by one space. Returns its kind and length.
+fn hex_separator(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+    let kind = match *bytes.get(at)? {
+        b' ' | b'\t' | b'\n' | b'\r' => return Some((b' ', 1)),
+        c @ (b':' | b'-' | b',') => c,
+        _ => return None,
+    };
+    Some((
+        kind,
+        if bytes.get(at + 1) == Some(&b' ') {
+            2
+        } else {
+            1
+        },
+    ))
 }
 
 // -------------------------------------- percent, entities, backslashes
@@ -1481,6 +1486,10 @@ fn unleet(s: &[u8]) -> Vec<u8> {
     out
 }
 
+#[path = "encoded_tail.rs"]
+mod tail;
+pub(crate) use tail::open_tail;
+
 #[cfg(test)]
 #[path = "encoded_tests.rs"]
-mod tests;
+pub(crate) mod tests;

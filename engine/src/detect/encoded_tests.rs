@@ -16,7 +16,7 @@ const INJECTION: u32 = 0;
 const EMAIL: u32 = 1;
 
 /// The built-in as the policy compiler lowers `builtin: <name>`.
-fn lower(name: &str) -> DetectorSpec {
+pub(crate) fn lower(name: &str) -> DetectorSpec {
     let b = builtin::get(name).expect("a built-in");
     let (kind, max_match_len) = match b.kind {
         builtin::BuiltinKind::Phrases => {
@@ -44,7 +44,7 @@ fn lower(name: &str) -> DetectorSpec {
     }
 }
 
-fn catalogue() -> crate::detect::phrases::Catalogue {
+pub(crate) fn catalogue() -> crate::detect::phrases::Catalogue {
     crate::detect::phrases::Catalogue::parse(crate::detect::phrases::SOURCES, |s| toml::from_str(s))
         .expect("the catalogue parses")
 }

@@ -19,13 +19,41 @@
 //!   the API's format; nothing more is forwarded;
 //! - a stream that cannot be framed or decoded fails closed the same way.
 //!
+//! Text hidden in an encoding (base64, base32, hex, hex bytes written
+//! apart, `%XX`, HTML entities, backslash escapes, spaced-out letters,
+//! ROT13, reversed text, leetspeak: [`crate::detect::encoded`]) is decoded
+//! and rescanned as in whole bodies, within the stream's hold-back:
+//!
+//! - while a run's text ends in encoded text that may still grow — by the
+//!   decoders' own pre-checks ([`crate::detect::encoded`]'s `open_tail`):
+//!   an alphabet run whose first bytes still decode to text, a region of
+//!   escapes another may join, the open sentence when its words read as
+//!   English only transformed — it is held back, like a pending match;
+//! - once it closes (or the stream ends) the settled text is decoded by
+//!   the same code as whole bodies, once, and the decoded text scanned
+//!   with every detector. Its matches are final matches like the others:
+//!   a redaction masks the whole encoded run (the matched characters for
+//!   ROT13, reversal and leetspeak), a block ends the stream; hits say how
+//!   they were found (`encoded:base64`);
+//! - runs that decode to binary (hashes, UUIDs, images) fail the
+//!   pre-checks within their first bytes and are not held;
+//! - the decode budget ([`Engine::with_decode_limit`]) counts over the
+//!   whole stream. Past it, and for an encoded run that outgrows the
+//!   window (it could not be masked whole), the stream is decided on what
+//!   fit and flagged, or cut where the route says `on_decode_limit: block`
+//!   (audit code `decode_limit`) — never passed as if wholly inspected. A
+//!   sentence longer than the window is decoded in parts instead: its
+//!   matches map character for character.
+//!
 //! Differences from whole-body inspection, by necessity: conditions on
 //! sizes count the stream so far; hits and redaction offsets count from
 //! the start of each run; headers a response rule adds cannot be added
-//! once the headers were sent; text hidden in an encoding (base64, hex,
-//! ROT13…: [`crate::detect::encoded`]) is not decoded and rescanned — a
-//! stream is inspected as written, and a complete response body is needed
-//! for decode-and-rescan.
+//! once the headers were sent. Encoded text that reaches back over text
+//! already forwarded (an escape region widened to the word before it, a
+//! run a reopened run continues) cannot be masked whole: if it hides a
+//! match the stream is cut, as for a plain match over sent text. A
+//! sentence held from its first transformed-looking word is judged on the
+//! part not yet sent.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -37,8 +65,12 @@ use crate::codec::sse::{GeminiArrayStream, SseParser};
 use crate::codec::{Api, Role, Segment, SegmentKind};
 use crate::decision::{self, Decision, MemoryLedger, Outcome};
 use crate::detect::Match;
-use crate::inspect::{Engine, RequestContext, RequestFacts, too_many_hits, uninspectable};
-use crate::normalize;
+use crate::detect::encoded::{self, Budget, EncodedMatch};
+use crate::inspect::{
+    Engine, RequestContext, RequestFacts, decode_limit, mark_encoded, past_decode_limit,
+    too_many_hits, uninspectable,
+};
+use crate::normalize::{self, Normalized};
 use crate::redact;
 use crate::reply::Refusal;
 use crate::ruleset::{Condition, Phase};
@@ -55,9 +87,11 @@ const CONTEXT: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamOptions {
     /// Most bytes of text held back for a detector whose matches have no
-    /// natural bound (PEM blocks). A match that begins with its prefix and
-    /// outgrows the window cuts the stream: its tail would otherwise leave
-    /// before the match is whole.
+    /// natural bound (PEM blocks), or for encoded text to decode whole. A
+    /// match that begins with its prefix and outgrows the window cuts the
+    /// stream: its tail would otherwise leave before the match is whole.
+    /// An encoded run that outgrows it is treated like text past the
+    /// decode budget (flagged, or cut under `on_decode_limit: block`).
     pub window: usize,
 }
 
@@ -106,6 +140,15 @@ enum State {
     Ended,
 }
 
+/// Why some of a stream's encoded text could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecodeLimit {
+    /// The decode budget ran out.
+    Budget,
+    /// An encoded run outgrew the window.
+    Window,
+}
+
 /// One run of text: a choice's completion or one tool call's arguments.
 #[derive(Debug)]
 struct Run {
@@ -129,6 +172,13 @@ struct Run {
     digest: Digest,
     /// The tool call's name, for a call's run.
     name: Option<String>,
+    /// Text before this position was decoded and rescanned (or let through
+    /// undecoded past the decode limit).
+    decoded: usize,
+    /// Start of an encoded run that straddles `decoded` (text added to a
+    /// run closed and decoded before): decoded again from there once it
+    /// closes.
+    rewind: Option<usize>,
 }
 
 /// SHA-256 of a run's text so far, updated as text arrives.
@@ -209,6 +259,12 @@ pub struct ResponseStream {
     runs: Vec<Run>,
     /// Final matches so far: run index and match (spans in the run).
     hits: Vec<(usize, Match)>,
+    /// Those of them found in encoded text, and how.
+    encoded: Vec<(usize, EncodedMatch)>,
+    /// Decoded bytes left to rescan, over the whole stream.
+    budget: Budget,
+    /// Some encoded text could not be decoded, and why.
+    decode_limit: Option<DecodeLimit>,
     /// Redactions already applied, by (run, start, end).
     applied: Vec<(u32, usize, usize)>,
     meta: StreamMeta,
@@ -258,6 +314,9 @@ impl ResponseStream {
             held: VecDeque::new(),
             runs: Vec::new(),
             hits: Vec::new(),
+            encoded: Vec::new(),
+            budget: Budget::new(engine.max_decoded_bytes()),
+            decode_limit: None,
             applied: Vec::new(),
             meta: StreamMeta::default(),
             tools,
@@ -481,6 +540,8 @@ impl ResponseStream {
                     counted: Vec::new(),
                     digest,
                     name: None,
+                    decoded: 0,
+                    rewind: None,
                 });
                 self.text_bytes += len;
                 self.runs.len() - 1
@@ -529,6 +590,8 @@ impl ResponseStream {
                     counted: Vec::new(),
                     digest: Digest::default(),
                     name: delta.tool_name.clone(),
+                    decoded: 0,
+                    rewind: None,
                 });
                 self.runs.len() - 1
             }
@@ -545,6 +608,23 @@ impl ResponseStream {
             // Past the limit the stream is cut, not passed partly redacted.
             self.decision = too_many_hits(Phase::Response, engine.max_hits());
             return self.cut_off(engine, out);
+        }
+        if let Some(limit) = self.decode_limit
+            && engine.refuses_past_decode_limit(self.ctx.route)
+        {
+            // Refused rather than passed partly inspected, as a whole body
+            // would be; the hits so far still go into the audit event.
+            let refusal = match limit {
+                DecodeLimit::Budget => decode_limit(Phase::Response, engine.max_decoded_bytes()),
+                DecodeLimit::Window => past_decode_limit(
+                    Phase::Response,
+                    &format!(
+                        "an encoded run longer than the stream window ({} bytes) cannot be held back whole to be decoded; refused rather than passed partly inspected",
+                        self.options.window
+                    ),
+                ),
+            };
+            return self.refuse(engine, refusal, out);
         }
         if fresh || !self.evaluated {
             self.evaluated = true;
@@ -567,15 +647,23 @@ impl ResponseStream {
         self.runs[run].name.is_some() && self.runs[run].name == delta.tool_name
     }
 
-    /// Scans every run with new text; returns whether new final matches
-    /// were found, or why the stream must be cut (an open match longer
-    /// than the window).
+    /// Scans every run with new text, and decodes and rescans its encoded
+    /// text that settled; returns whether new final matches were found (or
+    /// the decode limit was reached), or why the stream must be cut (an
+    /// open match longer than the window).
     fn scan(&mut self, engine: &Engine) -> Result<bool, String> {
         let bounds = engine.stream_bounds();
         let window = self.options.window;
+        // Decode and rescan as whole bodies do, while the budget lasts, for
+        // streams some response rule inspects (none: nothing to find).
+        let decoding = !self.detectors.is_empty()
+            && engine.max_decoded_bytes() > 0
+            && !self.budget.exhausted();
         let mut fresh = false;
         let mut overflow = false;
         let mut found = Vec::new();
+        let mut plain: Vec<(u32, Range<usize>)> = Vec::new();
+        let mut hidden = Vec::new();
         for (index, run) in self.runs.iter_mut().enumerate() {
             if !run.dirty && !run.closed {
                 continue;
@@ -597,7 +685,7 @@ impl ResponseStream {
             {
                 overflow = true;
             }
-            let hold = if run.closed {
+            let mut hold = if run.closed {
                 0
             } else {
                 let norm = normalized.text.as_bytes();
@@ -611,15 +699,118 @@ impl ResponseStream {
                 // Back to the run's own bytes, from where the pending part
                 // starts there: hidden or folded characters inside it stay
                 // held with it.
-                match pending {
-                    0 => 0,
-                    n => run.text.len() - normalized.to_original(norm.len() - n..norm.len()).start,
-                }
+                original_tail(&run.text, &normalized, pending)
             };
+            // Encoded text open at the tail is held until it closes, then
+            // decoded whole (`detect::encoded::open_tail` says what may
+            // still grow: the decoders' own pre-checks).
+            let mut cut_short = false;
+            if decoding && !run.closed {
+                let tail = encoded::open_tail(&normalized.text, window);
+                hold = hold.max(original_tail(
+                    &run.text,
+                    &normalized,
+                    tail.sentence.min(window),
+                ));
+                let whole = original_tail(&run.text, &normalized, tail.whole);
+                let start = end - whole;
+                // A run reaching back to where the kept text was trimmed
+                // continues one already let through (not decodable, or past
+                // the limit below): nothing of it is held.
+                let continued = run.base > 0 && start == run.base;
+                let open = whole > 0 && !continued;
+                if open && tail.whole > window {
+                    // It cannot be held whole, so its mask could not cover
+                    // it: like text past the decode budget, it is decoded as
+                    // far as it got, let through, and the stream flagged or
+                    // cut (`on_decode_limit`).
+                    cut_short = true;
+                    if self.decode_limit.is_none() {
+                        self.decode_limit = Some(DecodeLimit::Window);
+                        fresh = true;
+                    }
+                } else if open {
+                    if start < run.decoded {
+                        // Text added to a run decoded to its end when it
+                        // closed: decode the run again from its start.
+                        run.rewind = Some(run.rewind.map_or(start, |r| r.min(start)));
+                    }
+                    hold = hold.max(whole);
+                }
+            }
             let safe = end - hold.min(run.text.len());
             let mut limit = safe;
             found.clear();
             engine.scanner.scan_normalized(&normalized, &mut found);
+            let until = if cut_short { end } else { safe };
+            if decoding && until > run.decoded {
+                let from = run
+                    .rewind
+                    .take()
+                    .map_or(run.decoded, |r| r.min(run.decoded))
+                    .max(run.base);
+                plain.clear();
+                plain.extend(
+                    found
+                        .iter()
+                        .map(|m| (m.detector, run.base + m.span.start..run.base + m.span.end)),
+                );
+                let Some(text) = run.text.get(from - run.base..until - run.base) else {
+                    return Err("settled text does not end on a character boundary".to_owned());
+                };
+                // The same decoders as for whole bodies, on the settled
+                // text only: each byte is decoded once, and the budget is
+                // the stream's.
+                hidden.clear();
+                encoded::rescan(
+                    &engine.scanner,
+                    &normalize::normalize(text),
+                    &mut self.budget,
+                    &mut hidden,
+                );
+                for found in hidden.drain(..) {
+                    let m = &found.matched;
+                    let span = from + m.span.start..from + m.span.end;
+                    // As for whole bodies: a plain match of the detector
+                    // over the same text stands for it (ROT13 and leetspeak
+                    // keep plain text in place).
+                    if plain.iter().any(|(detector, p)| {
+                        *detector == m.detector && p.start < span.end && span.start < p.end
+                    }) {
+                        continue;
+                    }
+                    if span.start < run.limit {
+                        overflow = true; // over text already sent
+                        continue;
+                    }
+                    let matched = Match {
+                        detector: m.detector,
+                        signal: m.signal,
+                        span,
+                    };
+                    if self
+                        .encoded
+                        .iter()
+                        .any(|(r, e)| *r == index && e.matched == matched)
+                    {
+                        continue; // decoded again after a rewind
+                    }
+                    self.hits.push((index, matched.clone()));
+                    self.encoded.push((
+                        index,
+                        EncodedMatch {
+                            matched,
+                            via: found.via,
+                        },
+                    ));
+                    fresh = true;
+                }
+                if self.budget.exhausted() && self.decode_limit.is_none() {
+                    self.decode_limit = Some(DecodeLimit::Budget);
+                    fresh = true;
+                }
+            }
+            run.decoded = run.decoded.max(until);
             for m in found.drain(..) {
                 let span = run.base + m.span.start..run.base + m.span.end;
                 if span.start < run.limit {
@@ -716,6 +907,13 @@ impl ResponseStream {
             self.meta.model.as_deref(),
             &mut self.decision,
         );
+        let mut encoded: Vec<Vec<EncodedMatch>> = vec![Vec::new(); self.runs.len()];
+        for (run, found) in &self.encoded {
+            if let Some(list) = encoded.get_mut(*run) {
+                list.push(found.clone());
+            }
+        }
+        mark_encoded(&mut self.decision, &encoded, self.decode_limit.is_some());
     }
 
     /// Marks every new redaction on the held pieces it covers.
@@ -895,13 +1093,29 @@ impl ResponseStream {
 
     /// Fails closed: the stream could not be inspected.
     fn fail(&mut self, engine: &Engine, reason: &str, out: &mut Vec<u8>) {
+        self.refuse(engine, uninspectable(Phase::Response, reason), out);
+    }
+
+    /// Ends the stream with `refusal`, keeping the hits and rules decided
+    /// so far for the audit event.
+    fn refuse(&mut self, engine: &Engine, refusal: Decision, out: &mut Vec<u8>) {
         let hits = std::mem::take(&mut self.decision.hits);
         let fired = std::mem::take(&mut self.decision.fired);
-        self.decision = uninspectable(Phase::Response, reason);
+        self.decision = refusal;
         self.decision.hits = hits;
         self.decision.fired = fired;
         debug_assert_eq!(self.decision.outcome, Outcome::Block);
         self.cut_off(engine, out);
+    }
+}
+
+/// How many bytes at the end of `text` the last `n` bytes of its normalised
+/// form come from.
+fn original_tail(text: &str, normalized: &Normalized<'_>, n: usize) -> usize {
+    let norm = normalized.text.len();
+    match n.min(norm) {
+        0 => 0,
+        n => text.len() - normalized.to_original(norm - n..norm).start.min(text.len()),
     }
 }
 
@@ -918,6 +1132,10 @@ fn detectors_of(condition: &Condition, out: &mut Vec<u32>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+#[path = "decoded_tests.rs"]
+mod decoded_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1035,7 +1253,7 @@ mod tests {
         Engine::new(ruleset).expect("the rule set builds")
     }
 
-    fn open(engine: &Engine, api: Api) -> ResponseStream {
+    pub(super) fn open(engine: &Engine, api: Api) -> ResponseStream {
         let ctx = StreamContext {
             request_id: "req-1".into(),
             ..StreamContext::default()
@@ -1049,7 +1267,7 @@ mod tests {
         )
     }
 
-    fn chunk(text: &str) -> String {
+    pub(super) fn chunk(text: &str) -> String {
         let data = serde_json::json!({
             "id": "c1", "object": "chat.completion.chunk", "model": "m",
             "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}],
@@ -1057,14 +1275,14 @@ mod tests {
         format!("data: {data}\n\n")
     }
 
-    fn body(pieces: &[&str]) -> Vec<u8> {
+    pub(super) fn body(pieces: &[&str]) -> Vec<u8> {
         let mut body: String = pieces.iter().map(|p| chunk(p)).collect();
         body.push_str("data: [DONE]\n\n");
         body.into_bytes()
     }
 
     /// Feeds `body` in chunks cut at `cuts` (ascending), then finishes.
-    fn run(engine: &Engine, body: &[u8], cuts: &[usize]) -> (Vec<u8>, ResponseStream) {
+    pub(super) fn run(engine: &Engine, body: &[u8], cuts: &[usize]) -> (Vec<u8>, ResponseStream) {
         let mut stream = open(engine, Api::OpenaiChat);
         let mut out = Vec::new();
         let mut at = 0;
@@ -1078,7 +1296,7 @@ mod tests {
     }
 
     /// Feeds one event per text piece, each its own chunk, then `[DONE]`.
-    fn run_events(engine: &Engine, pieces: &[&str]) -> (Vec<u8>, ResponseStream) {
+    pub(super) fn run_events(engine: &Engine, pieces: &[&str]) -> (Vec<u8>, ResponseStream) {
         let mut cuts = Vec::new();
         let mut at = 0;
         for piece in pieces {
@@ -1089,7 +1307,7 @@ mod tests {
     }
 
     /// The completion text a client reads from forwarded OpenAI chunks.
-    fn completion(forwarded: &[u8]) -> String {
+    pub(super) fn completion(forwarded: &[u8]) -> String {
         let text = String::from_utf8(forwarded.to_vec()).expect("forwarded UTF-8");
         text.lines()
             .filter_map(|line| line.strip_prefix("data: "))
