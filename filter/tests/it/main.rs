@@ -13,3 +13,4 @@ mod portability;
 mod responding_model;
 mod scan_parity;
 mod signing;
+mod stream_decode;
