@@ -1391,12 +1391,20 @@ fn count_words(s: &[u8]) -> Counts {
             counts.reversed += usize::from(set.contains(pack(lower().rev())));
         }
     }
-    // Leetspeak: whitespace-separated tokens, edge punctuation trimmed,
-    // mixing letters with leet characters and decoding to letters only;
-    // only in a sentence with a leet character at all.
+    (counts.leet, counts.leet_common) = leet_tokens(s);
+    counts
+}
+
+/// Leetspeak tokens of a sentence, and those that decode to a common word:
+/// whitespace-separated tokens, edge punctuation trimmed, mixing letters
+/// with leet characters and decoding to letters only; only in a sentence
+/// with a leet character at all.
+fn leet_tokens(s: &[u8]) -> (usize, usize) {
     if !s.iter().any(|&b| leet_letter(b).is_some()) {
-        return counts;
+        return (0, 0);
     }
+    let set = common_words();
+    let (mut leet_tokens, mut common) = (0, 0);
     for token in s.split(u8::is_ascii_whitespace) {
         let token = trim_punct(token);
         let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();
@@ -1404,10 +1412,10 @@ fn count_words(s: &[u8]) -> Counts {
         if letters == 0 || leet == 0 || letters + leet != token.len() || token.len() > MAX_WORD {
             continue;
         }
-        counts.leet += 1;
-        counts.leet_common += usize::from(set.contains(pack(unleet_token(token).into_iter())));
+        leet_tokens += 1;
+        common += usize::from(set.contains(pack(unleet_token(token).into_iter())));
     }
-    counts
+    (leet_tokens, common)
 }
 
 fn trim_punct(token: &[u8]) -> &[u8] {

@@ -36,8 +36,8 @@
 
 use super::{
     Decoder, ESCAPE_GAP, EscapeAt, MAX_WORD, MIN_TOKEN_RUN, PROBE_BYTES, WIDEN, as_text,
-    backslash_at, common_words, count_words, decode_base32, decode_base64, decode_hex, entity_at,
-    hex_group, hex_separator, is_spacer, is_token_byte, pack, percent_at, rot13_byte,
+    backslash_at, common_words, decode_base32, decode_base64, decode_hex, entity_at, hex_group,
+    hex_separator, is_spacer, is_token_byte, leet_tokens, pack, percent_at, rot13_byte,
 };
 
 /// Most `=` after a token run that are its padding (see `token_runs`).
@@ -119,23 +119,24 @@ fn token_may_decode(body: &[u8]) -> bool {
     };
     let std = body.iter().any(|b| matches!(b, b'+' | b'/'));
     let url = body.iter().any(|b| matches!(b, b'-' | b'_'));
-    (hex.iter().all(u8::is_ascii_hexdigit) && probe_may_pass(decode_hex, hex))
-        || ((base32(true) || base32(false)) && probe_may_pass(decode_base32, body))
-        || (!(std && url) && probe_may_pass(decode_base64, body))
+    let mut buf = Vec::with_capacity(PROBE_BYTES);
+    (hex.iter().all(u8::is_ascii_hexdigit) && probe_may_pass(decode_hex, hex, &mut buf))
+        || ((base32(true) || base32(false)) && probe_may_pass(decode_base32, body, &mut buf))
+        || (!(std && url) && probe_may_pass(decode_base64, body, &mut buf))
 }
 
 /// Whether the probe of `decode_token` may still pass on a run beginning
 /// with `input`: exactly its test once the probe's bytes have arrived;
 /// before, whether what decodes so far may begin a text.
-fn probe_may_pass(decode: Decoder, input: &[u8]) -> bool {
-    let mut buf = Vec::with_capacity(PROBE_BYTES);
-    if !decode(input, PROBE_BYTES, &mut buf) {
+fn probe_may_pass(decode: Decoder, input: &[u8], buf: &mut Vec<u8>) -> bool {
+    buf.clear();
+    if !decode(input, PROBE_BYTES, buf) {
         return false;
     }
     if buf.len() >= PROBE_BYTES {
-        return as_text(&buf, true).is_some();
+        return as_text(buf, true).is_some();
     }
-    may_begin_text(&buf)
+    may_begin_text(buf)
 }
 
 /// Whether `bytes` may be the beginning of what `as_text` accepts: valid
@@ -157,7 +158,17 @@ fn may_begin_text(bytes: &[u8]) -> bool {
 
 /// The trailing chain of hex bytes written apart, if it may continue.
 fn open_hex_bytes(b: &[u8], window: usize) -> usize {
-    let mut i = b.len().saturating_sub(window + 8);
+    // An open chain lies within the trailing bytes a chain can hold (hex
+    // digits, `0x`, separators): parse from there, not the whole window.
+    let chain_bytes = b
+        .iter()
+        .rev()
+        .take(window + 8)
+        .take_while(|&&c| {
+            c.is_ascii_hexdigit() || matches!(c, b'x' | b'X') || hex_separator(&[c], 0).is_some()
+        })
+        .count();
+    let mut i = b.len() - chain_bytes;
     while i < b.len() {
         let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
         let Some(first) = hex_group(b, i).filter(|_| word_start) else {
@@ -330,7 +341,7 @@ fn may_transform(s: &[u8]) -> bool {
             transformed += 1;
         }
     }
-    (transformed > 0 && transformed * 2 > plain) || count_words(s).leet_common > 0
+    (transformed > 0 && transformed * 2 > plain) || leet_tokens(s).1 > 0
 }
 
 #[cfg(test)]

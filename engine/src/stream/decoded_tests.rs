@@ -306,3 +306,56 @@ fn decoding_off_streams_as_written() {
     assert_eq!(completion(&out), text);
     assert_eq!(stream.decision().outcome, Outcome::Allow);
 }
+
+#[test]
+fn anthropic_and_gemini_array_streams_are_decoded_too() {
+    let engine = engine();
+    let encoded = b64(KEY);
+    let (a, b) = encoded.split_at(13);
+    // Anthropic: content_block_delta events.
+    let delta = |t: &str| {
+        let data = serde_json::json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": t}});
+        format!("event: content_block_delta\ndata: {data}\n\n")
+    };
+    let body = format!(
+        "{}{}{}event: message_stop\ndata: {{\"type\":\"message_stop\"}}\n\n",
+        delta(&format!("key: {a}")),
+        delta(b),
+        delta(" ok.")
+    );
+    let mut stream = open(&engine, Api::Anthropic);
+    let mut out = Vec::new();
+    for piece in body.as_bytes().chunks(31) {
+        stream.push(&engine, piece, &mut out);
+    }
+    stream.finish(&engine, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("[REDACTED:aws-access-key-id]"), "{text}");
+    assert!(!text.contains(a) && !text.contains(b), "{text}");
+    // Gemini: one JSON array, an element per chunk of text.
+    let element = |t: &str| {
+        serde_json::json!({"candidates": [{"content": {"parts": [{"text": t}], "role": "model"}, "index": 0}]})
+            .to_string()
+    };
+    let body = format!(
+        "[{},\r\n{},\r\n{}]",
+        element(&format!("key: {a}")),
+        element(b),
+        element(" ok.")
+    );
+    let mut stream = open(&engine, Api::Gemini);
+    let mut out = Vec::new();
+    for piece in body.as_bytes().chunks(17) {
+        stream.push(&engine, piece, &mut out);
+    }
+    stream.finish(&engine, &mut out);
+    let parsed: serde_json::Value = serde_json::from_slice(&out).expect("a JSON array");
+    let text: String = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["candidates"][0]["content"]["parts"][0]["text"].as_str())
+        .collect();
+    assert_eq!(text, "key: [REDACTED:aws-access-key-id] ok.");
+}
