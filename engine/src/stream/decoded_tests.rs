@@ -359,3 +359,53 @@ fn anthropic_and_gemini_array_streams_are_decoded_too() {
         .collect();
     assert_eq!(text, "key: [REDACTED:aws-access-key-id] ok.");
 }
+
+#[test]
+fn a_run_a_longer_detector_hold_cuts_through_is_still_decoded_whole() {
+    // A detector matching anything before its marker holds 300 bytes back,
+    // so the forwarding point trails the text by that much and falls
+    // anywhere, inside an encoded run too: the run must still be decoded
+    // whole, not in two halves.
+    let mut ruleset = engine().ruleset().clone();
+    // No phrase rule: its holdback (up to the window) would hold the whole
+    // stream here.
+    ruleset.rules.retain(|r| r.id != "block-injection");
+    ruleset.detectors.push(crate::ruleset::DetectorSpec {
+        id: "marked".into(),
+        kind: crate::ruleset::DetectorKind::Regex {
+            patterns: vec![r"[\s\S]{1,300}QQQQ".into()],
+            keywords: Vec::new(),
+            case_insensitive: false,
+            unicode: false,
+        },
+        validator: None,
+        context: None,
+        exceptions: crate::ruleset::ExceptionSpec::default(),
+        max_match_len: Some(304),
+    });
+    ruleset.rules.push(RuleSpec {
+        mode: Mode::Monitor,
+        ..response_rule(
+            "marked",
+            Condition::Detector {
+                detector: 3,
+                min_count: 1,
+            },
+            Action::Flag { header: None },
+        )
+    });
+    let engine = Engine::new(ruleset).expect("the rule set builds");
+    let encoded = b64(KEY);
+    let filler = "The quarterly numbers look fine and the team is on track. ".repeat(8);
+    for pad in 0..24 {
+        let text = format!("{}{filler}Key: {encoded} and {filler}", "x".repeat(pad));
+        let cuts: Vec<usize> = (24..text.len()).step_by(24).collect();
+        let (out, stream) = run_events(&engine, &pieces(&text, &cuts));
+        let sent = completion(&out);
+        assert!(
+            sent.contains("Key: [REDACTED:aws-access-key-id] and"),
+            "pad {pad}: {sent}"
+        );
+        assert_eq!(labels(&stream), ["encoded:base64"], "pad {pad}");
+    }
+}

@@ -30,7 +30,10 @@
 //!   escapes another may join, the open sentence when its words read as
 //!   English only transformed — it is held back, like a pending match;
 //! - once it closes (or the stream ends) the settled text is decoded by
-//!   the same code as whole bodies, once, and the decoded text scanned
+//!   the same code as whole bodies, once — never up to a point inside
+//!   encoded text (a detector holding back more can put the forwarding
+//!   point anywhere: text is then decoded and forwarded only up to the
+//!   encoded text that point would cut) — and the decoded text scanned
 //!   with every detector. Its matches are final matches like the others:
 //!   a redaction masks the whole encoded run (the matched characters for
 //!   ROT13, reversal and leetspeak), a block ends the stream; hits say how
@@ -685,7 +688,7 @@ impl ResponseStream {
             {
                 overflow = true;
             }
-            let mut hold = if run.closed {
+            let detector_hold = if run.closed {
                 0
             } else {
                 let norm = normalized.text.as_bytes();
@@ -704,14 +707,11 @@ impl ResponseStream {
             // Encoded text open at the tail is held until it closes, then
             // decoded whole (`detect::encoded::open_tail` says what may
             // still grow: the decoders' own pre-checks).
+            let mut encoded_hold = 0;
             let mut cut_short = false;
             if decoding && !run.closed {
                 let tail = encoded::open_tail(&normalized.text, window);
-                hold = hold.max(original_tail(
-                    &run.text,
-                    &normalized,
-                    tail.sentence.min(window),
-                ));
+                encoded_hold = original_tail(&run.text, &normalized, tail.sentence.min(window));
                 let whole = original_tail(&run.text, &normalized, tail.whole);
                 let start = end - whole;
                 // A run reaching back to where the kept text was trimmed
@@ -735,14 +735,25 @@ impl ResponseStream {
                         // closed: decode the run again from its start.
                         run.rewind = Some(run.rewind.map_or(start, |r| r.min(start)));
                     }
-                    hold = hold.max(whole);
+                    encoded_hold = encoded_hold.max(whole);
                 }
             }
+            let hold = detector_hold.max(encoded_hold);
             let safe = end - hold.min(run.text.len());
-            let mut limit = safe;
+            // Text is decoded, and forwarded, up to `until`: where the
+            // held text starts, unless a detector holds back more than the
+            // encoded text does and so puts `safe` anywhere — inside an
+            // encoded run, say. Then only up to the start of the encoded
+            // text that `safe` may cut (what would be open at the tail if
+            // the text ended there): it is decoded whole once `safe` has
+            // passed it, never in two halves.
+            let mut until = if cut_short { end } else { safe };
+            if decoding && !run.closed && !cut_short && detector_hold > encoded_hold {
+                until -= cut_at(&run.text, run.base, safe, window);
+            }
+            let mut limit = safe.min(until);
             found.clear();
             engine.scanner.scan_normalized(&normalized, &mut found);
-            let until = if cut_short { end } else { safe };
             if decoding && until > run.decoded {
                 let from = run
                     .rewind
@@ -1116,6 +1127,29 @@ fn original_tail(text: &str, normalized: &Normalized<'_>, n: usize) -> usize {
     match n.min(norm) {
         0 => 0,
         n => text.len() - normalized.to_original(norm - n..norm).start.min(text.len()),
+    }
+}
+
+/// How many bytes before `at` (a position in a run whose kept text `text`
+/// starts at `base`) encoded text may run across it: what
+/// [`encoded::open_tail`] finds open at the end of the text up to `at`.
+/// Text reaching back to where trimmed text starts continues what was let
+/// through: nothing.
+fn cut_at(text: &str, base: usize, at: usize, window: usize) -> usize {
+    let Some(prefix) = text.get(..at.saturating_sub(base)) else {
+        return 0;
+    };
+    let normalized = normalize::normalize(prefix);
+    let tail = encoded::open_tail(&normalized.text, window);
+    let back = original_tail(
+        prefix,
+        &normalized,
+        tail.whole.max(tail.sentence.min(window)),
+    );
+    if base > 0 && back >= prefix.len() {
+        0
+    } else {
+        back
     }
 }
 
