@@ -711,7 +711,13 @@ impl ResponseStream {
             let mut cut_short = false;
             if decoding && !run.closed {
                 let tail = encoded::open_tail(&normalized.text, window);
-                encoded_hold = original_tail(&run.text, &normalized, tail.sentence.min(window));
+                let sentence = original_tail(&run.text, &normalized, tail.sentence.min(window));
+                // A sentence reaching back to where the kept text was
+                // trimmed began in text already let through (its first word
+                // cut, too): holding the rest would only delay it.
+                if run.base == 0 || sentence < run.text.len() {
+                    encoded_hold = sentence;
+                }
                 let whole = original_tail(&run.text, &normalized, tail.whole);
                 let start = end - whole;
                 // A run reaching back to where the kept text was trimmed
