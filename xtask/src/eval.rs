@@ -95,18 +95,18 @@ pub fn full(root: &Path) -> Result<()> {
          - The data is generated (Faker, four template sets): it shows the\n  \
          formats people type, not the distribution of real traffic.\n\
          - Phone numbers in national formats without `+` (`030 12345678`,\n  \
-         `06 12 34 56 78`) are mostly missed: without a country they are\n  \
-         digit runs like any other; E.164 with `+` is caught.\n\
-         - The baseline redacts public IP addresses only: private,\n  \
-         loopback, link-local and documentation ranges are left alone, so\n  \
-         Faker's non-public IPv6 addresses count as misses.\n\
+         `06 12 34 56 78`) are caught next to a word that says so or an\n  \
+         e-mail address (`phone-national`); alone in a table they are digit\n  \
+         runs like any other. E.164 with `+` is caught.\n\
+         - The baseline redacts public IP addresses only (private, loopback,\n  \
+         link-local, multicast and documentation ranges are left alone), so\n  \
+         the generator labels public IPv4 and global-unicast IPv6 only.\n\
          - Names and street addresses need a model; no detector claims them.\n\
          - \"with a hit outside every label\" counts real values the\n  \
          templates leave unlabelled (BICs, dates) as well as mistakes.\n\
-         - A 19-digit card printed 4-4-4-4-3 whose first 16 digits also pass\n  \
-         the checks (about one in ten) is reported as those 16 digits.\n\
-         - Maestro numbers with the prefix 0604 (Faker's, no issuer's) are\n  \
-         not cards.\n\
+         - Faker's Maestro prefix 0604 is no issuer's: the generator moves\n  \
+         those numbers to Maestro's 6304, and the detector does not take\n  \
+         0604 numbers for cards.\n\
          - The project's attack data is templates written for this\n  \
          evaluation (eval/attacks.py), independently of the detector's\n  \
          phrase lists: many phrasings, but not the long tail of real\n  \
