@@ -505,35 +505,6 @@ pub const DOCUMENTATION_CONTROLS: &[(&str, &str)] = &[
     ("A.10.4", "customer obligations are set in agreements"),
 ];
 
-/// The article number of an EU AI Act id (`Art.26(6)` → 26).
-fn article_number(id: &str) -> Option<u32> {
-    let digits: String = id
-        .strip_prefix("Art.")?
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-/// Whose duty the EU AI Act provision `id` is: its own marking, else (for a
-/// paragraph the catalogue does not list, `Art.12(1)`) its article's when
-/// that article is one role's alone. `None` when neither says.
-pub fn eu_duty(id: &str) -> Option<Duty> {
-    let own = |id: &str| super::lookup(Framework::EuAiAct, id).and_then(|c| c.duty);
-    own(id).or_else(|| {
-        let article = format!("Art.{}", article_number(id)?);
-        own(&article).filter(|d| *d != Duty::Both)
-    })
-}
-
-/// Whether the EU AI Act provision `id` binds only high-risk AI systems:
-/// Chapter III's requirements and obligations (Arts 8–27), conformity
-/// assessment and registration (Arts 43–49), post-market monitoring and
-/// serious-incident reporting (Arts 72, 73).
-pub fn eu_high_risk_only(id: &str) -> bool {
-    article_number(id).is_some_and(|n| matches!(n, 8..=27 | 43..=49 | 72 | 73))
-}
-
 /// What a rule's decisions must be about to evidence a runtime Annex A
 /// control that only some rules fit ([`CONTROL_FIT`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -604,10 +575,6 @@ pub fn documentation_only(id: &str) -> Option<&'static str> {
 /// ISO/IEC 27001:2022 Annex A, one `id<TAB>title` per line.
 const ISO27001: &str = include_str!("iso27001.tsv");
 
-/// MITRE ATLAS techniques of one release, one `id<TAB>name` per line under
-/// a `# MITRE ATLAS <release>: …` line; written by `cargo xtask atlas`.
-const ATLAS: &str = include_str!("atlas.tsv");
-
 /// The catalogue: the controls written above, then the two tables.
 static CONTROLS: LazyLock<Vec<Control>> = LazyLock::new(|| {
     let mut controls = WRITTEN.to_vec();
@@ -621,7 +588,8 @@ static CONTROLS: LazyLock<Vec<Control>> = LazyLock::new(|| {
         duty: None,
     }));
     controls.extend(
-        table(ATLAS).map(|(id, title)| simple(Framework::Atlas, ControlKind::Technique, id, title)),
+        table(super::atlas::TABLE)
+            .map(|(id, title)| simple(Framework::Atlas, ControlKind::Technique, id, title)),
     );
     // Report order is framework order (`rank`), whatever order the
     // sources come in.
@@ -643,16 +611,6 @@ fn iso27001_theme(id: &str) -> &'static str {
         Some("7") => "7 Physical controls",
         _ => "8 Technological controls",
     }
-}
-
-/// The ATLAS release the catalogue's techniques come from (`5.6.0`).
-pub(super) fn atlas_release() -> &'static str {
-    ATLAS
-        .lines()
-        .next()
-        .and_then(|line| line.strip_prefix("# MITRE ATLAS "))
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or("unknown release")
 }
 
 /// Every catalogued control: ISO/IEC 42001 (Annex A in order, then

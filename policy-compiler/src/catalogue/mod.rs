@@ -30,13 +30,14 @@
 //! missing `A.`/`AML.` prefixes and similar slips are rejected but get a
 //! suggestion with the exact spelling.
 
+mod atlas;
 mod data;
 mod resolve;
 mod types;
 
 pub use data::{
     CONTROL_FIT, DOCUMENTATION_CONTROLS, Fit, all, annex_a, annex_a_objectives, controls,
-    documentation_only, eu_duty, eu_high_risk_only, fit, rank,
+    documentation_only, fit, rank,
 };
-pub use resolve::{lookup, resolve};
+pub use resolve::{eu_duty, eu_high_risk_only, lookup, resolve};
 pub use types::{Control, ControlKind, Duty, Framework, Resolution};

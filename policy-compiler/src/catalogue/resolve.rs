@@ -4,7 +4,7 @@
 use super::data::{
     EU_AI_ACT_ARTICLES, ISO_CLAUSE_NUMBERS, PREFIX_ALIASES, RMF_SUBCATEGORIES, all, controls,
 };
-use super::types::{Control, Framework, Resolution};
+use super::types::{Control, Duty, Framework, Resolution};
 
 /// The control with exactly this id (case-sensitive) in `framework`.
 pub fn lookup(framework: Framework, id: &str) -> Option<&'static Control> {
@@ -50,6 +50,35 @@ pub fn resolve(reference: &str) -> Resolution {
         };
     }
     classify(framework, id)
+}
+
+/// The article number of an EU AI Act id (`Art.26(6)` → 26).
+fn article_number(id: &str) -> Option<u32> {
+    let digits: String = id
+        .strip_prefix("Art.")?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Whose duty the EU AI Act provision `id` is: its own marking, else (for a
+/// paragraph the catalogue does not list, `Art.12(1)`) its article's when
+/// that article is one role's alone. `None` when neither says.
+pub fn eu_duty(id: &str) -> Option<Duty> {
+    let own = |id: &str| lookup(Framework::EuAiAct, id).and_then(|c| c.duty);
+    own(id).or_else(|| {
+        let article = format!("Art.{}", article_number(id)?);
+        own(&article).filter(|d| *d != Duty::Both)
+    })
+}
+
+/// Whether the EU AI Act provision `id` binds only high-risk AI systems:
+/// Chapter III's requirements and obligations (Arts 8–27), conformity
+/// assessment and registration (Arts 43–49), post-market monitoring and
+/// serious-incident reporting (Arts 72, 73).
+pub fn eu_high_risk_only(id: &str) -> bool {
+    article_number(id).is_some_and(|n| matches!(n, 8..=27 | 43..=49 | 72 | 73))
 }
 
 // ---------------------------------------------------------------------------

@@ -80,7 +80,7 @@ impl Framework {
             Framework::NistAi600_1 => "July 2024",
             Framework::EuAiAct => "as published in the Official Journal, 12 July 2024",
             Framework::OwaspLlm => "2025, published November 2024",
-            Framework::Atlas => super::data::atlas_release(),
+            Framework::Atlas => super::atlas::release(),
         }
     }
 
