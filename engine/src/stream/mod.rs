@@ -1189,7 +1189,7 @@ mod tests {
     const FORBIDDEN: u32 = 1;
     const EMAIL: u32 = 2;
 
-    fn response_rule(id: &str, when: Condition, action: Action) -> RuleSpec {
+    pub(super) fn response_rule(id: &str, when: Condition, action: Action) -> RuleSpec {
         RuleSpec {
             id: id.into(),
             description: String::new(),
