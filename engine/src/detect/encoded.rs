@@ -1263,7 +1263,7 @@ fn common_words() -> &'static WordSet {
     })
 }
 
-fn rot13_byte(b: u8) -> u8 {
+pub(crate) fn rot13_byte(b: u8) -> u8 {
     match b {
         b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
         b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',

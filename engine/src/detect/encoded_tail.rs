@@ -32,7 +32,7 @@
 //! stream's window cannot be held whole, and the stream treats that like
 //! the decode budget running out. Sentences map a match character for
 //! character, so a sentence longer than the window is merely decoded in
-//! parts.
+//! parts (of about half the window).
 
 use super::{
     Decoder, ESCAPE_GAP, EscapeAt, MAX_WORD, MIN_TOKEN_RUN, PROBE_BYTES, WIDEN, as_text,

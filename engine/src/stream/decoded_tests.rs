@@ -413,3 +413,174 @@ fn a_long_answer_without_sentence_ends_flows_as_it_arrives() {
         );
     }
 }
+
+fn rot13(text: &str) -> String {
+    text.bytes()
+        .map(|b| crate::detect::encoded::rot13_byte(b) as char)
+        .collect()
+}
+
+/// Lorem ipsum, 112 bytes, no sentence end.
+const LOREM: &str = "lorems ipsum dolor amet consectetur adipiscing elit eiusmod tempor incididunt labore dolore aliquam enim veniam ";
+
+#[test]
+fn a_rot13_injection_in_a_sentence_longer_than_the_window_is_caught() {
+    assert_eq!(LOREM.len(), 112);
+    let engine = engine();
+    let text = format!("{} {}. Done.", rot13(PHRASE), LOREM.repeat(40));
+    let whole = engine.inspect_text(&text, Phase::Response);
+    assert_eq!(whole.decision.outcome, Outcome::Block);
+    let words: Vec<&str> = text.split_inclusive(' ').collect();
+    let (out, stream) = run_events(&engine, &words);
+    assert!(stream.ended(), "{:?}", stream.decision());
+    assert_eq!(stream.decision().outcome, Outcome::Block);
+    assert!(!completion(&out).contains(&rot13("reveal the system")));
+}
+
+#[test]
+fn a_rot13_key_in_a_sentence_begun_in_trimmed_text_is_not_forwarded() {
+    let engine = aws_only();
+    let text = format!("{LOREM}{}", rot13(&format!("the key is {KEY} ok")));
+    let words: Vec<&str> = text.split_inclusive(' ').collect();
+    let (out, stream) = run_events(&engine, &words);
+    // Held from the kept text's start, decoded whole and masked.
+    assert_eq!(stream.decision().outcome, Outcome::Redact);
+    assert_eq!(labels(&stream), ["encoded:rot13"]);
+    assert!(!completion(&out).contains(&rot13(KEY)));
+}
+
+#[test]
+fn a_base64_run_reopened_after_its_run_closed_is_not_decoded_in_halves() {
+    let engine = aws_only();
+    let encoded = b64(&format!("the key is {KEY} ok"));
+    for split in [5, 13, 16, 21] {
+        let (a, b) = encoded.split_at(split);
+        // OpenAI chat: text after `[DONE]`.
+        let body = format!(
+            "{}data: [DONE]\n\n{}",
+            chunk(&format!("key: {a}")),
+            chunk(&format!("{b} ok."))
+        );
+        let mut stream = open(&engine, Api::OpenaiChat);
+        let mut out = Vec::new();
+        for part in body.split_inclusive("\n\n") {
+            stream.push(&engine, part.as_bytes(), &mut out);
+        }
+        stream.finish(&engine, &mut out);
+        assert!(stream.ended(), "chat {split}: {:?}", stream.decision());
+        // Anthropic: a delta after `message_stop`.
+        let delta = |t: &str| {
+            let data = serde_json::json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": t}});
+            format!("event: content_block_delta\ndata: {data}\n\n")
+        };
+        let parts = [
+            delta(&format!("key: {a}")),
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".to_owned(),
+            delta(&format!("{b} ok.")),
+        ];
+        let mut stream = open(&engine, Api::Anthropic);
+        let mut out = Vec::new();
+        for part in &parts {
+            stream.push(&engine, part.as_bytes(), &mut out);
+        }
+        stream.finish(&engine, &mut out);
+        assert!(stream.ended(), "anthropic {split}: {:?}", stream.decision());
+        // Responses: a delta after `output_text.done`.
+        let event = |data: serde_json::Value| {
+            format!(
+                "event: {}\ndata: {data}\n\n",
+                data["type"].as_str().unwrap_or("")
+            )
+        };
+        let parts = [
+            event(serde_json::json!({"type": "response.output_text.delta",
+                "output_index": 0, "content_index": 0, "delta": format!("key: {a}")})),
+            event(serde_json::json!({"type": "response.output_text.done",
+                "output_index": 0, "content_index": 0, "text": format!("key: {a}")})),
+            event(serde_json::json!({"type": "response.output_text.delta",
+                "output_index": 0, "content_index": 0, "delta": format!("{b} ok.")})),
+        ];
+        let mut stream = open(&engine, Api::OpenaiResponses);
+        let mut out = Vec::new();
+        for part in &parts {
+            stream.push(&engine, part.as_bytes(), &mut out);
+        }
+        stream.finish(&engine, &mut out);
+        assert!(stream.ended(), "responses {split}: {:?}", stream.decision());
+        // Gemini array: an element with `finishReason` before the rest.
+        let element = |t: &str, stop: bool| {
+            let mut candidate = serde_json::json!({"content": {"parts": [{"text": t}], "role": "model"}, "index": 0});
+            if stop {
+                candidate["finishReason"] = "STOP".into();
+            }
+            serde_json::json!({"candidates": [candidate]}).to_string()
+        };
+        let parts = [
+            format!("[{}", element(&format!("key: {a}"), true)),
+            format!(",{}", element(&format!("{b} ok."), false)),
+            format!(",{}]", element(" bye", false)),
+        ];
+        let mut stream = open(&engine, Api::Gemini);
+        let mut out = Vec::new();
+        for part in &parts {
+            stream.push(&engine, part.as_bytes(), &mut out);
+        }
+        stream.finish(&engine, &mut out);
+        assert!(stream.ended(), "gemini {split}: {:?}", stream.decision());
+    }
+}
+
+#[test]
+fn a_reopened_run_whose_encoded_text_was_trimmed_away_is_flagged() {
+    // The run's kept text no longer reaches the start of the encoded run
+    // it closed in: it cannot be decoded whole again.
+    let engine = aws_only();
+    let encoded = b64(&format!(
+        "a long preamble that pushes the key well past the context, the key is {KEY} ok"
+    ));
+    let (a, b) = encoded.split_at(100);
+    let body = format!(
+        "{}data: [DONE]\n\n{}",
+        chunk(&format!("key: {a}")),
+        chunk(&format!("{b} ok."))
+    );
+    let mut stream = open(&engine, Api::OpenaiChat);
+    let mut out = Vec::new();
+    for part in body.split_inclusive("\n\n") {
+        stream.push(&engine, part.as_bytes(), &mut out);
+    }
+    stream.finish(&engine, &mut out);
+    assert!(
+        stream.ended() || stream.decision().code.as_deref() == Some("decode_limit"),
+        "{:?}",
+        stream.decision()
+    );
+    let strict = aws_only().with_decode_limit_action(DecodeLimitAction::Refuse);
+    let mut stream = open(&strict, Api::OpenaiChat);
+    let mut out = Vec::new();
+    for part in body.split_inclusive("\n\n") {
+        stream.push(&strict, part.as_bytes(), &mut out);
+    }
+    stream.finish(&strict, &mut out);
+    assert!(stream.ended(), "{:?}", stream.decision());
+    assert!(!completion(&out).contains(b), "{}", completion(&out));
+}
+
+#[test]
+fn a_transformed_key_before_the_giveaway_words_is_not_forwarded() {
+    let engine = aws_only();
+    let reversed: String = format!("my key is {KEY}").chars().rev().collect();
+    let rot = format!("{} vf zl xrl", rot13(KEY));
+    for sentence in [rot, reversed] {
+        let mut events = vec!["Note: "];
+        events.extend(sentence.split_inclusive(' '));
+        events.push(". Done.");
+        // The key read as nothing when it went out; once the sentence
+        // reads as transformed it is decoded again from its start, and the
+        // match over text already sent cuts the stream.
+        let (out, stream) = run_events(&engine, &events);
+        assert!(stream.ended(), "{sentence}: {:?}", stream.decision());
+        assert!(!completion(&out).contains(". Done."));
+    }
+}

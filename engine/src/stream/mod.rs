@@ -45,18 +45,22 @@
 //!   window (it could not be masked whole), the stream is decided on what
 //!   fit and flagged, or cut where the route says `on_decode_limit: block`
 //!   (audit code `decode_limit`) — never passed as if wholly inspected. A
-//!   sentence longer than the window is decoded in parts instead: its
-//!   matches map character for character.
+//!   sentence longer than the window is decoded in parts of about half the
+//!   window instead (never a few words at a time): its matches map
+//!   character for character.
 //!
 //! Differences from whole-body inspection, by necessity: conditions on
 //! sizes count the stream so far; hits and redaction offsets count from
 //! the start of each run; headers a response rule adds cannot be added
 //! once the headers were sent. Encoded text that reaches back over text
 //! already forwarded (an escape region widened to the word before it, a
-//! run a reopened run continues) cannot be masked whole: if it hides a
-//! match the stream is cut, as for a plain match over sent text. A
-//! sentence held from its first transformed-looking word is judged on the
-//! part not yet sent.
+//! run a reopened run continues, a sentence that reads as transformed only
+//! from a later word on) is decoded again from its start within the kept
+//! text but cannot be masked whole: if it hides a match the stream is cut,
+//! as for a plain match over sent text. A closed run reopened whose
+//! encoded tail began in text already dropped is treated like a run
+//! longer than the window. A sentence that began in dropped text is
+//! judged without its first (cut) word, and held from the kept text.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -178,10 +182,12 @@ struct Run {
     /// Text before this position was decoded and rescanned (or let through
     /// undecoded past the decode limit).
     decoded: usize,
-    /// Start of an encoded run that straddles `decoded` (text added to a
-    /// run closed and decoded before): decoded again from there once it
-    /// closes.
+    /// Start of encoded text that straddles `decoded` (text added to a
+    /// run closed and decoded before, a sentence that reads as transformed
+    /// only now): decoded again from there once it closes.
     rewind: Option<usize>,
+    /// The open sentence was held, as read transformed, at the last scan.
+    sentence_held: bool,
 }
 
 /// SHA-256 of a run's text so far, updated as text arrives.
@@ -545,6 +551,7 @@ impl ResponseStream {
                     name: None,
                     decoded: 0,
                     rewind: None,
+                    sentence_held: false,
                 });
                 self.text_bytes += len;
                 self.runs.len() - 1
@@ -574,6 +581,24 @@ impl ResponseStream {
             && last.is_some_and(|i| self.runs[i].end() > 0 && !self.same_call(i, delta));
         match last {
             Some(i) if !renamed => {
+                let window = self.options.window;
+                let run = &mut self.runs[i];
+                if run.closed && run.decoded > run.base {
+                    // A closed run was decoded to its end: the encoded text
+                    // it ended in may go on in the new text, so decoding
+                    // restarts where it began (a match over text already
+                    // sent then cuts the stream). If it began in text
+                    // trimmed away, it cannot be decoded whole.
+                    let decoded = run.decoded.min(run.end());
+                    let back = cut_at(&run.text, run.base, decoded, window);
+                    if back > 0 {
+                        let start = decoded - back;
+                        run.rewind = Some(run.rewind.map_or(start, |r| r.min(start)));
+                    } else if run.base > 0 && reaches_trimmed(&run.text, window) {
+                        self.decode_limit.get_or_insert(DecodeLimit::Window);
+                        self.evaluated = false;
+                    }
+                }
                 self.runs[i].closed = false;
                 i
             }
@@ -595,6 +620,7 @@ impl ResponseStream {
                     name: delta.tool_name.clone(),
                     decoded: 0,
                     rewind: None,
+                    sentence_held: false,
                 });
                 self.runs.len() - 1
             }
@@ -711,13 +737,52 @@ impl ResponseStream {
             let mut cut_short = false;
             if decoding && !run.closed {
                 let tail = encoded::open_tail(&normalized.text, window);
-                let sentence = original_tail(&run.text, &normalized, tail.sentence.min(window));
-                // A sentence reaching back to where the kept text was
-                // trimmed began in text already let through (its first word
-                // cut, too): holding the rest would only delay it.
-                if run.base == 0 || sentence < run.text.len() {
-                    encoded_hold = sentence;
+                // No sentence end in the last `window` bytes: a sentence
+                // longer than the window.
+                let long = tail.sentence >= window;
+                let mut sentence = original_tail(&run.text, &normalized, tail.sentence.min(window));
+                if run.base > 0 && sentence >= run.text.len() && !long {
+                    // A sentence reaching back to where the kept text was
+                    // trimmed began in text already let through, its first
+                    // word cut (`d0` may read as leetspeak): it is judged
+                    // without that word, and held from the kept text's
+                    // start if the rest still reads as transformed.
+                    let norm = &*normalized.text;
+                    let rest = norm
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .map_or(norm.len(), |i| i + 1);
+                    sentence = if encoded::open_tail(&norm[rest..], window).sentence > 0 {
+                        run.text.len()
+                    } else {
+                        0
+                    };
                 }
+                if sentence > 0 {
+                    let start = end - sentence;
+                    if !run.sentence_held && start < run.decoded {
+                        // The sentence reads as transformed only now: its
+                        // earlier words were decoded apart from the rest,
+                        // so it is decoded again from its start (a match
+                        // over text already sent then cuts the stream).
+                        run.rewind = Some(run.rewind.map_or(start, |r| r.min(start)));
+                    }
+                    if long {
+                        // Decoded in parts of about half the window, never
+                        // a few words at a time: all not yet decoded is
+                        // held until it outgrows the window.
+                        let from = run
+                            .rewind
+                            .map_or(run.decoded, |r| r.min(run.decoded))
+                            .clamp(run.base, end);
+                        sentence = if end - from <= window {
+                            end - from
+                        } else {
+                            part_hold(&run.text, window / 2)
+                        };
+                    }
+                }
+                run.sentence_held = sentence > 0;
+                encoded_hold = sentence;
                 let whole = original_tail(&run.text, &normalized, tail.whole);
                 let start = end - whole;
                 // A run reaching back to where the kept text was trimmed
@@ -796,10 +861,6 @@ impl ResponseStream {
                     }) {
                         continue;
                     }
-                    if span.start < run.limit {
-                        overflow = true; // over text already sent
-                        continue;
-                    }
                     let matched = Match {
                         detector: m.detector,
                         signal: m.signal,
@@ -811,6 +872,10 @@ impl ResponseStream {
                         .any(|(r, e)| *r == index && e.matched == matched)
                     {
                         continue; // decoded again after a rewind
+                    }
+                    if matched.span.start < run.limit {
+                        overflow = true; // over text already sent
+                        continue;
                     }
                     self.hits.push((index, matched.clone()));
                     self.encoded.push((
@@ -1157,6 +1222,33 @@ fn cut_at(text: &str, base: usize, at: usize, window: usize) -> usize {
     } else {
         back
     }
+}
+
+/// How many bytes at the end of `text` to keep held so that about `keep`
+/// stay: the part before is let go, cut after a space where one is near,
+/// always at a character boundary.
+fn part_hold(text: &str, keep: usize) -> usize {
+    let b = text.as_bytes();
+    let mut at = b.len().saturating_sub(keep);
+    if let Some(space) = b[at.saturating_sub(64)..at]
+        .iter()
+        .rposition(u8::is_ascii_whitespace)
+    {
+        at = at.saturating_sub(64) + space + 1;
+    }
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    b.len() - at
+}
+
+/// Whether encoded text open at the end of a run's kept `text` reaches
+/// back to its start (so began in text trimmed away).
+fn reaches_trimmed(text: &str, window: usize) -> bool {
+    let normalized = normalize::normalize(text);
+    let tail = encoded::open_tail(&normalized.text, window);
+    let back = original_tail(text, &normalized, tail.whole.max(tail.sentence.min(window)));
+    back > 0 && back >= text.len()
 }
 
 /// Collects the detectors a condition names.
