@@ -584,3 +584,53 @@ fn a_transformed_key_before_the_giveaway_words_is_not_forwarded() {
         assert!(!completion(&out).contains(". Done."));
     }
 }
+
+#[test]
+fn a_rot13_key_across_the_parts_of_a_long_sentence_is_caught() {
+    // The whole answer in ROT13, no sentence end: decoded in parts, which
+    // must not let a key pass wherever the parts are cut.
+    let engine = aws_only();
+    let filler =
+        "the team said that we would look at the numbers and then talk about them again with you ";
+    for shift in (0..2200).step_by(89) {
+        let plain = format!(
+            "{}the key is {KEY} {}",
+            filler.repeat(100)[..5000 + shift].trim_end_matches(|c: char| c != ' '),
+            filler.repeat(80)
+        );
+        let text = format!("{}. Done.", rot13(&plain));
+        let whole = engine.inspect_text(&text, Phase::Response);
+        assert_eq!(whole.decision.outcome, Outcome::Redact, "shift {shift}");
+        let words: Vec<&str> = text.split_inclusive(' ').collect();
+        let (out, stream) = run_events(&engine, &words);
+        assert!(
+            !completion(&out).contains(&rot13(KEY)) || stream.ended(),
+            "shift {shift}: {:?}",
+            stream.decision()
+        );
+    }
+}
+
+#[test]
+fn a_rot13_injection_across_the_parts_of_a_long_sentence_is_caught() {
+    let engine = engine();
+    let filler =
+        "the team said that we would look at the numbers and then talk about them again with you ";
+    for shift in (0..2200).step_by(37) {
+        let plain = format!(
+            "{}{PHRASE} {}",
+            filler.repeat(100)[..5000 + shift].trim_end_matches(|c: char| c != ' '),
+            filler.repeat(80)
+        );
+        let text = format!("{}. Done.", rot13(&plain));
+        let whole = engine.inspect_text(&text, Phase::Response);
+        assert_eq!(whole.decision.outcome, Outcome::Block, "shift {shift}");
+        let words: Vec<&str> = text.split_inclusive(' ').collect();
+        let (out, stream) = run_events(&engine, &words);
+        assert!(stream.ended(), "shift {shift}");
+        assert!(
+            !completion(&out).contains(&rot13("the system prompt")),
+            "shift {shift}"
+        );
+    }
+}
