@@ -585,20 +585,26 @@ fn a_transformed_key_before_the_giveaway_words_is_not_forwarded() {
     }
 }
 
-#[test]
-fn a_rot13_key_across_the_parts_of_a_long_sentence_is_caught() {
-    // The whole answer in ROT13, no sentence end: decoded in parts, which
-    // must not let a key pass wherever the parts are cut.
-    let engine = aws_only();
+/// An answer wholly in ROT13 and longer than the window, without a
+/// sentence end until its last words: `payload` after `shift` more bytes of
+/// filler, so that the parts it is decoded in fall anywhere around it.
+fn long_rot13_answer(payload: &str, shift: usize) -> String {
     let filler =
         "the team said that we would look at the numbers and then talk about them again with you ";
+    let plain = format!(
+        "{}{payload} {}",
+        filler.repeat(100)[..5000 + shift].trim_end_matches(|c: char| c != ' '),
+        filler.repeat(80)
+    );
+    format!("{}. Done.", rot13(&plain))
+}
+
+#[test]
+fn a_rot13_key_across_the_parts_of_a_long_sentence_is_caught() {
+    // Decoded in parts, which must not let a key pass wherever they are cut.
+    let engine = aws_only();
     for shift in (0..2200).step_by(89) {
-        let plain = format!(
-            "{}the key is {KEY} {}",
-            filler.repeat(100)[..5000 + shift].trim_end_matches(|c: char| c != ' '),
-            filler.repeat(80)
-        );
-        let text = format!("{}. Done.", rot13(&plain));
+        let text = long_rot13_answer(&format!("the key is {KEY}"), shift);
         let whole = engine.inspect_text(&text, Phase::Response);
         assert_eq!(whole.decision.outcome, Outcome::Redact, "shift {shift}");
         let words: Vec<&str> = text.split_inclusive(' ').collect();
@@ -614,15 +620,8 @@ fn a_rot13_key_across_the_parts_of_a_long_sentence_is_caught() {
 #[test]
 fn a_rot13_injection_across_the_parts_of_a_long_sentence_is_caught() {
     let engine = engine();
-    let filler =
-        "the team said that we would look at the numbers and then talk about them again with you ";
     for shift in (0..2200).step_by(37) {
-        let plain = format!(
-            "{}{PHRASE} {}",
-            filler.repeat(100)[..5000 + shift].trim_end_matches(|c: char| c != ' '),
-            filler.repeat(80)
-        );
-        let text = format!("{}. Done.", rot13(&plain));
+        let text = long_rot13_answer(PHRASE, shift);
         let whole = engine.inspect_text(&text, Phase::Response);
         assert_eq!(whole.decision.outcome, Outcome::Block, "shift {shift}");
         let words: Vec<&str> = text.split_inclusive(' ').collect();
