@@ -549,8 +549,9 @@ impl EvalContext<'_> {
     }
 }
 
-/// `gpt-4o*` matches by prefix, anything else exactly.
-fn model_matches(pattern: &str, model: &str) -> bool {
+/// `gpt-4o*` matches by prefix, anything else exactly: how `model_not_in`
+/// (and the supplier register it is compiled from) reads a model list.
+pub fn model_matches(pattern: &str, model: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => model.starts_with(prefix),
         None => pattern == model,

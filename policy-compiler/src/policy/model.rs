@@ -121,13 +121,11 @@ pub struct Supplier {
 
 impl Supplier {
     /// Whether `model` is approved: named exactly, or prefixed by an entry
-    /// ending in `*` (the rule engine's `model_not_in` reads the list
-    /// the same way).
+    /// ending in `*`, as the rule engine reads the list at runtime.
     pub fn approves(&self, model: &str) -> bool {
-        self.models.iter().any(|m| match m.strip_suffix('*') {
-            Some(prefix) => model.starts_with(prefix),
-            None => model == m,
-        })
+        self.models
+            .iter()
+            .any(|m| aimsgate_engine::decision::model_matches(m, model))
     }
 }
 
